@@ -1,0 +1,5 @@
+"""The vectorised Monte Carlo engine: numpy only, no Qt, no matplotlib."""
+from .results import PERCENTILES, Results
+from .simulate import Cancelled, Progress, simulate, simulation_steps
+
+__all__ = ["PERCENTILES", "Cancelled", "Progress", "Results", "simulate", "simulation_steps"]

@@ -1,0 +1,122 @@
+"""One contract's cash flows over a chunk of futures, as arrays shaped (futures, months).
+
+Month m (1-based) is column m - 1.  Payments are placed at their due month, shifted by the
+contract's late-payment delay in the futures where the prime pays late; those that fall
+after the horizon stay out of the balance and are counted as still owed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..model.scenario import Contract
+from . import sampling
+
+# Comparing S / N with the target in floating point would fail e.g. 3 / 10 >= 0.3.
+_RATE_TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True)
+class ContractFlows:
+    receipts: np.ndarray  # (futures, horizon): fees and outcome payments, less clawbacks
+    costs: np.ndarray  # (futures, horizon): fixed and per-referral delivery costs
+    owed: np.ndarray  # (futures,): receipts for work within the horizon, due after it
+    referrals: np.ndarray  # (futures, duration): referrals in each contract month
+
+
+def monthly_referrals(c: Contract, mean: np.ndarray, none_at_all: np.ndarray,
+                      rng: np.random.Generator) -> np.ndarray:
+    """Referrals in each contract month, (futures, duration)."""
+    shape = (mean.size, c.duration_months)
+    if c.count_noise == "none":
+        counts = np.broadcast_to(mean[:, None], shape).copy()
+    else:
+        counts = rng.poisson(np.broadcast_to(mean[:, None], shape)).astype(float)
+    counts[none_at_all] = 0.0
+    return counts
+
+
+def cohort_totals(c: Contract, referrals: np.ndarray) -> np.ndarray:
+    """Referrals in each cohort, (futures, cohorts)."""
+    starts = [first for first, _ in c.cohort_bounds()]
+    return np.add.reduceat(referrals, starts, axis=1)
+
+
+def cohort_successes(c: Contract, cohort_n: np.ndarray, rate: np.ndarray,
+                     rng: np.random.Generator) -> np.ndarray:
+    if c.count_noise == "none":
+        return cohort_n * rate[:, None]
+    return rng.binomial(cohort_n.astype(np.int64), np.clip(rate, 0, 1)[:, None]).astype(float)
+
+
+def service_fee(c: Contract, referrals: np.ndarray) -> np.ndarray:
+    """Fee per contract month: the price less the part at risk, or all of it under clawback."""
+    paid_share = 1.0 if c.payment_mode == "clawback" else 1.0 - c.share_at_risk
+    return paid_share * c.price_per_referral * referrals
+
+
+def cohort_outcome(c: Contract, n: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """Outcome payment per cohort (negative for a clawback), (futures, cohorts)."""
+    a = c.amount_at_risk
+    target_met = (n > 0) & (s >= (c.target_success_rate - _RATE_TOLERANCE) * n)
+    if c.payment_mode == "earn":
+        return np.minimum(a * n, a / c.target_success_rate * s)
+    if c.payment_mode == "threshold":
+        return np.where(target_met, a * n, 0.0)
+    missed = (n > 0) & ~target_met
+    return np.where(missed, -a * n, 0.0)
+
+
+def place(amounts: np.ndarray, months: np.ndarray, delay: np.ndarray, out: np.ndarray) -> None:
+    """Add amounts (futures, k), due in 0-based months (k,) plus each future's delay, into
+    out (futures, horizon); what falls after the horizon is left out."""
+    horizon = out.shape[1]
+    for shift in np.unique(delay):
+        rows = np.flatnonzero(delay == shift)
+        due = months + shift
+        inside = np.flatnonzero(due < horizon)
+        out[np.ix_(rows, due[inside])] += amounts[np.ix_(rows, inside)]
+
+
+def owed_after_horizon(amounts: np.ndarray, months: np.ndarray, delay: np.ndarray,
+                       horizon: int) -> np.ndarray:
+    """Per future, the sum of amounts whose due month (plus delay) is after the horizon."""
+    return np.where(months[None, :] + delay[:, None] >= horizon, amounts, 0.0).sum(axis=1)
+
+
+def contract_flows(c: Contract, index: int, n: int, horizon: int, seed: int,
+                   chunk: int) -> ContractFlows:
+    """Simulate one contract in n futures."""
+    owner = index + 1
+    rng = lambda quantity: sampling.stream(seed, chunk, owner, quantity)  # noqa: E731
+    none_at_all = rng(sampling.NO_REFERRALS).random(n) < c.p_no_referrals
+    mean = sampling.pert(rng(sampling.REFERRAL_RATE), c.referrals_per_month, n)
+    rate = sampling.pert(rng(sampling.SUCCESS_RATE), c.success_rate, n)
+    late = rng(sampling.LATE).random(n) < c.late_payment.probability
+    delay = np.where(late, c.late_payment.months, 0)
+
+    referrals = monthly_referrals(c, mean, none_at_all, rng(sampling.MONTHLY_REFERRALS))
+    month0 = c.start_month - 1
+    months = month0 + np.arange(c.duration_months)
+    inside_work = months < horizon  # referrals after the horizon are work not yet done
+
+    receipts = np.zeros((n, horizon))
+    fees = service_fee(c, referrals) * inside_work
+    fee_months = months + c.fee_lag_months
+    place(fees, fee_months, delay, receipts)
+
+    cohort_n = cohort_totals(c, referrals)
+    outcome = cohort_outcome(c, cohort_n, cohort_successes(c, cohort_n, rate, rng(sampling.SUCCESSES)))
+    pay_months = np.array([month0 + last + c.outcome_lag_months for _, last in c.cohort_bounds()])
+    place(outcome, pay_months, delay, receipts)
+    # A cohort straddling the horizon is owed only for its share of referrals already seen.
+    seen = cohort_totals(c, referrals * inside_work)
+    seen_share = np.divide(seen, cohort_n, out=np.zeros_like(seen), where=cohort_n > 0)
+    owed = (owed_after_horizon(fees, fee_months, delay, horizon)
+            + owed_after_horizon(outcome * seen_share, pay_months, delay, horizon))
+
+    costs = np.zeros((n, horizon))
+    work = np.flatnonzero(inside_work)
+    costs[:, months[work]] = c.fixed_monthly_cost + c.cost_per_referral * referrals[:, work]
+    return ContractFlows(receipts, costs, owed, referrals)

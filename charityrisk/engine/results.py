@@ -1,0 +1,61 @@
+"""What a run reports: the figures in domain.md plus what the app and report draw."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+PERCENTILES = (5, 25, 50, 75, 95)
+
+
+@dataclass(frozen=True, eq=False)
+class Results:
+    paths: int
+    seed: int
+    horizon_months: int
+    p_run_out: float
+    p_run_out_se: float
+    p_run_out_by_month: np.ndarray  # (horizon,) cumulative share run out by each month's end
+    p_below_floor: float
+    balance_percentiles: dict[str, np.ndarray]  # "5".."95" -> (horizon,)
+    lowest_balance_percentiles: dict[str, float]
+    working_capital_needed_95: float
+    expected_owed_after_horizon: float
+    contract_names: tuple[str, ...]
+    contract_margin: np.ndarray  # (contracts,) expected receipts less costs within the horizon
+    run_out_month: np.ndarray = field(repr=False)  # (paths,) 1-based month, 0 = never
+    lowest_balance: np.ndarray = field(repr=False)  # (paths,)
+    balance_sample_paths: int = 0  # futures behind balance_percentiles (all, up to a cap)
+
+    @property
+    def most_likely_run_out_month(self) -> int | None:
+        """The month in which most of the futures that run out do so; None if none do."""
+        months = self.run_out_month[self.run_out_month > 0]
+        if months.size == 0:
+            return None
+        return int(np.bincount(months).argmax())
+
+    @property
+    def median_run_out_month(self) -> int | None:
+        months = self.run_out_month[self.run_out_month > 0]
+        return None if months.size == 0 else int(np.median(months))
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The domain.md result keys and extras, as plain JSON-ready values."""
+        return {
+            "p_run_out": self.p_run_out,
+            "p_run_out_se": self.p_run_out_se,
+            "p_run_out_by_month": [float(x) for x in self.p_run_out_by_month],
+            "p_below_floor": self.p_below_floor,
+            "balance_percentiles": {k: [float(x) for x in v] for k, v in self.balance_percentiles.items()},
+            "lowest_balance_percentiles": dict(self.lowest_balance_percentiles),
+            "working_capital_needed_95": self.working_capital_needed_95,
+            "expected_owed_after_horizon": self.expected_owed_after_horizon,
+            "paths": self.paths,
+            "seed": self.seed,
+            "horizon_months": self.horizon_months,
+            "most_likely_run_out_month": self.most_likely_run_out_month,
+            "contract_margin": {name: float(m) for name, m in zip(self.contract_names, self.contract_margin)},
+            "balance_percentile_paths": self.balance_sample_paths,
+        }

@@ -1,0 +1,138 @@
+"""The Monte Carlo run: futures simulated in blocks, summarised into Results.
+
+Futures are simulated in blocks of BLOCK; each block draws from its own random streams, so
+the numbers depend only on the scenario, the number of futures and the seed, never on how
+the work is split, and memory stays bounded whatever the number of futures.  Each block is
+a progress report and a cancel point (``simulation_steps`` is a generator).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Generator
+
+import numpy as np
+
+from ..model.scenario import Scenario
+from . import sampling
+from .cashflow import contract_flows
+from .results import PERCENTILES, Results
+
+BLOCK = 5_000
+# Balance percentiles by month come from up to this many futures (exact below it): keeping
+# every balance of 1,000,000 futures x 120 months would need about 1 GB.
+BALANCE_SAMPLE_CAP = 100_000
+
+
+class Cancelled(Exception):
+    """The run was cancelled between blocks."""
+
+
+@dataclass(frozen=True)
+class Progress:
+    done: int
+    total: int
+
+
+@dataclass(frozen=True)
+class Block:
+    balances: np.ndarray  # (futures, horizon) closing balance of each month
+    owed: np.ndarray  # (futures,)
+    margins: np.ndarray  # (futures, contracts)
+
+
+def simulate_block(s: Scenario, n: int, seed: int, block: int) -> Block:
+    """Closing balances of n futures; the block number picks the random streams."""
+    org = s.organisation
+    horizon = s.horizon_months
+    income = sampling.pert(sampling.stream(seed, block, 0, sampling.ORG_INCOME), org.monthly_other_income, n)
+    net = np.broadcast_to((income - org.monthly_core_costs)[:, None], (n, horizon)).copy()
+    owed = np.zeros(n)
+    margins = np.zeros((n, len(s.contracts)))
+    for i, c in enumerate(s.contracts):
+        flows = contract_flows(c, i, n, horizon, seed, block)
+        net += flows.receipts - flows.costs
+        owed += flows.owed
+        margins[:, i] = flows.receipts.sum(axis=1) - flows.costs.sum(axis=1)
+    return Block(org.opening_reserves + np.cumsum(net, axis=1), owed, margins)
+
+
+def run_out_month(balances: np.ndarray, overdraft: float) -> np.ndarray:
+    """First 1-based month whose closing balance is below minus the overdraft; 0 = never."""
+    out = balances < -overdraft
+    return np.where(out.any(axis=1), out.argmax(axis=1) + 1, 0).astype(np.int16)
+
+
+def simulation_steps(s: Scenario, paths: int, seed: int) -> Generator[Progress, None, Results]:
+    """Yield progress after each block; return the Results (StopIteration.value)."""
+    if paths < 1:
+        raise ValueError("paths: must be at least 1")
+    if seed < 0:
+        raise ValueError("seed: must be 0 or more")
+    org = s.organisation
+    horizon = s.horizon_months
+    months_out = np.zeros(paths, dtype=np.int16)
+    lowest = np.empty(paths)
+    below_floor = np.zeros(paths, dtype=bool)
+    owed = np.empty(paths)
+    margin_sum = np.zeros(len(s.contracts))
+    sample = np.empty((min(paths, BALANCE_SAMPLE_CAP), horizon))
+    for block, first in enumerate(range(0, paths, BLOCK)):
+        n = min(BLOCK, paths - first)
+        b = simulate_block(s, n, seed, block)
+        rows = slice(first, first + n)
+        months_out[rows] = run_out_month(b.balances, org.overdraft_facility)
+        lowest[rows] = b.balances.min(axis=1)
+        below_floor[rows] = (b.balances < org.reserves_floor).any(axis=1)
+        owed[rows] = b.owed
+        margin_sum += b.margins.sum(axis=0)
+        if first < sample.shape[0]:
+            keep = min(n, sample.shape[0] - first)
+            sample[first:first + keep] = b.balances[:keep]
+        yield Progress(first + n, paths)
+    return summarise(s, paths, seed, months_out, lowest, below_floor, owed, margin_sum / paths, sample)
+
+
+def summarise(s: Scenario, paths: int, seed: int, months_out: np.ndarray, lowest: np.ndarray,
+              below_floor: np.ndarray, owed: np.ndarray, margins: np.ndarray,
+              sample: np.ndarray) -> Results:
+    horizon = s.horizon_months
+    p = float(np.mean(months_out > 0))
+    by_month = np.cumsum(np.bincount(months_out, minlength=horizon + 1)[1:]) / paths
+    shortfall = np.maximum(0.0, -s.organisation.overdraft_facility - lowest)
+    return Results(
+        paths=paths,
+        seed=seed,
+        horizon_months=horizon,
+        p_run_out=p,
+        p_run_out_se=float(np.sqrt(p * (1 - p) / paths)),
+        p_run_out_by_month=by_month,
+        p_below_floor=float(np.mean(below_floor)),
+        balance_percentiles={str(q): v for q, v in zip(PERCENTILES, np.percentile(sample, PERCENTILES, axis=0))},
+        lowest_balance_percentiles={str(q): float(v) for q, v in zip(PERCENTILES, np.percentile(lowest, PERCENTILES))},
+        working_capital_needed_95=float(np.percentile(shortfall, 95)),
+        expected_owed_after_horizon=float(np.mean(owed)),
+        contract_names=tuple(c.name for c in s.contracts),
+        contract_margin=margins,
+        run_out_month=months_out,
+        lowest_balance=lowest,
+        balance_sample_paths=sample.shape[0],
+    )
+
+
+def simulate(s: Scenario, paths: int | None = None, seed: int | None = None,
+             progress: Callable[[Progress], None] | None = None,
+             cancelled: Callable[[], bool] | None = None) -> Results:
+    """Run to completion; ``progress`` is told after each block, ``cancelled`` is asked."""
+    paths = s.settings.paths if paths is None else paths
+    seed = s.settings.seed if seed is None else seed
+    steps = simulation_steps(s, paths, seed)
+    while True:
+        try:
+            step = next(steps)
+        except StopIteration as done:
+            return done.value
+        if progress is not None:
+            progress(step)
+        if cancelled is not None and cancelled():
+            steps.close()
+            raise Cancelled()

@@ -1,0 +1,126 @@
+"""Scenario dataclasses: what the finance lead knows and guesses, in pounds and months.
+
+Field names follow the scenario file's keys (domain.md, format version 1).  Keys the app
+does not know are kept in ``extra`` so that saving never drops what another version wrote.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Mapping
+
+PAYMENT_MODES = ("earn", "threshold", "clawback")
+COUNT_NOISES = ("poisson", "none")
+MAX_HORIZON = 120
+MAX_CONTRACTS = 50
+MAX_PATHS = 1_000_000
+
+
+@dataclass(frozen=True)
+class Uncertain:
+    """A low / most likely / high guess, drawn once per future from a beta-PERT."""
+
+    low: float
+    likely: float
+    high: float
+
+    @classmethod
+    def fixed(cls, value: float) -> "Uncertain":
+        return cls(value, value, value)
+
+    @property
+    def is_fixed(self) -> bool:
+        return self.low == self.high
+
+    @property
+    def mean(self) -> float:
+        """Beta-PERT (lambda 4) mean."""
+        return (self.low + 4 * self.likely + self.high) / 6
+
+    def scaled(self, factor: float) -> "Uncertain":
+        return Uncertain(self.low * factor, self.likely * factor, self.high * factor)
+
+
+@dataclass(frozen=True)
+class LatePayment:
+    probability: float = 0.0
+    months: int = 0
+
+
+@dataclass(frozen=True)
+class Organisation:
+    opening_reserves: float
+    monthly_other_income: Uncertain
+    monthly_core_costs: float
+    overdraft_facility: float = 0.0
+    reserves_floor: float = 0.0
+    extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def monthly_net_core(self) -> float:
+        return self.monthly_other_income.mean - self.monthly_core_costs
+
+
+@dataclass(frozen=True)
+class Contract:
+    name: str
+    start_month: int
+    duration_months: int
+    referrals_per_month: Uncertain
+    price_per_referral: float
+    share_at_risk: float
+    payment_mode: str
+    fee_lag_months: int
+    success_rate: Uncertain
+    target_success_rate: float
+    cohort_months: int
+    outcome_lag_months: int
+    cost_per_referral: float
+    fixed_monthly_cost: float
+    p_no_referrals: float = 0.0
+    count_noise: str = "poisson"
+    late_payment: LatePayment = field(default_factory=LatePayment)
+    extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def end_month(self) -> int:
+        """Last month in which referrals arrive (1-based, may lie past the horizon)."""
+        return self.start_month + self.duration_months - 1
+
+    @property
+    def amount_at_risk(self) -> float:
+        """A: the part of the price paid by results, per referral."""
+        return self.share_at_risk * self.price_per_referral
+
+    def cohort_bounds(self) -> list[tuple[int, int]]:
+        """(first, last) contract-relative month index (0-based) of each cohort."""
+        bounds = []
+        for first in range(0, self.duration_months, self.cohort_months):
+            bounds.append((first, min(first + self.cohort_months, self.duration_months) - 1))
+        return bounds
+
+
+@dataclass(frozen=True)
+class SimulationSettings:
+    """How the app runs the model; not part of the model contract, saved for convenience."""
+
+    paths: int = 20_000
+    seed: int = 1
+    risk_appetite: float = 0.05
+
+
+@dataclass(frozen=True)
+class Scenario:
+    horizon_months: int
+    organisation: Organisation
+    contracts: tuple[Contract, ...]
+    name: str = ""
+    settings: SimulationSettings = field(default_factory=SimulationSettings)
+    extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
+
+    def with_contract(self, index: int, **changes: Any) -> "Scenario":
+        contracts = list(self.contracts)
+        contracts[index] = replace(contracts[index], **changes)
+        return replace(self, contracts=tuple(contracts))
+
+    def with_organisation(self, **changes: Any) -> "Scenario":
+        return replace(self, organisation=replace(self.organisation, **changes))

@@ -1,0 +1,1 @@
+"""Words, figures and the PDF report drawn from engine results, shared by app and command line."""

@@ -1,0 +1,69 @@
+"""Plain-English sentences and key figures from a run, for trustees who are not statisticians.
+
+Everything here only formats what the engine computed; nothing here computes risk.
+"""
+from __future__ import annotations
+
+from ..engine.results import Results
+from ..model.scenario import Scenario
+
+
+def money(x: float) -> str:
+    """£12,345 or -£12,345, rounded to the pound."""
+    sign = "-" if round(x) < 0 else ""
+    return f"{sign}£{abs(x):,.0f}"
+
+
+def percent(p: float) -> str:
+    """A share as a percentage a trustee can read: 12%, 0.4%, under 0.1%, or none."""
+    if p == 0:
+        return "0%"
+    if p < 0.001:
+        return "under 0.1%"
+    if p < 0.1:
+        return f"{100 * p:.1f}%"
+    return f"{100 * p:.0f}%"
+
+
+def headline(s: Scenario, r: Results) -> str:
+    futures = f"{r.paths:,} simulated futures"
+    horizon = f"{r.horizon_months} months"
+    if r.p_run_out == 0:
+        first = f"In none of {futures} do you run out of money within {horizon}."
+    else:
+        first = (f"In {percent(r.p_run_out)} of {futures} you run out of money within {horizon}; "
+                 f"the most likely month is month {r.most_likely_run_out_month}.")
+    if r.working_capital_needed_95 > 0:
+        second = f"To be 95% safe you would need {money(r.working_capital_needed_95)} more working capital."
+    else:
+        second = "You stay in funds in at least 95% of them without extra working capital."
+    return f"{first} {second}"
+
+
+def verdict(r: Results, appetite: float) -> str:
+    """Whether the risk is within the trustees' appetite, allowing for Monte Carlo error."""
+    if r.p_run_out - 2 * r.p_run_out_se > appetite:
+        return f"Above the trustees' risk appetite of {percent(appetite)}."
+    if r.p_run_out + 2 * r.p_run_out_se <= appetite:
+        return f"Within the trustees' risk appetite of {percent(appetite)}."
+    return f"Too close to call against the risk appetite of {percent(appetite)}: run more futures."
+
+
+def risk_level(r: Results, appetite: float) -> str:
+    """'safe', 'close' or 'unsafe', for colouring the headline."""
+    text = verdict(r, appetite)
+    return "unsafe" if text.startswith("Above") else "safe" if text.startswith("Within") else "close"
+
+
+def key_figures(s: Scenario, r: Results) -> list[tuple[str, str]]:
+    month = r.most_likely_run_out_month
+    return [
+        ("Chance of running out", f"{percent(r.p_run_out)} (± {100 * 2 * r.p_run_out_se:.1f} points, 95% Monte Carlo range)"),
+        ("Most likely month to run out", f"month {month}" if month else "none run out"),
+        ("Chance of breaching the reserves floor", percent(r.p_below_floor)),
+        ("Lowest balance, typical future (median)", money(r.lowest_balance_percentiles["50"])),
+        ("Lowest balance, 1 in 20 worst (5th percentile)", money(r.lowest_balance_percentiles["5"])),
+        ("Extra working capital for 95% safety", money(r.working_capital_needed_95)),
+        ("Still owed to you at the end (average)", money(r.expected_owed_after_horizon)),
+        ("Simulated futures (seed)", f"{r.paths:,} (seed {r.seed})"),
+    ]
