@@ -30,9 +30,9 @@ def monthly_referrals(c: Contract, mean: np.ndarray, none_at_all: np.ndarray,
     """Referrals in each contract month, (futures, duration)."""
     shape = (mean.size, c.duration_months)
     if c.count_noise == "none":
-        counts = np.broadcast_to(mean[:, None], shape).copy()
+        counts = np.repeat(mean[:, None], c.duration_months, axis=1)
     else:
-        counts = rng.poisson(np.broadcast_to(mean[:, None], shape)).astype(float)
+        counts = rng.poisson(mean[:, None], size=shape).astype(float)
     counts[none_at_all] = 0.0
     return counts
 
@@ -68,15 +68,27 @@ def cohort_outcome(c: Contract, n: np.ndarray, s: np.ndarray) -> np.ndarray:
     return np.where(missed, -a * n, 0.0)
 
 
+def _columns(cols: np.ndarray) -> slice | np.ndarray:
+    """A slice for consecutive months (a view, no gather), else the month indices."""
+    if cols[-1] - cols[0] + 1 == cols.size:
+        return slice(int(cols[0]), int(cols[-1]) + 1)
+    return cols
+
+
 def place(amounts: np.ndarray, months: np.ndarray, delay: np.ndarray, out: np.ndarray) -> None:
-    """Add amounts (futures, k), due in 0-based months (k,) plus each future's delay, into
-    out (futures, horizon); what falls after the horizon is left out."""
+    """Add amounts (futures, k), due in distinct 0-based months (k,) plus each future's
+    delay, into out (futures, horizon); what falls after the horizon is left out."""
     horizon = out.shape[1]
     for shift in np.unique(delay):
-        rows = np.flatnonzero(delay == shift)
         due = months + shift
-        inside = np.flatnonzero(due < horizon)
-        out[np.ix_(rows, due[inside])] += amounts[np.ix_(rows, inside)]
+        k = np.flatnonzero(due < horizon)
+        if k.size == 0:
+            continue
+        rows = np.flatnonzero(delay == shift)
+        if rows.size == out.shape[0]:  # the usual case: nobody paid late in this block
+            out[:, _columns(due[k])] += amounts[:, _columns(k)]
+        else:
+            out[np.ix_(rows, due[k])] += amounts[np.ix_(rows, k)]
 
 
 def owed_after_horizon(amounts: np.ndarray, months: np.ndarray, delay: np.ndarray,

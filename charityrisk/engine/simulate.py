@@ -18,9 +18,11 @@ from .cashflow import contract_flows
 from .results import PERCENTILES, Results
 
 BLOCK = 5_000
-# Balance percentiles by month come from up to this many futures (exact below it): keeping
-# every balance of 1,000,000 futures x 120 months would need about 1 GB.
-BALANCE_SAMPLE_CAP = 100_000
+# Balance percentiles by month come from the first this-many futures (exact below it):
+# keeping every balance of 1,000,000 futures x 120 months would need about 1 GB, and
+# sorting 100,000 x 120 balances costs more than simulating them.  25,000 futures put the
+# 5th percentile within about 0.3 percentile points.
+BALANCE_SAMPLE_CAP = 25_000
 
 
 class Cancelled(Exception):
@@ -45,7 +47,7 @@ def simulate_block(s: Scenario, n: int, seed: int, block: int) -> Block:
     org = s.organisation
     horizon = s.horizon_months
     income = sampling.pert(sampling.stream(seed, block, 0, sampling.ORG_INCOME), org.monthly_other_income, n)
-    net = np.broadcast_to((income - org.monthly_core_costs)[:, None], (n, horizon)).copy()
+    net = np.repeat((income - org.monthly_core_costs)[:, None], horizon, axis=1)
     owed = np.zeros(n)
     margins = np.zeros((n, len(s.contracts)))
     for i, c in enumerate(s.contracts):
@@ -75,7 +77,7 @@ def simulation_steps(s: Scenario, paths: int, seed: int) -> Generator[Progress, 
     below_floor = np.zeros(paths, dtype=bool)
     owed = np.empty(paths)
     margin_sum = np.zeros(len(s.contracts))
-    sample = np.empty((min(paths, BALANCE_SAMPLE_CAP), horizon))
+    sample = np.empty((horizon, min(paths, BALANCE_SAMPLE_CAP)))  # months first: fast percentiles
     for block, first in enumerate(range(0, paths, BLOCK)):
         n = min(BLOCK, paths - first)
         b = simulate_block(s, n, seed, block)
@@ -85,9 +87,9 @@ def simulation_steps(s: Scenario, paths: int, seed: int) -> Generator[Progress, 
         below_floor[rows] = (b.balances < org.reserves_floor).any(axis=1)
         owed[rows] = b.owed
         margin_sum += b.margins.sum(axis=0)
-        if first < sample.shape[0]:
-            keep = min(n, sample.shape[0] - first)
-            sample[first:first + keep] = b.balances[:keep]
+        if first < sample.shape[1]:
+            keep = min(n, sample.shape[1] - first)
+            sample[:, first:first + keep] = b.balances[:keep].T
         yield Progress(first + n, paths)
     return summarise(s, paths, seed, months_out, lowest, below_floor, owed, margin_sum / paths, sample)
 
@@ -107,7 +109,7 @@ def summarise(s: Scenario, paths: int, seed: int, months_out: np.ndarray, lowest
         p_run_out_se=float(np.sqrt(p * (1 - p) / paths)),
         p_run_out_by_month=by_month,
         p_below_floor=float(np.mean(below_floor)),
-        balance_percentiles={str(q): v for q, v in zip(PERCENTILES, np.percentile(sample, PERCENTILES, axis=0))},
+        balance_percentiles=dict(zip(map(str, PERCENTILES), np.percentile(sample, PERCENTILES, axis=1))),
         lowest_balance_percentiles={str(q): float(v) for q, v in zip(PERCENTILES, np.percentile(lowest, PERCENTILES))},
         working_capital_needed_95=float(np.percentile(shortfall, 95)),
         expected_owed_after_horizon=float(np.mean(owed)),
@@ -115,7 +117,7 @@ def summarise(s: Scenario, paths: int, seed: int, months_out: np.ndarray, lowest
         contract_margin=margins,
         run_out_month=months_out,
         lowest_balance=lowest,
-        balance_sample_paths=sample.shape[0],
+        balance_sample_paths=sample.shape[1],
     )
 
 
