@@ -84,11 +84,10 @@ def place(amounts: np.ndarray, months: np.ndarray, delay: np.ndarray, out: np.nd
         k = np.flatnonzero(due < horizon)
         if k.size == 0:
             continue
-        rows = np.flatnonzero(delay == shift)
-        if rows.size == out.shape[0]:  # the usual case: nobody paid late in this block
-            out[:, _columns(due[k])] += amounts[:, _columns(k)]
-        else:
-            out[np.ix_(rows, due[k])] += amounts[np.ix_(rows, k)]
+        mine = delay == shift
+        chosen = amounts[:, _columns(k)]
+        # Masking rows and adding whole columns beats gathering rows with np.ix_.
+        out[:, _columns(due[k])] += chosen if mine.all() else chosen * mine[:, None]
 
 
 def owed_after_horizon(amounts: np.ndarray, months: np.ndarray, delay: np.ndarray,
@@ -122,11 +121,13 @@ def contract_flows(c: Contract, index: int, n: int, horizon: int, seed: int,
     outcome = cohort_outcome(c, cohort_n, cohort_successes(c, cohort_n, rate, rng(sampling.SUCCESSES)))
     pay_months = np.array([month0 + last + c.outcome_lag_months for _, last in c.cohort_bounds()])
     place(outcome, pay_months, delay, receipts)
-    # A cohort straddling the horizon is owed only for its share of referrals already seen.
-    seen = cohort_totals(c, referrals * inside_work)
-    seen_share = np.divide(seen, cohort_n, out=np.zeros_like(seen), where=cohort_n > 0)
-    owed = (owed_after_horizon(fees, fee_months, delay, horizon)
-            + owed_after_horizon(outcome * seen_share, pay_months, delay, horizon))
+    owed = np.zeros(n)
+    if pay_months[-1] + c.late_payment.months >= horizon or fee_months[-1] + c.late_payment.months >= horizon:
+        # A cohort straddling the horizon is owed only for its share of referrals already seen.
+        seen = cohort_totals(c, referrals * inside_work)
+        seen_share = np.divide(seen, cohort_n, out=np.zeros_like(seen), where=cohort_n > 0)
+        owed = (owed_after_horizon(fees, fee_months, delay, horizon)
+                + owed_after_horizon(outcome * seen_share, pay_months, delay, horizon))
 
     costs = np.zeros((n, horizon))
     work = np.flatnonzero(inside_work)

@@ -7,8 +7,11 @@ a progress report and a cancel point (``simulation_steps`` is a generator).
 """
 from __future__ import annotations
 
+import os
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Callable, Generator
+from typing import Callable, Generator, Iterator
 
 import numpy as np
 
@@ -18,6 +21,9 @@ from .cashflow import contract_flows
 from .results import PERCENTILES, Results
 
 BLOCK = 5_000
+# numpy's random draws and array passes release the GIL, so blocks run well on threads;
+# results do not depend on it because each block has its own random streams.
+WORKERS = max(1, min(4, os.cpu_count() or 1))
 # Balance percentiles by month come from the first this-many futures (exact below it):
 # keeping every balance of 1,000,000 futures x 120 months would need about 1 GB, and
 # sorting 100,000 x 120 balances costs more than simulating them.  25,000 futures put the
@@ -64,6 +70,27 @@ def run_out_month(balances: np.ndarray, overdraft: float) -> np.ndarray:
     return np.where(out.any(axis=1), out.argmax(axis=1) + 1, 0).astype(np.int16)
 
 
+def _blocks(s: Scenario, paths: int, seed: int) -> Iterator[tuple[int, Block]]:
+    """(first future, block) in order, computed up to WORKERS blocks ahead."""
+    if WORKERS == 1 or paths <= BLOCK:
+        for block, first in enumerate(range(0, paths, BLOCK)):
+            yield first, simulate_block(s, min(BLOCK, paths - first), seed, block)
+        return
+    pool = ThreadPoolExecutor(WORKERS, thread_name_prefix="charityrisk-block")
+    try:
+        pending: deque = deque()
+        for block, first in enumerate(range(0, paths, BLOCK)):
+            pending.append((first, pool.submit(simulate_block, s, min(BLOCK, paths - first), seed, block)))
+            if len(pending) >= WORKERS:
+                first_done, future = pending.popleft()
+                yield first_done, future.result()
+        while pending:
+            first_done, future = pending.popleft()
+            yield first_done, future.result()
+    finally:  # also on cancel: drop blocks not started, wait for the few running
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
 def simulation_steps(s: Scenario, paths: int, seed: int) -> Generator[Progress, None, Results]:
     """Yield progress after each block; return the Results (StopIteration.value)."""
     if paths < 1:
@@ -78,9 +105,8 @@ def simulation_steps(s: Scenario, paths: int, seed: int) -> Generator[Progress, 
     owed = np.empty(paths)
     margin_sum = np.zeros(len(s.contracts))
     sample = np.empty((horizon, min(paths, BALANCE_SAMPLE_CAP)))  # months first: fast percentiles
-    for block, first in enumerate(range(0, paths, BLOCK)):
-        n = min(BLOCK, paths - first)
-        b = simulate_block(s, n, seed, block)
+    for first, b in _blocks(s, paths, seed):
+        n = b.owed.size
         rows = slice(first, first + n)
         months_out[rows] = run_out_month(b.balances, org.overdraft_facility)
         lowest[rows] = b.balances.min(axis=1)

@@ -1,0 +1,69 @@
+"""Decision tools: compare payment structures, find what drives the risk, and what would
+make it safe.  Numpy only; pure functions of a Scenario; results are frozen dataclasses.
+
+Every long operation comes twice:
+- ``*_steps(...)``: a generator yielding ``engine.Progress(done, total)`` between steps (a
+  cancel point each) and returning the result (StopIteration.value), for a GUI worker;
+- the plain function, which takes optional ``progress(done, total)`` and ``cancelled()``
+  callables and raises ``engine.Cancelled`` when cancelled.
+
+All of them use common random numbers: the same seed gives every variant the same futures.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Generator, Sequence
+
+from ...model.scenario import Scenario
+from ..simulate import Progress
+from .common import CancelledCallback, Meter, ProgressCallback, progress_during, run_steps
+from .compare import (STRUCTURE_TERMS, ComparedOption, Comparison, apply_structure, compare,
+                      compare_steps, preset_options)
+from .goalseek import (CONTRACT_INPUTS, ORGANISATION_INPUTS, SOLVABLE, GoalSeek, Solutions,
+                       check_appetite, goal_seek, goal_work, solve, solve_on, solve_steps, resolve_targets)
+from .sensitivity import Sensitivity, SensitivityBar, sensitivity, sensitivity_on, sensitivity_steps, sensitivity_work
+from .workspace import MAX_DECISION_PATHS, Workspace
+
+
+@dataclass(frozen=True, eq=False)
+class Analysis:
+    """Sensitivity and goal seeks of one scenario, on the same futures."""
+
+    sensitivity: Sensitivity
+    solutions: Solutions
+
+    def to_json_dict(self) -> dict:
+        return {"sensitivity": self.sensitivity.to_json_dict(), "solutions": self.solutions.to_json_dict()}
+
+
+def analyse_steps(s: Scenario, contract: int = 0, targets: Sequence[str] | None = None,
+                  paths: int | None = None, seed: int | None = None,
+                  appetite: float | None = None) -> Generator[Progress, None, Analysis]:
+    """The full sensitivity run and the goal seeks, sharing one set of futures."""
+    targets = resolve_targets(s, targets, contract)
+    paths = s.settings.paths if paths is None else paths
+    seed = s.settings.seed if seed is None else seed
+    appetite = check_appetite(s.settings.risk_appetite if appetite is None else appetite)
+    ws = Workspace(s, paths, seed)
+    blocks = len(ws.blocks)
+    meter = Meter(ws.build_work() + sensitivity_work(s, blocks) + goal_work(s, targets, blocks))
+    yield from progress_during(ws.build_steps(), ws, meter)
+    # Goal seeks first: their contract is then prepared once for both.
+    solutions = yield from solve_on(ws, targets, contract, appetite, meter)
+    sens = yield from sensitivity_on(ws, appetite, meter)
+    yield meter.finished()
+    return Analysis(sens, solutions)
+
+
+def analyse(s: Scenario, contract: int = 0, targets: Sequence[str] | None = None,
+            paths: int | None = None, seed: int | None = None, appetite: float | None = None,
+            progress: ProgressCallback | None = None, cancelled: CancelledCallback | None = None) -> Analysis:
+    return run_steps(analyse_steps(s, contract, targets, paths, seed, appetite), progress, cancelled)
+
+
+__all__ = [
+    "Analysis", "CONTRACT_INPUTS", "ComparedOption", "Comparison", "GoalSeek", "MAX_DECISION_PATHS",
+    "ORGANISATION_INPUTS", "SOLVABLE", "STRUCTURE_TERMS", "Sensitivity", "SensitivityBar", "Solutions",
+    "Workspace", "analyse", "analyse_steps", "apply_structure", "compare", "compare_steps", "goal_seek",
+    "preset_options", "run_steps", "sensitivity", "sensitivity_steps", "solve", "solve_steps",
+]

@@ -9,31 +9,32 @@ change between such variants, and evaluates a variant as cheaply as its input al
 - opening reserves and the overdraft facility only move the line a balance is compared
   with: one sort of each future's lowest balance answers every value at once;
 - other income and core costs are a straight line per future: no contract is re-simulated;
-- a contract's price, share at risk, fee and outcome lags and its costs enter its cash flow
-  linearly (or as a shift in time) once its random draws are fixed, so the contract is
-  simulated twice at unit terms (``_LinearContract``) and any terms are then a few array
-  operations;
-- anything else (referrals, success rate, the chance of no referrals, cohorts, targets,
-  late payment) re-simulates that one contract with the engine's own ``contract_flows`` on
-  the same streams, reusing everything else.
+- with a contract's random draws fixed, its price, share at risk, fee and outcome lags,
+  costs and late payment enter its cash flow linearly or as a shift in time
+  (``_LinearContract``), so any such terms cost a few array operations;
+- a change that alters the draws (referrals, success rate, the chance of no referrals,
+  cohorts) redraws only the streams it touches (``_ContractDraws``), with the engine's own
+  helpers and stream keys, so the numbers are the engine's.
 
-Every evaluation returns which futures run out, identical (up to float rounding) to what
-``engine.simulate`` reports for the changed scenario with the same paths and seed.
+The base futures come from the engine's ``contract_flows``; every evaluation returns which
+futures run out, the same (up to float rounding) as ``engine.simulate`` reports for the
+changed scenario with the same paths and seed.  tests/test_decisions.py checks this for
+every kind of change.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Generator
+from typing import Callable, Generator
 
 import numpy as np
 
 from ...model.scenario import Contract, Organisation, Scenario
 from .. import sampling
-from ..cashflow import contract_flows
+from ..cashflow import cohort_outcome, cohort_successes, cohort_totals, contract_flows, monthly_referrals
 from ..simulate import BLOCK
 
-# Each block keeps a few (futures x horizon) arrays; this bounds their memory (about
-# 100,000 x 120 x 8 bytes = 96 MB each).  The simulation itself allows more futures.
+# Each block keeps a few (futures x horizon) arrays: at most about five of
+# 100,000 x 120 x 8 bytes = 96 MB.  The simulation itself allows more futures.
 MAX_DECISION_PATHS = 100_000
 
 
@@ -49,7 +50,7 @@ def check_run(paths: int, seed: int) -> None:
 
 def shift_months(cum: np.ndarray, months: int) -> np.ndarray:
     """A cumulative (futures, horizon) cash flow moved ``months`` later; what moves past the
-    horizon drops out, as the engine drops payments due after it."""
+    horizon drops out, as the engine leaves out payments due after it."""
     if months == 0:
         return cum
     out = np.zeros_like(cum)
@@ -58,50 +59,124 @@ def shift_months(cum: np.ndarray, months: int) -> np.ndarray:
     return out
 
 
+class _ContractDraws:
+    """One contract's random draws in one block, as the engine's ``contract_flows`` draws
+    them; those for the base terms are kept, a variant redraws only what it changes."""
+
+    def __init__(self, c: Contract, index: int, n: int, seed: int, block: int):
+        self._stream = lambda quantity: sampling.stream(seed, block, index + 1, quantity)
+        self.n = n
+        self.u_none = self._stream(sampling.NO_REFERRALS).random(n)  # none at all if < p
+        self.u_late = self._stream(sampling.LATE).random(n)  # paid late if < probability
+        self._base = c
+        self._raw = self._draw_raw(c)
+        self._rate = self._draw_rate(c)
+        self._successes: tuple[tuple, np.ndarray] | None = None
+
+    @staticmethod
+    def _raw_key(c: Contract) -> tuple:
+        return (c.referrals_per_month, c.duration_months, c.count_noise)
+
+    @staticmethod
+    def _successes_key(c: Contract) -> tuple:
+        return (c.referrals_per_month, c.duration_months, c.count_noise, c.p_no_referrals,
+                c.cohort_months, c.success_rate)
+
+    def _draw_raw(self, c: Contract) -> np.ndarray:
+        mean = sampling.pert(self._stream(sampling.REFERRAL_RATE), c.referrals_per_month, self.n)
+        nobody = np.zeros(self.n, dtype=bool)  # zeroed below: the draws come first in the engine too
+        return monthly_referrals(c, mean, nobody, self._stream(sampling.MONTHLY_REFERRALS))
+
+    def _draw_rate(self, c: Contract) -> np.ndarray:
+        return sampling.pert(self._stream(sampling.SUCCESS_RATE), c.success_rate, self.n)
+
+    def referrals(self, c: Contract) -> np.ndarray:
+        raw = self._raw if self._raw_key(c) == self._raw_key(self._base) else self._draw_raw(c)
+        none_at_all = self.u_none < c.p_no_referrals
+        return np.where(none_at_all[:, None], 0.0, raw)
+
+    def successes(self, c: Contract, cohort_n: np.ndarray) -> np.ndarray:
+        key = self._successes_key(c)
+        if self._successes is not None and self._successes[0] == key:
+            return self._successes[1]
+        rate = self._rate if c.success_rate == self._base.success_rate else self._draw_rate(c)
+        s = cohort_successes(c, cohort_n, rate, self._stream(sampling.SUCCESSES))
+        if key == self._successes_key(self._base):
+            self._successes = (key, s)
+        return s
+
+
 @dataclass(frozen=True, eq=False)
 class _LinearContract:
-    """One contract in one block at unit terms, as cumulative (futures, horizon) arrays.
+    """One contract in one block with its draws fixed, as cumulative (futures, horizon)
+    arrays at unit terms, no lags and no late payment.  For terms c (same draws):
 
-    With the random draws fixed, the contract's cumulative net cash by month is
-    price x (fee_share x fee(fee lag) + share_at_risk x outcome(outcome lag))
-    - fixed_monthly_cost x work - cost_per_referral x referrals,
-    where fee_share is 1 - share_at_risk (1 under clawback).
+    net cash to date = price x (fee_share x referrals(fee lag) + share_at_risk x
+    outcome(outcome lag)), moved late-payment months later in the futures paid late,
+    less fixed_monthly_cost x work - cost_per_referral x referrals;
+    fee_share is 1 - share_at_risk, or 1 under clawback.
     """
 
-    fee: np.ndarray  # fees at price 1 and fee lag 0 (late payment included)
-    outcome: np.ndarray  # outcome payments at A = 1 and outcome lag 0 (clawbacks negative)
-    referrals: np.ndarray  # referrals worked within the horizon
+    referrals: np.ndarray  # referrals worked within the horizon (= fees at price 1)
+    outcome: np.ndarray  # outcome payments at A = 1 (clawbacks negative)
     work: np.ndarray  # (horizon,) contract months within the horizon
+    u_late: np.ndarray  # (futures,) the late-payment uniforms
+
+    @classmethod
+    def from_draws(cls, c: Contract, draws: _ContractDraws, horizon: int) -> "_LinearContract":
+        referrals = draws.referrals(c)
+        n = referrals.shape[0]
+        months = c.start_month - 1 + np.arange(c.duration_months)
+        inside = np.flatnonzero(months < horizon)
+        worked = np.zeros((n, horizon))
+        worked[:, months[inside]] = referrals[:, inside]
+        work = np.zeros(horizon)
+        work[months[inside]] = 1.0
+        cohort_n = cohort_totals(c, referrals)
+        unit = replace(c, price_per_referral=1.0, share_at_risk=1.0)
+        amounts = cohort_outcome(unit, cohort_n, draws.successes(c, cohort_n))
+        pay = np.array([c.start_month - 1 + last for _, last in c.cohort_bounds()])
+        due = np.flatnonzero(pay < horizon)  # cohorts end in different months: no clashes
+        outcome = np.zeros((n, horizon))
+        outcome[:, pay[due]] = amounts[:, due]
+        return cls(np.cumsum(worked, axis=1), np.cumsum(outcome, axis=1), np.cumsum(work), draws.u_late)
 
     def cumulative(self, c: Contract) -> np.ndarray:
         fee_share = 1.0 if c.payment_mode == "clawback" else 1.0 - c.share_at_risk
-        receipts = shift_months(self.fee, c.fee_lag_months) * (c.price_per_referral * fee_share)
-        if c.share_at_risk:
+        if fee_share:
+            receipts = shift_months(self.referrals, c.fee_lag_months) * (c.price_per_referral * fee_share)
+        else:
+            receipts = np.zeros_like(self.referrals)
+        if c.amount_at_risk:
             receipts += shift_months(self.outcome, c.outcome_lag_months) * c.amount_at_risk
-        return receipts - c.fixed_monthly_cost * self.work - c.cost_per_referral * self.referrals
+        delay = c.late_payment.months
+        if delay and c.late_payment.probability:
+            late = self.u_late < c.late_payment.probability
+            if late.any():
+                receipts[late] = shift_months(receipts[late], delay)
+        receipts -= c.cost_per_referral * self.referrals
+        receipts -= c.fixed_monthly_cost * self.work
+        return receipts
 
 
-# Terms the linear form covers; any other change re-simulates the contract.
-LINEAR_TERMS = frozenset({"price_per_referral", "share_at_risk", "fee_lag_months",
-                          "outcome_lag_months", "cost_per_referral", "fixed_monthly_cost"})
+# Terms the linear form covers with the same draws; any other change rebuilds it.
+LINEAR_TERMS = frozenset({"price_per_referral", "share_at_risk", "fee_lag_months", "outcome_lag_months",
+                          "cost_per_referral", "fixed_monthly_cost", "late_payment", "name", "extra"})
 
 
-def _unit_terms(c: Contract, share: float) -> Contract:
-    return replace(c, price_per_referral=1.0, share_at_risk=share, fee_lag_months=0,
-                   outcome_lag_months=0, cost_per_referral=0.0, fixed_monthly_cost=0.0)
-
-
-def _cumulative_flows(c: Contract, index: int, n: int, horizon: int, seed: int, block: int) -> np.ndarray:
-    flows = contract_flows(c, index, n, horizon, seed, block)
-    return np.cumsum(flows.receipts - flows.costs, axis=1)
+def linear_change(base: Contract, c: Contract) -> bool:
+    """Whether c differs from base only in terms the linear form covers."""
+    return all(getattr(base, f) == getattr(c, f) for f in Contract.__dataclass_fields__
+               if f not in LINEAR_TERMS)
 
 
 class Workspace:
     """The base scenario's futures, block by block, ready for cheap variants.
 
-    Build it with ``Workspace.steps(scenario, paths, seed)`` (a generator yielding after
-    each block, returning the Workspace) or ``Workspace.build(...)``.  Not thread-safe:
-    use one Workspace on one thread.
+    Build it with ``Workspace(scenario, paths, seed).build_steps()`` (a generator yielding
+    after each block simulation, returning the Workspace) or ``Workspace.build(...)``.  Not
+    thread-safe: use one Workspace on one thread.  ``block_simulations`` counts the
+    contract simulations of one block done so far, the unit of work for progress.
     """
 
     def __init__(self, s: Scenario, paths: int, seed: int):
@@ -112,72 +187,65 @@ class Workspace:
         self.horizon = s.horizon_months
         self.blocks = [(b, first, min(BLOCK, paths - first)) for b, first in enumerate(range(0, paths, BLOCK))]
         self._month = np.arange(1, self.horizon + 1, dtype=float)
-        self._income: list[np.ndarray] = []  # per block, (n,) other income per month
+        self._income: list[np.ndarray] = []  # per block, (n,) other income a month
         self._contracts: list[np.ndarray] = []  # per block, (n, horizon) all contracts, cumulative
-        self._others: tuple[int, list[np.ndarray]] | None = None  # all contracts but one
-        self._linear: tuple[int, list[_LinearContract]] | None = None  # one contract at a time
-        self.block_simulations = 0  # contract simulations of one block: the unit of work
+        # One contract prepared at a time (bounds memory): its index, and per block its
+        # draws, its linear form and the rest of the balance (organisation, other contracts).
+        self._prepared: int | None = None
+        self._draws: list[_ContractDraws] = []
+        self._linear: list[_LinearContract] = []
+        self._rest: list[np.ndarray] = []
+        self.block_simulations = 0
 
     # ------------------------------------------------------------------ building
 
-    @classmethod
-    def steps(cls, s: Scenario, paths: int, seed: int) -> Generator[None, None, "Workspace"]:
-        ws = cls(s, paths, seed)
-        for block, _, n in ws.blocks:
-            ws._income.append(ws._draw_income(s.organisation, block, n))
-            total = np.zeros((n, ws.horizon))
+    def build_steps(self) -> Generator[None, None, "Workspace"]:
+        """Simulate the base scenario's contracts block by block (yields after each)."""
+        s = self.scenario
+        for block, _, n in self.blocks:
+            self._income.append(self._draw_income(s.organisation, block, n))
+            total = np.zeros((n, self.horizon))
             for i, c in enumerate(s.contracts):
-                total += _cumulative_flows(c, i, n, ws.horizon, seed, block)
-                ws.block_simulations += 1
+                flows = contract_flows(c, i, n, self.horizon, self.seed, block)
+                total += np.cumsum(flows.receipts - flows.costs, axis=1)
+                self.block_simulations += 1
                 yield None
-            ws._contracts.append(total)
+            self._contracts.append(total)
             if not s.contracts:
+                self.block_simulations += 1
                 yield None
-        return ws
+        return self
+
+    def build_work(self) -> int:
+        """Block simulations build_steps does (for progress)."""
+        return len(self.blocks) * max(1, len(self.scenario.contracts))
 
     @classmethod
     def build(cls, s: Scenario, paths: int, seed: int) -> "Workspace":
-        steps = cls.steps(s, paths, seed)
-        while True:
-            try:
-                next(steps)
-            except StopIteration as done:
-                return done.value
+        return drain(cls(s, paths, seed).build_steps())
 
-    def linear_steps(self, index: int) -> Generator[None, None, None]:
-        """Prepare contract ``index`` for cheap changes of its linear terms (two contract
-        simulations per block); also sets the sum of the other contracts aside."""
-        if self._linear is not None and self._linear[0] == index:
+    def prepare_steps(self, index: int) -> Generator[None, None, None]:
+        """Keep contract ``index``'s draws and linear form (yields after each block)."""
+        if self._prepared == index:
             return
-        self._linear = self._others = None  # one contract's arrays at a time bounds memory
+        self._prepared, self._draws, self._linear, self._rest = None, [], [], []
         c = self.scenario.contracts[index]
-        blocks = []
-        others = []
-        for (block, _, n), total in zip(self.blocks, self._contracts):
-            fee_only = contract_flows(_unit_terms(c, 0.0), index, n, self.horizon, self.seed, block)
-            with_outcome = contract_flows(_unit_terms(c, 1.0), index, n, self.horizon, self.seed, block)
-            self.block_simulations += 2
-            fee = np.cumsum(fee_only.receipts, axis=1)
-            outcome = np.cumsum(with_outcome.receipts, axis=1)
-            if c.payment_mode == "clawback":  # at share 1 the fee is still the full price
-                outcome -= fee
-            referrals = np.zeros((n, self.horizon))
-            work = np.zeros(self.horizon)
-            months = c.start_month - 1 + np.arange(c.duration_months)
-            inside = np.flatnonzero(months < self.horizon)
-            referrals[:, months[inside]] = fee_only.referrals[:, inside]
-            work[months[inside]] = 1.0
-            linear = _LinearContract(fee, outcome, np.cumsum(referrals, axis=1), np.cumsum(work))
-            blocks.append(linear)
-            others.append(total - linear.cumulative(c) if len(self.scenario.contracts) > 1
-                          else np.zeros_like(total))
+        alone = len(self.scenario.contracts) == 1
+        for pos, (block, _, n) in enumerate(self.blocks):
+            draws = _ContractDraws(c, index, n, self.seed, block)
+            linear = _LinearContract.from_draws(c, draws, self.horizon)
+            rest = self._org_cumulative(self.scenario.organisation, pos)
+            if not alone:
+                rest += self._contracts[pos] - linear.cumulative(c)
+            self._draws.append(draws)
+            self._linear.append(linear)
+            self._rest.append(rest)
+            self.block_simulations += 1
             yield None
-        self._linear = (index, blocks)
-        self._others = (index, others)
+        self._prepared = index
 
-    def prepare_contract(self, index: int) -> None:
-        for _ in self.linear_steps(index):
-            pass
+    def prepare(self, index: int) -> None:
+        drain(self.prepare_steps(index))
 
     # --------------------------------------------------------------- evaluating
 
@@ -185,55 +253,58 @@ class Workspace:
         return sampling.pert(sampling.stream(self.seed, block, 0, sampling.ORG_INCOME),
                              org.monthly_other_income, n)
 
-    def _org_cumulative(self, org: Organisation, block_pos: int) -> np.ndarray:
-        block, _, n = self.blocks[block_pos]
+    def _org_cumulative(self, org: Organisation, pos: int) -> np.ndarray:
+        """Opening reserves plus other income less core costs to date, (n, horizon)."""
+        block, _, n = self.blocks[pos]
         if org.monthly_other_income == self.scenario.organisation.monthly_other_income:
-            income = self._income[block_pos]
+            income = self._income[pos]
         else:
             income = self._draw_income(org, block, n)
         return org.opening_reserves + np.outer(income - org.monthly_core_costs, self._month)
 
-    def _run_out(self, org: Organisation, contracts_cum) -> np.ndarray:
+    def _run_out(self, overdraft: float, balances: Callable[[int], np.ndarray]) -> np.ndarray:
         out = np.empty(self.paths, dtype=bool)
         for pos, (_, first, n) in enumerate(self.blocks):
-            balances = self._org_cumulative(org, pos) + contracts_cum(pos)
-            out[first:first + n] = balances.min(axis=1) < -org.overdraft_facility
+            out[first:first + n] = balances(pos).min(axis=1) < -overdraft
         return out
 
     def run_out(self, org: Organisation | None = None) -> np.ndarray:
-        """(paths,) True where the future runs out, the contracts as in the base scenario."""
+        """(paths,) True where the future runs out; the contracts as in the base scenario."""
         org = self.scenario.organisation if org is None else org
-        return self._run_out(org, lambda pos: self._contracts[pos])
+        return self._run_out(org.overdraft_facility,
+                             lambda pos: self._org_cumulative(org, pos) + self._contracts[pos])
 
-    def run_out_contract(self, index: int, c: Contract, org: Organisation | None = None) -> np.ndarray:
+    def run_out_contract(self, index: int, c: Contract) -> np.ndarray:
         """Futures that run out with contract ``index`` replaced by ``c`` (same draws)."""
-        org = self.scenario.organisation if org is None else org
         base = self.scenario.contracts[index]
         if c == base:
-            return self.run_out(org)
-        self.prepare_contract(index)
-        others = self._others[1]
-        if self.linear_change(base, c):
-            linear = self._linear[1]
-            return self._run_out(org, lambda pos: others[pos] + linear[pos].cumulative(c))
-
-        def fresh(pos: int) -> np.ndarray:
-            block, _, n = self.blocks[pos]
-            self.block_simulations += 1
-            return others[pos] + _cumulative_flows(c, index, n, self.horizon, self.seed, block)
-        return self._run_out(org, fresh)
-
-    @staticmethod
-    def linear_change(base: Contract, c: Contract) -> bool:
-        return all(getattr(base, f) == getattr(c, f) for f in Contract.__dataclass_fields__
-                   if f not in LINEAR_TERMS and f != "extra")
+            return self.run_out()
+        self.prepare(index)
+        if linear_change(base, c):
+            def balances(pos: int) -> np.ndarray:
+                return self._rest[pos] + self._linear[pos].cumulative(c)
+        else:
+            def balances(pos: int) -> np.ndarray:
+                self.block_simulations += 1
+                linear = _LinearContract.from_draws(c, self._draws[pos], self.horizon)
+                return self._rest[pos] + linear.cumulative(c)
+        return self._run_out(self.scenario.organisation.overdraft_facility, balances)
 
     def lowest_before_opening(self) -> np.ndarray:
-        """(paths,) each future's lowest balance less the opening reserves: the lowest
-        balance for any opening reserves R is R plus this."""
+        """(paths,) each future's lowest closing balance less the opening reserves: with
+        opening reserves R its lowest balance is R plus this."""
         org = self.scenario.organisation
         out = np.empty(self.paths)
         for pos, (_, first, n) in enumerate(self.blocks):
             balances = self._org_cumulative(org, pos) - org.opening_reserves + self._contracts[pos]
             out[first:first + n] = balances.min(axis=1)
         return out
+
+
+def drain(steps: Generator):
+    """Run a generator to its end and return its value."""
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value

@@ -1,0 +1,127 @@
+"""Compare payment structures: the same organisation under several contract terms.
+
+Every option is simulated with the same number of futures and the same seed.  The engine
+keys its random streams by block, contract and quantity, so option B's futures draw the
+same referrals, success rates, income and late payments as option A's wherever their
+inputs agree: the differences between options are the terms, not noise.  Each option also
+reports its difference from the first (the baseline) with a paired standard error.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Generator, Sequence
+
+from ...model.scenario import Contract, Scenario
+from ..results import Results
+from ..simulate import Progress, simulation_steps
+from .common import CancelledCallback, ProgressCallback, paired_standard_error, run_steps
+from .goalseek import check_appetite
+
+# The terms that make a payment structure (the source document's presets differ in these);
+# the organisation, referral volumes, price, costs and success rates stay the user's own.
+STRUCTURE_TERMS = ("payment_mode", "share_at_risk", "target_success_rate", "cohort_months",
+                   "fee_lag_months", "outcome_lag_months", "p_no_referrals", "late_payment")
+
+
+@dataclass(frozen=True, eq=False)
+class ComparedOption:
+    label: str
+    scenario: Scenario = field(repr=False)
+    results: Results = field(repr=False)
+    p_run_out_difference: float  # p_run_out minus the first option's, on the same futures
+    p_run_out_difference_se: float  # paired standard error of that difference
+
+    @property
+    def p_run_out(self) -> float:
+        return self.results.p_run_out
+
+
+@dataclass(frozen=True, eq=False)
+class Comparison:
+    options: tuple[ComparedOption, ...]
+    paths: int
+    seed: int
+    risk_appetite: float
+
+    def ranking(self) -> tuple[int, ...]:
+        """Option indices, safest first: lowest chance of running out, then the least extra
+        working capital needed, then the order given."""
+        return tuple(sorted(range(len(self.options)), key=lambda i: (
+            self.options[i].results.p_run_out, self.options[i].results.working_capital_needed_95, i)))
+
+    @property
+    def safest(self) -> ComparedOption:
+        return self.options[self.ranking()[0]]
+
+    def to_json_dict(self) -> dict[str, Any]:
+        rank = {i: r + 1 for r, i in enumerate(self.ranking())}
+        return {
+            "paths": self.paths, "seed": self.seed, "risk_appetite": self.risk_appetite,
+            "common_random_numbers": True, "safest": self.safest.label,
+            "options": [{"label": o.label, "scenario": o.scenario.name, "rank": rank[i],
+                         "within_appetite": o.results.p_run_out <= self.risk_appetite,
+                         "p_run_out_difference": o.p_run_out_difference,
+                         "p_run_out_difference_se": o.p_run_out_difference_se,
+                         **o.results.to_json_dict()}
+                        for i, o in enumerate(self.options)],
+        }
+
+
+def apply_structure(s: Scenario, contract: int, terms: Contract) -> Scenario:
+    """Scenario s with contract ``contract`` under the payment structure of ``terms``
+    (its STRUCTURE_TERMS), everything else the user's own."""
+    return s.with_contract(contract, **{k: getattr(terms, k) for k in STRUCTURE_TERMS})
+
+
+def preset_options(s: Scenario, contract: int = 0) -> list[tuple[str, Scenario]]:
+    """The user's scenario, then the source document's presets applied to its contract
+    (reads the preset files shipped in resources/)."""
+    from ...model import load_scenario
+    from ...resources import PRESETS, preset_path
+
+    if not 0 <= contract < len(s.contracts):
+        raise ValueError(f"contract: no contract {contract} (the scenario has {len(s.contracts)})")
+    options = [(s.name or "Your terms", s)]
+    for key, title in PRESETS.items():
+        preset = load_scenario(preset_path(key))
+        options.append((title, apply_structure(s, contract, preset.contracts[0])))
+    return options
+
+
+def compare_steps(options: Sequence[tuple[str, Scenario]], paths: int | None = None,
+                  seed: int | None = None, appetite: float | None = None,
+                  ) -> Generator[Progress, None, Comparison]:
+    """Simulate each (label, scenario) on the same futures; yield Progress(done, total) in
+    futures over all options; return the Comparison.  Defaults come from the first."""
+    if not options:
+        raise ValueError("options: nothing to compare")
+    first = options[0][1]
+    paths = first.settings.paths if paths is None else paths
+    seed = first.settings.seed if seed is None else seed
+    appetite = check_appetite(first.settings.risk_appetite if appetite is None else appetite)
+    total = paths * len(options)
+    results: list[Results] = []
+    for k, (_, s) in enumerate(options):
+        steps = simulation_steps(s, paths, seed)
+        while True:
+            try:
+                step = next(steps)
+            except StopIteration as done:
+                results.append(done.value)
+                break
+            yield Progress(k * paths + step.done, total)
+    base = results[0].run_out_month > 0
+    compared = []
+    for (label, s), r in zip(options, results):
+        flags = r.run_out_month > 0
+        compared.append(ComparedOption(label, s, r, r.p_run_out - results[0].p_run_out,
+                                       paired_standard_error(flags, base)))
+    return Comparison(tuple(compared), paths, seed, appetite)
+
+
+def compare(options: Sequence[tuple[str, Scenario]], paths: int | None = None, seed: int | None = None,
+            appetite: float | None = None, progress: ProgressCallback | None = None,
+            cancelled: CancelledCallback | None = None) -> Comparison:
+    """Run the options side by side on common random numbers (see compare_steps)."""
+    return run_steps(compare_steps(options, paths, seed, appetite), progress, cancelled)
+
