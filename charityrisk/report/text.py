@@ -21,7 +21,7 @@ def percent(p: float) -> str:
     if p < 0.001:
         return "under 0.1%"
     if p < 0.1:
-        return f"{100 * p:.1f}%"
+        return f"{100 * p:.1f}".removesuffix(".0") + "%"
     return f"{100 * p:.0f}%"
 
 
