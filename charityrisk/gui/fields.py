@@ -1,0 +1,500 @@
+"""Input fields for the scenario form: spin boxes in pounds, months and percent, and the
+small wrappers that map one scenario key to its inputs and its error note.
+
+A field keeps the exact model value it was last given, so a value nobody touched comes back
+unchanged (a file's 0.123456 is shown as 12.3% but saved as 0.123456, and undo never sees a
+spurious change).  Views never compute risk; the only arithmetic here is unit conversion.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Callable
+
+from PySide6.QtCore import QLocale, QRegularExpression, Qt
+from PySide6.QtGui import QRegularExpressionValidator, QWheelEvent
+from PySide6.QtWidgets import (QAbstractSpinBox, QCheckBox, QComboBox, QDoubleSpinBox,
+                               QGridLayout, QHBoxLayout, QLabel, QLineEdit, QSizePolicy,
+                               QSpinBox, QVBoxLayout, QWidget)
+
+MAX_MONEY = 1e10  # the model's limit (validation.MAX_MONEY)
+MAX_LAG = 240
+UK = QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom)
+ERROR_COLOUR = "#b3261e"
+PARTS = ("low", "likely", "high")
+PART_NAMES = {"low": "Low", "likely": "Most likely", "high": "High"}
+
+
+# ----- spin boxes ------------------------------------------------------------------------
+
+class _WheelGuard:
+    """Spin boxes and combos inside a scroll area must not change when the user scrolls
+    the form past them: the wheel only acts on the field that has keyboard focus."""
+
+    def _guard_init(self) -> None:
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 (Qt name)
+        if self.hasFocus():
+            super().wheelEvent(event)
+        else:
+            event.ignore()  # let the scroll area scroll
+
+
+class NumberSpin(_WheelGuard, QDoubleSpinBox):
+    """A number with a unit (prefix or suffix), thousands separators and a UK locale."""
+
+    def __init__(self, *, lo: float, hi: float, decimals: int = 0, prefix: str = "",
+                 suffix: str = "", step: float = 1, trim: bool = False, parent=None):
+        super().__init__(parent)
+        self._guard_init()
+        self._trim = trim
+        self.setLocale(UK)
+        self.setDecimals(decimals)
+        self.setRange(lo, hi)
+        self.setPrefix(prefix)
+        self.setSuffix(suffix)
+        self.setSingleStep(step)
+        self.setGroupSeparatorShown(True)
+        self.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.setCorrectionMode(QAbstractSpinBox.CorrectionMode.CorrectToNearestValue)
+        self.setAccelerated(True)
+
+    def textFromValue(self, value: float) -> str:  # noqa: N802 (Qt name)
+        text = super().textFromValue(value)
+        if self._trim and self.decimals() > 0:
+            point = self.locale().decimalPoint()
+            if point in text:
+                text = text.rstrip("0").rstrip(point)
+        return text
+
+
+class WholeSpin(_WheelGuard, QSpinBox):
+    """A whole number (months, futures) with a unit and thousands separators.
+
+    A " months" suffix reads " month" for 1 (the suffix, not the text, changes, so typing
+    and Qt's own parsing keep working).
+    """
+
+    def __init__(self, *, lo: int, hi: int, suffix: str = "", step: int = 1, parent=None):
+        super().__init__(parent)
+        self._plural = suffix if suffix.endswith("s") else ""
+        if self._plural:
+            self.valueChanged.connect(self._fit_suffix)
+        self._guard_init()
+        self.setLocale(UK)
+        self.setRange(lo, hi)
+        self.setSuffix(suffix)
+        self.setSingleStep(step)
+        self.setGroupSeparatorShown(True)
+        self.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.setCorrectionMode(QAbstractSpinBox.CorrectionMode.CorrectToNearestValue)
+        if self._plural:
+            self._fit_suffix(self.value())
+
+    def _fit_suffix(self, value: int) -> None:
+        wanted = self._plural[:-1] if value == 1 else self._plural
+        if self.suffix() != wanted:
+            self.setSuffix(wanted)
+
+
+class GuardedCombo(_WheelGuard, QComboBox):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._guard_init()
+
+
+def money_spin(lo: float = 0, hi: float = MAX_MONEY, step: float = 1000) -> NumberSpin:
+    return NumberSpin(lo=lo, hi=hi, prefix="£", step=step)
+
+
+def percent_spin(lo: float = 0, hi: float = 100) -> NumberSpin:
+    return NumberSpin(lo=lo, hi=hi, decimals=1, suffix="%", step=1, trim=True)
+
+
+def months_spin(lo: int = 0, hi: int = MAX_LAG) -> WholeSpin:
+    return WholeSpin(lo=lo, hi=hi, suffix=" months")
+
+
+def count_spin(hi: float = 1e6) -> NumberSpin:
+    return NumberSpin(lo=0, hi=hi, decimals=1, step=1, trim=True)
+
+
+# ----- how a field shows numbers in its own unit -------------------------------------------
+
+class Unit:
+    """Converts between the model's number and what the field shows (scale) and formats a
+    model number the way the user sees it, for error messages."""
+
+    def __init__(self, kind: str):
+        self.kind = kind  # "money", "percent", "months", "count", "whole"
+        self.scale = 100.0 if kind == "percent" else 1.0
+
+    def show(self, model_value: float) -> str:
+        shown = model_value * self.scale
+        if self.kind == "money":
+            return ("-£" if shown < 0 else "£") + UK.toString(abs(shown), "f", 0 if shown == int(shown) else 2)
+        if self.kind == "percent":
+            return f"{shown:.4g}%"
+        if self.kind == "months":
+            return f"{shown:g} month" + ("" if shown == 1 else "s")
+        if self.kind == "whole":
+            return UK.toString(int(shown)) if shown == int(shown) else f"{shown:g}"
+        return f"{shown:g}"
+
+
+# ----- plain-English error messages --------------------------------------------------------
+
+_NUMBER = r"(-?[0-9][0-9.e+\-]*|inf|nan)"
+
+
+def _fmt(unit: Unit, text: str) -> str:
+    try:
+        return unit.show(float(text))
+    except ValueError:
+        return text
+
+
+def plain_reason(reason: str, unit: Unit | None) -> str:
+    """The model's reason ("must be between 0 and 1 (got 1.4)") in the field's own units."""
+    u = unit or Unit("count")
+    m = re.fullmatch(rf"needs low <= likely <= high \(got {_NUMBER}, {_NUMBER}, {_NUMBER}\)", reason)
+    if m:
+        low, likely, high = (_fmt(u, g) for g in m.groups())
+        return ("Low must not be more than most likely, and most likely not more than high "
+                f"(now {low}, {likely}, {high}).")
+    m = re.fullmatch(rf"must be between {_NUMBER} and {_NUMBER} \(got (.*)\)", reason)
+    if m:
+        return f"Must be between {_fmt(u, m[1])} and {_fmt(u, m[2])} (now {_fmt(u, m[3])})."
+    m = re.fullmatch(rf"must be above {_NUMBER} and at most {_NUMBER} \(got (.*)\)", reason)
+    if m:
+        return f"Must be more than {_fmt(u, m[1])} and at most {_fmt(u, m[2])} (now {_fmt(u, m[3])})."
+    m = re.fullmatch(rf"must be at least {_NUMBER} \(got (.*)\)", reason)
+    if m:
+        return f"Must be at least {_fmt(u, m[1])} (now {_fmt(u, m[2])})."
+    m = re.fullmatch(rf"must be at most {_NUMBER} \(got (.*)\)", reason)
+    if m:
+        return f"Must be at most {_fmt(u, m[1])} (now {_fmt(u, m[2])})."
+    if reason == "is required" or reason.endswith("(got '')"):
+        return "Please enter a value."
+    m = re.fullmatch(r"must be (a whole number|a number) \(got .*\)", reason)
+    if m:
+        return f"Please enter {m[1]} (digits only)."
+    return reason[:1].upper() + reason[1:] + ("" if reason.endswith(".") else ".")
+
+
+# ----- fields: one scenario key, its inputs and its error note ----------------------------
+
+def _repolish(widget: QWidget) -> None:
+    style = widget.style()
+    style.unpolish(widget)
+    style.polish(widget)
+    widget.update()
+
+
+class Field:
+    """Base: a key path (objectName), a caption, a tooltip, inputs and an error label.
+
+    ``container`` holds the input row and the error label under it; the form puts it in a
+    layout.  ``changed`` is called (with no arguments) on every change of an input.
+    """
+
+    unit: Unit | None = None
+
+    def __init__(self, key: str, caption: str, tip: str, access: str):
+        self.key = key
+        self.caption = caption
+        self.tip = tip
+        self.access = access  # accessible name stem, e.g. "Opening reserves in pounds"
+        self.container = QWidget()
+        self.container.setObjectName(f"field:{key}")
+        self._box = QVBoxLayout(self.container)
+        self._box.setContentsMargins(0, 0, 0, 0)
+        self._box.setSpacing(2)
+        self.error_label = QLabel()
+        self.error_label.setObjectName(f"error:{key}")
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet(f"color: {ERROR_COLOUR};")
+        self.error_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.error_label.hide()
+        self.hint_label: QLabel | None = None
+        self.caption_label: QLabel | None = None  # set by the form; turns red when marked
+
+    # subclasses fill these
+    def inputs(self) -> list[QWidget]:
+        raise NotImplementedError
+
+    def focus_widget(self) -> QWidget:
+        return self.inputs()[0]
+
+    def input_for(self, part: str | None) -> list[QWidget]:
+        return self.inputs()
+
+    def _finish(self, row: QWidget | QHBoxLayout) -> None:
+        if isinstance(row, QWidget):
+            self._box.addWidget(row)
+        else:
+            self._box.addLayout(row)
+        self._box.addWidget(self.error_label)
+        for w in self.inputs():
+            w.setToolTip(self.tip)
+
+    def add_hint(self, row: QHBoxLayout) -> QLabel:
+        """A grey note beside the input (plain arithmetic on inputs, e.g. months of reserves)."""
+        hint = QLabel()
+        hint.setObjectName(f"hint:{self.key}")
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color: palette(placeholder-text);")
+        hint.setToolTip(self.tip)
+        hint.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        row.addWidget(hint, 1)
+        self.hint_label = hint
+        return hint
+
+    # marking
+    def mark(self, message: str, part: str | None = None) -> None:
+        for w in self.input_for(part):
+            w.setProperty("invalid", True)
+            w.setAccessibleDescription(message)
+            _repolish(w)
+        self._mark_caption(True)
+        old = self.error_label.text() if self.marked else ""
+        self.error_label.setText(f"{old}\n{message}" if old else message)
+        self.error_label.show()
+
+    def clear_mark(self) -> None:
+        for w in self.inputs():
+            if w.property("invalid"):
+                w.setProperty("invalid", False)
+                w.setAccessibleDescription("")
+                _repolish(w)
+        self._mark_caption(False)
+        self.error_label.clear()
+        self.error_label.hide()
+
+    def _mark_caption(self, on: bool) -> None:
+        label = self.caption_label or (self.inputs()[0] if isinstance(self.inputs()[0], QCheckBox) else None)
+        if label is not None and bool(label.property("invalid")) != on:
+            label.setProperty("invalid", on)
+            _repolish(label)
+
+    @property
+    def marked(self) -> bool:
+        return not self.error_label.isHidden()
+
+
+class NumberField(Field):
+    """One number; percent fields show 0-100 and hold the model's 0-1 share."""
+
+    def __init__(self, key: str, caption: str, tip: str, access: str, spin: QAbstractSpinBox,
+                 kind: str, changed: Callable[[], None], hint: bool = False):
+        super().__init__(key, caption, tip, access)
+        self.unit = Unit(kind)
+        self.integer = isinstance(spin, QSpinBox)
+        self.spin = spin
+        spin.setObjectName(key)
+        spin.setAccessibleName(access)
+        spin.setMaximumWidth(150)
+        spin.setMinimumWidth(110)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(spin)
+        if hint:
+            self.add_hint(row)
+        else:
+            row.addStretch(1)
+        self._finish(row)
+        self._orig: Any = None
+        self._shown: float | None = None
+        spin.valueChanged.connect(lambda _v: changed())
+
+    def inputs(self) -> list[QWidget]:
+        return [self.spin]
+
+    def set_value(self, value: float) -> None:
+        self.spin.setValue(int(round(value)) if self.integer else value * self.unit.scale)
+        self._orig, self._shown = value, self.spin.value()
+
+    def value(self) -> Any:
+        shown = self.spin.value()
+        if self._shown is not None and shown == self._shown:
+            return self._orig
+        return int(shown) if self.integer else shown / self.unit.scale
+
+
+class UncertainField(Field):
+    """A low / most likely / high guess: three spins under small column captions."""
+
+    def __init__(self, key: str, caption: str, tip: str, access: str,
+                 make_spin: Callable[[], QAbstractSpinBox], kind: str, changed: Callable[[], None]):
+        super().__init__(key, caption, tip, access)
+        self.unit = Unit(kind)
+        self.spins: dict[str, QAbstractSpinBox] = {}
+        grid = QGridLayout()
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setHorizontalSpacing(6)
+        grid.setVerticalSpacing(0)
+        for col, part in enumerate(PARTS):
+            spin = make_spin()
+            spin.setObjectName(f"{key}.{part}")
+            spin.setAccessibleName(f"{access}, {PART_NAMES[part].lower()}")
+            spin.setMinimumWidth(80)
+            head = QLabel(PART_NAMES[part])
+            head.setObjectName(f"caption:{key}.{part}")
+            head.setBuddy(spin)
+            head.setStyleSheet("color: palette(placeholder-text);")
+            grid.addWidget(head, 0, col)
+            grid.addWidget(spin, 1, col)
+            grid.setColumnStretch(col, 1)
+            spin.valueChanged.connect(lambda _v: changed())
+            self.spins[part] = spin
+        self._finish(grid)
+        for part, spin in self.spins.items():
+            spin.setToolTip(f"{PART_NAMES[part]}: " + tip)
+        self._orig: dict[str, float] = {}
+        self._shown: dict[str, float] = {}
+
+    def inputs(self) -> list[QWidget]:
+        return list(self.spins.values())
+
+    def input_for(self, part: str | None) -> list[QWidget]:
+        return [self.spins[part]] if part in self.spins else self.inputs()
+
+    def set_value(self, value: Any) -> None:
+        if isinstance(value, dict):
+            parts = {p: value[p] for p in PARTS}
+        else:
+            parts = {p: value for p in PARTS}
+        for p, spin in self.spins.items():
+            spin.setValue(parts[p] * self.unit.scale)
+            self._orig[p], self._shown[p] = parts[p], spin.value()
+
+    def part_value(self, part: str) -> float:
+        shown = self.spins[part].value()
+        if part in self._shown and shown == self._shown[part]:
+            return self._orig[part]
+        return shown / self.unit.scale
+
+    def value(self) -> Any:
+        low, likely, high = (self.part_value(p) for p in PARTS)
+        if low == likely == high:
+            return low
+        return {"low": low, "likely": likely, "high": high}
+
+
+class ChoiceField(Field):
+    """A drop-down of plain-English choices, each carrying the model's value as data."""
+
+    def __init__(self, key: str, caption: str, tip: str, access: str,
+                 choices: list[tuple[str, str, str]], changed: Callable[[], None], hint: bool = False):
+        super().__init__(key, caption, tip, access)
+        self.combo = GuardedCombo()
+        # Long choices are elided in a narrow pane rather than widening the whole form.
+        self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.combo.setMinimumContentsLength(16)
+        self.combo.setObjectName(key)
+        self.combo.setAccessibleName(access)
+        for text, data, item_tip in choices:
+            self.combo.addItem(text, data)
+            self.combo.setItemData(self.combo.count() - 1, item_tip, Qt.ItemDataRole.ToolTipRole)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.combo, 1)
+        self._box.addLayout(row)
+        if hint:
+            hint_row = QHBoxLayout()
+            hint_row.setContentsMargins(0, 0, 0, 0)
+            self.add_hint(hint_row)
+            self._box.addLayout(hint_row)
+        self._box.addWidget(self.error_label)
+        self.combo.setToolTip(tip)
+        self.combo.currentIndexChanged.connect(lambda _i: changed())
+
+    def inputs(self) -> list[QWidget]:
+        return [self.combo]
+
+    def set_value(self, value: str) -> None:
+        index = self.combo.findData(value)
+        self.combo.setCurrentIndex(max(index, 0))
+
+    def value(self) -> str:
+        return self.combo.currentData()
+
+
+class CheckField(Field):
+    """A yes/no switch mapped to two model values (e.g. count_noise poisson / none)."""
+
+    def __init__(self, key: str, text: str, tip: str, on: str, off: str, changed: Callable[[], None]):
+        super().__init__(key, text, tip, text)
+        self.on, self.off = on, off
+        self.check = QCheckBox(text)
+        self.check.setObjectName(key)
+        self.check.setAccessibleName(text)
+        self._finish(self.check)
+        self.check.toggled.connect(lambda _c: changed())
+        self._orig: Any = None
+
+    def inputs(self) -> list[QWidget]:
+        return [self.check]
+
+    def set_value(self, value: str) -> None:
+        self.check.setChecked(value != self.off)
+        self._orig = value
+
+    def value(self) -> str:
+        return self.on if self.check.isChecked() else self.off
+
+
+class TextField(Field):
+    def __init__(self, key: str, caption: str, tip: str, access: str, changed: Callable[[str], None],
+                 max_length: int = 200, placeholder: str = ""):
+        super().__init__(key, caption, tip, access)
+        self.edit = QLineEdit()
+        self.edit.setObjectName(key)
+        self.edit.setAccessibleName(access)
+        self.edit.setMaxLength(max_length)
+        self.edit.setPlaceholderText(placeholder)
+        self.edit.setClearButtonEnabled(True)
+        self._finish(self.edit)
+        self.edit.textEdited.connect(changed)
+
+    def inputs(self) -> list[QWidget]:
+        return [self.edit]
+
+    def set_value(self, value: str) -> None:
+        self.edit.setText(value)
+        self.edit.setCursorPosition(0)  # show the start of a long name
+
+    def value(self) -> str:
+        return self.edit.text()
+
+
+class SeedField(Field):
+    """The random seed: any whole number from 0 to 2^63 - 1, too large for a QSpinBox."""
+
+    unit = Unit("whole")
+
+    def __init__(self, key: str, caption: str, tip: str, access: str, changed: Callable[[], None]):
+        super().__init__(key, caption, tip, access)
+        self.edit = QLineEdit()
+        self.edit.setObjectName(key)
+        self.edit.setAccessibleName(access)
+        self.edit.setValidator(QRegularExpressionValidator(QRegularExpression(r"[0-9]{0,19}"), self.edit))
+        self.edit.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.edit.setMaximumWidth(150)
+        self.edit.setMinimumWidth(110)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.edit)
+        row.addStretch(1)
+        self._finish(row)
+        self.edit.textChanged.connect(lambda _t: changed())
+
+    def inputs(self) -> list[QWidget]:
+        return [self.edit]
+
+    def set_value(self, value: int) -> None:
+        self.edit.setText(str(int(value)))
+
+    def value(self) -> Any:
+        text = self.edit.text().strip()
+        return int(text) if text.isdigit() else text

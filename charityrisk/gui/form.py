@@ -1,0 +1,892 @@
+"""The input side of the main window: the organisation, its contracts and the simulation
+settings, as one scrolling form.
+
+``ScenarioForm`` is a view: it turns fields into the plain dict of the scenario file and lets
+``charityrisk.model.scenario_from_dict`` decide what is valid, then shows each problem beside
+the field it names.  It never computes risk; the grey notes beside some fields are plain
+arithmetic on what was typed (months of reserves, the amount at risk, when results arrive).
+
+Every input's objectName is its key path: ``horizon_months``, ``organisation.opening_reserves``,
+``organisation.monthly_other_income.low``, ``contract.share_at_risk`` (the contract now
+chosen), ``contract.late_payment.months``, ``simulation.paths``.  Its error note is the QLabel
+named ``error:<key>`` (for low/likely/high guesses, ``error:contract.success_rate``).
+"""
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import (QFormLayout, QFrame, QGroupBox, QHBoxLayout, QLabel,
+                               QPushButton, QScrollArea, QSizePolicy, QStyle, QVBoxLayout,
+                               QWidget)
+
+from ..model import Scenario, ScenarioError, load_scenario, scenario_from_dict, scenario_to_dict
+from ..model.scenario import MAX_CONTRACTS, MAX_HORIZON, MAX_PATHS
+from ..resources import preset_path
+from .fields import (ERROR_COLOUR, MAX_MONEY, PART_NAMES, UK, CheckField, ChoiceField, Field,
+                     GuardedCombo, NumberField, SeedField, TextField, UncertainField, WholeSpin,
+                     count_spin, money_spin, months_spin, percent_spin, plain_reason)
+
+# Preset chooser: (label the finance lead sees, preset key in charityrisk.resources.PRESETS).
+PRESET_CHOICES = [
+    ("Fee for service (Peterborough SIB)", "fee_for_service"),
+    ("Clawback (Doncaster)", "clawback"),
+    ("Clinks 20% ceiling", "clinks_ceiling"),
+    ("Heavy PbR (Work Programme)", "heavy_pbr"),
+]
+# What a preset sets: the payment terms; referrals, price and costs stay as typed.
+PRESET_TERMS = ("share_at_risk", "payment_mode", "fee_lag_months", "target_success_rate",
+                "cohort_months", "outcome_lag_months", "p_no_referrals", "late_payment")
+
+PAYMENT_MODES = [
+    ("Paid on results", "earn",
+     "The part at risk is earned in proportion to successes, in full once the target "
+     "success rate is reached."),
+    ("All or nothing at a threshold", "threshold",
+     "The part at risk for a group of referrals is paid in full only if the group reaches "
+     "the target success rate; otherwise nothing."),
+    ("Paid up front, repaid if target missed", "clawback",
+     "The whole price is paid as a fee; if a group misses the target success rate, you pay "
+     "the part at risk back (clawback)."),
+]
+
+DEFAULT_SCENARIO: dict[str, Any] = {
+    "name": "",
+    "horizon_months": 36,
+    "organisation": {"opening_reserves": 0, "monthly_other_income": 0, "monthly_core_costs": 0,
+                     "overdraft_facility": 0, "reserves_floor": 0},
+    "contracts": [],
+}
+
+NEW_CONTRACT: dict[str, Any] = {
+    "name": "New contract",
+    "start_month": 1,
+    "duration_months": 24,
+    "referrals_per_month": {"low": 4, "likely": 6, "high": 8},
+    "p_no_referrals": 0.0,
+    "count_noise": "poisson",
+    "price_per_referral": 1000,
+    "share_at_risk": 0.2,
+    "payment_mode": "earn",
+    "fee_lag_months": 1,
+    "success_rate": {"low": 0.35, "likely": 0.45, "high": 0.55},
+    "target_success_rate": 0.5,
+    "cohort_months": 3,
+    "outcome_lag_months": 12,
+    "cost_per_referral": 300,
+    "fixed_monthly_cost": 2000,
+    "late_payment": {"probability": 0.0, "months": 0},
+}
+
+# Marked fields: a pale red fill (a border would make Qt draw spin-box arrows by hand, badly),
+# a red caption and the red note under the field, so colour is never the only signal.
+STYLE = f"""
+QAbstractSpinBox[invalid="true"], QComboBox[invalid="true"] {{ background-color: #fdecea; }}
+QLineEdit[invalid="true"] {{ border: 2px solid {ERROR_COLOUR}; border-radius: 3px; background: #fdecea; }}
+QLabel[invalid="true"], QCheckBox[invalid="true"] {{ color: {ERROR_COLOUR}; font-weight: bold; }}
+"""
+
+_CONTRACT_PATH = re.compile(r"contracts\[(\d+)\](?:\.(.+))?")
+
+# ----- plain-English help: what each value means and why it matters (domain.md) ---------
+
+TIPS = {
+    "horizon_months": (
+        "How many months ahead to simulate, starting with next month as month 1 (1 to 120). "
+        "Cover the whole contract and the wait for its last results payments, often 2 to 3 years."),
+    "organisation.opening_reserves": (
+        "Free cash you can spend at the start of month 1: unrestricted reserves, not restricted "
+        "funds or buildings. This cushion pays for contract work until the contract pays you."),
+    "organisation.monthly_other_income": (
+        "All income outside the contracts below (grants, trusts, donations, other work), per "
+        "month. Give a low, a most likely and a high guess; each simulated future picks one level "
+        "in that range, most often near the most likely. Type the same number three times if "
+        "you are sure of it."),
+    "organisation.monthly_core_costs": (
+        "Running costs outside the contracts (core staff, rent, insurance), per month. They are "
+        "paid whatever happens to the contracts."),
+    "organisation.overdraft_facility": (
+        "How far below zero the bank lets your balance go. The charity runs out of money in the "
+        "first month its balance falls below minus this amount. Enter £0 if you have none."),
+    "organisation.reserves_floor": (
+        "The lowest balance your trustees' reserves policy allows. The results show how often "
+        "the balance would dip below it, even in futures where you never run out."),
+    "contract.name": "A name to recognise this contract by in the results and the report.",
+    "contract.start_month": (
+        "The month the first referrals arrive, counting next month as month 1."),
+    "contract.duration_months": "How many months referrals keep arriving.",
+    "contract.referrals_per_month": (
+        "How many people the prime contractor or commissioner will refer to you a month, on "
+        "average. Primes often refer far fewer than promised. Give a low, a most likely and a "
+        "high guess."),
+    "contract.p_no_referrals": (
+        "The chance that this contract sends you nobody at all, for example when you were named "
+        "in a bid but never used ('bid candy'). Your fixed contract costs are still paid. In the "
+        "Work Programme a third of voluntary sector subcontractors got no referrals."),
+    "contract.price_per_referral": (
+        "What the contract pays for one referral when the outcome is fully achieved: the service "
+        "fee plus the whole results payment."),
+    "contract.share_at_risk": (
+        "The part of the price that depends on results. 0% is plain fee for service; Clinks "
+        "argued that no more than 20% should be at risk for voluntary organisations."),
+    "contract.payment_mode": (
+        "How the part at risk is paid. Paid on results: earned in proportion to successes. All "
+        "or nothing: paid only if a group of referrals reaches the target. Paid up front, repaid "
+        "if target missed: the whole price comes as a fee and you pay the part at risk back if a "
+        "group misses the target."),
+    "contract.fee_lag_months": (
+        "How many months after the work the guaranteed part of the price (the service fee) is "
+        "paid: 0 is the same month, 1 the month after."),
+    "contract.success_rate": (
+        "The share of referred people who achieve the outcome (for example, not reoffending). "
+        "Give a low, a most likely and a high guess."),
+    "contract.target_success_rate": (
+        "Paid on results: the success rate that earns the whole amount at risk (less earns a "
+        "proportionate part). All or nothing, and clawback: the success rate each group of "
+        "referrals must reach."),
+    "contract.cohort_months": (
+        "Referrals are grouped by the months they arrive in, and each group's results are "
+        "measured and paid together. 3 months means one group a quarter."),
+    "contract.outcome_lag_months": (
+        "Months from the end of a group until its results payment (or clawback) arrives. "
+        "Reoffending outcomes are often measured 12 to 24 months later; you fund the work from "
+        "reserves until then."),
+    "contract.cost_per_referral": (
+        "What working with one referred person costs you (staff time, travel, materials), paid "
+        "in the month they are referred."),
+    "contract.fixed_monthly_cost": (
+        "Contract costs that do not shrink when referrals do, such as dedicated staff (including "
+        "TUPE obligations) and premises; paid in every month the contract runs."),
+    "contract.late_payment.probability": (
+        "The chance that the prime contractor pays this contract late throughout. If it does, "
+        "every payment (fees, results payments and clawbacks) arrives later by the delay below."),
+    "contract.late_payment.months": "How many months late payments arrive when the prime pays late.",
+    "contract.count_noise": (
+        "On: each month's referrals and each group's successes vary by chance around the "
+        "averages, as real numbers do. Off: the averages are used exactly (fractions allowed), "
+        "which is useful to check the arithmetic by hand."),
+    "simulation.paths": (
+        "How many possible futures to simulate (100 to 1,000,000). More gives steadier figures "
+        "but takes longer; 20,000 is usually plenty."),
+    "simulation.seed": (
+        "A number that fixes the chance draws, so the same inputs always give the same results. "
+        "Change it to check the results do not depend on luck."),
+    "simulation.risk_appetite": (
+        "The chance of running out of money your trustees are prepared to accept; the results "
+        "compare the risk with it. 5% means one future in twenty."),
+}
+RESERVES_TIP = ("Free reserves divided by monthly core costs. The average voluntary organisation "
+                "held about 14 months of reserves in 2009/10 (Clinks, 2013).")
+
+
+def _get(d: dict, path: str, default: Any = None) -> Any:
+    for part in path.split("."):
+        if not isinstance(d, dict) or part not in d:
+            return default
+        d = d[part]
+    return d
+
+
+def _put(d: dict, path: str, value: Any) -> None:
+    *parents, last = path.split(".")
+    for part in parents:
+        if not isinstance(d.get(part), dict):
+            d[part] = {}
+        d = d[part]
+    d[last] = value
+
+
+def _money(x: float) -> str:
+    return ("-£" if x < 0 else "£") + UK.toString(abs(float(x)), "f", 0)
+
+
+class ScenarioForm(QWidget):
+    """Inputs for one scenario; see the module docstring for names."""
+
+    edited = Signal()  # after every user edit (never on set_scenario)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("scenario_form")
+        self.setLocale(UK)
+        self.setStyleSheet(STYLE)
+        self._loading = 0
+        self._last: Scenario | None = None
+        self._contracts: list[dict] = []
+        self._current = -1
+        self._fields: dict[str, Field] = {}
+        self._contract_problems: dict[int, list[tuple[str, str]]] = {}
+        self._unplaced: list[str] = []
+        self._label_width = self.fontMetrics().horizontalAdvance("Chance of paying late") + 4
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(4)
+        self.summary = QLabel()
+        self.summary.setObjectName("form.problems")
+        self.summary.setWordWrap(True)
+        self.summary.setStyleSheet(
+            f"color: {ERROR_COLOUR}; background: #fdecea; border: 1px solid {ERROR_COLOUR};"
+            " border-radius: 3px; padding: 4px;")
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        self.summary.linkActivated.connect(lambda _link: self.show_first_problem())
+        self.summary.hide()
+        outer.addWidget(self.summary)
+
+        self.scroll = QScrollArea()
+        self.scroll.setObjectName("form.scroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        outer.addWidget(self.scroll)
+        content = QWidget()
+        content.setObjectName("form.content")
+        self._content = QVBoxLayout(content)
+        self._content.setContentsMargins(6, 6, 6, 6)
+        self._content.setSpacing(10)
+        self._build_organisation()
+        self._build_contracts()
+        self._build_simulation()
+        self._content.addStretch(1)
+        self.scroll.setWidget(content)
+        # Never clip the form sideways: the pane is at least as wide as the fields need.
+        self.setMinimumWidth(content.minimumSizeHint().width()
+                             + self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent) + 4)
+
+        self.set_scenario(scenario_from_dict(copy.deepcopy(DEFAULT_SCENARIO)))
+
+    # ----- building -------------------------------------------------------------------------
+    def _form(self, box: QWidget) -> QFormLayout:
+        form = QFormLayout(box)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        form.setHorizontalSpacing(10)
+        form.setVerticalSpacing(6)
+        return form
+
+    def _add(self, form: QFormLayout, field: Field) -> Field:
+        """A row: caption (the buddy of the field's first input) and the field.
+
+        A low / most likely / high guess takes the whole width under its caption, so its
+        three boxes stay readable in a narrow pane.
+        """
+        label = QLabel(field.caption)
+        label.setObjectName(f"label:{field.key}")
+        label.setBuddy(field.focus_widget())
+        label.setToolTip(field.tip)
+        label.setWordWrap(True)
+        field.caption_label = label
+        if isinstance(field, UncertainField):
+            form.addRow(label)
+            form.addRow(field.container)
+        else:
+            label.setFixedWidth(self._label_width)
+            label.setContentsMargins(0, 4, 0, 0)  # line up with the text in the box
+            form.addRow(label, field.container)
+        self._fields[field.key] = field
+        return field
+
+    def _heading(self, form: QFormLayout, text: str) -> None:
+        label = QLabel(text)
+        font = label.font()
+        font.setBold(True)
+        label.setFont(font)
+        label.setContentsMargins(0, 6, 0, 0)
+        form.addRow(label)
+
+    def _number(self, key: str, caption: str, access: str, spin, kind: str, hint: bool = False):
+        return NumberField(key, caption, TIPS[key], access, spin, kind, self._changed, hint=hint)
+
+    def _guess(self, key: str, caption: str, access: str, make_spin, kind: str):
+        return UncertainField(key, caption, TIPS[key], access, make_spin, kind, self._changed)
+
+    def _build_organisation(self) -> None:
+        box = QGroupBox("Your organisation")
+        box.setObjectName("group.organisation")
+        self._content.addWidget(box)
+        form = self._form(box)
+        add = lambda f, **kw: self._add(form, f, **kw)  # noqa: E731
+        add(self._number("horizon_months", "Months to look ahead", "Months to look ahead",
+                         months_spin(1, MAX_HORIZON), "months"))
+        reserves = add(self._number("organisation.opening_reserves", "Free reserves today",
+                                    "Free reserves today, in pounds", money_spin(-MAX_MONEY),
+                                    "money", hint=True))
+        reserves.hint_label.setToolTip(RESERVES_TIP)
+        self.reserves_hint = reserves.hint_label
+        add(self._guess("organisation.monthly_other_income", "Other income a month",
+                        "Other income a month, in pounds", money_spin, "money"))
+        add(self._number("organisation.monthly_core_costs", "Core costs a month",
+                         "Core costs a month, in pounds", money_spin(), "money"))
+        add(self._number("organisation.overdraft_facility", "Overdraft facility",
+                         "Overdraft facility, in pounds", money_spin(), "money"))
+        add(self._number("organisation.reserves_floor", "Reserves policy minimum",
+                         "Reserves policy minimum, in pounds", money_spin(-MAX_MONEY), "money"))
+
+    def _build_contracts(self) -> None:
+        box = QGroupBox("Contracts")
+        box.setObjectName("group.contracts")
+        self._content.addWidget(box)
+        v = QVBoxLayout(box)
+        v.setSpacing(6)
+
+        self.contracts_problems = QLabel()
+        self.contracts_problems.setObjectName("contracts.problems")
+        self.contracts_problems.setWordWrap(True)
+        self.contracts_problems.setTextFormat(Qt.TextFormat.PlainText)
+        self.contracts_problems.setStyleSheet(f"color: {ERROR_COLOUR};")
+        self.contracts_problems.hide()
+        v.addWidget(self.contracts_problems)
+
+        row = QHBoxLayout()
+        chooser_label = QLabel("Contract")
+        chooser_label.setObjectName("label:contract.chooser")
+        self.chooser = GuardedCombo()
+        self.chooser.setObjectName("contract.chooser")
+        self.chooser.setAccessibleName("Contract to show")
+        self.chooser.setToolTip("Choose which contract to see and change below.")
+        self.chooser.setSizeAdjustPolicy(GuardedCombo.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.chooser.setMinimumContentsLength(12)
+        self.chooser.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        chooser_label.setBuddy(self.chooser)
+        row.addWidget(chooser_label)
+        row.addWidget(self.chooser, 1)
+        v.addLayout(row)
+        self.chooser.currentIndexChanged.connect(self._on_chosen)
+
+        buttons = QHBoxLayout()
+        self.add_button = self._button("&Add", "contract.add", "Add a new contract with example terms to change.",
+                                       self.add_contract)
+        self.duplicate_button = self._button("&Duplicate", "contract.duplicate",
+                                             "Copy this contract, to try different terms side by side.",
+                                             self.duplicate_contract)
+        self.rename_button = self._button("Re&name", "contract.rename", "Change this contract's name.",
+                                          self.rename_contract)
+        self.remove_button = self._button("Remo&ve", "contract.remove",
+                                          "Remove this contract from the scenario (Edit › Undo brings it back).",
+                                          self.remove_contract)
+        for b in (self.add_button, self.duplicate_button, self.rename_button, self.remove_button):
+            buttons.addWidget(b)
+        v.addLayout(buttons)
+
+        self.no_contracts = QLabel("No contracts: the results show your organisation on its own. "
+                                   "Press Add to try a contract.")
+        self.no_contracts.setObjectName("contracts.empty")
+        self.no_contracts.setWordWrap(True)
+        self.no_contracts.hide()
+        v.addWidget(self.no_contracts)
+
+        self.editor = QWidget()
+        self.editor.setObjectName("contract.editor")
+        v.addWidget(self.editor)
+        form = self._form(self.editor)
+        form.setContentsMargins(0, 0, 0, 0)
+        add = lambda f, **kw: self._add(form, f, **kw)  # noqa: E731
+
+        self.name_field = add(TextField("contract.name", "Name", TIPS["contract.name"],
+                                        "Contract name", self._name_changed,
+                                        placeholder="e.g. Resettlement mentoring"))
+        self._build_preset_row(form)
+
+        self._heading(form, "Referrals")
+        start = WholeSpin(lo=1, hi=MAX_HORIZON)
+        start.setPrefix("month ")
+        add(self._number("contract.start_month", "Starts in", "Starts in month", start, "whole"))
+        self._duration = add(self._number("contract.duration_months", "Runs for", "Runs for, months",
+                                          months_spin(1, MAX_HORIZON), "months"))
+        self._duration_hint = self._hint_below(self._duration)
+        add(self._guess("contract.referrals_per_month", "Referrals a month", "Referrals a month",
+                        count_spin, "count"))
+        add(self._number("contract.p_no_referrals", "Chance of no referrals at all",
+                         "Chance of no referrals at all, percent", percent_spin(), "percent"))
+
+        self._heading(form, "Price and payment")
+        add(self._number("contract.price_per_referral", "Price per referral",
+                         "Price per referral, in pounds", money_spin(step=50), "money"))
+        share = add(self._number("contract.share_at_risk", "Share paid on results",
+                                 "Share of the price paid on results, percent", percent_spin(), "percent"))
+        self._share_hint = self._hint_below(share)
+        mode = ChoiceField("contract.payment_mode", "How results are paid", TIPS["contract.payment_mode"],
+                           "How results are paid", PAYMENT_MODES, self._changed, hint=True)
+        add(mode)
+        self._mode_hint = mode.hint_label
+        add(self._number("contract.fee_lag_months", "Fee paid after", "Fee paid after, months",
+                         months_spin(), "months"))
+
+        self._heading(form, "Results")
+        add(self._guess("contract.success_rate", "Success rate", "Success rate, percent",
+                        percent_spin, "percent"))
+        add(self._number("contract.target_success_rate", "Target success rate",
+                         "Target success rate, percent", percent_spin(), "percent"))
+        add(self._number("contract.cohort_months", "Results measured every",
+                         "Results measured every, months", months_spin(1, MAX_HORIZON), "months"))
+        lag = add(self._number("contract.outcome_lag_months", "Results paid after",
+                               "Results paid after, months", months_spin(), "months"))
+        self._outcome_hint = self._hint_below(lag)
+
+        self._heading(form, "Costs")
+        add(self._number("contract.cost_per_referral", "Delivery cost per referral",
+                         "Delivery cost per referral, in pounds", money_spin(step=50), "money"))
+        add(self._number("contract.fixed_monthly_cost", "Fixed costs a month",
+                         "Fixed contract costs a month, in pounds", money_spin(step=500), "money"))
+
+        self._heading(form, "Late payment by the prime")
+        add(self._number("contract.late_payment.probability", "Chance of paying late",
+                         "Chance the prime pays late, percent", percent_spin(), "percent"))
+        add(self._number("contract.late_payment.months", "Late by", "Late by, months",
+                         months_spin(), "months"))
+
+        self._heading(form, "Advanced")
+        noise = CheckField("contract.count_noise", "Referrals and successes vary by chance",
+                           TIPS["contract.count_noise"], "poisson", "none", self._changed)
+        form.addRow(noise.container)
+        self._fields[noise.key] = noise
+
+    def _hint_below(self, field: Field) -> QLabel:
+        hint = QLabel()
+        hint.setObjectName(f"hint:{field.key}")
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color: palette(placeholder-text);")
+        field._box.insertWidget(1, hint)
+        field.hint_label = hint
+        return hint
+
+    def _build_preset_row(self, form: QFormLayout) -> None:
+        self.preset = GuardedCombo()
+        self.preset.setObjectName("contract.preset")
+        self.preset.setAccessibleName("Standard payment terms")
+        tip = ("Fill in typical payment terms from the Clinks (2013) examples: the share at risk, "
+               "how results are paid, the payment delays, target, group length, chance of no "
+               "referrals and late payment. Your referrals, price and costs are kept.")
+        self.preset.setToolTip(tip)
+        self.preset.addItem("Choose…", None)
+        for text, key in PRESET_CHOICES:
+            self.preset.addItem(text, key)
+        self.preset.setSizeAdjustPolicy(GuardedCombo.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.preset.setMinimumContentsLength(10)
+        self.apply_preset_button = QPushButton("Apply")
+        self.apply_preset_button.setObjectName("contract.apply_preset")
+        self.apply_preset_button.setToolTip(tip)
+        self.apply_preset_button.setAccessibleName("Apply standard payment terms")
+        self.apply_preset_button.setEnabled(False)
+        self.preset.currentIndexChanged.connect(
+            lambda i: self.apply_preset_button.setEnabled(self.preset.itemData(i) is not None))
+        self.apply_preset_button.clicked.connect(
+            lambda: self.apply_preset(self.preset.currentData()) if self.preset.currentData() else None)
+        self.preset_hint = QLabel()
+        self.preset_hint.setObjectName("hint:contract.preset")
+        self.preset_hint.setWordWrap(True)
+        self.preset_hint.setStyleSheet("color: palette(placeholder-text);")
+        self.preset_hint.hide()
+
+        box = QWidget()
+        lay = QVBoxLayout(box)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(2)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.preset, 1)
+        row.addWidget(self.apply_preset_button)
+        lay.addLayout(row)
+        lay.addWidget(self.preset_hint)
+        label = QLabel("Payment terms")
+        label.setObjectName("label:contract.preset")
+        label.setBuddy(self.preset)
+        label.setToolTip(tip)
+        label.setWordWrap(True)
+        label.setFixedWidth(self._label_width)
+        label.setContentsMargins(0, 4, 0, 0)
+        form.addRow(label, box)
+
+    def _button(self, text: str, name: str, tip: str, slot) -> QPushButton:
+        button = QPushButton(text)
+        button.setObjectName(name)
+        button.setToolTip(tip)
+        button.setAccessibleName(text.replace("&", "") + " contract")
+        button.clicked.connect(slot)
+        return button
+
+    def _build_simulation(self) -> None:
+        box = QGroupBox("Simulation settings")
+        box.setObjectName("group.simulation")
+        self._content.addWidget(box)
+        form = self._form(box)
+        paths = WholeSpin(lo=100, hi=MAX_PATHS, step=1000)
+        self._add(form, self._number("simulation.paths", "Number of futures", "Number of futures",
+                                     paths, "whole"))
+        self._add(form, SeedField("simulation.seed", "Random seed", TIPS["simulation.seed"],
+                                  "Random seed", self._changed))
+        self._add(form, self._number("simulation.risk_appetite", "Trustees' risk appetite",
+                                     "Trustees' risk appetite: acceptable chance of running out, percent",
+                                     percent_spin(), "percent"))
+
+    # ----- the interface the main window uses ---------------------------------------------
+    def set_scenario(self, scenario: Scenario) -> None:
+        """Show ``scenario`` in every field; emits no ``edited``."""
+        self._loading += 1
+        try:
+            self._last = scenario
+            data = scenario_to_dict(scenario)
+            self._fields["horizon_months"].set_value(data["horizon_months"])
+            for key in ("opening_reserves", "monthly_other_income", "monthly_core_costs",
+                        "overdraft_facility", "reserves_floor"):
+                self._fields[f"organisation.{key}"].set_value(data["organisation"][key])
+            for key in ("paths", "seed", "risk_appetite"):
+                self._fields[f"simulation.{key}"].set_value(data["simulation"][key])
+            self._contracts = [copy.deepcopy(c) for c in data["contracts"]]
+            keep = min(max(self._current, 0), len(self._contracts) - 1)
+            self._contract_problems = {}
+            self._current = -1  # nothing in the editor to store
+            self._rebuild_chooser(keep)
+            self._apply_problems([])
+            self.preset_hint.hide()
+        finally:
+            self._loading -= 1
+        self._update_hints()
+
+    def scenario(self) -> tuple[Scenario | None, list[str]]:
+        """Build the scenario from the fields; mark problems beside their fields."""
+        data = self.to_dict()
+        try:
+            scenario = scenario_from_dict(data)
+        except ScenarioError as error:
+            self._apply_problems(error.problems)
+            return None, list(error.problems)
+        self._apply_problems([])
+        return scenario, []
+
+    def to_dict(self) -> dict:
+        """The scenario file dict the fields describe (unknown keys of the last scenario kept)."""
+        self._store_current()
+        data = scenario_to_dict(self._last) if self._last is not None else copy.deepcopy(DEFAULT_SCENARIO)
+        data["horizon_months"] = self._fields["horizon_months"].value()
+        org = data.setdefault("organisation", {})
+        for key in ("opening_reserves", "monthly_other_income", "monthly_core_costs",
+                    "overdraft_facility", "reserves_floor"):
+            org[key] = self._fields[f"organisation.{key}"].value()
+        data["contracts"] = copy.deepcopy(self._contracts)
+        sim = data.setdefault("simulation", {})
+        for key in ("paths", "seed", "risk_appetite"):
+            sim[key] = self._fields[f"simulation.{key}"].value()
+        return data
+
+    # ----- contracts ------------------------------------------------------------------------
+    def current_contract_index(self) -> int:
+        """The contract shown in the editor (-1 when there are none)."""
+        return self._current
+
+    def select_contract(self, index: int) -> None:
+        self.chooser.setCurrentIndex(index)
+
+    def contract_names(self) -> list[str]:
+        self._store_current()
+        return [c.get("name", "") for c in self._contracts]
+
+    def add_contract(self) -> None:
+        if len(self._contracts) >= MAX_CONTRACTS:
+            return
+        self._store_current()
+        new = copy.deepcopy(NEW_CONTRACT)
+        new["name"] = self._unique_name("New contract")
+        self._contracts.append(new)
+        self._contracts_changed(len(self._contracts) - 1)
+        self.rename_contract()
+
+    def duplicate_contract(self) -> None:
+        if not 0 <= self._current < len(self._contracts) or len(self._contracts) >= MAX_CONTRACTS:
+            return
+        self._store_current()
+        copied = copy.deepcopy(self._contracts[self._current])
+        copied["name"] = self._unique_name(f"{copied.get('name') or 'Contract'} (copy)")
+        self._contracts.insert(self._current + 1, copied)
+        self._contracts_changed(self._current + 1)
+
+    def remove_contract(self) -> None:
+        if not 0 <= self._current < len(self._contracts):
+            return
+        del self._contracts[self._current]
+        index = min(self._current, len(self._contracts) - 1)
+        self._current = -1  # the removed contract must not be stored back
+        self._contracts_changed(index)
+
+    def rename_contract(self) -> None:
+        if 0 <= self._current < len(self._contracts):
+            self.name_field.edit.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.name_field.edit.selectAll()
+            self.scroll.ensureWidgetVisible(self.name_field.edit)
+
+    def apply_preset(self, key: str) -> None:
+        """Set the chosen contract's payment terms from a preset file's first contract."""
+        if not 0 <= self._current < len(self._contracts):
+            return
+        label = next((text for text, k in PRESET_CHOICES if k == key), key)
+        try:
+            source = scenario_to_dict(load_scenario(preset_path(key)))["contracts"][0]
+        except (KeyError, IndexError, ScenarioError, OSError) as error:
+            self.preset_hint.setText(f"Could not read the “{label}” terms: {error}")
+            self.preset_hint.show()
+            return
+        self._store_current()
+        contract = self._contracts[self._current]
+        for term in PRESET_TERMS:
+            contract[term] = copy.deepcopy(source[term])
+        self._load_editor()
+        self._loading += 1
+        self.preset.setCurrentIndex(0)
+        self._loading -= 1
+        self.preset_hint.setText(f"“{label}” terms applied (Edit › Undo to go back).")
+        self.preset_hint.show()
+        self._changed()
+
+    def _unique_name(self, stem: str) -> str:
+        names = {c.get("name") for c in self._contracts}
+        if stem not in names:
+            return stem
+        n = 2
+        while f"{stem} {n}" in names:
+            n += 1
+        return f"{stem} {n}"
+
+    def _contracts_changed(self, select: int) -> None:
+        self._contract_problems = {}  # indices moved; the next check marks them again
+        self._rebuild_chooser(select)
+        self._apply_problems([])
+        self._changed()
+
+    def _rebuild_chooser(self, select: int) -> None:
+        self._loading += 1
+        try:
+            self.chooser.blockSignals(True)
+            self.chooser.clear()
+            for i in range(len(self._contracts)):
+                self.chooser.addItem("")
+                self._refresh_chooser_item(i)
+            self.chooser.setCurrentIndex(select)
+            self.chooser.blockSignals(False)
+            self._current = select if self._contracts else -1
+            self._load_editor()
+        finally:
+            self._loading -= 1
+        self._update_contract_buttons()
+
+    def _refresh_chooser_item(self, i: int) -> None:
+        name = self._contracts[i].get("name") or "(no name)"
+        self.chooser.setItemText(i, f"{i + 1}. {name}")
+        icon = (self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+                if self._contract_problems.get(i) else QIcon())
+        self.chooser.setItemIcon(i, icon)
+
+    def _update_contract_buttons(self) -> None:
+        have = bool(self._contracts)
+        room = len(self._contracts) < MAX_CONTRACTS
+        self.add_button.setEnabled(room)
+        self.duplicate_button.setEnabled(have and room)
+        self.rename_button.setEnabled(have)
+        self.remove_button.setEnabled(have)
+        self.chooser.setEnabled(have)
+        self.editor.setVisible(have)
+        self.no_contracts.setVisible(not have)
+
+    def _on_chosen(self, index: int) -> None:
+        if self._loading:
+            return
+        self._store_current()
+        self._current = index
+        self._loading += 1
+        try:
+            self._load_editor()
+        finally:
+            self._loading -= 1
+        self.preset_hint.hide()
+        self._show_contract_problems()
+        self._update_hints()
+
+    def _contract_fields(self) -> list[Field]:
+        return [f for k, f in self._fields.items() if k.startswith("contract.")]
+
+    def _store_current(self) -> None:
+        if not 0 <= self._current < len(self._contracts):
+            return
+        contract = self._contracts[self._current]
+        for field in self._contract_fields():
+            _put(contract, field.key[len("contract."):], field.value())
+
+    def _load_editor(self) -> None:
+        if not 0 <= self._current < len(self._contracts):
+            return
+        contract = self._contracts[self._current]
+        self._loading += 1
+        try:
+            for field in self._contract_fields():
+                sub = field.key[len("contract."):]
+                value = _get(contract, sub, _get(NEW_CONTRACT, sub))
+                if sub.startswith("late_payment.") and not isinstance(contract.get("late_payment"), dict):
+                    value = 0
+                field.set_value(value)
+        finally:
+            self._loading -= 1
+        self._update_hints()
+
+    # ----- edits ----------------------------------------------------------------------------
+    def _changed(self) -> None:
+        if self._loading:
+            return
+        self._update_hints()
+        self.edited.emit()
+
+    def _name_changed(self, text: str) -> None:
+        if self._loading or not 0 <= self._current < len(self._contracts):
+            return
+        self._contracts[self._current]["name"] = text
+        self._refresh_chooser_item(self._current)
+        self.edited.emit()
+
+    def _update_hints(self) -> None:
+        """Plain arithmetic on the inputs, shown in grey beside them."""
+        reserves = self._fields["organisation.opening_reserves"].spin.value()
+        costs = self._fields["organisation.monthly_core_costs"].spin.value()
+        if costs > 0:
+            self.reserves_hint.setText(f"≈ {reserves / costs:.1f} months of core costs")
+        else:
+            self.reserves_hint.setText("")
+        if not 0 <= self._current < len(self._contracts):
+            return
+        f = self._fields
+        horizon = f["horizon_months"].spin.value()
+        start = f["contract.start_month"].spin.value()
+        duration = f["contract.duration_months"].spin.value()
+        end = start + duration - 1
+        if start > horizon:
+            text = f"Starts after month {horizon}, the last month looked at: no effect on the results."
+        elif end > horizon:
+            text = (f"Referrals in months {start} to {end}; those after month {horizon} are "
+                    "beyond the months looked at.")
+        else:
+            text = f"Referrals arrive in months {start} to {end}."
+        self._duration_hint.setText(text)
+
+        price = f["contract.price_per_referral"].spin.value()
+        share = f["contract.share_at_risk"].spin.value() / 100
+        if share <= 0:
+            self._share_hint.setText("Nothing at risk: the whole price is paid as a fee.")
+        else:
+            self._share_hint.setText(f"{_money(price * share)} of each {_money(price)} depends on results.")
+        mode = f["contract.payment_mode"].combo.currentIndex()
+        self._mode_hint.setText(PAYMENT_MODES[mode][2] if mode >= 0 else "")
+
+        lag = f["contract.outcome_lag_months"].spin.value()
+        cohort = f["contract.cohort_months"].spin.value()
+        if share <= 0:
+            self._outcome_hint.setText("")
+        else:
+            first = start + min(cohort, duration) - 1 + lag
+            last = end + lag
+            text = (f"Results money for the first group is due in month {first}, for the last in "
+                    f"month {last}")
+            if last > horizon:
+                text += f" (after the {horizon} months looked at)"
+            if f["contract.late_payment.probability"].spin.value() > 0:
+                text += ", later if the prime pays late"
+            self._outcome_hint.setText(text + ".")
+
+    # ----- problems -------------------------------------------------------------------------
+    def _resolve(self, key: str) -> tuple[Field | None, str | None]:
+        if key in self._fields:
+            return self._fields[key], None
+        parent, _, part = key.rpartition(".")
+        if parent in self._fields and part in PART_NAMES:
+            return self._fields[parent], part
+        return None, None
+
+    @staticmethod
+    def _message(field: Field, part: str | None, reason: str) -> str:
+        text = plain_reason(reason, field.unit)
+        if part:
+            text = f"{PART_NAMES[part]}: {text[:1].lower()}{text[1:]}"
+        return text
+
+    def _apply_problems(self, problems: list[str]) -> None:
+        for key, field in self._fields.items():
+            if not key.startswith("contract."):
+                field.clear_mark()
+        self._contract_problems = {}
+        unplaced: list[str] = []
+        for problem in problems:
+            path, _, reason = problem.partition(": ")
+            m = _CONTRACT_PATH.fullmatch(path)
+            if m:
+                self._contract_problems.setdefault(int(m[1]), []).append((m[2] or "", reason))
+                continue
+            field, part = self._resolve(path)
+            if field is None:
+                unplaced.append(problem)
+            else:
+                field.mark(self._message(field, part, reason), part)
+        self._unplaced = unplaced
+        for i in range(len(self._contracts)):
+            self._refresh_chooser_item(i)
+        self._show_contract_problems()
+
+    def _show_contract_problems(self) -> None:
+        for field in self._contract_fields():
+            field.clear_mark()
+        lines: list[str] = []
+        for i, items in sorted(self._contract_problems.items()):
+            name = self._contracts[i].get("name") if i < len(self._contracts) else None
+            for sub, reason in items:
+                field, part = self._resolve(f"contract.{sub}")
+                if i == self._current and field is not None:
+                    field.mark(self._message(field, part, reason), part)
+                    continue
+                what = field.caption if field is not None else sub or "contract"
+                text = self._message(field, part, reason) if field is not None else reason
+                lines.append(f"• {i + 1}. “{name or '(no name)'}”, {what}: {text}")
+        others = any(i != self._current for i in self._contract_problems)
+        if lines:
+            head = ("To fix in other contracts (choose one above):" if others
+                    else "To fix in this contract:")
+            self.contracts_problems.setText("\n".join([head] + lines))
+        self.contracts_problems.setVisible(bool(lines))
+        self._update_summary()
+
+    def _update_summary(self) -> None:
+        count = sum(1 for f in self._fields.values() if f.marked)
+        count += sum(len(v) for i, v in self._contract_problems.items() if i != self._current)
+        unplaced = self._unplaced
+        count += len(unplaced)
+        if not count:
+            self.summary.hide()
+            self.summary.clear()
+            return
+        noun = "value needs" if count == 1 else "values need"
+        text = (f"{count} {noun} fixing before the results can update; see the notes in red. "
+                "<a href='#first'>Show me</a>")
+        if unplaced:
+            text += "<br>" + "<br>".join(p.replace("&", "&amp;").replace("<", "&lt;") for p in unplaced)
+        self.summary.setText(text)
+        self.summary.show()
+
+    def problem_fields(self) -> list[str]:
+        """Key paths of the fields now marked (for tests and the main window)."""
+        return [k for k, f in self._fields.items() if f.marked]
+
+    def show_first_problem(self) -> None:
+        """Scroll to (and focus) the first marked field, switching contract if need be."""
+        for field in self._fields.values():
+            if field.marked:
+                break
+        else:
+            others = [i for i in self._contract_problems if i != self._current]
+            if not others:
+                return
+            self.select_contract(min(others))
+            field = next((f for f in self._contract_fields() if f.marked), None)
+            if field is None:
+                self.scroll.ensureWidgetVisible(self.contracts_problems)
+                return
+        widget = next((w for w in field.inputs() if w.property("invalid")), field.focus_widget())
+        self.scroll.ensureWidgetVisible(field.container)
+        widget.setFocus(Qt.FocusReason.OtherFocusReason)

@@ -1,0 +1,76 @@
+"""Start the app: ``charityrisk [FILE] [--smoke] [--screenshot PNG]``."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+SMOKE_PATHS = 2_000
+SMOKE_TIMEOUT_MS = 60_000
+
+
+def _arguments(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="charityrisk", description="Open the CharityRisk app.")
+    parser.add_argument("file", nargs="?", help="a scenario file to open (default: the built-in example)")
+    parser.add_argument("--smoke", action="store_true",
+                        help="build the window offscreen, run a small simulation and exit 0 if it works")
+    parser.add_argument("--screenshot", metavar="PNG", help="save a picture of the window once results show, then exit")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str]) -> int:
+    args = _arguments(argv)
+    if args.smoke:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from .. import APP_NAME
+    from ..model import load_scenario
+    from ..resources import example_scenario_path
+    from .window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(APP_NAME)
+    from PySide6.QtGui import QIcon
+
+    from ..resources import resource_path
+
+    app.setWindowIcon(QIcon(str(resource_path("icon.png"))))
+    settings = QSettings(APP_NAME, APP_NAME)
+    window = MainWindow(settings)
+    example = load_scenario(example_scenario_path())
+    if args.smoke:
+        from dataclasses import replace
+
+        example = replace(example, settings=replace(example.settings, paths=SMOKE_PATHS))
+    window.load(example, None)
+    if args.file and not window.open_path(Path(args.file)):
+        pass  # the problems were shown; the example stays open so nothing is lost
+    window.show()
+
+    outcome = {"code": 0}
+    if args.smoke or args.screenshot:
+        def done(results) -> None:
+            if args.screenshot:
+                window.grab().save(args.screenshot)
+                print(f"Screenshot saved to {args.screenshot}")
+            if args.smoke:
+                print(f"smoke: window built, {results.paths:,} futures simulated, "
+                      f"p_run_out={results.p_run_out:.4f}")
+            window.setWindowModified(False)
+            window.undo_stack.setClean()
+            app.quit()
+
+        def timeout() -> None:
+            print("smoke: no results within the time limit", file=sys.stderr)
+            outcome["code"] = 1
+            app.quit()
+
+        window.results_shown.connect(lambda r: QTimer.singleShot(300, lambda: done(r)))
+        QTimer.singleShot(SMOKE_TIMEOUT_MS, timeout)
+    code = app.exec()
+    window.runner.shutdown()
+    return outcome["code"] or code

@@ -1,0 +1,108 @@
+"""Right side of the window: headline, progress, key figures and charts.
+
+It only shows what the engine computed (via report.text and report.figures).
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QProgressBar, QPushButton, QTableWidget,
+                               QTableWidgetItem, QHeaderView, QVBoxLayout, QWidget,
+                               QAbstractItemView)
+
+from ..engine.results import Results
+from ..model.scenario import Scenario
+from ..report.text import headline, key_figures, risk_level, verdict
+from .charts import ResultsCanvas
+
+# Okabe-Ito inspired, with text dark enough on each background for a projector.
+LEVEL_STYLE = {
+    "safe": "background:#e3f1e8; color:#0b4d2c; border-left:6px solid #009e73;",
+    "close": "background:#fdf3dc; color:#5c4200; border-left:6px solid #e69f00;",
+    "unsafe": "background:#fbe4dc; color:#6b1d00; border-left:6px solid #d55e00;",
+    "stale": "background:#eeeeee; color:#444444; border-left:6px solid #999999;",
+}
+
+
+class ResultsPanel(QWidget):
+    cancel_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        self.headline = QLabel("Enter your scenario on the left; results appear here.")
+        self.headline.setObjectName("headline")
+        self.headline.setWordWrap(True)
+        self.headline.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.headline.setAccessibleName("Headline result")
+        font = self.headline.font()
+        font.setPointSizeF(font.pointSizeF() * 1.35)
+        self.headline.setFont(font)
+        self._set_level("stale")
+        layout.addWidget(self.headline)
+
+        self.status = QLabel("")
+        self.status.setObjectName("status")
+        self.status.setWordWrap(True)
+        busy = QHBoxLayout()
+        self.progress = QProgressBar()
+        self.progress.setObjectName("progress")
+        self.progress.setAccessibleName("Simulation progress")
+        self.progress.setFormat("Computing... %p%")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setObjectName("cancel")
+        self.cancel_button.setToolTip("Stop this simulation; the last complete results stay on screen.")
+        self.cancel_button.clicked.connect(self.cancel_requested)
+        busy.addWidget(self.progress, 1)
+        busy.addWidget(self.cancel_button)
+        layout.addWidget(self.status)
+        layout.addLayout(busy)
+        self.show_busy(False)
+
+        self.canvas = ResultsCanvas(self)
+        layout.addWidget(self.canvas, 1)
+
+        self.table = QTableWidget(0, 2)
+        self.table.setObjectName("key_figures")
+        self.table.setAccessibleName("Key figures")
+        self.table.setHorizontalHeaderLabels(["Key figure", "Value"])
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setFixedHeight(self.table.verticalHeader().defaultSectionSize() * 9 + 6)
+        layout.addWidget(self.table)
+        self.results: Results | None = None
+
+    def _set_level(self, level: str) -> None:
+        self.headline.setProperty("level", level)
+        self.headline.setStyleSheet(f"QLabel {{ {LEVEL_STYLE[level]} padding:8px; }}")
+
+    def show_busy(self, busy: bool) -> None:
+        self.progress.setVisible(busy)
+        self.cancel_button.setVisible(busy)
+
+    def set_progress(self, done: int, total: int) -> None:
+        self.progress.setMaximum(max(total, 1))
+        self.progress.setValue(done)
+
+    def set_status(self, text: str) -> None:
+        self.status.setText(text)
+
+    def show_results(self, scenario: Scenario, results: Results) -> None:
+        appetite = scenario.settings.risk_appetite
+        self.results = results
+        self.headline.setText(f"{headline(scenario, results)}\n{verdict(results, appetite)}")
+        self._set_level(risk_level(results, appetite))
+        rows = key_figures(scenario, results)
+        self.table.setRowCount(len(rows))
+        for row, (label, value) in enumerate(rows):
+            self.table.setItem(row, 0, QTableWidgetItem(label))
+            self.table.setItem(row, 1, QTableWidgetItem(value))
+        self.canvas.show_results(scenario, results, appetite)
+        self.set_status("")
+
+    def mark_stale(self, reason: str) -> None:
+        """Keep the last results visible but say plainly they are not for the current inputs."""
+        if self.results is not None:
+            self._set_level("stale")
+        self.set_status(reason)

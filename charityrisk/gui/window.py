@@ -1,0 +1,311 @@
+"""The main window: scenario form on the left, live results on the right, File and Edit menus."""
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, QTimer, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoCommand, QUndoStack
+from PySide6.QtWidgets import (QFileDialog, QMainWindow, QMessageBox, QSplitter, QWidget)
+
+from .. import APP_NAME, __version__
+from ..engine import simulation_steps
+from ..model import Scenario, ScenarioError, load_scenario, save_scenario
+from ..resources import example_scenario_path
+from .form import ScenarioForm
+from .results_panel import ResultsPanel
+from .worker import Runner
+
+EDIT_DEBOUNCE_MS = 300  # a short moment after typing stops
+BUSY_DELAY_MS = 500  # show "Computing..." only for runs that outlast this (glue)
+MAX_RECENT = 8
+FILE_FILTER = "CharityRisk scenarios (*.json);;All files (*)"
+
+
+class _Edit(QUndoCommand):
+    """One settled edit: undo and redo swap whole scenarios (they are small and immutable)."""
+
+    def __init__(self, window: "MainWindow", before: Scenario, after: Scenario):
+        super().__init__("edit")
+        self._window, self._before, self._after = window, before, after
+        self._first = True
+
+    def redo(self) -> None:
+        if self._first:  # pushing the command must not re-apply what the user just typed
+            self._first = False
+            return
+        self._window.apply_scenario(self._after)
+
+    def undo(self) -> None:
+        self._window.apply_scenario(self._before)
+
+
+class MainWindow(QMainWindow):
+    results_shown = Signal(object)  # the Results now on screen (tests and --smoke wait on it)
+
+    def __init__(self, settings: QSettings | None = None):
+        super().__init__()
+        self.settings = settings or QSettings("CharityRisk", "CharityRisk")
+        self.path: Path | None = None
+        self.scenario: Scenario | None = None  # last valid scenario from the form
+        self.results_scenario: Scenario | None = None
+        self._applying = False
+        self._invalid = False
+
+        self.form = ScenarioForm()
+        self.results_panel = ResultsPanel()
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.form)
+        splitter.addWidget(self.results_panel)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([480, 960])
+        self.setCentralWidget(splitter)
+        self.resize(1440, 900)
+
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.cleanChanged.connect(self._update_title)
+        self.runner = Runner(self)
+        self.runner.progress.connect(self.results_panel.set_progress)
+        self.runner.finished.connect(self._on_results)
+        self.runner.failed.connect(self._on_failed)
+        self.runner.cancelled.connect(self._on_cancelled)
+        self.runner.busy_changed.connect(self._on_busy_changed)
+        self.results_panel.cancel_requested.connect(self.runner.cancel)
+
+        self._debounce = QTimer(self, singleShot=True, interval=EDIT_DEBOUNCE_MS)
+        self._debounce.timeout.connect(self._settle_edit)
+        self._busy_timer = QTimer(self, singleShot=True, interval=BUSY_DELAY_MS)
+        self._busy_timer.timeout.connect(lambda: self.results_panel.show_busy(True))
+        self.form.edited.connect(self._on_edited)
+
+        self._build_menus()
+        self._update_title()
+
+    # ----- menus -------------------------------------------------------------------------
+    def _action(self, menu, text: str, slot, shortcut=None, name: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        action.setObjectName(name)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self._action(file_menu, "&New", self.new_scenario, QKeySequence.StandardKey.New, "new")
+        self._action(file_menu, "&Open...", self.open_dialog, QKeySequence.StandardKey.Open, "open")
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self._fill_recent()
+        file_menu.addSeparator()
+        self._action(file_menu, "&Save", self.save, QKeySequence.StandardKey.Save, "save")
+        self._action(file_menu, "Save &As...", self.save_as, QKeySequence.StandardKey.SaveAs, "save_as")
+        file_menu.addSeparator()
+        self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit, "quit")
+
+        edit_menu = self.menuBar().addMenu("&Edit")
+        undo = self.undo_stack.createUndoAction(self, "&Undo")
+        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        redo = self.undo_stack.createRedoAction(self, "&Redo")
+        redo.setShortcut(QKeySequence.StandardKey.Redo)
+        edit_menu.addAction(undo)
+        edit_menu.addAction(redo)
+
+        sim_menu = self.menuBar().addMenu("&Simulation")
+        self._action(sim_menu, "&Run again", self.run_simulation, QKeySequence("F5"), "run")
+        self._action(sim_menu, "&Cancel", self.runner.cancel, QKeySequence("Esc"), "cancel_run")
+
+        help_menu = self.menuBar().addMenu("&Help")
+        self._action(help_menu, f"&About {APP_NAME}", self.show_about, None, "about")
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        for name in self.recent_files():
+            self.recent_menu.addAction(name, partial(self.open_path_checked, name))
+        self.recent_menu.setEnabled(bool(self.recent_files()))
+
+    def recent_files(self) -> list[str]:
+        value = self.settings.value("recent_files", [])
+        files = [value] if isinstance(value, str) else list(value or [])
+        return [f for f in files if f][:MAX_RECENT]
+
+    def _remember(self, path: Path) -> None:
+        files = [str(path)] + [f for f in self.recent_files() if f != str(path)]
+        self.settings.setValue("recent_files", files[:MAX_RECENT])
+        self._fill_recent()
+
+    # ----- scenario state ----------------------------------------------------------------
+    def is_modified(self) -> bool:
+        return not self.undo_stack.isClean() or self._invalid
+
+    def _update_title(self) -> None:
+        name = self.path.name if self.path else "Untitled"
+        self.setWindowTitle(f"{name}[*] — {APP_NAME} {__version__}")
+        self.setWindowModified(self.is_modified())
+
+    def apply_scenario(self, scenario: Scenario) -> None:
+        """Show a scenario in the form (open, undo, redo) and simulate it."""
+        self._applying = True
+        try:
+            self.form.set_scenario(scenario)
+        finally:
+            self._applying = False
+        self.scenario = scenario
+        self._invalid = False
+        self._update_title()
+        self.run_simulation()
+
+    def load(self, scenario: Scenario, path: Path | None) -> None:
+        self.path = path
+        self.undo_stack.clear()
+        self.apply_scenario(scenario)
+        self.undo_stack.setClean()
+        self._update_title()
+
+    def _on_edited(self) -> None:
+        if not self._applying:
+            self.results_panel.mark_stale("Updating for your change...")
+            self._debounce.start()
+
+    def _settle_edit(self) -> None:
+        scenario, problems = self.form.scenario()
+        if scenario is None:
+            self._invalid = True
+            self.runner.cancel()
+            self.results_panel.mark_stale(
+                "Results below are for the last complete scenario: fix the highlighted "
+                f"field{'s' if len(problems) > 1 else ''} on the left to update them.")
+            self._update_title()
+            return
+        self._invalid = False
+        if self.scenario is not None and scenario != self.scenario:
+            self.undo_stack.push(_Edit(self, self.scenario, scenario))
+        self.scenario = scenario
+        self._update_title()
+        self.run_simulation()
+
+    # ----- simulation --------------------------------------------------------------------
+    def run_simulation(self) -> None:
+        scenario = self.scenario
+        if scenario is None:
+            return
+        paths, seed = scenario.settings.paths, scenario.settings.seed
+        self.results_panel.set_progress(0, paths)
+        self._pending = scenario
+        self.runner.start(lambda: simulation_steps(scenario, paths, seed))
+
+    def _on_busy_changed(self, busy: bool) -> None:
+        if busy:
+            self._busy_timer.start()
+        else:
+            self._busy_timer.stop()
+            self.results_panel.show_busy(False)
+
+    def _on_results(self, results) -> None:
+        self.results_scenario = self._pending
+        self.results_panel.show_results(self._pending, results)
+        self.results_shown.emit(results)
+
+    def _on_failed(self, message: str) -> None:
+        self.results_panel.mark_stale(f"The simulation failed: {message}")
+
+    def _on_cancelled(self) -> None:
+        self.results_panel.mark_stale("Simulation cancelled; press F5 to run it again.")
+
+    # ----- files -------------------------------------------------------------------------
+    def maybe_save(self) -> bool:
+        """True when it is fine to discard the current scenario."""
+        if not self.is_modified():
+            return True
+        answer = QMessageBox.question(
+            self, APP_NAME, "Save the changes to this scenario before closing it?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def new_scenario(self) -> None:
+        if self.maybe_save():
+            self.load(load_scenario(example_scenario_path()), None)
+
+    def open_dialog(self) -> None:
+        if not self.maybe_save():
+            return
+        name, _ = QFileDialog.getOpenFileName(self, "Open scenario", self._folder(), FILE_FILTER)
+        if name:
+            self.open_path(Path(name))
+
+    def open_path_checked(self, name: str) -> None:
+        if self.maybe_save():
+            self.open_path(Path(name))
+
+    def open_path(self, path: Path) -> bool:
+        try:
+            scenario = load_scenario(path)
+        except ScenarioError as error:
+            self.show_problems(f"{path.name} could not be opened", error.problems)
+            return False
+        self.load(scenario, path)
+        self._remember(path)
+        return True
+
+    def show_problems(self, title: str, problems: list[str]) -> None:
+        shown = problems[:12] + ([f"... and {len(problems) - 12} more"] if len(problems) > 12 else [])
+        box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME, title, QMessageBox.StandardButton.Ok, self)
+        box.setInformativeText("\n".join(shown))
+        box.setObjectName("problems_box")
+        box.open() if self.isVisible() else box.exec()
+
+    def _folder(self) -> str:
+        return str(self.path.parent) if self.path else str(Path.home())
+
+    def save(self) -> bool:
+        if self.path is None:
+            return self.save_as()
+        return self.save_to(self.path)
+
+    def save_as(self) -> bool:
+        suggested = str(self.path or Path(self._folder()) / "scenario.json")
+        name, _ = QFileDialog.getSaveFileName(self, "Save scenario", suggested, FILE_FILTER)
+        if not name:
+            return False
+        path = Path(name)
+        if path.suffix.lower() != ".json":
+            path = path.with_name(path.name + ".json")
+        return self.save_to(path)
+
+    def save_to(self, path: Path) -> bool:
+        self._debounce.stop()
+        scenario, problems = self.form.scenario()
+        if scenario is None:
+            self.show_problems("Please fix these before saving", problems)
+            return False
+        try:
+            save_scenario(scenario, path)
+        except OSError as error:
+            QMessageBox.critical(self, APP_NAME, f"Could not save {path.name}: {error.strerror or error}."
+                                 " The file on disk was not changed.")
+            return False
+        if scenario != self.scenario and self.scenario is not None:
+            self.undo_stack.push(_Edit(self, self.scenario, scenario))
+        self.scenario = scenario
+        self._invalid = False
+        self.path = path
+        self.undo_stack.setClean()
+        self._remember(path)
+        self._update_title()
+        return True
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, f"About {APP_NAME}", (
+            f"<b>{APP_NAME} {__version__}</b><p>Cash-flow risk of Payment by Results contracts for "
+            "small charities.</p><p>Everything runs on this computer: CharityRisk makes no network "
+            "connection and nothing you enter leaves it.</p>"))
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.maybe_save():
+            event.ignore()
+            return
+        self.runner.shutdown()
+        event.accept()

@@ -1,0 +1,191 @@
+"""The shared charts: what each draws, that redrawing does not pile up, no pyplot."""
+from __future__ import annotations
+
+import dataclasses
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+from charityrisk.engine import simulate
+from charityrisk.model import load_scenario
+from charityrisk.report import figures
+from charityrisk.report.figures import (
+    draw_fan_chart,
+    draw_lowest_balance_histogram,
+    draw_run_out_curve,
+    new_figure,
+    pounds_short,
+)
+from charityrisk.resources import example_scenario_path
+from scenario_factory import make_scenario
+
+
+@pytest.fixture(scope="module")
+def example():
+    scenario = load_scenario(example_scenario_path())
+    return scenario, simulate(scenario, 4000, 7)
+
+
+def _axes():
+    fig = new_figure(8, 4.5)
+    FigureCanvasAgg(fig)
+    return fig, fig.add_subplot()
+
+
+def _by_gid(ax, gid):
+    return [a for a in ax.get_children() if a.get_gid() == gid]
+
+
+def _render(fig) -> None:
+    fig.savefig(io.BytesIO(), format="png", dpi=50)
+
+
+def _legend_texts(ax) -> list[str]:
+    legend = ax.get_legend()
+    assert legend is not None
+    return [t.get_text() for t in legend.get_texts()]
+
+
+def test_fan_chart_draws_bands_median_and_lines(example):
+    scenario, results = example
+    fig, ax = _axes()
+    draw_fan_chart(ax, scenario, results)
+    (median,) = _by_gid(ax, "median")
+    np.testing.assert_array_equal(median.get_xdata(), np.arange(1, results.horizon_months + 1))
+    np.testing.assert_array_equal(median.get_ydata(), results.balance_percentiles["50"])
+    assert len(ax.collections) == 2  # the two bands
+    texts = _legend_texts(ax)
+    assert any("Middle half of futures" in t for t in texts)
+    assert any("9 in 10 futures" in t for t in texts)
+    assert "Typical (median)" in texts
+    assert ax.get_xlabel() == "Month"
+    # the example has a reserves floor (24,000) and no overdraft
+    (floor,) = _by_gid(ax, "floor")
+    assert floor.get_ydata()[0] == scenario.organisation.reserves_floor
+    assert _by_gid(ax, "overdraft") == []
+    assert len(_by_gid(ax, "zero")) == 1
+    _render(fig)
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert any(label.startswith("£") and label.endswith("k") for label in labels)
+
+
+def test_fan_chart_overdraft_line_only_with_an_overdraft():
+    fig, ax = _axes()
+    with_overdraft = make_scenario(overdraft_facility=1500, reserves_floor=0)
+    draw_fan_chart(ax, with_overdraft, simulate(with_overdraft, 10, 1))
+    (line,) = _by_gid(ax, "overdraft")
+    assert line.get_ydata()[0] == -1500
+    assert _by_gid(ax, "floor") == []
+    without = make_scenario(overdraft_facility=0)
+    draw_fan_chart(ax, without, simulate(without, 10, 1))
+    assert _by_gid(ax, "overdraft") == []
+    _render(fig)
+
+
+def test_redrawing_does_not_accumulate(example):
+    scenario, results = example
+    fig = new_figure(8, 12)
+    a, b, c = fig.subplots(3, 1)
+    FigureCanvasAgg(fig)
+    draw_fan_chart(a, scenario, results)
+    draw_run_out_curve(b, scenario, results, appetite=0.05)
+    draw_lowest_balance_histogram(c, scenario, results)
+    counts = [(len(ax.lines), len(ax.collections), len(ax.patches), len(ax.texts)) for ax in (a, b, c)]
+    for _ in range(3):
+        draw_fan_chart(a, scenario, results)
+        draw_run_out_curve(b, scenario, results, appetite=0.05)
+        draw_lowest_balance_histogram(c, scenario, results)
+    assert [(len(ax.lines), len(ax.collections), len(ax.patches), len(ax.texts)) for ax in (a, b, c)] == counts
+    _render(fig)
+
+
+def test_run_out_curve(example):
+    scenario, results = example
+    fig, ax = _axes()
+    draw_run_out_curve(ax, scenario, results, appetite=0.05)
+    (curve,) = _by_gid(ax, "run_out")
+    np.testing.assert_array_equal(curve.get_ydata(), results.p_run_out_by_month)
+    (appetite,) = _by_gid(ax, "appetite")
+    assert appetite.get_ydata()[0] == 0.05
+    assert ax.get_ylim()[0] == 0
+    draw_run_out_curve(ax, scenario, results)
+    assert _by_gid(ax, "appetite") == []
+    _render(fig)
+    assert all(t.get_text().endswith("%") for t in ax.get_yticklabels() if t.get_text())
+
+
+def test_lowest_balance_histogram_splits_at_the_run_out_line(example):
+    scenario, results = example
+    fig, ax = _axes()
+    draw_lowest_balance_histogram(ax, scenario, results)
+    line = -scenario.organisation.overdraft_facility
+    (vline,) = _by_gid(ax, "run_out_line")
+    assert vline.get_xdata()[0] == line
+    ran_out = [p for p in ax.patches if p.get_gid() == "ran_out"]
+    stayed = [p for p in ax.patches if p.get_gid() == "stayed"]
+    assert ran_out and stayed
+    assert all(p.get_x() + p.get_width() <= line + 1e-6 for p in ran_out)
+    assert all(p.get_x() >= line - 1e-6 for p in stayed)
+    # bar heights are shares of futures, and the ran-out bars add up to p_run_out
+    total = sum(p.get_height() for p in ran_out) + sum(p.get_height() for p in stayed)
+    assert total == pytest.approx(1.0)
+    assert sum(p.get_height() for p in ran_out) == pytest.approx(results.p_run_out)
+    _render(fig)
+
+
+def test_histogram_when_every_future_is_the_same():
+    scenario = make_scenario(opening_reserves=100_000)  # counts fixed: one lowest balance
+    results = simulate(scenario, 50, 1)
+    assert np.ptp(results.lowest_balance) == 0
+    fig, ax = _axes()
+    draw_lowest_balance_histogram(ax, scenario, results)
+    assert sum(p.get_height() for p in ax.patches) == pytest.approx(1.0)
+    _render(fig)
+
+
+def test_one_month_horizon_and_no_results():
+    scenario = dataclasses.replace(make_scenario(), horizon_months=1)
+    results = simulate(scenario, 20, 1)
+    fig = new_figure(12, 4)
+    a, b, c = fig.subplots(1, 3)
+    FigureCanvasAgg(fig)
+    draw_fan_chart(a, scenario, results)
+    draw_run_out_curve(b, scenario, results, appetite=0.1)
+    draw_lowest_balance_histogram(c, scenario, results)
+    _render(fig)
+    for draw, ax in ((draw_fan_chart, a), (draw_run_out_curve, b), (draw_lowest_balance_histogram, c)):
+        draw(ax, scenario, None)
+        assert "Run the simulation" in ax.texts[0].get_text()
+    _render(fig)
+
+
+def test_fonts_are_readable_on_a_projector(example):
+    scenario, results = example
+    fig, ax = _axes()
+    draw_fan_chart(ax, scenario, results)
+    _render(fig)
+    sizes = [t.get_fontsize() for t in ax.get_xticklabels() + ax.get_yticklabels()]
+    sizes += [t.get_fontsize() for t in ax.get_legend().get_texts()]
+    sizes += [ax.xaxis.label.get_fontsize(), ax.title.get_fontsize()]
+    assert min(sizes) >= 10
+
+
+@pytest.mark.parametrize("value, span, text", [
+    (40_000, 80_000, "£40k"),
+    (-20_000, 80_000, "\u2212£20k"),
+    (0, 80_000, "£0"),
+    (2_500, 8_000, "£2,500"),
+    (12_500, 15_000, "£12.5k"),
+    (3_000_000, 6_000_000, "£3m"),
+])
+def test_pounds_short(value, span, text):
+    assert pounds_short(value, span) == text
+
+
+def test_no_pyplot():
+    source = Path(figures.__file__).read_text(encoding="utf-8")
+    assert "import matplotlib.pyplot" not in source
+    assert "from matplotlib import pyplot" not in source

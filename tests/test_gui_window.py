@@ -1,0 +1,181 @@
+"""The main window as a user meets it: typing, live results, files, prompts, cancelling.
+
+Expected figures come from the engine run directly on the same scenario: the window must
+show exactly what the engine computed, never something of its own.
+"""
+import json
+import subprocess
+import sys
+from dataclasses import replace
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QAbstractSpinBox, QFileDialog, QMessageBox
+
+from charityrisk.engine import simulate
+from charityrisk.gui.window import MainWindow
+from charityrisk.model import load_scenario
+from charityrisk.report.text import money, percent
+from charityrisk.resources import example_scenario_path
+
+PATHS = 2_000
+
+
+@pytest.fixture
+def example():
+    s = load_scenario(example_scenario_path())
+    return replace(s, settings=replace(s.settings, paths=PATHS))
+
+
+@pytest.fixture
+def window(qtbot, example, tmp_path, monkeypatch):
+    # A modal prompt would wait for a click forever; tests that check prompts override this.
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    w = MainWindow(settings)
+    qtbot.addWidget(w)
+    with qtbot.waitSignal(w.results_shown, timeout=30_000):
+        w.load(example, None)
+    w.show()
+    yield w
+    w.runner.shutdown()
+
+
+def field(window, name):
+    widget = window.form.findChild(QAbstractSpinBox, name)
+    assert widget is not None, name
+    return widget
+
+
+def type_into(qtbot, widget, text):
+    widget.setFocus()
+    widget.selectAll()
+    qtbot.keyClicks(widget, text)
+    qtbot.keyClick(widget, Qt.Key.Key_Tab)
+
+
+def test_headline_shows_the_engines_figures(window, example):
+    expected = simulate(example, PATHS, example.settings.seed)
+    text = window.results_panel.headline.text()
+    assert f"In {percent(expected.p_run_out)} of {PATHS:,} simulated futures" in text
+    if expected.working_capital_needed_95 > 0:
+        assert money(expected.working_capital_needed_95) in text
+    median = window.results_panel.canvas.fan_ax.get_lines()
+    assert any(list(line.get_ydata()) == list(expected.balance_percentiles["50"]) for line in median)
+
+
+def test_typing_a_new_reserve_updates_results(qtbot, window, example):
+    with qtbot.waitSignal(window.results_shown, timeout=30_000) as shown:
+        type_into(qtbot, field(window, "organisation.opening_reserves"), "500000")
+    changed = example.with_organisation(opening_reserves=500_000.0)
+    expected = simulate(changed, PATHS, example.settings.seed)
+    assert shown.args[0].p_run_out == expected.p_run_out
+    assert window.scenario.organisation.opening_reserves == 500_000
+    assert window.isWindowModified()
+    assert f"In {percent(expected.p_run_out)} of" in window.results_panel.headline.text() or \
+        "In none of" in window.results_panel.headline.text()
+
+
+def test_invalid_input_keeps_last_results_and_says_why(qtbot, window):
+    before = window.results_panel.results
+    low = field(window, "contract.success_rate.low")
+    type_into(qtbot, low, "99")
+    qtbot.waitUntil(lambda: "fix the highlighted" in window.results_panel.status.text(), timeout=5_000)
+    assert window.results_panel.results is before
+    assert window.results_panel.headline.property("level") == "stale"
+    assert not window.runner.is_busy()
+
+
+def test_undo_restores_previous_value(qtbot, window, example):
+    with qtbot.waitSignal(window.results_shown, timeout=30_000):
+        type_into(qtbot, field(window, "organisation.opening_reserves"), "123456")
+    assert window.scenario.organisation.opening_reserves == 123456
+    with qtbot.waitSignal(window.results_shown, timeout=30_000):
+        window.undo_stack.undo()
+    assert window.scenario.organisation.opening_reserves == example.organisation.opening_reserves
+    assert field(window, "organisation.opening_reserves").value() == example.organisation.opening_reserves
+    assert not window.isWindowModified()
+
+
+def test_save_and_open_round_trip(qtbot, window, tmp_path, monkeypatch):
+    target = tmp_path / "mine.json"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    with qtbot.waitSignal(window.results_shown, timeout=30_000):
+        type_into(qtbot, field(window, "organisation.opening_reserves"), "81000")
+    assert window.save_as()
+    assert not window.isWindowModified()
+    assert "mine.json" in window.windowTitle()
+    assert json.loads(target.read_text())["organisation"]["opening_reserves"] == 81000
+    assert load_scenario(target) == window.scenario
+
+    other = MainWindow(window.settings)
+    qtbot.addWidget(other)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(target), ""))
+    with qtbot.waitSignal(other.results_shown, timeout=30_000):
+        other.open_dialog()
+    assert other.scenario == window.scenario
+    assert str(target) in other.recent_files()
+    other.runner.shutdown()
+
+
+def test_opening_a_broken_file_shows_messages_and_keeps_work(qtbot, window, tmp_path, monkeypatch):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"horizon_months": 999}')
+    shown = {}
+    monkeypatch.setattr(window, "show_problems", lambda title, problems: shown.update(problems=problems))
+    before = window.scenario
+    assert not window.open_path(bad)
+    assert any(p.startswith("horizon_months: must be between 1 and 120") for p in shown["problems"])
+    assert window.scenario is before
+
+
+@pytest.mark.parametrize("answer,closes", [(QMessageBox.StandardButton.Cancel, False),
+                                           (QMessageBox.StandardButton.Discard, True)])
+def test_unsaved_changes_prompt(qtbot, window, monkeypatch, answer, closes):
+    with qtbot.waitSignal(window.results_shown, timeout=30_000):
+        type_into(qtbot, field(window, "organisation.opening_reserves"), "99999")
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a) or answer)
+    assert window.close() is closes
+    assert len(asked) == 1
+
+
+def test_cancelling_a_large_run_keeps_last_results(qtbot, window, example):
+    before = window.results_panel.results
+    big = replace(example, settings=replace(example.settings, paths=1_000_000))
+    with qtbot.waitSignal(window.runner.cancelled, timeout=30_000):
+        window.apply_scenario(big)
+        qtbot.waitUntil(lambda: window.results_panel.cancel_button.isVisible(), timeout=10_000)
+        qtbot.mouseClick(window.results_panel.cancel_button, Qt.MouseButton.LeftButton)
+    assert window.results_panel.results is before
+    assert "cancelled" in window.results_panel.status.text()
+    assert not window.results_panel.cancel_button.isVisible()
+
+
+def test_newer_run_supersedes_older(qtbot, window, example):
+    slow = replace(example, settings=replace(example.settings, paths=300_000))
+    fast = example.with_organisation(opening_reserves=1_000_000.0)
+    shown = []
+    window.results_shown.connect(shown.append)
+    window.apply_scenario(slow)
+    with qtbot.waitSignal(window.results_shown, timeout=30_000):
+        window.apply_scenario(fast)
+    qtbot.wait(300)
+    assert [r.paths for r in shown] == [PATHS]
+    assert window.results_scenario == fast
+
+
+def test_progress_signals_arrive_in_order(qtbot, window, example):
+    many = replace(example, settings=replace(example.settings, paths=20_000))
+    seen = []
+    window.runner.progress.connect(lambda done, total: seen.append(done))
+    with qtbot.waitSignal(window.results_shown, timeout=30_000):
+        window.apply_scenario(many)
+    assert seen == sorted(seen) and seen[-1] == 20_000 and len(seen) == 4
+
+
+def test_smoke_command_exits_zero():
+    done = subprocess.run([sys.executable, "-m", "charityrisk", "--smoke"], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "smoke: window built" in done.stdout
