@@ -15,6 +15,7 @@ from ..report.text import headline, key_figures, risk_level, verdict
 from .charts import ResultsCanvas
 
 # Okabe-Ito inspired, with text dark enough on each background for a projector.
+FIGURE_PAIRS = 2
 LEVEL_STYLE = {
     "safe": "background:#e3f1e8; color:#0b4d2c; border-left:6px solid #009e73;",
     "close": "background:#fdf3dc; color:#5c4200; border-left:6px solid #e69f00;",
@@ -61,15 +62,18 @@ class ResultsPanel(QWidget):
         self.canvas = ResultsCanvas(self)
         layout.addWidget(self.canvas, 1)
 
-        self.table = QTableWidget(0, 2)
+        # Two label/value pairs a row: half the height, so the charts get the room.
+        self.table = QTableWidget(0, 2 * FIGURE_PAIRS)
         self.table.setObjectName("key_figures")
         self.table.setAccessibleName("Key figures")
-        self.table.setHorizontalHeaderLabels(["Key figure", "Value"])
+        self.table.horizontalHeader().setVisible(False)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        for column in range(2 * FIGURE_PAIRS):
+            mode = QHeaderView.ResizeMode.ResizeToContents if column % 2 == 0 else QHeaderView.ResizeMode.Stretch
+            header.setSectionResizeMode(column, mode)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setFixedHeight(self.table.verticalHeader().defaultSectionSize() * 9 + 6)
+        self.table.setWordWrap(True)
         layout.addWidget(self.table)
         self.results: Results | None = None
 
@@ -93,11 +97,19 @@ class ResultsPanel(QWidget):
         self.results = results
         self.headline.setText(f"{headline(scenario, results)}\n{verdict(results, appetite)}")
         self._set_level(risk_level(results, appetite))
-        rows = key_figures(scenario, results)
-        self.table.setRowCount(len(rows))
-        for row, (label, value) in enumerate(rows):
-            self.table.setItem(row, 0, QTableWidgetItem(label))
-            self.table.setItem(row, 1, QTableWidgetItem(value))
+        figures = key_figures(scenario, results)
+        rows = -(-len(figures) // FIGURE_PAIRS)
+        self.table.setRowCount(rows)
+        for i, (label, value) in enumerate(figures):
+            row, pair = i % rows, i // rows
+            label_item = QTableWidgetItem(label)
+            label_item.setForeground(Qt.GlobalColor.darkGray)
+            self.table.setItem(row, 2 * pair, label_item)
+            value_item = QTableWidgetItem(value)
+            value_item.setToolTip(f"{label}: {value}")
+            self.table.setItem(row, 2 * pair + 1, value_item)
+        self.table.resizeRowsToContents()
+        self.table.setFixedHeight(sum(self.table.rowHeight(r) for r in range(rows)) + 4)
         self.canvas.show_results(scenario, results, appetite)
         self.set_status("")
 
