@@ -49,6 +49,44 @@ def _sim_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=_seed, help="random seed (default: the file's, else 1)")
 
 
+# The inputs ``solve --for`` accepts (engine.decisions.SOLVABLE; listed here so that the
+# parser does not import numpy).
+SOLVABLE = ("share_at_risk", "outcome_lag_months", "referrals_per_month", "price_per_referral",
+            "overdraft_facility", "opening_reserves")
+
+
+class UsageError(Exception):
+    """A mistake in the command's options found after parsing (exit 2, one line)."""
+
+
+def _contract_index(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number (got {text!r})") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more (got {value}); contracts count from 0")
+    return value
+
+
+def _appetite(text: str) -> float:
+    raw = text.strip()
+    try:
+        value = float(raw[:-1]) / 100 if raw.endswith("%") else float(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a share such as 0.05 or 5% (got {text!r})") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1, or 0% and 100% (got {text!r})")
+    return value
+
+
+def _decision_options(p: argparse.ArgumentParser) -> None:
+    _sim_options(p)
+    p.add_argument("--risk-appetite", type=_appetite, metavar="SHARE",
+                   help="the trustees' risk appetite, e.g. 0.05 or 5%% (default: the file's, else 5%%)")
+    p.add_argument("--json", action="store_true", help="print the result as one JSON object")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="charityrisk", description="Cash-flow risk of Payment by Results contracts.")
     parser.add_argument("--version", action="version", version=f"CharityRisk {__version__}")
@@ -61,6 +99,20 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("file")
     rep.add_argument("-o", "--output", required=True)
     _sim_options(rep)
+    cmp_ = sub.add_parser("compare", help="compare payment structures on the same simulated futures")
+    cmp_.add_argument("files", nargs="+", metavar="FILE", help="scenario files; the first is the baseline")
+    cmp_.add_argument("--presets", action="store_true",
+                      help="also compare the source document's presets applied to the first file's contract")
+    cmp_.add_argument("--contract", type=_contract_index, default=0,
+                      help="with --presets: which contract takes the preset terms (from 0; default 0)")
+    _decision_options(cmp_)
+    sol = sub.add_parser("solve", help="find the values of an input that keep the risk within the appetite")
+    sol.add_argument("file")
+    sol.add_argument("--for", dest="target", choices=SOLVABLE, metavar="INPUT",
+                     help=f"the input to solve for: {', '.join(SOLVABLE)} (default: all of them)")
+    sol.add_argument("--contract", type=_contract_index, default=0,
+                     help="which contract's terms to solve for (from 0; default 0)")
+    _decision_options(sol)
     return parser
 
 
@@ -70,7 +122,36 @@ def _fail(message: str) -> int:
 
 
 def _load(path: str):
-    return load_scenario(path)
+    try:
+        return load_scenario(path)
+    except ScenarioError as error:
+        error.path = path  # compare reads several files: say which one
+        raise
+
+
+def _check_contract(path: str, scenario, index: int) -> None:
+    count = len(scenario.contracts)
+    if index >= count:
+        which = "has no contracts" if count == 0 else (
+            f"has {count} contract{'s' if count != 1 else ''} (use --contract 0"
+            + (f" to {count - 1})" if count > 1 else ")"))
+        raise UsageError(f"--contract {index}: {path} {which}")
+
+
+def _decision_paths(args: argparse.Namespace, scenario) -> int:
+    from .engine.decisions import MAX_DECISION_PATHS
+
+    if args.paths is not None:
+        if args.paths > MAX_DECISION_PATHS:
+            raise UsageError(f"--paths: {args.command} uses at most {MAX_DECISION_PATHS:,} futures "
+                             f"(got {args.paths:,})")
+        return args.paths
+    return min(scenario.settings.paths, MAX_DECISION_PATHS)
+
+
+def _print_json(data: dict) -> None:
+    json.dump(data, sys.stdout, allow_nan=False)
+    sys.stdout.write("\n")
 
 
 def summary_text(scenario, results) -> str:
@@ -103,6 +184,63 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_compare(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .engine.decisions import compare, preset_options
+    from .report.decision_text import comparison_lines
+
+    scenarios = [_load(path) for path in args.files]
+    if len(scenarios) < 2 and not args.presets:
+        raise UsageError("compare: give at least two scenario files, or one file with --presets")
+    stems = [Path(path).stem for path in args.files]
+    labels = [stem if stems.count(stem) == 1 else path for stem, path in zip(stems, args.files)]
+    options = list(zip(labels, scenarios))
+    files: list[str | None] = list(args.files)
+    if args.presets:
+        _check_contract(args.files[0], scenarios[0], args.contract)
+        try:
+            presets = preset_options(scenarios[0], args.contract)[1:]
+        except (OSError, ScenarioError) as error:
+            raise UsageError(f"--presets: cannot read the preset scenarios ({error})") from None
+        options += presets
+        files += [None] * len(presets)
+    paths = args.paths if args.paths is not None else scenarios[0].settings.paths
+    comparison = compare(options, paths, args.seed, args.risk_appetite)
+    if args.json:
+        data = comparison.to_json_dict()
+        for option, path in zip(data["options"], files):
+            option["file"] = path
+        _print_json(data)
+    else:
+        print("\n".join(comparison_lines(comparison)))
+    return 0
+
+
+def cmd_solve(args: argparse.Namespace) -> int:
+    from .engine.decisions import CONTRACT_INPUTS, solve
+    from .report.decision_text import advice, goal_lines, goal_sentence
+
+    scenario = _load(args.file)
+    targets = [args.target] if args.target else None
+    if args.target is None and not scenario.contracts:
+        targets = [t for t in SOLVABLE if t not in CONTRACT_INPUTS]
+    if any(t in CONTRACT_INPUTS for t in (targets or SOLVABLE)):
+        _check_contract(args.file, scenario, args.contract)
+    solutions = solve(scenario, targets, args.contract, _decision_paths(args, scenario), args.seed,
+                      args.risk_appetite)
+    if args.json:
+        data = solutions.to_json_dict()
+        data["file"] = args.file
+        data["advice"] = advice(solutions)
+        for goal, entry in zip(solutions.goals, data["goals"]):
+            entry["sentence"] = goal_sentence(goal)
+        _print_json(data)
+    else:
+        print("\n".join(goal_lines(solutions)))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help", "--version"):
@@ -110,12 +248,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_app(argv)
     args = build_parser().parse_args(argv)
-    handlers = {"simulate": cmd_simulate, "report": cmd_report}
+    handlers = {"simulate": cmd_simulate, "report": cmd_report, "compare": cmd_compare, "solve": cmd_solve}
     try:
         return handlers[args.command](args)
     except ScenarioError as error:
-        return _fail(f"{args.file}: {error.problems[0]}"
+        where = getattr(error, "path", None) or getattr(args, "file", "")
+        return _fail(f"{where}: {error.problems[0]}"
                      + (f" (and {len(error.problems) - 1} more problems)" if len(error.problems) > 1 else ""))
+    except UsageError as error:
+        return _fail(str(error))
     except OSError as error:
         return _fail(f"cannot write {getattr(error, 'filename', '') or 'the output'}: {error.strerror or error}")
 

@@ -20,9 +20,9 @@ from .common import CancelledCallback, Meter, ProgressCallback, progress_during,
 from .compare import (STRUCTURE_TERMS, ComparedOption, Comparison, apply_structure, compare,
                       compare_steps, preset_options)
 from .goalseek import (CONTRACT_INPUTS, ORGANISATION_INPUTS, SOLVABLE, GoalSeek, Solutions,
-                       check_appetite, goal_seek, goal_work, solve, solve_on, solve_steps, resolve_targets)
+                       goal_seek, goal_work, solve, solve_on, solve_steps, resolve_targets)
 from .sensitivity import Sensitivity, SensitivityBar, sensitivity, sensitivity_on, sensitivity_steps, sensitivity_work
-from .workspace import MAX_DECISION_PATHS, Workspace
+from .workspace import MAX_DECISION_PATHS, Workspace, resolve_run
 
 
 @dataclass(frozen=True, eq=False)
@@ -41,9 +41,7 @@ def analyse_steps(s: Scenario, contract: int = 0, targets: Sequence[str] | None 
                   appetite: float | None = None) -> Generator[Progress, None, Analysis]:
     """The full sensitivity run and the goal seeks, sharing one set of futures."""
     targets = resolve_targets(s, targets, contract)
-    paths = s.settings.paths if paths is None else paths
-    seed = s.settings.seed if seed is None else seed
-    appetite = check_appetite(s.settings.risk_appetite if appetite is None else appetite)
+    paths, seed, appetite = resolve_run(s, paths, seed, appetite)
     ws = Workspace(s, paths, seed)
     blocks = len(ws.blocks)
     meter = Meter(ws.build_work() + sensitivity_work(s, blocks) + goal_work(s, targets, blocks))

@@ -15,7 +15,6 @@ from ...model.scenario import Contract, Scenario
 from ..results import Results
 from ..simulate import Progress, simulation_steps
 from .common import CancelledCallback, ProgressCallback, paired_standard_error, run_steps
-from .goalseek import check_appetite
 
 # The terms that make a payment structure (the source document's presets differ in these);
 # the organisation, referral volumes, price, costs and success rates stay the user's own.
@@ -98,7 +97,9 @@ def compare_steps(options: Sequence[tuple[str, Scenario]], paths: int | None = N
     first = options[0][1]
     paths = first.settings.paths if paths is None else paths
     seed = first.settings.seed if seed is None else seed
-    appetite = check_appetite(first.settings.risk_appetite if appetite is None else appetite)
+    appetite = first.settings.risk_appetite if appetite is None else appetite
+    if isinstance(appetite, bool) or not isinstance(appetite, (int, float)) or not 0 <= appetite <= 1:
+        raise ValueError(f"risk_appetite: must be a share between 0 and 1 (got {appetite!r})")
     total = paths * len(options)
     results: list[Results] = []
     for k, (_, s) in enumerate(options):

@@ -38,7 +38,7 @@ import numpy as np
 from ...model.scenario import Scenario
 from ..simulate import Progress
 from .common import CancelledCallback, Meter, ProgressCallback, progress_during, run_steps, standard_error
-from .workspace import Workspace
+from .workspace import Workspace, resolve_run
 
 CONTRACT_INPUTS = ("share_at_risk", "outcome_lag_months", "referrals_per_month", "price_per_referral")
 ORGANISATION_INPUTS = ("overdraft_facility", "opening_reserves")
@@ -81,7 +81,9 @@ class GoalSeek:
     search_low: float
     search_high: float
     step: float  # the grid's step (for referrals: of the most likely value, 1% of it)
-    value_range: tuple[float | None, float | None]  # answers for appetite -/+ 2 se (None: none safe)
+    # (low, high): the answers for appetite a - 2 se and a + 2 se, in increasing order; None
+    # at the stricter end when even the safest value in the range does not meet a - 2 se.
+    value_range: tuple[float | None, float | None]
     risk_appetite: float
     appetite_se: float  # sqrt(a(1 - a) / paths)
     paths: int
@@ -299,8 +301,8 @@ def _solve_one(ws: Workspace, name: str, contract: int, appetite: float, p_curre
     def answer(result: tuple[str, int | None]) -> float | None:
         return None if result[1] is None else round(prob.value(result[1]), 9)
 
-    ends = sorted(x for x in (answer(strict), answer(loose)) if x is not None)
-    value_range = (answer(strict), answer(loose)) if len(ends) < 2 else (ends[0], ends[1])
+    # The stricter target's answer is the lower end when low values are safe, else the higher.
+    value_range = ((answer(strict), answer(loose)) if safer_low else (answer(loose), answer(strict)))
     best = 0 if safer_low else prob.last
     p_value = None if index is None else known[index]
     c = None if prob.contract is None else ws.scenario.contracts[prob.contract]
@@ -354,9 +356,7 @@ def solve_steps(s: Scenario, targets: Sequence[str] | None = None, contract: int
                 appetite: float | None = None) -> Generator[Progress, None, Solutions]:
     """Yield Progress(done, total) between steps; return the Solutions."""
     targets = resolve_targets(s, targets, contract)
-    paths = s.settings.paths if paths is None else paths
-    seed = s.settings.seed if seed is None else seed
-    appetite = check_appetite(s.settings.risk_appetite if appetite is None else appetite)
+    paths, seed, appetite = resolve_run(s, paths, seed, appetite)
     ws = Workspace(s, paths, seed)
     meter = Meter(ws.build_work() + goal_work(s, targets, len(ws.blocks)))
     yield from progress_during(ws.build_steps(), ws, meter)
@@ -378,9 +378,3 @@ def goal_seek(s: Scenario, target: str, contract: int = 0, paths: int | None = N
     """One input's boundary (see solve)."""
     return solve(s, [target], contract, paths, seed, appetite, progress, cancelled).goals[0]
 
-
-def check_appetite(appetite: float) -> float:
-    if isinstance(appetite, bool) or not isinstance(appetite, (int, float)) or not 0 <= appetite <= 1 \
-            or math.isnan(appetite):
-        raise ValueError(f"risk_appetite: must be a share between 0 and 1 (got {appetite!r})")
-    return float(appetite)

@@ -24,7 +24,7 @@ from ...model.scenario import Contract, LatePayment, Organisation, Scenario, Unc
 from ..simulate import Progress
 from .common import (CancelledCallback, Meter, ProgressCallback, paired_standard_error, progress_during,
                      run_steps, standard_error)
-from .workspace import Workspace, linear_change
+from .workspace import Workspace, linear_change, resolve_run
 
 MONEY_STEP = 0.10
 REFERRALS_STEP = 0.10
@@ -227,9 +227,7 @@ def sensitivity_work(s: Scenario, blocks: int) -> int:
 def sensitivity_steps(s: Scenario, paths: int | None = None, seed: int | None = None,
                       appetite: float | None = None) -> Generator[Progress, None, Sensitivity]:
     """Yield Progress(done, total) between steps; return the Sensitivity."""
-    paths = s.settings.paths if paths is None else paths
-    seed = s.settings.seed if seed is None else seed
-    appetite = s.settings.risk_appetite if appetite is None else appetite
+    paths, seed, appetite = resolve_run(s, paths, seed, appetite)
     ws = Workspace(s, paths, seed)
     meter = Meter(ws.build_work() + sensitivity_work(s, len(ws.blocks)))
     yield from progress_during(ws.build_steps(), ws, meter)

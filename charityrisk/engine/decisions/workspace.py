@@ -48,6 +48,19 @@ def check_run(paths: int, seed: int) -> None:
         raise ValueError(f"seed: must be a whole number, 0 or more (got {seed!r})")
 
 
+def resolve_run(s: Scenario, paths: int | None, seed: int | None, appetite: float | None
+                ) -> tuple[int, int, float]:
+    """Paths, seed and risk appetite for a decision run: given values are checked, missing
+    ones come from the scenario's settings (paths capped at MAX_DECISION_PATHS)."""
+    paths = min(s.settings.paths, MAX_DECISION_PATHS) if paths is None else paths
+    seed = s.settings.seed if seed is None else seed
+    appetite = s.settings.risk_appetite if appetite is None else appetite
+    check_run(paths, seed)
+    if isinstance(appetite, bool) or not isinstance(appetite, (int, float)) or not 0 <= appetite <= 1:
+        raise ValueError(f"risk_appetite: must be a share between 0 and 1 (got {appetite!r})")
+    return int(paths), int(seed), float(appetite)
+
+
 def shift_months(cum: np.ndarray, months: int) -> np.ndarray:
     """A cumulative (futures, horizon) cash flow moved ``months`` later; what moves past the
     horizon drops out, as the engine leaves out payments due after it."""

@@ -1,0 +1,235 @@
+"""Plain sentences from the decision tools: what would make the contract safe, what drives
+the risk, how the payment structures compare.
+
+Formatting only: everything here reads what engine.decisions computed.
+"""
+from __future__ import annotations
+
+from ..engine.decisions import Comparison, GoalSeek, Sensitivity, SensitivityBar, Solutions
+from .text import money, percent
+
+LABELS = {
+    "opening_reserves": "Opening reserves",
+    "monthly_other_income": "Other income a month",
+    "monthly_core_costs": "Core costs a month",
+    "overdraft_facility": "Overdraft facility",
+    "referrals_per_month": "Referrals a month",
+    "p_no_referrals": "Chance of no referrals at all",
+    "price_per_referral": "Price per referral",
+    "share_at_risk": "Share of the price at risk",
+    "fee_lag_months": "Wait for the service fee",
+    "success_rate": "Success rate",
+    "target_success_rate": "Target success rate",
+    "cohort_months": "Cohort length",
+    "outcome_lag_months": "Wait for outcome payments",
+    "cost_per_referral": "Delivery cost per referral",
+    "fixed_monthly_cost": "Contract's fixed costs a month",
+    "late_payment.probability": "Chance the prime pays late",
+    "late_payment.months": "How late the prime pays",
+}
+
+
+# The goal-seek inputs as nouns for sentences ("the ... alone cannot ...").
+NOUNS = {
+    "share_at_risk": "share of the price at risk",
+    "outcome_lag_months": "wait for outcome payments",
+    "referrals_per_month": "number of referrals a month",
+    "price_per_referral": "price per referral",
+    "overdraft_facility": "overdraft facility",
+    "opening_reserves": "opening reserves",
+}
+
+
+def noun(g: GoalSeek) -> str:
+    return NOUNS.get(g.input, LABELS.get(g.input, g.input).lower())
+
+
+def label(bar_or_goal: SensitivityBar | GoalSeek, with_contract: bool = False) -> str:
+    """The input's name for a trustee, e.g. "Share of the price at risk"."""
+    text = LABELS.get(bar_or_goal.input, bar_or_goal.input)
+    if with_contract and bar_or_goal.contract_name:
+        text += f" ({bar_or_goal.contract_name})"
+    return text
+
+
+def share(x: float) -> str:
+    """A share given as a fraction, as a percentage: 14%, 12.5%."""
+    pct = 100 * x
+    return f"{pct:.0f}%" if abs(pct - round(pct)) < 0.05 else f"{pct:.1f}%"
+
+
+def months(x: float) -> str:
+    n = int(round(x))
+    return f"{n} month" if n == 1 else f"{n} months"
+
+
+def referrals(x: float) -> str:
+    return f"{x:.0f}" if abs(x - round(x)) < 0.05 else f"{x:.1f}"
+
+
+def value(unit: str, x: float) -> str:
+    """A value of an input in its unit: £1,240, 14%, 9 months, 9.7 referrals a month."""
+    if unit == "money":
+        return money(x)
+    if unit == "share":
+        return share(x)
+    if unit == "months":
+        return months(x)
+    return f"{referrals(x)} referrals a month"
+
+
+def span(unit: str, low: float, high: float, word: str = "to") -> str:
+    """Two values of one unit: £88,500 to £93,000, 10% to 13%, 5 to 8 months."""
+    if unit == "months":
+        return f"{low:.0f} {word} {months(high)}"
+    if unit == "referrals":
+        return f"{referrals(low)} {word} {value(unit, high)}"
+    return f"{value(unit, low)} {word} {value(unit, high)}"
+
+
+# ------------------------------------------------------------------ goal seeking
+
+def goal_clause(g: GoalSeek) -> str:
+    """What to secure, as a clause to join with "or": "keep the share at risk at or below 14%"."""
+    v = g.value
+    at_most = g.direction == "at_most"
+    if g.input == "share_at_risk":
+        return f"keep the share at risk at or {'below' if at_most else 'above'} {share(v)}"
+    if g.input == "outcome_lag_months":
+        if at_most:
+            if v == 0:
+                return "get outcome payments as soon as each cohort ends"
+            return f"get outcome payments within {months(v)} of each cohort's end"
+        return f"have any clawback fall no sooner than {months(v)} after each cohort's end"
+    if g.input == "referrals_per_month":
+        return (f"make sure of at least {referrals(v)} referrals a month" if not at_most
+                else f"keep referrals to at most {referrals(v)} a month")
+    if g.input == "price_per_referral":
+        return f"get at least {money(v)} per referral" if not at_most else f"keep the price at most {money(v)}"
+    if g.input == "overdraft_facility":
+        return f"secure a {money(v)} overdraft facility" if v > 0 else "manage without an overdraft facility"
+    if g.input == "opening_reserves":
+        return f"hold at least {money(v)} of opening reserves"
+    return f"set {label(g).lower()} to {value(g.unit, v)}"
+
+
+def uncertainty(g: GoalSeek) -> str:
+    """The answer's Monte Carlo uncertainty as a sentence (empty if there is none to state)."""
+    low, high = g.value_range
+    if low is None and high is None:
+        return ""
+    if low is None or high is None:
+        return (f"Allowing for Monte Carlo error the answer could be as far as "
+                f"{value(g.unit, high if low is None else low)}, or no value in the range.")
+    if low == high:
+        return ""
+    return f"Allowing for Monte Carlo error the answer lies between {span(g.unit, low, high, 'and')}."
+
+
+def goal_sentence(g: GoalSeek) -> str:
+    """One input's answer as plain sentences, with its Monte Carlo uncertainty."""
+    appetite = percent(g.risk_appetite)
+    name = noun(g)
+    if g.status == "none_safe":
+        return (f"Changing the {name} on its own, anywhere from {span(g.unit, g.search_low, g.search_high)}, "
+                f"does not bring the chance of running out within the appetite of {appetite}: even at "
+                f"{value(g.unit, g.best_value)} it is {percent(g.p_run_out_best)}.")
+    if g.status == "all_safe":
+        return (f"The {name} alone cannot push the chance of running out above the appetite of "
+                f"{appetite}: even at {value(g.unit, g.value)} it is {percent(g.p_run_out_at_value)}.")
+    clause = goal_clause(g)
+    now = f"now {value(g.unit, g.current_value)}"
+    if g.input == "referrals_per_month" and g.safe_scenario is not None and g.contract is not None:
+        u = g.safe_scenario.contracts[g.contract].referrals_per_month
+        if not u.is_fixed:
+            now = f"most likely, with low {referrals(u.low)} and high {referrals(u.high)}; now {referrals(g.current_value)}"
+    text = (f"{clause[0].upper()}{clause[1:]} ({now}): the chance of "
+            f"running out is then {percent(g.p_run_out_at_value)}, within the appetite of {appetite}.")
+    noise = uncertainty(g)
+    return f"{text} {noise}" if noise else text
+
+
+def advice(solutions: Solutions) -> str:
+    """The answers in one or two sentences for the trustees, e.g. "Keep the share at risk at
+    or below 14%, or secure a £38,000 overdraft facility, or get outcome payments within 9
+    months of each cohort's end." """
+    appetite = percent(solutions.risk_appetite)
+    now = percent(solutions.p_run_out)
+    found = [g for g in solutions.goals if g.status == "found"]
+    impossible = [g for g in solutions.goals if g.status == "none_safe"]
+    if solutions.p_run_out <= solutions.risk_appetite:
+        text = f"The chance of running out ({now}) is within the trustees' appetite of {appetite}."
+        if found:
+            text += (" It stays within it if you " + _join([goal_clause(g) for g in found], "and") + ".")
+        return text
+    if not found:
+        return (f"The chance of running out is {now}, above the trustees' appetite of {appetite}, "
+                "and no single change searched brings it within.")
+    clauses = [goal_clause(g) for g in found]
+    text = f"{clauses[0][0].upper()}{clauses[0][1:]}"
+    if len(clauses) > 1:
+        text += ", or " + ", or ".join(clauses[1:])
+    text += "."
+    if impossible:
+        names = _join([f"the {noun(g)}" for g in impossible], "or")
+        text += f" Changing {names} alone would not be enough."
+    return text
+
+
+def _join(items: list[str], word: str) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + f" {word} " + items[-1]
+
+
+def goal_lines(solutions: Solutions) -> list[str]:
+    lines = [f"Chance of running out now: {percent(solutions.p_run_out)} "
+             f"(risk appetite {percent(solutions.risk_appetite)}; {solutions.paths:,} futures, seed {solutions.seed})",
+             "", advice(solutions), ""]
+    lines += [f"- {goal_sentence(g)}" for g in solutions.goals]
+    return lines
+
+
+# ------------------------------------------------------------------- sensitivity
+
+def bar_sentence(bar: SensitivityBar, with_contract: bool = False) -> str:
+    ends = "low and high guesses" if bar.kind == "range" else "a step either side"
+    return (f"{label(bar, with_contract)}: {percent(bar.p_low)} at {value(bar.unit, bar.low_value)}, "
+            f"{percent(bar.p_high)} at {value(bar.unit, bar.high_value)} ({ends})")
+
+
+def sensitivity_lines(sens: Sensitivity, top: int | None = None) -> list[str]:
+    contracts = {b.contract_name for b in sens.bars if b.contract is not None}
+    lines = [f"What drives the risk (now {percent(sens.p_run_out)}), largest effect first:"]
+    for k, bar in enumerate(sens.bars[:top], start=1):
+        lines.append(f"{k:>2}. {bar_sentence(bar, len(contracts) > 1)}")
+    return lines
+
+
+# -------------------------------------------------------------------- comparison
+
+def comparison_rows(comparison: Comparison) -> list[tuple[str, ...]]:
+    """A header and one row per option, for a table."""
+    rows = [("Option", "Runs out", "vs first", "Most likely month", "Lowest balance (1 in 20)",
+             "Extra capital for 95%", "Within appetite")]
+    for k, o in enumerate(comparison.options):
+        r = o.results
+        diff = "" if k == 0 else (f"{100 * o.p_run_out_difference:+.1f} pts "
+                                  f"(± {100 * 2 * o.p_run_out_difference_se:.1f})")
+        month = r.most_likely_run_out_month
+        rows.append((o.label, percent(r.p_run_out), diff, f"month {month}" if month else "none",
+                     money(r.lowest_balance_percentiles["5"]), money(r.working_capital_needed_95),
+                     "yes" if r.p_run_out <= comparison.risk_appetite else "no"))
+    return rows
+
+
+def comparison_lines(comparison: Comparison) -> list[str]:
+    rows = comparison_rows(comparison)
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    safest = comparison.safest
+    lines += ["", f"Safest: {safest.label} ({percent(safest.p_run_out)} chance of running out). "
+              f"All options ran on the same {comparison.paths:,} futures (seed {comparison.seed}); "
+              "\"vs first\" is the difference from the first option with its 95% Monte Carlo range."]
+    return lines
