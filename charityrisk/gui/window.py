@@ -6,12 +6,13 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, QTimer, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoCommand, QUndoStack
-from PySide6.QtWidgets import (QFileDialog, QMainWindow, QMessageBox, QSplitter, QWidget)
+from PySide6.QtWidgets import (QFileDialog, QMainWindow, QMessageBox, QSplitter, QTabWidget)
 
 from .. import APP_NAME, __version__
 from ..engine import simulation_steps
 from ..model import Scenario, ScenarioError, load_scenario, save_scenario
 from ..resources import example_scenario_path
+from .decisions_panel import DecisionsPanel
 from .form import ScenarioForm
 from .results_panel import ResultsPanel
 from .worker import Runner
@@ -54,9 +55,14 @@ class MainWindow(QMainWindow):
 
         self.form = ScenarioForm()
         self.results_panel = ResultsPanel()
+        self.decisions_panel = DecisionsPanel()
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("results_tabs")
+        self.tabs.addTab(self.results_panel, "Risk of running out")
+        self.tabs.addTab(self.decisions_panel, "What would make it safe")
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.form)
-        splitter.addWidget(self.results_panel)
+        splitter.addWidget(self.tabs)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([480, 960])
         self.setCentralWidget(splitter)
@@ -204,6 +210,7 @@ class MainWindow(QMainWindow):
     def _on_results(self, results) -> None:
         self.results_scenario = self._pending
         self.results_panel.show_results(self._pending, results)
+        self.decisions_panel.set_scenario(self._pending)
         self.results_shown.emit(results)
 
     def _on_failed(self, message: str) -> None:
@@ -308,4 +315,5 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.runner.shutdown()
+        self.decisions_panel.shutdown()
         event.accept()

@@ -1,0 +1,195 @@
+"""'What to negotiate': goal seeks, the tornado and the comparison of payment structures.
+
+Runs on its own worker (they take a second or two) when asked, never on every keystroke;
+results for an earlier version of the scenario are labelled as such, never shown as current.
+"""
+from __future__ import annotations
+
+from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+from matplotlib.figure import Figure
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel,
+                               QProgressBar, QPushButton, QTabWidget, QTableWidget, QTableWidgetItem,
+                               QVBoxLayout, QWidget)
+
+from ..engine.decisions import analyse_steps, compare_steps, preset_options
+from ..model.scenario import Scenario
+from ..report import decision_figures
+from ..report.decision_text import advice, comparison_rows, goal_sentence
+from .worker import Runner
+
+
+class _Canvas(FigureCanvasQTAgg):
+    def __init__(self, name: str):
+        self.figure = Figure(figsize=(7, 3.6), layout="constrained")
+        super().__init__(self.figure)
+        self.ax = self.figure.add_subplot()
+        self.ax.set_axis_off()
+        self.setAccessibleName(name)
+        self.setMinimumHeight(240)
+
+
+class DecisionsPanel(QWidget):
+    analysis_shown = Signal(object)
+    comparison_shown = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.scenario: Scenario | None = None
+        self.analysis = None
+        self.comparison = None
+        self._job_scenario: Scenario | None = None
+        self._job_kind = ""
+        self.runner = Runner(self)
+        self.runner.progress.connect(self._on_progress)
+        self.runner.finished.connect(self._on_finished)
+        self.runner.failed.connect(lambda m: self._set_status(f"That did not work: {m}"))
+        self.runner.cancelled.connect(lambda: self._set_status("Cancelled."))
+        self.runner.busy_changed.connect(self._on_busy)
+
+        layout = QVBoxLayout(self)
+        controls = QHBoxLayout()
+        self.contract_choice = QComboBox()
+        self.contract_choice.setObjectName("decisions.contract")
+        self.contract_choice.setAccessibleName("Contract to negotiate")
+        self.contract_choice.setToolTip("The contract whose terms the goal seeks and comparison change.")
+        self.safe_button = QPushButton("Find what would make it safe")
+        self.safe_button.setObjectName("decisions.analyse")
+        self.safe_button.setToolTip("Searches, on the same simulated futures, for the terms at which the chance "
+                                    "of running out stays within the trustees' risk appetite, and ranks what "
+                                    "drives the risk. Takes a few seconds.")
+        self.compare_button = QPushButton("Compare payment structures")
+        self.compare_button.setObjectName("decisions.compare")
+        self.compare_button.setToolTip("Runs your contract under each payment structure in the Clinks response "
+                                       "(fee for service, Doncaster clawback, 20% ceiling, heavy PbR) on the same futures.")
+        controls.addWidget(QLabel("Contract:"))
+        controls.addWidget(self.contract_choice, 1)
+        controls.addWidget(self.safe_button)
+        controls.addWidget(self.compare_button)
+        layout.addLayout(controls)
+        self.safe_button.clicked.connect(self.run_analysis)
+        self.compare_button.clicked.connect(self.run_comparison)
+
+        busy = QHBoxLayout()
+        self.progress = QProgressBar()
+        self.progress.setFormat("Searching... %p%")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setObjectName("decisions.cancel")
+        self.cancel_button.clicked.connect(self.runner.cancel)
+        busy.addWidget(self.progress, 1)
+        busy.addWidget(self.cancel_button)
+        layout.addLayout(busy)
+        self._on_busy(False)
+
+        self.status = QLabel("Press a button above to see what would make this contract safe.")
+        self.status.setObjectName("decisions.status")
+        self.status.setWordWrap(True)
+        layout.addWidget(self.status)
+        self.advice = QLabel("")
+        self.advice.setObjectName("decisions.advice")
+        self.advice.setWordWrap(True)
+        self.advice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.advice.setAccessibleName("What would make it safe")
+        font = self.advice.font()
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+        self.advice.setFont(font)
+        layout.addWidget(self.advice)
+
+        self.views = QTabWidget()
+        self.views.setObjectName("decisions.views")
+        self.tornado = _Canvas("Tornado chart: what drives the risk")
+        self.curves = _Canvas("Chance of running out under each payment structure")
+        self.table = QTableWidget(0, 0)
+        self.table.setObjectName("decisions.table")
+        self.table.setAccessibleName("Payment structures compared")
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        compare_box = QWidget()
+        compare_layout = QVBoxLayout(compare_box)
+        compare_layout.setContentsMargins(0, 0, 0, 0)
+        compare_layout.addWidget(self.table)
+        compare_layout.addWidget(self.curves, 1)
+        compare_layout.setStretch(0, 1)
+        compare_layout.setStretch(1, 2)
+        self.views.addTab(self.tornado, "What drives the risk")
+        self.views.addTab(compare_box, "Payment structures compared")
+        layout.addWidget(self.views, 1)
+
+    # --------------------------------------------------------------------------------
+    def set_scenario(self, scenario: Scenario) -> None:
+        """The current valid scenario; earlier answers are marked as out of date."""
+        changed = scenario != self.scenario
+        self.scenario = scenario
+        names = [f"{i + 1}. {c.name}" for i, c in enumerate(scenario.contracts)]
+        if names != [self.contract_choice.itemText(i) for i in range(self.contract_choice.count())]:
+            keep = self.contract_choice.currentIndex()
+            self.contract_choice.clear()
+            self.contract_choice.addItems(names)
+            self.contract_choice.setCurrentIndex(min(max(keep, 0), len(names) - 1))
+        has_contract = bool(scenario.contracts)
+        self.safe_button.setEnabled(has_contract)
+        self.compare_button.setEnabled(has_contract)
+        if changed and (self.analysis is not None or self.comparison is not None):
+            self._set_status("The scenario has changed since these answers: press a button to update them.")
+
+    def run_analysis(self) -> None:
+        self._start("analysis", lambda s, k: analyse_steps(s, contract=k))
+
+    def run_comparison(self) -> None:
+        self._start("comparison", lambda s, k: compare_steps(preset_options(s, k)))
+
+    def _start(self, kind: str, make) -> None:
+        scenario, contract = self.scenario, max(self.contract_choice.currentIndex(), 0)
+        if scenario is None or not scenario.contracts:
+            return
+        self._job_scenario, self._job_kind = scenario, kind
+        self._set_status("Working on the same simulated futures as the results...")
+        self.runner.start(lambda: make(scenario, contract))
+
+    def _on_busy(self, busy: bool) -> None:
+        self.progress.setVisible(busy)
+        self.cancel_button.setVisible(busy)
+
+    def _on_progress(self, done: int, total: int) -> None:
+        self.progress.setMaximum(max(total, 1))
+        self.progress.setValue(done)
+
+    def _set_status(self, text: str) -> None:
+        self.status.setText(text)
+
+    def _on_finished(self, value) -> None:
+        current = self._job_scenario == self.scenario
+        self._set_status("" if current else "These answers are for an earlier version of the scenario.")
+        if self._job_kind == "analysis":
+            self._show_analysis(value)
+        else:
+            self._show_comparison(value)
+
+    def _show_analysis(self, analysis) -> None:
+        self.analysis = analysis
+        lines = [advice(analysis.solutions)] + [f"• {goal_sentence(g)}" for g in analysis.solutions.goals]
+        self.advice.setText("\n".join(lines))
+        self.tornado.ax.set_axis_on()
+        decision_figures.draw_tornado(self.tornado.ax, analysis.sensitivity)
+        self.tornado.draw_idle()
+        self.views.setCurrentIndex(0)
+        self.analysis_shown.emit(analysis)
+
+    def _show_comparison(self, comparison) -> None:
+        self.comparison = comparison
+        rows = comparison_rows(comparison)
+        self.table.setColumnCount(len(rows[0]))
+        self.table.setRowCount(len(rows) - 1)
+        self.table.setHorizontalHeaderLabels(list(rows[0]))
+        for r, row in enumerate(rows[1:]):
+            for c, cell in enumerate(row):
+                self.table.setItem(r, c, QTableWidgetItem(cell))
+        self.curves.ax.set_axis_on()
+        decision_figures.draw_comparison_curves(self.curves.ax, comparison)
+        self.curves.draw_idle()
+        self.views.setCurrentIndex(1)
+        self.comparison_shown.emit(comparison)
+
+    def shutdown(self) -> None:
+        self.runner.shutdown()

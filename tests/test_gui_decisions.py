@@ -1,0 +1,68 @@
+"""The 'What would make it safe' tab: buttons run the engine's decision tools off the GUI
+thread and show exactly what they computed."""
+from dataclasses import replace
+
+import pytest
+from PySide6.QtCore import Qt
+
+from charityrisk.engine.decisions import analyse, compare, preset_options
+from charityrisk.gui.decisions_panel import DecisionsPanel
+from charityrisk.model import load_scenario
+from charityrisk.report.decision_text import advice
+from charityrisk.resources import example_scenario_path
+
+PATHS = 2_000
+
+
+@pytest.fixture
+def scenario():
+    s = load_scenario(example_scenario_path())
+    return replace(s, settings=replace(s.settings, paths=PATHS))
+
+
+@pytest.fixture
+def panel(qtbot, scenario):
+    p = DecisionsPanel()
+    qtbot.addWidget(p)
+    p.set_scenario(scenario)
+    p.show()
+    yield p
+    p.shutdown()
+
+
+def test_find_what_would_make_it_safe(qtbot, panel, scenario):
+    with qtbot.waitSignal(panel.analysis_shown, timeout=60_000) as shown:
+        qtbot.mouseClick(panel.safe_button, Qt.MouseButton.LeftButton)
+    expected = analyse(scenario, contract=0)
+    assert shown.args[0].solutions.to_json_dict() == expected.solutions.to_json_dict()
+    assert panel.advice.text().startswith(advice(expected.solutions))
+    labels = [t.get_text() for t in panel.tornado.ax.get_yticklabels()]
+    assert len(labels) == min(8, len(expected.sensitivity.bars))
+    assert panel.status.text() == ""
+
+
+def test_compare_payment_structures(qtbot, panel, scenario):
+    with qtbot.waitSignal(panel.comparison_shown, timeout=60_000):
+        qtbot.mouseClick(panel.compare_button, Qt.MouseButton.LeftButton)
+    expected = compare(preset_options(scenario, 0))
+    assert panel.table.rowCount() == len(expected.options)
+    for row, option in enumerate(expected.options):
+        assert panel.table.item(row, 0).text() == option.label
+    assert len(panel.curves.ax.get_lines()) == len(expected.options) + 1  # + appetite line
+
+
+def test_answers_for_an_older_scenario_are_labelled(qtbot, panel, scenario):
+    with qtbot.waitSignal(panel.comparison_shown, timeout=60_000):
+        panel.run_comparison()
+    panel.set_scenario(scenario.with_organisation(opening_reserves=1.0))
+    assert "changed since" in panel.status.text()
+
+
+def test_cancel_stops_the_search(qtbot, panel, scenario):
+    panel.set_scenario(replace(scenario, settings=replace(scenario.settings, paths=100_000)))
+    with qtbot.waitSignal(panel.runner.cancelled, timeout=60_000):
+        panel.run_analysis()
+        qtbot.waitUntil(panel.cancel_button.isVisible, timeout=10_000)
+        qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
+    assert panel.analysis is None
+    assert "Cancelled" in panel.status.text()
