@@ -47,9 +47,11 @@ def main(argv: list[str]) -> int:
 
         example = replace(example, settings=replace(example.settings, paths=SMOKE_PATHS))
     window.load(example, None)
-    if args.file and not window.open_path(Path(args.file)):
-        pass  # the problems were shown; the example stays open so nothing is lost
     window.show()
+    if args.file:
+        # After show(), so a file that fails to load gets its messages in a box over the
+        # window (the example stays open behind it) instead of blocking start-up.
+        window.open_path(Path(args.file))
 
     outcome = {"code": 0}
     if args.smoke or args.screenshot:
