@@ -98,6 +98,9 @@ def build_parser() -> argparse.ArgumentParser:
     rep = sub.add_parser("report", help="write the trustees' report as PDF")
     rep.add_argument("file")
     rep.add_argument("-o", "--output", required=True)
+    rep.add_argument("--csv", metavar="FILE", help="also write the figures by month as CSV for Excel")
+    rep.add_argument("--no-decisions", action="store_true",
+                     help="leave out the goal seeks (what would make it safe), which take a few seconds")
     _sim_options(rep)
     cmp_ = sub.add_parser("compare", help="compare payment structures on the same simulated futures")
     cmp_.add_argument("files", nargs="+", metavar="FILE", help="scenario files; the first is the baseline")
@@ -176,11 +179,23 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from .engine import simulate
+    from .engine.decisions import MAX_DECISION_PATHS, solve
+    from .report.decision_text import decision_sentences
+    from .report.export import write_csv
     from .report.pdf import write_report
 
     scenario = _load(args.file)
-    write_report(scenario, args.output, paths=args.paths, seed=args.seed)
+    results = simulate(scenario, args.paths, args.seed)
+    decisions = None
+    if scenario.contracts and not args.no_decisions:
+        solutions = solve(scenario, paths=min(results.paths, MAX_DECISION_PATHS), seed=results.seed)
+        decisions = decision_sentences(solutions)
+    write_report(scenario, args.output, results=results, decisions=decisions)
     print(f"Report written to {args.output}")
+    if args.csv:
+        write_csv(scenario, results, args.csv)
+        print(f"Figures written to {args.csv}")
     return 0
 
 

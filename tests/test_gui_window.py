@@ -179,3 +179,19 @@ def test_smoke_command_exits_zero():
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "smoke: window built" in done.stdout
+
+
+def test_export_report_and_csv_from_the_file_menu(qtbot, window, example, tmp_path, monkeypatch):
+    from pypdf import PdfReader
+
+    pdf, csv_path = tmp_path / "board.pdf", tmp_path / "figures.csv"
+    targets = iter([str(pdf), str(csv_path)])
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (next(targets), ""))
+    with qtbot.waitSignal(window.exported, timeout=60_000):
+        window.findChild(type(window.menuBar().actions()[0]), "export_report").trigger()
+    text = " ".join(page.extract_text() for page in PdfReader(pdf).pages)
+    expected = simulate(example, PATHS, example.settings.seed)
+    assert f"{percent(expected.p_run_out)} of {PATHS:,} simulated futures" in " ".join(text.split())
+    with qtbot.waitSignal(window.exported, timeout=60_000):
+        window.export_csv()
+    assert csv_path.read_bytes().startswith(b"\xef\xbb\xbf")

@@ -37,6 +37,7 @@ class DecisionsPanel(QWidget):
         super().__init__(parent)
         self.scenario: Scenario | None = None
         self.analysis = None
+        self.analysis_scenario: Scenario | None = None  # what self.analysis was computed for
         self.comparison = None
         self._job_scenario: Scenario | None = None
         self._job_kind = ""
@@ -162,6 +163,7 @@ class DecisionsPanel(QWidget):
         current = self._job_scenario == self.scenario
         self._set_status("" if current else "These answers are for an earlier version of the scenario.")
         if self._job_kind == "analysis":
+            self.analysis_scenario = self._job_scenario
             self._show_analysis(value)
         else:
             self._show_comparison(value)

@@ -11,6 +11,9 @@ from PySide6.QtWidgets import (QFileDialog, QMainWindow, QMessageBox, QSplitter,
 from .. import APP_NAME, __version__
 from ..engine import simulation_steps
 from ..model import Scenario, ScenarioError, load_scenario, save_scenario
+from ..report.decision_text import decision_sentences
+from ..report.export import write_csv
+from ..report.pdf import write_report
 from ..resources import example_scenario_path
 from .decisions_panel import DecisionsPanel
 from .form import ScenarioForm
@@ -43,6 +46,7 @@ class _Edit(QUndoCommand):
 
 class MainWindow(QMainWindow):
     results_shown = Signal(object)  # the Results now on screen (tests and --smoke wait on it)
+    exported = Signal(object)  # the path of a report or CSV just written
 
     def __init__(self, settings: QSettings | None = None):
         super().__init__()
@@ -77,6 +81,9 @@ class MainWindow(QMainWindow):
         self.runner.cancelled.connect(self._on_cancelled)
         self.runner.busy_changed.connect(self._on_busy_changed)
         self.results_panel.cancel_requested.connect(self.runner.cancel)
+        self.export_runner = Runner(self)  # PDF drawing takes a second: off the GUI thread too
+        self.export_runner.finished.connect(self._on_exported)
+        self.export_runner.failed.connect(self._on_export_failed)
 
         self._debounce = QTimer(self, singleShot=True, interval=EDIT_DEBOUNCE_MS)
         self._debounce.timeout.connect(self._settle_edit)
@@ -106,6 +113,9 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self._action(file_menu, "&Save", self.save, QKeySequence.StandardKey.Save, "save")
         self._action(file_menu, "Save &As...", self.save_as, QKeySequence.StandardKey.SaveAs, "save_as")
+        file_menu.addSeparator()
+        self._action(file_menu, "&Export report (PDF)...", self.export_report, QKeySequence("Ctrl+E"), "export_report")
+        self._action(file_menu, "Export &figures (CSV for Excel)...", self.export_csv, None, "export_csv")
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit, "quit")
 
@@ -304,6 +314,52 @@ class MainWindow(QMainWindow):
         self._update_title()
         return True
 
+    # ----- exports -----------------------------------------------------------------------
+    def _export_target(self, title: str, suffix: str, kind: str) -> Path | None:
+        if self.results_panel.results is None:
+            QMessageBox.information(self, APP_NAME, "There are no results to export yet.")
+            return None
+        stem = self.path.stem if self.path else "charityrisk"
+        suggested = str(Path(self._folder()) / f"{stem}-report{suffix}" if suffix == ".pdf"
+                        else Path(self._folder()) / f"{stem}-figures{suffix}")
+        name, _ = QFileDialog.getSaveFileName(self, title, suggested, f"{kind} (*{suffix})")
+        if not name:
+            return None
+        path = Path(name)
+        return path if path.suffix.lower() == suffix else path.with_name(path.name + suffix)
+
+    def export_report(self) -> None:
+        """The trustees' PDF of the results on screen, with the goal seeks if they are current."""
+        path = self._export_target("Export the trustees' report", ".pdf", "PDF documents")
+        if path is None:
+            return
+        scenario, results = self.results_scenario, self.results_panel.results
+        panel = self.decisions_panel
+        decisions = None
+        if panel.analysis is not None and panel.analysis_scenario == scenario:
+            decisions = decision_sentences(panel.analysis.solutions)
+        self._export(path, lambda: write_report(scenario, path, results=results, decisions=decisions))
+
+    def export_csv(self) -> None:
+        path = self._export_target("Export the figures", ".csv", "CSV files")
+        if path is not None:
+            scenario, results = self.results_scenario, self.results_panel.results
+            self._export(path, lambda: write_csv(scenario, results, path))
+
+    def _export(self, path: Path, write) -> None:
+        def steps():
+            yield (0, 1)
+            write()
+            return path
+        self.export_runner.start(steps)
+
+    def _on_exported(self, path: Path) -> None:
+        self.statusBar().showMessage(f"Saved {path}", 10_000)
+        self.exported.emit(path)
+
+    def _on_export_failed(self, message: str) -> None:
+        QMessageBox.critical(self, APP_NAME, f"Could not export: {message}. Nothing was overwritten.")
+
     def show_about(self) -> None:
         QMessageBox.about(self, f"About {APP_NAME}", (
             f"<b>{APP_NAME} {__version__}</b><p>Cash-flow risk of Payment by Results contracts for "
@@ -316,4 +372,7 @@ class MainWindow(QMainWindow):
             return
         self.runner.shutdown()
         self.decisions_panel.shutdown()
+        self.export_runner.shutdown()
+        if getattr(self, "recovery", None) is not None:  # saved or discarded: nothing to recover
+            self.recovery.finish()
         event.accept()

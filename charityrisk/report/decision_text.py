@@ -233,3 +233,8 @@ def comparison_lines(comparison: Comparison) -> list[str]:
               f"All options ran on the same {comparison.paths:,} futures (seed {comparison.seed}); "
               "\"vs first\" is the difference from the first option with its 95% Monte Carlo range."]
     return lines
+
+
+def decision_sentences(solutions: Solutions) -> list[str]:
+    """For the report's "What would make it safe": the advice, then one sentence per goal."""
+    return [advice(solutions)] + [goal_sentence(g) for g in solutions.goals]
