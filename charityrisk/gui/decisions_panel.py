@@ -5,14 +5,17 @@ results for an earlier version of the scenario are labelled as such, never shown
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel,
-                               QProgressBar, QPushButton, QTabWidget, QTableWidget, QTableWidgetItem,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QHBoxLayout, QHeaderView,
+                               QLabel, QMessageBox, QProgressBar, QPushButton, QTabWidget, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ..engine.decisions import analyse_steps, compare_steps, preset_options
+from ..model import ScenarioError, load_scenario
 from ..model.scenario import Scenario
 from ..report import decision_figures
 from ..report.decision_text import advice, comparison_rows, goal_sentence
@@ -65,8 +68,14 @@ class DecisionsPanel(QWidget):
                                        "(fee for service, Doncaster clawback, 20% ceiling, heavy PbR) on the same futures.")
         controls.addWidget(QLabel("Contract:"))
         controls.addWidget(self.contract_choice, 1)
+        self.compare_files_button = QPushButton("Compare with saved scenarios...")
+        self.compare_files_button.setObjectName("decisions.compare_files")
+        self.compare_files_button.setToolTip("Pick your own variants (scenario files you saved) to compare with "
+                                             "this one on the same futures.")
+        self.compare_files_button.clicked.connect(self.choose_comparison_files)
         controls.addWidget(self.safe_button)
         controls.addWidget(self.compare_button)
+        controls.addWidget(self.compare_files_button)
         layout.addLayout(controls)
         self.safe_button.clicked.connect(self.run_analysis)
         self.compare_button.clicked.connect(self.run_comparison)
@@ -131,6 +140,7 @@ class DecisionsPanel(QWidget):
         has_contract = bool(scenario.contracts)
         self.safe_button.setEnabled(has_contract)
         self.compare_button.setEnabled(has_contract)
+        self.compare_files_button.setEnabled(has_contract)
         if changed and (self.analysis is not None or self.comparison is not None):
             self._set_status("The scenario has changed since these answers: press a button to update them.")
 
@@ -139,6 +149,25 @@ class DecisionsPanel(QWidget):
 
     def run_comparison(self) -> None:
         self._start("comparison", lambda s, k: compare_steps(preset_options(s, k)))
+
+    def choose_comparison_files(self) -> None:
+        names, _ = QFileDialog.getOpenFileNames(self, "Scenarios to compare with this one", "",
+                                                "CharityRisk scenarios (*.json);;All files (*)")
+        if names:
+            self.run_file_comparison([Path(n) for n in names])
+
+    def run_file_comparison(self, paths: list[Path]) -> None:
+        """Compare the current scenario with the user's own saved variants."""
+        options, problems = [], []
+        for path in paths:
+            try:
+                options.append((path.stem, load_scenario(path)))
+            except ScenarioError as error:
+                problems.append(f"{path.name}: {error.problems[0]}")
+        if problems:
+            QMessageBox.warning(self, "CharityRisk", "Some files could not be compared:\n" + "\n".join(problems))
+        if options:
+            self._start("comparison", lambda s, k: compare_steps([("This scenario", s)] + options))
 
     def _start(self, kind: str, make) -> None:
         scenario, contract = self.scenario, max(self.contract_choice.currentIndex(), 0)
