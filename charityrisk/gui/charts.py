@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QSizePolicy
 
 from ..engine.results import Results
@@ -24,6 +25,10 @@ class ResultsCanvas(FigureCanvasQTAgg):
         self.run_out_ax = self.figure.add_subplot(grid[1, 0])
         self.lowest_ax = self.figure.add_subplot(grid[1, 1])
         self.setAccessibleName("Charts of the simulated balance, chance of running out and lowest balances")
+        self._shown: tuple[Scenario, Results, float] | None = None
+        # Titles and legends are fitted to the charts' width when drawn: redraw after resizing.
+        self._refit = QTimer(self, singleShot=True, interval=150)
+        self._refit.timeout.connect(self._redraw)
         self._placeholder()
 
     def _placeholder(self) -> None:
@@ -34,7 +39,17 @@ class ResultsCanvas(FigureCanvasQTAgg):
                          ha="center", va="center", fontsize=12, color="0.4", transform=self.fan_ax.transAxes)
         self.draw_idle()
 
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self._shown is not None:
+            self._refit.start()
+
+    def _redraw(self) -> None:
+        if self._shown is not None:
+            self.show_results(*self._shown)
+
     def show_results(self, scenario: Scenario, results: Results, appetite: float) -> None:
+        self._shown = (scenario, results, appetite)
         for ax in (self.fan_ax, self.run_out_ax, self.lowest_ax):
             ax.set_axis_on()
         figures.draw_fan_chart(self.fan_ax, scenario, results)
