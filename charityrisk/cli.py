@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import Sequence
 
@@ -117,6 +118,10 @@ def build_parser() -> argparse.ArgumentParser:
                      help="which contract's terms to solve for (from 0; default 0)")
     _decision_options(sol)
     return parser
+
+
+def _more(n: int) -> str:
+    return "" if n < 1 else f" (and {n} more problem{'' if n == 1 else 's'})"
 
 
 def _fail(message: str) -> int:
@@ -269,11 +274,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ScenarioError as error:
         where = getattr(error, "path", None) or getattr(args, "file", "")
         return _fail(f"{where}: {error.problems[0]}"
-                     + (f" (and {len(error.problems) - 1} more problems)" if len(error.problems) > 1 else ""))
+                     + _more(len(error.problems) - 1))
     except UsageError as error:
         return _fail(str(error))
+    except BrokenPipeError:
+        # e.g. "charityrisk simulate F | head": the reader has gone; nothing is wrong.  Point
+        # stdout at devnull so Python's flush at exit does not complain a second time.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except OSError as error:
-        return _fail(f"cannot write {getattr(error, 'filename', '') or 'the output'}: {error.strerror or error}")
+        # Name what the user asked for, not the temporary file the atomic write used.
+        target = getattr(args, "output", None) or getattr(error, "filename", None) or "the output"
+        return _fail(f"cannot write {target}: {error.strerror or error}")
 
 
 if __name__ == "__main__":

@@ -195,3 +195,26 @@ def test_export_report_and_csv_from_the_file_menu(qtbot, window, example, tmp_pa
     with qtbot.waitSignal(window.exported, timeout=60_000):
         window.export_csv()
     assert csv_path.read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_exporting_results_older_than_the_form_asks_first(qtbot, window, monkeypatch):
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Cancel)
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: pytest.fail("no dialog expected"))
+    type_into(qtbot, field(window, "contract.success_rate.low"), "99")  # invalid: results are now stale
+    window.export_report()
+    assert asked and "earlier version" in asked[0]
+
+
+def test_emptying_a_field_restores_its_value_instead_of_zero(qtbot, window, example):
+    reserves = field(window, "organisation.opening_reserves")
+    reserves.setFocus()
+    reserves.selectAll()
+    qtbot.keyClick(reserves, Qt.Key.Key_Delete)
+    qtbot.keyClick(reserves, Qt.Key.Key_Tab)
+    assert reserves.value() == example.organisation.opening_reserves
+
+
+def test_tab_leaves_the_key_figures_table(qtbot, window):
+    assert not window.results_panel.table.tabKeyNavigation()

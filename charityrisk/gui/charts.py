@@ -19,7 +19,7 @@ class ResultsCanvas(FigureCanvasQTAgg):
         super().__init__(self.figure)
         self.setParent(parent)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setMinimumHeight(360)
+        self.setMinimumSize(620, 560)  # three charts with legends stay legible down to this
         grid = self.figure.add_gridspec(2, 2, height_ratios=(1.25, 1))
         self.fan_ax = self.figure.add_subplot(grid[0, :])
         self.run_out_ax = self.figure.add_subplot(grid[1, 0])

@@ -62,21 +62,25 @@ class DecisionsPanel(QWidget):
         self.safe_button.setToolTip("Searches, on the same simulated futures, for the terms at which the chance "
                                     "of running out stays within the trustees' risk appetite, and ranks what "
                                     "drives the risk. Takes a few seconds.")
-        self.compare_button = QPushButton("Compare payment structures")
+        self.compare_button = QPushButton("Compare payment terms")
         self.compare_button.setObjectName("decisions.compare")
         self.compare_button.setToolTip("Runs your contract under each payment structure in the Clinks response "
                                        "(fee for service, Doncaster clawback, 20% ceiling, heavy PbR) on the same futures.")
         controls.addWidget(QLabel("Contract:"))
         controls.addWidget(self.contract_choice, 1)
-        self.compare_files_button = QPushButton("Compare with saved scenarios...")
+        self.compare_files_button = QPushButton("Compare with my files...")
         self.compare_files_button.setObjectName("decisions.compare_files")
         self.compare_files_button.setToolTip("Pick your own variants (scenario files you saved) to compare with "
                                              "this one on the same futures.")
         self.compare_files_button.clicked.connect(self.choose_comparison_files)
-        controls.addWidget(self.safe_button)
-        controls.addWidget(self.compare_button)
-        controls.addWidget(self.compare_files_button)
+        # Buttons on their own row, so the window fits a 1024-pixel-wide projector.
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.safe_button)
+        buttons.addWidget(self.compare_button)
+        buttons.addWidget(self.compare_files_button)
+        buttons.addStretch(1)
         layout.addLayout(controls)
+        layout.addLayout(buttons)
         self.safe_button.clicked.connect(self.run_analysis)
         self.compare_button.clicked.connect(self.run_comparison)
 
@@ -114,7 +118,9 @@ class DecisionsPanel(QWidget):
         self.table.setAccessibleName("Payment structures compared")
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setTabKeyNavigation(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setWordWrap(True)
         compare_box = QWidget()
         compare_layout = QVBoxLayout(compare_box)
         compare_layout.setContentsMargins(0, 0, 0, 0)

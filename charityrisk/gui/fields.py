@@ -56,7 +56,9 @@ class NumberSpin(_WheelGuard, QDoubleSpinBox):
         self.setSingleStep(step)
         self.setGroupSeparatorShown(True)
         self.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.setCorrectionMode(QAbstractSpinBox.CorrectionMode.CorrectToNearestValue)
+        # An emptied or half-typed field goes back to its last value when the user moves on;
+        # "nearest value" silently turned an emptied £70,000 into £0 and re-ran the risk.
+        self.setCorrectionMode(QAbstractSpinBox.CorrectionMode.CorrectToPreviousValue)
         self.setAccelerated(True)
 
     def textFromValue(self, value: float) -> str:  # noqa: N802 (Qt name)
@@ -87,7 +89,7 @@ class WholeSpin(_WheelGuard, QSpinBox):
         self.setSingleStep(step)
         self.setGroupSeparatorShown(True)
         self.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.setCorrectionMode(QAbstractSpinBox.CorrectionMode.CorrectToNearestValue)
+        self.setCorrectionMode(QAbstractSpinBox.CorrectionMode.CorrectToPreviousValue)
         if self._plural:
             self._fit_suffix(self.value())
 
@@ -138,7 +140,8 @@ class Unit:
         if self.kind == "months":
             return f"{shown:g} month" + ("" if shown == 1 else "s")
         if self.kind == "whole":
-            return UK.toString(int(shown)) if shown == int(shown) else f"{shown:g}"
+            # Python's int, not QLocale's: a 19-digit seed overflows Qt's 64-bit toString.
+            return f"{int(shown):,}" if shown == int(shown) else f"{shown:g}"
         return f"{shown:g}"
 
 

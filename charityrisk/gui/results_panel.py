@@ -5,7 +5,7 @@ It only shows what the engine computed (via report.text and report.figures).
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QProgressBar, QPushButton, QTableWidget,
+from PySide6.QtWidgets import (QFrame, QScrollArea, QHBoxLayout, QLabel, QProgressBar, QPushButton, QTableWidget,
                                QTableWidgetItem, QHeaderView, QVBoxLayout, QWidget,
                                QAbstractItemView)
 
@@ -59,8 +59,14 @@ class ResultsPanel(QWidget):
         layout.addLayout(busy)
         self.show_busy(False)
 
-        self.canvas = ResultsCanvas(self)
-        layout.addWidget(self.canvas, 1)
+        self.canvas = ResultsCanvas()
+        # Below the charts' readable minimum (a 1024 x 768 projector) scroll, never squash.
+        scroller = QScrollArea()
+        scroller.setObjectName("charts_scroll")
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QFrame.Shape.NoFrame)
+        scroller.setWidget(self.canvas)
+        layout.addWidget(scroller, 1)
 
         # Two label/value pairs a row: half the height, so the charts get the room.
         self.table = QTableWidget(0, 2 * FIGURE_PAIRS)
@@ -74,6 +80,7 @@ class ResultsPanel(QWidget):
             header.setSectionResizeMode(column, mode)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setWordWrap(True)
+        self.table.setTabKeyNavigation(False)  # Tab must leave the table, not cycle its cells
         layout.addWidget(self.table)
         self.results: Results | None = None
 

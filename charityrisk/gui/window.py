@@ -328,8 +328,23 @@ class MainWindow(QMainWindow):
         path = Path(name)
         return path if path.suffix.lower() == suffix else path.with_name(path.name + suffix)
 
+    def _results_match_form(self) -> bool:
+        """False when the results on screen are not for what the form now says; then ask."""
+        if self.results_panel.results is None:
+            return True
+        current, _ = self.form.scenario()
+        if current is not None and current == self.results_scenario:
+            return True
+        answer = QMessageBox.question(
+            self, APP_NAME, "The results on screen are for an earlier version of the scenario "
+            "(the form has changed since, or has a value to fix). Export those results anyway?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
+        return answer == QMessageBox.StandardButton.Yes
+
     def export_report(self) -> None:
         """The trustees' PDF of the results on screen, with the goal seeks if they are current."""
+        if not self._results_match_form():
+            return
         path = self._export_target("Export the trustees' report", ".pdf", "PDF documents")
         if path is None:
             return
@@ -341,6 +356,8 @@ class MainWindow(QMainWindow):
         self._export(path, lambda: write_report(scenario, path, results=results, decisions=decisions))
 
     def export_csv(self) -> None:
+        if not self._results_match_form():
+            return
         path = self._export_target("Export the figures", ".csv", "CSV files")
         if path is not None:
             scenario, results = self.results_scenario, self.results_panel.results

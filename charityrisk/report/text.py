@@ -27,12 +27,12 @@ def percent(p: float) -> str:
 
 def headline(s: Scenario, r: Results) -> str:
     futures = f"{r.paths:,} simulated futures"
-    horizon = f"{r.horizon_months} months"
+    horizon = f"{r.horizon_months} month{'' if r.horizon_months == 1 else 's'}"
     if r.p_run_out == 0:
         first = f"In none of {futures} do you run out of money within {horizon}."
     else:
         first = (f"In {percent(r.p_run_out)} of {futures} you run out of money within {horizon}; "
-                 f"the most likely month is month {r.most_likely_run_out_month}.")
+                 f"when it happens, the most likely month is month {r.most_likely_run_out_month}.")
     if r.working_capital_needed_95 > 0:
         second = f"To be 95% safe you would need {money(r.working_capital_needed_95)} more working capital."
     else:
@@ -55,10 +55,20 @@ def risk_level(r: Results, appetite: float) -> str:
     return "unsafe" if text.startswith("Above") else "safe" if text.startswith("Within") else "close"
 
 
+def chance_with_error(r: Results) -> str:
+    """The chance of running out with its simulation error in words, e.g. "13% (give or
+    take 0.5 percentage points from the simulation)"; no error is claimed when none or all
+    futures run out, since the sample then cannot show it."""
+    if r.p_run_out in (0.0, 1.0):
+        return f"{percent(r.p_run_out)} (of {r.paths:,} simulated futures)"
+    return (f"{percent(r.p_run_out)} (give or take {100 * 2 * r.p_run_out_se:.1f} percentage points "
+            "from the simulation)")
+
+
 def key_figures(s: Scenario, r: Results) -> list[tuple[str, str]]:
     month = r.most_likely_run_out_month
     return [
-        ("Chance of running out", f"{percent(r.p_run_out)} (± {100 * 2 * r.p_run_out_se:.1f} points, 95% Monte Carlo range)"),
+        ("Chance of running out", chance_with_error(r)),
         ("Most likely month to run out", f"month {month}" if month else "none run out"),
         ("Chance of breaching the reserves floor", percent(r.p_below_floor)),
         ("Lowest balance, typical future (median)", money(r.lowest_balance_percentiles["50"])),
