@@ -256,7 +256,7 @@ def draw_fan_chart(ax: Axes, scenario: Scenario, results: Results | None, *,
     _legend_below(ax, ncol=3, k=font_scale)
 
 
-RUN_OUT_TITLE = "Chance of having run out of money, by month"
+RUN_OUT_TITLE = "Chance of having run out, by month"
 
 
 def draw_run_out_curve(ax: Axes, scenario: Scenario, results: Results | None,
@@ -293,7 +293,7 @@ def draw_run_out_curve(ax: Axes, scenario: Scenario, results: Results | None,
     _legend_below(ax, ncol=2, k=font_scale)
 
 
-HISTOGRAM_TITLE = "Lowest balance in each simulated future"
+HISTOGRAM_TITLE = "Lowest balance in each future"
 
 
 def _bin_edges(values: np.ndarray, line: float, bins: int = 40) -> np.ndarray:

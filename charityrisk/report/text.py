@@ -56,13 +56,12 @@ def risk_level(r: Results, appetite: float) -> str:
 
 
 def chance_with_error(r: Results) -> str:
-    """The chance of running out with its simulation error in words, e.g. "13% (give or
-    take 0.5 percentage points from the simulation)"; no error is claimed when none or all
-    futures run out, since the sample then cannot show it."""
+    """The chance of running out with its simulation error (two standard errors) in words,
+    e.g. "13% (give or take 0.5 points)"; no error is claimed when none or all futures run
+    out, since the sample then cannot show it."""
     if r.p_run_out in (0.0, 1.0):
         return f"{percent(r.p_run_out)} (of {r.paths:,} simulated futures)"
-    return (f"{percent(r.p_run_out)} (give or take {100 * 2 * r.p_run_out_se:.1f} percentage points "
-            "from the simulation)")
+    return f"{percent(r.p_run_out)} (give or take {100 * 2 * r.p_run_out_se:.1f} points)"
 
 
 def key_figures(s: Scenario, r: Results) -> list[tuple[str, str]]:
@@ -75,5 +74,25 @@ def key_figures(s: Scenario, r: Results) -> list[tuple[str, str]]:
         ("Lowest balance, 1 in 20 worst (5th percentile)", money(r.lowest_balance_percentiles["5"])),
         ("Extra working capital for 95% safety", money(r.working_capital_needed_95)),
         ("Still owed to you at the end (average)", money(r.expected_owed_after_horizon)),
+        *contract_margins(r),
         ("Simulated futures (seed)", f"{r.paths:,} (seed {r.seed})"),
     ]
+
+
+MAX_MARGIN_ROWS = 3
+
+
+def _short(name: str, most: int = 24) -> str:
+    return name if len(name) <= most else name[:most - 1].rstrip() + "…"
+
+
+def contract_margins(r: Results) -> list[tuple[str, str]]:
+    """Each contract's average receipts less costs within the horizon: does it pay its way?"""
+    within = "average"  # receipts less costs inside the horizon; what is still owed is its own row
+    rows = [(f"Margin on {_short(name)} ({within})", money(m))
+            for name, m in zip(r.contract_names[:MAX_MARGIN_ROWS], r.contract_margin)]
+    if len(r.contract_names) > MAX_MARGIN_ROWS:
+        rest = float(sum(r.contract_margin[MAX_MARGIN_ROWS:]))
+        rows.append((f"Margin on the other {len(r.contract_names) - MAX_MARGIN_ROWS} contracts ({within})",
+                     money(rest)))
+    return rows
