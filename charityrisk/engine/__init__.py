@@ -1,5 +1,6 @@
 """The vectorised Monte Carlo engine: numpy only, no Qt, no matplotlib."""
 from .results import PERCENTILES, Results
-from .simulate import Cancelled, Progress, simulate, simulation_steps
+from .simulate import Cancelled, Progress, ResultsOverflow, simulate, simulation_steps
 
-__all__ = ["PERCENTILES", "Cancelled", "Progress", "Results", "simulate", "simulation_steps"]
+__all__ = ["PERCENTILES", "Cancelled", "Progress", "Results", "ResultsOverflow", "simulate",
+           "simulation_steps"]

@@ -61,7 +61,11 @@ def cohort_outcome(c: Contract, n: np.ndarray, s: np.ndarray) -> np.ndarray:
     a = c.amount_at_risk
     target_met = (n > 0) & (s >= (c.target_success_rate - _RATE_TOLERANCE) * n)
     if c.payment_mode == "earn":
-        return np.minimum(a * n, a / c.target_success_rate * s)
+        # min(A N, A / target x S), without forming A / target: a tiny (allowed) target would
+        # overflow it to inf, and inf x 0 successes is NaN.  S / target may overflow to inf,
+        # which the minimum then caps at N.
+        with np.errstate(over="ignore"):
+            return a * np.minimum(n, s / c.target_success_rate)
     if c.payment_mode == "threshold":
         return np.where(target_met, a * n, 0.0)
     missed = (n > 0) & ~target_met

@@ -16,6 +16,7 @@ from typing import Callable, Generator, Iterator
 import numpy as np
 
 from ..model.scenario import Scenario
+from ..model.validation import ScenarioError
 from . import sampling
 from .cashflow import contract_flows
 from .results import PERCENTILES, Results
@@ -35,6 +36,24 @@ class Cancelled(Exception):
     """The run was cancelled between blocks."""
 
 
+class ResultsOverflow(ScenarioError):
+    """Some futures' money overflowed (inf or NaN): the inputs are too large to simulate.
+
+    A ScenarioError, so the command line answers it like any bad value (one line, exit 2)."""
+
+    def __init__(self) -> None:
+        super().__init__(["scenario: the money in some simulated futures is too large to "
+                          "compute (it overflows); check the amounts and referral numbers for "
+                          "a slip such as extra zeros"])
+
+
+def check_finite(b: "Block") -> None:
+    """Refuse a block whose figures overflowed rather than report nonsense from it."""
+    if not (np.isfinite(b.balances).all() and np.isfinite(b.owed).all()
+            and np.isfinite(b.margins).all()):
+        raise ResultsOverflow()
+
+
 @dataclass(frozen=True)
 class Progress:
     done: int
@@ -50,6 +69,11 @@ class Block:
 
 def simulate_block(s: Scenario, n: int, seed: int, block: int) -> Block:
     """Closing balances of n futures; the block number picks the random streams."""
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is checked: check_finite
+        return _simulate_block(s, n, seed, block)
+
+
+def _simulate_block(s: Scenario, n: int, seed: int, block: int) -> Block:
     org = s.organisation
     horizon = s.horizon_months
     income = sampling.pert(sampling.stream(seed, block, 0, sampling.ORG_INCOME), org.monthly_other_income, n)
@@ -106,6 +130,7 @@ def simulation_steps(s: Scenario, paths: int, seed: int) -> Generator[Progress, 
     margin_sum = np.zeros(len(s.contracts))
     sample = np.empty((horizon, min(paths, BALANCE_SAMPLE_CAP)))  # months first: fast percentiles
     for first, b in _blocks(s, paths, seed):
+        check_finite(b)
         n = b.owed.size
         rows = slice(first, first + n)
         months_out[rows] = run_out_month(b.balances, org.overdraft_facility)

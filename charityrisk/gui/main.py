@@ -52,6 +52,10 @@ def main(argv: list[str]) -> int:
         # After show(), so a file that fails to load gets its messages in a box over the
         # window (the example stays open behind it) instead of blocking start-up.
         window.open_path(Path(args.file))
+    if not (args.smoke or args.screenshot):  # keep unsaved work; offer back what a crash left
+        from .recovery import RecoveryManager
+
+        RecoveryManager(window).offer_restore()
 
     outcome = {"code": 0}
     if args.smoke or args.screenshot:
@@ -75,4 +79,6 @@ def main(argv: list[str]) -> int:
         QTimer.singleShot(SMOKE_TIMEOUT_MS, timeout)
     code = app.exec()
     window.runner.shutdown()
+    if getattr(window, "recovery", None) is not None:  # work still unsaved is offered next start
+        window.recovery.release()
     return outcome["code"] or code

@@ -100,7 +100,7 @@ class _Reader:
                     continue
                 parts[part] = self.check_number(value[part], f"{full}.{part}", lo=lo, hi=hi)
             for unknown in sorted(set(value) - {"low", "likely", "high"}):
-                self.fail(f"{full}.{unknown}", "is not one of low, likely, high")
+                self.fail(f"{full}.{_show_key(unknown)}", "is not one of low, likely, high")
             if len(parts) != 3 or any(v is None for v in parts.values()):
                 return None
             if not parts["low"] <= parts["likely"] <= parts["high"]:
@@ -134,6 +134,22 @@ class _Reader:
 
 def _fmt(x: float) -> str:
     return f"{x:g}" if isinstance(x, float) else str(x)
+
+
+def _show_key(key: str) -> str:
+    """A key from the file as it may appear in a one-line message (quoted if odd or long)."""
+    return key if key.isidentifier() and len(key) <= 40 else _show(key)
+
+
+def _text_problem(value: Any) -> str | None:
+    """Why value is not a usable name (None if it is): at most 200 characters of real text."""
+    if not isinstance(value, str) or len(value) > 200:
+        return f"must be text of at most 200 characters (got {_show(value)})"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate (\\ud800 in the file) can never be saved
+        return f"must be valid text; it holds a lone surrogate escape (got {_show(value)})"
+    return None
 
 
 def _show(value: Any) -> str:
@@ -194,8 +210,8 @@ def _contract(r: _Reader, raw: Any, i: int) -> Contract | None:
     name = obj.get("name", _MISSING)
     if name is _MISSING:
         r.fail(f"{p}.name", "is required")
-    elif not isinstance(name, str) or len(name) > 200:
-        r.fail(f"{p}.name", f"must be text of at most 200 characters (got {_show(name)})")
+    elif _text_problem(name):
+        r.fail(f"{p}.name", _text_problem(name))
         name = None
     whole = dict(integer=True)
     values = dict(
@@ -245,8 +261,8 @@ def scenario_from_dict(data: Any) -> Scenario:
         raise ScenarioError([f"scenario: must be a JSON object (got {_show(data)})"])
     horizon = r.number(data, "horizon_months", "", lo=1, hi=MAX_HORIZON, integer=True)
     name = data.get("name", "")
-    if not isinstance(name, str) or len(name) > 200:
-        r.fail("name", f"must be text of at most 200 characters (got {_show(name)})")
+    if _text_problem(name):
+        r.fail("name", _text_problem(name))
         name = ""
     organisation = _organisation(r, data["organisation"]) if "organisation" in data else r.fail(
         "organisation", "is required")
