@@ -11,7 +11,7 @@ import os
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Callable, Generator, Iterator
+from typing import Callable, Generator, Iterator, TypeVar
 
 import numpy as np
 
@@ -172,20 +172,29 @@ def summarise(s: Scenario, paths: int, seed: int, months_out: np.ndarray, lowest
     )
 
 
-def simulate(s: Scenario, paths: int | None = None, seed: int | None = None,
-             progress: Callable[[Progress], None] | None = None,
-             cancelled: Callable[[], bool] | None = None) -> Results:
-    """Run to completion; ``progress`` is told after each block, ``cancelled`` is asked."""
-    paths = s.settings.paths if paths is None else paths
-    seed = s.settings.seed if seed is None else seed
-    steps = simulation_steps(s, paths, seed)
+T = TypeVar("T")
+
+
+def run_steps(steps: Generator[Progress, None, T], progress: Callable[[int, int], None] | None = None,
+              cancelled: Callable[[], bool] | None = None) -> T:
+    """Drive a ``*_steps`` generator to its result: ``progress(done, total)`` after each
+    step, ``cancelled()`` asked between steps (raising Cancelled when it says so)."""
     while True:
         try:
             step = next(steps)
         except StopIteration as done:
             return done.value
         if progress is not None:
-            progress(step)
+            progress(step.done, step.total)
         if cancelled is not None and cancelled():
             steps.close()
             raise Cancelled()
+
+
+def simulate(s: Scenario, paths: int | None = None, seed: int | None = None,
+             progress: Callable[[int, int], None] | None = None,
+             cancelled: Callable[[], bool] | None = None) -> Results:
+    """Run to completion; ``progress(done, total)`` after each block, ``cancelled()`` asked."""
+    paths = s.settings.paths if paths is None else paths
+    seed = s.settings.seed if seed is None else seed
+    return run_steps(simulation_steps(s, paths, seed), progress, cancelled)

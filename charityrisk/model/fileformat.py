@@ -292,7 +292,12 @@ def _replace(src: str, dst: Path) -> None:
 
 
 def write_text_atomic(path: str | os.PathLike, text: str, *, backup: bool = False) -> None:
-    """Write text (UTF-8) so that path holds either its old or its new contents, never a mix.
+    """write_bytes_atomic of the text in UTF-8 (bad text fails before the disk is touched)."""
+    write_bytes_atomic(path, text.encode("utf-8"), backup=backup)
+
+
+def write_bytes_atomic(path: str | os.PathLike, data: bytes, *, backup: bool = False) -> None:
+    """Write data so that path holds either its old or its new contents, never a mix.
 
     A temporary file in the same folder is written, flushed and synced to disk, then renamed
     over path.  With ``backup`` the previous version is kept as ``NAME.bak``.  On failure (full
@@ -302,7 +307,6 @@ def write_text_atomic(path: str | os.PathLike, text: str, *, backup: bool = Fals
     path = Path(path)
     if path.is_symlink():  # write the file the link points to, and keep the link
         path = Path(os.path.realpath(path))
-    data = text.encode("utf-8")  # before touching the disk: bad text fails here
     if path.is_dir():
         raise IsADirectoryError(errno.EISDIR, "it is a folder", str(path))
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

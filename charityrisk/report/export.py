@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
+import io
 import os
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from .. import APP_NAME, __version__
 from ..engine.results import PERCENTILES, Results
+from ..model.fileformat import write_bytes_atomic
 from ..model.scenario import Scenario
 
 BALANCE_HEADER = ["Month"] + [
@@ -97,24 +97,12 @@ def csv_rows(scenario: Scenario, results: Results, day: _dt.date | None = None) 
 def write_csv(scenario: Scenario, results: Results, path: str | os.PathLike,
               day: _dt.date | None = None) -> None:
     """Write the results CSV atomically; on failure the old file is untouched and OSError propagates."""
-    path = Path(path)
-    rows = csv_rows(scenario, results, day)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        # newline="" lets the csv module write its own CRLF line ends, as Excel expects.
-        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle)  # excel dialect: CRLF, minimal quoting
-            for row in rows:
-                writer.writerow([_cell(v) for v in row])
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)  # excel dialect: CRLF line ends, minimal quoting
+    for row in csv_rows(scenario, results, day):
+        writer.writerow([_cell(v) for v in row])
+    # A byte-order mark tells Excel the file is UTF-8 (else "£" turns into "Â£").
+    write_bytes_atomic(path, buffer.getvalue().encode("utf-8-sig"))
 
 
 __all__ = ["write_csv", "csv_rows", "key_results_rows", "balance_table_rows", "BALANCE_HEADER"]

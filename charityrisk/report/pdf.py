@@ -11,10 +11,9 @@ same code the app draws with.
 from __future__ import annotations
 
 import datetime as _dt
+import io
 import os
-import tempfile
 import textwrap
-from pathlib import Path
 from typing import Callable, Sequence
 
 import matplotlib
@@ -27,6 +26,7 @@ from matplotlib.patches import FancyBboxPatch, Rectangle
 from .. import APP_NAME, __version__
 from ..engine import simulate
 from ..engine.results import Results
+from ..model.fileformat import write_bytes_atomic
 from ..model.scenario import Contract, Scenario, Uncertain
 from . import figures
 from .text import headline, key_figures, money, percent, risk_level, verdict
@@ -420,29 +420,18 @@ def write_report(scenario: Scenario, path: str | os.PathLike, paths: int | None 
     if results is None:
         results = simulate(scenario, paths, seed)
     day = day or _dt.date.today()
-    path = Path(path)
     pages = build_pages(scenario, results, decisions, day)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            # TrueType fonts: text in the PDF can be searched, copied and read aloud.
-            with matplotlib.rc_context({"pdf.fonttype": 42}):
-                with PdfPages(handle, metadata={
-                    "Title": f"Cash-flow risk report: {scenario.name}".rstrip(": "),
-                    "Creator": f"{APP_NAME} {__version__}",
-                    "Subject": "Payment by Results cash-flow risk",
-                }) as pdf:
-                    for fig in pages:
-                        pdf.savefig(fig)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    buffer = io.BytesIO()
+    # TrueType fonts: text in the PDF can be searched, copied and read aloud.
+    with matplotlib.rc_context({"pdf.fonttype": 42}):
+        with PdfPages(buffer, metadata={
+            "Title": f"Cash-flow risk report: {scenario.name}".rstrip(": "),
+            "Creator": f"{APP_NAME} {__version__}",
+            "Subject": "Payment by Results cash-flow risk",
+        }) as pdf:
+            for fig in pages:
+                pdf.savefig(fig)
+    write_bytes_atomic(path, buffer.getvalue())
     return results
 
 

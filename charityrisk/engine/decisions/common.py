@@ -2,32 +2,17 @@
 from __future__ import annotations
 
 import math
-from typing import Callable, Generator, TypeVar
+from typing import Callable, Generator
 
 import numpy as np
 
-from ..simulate import Cancelled, Progress
+from ..simulate import Progress, run_steps
 
-T = TypeVar("T")
+__all__ = ["CancelledCallback", "Meter", "ProgressCallback", "paired_standard_error",
+           "progress_during", "run_steps", "standard_error"]
 
 ProgressCallback = Callable[[int, int], None]  # progress(done, total)
 CancelledCallback = Callable[[], bool]
-
-
-def run_steps(steps: Generator[Progress, None, T], progress: ProgressCallback | None = None,
-              cancelled: CancelledCallback | None = None) -> T:
-    """Drive a ``*_steps`` generator to its result: ``progress(done, total)`` after each
-    step, ``cancelled()`` asked between steps (raising engine.Cancelled when it says so)."""
-    while True:
-        try:
-            step = next(steps)
-        except StopIteration as done:
-            return done.value
-        if progress is not None:
-            progress(step.done, step.total)
-        if cancelled is not None and cancelled():
-            steps.close()
-            raise Cancelled()
 
 
 def standard_error(p: float, paths: int) -> float:
