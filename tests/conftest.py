@@ -3,3 +3,20 @@ import os
 # Before anything imports Qt: tests never need a display.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("MPLBACKEND", "Agg")
+
+from dataclasses import replace  # noqa: E402  (after the environment is set for Qt)
+
+import pytest  # noqa: E402
+
+SMALL_PATHS = 2_000
+
+
+@pytest.fixture
+def example():
+    """The built-in example at 2,000 futures: quick enough for GUI and robustness tests.
+    Test files that need another 'example' (full size, or results) define their own."""
+    from charityrisk.model import load_scenario
+    from charityrisk.resources import example_scenario_path
+
+    s = load_scenario(example_scenario_path())
+    return replace(s, settings=replace(s.settings, paths=SMALL_PATHS))

@@ -7,17 +7,13 @@ from PySide6.QtCore import Qt
 
 from charityrisk.engine.decisions import analyse, compare, preset_options
 from charityrisk.gui.decisions_panel import DecisionsPanel
-from charityrisk.model import load_scenario
 from charityrisk.report.decision_text import advice
-from charityrisk.resources import example_scenario_path
 
-PATHS = 2_000
 
 
 @pytest.fixture
-def scenario():
-    s = load_scenario(example_scenario_path())
-    return replace(s, settings=replace(s.settings, paths=PATHS))
+def scenario(example):
+    return example
 
 
 @pytest.fixture

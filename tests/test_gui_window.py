@@ -16,15 +16,8 @@ from charityrisk.engine import simulate
 from charityrisk.gui.window import MainWindow
 from charityrisk.model import load_scenario
 from charityrisk.report.text import money, percent
-from charityrisk.resources import example_scenario_path
 
-PATHS = 2_000
-
-
-@pytest.fixture
-def example():
-    s = load_scenario(example_scenario_path())
-    return replace(s, settings=replace(s.settings, paths=PATHS))
+PATHS = 2_000  # the shared example fixture (conftest) runs this many futures
 
 
 @pytest.fixture

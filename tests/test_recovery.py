@@ -6,7 +6,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -17,16 +16,8 @@ from charityrisk.gui import recovery as recovery_module
 from charityrisk.gui.recovery import RecoveryManager, read_recovery
 from charityrisk.gui.window import MainWindow
 from charityrisk.model import load_scenario, save_scenario, validate
-from charityrisk.resources import example_scenario_path
 
-PATHS = 2_000
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-def example():
-    s = load_scenario(example_scenario_path())
-    return replace(s, settings=replace(s.settings, paths=PATHS))
 
 
 @pytest.fixture

@@ -34,18 +34,11 @@ import charityrisk.model as model_package
 from charityrisk.engine import Cancelled, ResultsOverflow, simulate, simulation_steps
 from charityrisk.model import ScenarioError, load_scenario, save_scenario
 from charityrisk.model import fileformat
-from charityrisk.resources import example_scenario_path
 
 simulate_module = importlib.import_module("charityrisk.engine.simulate")
 
 ROOT = Path(__file__).resolve().parents[1]
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
-
-
-@pytest.fixture
-def example():
-    s = load_scenario(example_scenario_path())
-    return replace(s, settings=replace(s.settings, paths=2_000))
 
 
 @pytest.fixture
