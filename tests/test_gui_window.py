@@ -10,12 +10,13 @@ from dataclasses import replace
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QAbstractSpinBox, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QAbstractSpinBox, QFileDialog, QLabel, QMessageBox
 
 from charityrisk.engine import simulate
 from charityrisk.gui.window import MainWindow
 from charityrisk.model import load_scenario
 from charityrisk.report.text import money, percent
+from charityrisk.resources import example_scenario_path
 
 PATHS = 2_000  # the shared example fixture (conftest) runs this many futures
 
@@ -211,3 +212,38 @@ def test_emptying_a_field_restores_its_value_instead_of_zero(qtbot, window, exam
 
 def test_tab_leaves_the_key_figures_table(qtbot, window):
     assert not window.results_panel.table.tabKeyNavigation()
+
+
+def test_a_file_with_out_of_range_values_opens_marked_for_correcting(qtbot, window, tmp_path, monkeypatch):
+    data = json.loads(example_scenario_path().read_text())
+    data["contracts"][0]["share_at_risk"] = 1.4
+    data["contracts"][0]["success_rate"] = {"low": 0.6, "likely": 0.5, "high": 0.7}
+    path = tmp_path / "typo.json"
+    path.write_text(json.dumps(data))
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Open)
+    before = window.results_panel.results
+    assert window.open_path(path)
+    assert "contracts[0].share_at_risk: must be between 0 and 1 (got 1.4)" in asked[0]
+    error = window.form.findChild(QLabel, "error:contract.share_at_risk")
+    assert error.isVisible() and "140%" in error.text()
+    assert window.path == path and window.isWindowModified()
+    assert window.results_panel.results is before  # nothing simulated on invalid values
+    with qtbot.waitSignal(window.results_shown, timeout=30_000):
+        type_into(qtbot, field(window, "contract.share_at_risk"), "25")
+        type_into(qtbot, field(window, "contract.success_rate.low"), "40")
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: pytest.fail("Save goes to the file"))
+    assert window.save()
+    assert load_scenario(path).contracts[0].share_at_risk == 0.25
+
+
+def test_a_file_with_wrong_types_is_refused_not_opened(qtbot, window, tmp_path, monkeypatch):
+    data = json.loads(example_scenario_path().read_text())
+    data["organisation"]["opening_reserves"] = "lots"
+    path = tmp_path / "words.json"
+    path.write_text(json.dumps(data))
+    shown = {}
+    monkeypatch.setattr(window, "show_problems", lambda title, problems: shown.update(problems=problems))
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: pytest.fail("nothing to offer"))
+    assert not window.open_path(path)
+    assert shown["problems"][0].startswith("organisation.opening_reserves: must be a number")

@@ -145,7 +145,7 @@ def _get(d: Any, path: str) -> Any:
     return d
 
 
-def _fill_form(form, data: dict) -> None:
+def fill_form_unchecked(form, data: dict) -> None:
     """Put a scenario dict that does not validate into the form's fields as it stands.
 
     ScenarioForm.set_scenario takes only valid scenarios; a half-typed scenario needs its
@@ -378,7 +378,7 @@ class RecoveryManager(QObject):
             try:
                 w.form.set_scenario(scenario_from_dict(record.scenario))
             except ScenarioError:
-                _fill_form(w.form, record.scenario)
+                fill_form_unchecked(w.form, record.scenario)
         except Exception as error:  # a damaged record: keep the base, say so, set the file aside
             w.load(base, record.original_path)
             w.show_problems("The recovered changes could not be restored",

@@ -1,6 +1,7 @@
 """The main window: scenario form on the left, live results on the right, File and Edit menus."""
 from __future__ import annotations
 
+import re
 from functools import partial
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from ..report.export import write_csv
 from ..report.pdf import write_report
 from ..resources import example_scenario_path
 from .decisions_panel import DecisionsPanel
+from .recovery import fill_form_unchecked
 from .form import ScenarioForm
 from .results_panel import ResultsPanel
 from .worker import Runner
@@ -24,6 +26,15 @@ EDIT_DEBOUNCE_MS = 300  # a short moment after typing stops
 BUSY_DELAY_MS = 500  # show "Computing..." only for runs that outlast this (glue)
 MAX_RECENT = 8
 FILE_FILTER = "CharityRisk scenarios (*.json);;All files (*)"
+
+
+# Problems the form can show on its fields: values of the right kind, out of range or order.
+# A wrong type, a missing key or a broken structure cannot be put in a field.
+_FIXABLE = re.compile(r"^[\w.\[\]]+: (must be (between|above|at least|at most) |needs low <= likely <= high)")
+
+
+def fixable(problems: list[str]) -> bool:
+    return bool(problems) and all(_FIXABLE.match(p) for p in problems)
 
 
 class _Edit(QUndoCommand):
@@ -261,9 +272,35 @@ class MainWindow(QMainWindow):
         try:
             scenario = load_scenario(path)
         except ScenarioError as error:
+            data = getattr(error, "data", None)
+            if fixable(error.problems) and isinstance(data, dict) and self._ask_to_fix(path, error.problems):
+                return self._open_to_fix(data, path)
             self.show_problems(f"{path.name} could not be opened", error.problems)
             return False
         self.load(scenario, path)
+        self._remember(path)
+        return True
+
+    def _ask_to_fix(self, path: Path, problems: list[str]) -> bool:
+        shown = "\n".join(problems[:8]) + (f"\n... and {len(problems) - 8} more" if len(problems) > 8 else "")
+        answer = QMessageBox.question(
+            self, APP_NAME, f"{path.name} has values to correct before it can be simulated:\n\n{shown}"
+            "\n\nOpen it anyway, with those fields marked, so you can correct them?",
+            QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Open)
+        return answer == QMessageBox.StandardButton.Open
+
+    def _open_to_fix(self, data: dict, path: Path) -> bool:
+        """Show a file whose values are out of range in the form, marked, as unsaved work on
+        that file: the finance lead corrects it in the app instead of editing JSON by hand."""
+        base = self.scenario
+        if base is None:
+            return False
+        self.load(base, path)
+        fill_form_unchecked(self.form, data)
+        self._debounce.stop()
+        self._settle_edit()  # marks the fields and says why; nothing runs until it is valid
+        self.undo_stack.resetClean()  # what is on screen is not what the file holds
+        self._update_title()
         self._remember(path)
         return True
 

@@ -180,7 +180,11 @@ def parse_scenario_text(text: str) -> Scenario:
     except ValueError as error:
         raise ScenarioError([f"file: not valid JSON ({error})"]) from None
     data = migrate(data)
-    scenario = scenario_from_dict(data)  # first: it refuses absurd sizes without reading them
+    try:
+        scenario = scenario_from_dict(data)  # first: it refuses absurd sizes without reading them
+    except ScenarioError as error:
+        error.data = data  # the app may open it anyway, for the user to correct the values
+        raise
     check_tree(data)  # then what it keeps without reading: unknown keys
     return scenario
 
