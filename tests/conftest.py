@@ -20,3 +20,19 @@ def example():
 
     s = load_scenario(example_scenario_path())
     return replace(s, settings=replace(s.settings, paths=SMALL_PATHS))
+
+
+@pytest.fixture
+def created_windows(monkeypatch):
+    """Every MainWindow that charityrisk.gui.main creates during the test, in order."""
+    from charityrisk.gui.window import MainWindow
+
+    windows = []
+
+    class Recorded(MainWindow):
+        def __init__(self, *a, **k):
+            super().__init__(*a, **k)
+            windows.append(self)
+
+    monkeypatch.setattr("charityrisk.gui.window.MainWindow", Recorded)
+    return windows

@@ -88,10 +88,11 @@ def test_the_block_works(no_network):
 
 
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc")
-def test_a_full_app_session_makes_no_connection(qtbot, tmp_path, monkeypatch, no_network, request):
+def test_a_full_app_session_makes_no_connection(qtbot, tmp_path, monkeypatch, no_network, request,
+                                                created_windows):
+    windows = created_windows
     from charityrisk.gui import main as gui_main
     from charityrisk.gui import recovery
-    from charityrisk.gui.window import MainWindow
 
     before_sockets = inet_sockets()
     app = QApplication.instance()
@@ -109,14 +110,6 @@ def test_a_full_app_session_makes_no_connection(qtbot, tmp_path, monkeypatch, no
                                                                         or "PDF" in kind else ".csv"]), ""))
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
     monkeypatch.setattr(QMessageBox, "about", lambda *a, **k: None)
-    windows = []
-
-    class Recorded(MainWindow):
-        def __init__(self, *a, **k):
-            super().__init__(*a, **k)
-            windows.append(self)
-
-    monkeypatch.setattr("charityrisk.gui.window.MainWindow", Recorded)
     done = {}
 
     def session(*_):  # what a user does between start and quit

@@ -187,6 +187,14 @@ def crash(manager):
     manager.release()
 
 
+def restart_and_restore(make_window, folder):
+    """The next start after a crash: a new window that is offered the work and takes it."""
+    window = make_window(None)
+    manager = RecoveryManager(window, folder=folder, interval_ms=60_000, ask=lambda *_: True)
+    assert manager.offer_restore()
+    return window, manager
+
+
 def test_valid_work_restores_as_an_undoable_edit(qtbot, make_window, saved, folder, example):
     a = make_window(saved)
     ma = RecoveryManager(a, folder=folder, interval_ms=60_000)
@@ -195,9 +203,7 @@ def test_valid_work_restores_as_an_undoable_edit(qtbot, make_window, saved, fold
     assert ma.autosave()
     crash(ma)
 
-    b = make_window(None)
-    mb = RecoveryManager(b, folder=folder, interval_ms=60_000, ask=lambda *_: True)
-    assert mb.offer_restore()
+    b, mb = restart_and_restore(make_window, folder)
     assert b.scenario.organisation.opening_reserves == 55555
     assert b.path == saved and b.isWindowModified()
     b.undo_stack.undo()  # back to the file as saved
@@ -213,9 +219,7 @@ def test_untitled_work_restores_without_a_path(qtbot, make_window, folder):
     settle(qtbot, a)
     assert ma.autosave()
     crash(ma)
-    b = make_window(None)
-    mb = RecoveryManager(b, folder=folder, interval_ms=60_000, ask=lambda *_: True)
-    assert mb.offer_restore()
+    b, mb = restart_and_restore(make_window, folder)
     assert b.path is None and b.isWindowModified()
     assert b.scenario.organisation.monthly_core_costs == 31337
 
@@ -228,9 +232,7 @@ def test_restore_when_the_original_file_is_gone(qtbot, make_window, saved, folde
     assert ma.autosave()
     crash(ma)
     saved.unlink()  # moved or deleted since
-    b = make_window(None)
-    mb = RecoveryManager(b, folder=folder, interval_ms=60_000, ask=lambda *_: True)
-    assert mb.offer_restore()
+    b, mb = restart_and_restore(make_window, folder)
     assert b.scenario.organisation.opening_reserves == 8888
     assert b.path == saved
     assert b.save()  # written again where it was
@@ -380,9 +382,7 @@ def test_newest_orphan_first_and_older_ones_wait(qtbot, make_window, folder, sav
         os.utime(ma.path, (1_000_000 + n, 1_000_000 + n))
         crash(ma)
         records.append(ma.path)
-    b = make_window(None)
-    mb = RecoveryManager(b, folder=folder, interval_ms=60_000, ask=lambda *_: True)
-    assert mb.offer_restore()
+    b, mb = restart_and_restore(make_window, folder)
     assert b.scenario.organisation.opening_reserves == 222
     assert records[0].exists() and not records[1].exists()  # the older waits for next start
 
@@ -397,7 +397,8 @@ def test_unwritable_recovery_folder_disables_recovery_quietly(qtbot, make_window
     assert not m.autosave(force=True) and not m.offer_restore()
 
 
-def test_the_app_start_offers_restore(qtbot, tmp_path, monkeypatch, saved, request):
+def test_the_app_start_offers_restore(qtbot, tmp_path, monkeypatch, saved, request, created_windows):
+    windows = created_windows
     """main() wires it: AppDataLocation/recovery, offered at start, released at exit."""
     from charityrisk.gui import main as gui_main
 
@@ -419,14 +420,6 @@ def test_the_app_start_offers_restore(qtbot, tmp_path, monkeypatch, saved, reque
     asked = []
     monkeypatch.setattr(recovery_module, "ask_restore", lambda parent, record: asked.append(record) or True)
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
-    windows = []
-
-    class Recorded(MainWindow):
-        def __init__(self, *a, **k):
-            super().__init__(*a, **k)
-            windows.append(self)
-
-    monkeypatch.setattr("charityrisk.gui.window.MainWindow", Recorded)
     seen = {}
 
     def session(*_):
