@@ -353,7 +353,10 @@ def test_memory_stays_bounded_whatever_the_number_of_futures(example):
     small, large = peak(30_000), peak(300_000)
     every_balance = 300_000 * 120 * 8
     assert large < every_balance / 2
-    assert large - small < 300_000 * 40  # only a few numbers per future are kept
+    # Per future: a handful of numbers kept, and a few temporaries while summarising (about
+    # 40-60 bytes, depending on how many blocks the threads have in flight), against the
+    # 960 bytes that keeping its 120 balances would cost.
+    assert large - small < 300_000 * 100
 
 
 def test_a_very_long_run_cancels_promptly(example):
