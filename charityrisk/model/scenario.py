@@ -10,6 +10,7 @@ from typing import Any, Mapping
 
 PAYMENT_MODES = ("earn", "threshold", "clawback")
 COUNT_NOISES = ("poisson", "none")
+BUDGET_KINDS = ("income", "cost")
 MAX_HORIZON = 120
 MAX_CONTRACTS = 50
 MAX_PATHS = 1_000_000
@@ -47,12 +48,31 @@ class LatePayment:
 
 
 @dataclass(frozen=True)
+class BudgetLine:
+    """One of the organisation's own income or cost lines (docs/model.md, version 2)."""
+
+    name: str
+    kind: str  # "income" or "cost"
+    amount: Uncertain  # each payment, drawn once per future
+    start_month: int = 1
+    end_month: int | None = None  # None: the horizon
+    every_months: int = 1
+    growth_per_year: float = 0.0
+    probability: float = 1.0  # chance the line happens at all, decided once per future
+    extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
+
+    def last_month(self, horizon: int) -> int:
+        return horizon if self.end_month is None else min(self.end_month, horizon)
+
+
+@dataclass(frozen=True)
 class Organisation:
     opening_reserves: float
     monthly_other_income: Uncertain
     monthly_core_costs: float
     overdraft_facility: float = 0.0
     reserves_floor: float = 0.0
+    budget: tuple[BudgetLine, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
     @property
@@ -79,6 +99,11 @@ class Contract:
     p_no_referrals: float = 0.0
     count_noise: str = "poisson"
     late_payment: LatePayment = field(default_factory=LatePayment)
+    # Version 2 terms; each default means "not used" (docs/model.md).
+    guaranteed_referrals_per_month: float = 0.0
+    ramp_up_months: int = 0
+    exit_cost: float = 0.0
+    wind_down_months: int | None = None  # None: the whole duration
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
     @property
@@ -115,6 +140,7 @@ class Scenario:
     contracts: tuple[Contract, ...]
     name: str = ""
     settings: SimulationSettings = field(default_factory=SimulationSettings)
+    correlation: float = 0.0  # how strongly bad surprises come together (0 to 0.95)
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
     def with_contract(self, index: int, **changes: Any) -> "Scenario":
