@@ -44,7 +44,12 @@ class HelpDialog(QDialog):
             item.setData(Qt.ItemDataRole.UserRole, t.key)
             item.setToolTip(t.tooltip)
             self.terms.addItem(item)
-        self.terms.setMaximumWidth(max(200, self.terms.sizeHintForColumn(0) + 30))
+        # Wide enough for every heading (a cut-off term is no use), wrapped past a third of the
+        # dialog; never a sideways scroll bar.
+        widest = max(self.terms.fontMetrics().horizontalAdvance(t.term) for t in TERMS)
+        self.terms.setWordWrap(True)
+        self.terms.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.terms.setFixedWidth(min(widest + 36, 300))
 
         self.text = QTextBrowser()
         self.text.setAccessibleName("Explanations")
@@ -97,7 +102,7 @@ class HelpDialog(QDialog):
         """A comfortable reading size, never larger than the screen it opens on."""
         screen = (self.parentWidget().screen() if self.parentWidget() is not None
                   else QGuiApplication.primaryScreen())
-        width, height = 760, 560
+        width, height = 860, 600
         if screen is not None:
             available = screen.availableGeometry()
             width = min(width, int(available.width() * 0.9))
