@@ -222,11 +222,11 @@ _RESULT_TOOLTIPS = {
     "mean_balance_by_month": "The average month-end balance over the futures (a few very good "
                              "or bad futures move it).",
 }
-for _k, _words in _PERCENTILE_WORDS.items():
-    _RESULT_TOOLTIPS[f"lowest_balance_percentiles.{_k}"] = (
-        "The lowest month-end balance a future reaches: " + _words.format(verb="go"))
-    _RESULT_TOOLTIPS[f"balance_percentiles.{_k}"] = (
-        "The month-end balance: " + _words.format(verb="are"))
+_RESULT_TOOLTIPS.update({f"lowest_balance_percentiles.{k}": "The lowest month-end balance a "
+                         "future reaches: " + words.format(verb="go")
+                         for k, words in _PERCENTILE_WORDS.items()})
+_RESULT_TOOLTIPS.update({f"balance_percentiles.{k}": "The month-end balance: " + words.format(verb="are")
+                         for k, words in _PERCENTILE_WORDS.items()})
 
 RESULT_KEYS = tuple(_RESULT_TOOLTIPS)
 
