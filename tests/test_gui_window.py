@@ -241,5 +241,6 @@ def test_a_file_with_wrong_types_is_refused_not_opened(qtbot, window, tmp_path, 
     prompts.answers.pop("ask_yes_no")  # nothing to offer: a question would fail the test
     assert not window.open_path(path)
     [(title, problems)] = prompts.messages("show_problems")
+    assert "words.json" in title
     assert problems[0].startswith("organisation.opening_reserves: must be a number")
     assert prompts.asked == []

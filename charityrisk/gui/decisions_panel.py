@@ -40,12 +40,12 @@ class DecisionsPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None, state: WindowState | None = None,
                  prompts: Prompts | None = None):
-        """Renders from ``state`` (the window's, which calls ``render``; a panel on its own
+        """Renders from ``state`` (the window's, which calls ``render_state``; a panel on its own
         keeps and watches its own) and writes the answers it computes into it."""
         super().__init__(parent)
         self.state = state if state is not None else WindowState()
         if state is None:
-            self.state.subscribe(self.render)
+            self.state.subscribe(self.render_state)
         self.prompts = prompts if prompts is not None else Prompts(self)
         self._rendered_scenario: Scenario | None = None
         self._rendered: dict[str, Answer | None] = {"analysis": None, "comparison": None}
@@ -161,7 +161,7 @@ class DecisionsPanel(QWidget):
         """The current valid scenario (through the state, which asks for a render)."""
         self.state.update(scenario=scenario)
 
-    def render(self, state: WindowState) -> None:
+    def render_state(self, state: WindowState) -> None:
         """Follow the state's scenario (earlier answers are then marked out of date) and show
         answers not shown yet."""
         if state.scenario is not None and state.scenario is not self._rendered_scenario:

@@ -34,7 +34,7 @@ import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Any, Callable, Protocol
 
 from PySide6.QtCore import QEvent, QLockFile, QObject, QStandardPaths, QTimer
 

@@ -86,7 +86,7 @@ class ResultsPanel(QWidget):
         self.results: Results | None = None
         self._shown: Shown | None = None  # what the charts and table were last drawn from
 
-    def render(self, state: WindowState) -> None:
+    def render_state(self, state: WindowState) -> None:
         """Show the state's results (drawn again only when a new run's arrive) and, while they
         are not for what the form says, why."""
         if state.results is not None and state.results is not self._shown:

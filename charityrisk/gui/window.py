@@ -194,8 +194,8 @@ class MainWindow(QMainWindow):
         name = state.path.name if state.path else "Untitled"
         self.setWindowTitle(f"{name}[*] — {APP_NAME} {__version__}")
         self.setWindowModified(state.modified)
-        self.results_panel.render(state)
-        self.decisions_panel.render(state)
+        self.results_panel.render_state(state)
+        self.decisions_panel.render_state(state)
 
     def apply_scenario(self, scenario: Scenario) -> None:
         """Show a scenario in the form (open, undo, redo) and simulate it."""
@@ -446,9 +446,9 @@ class MainWindow(QMainWindow):
         if not self._results_match_form():
             return
         path = self._export_target("Export the trustees' report", ".pdf", "PDF documents")
-        if path is None:
+        shown = self.state.results  # the results on screen when the user chose the file
+        if path is None or shown is None:
             return
-        shown = self.state.results
         scenario, results = shown.scenario, shown.results
         analysis = self.state.answer_for("analysis", scenario)
         decisions = decision_sentences(analysis.solutions) if analysis is not None else None
@@ -458,8 +458,9 @@ class MainWindow(QMainWindow):
         if not self._results_match_form():
             return
         path = self._export_target("Export the figures", ".csv", "CSV files")
-        if path is not None:
-            scenario, results = self.state.results.scenario, self.state.results.results
+        shown = self.state.results
+        if path is not None and shown is not None:
+            scenario, results = shown.scenario, shown.results
             self._export(path, lambda: write_csv(scenario, results, path))
 
     def _export(self, path: Path, write) -> None:
