@@ -90,7 +90,7 @@ class MainWindow(QMainWindow):
         self.resize(1440, 900)
 
         self.undo_stack = QUndoStack(self)
-        self.undo_stack.cleanChanged.connect(self._update_title)
+        self.undo_stack.cleanChanged.connect(self._sync_modified)
         self.state.subscribe(self._render)
         self.runner = Runner(self)
         self.runner.progress.connect(self.results_panel.set_progress)
@@ -110,7 +110,7 @@ class MainWindow(QMainWindow):
         self.form.edited.connect(self._on_edited)
 
         self._build_menus()
-        self._update_title()
+        self._sync_modified()
 
     # ----- menus -------------------------------------------------------------------------
     def _action(self, menu, text: str, slot, shortcut=None, name: str = "") -> QAction:
@@ -186,7 +186,7 @@ class MainWindow(QMainWindow):
     def is_modified(self) -> bool:
         return self.state.modified
 
-    def _update_title(self) -> None:
+    def _sync_modified(self) -> None:
         """Bring the state's unsaved flag in line with the undo stack, then redraw from it."""
         self.state.update(unsaved_edits=not self.undo_stack.isClean())
 
@@ -212,7 +212,7 @@ class MainWindow(QMainWindow):
         self.undo_stack.clear()
         self.apply_scenario(scenario)
         self.undo_stack.setClean()
-        self._update_title()
+        self._sync_modified()
 
     def _on_edited(self) -> None:
         if not self._applying:
@@ -282,7 +282,7 @@ class MainWindow(QMainWindow):
         self.settle_now()  # ...settled now rather than after the typing pause
         if not on_disk:  # no saved version: the work is unsaved even where it matches the base
             self.undo_stack.resetClean()
-            self._update_title()
+            self._sync_modified()
         return True
 
     # ----- simulation --------------------------------------------------------------------
@@ -372,7 +372,7 @@ class MainWindow(QMainWindow):
         self.form.show_data(data)
         self.settle_now()  # marks the fields and says why; nothing runs until it is valid
         self.undo_stack.resetClean()  # what is on screen is not what the file holds
-        self._update_title()
+        self._sync_modified()
         self._remember(path)
         return True
 
@@ -413,7 +413,7 @@ class MainWindow(QMainWindow):
         self.state.scenario, self.state.invalid, self.state.path = scenario, False, path
         self.undo_stack.setClean()
         self._remember(path)
-        self._update_title()
+        self._sync_modified()
         return True
 
     # ----- exports -----------------------------------------------------------------------
