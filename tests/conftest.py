@@ -23,14 +23,25 @@ def example():
 
 
 @pytest.fixture
-def created_windows(monkeypatch):
-    """Every MainWindow that charityrisk.gui.main creates during the test, in order."""
+def prompts():
+    """A fake of the app's prompts: records questions and messages, answers from a script
+    (unscripted: Discard to 'save the changes?', No to the rest); see fake_prompts."""
+    from fake_prompts import FakePrompts
+
+    return FakePrompts()
+
+
+@pytest.fixture
+def created_windows(monkeypatch, prompts):
+    """Every MainWindow that charityrisk.gui.main creates during the test, in order; each
+    asks its questions of the ``prompts`` fake."""
     from charityrisk.gui.window import MainWindow
 
     windows = []
 
     class Recorded(MainWindow):
         def __init__(self, *a, **k):
+            k.setdefault("prompts", prompts)
             super().__init__(*a, **k)
             windows.append(self)
 

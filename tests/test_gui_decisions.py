@@ -17,8 +17,8 @@ def scenario(example):
 
 
 @pytest.fixture
-def panel(qtbot, scenario):
-    p = DecisionsPanel()
+def panel(qtbot, scenario, prompts):
+    p = DecisionsPanel(prompts=prompts)
     qtbot.addWidget(p)
     p.set_scenario(scenario)
     p.show()
@@ -64,20 +64,16 @@ def test_cancel_stops_the_search(qtbot, panel, scenario):
     assert "Cancelled" in panel.status.text()
 
 
-def test_compare_with_the_users_own_saved_variants(qtbot, panel, scenario, tmp_path, monkeypatch):
-    from PySide6.QtWidgets import QFileDialog, QMessageBox
-
+def test_compare_with_the_users_own_saved_variants(qtbot, panel, scenario, tmp_path, prompts):
     from charityrisk.model import save_scenario
 
     safer = scenario.with_contract(0, share_at_risk=0.0)
     save_scenario(safer, tmp_path / "no risk.json")
     (tmp_path / "broken.json").write_text("{")
-    warned = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda *a: warned.append(a[2]))
-    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: (
-        [str(tmp_path / "no risk.json"), str(tmp_path / "broken.json")], ""))
+    prompts.script("ask_open_paths", [tmp_path / "no risk.json", tmp_path / "broken.json"])
     with qtbot.waitSignal(panel.comparison_shown, timeout=60_000) as shown:
         qtbot.mouseClick(panel.compare_files_button, Qt.MouseButton.LeftButton)
+    warned = prompts.messages("show_warning")
     comparison = shown.args[0]
     assert [o.label for o in comparison.options] == ["This scenario", "no risk"]
     assert comparison.options[1].p_run_out <= comparison.options[0].p_run_out

@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QAbstractSpinBox, QFileDialog, QLabel, QMessageBox
+from PySide6.QtWidgets import QAbstractSpinBox, QLabel
 
 from charityrisk.engine import simulate
 from charityrisk.gui.window import MainWindow
@@ -22,11 +22,10 @@ PATHS = 2_000  # the shared example fixture (conftest) runs this many futures
 
 
 @pytest.fixture
-def window(qtbot, example, tmp_path, monkeypatch):
-    # A modal prompt would wait for a click forever; tests that check prompts override this.
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
+def window(qtbot, example, tmp_path, prompts):
+    # A modal prompt would wait for a click forever: questions go to the fake, which answers.
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    w = MainWindow(settings)
+    w = MainWindow(settings, prompts=prompts)
     qtbot.addWidget(w)
     with qtbot.waitSignal(w.results_shown, timeout=30_000):
         w.load(example, None)
@@ -91,9 +90,9 @@ def test_undo_restores_previous_value(qtbot, window, example):
     assert not window.isWindowModified()
 
 
-def test_save_and_open_round_trip(qtbot, window, tmp_path, monkeypatch):
+def test_save_and_open_round_trip(qtbot, window, tmp_path, prompts):
     target = tmp_path / "mine.json"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    prompts.script("ask_save_path", target)
     with qtbot.waitSignal(window.results_shown, timeout=30_000):
         type_into(qtbot, field(window, "organisation.opening_reserves"), "81000")
     assert window.save_as()
@@ -102,9 +101,9 @@ def test_save_and_open_round_trip(qtbot, window, tmp_path, monkeypatch):
     assert json.loads(target.read_text())["organisation"]["opening_reserves"] == 81000
     assert load_scenario(target) == window.scenario
 
-    other = MainWindow(window.settings)
+    other = MainWindow(window.settings, prompts=prompts)
     qtbot.addWidget(other)
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(target), ""))
+    prompts.script("ask_open_path", target)
     with qtbot.waitSignal(other.results_shown, timeout=30_000):
         other.open_dialog()
     assert other.scenario == window.scenario
@@ -112,26 +111,25 @@ def test_save_and_open_round_trip(qtbot, window, tmp_path, monkeypatch):
     other.runner.shutdown()
 
 
-def test_opening_a_broken_file_shows_messages_and_keeps_work(qtbot, window, tmp_path, monkeypatch):
+def test_opening_a_broken_file_shows_messages_and_keeps_work(qtbot, window, tmp_path, prompts):
     bad = tmp_path / "bad.json"
     bad.write_text('{"horizon_months": 999}')
-    shown = {}
-    monkeypatch.setattr(window, "show_problems", lambda title, problems: shown.update(problems=problems))
     before = window.scenario
     assert not window.open_path(bad)
-    assert any(p.startswith("horizon_months: must be between 1 and 120") for p in shown["problems"])
+    [(title, problems)] = prompts.messages("show_problems")
+    assert "bad.json" in title
+    assert any(p.startswith("horizon_months: must be between 1 and 120") for p in problems)
     assert window.scenario is before
 
 
-@pytest.mark.parametrize("answer,closes", [(QMessageBox.StandardButton.Cancel, False),
-                                           (QMessageBox.StandardButton.Discard, True)])
-def test_unsaved_changes_prompt(qtbot, window, monkeypatch, answer, closes):
+@pytest.mark.parametrize("answer,closes", [("cancel", False), ("discard", True)])
+def test_unsaved_changes_prompt(qtbot, window, prompts, answer, closes):
     with qtbot.waitSignal(window.results_shown, timeout=30_000):
         type_into(qtbot, field(window, "organisation.opening_reserves"), "99999")
-    asked = []
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a) or answer)
+    prompts.script("ask_save_discard_cancel", answer)
     assert window.close() is closes
-    assert len(asked) == 1
+    assert len(prompts.asked) == 1
+    assert "Save the changes" in prompts.questions("ask_save_discard_cancel")[0]
 
 
 def test_cancelling_a_large_run_keeps_last_results(qtbot, window, example):
@@ -175,12 +173,11 @@ def test_smoke_command_exits_zero():
     assert "smoke: window built" in done.stdout
 
 
-def test_export_report_and_csv_from_the_file_menu(qtbot, window, example, tmp_path, monkeypatch):
+def test_export_report_and_csv_from_the_file_menu(qtbot, window, example, tmp_path, prompts):
     from pypdf import PdfReader
 
     pdf, csv_path = tmp_path / "board.pdf", tmp_path / "figures.csv"
-    targets = iter([str(pdf), str(csv_path)])
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (next(targets), ""))
+    prompts.script("ask_save_path", pdf, csv_path)
     with qtbot.waitSignal(window.exported, timeout=60_000):
         window.findChild(type(window.menuBar().actions()[0]), "export_report").trigger()
     text = " ".join(page.extract_text() for page in PdfReader(pdf).pages)
@@ -191,14 +188,13 @@ def test_export_report_and_csv_from_the_file_menu(qtbot, window, example, tmp_pa
     assert csv_path.read_bytes().startswith(b"\xef\xbb\xbf")
 
 
-def test_exporting_results_older_than_the_form_asks_first(qtbot, window, monkeypatch):
-    asked = []
-    monkeypatch.setattr(QMessageBox, "question",
-                        lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Cancel)
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: pytest.fail("no dialog expected"))
+def test_exporting_results_older_than_the_form_asks_first(qtbot, window, prompts):
+    prompts.script("ask_yes_no", False)  # Cancel; an ask_save_path would fail: none is scripted
     type_into(qtbot, field(window, "contract.success_rate.low"), "99")  # invalid: results are now stale
     window.export_report()
+    asked = prompts.questions()
     assert asked and "earlier version" in asked[0]
+    assert prompts.questions("ask_save_path") == []
 
 
 def test_emptying_a_field_restores_its_value_instead_of_zero(qtbot, window, example):
@@ -214,16 +210,16 @@ def test_tab_leaves_the_key_figures_table(qtbot, window):
     assert not window.results_panel.table.tabKeyNavigation()
 
 
-def test_a_file_with_out_of_range_values_opens_marked_for_correcting(qtbot, window, tmp_path, monkeypatch):
+def test_a_file_with_out_of_range_values_opens_marked_for_correcting(qtbot, window, tmp_path, prompts):
     data = json.loads(example_scenario_path().read_text())
     data["contracts"][0]["share_at_risk"] = 1.4
     data["contracts"][0]["success_rate"] = {"low": 0.6, "likely": 0.5, "high": 0.7}
     path = tmp_path / "typo.json"
     path.write_text(json.dumps(data))
-    asked = []
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Open)
+    prompts.script("ask_yes_no", True)  # Open it, with the fields marked
     before = window.results_panel.results
     assert window.open_path(path)
+    asked = prompts.questions("ask_yes_no")
     assert "contracts[0].share_at_risk: must be between 0 and 1 (got 1.4)" in asked[0]
     error = window.form.findChild(QLabel, "error:contract.share_at_risk")
     assert error.isVisible() and "140%" in error.text()
@@ -232,18 +228,19 @@ def test_a_file_with_out_of_range_values_opens_marked_for_correcting(qtbot, wind
     with qtbot.waitSignal(window.results_shown, timeout=30_000):
         type_into(qtbot, field(window, "contract.share_at_risk"), "25")
         type_into(qtbot, field(window, "contract.success_rate.low"), "40")
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: pytest.fail("Save goes to the file"))
-    assert window.save()
+    assert window.save()  # to the file: no ask_save_path is scripted, so asking would fail
+    assert prompts.questions("ask_save_path") == []
     assert load_scenario(path).contracts[0].share_at_risk == 0.25
 
 
-def test_a_file_with_wrong_types_is_refused_not_opened(qtbot, window, tmp_path, monkeypatch):
+def test_a_file_with_wrong_types_is_refused_not_opened(qtbot, window, tmp_path, prompts):
     data = json.loads(example_scenario_path().read_text())
     data["organisation"]["opening_reserves"] = "lots"
     path = tmp_path / "words.json"
     path.write_text(json.dumps(data))
-    shown = {}
-    monkeypatch.setattr(window, "show_problems", lambda title, problems: shown.update(problems=problems))
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: pytest.fail("nothing to offer"))
+    prompts.answers.pop("ask_yes_no")  # nothing to offer: a question would fail the test
     assert not window.open_path(path)
-    assert shown["problems"][0].startswith("organisation.opening_reserves: must be a number")
+    [(title, problems)] = prompts.messages("show_problems")
+    assert "words.json" in title
+    assert problems[0].startswith("organisation.opening_reserves: must be a number")
+    assert prompts.asked == []

@@ -20,7 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QAbstractSpinBox, QApplication
 
 from charityrisk.model import load_scenario, save_scenario
 from charityrisk.resources import example_scenario_path
@@ -89,10 +89,9 @@ def test_the_block_works(no_network):
 
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc")
 def test_a_full_app_session_makes_no_connection(qtbot, tmp_path, monkeypatch, no_network, request,
-                                                created_windows):
+                                                created_windows, prompts):
     windows = created_windows
     from charityrisk.gui import main as gui_main
-    from charityrisk.gui import recovery
 
     before_sockets = inet_sockets()
     app = QApplication.instance()
@@ -100,16 +99,13 @@ def test_a_full_app_session_makes_no_connection(qtbot, tmp_path, monkeypatch, no
     request.addfinalizer(lambda: (app.setApplicationName(names[0]), app.setOrganizationName(names[1])))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # recovery files go here
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setattr(recovery, "ask_restore", lambda *a: False)
     example = load_scenario(example_scenario_path())
     scenario_file = tmp_path / "bid.json"
     save_scenario(replace(example, settings=replace(example.settings, paths=2_000)), scenario_file)
     outputs = {".pdf": tmp_path / "report.pdf", ".csv": tmp_path / "figures.csv"}
-    monkeypatch.setattr(QFileDialog, "getSaveFileName",
-                        lambda parent, title, suggested, kind: (str(outputs[".pdf" if "pdf" in kind.lower()
-                                                                        or "PDF" in kind else ".csv"]), ""))
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
-    monkeypatch.setattr(QMessageBox, "about", lambda *a, **k: None)
+    # Restoring is answered No (the fake's default); the exports get their files by kind.
+    prompts.script("ask_save_path", *[lambda title, suggested, file_filter: outputs[
+        ".pdf" if "pdf" in file_filter.lower() else ".csv"]] * 2)
     done = {}
 
     def session(*_):  # what a user does between start and quit
@@ -145,6 +141,7 @@ def test_a_full_app_session_makes_no_connection(qtbot, tmp_path, monkeypatch, no
     assert not any(name.startswith("PySide6.QtNetwork") for name in sys.modules)
     assert outputs[".pdf"].read_bytes().startswith(b"%PDF")
     assert outputs[".csv"].stat().st_size > 0
+    assert prompts.messages("show_about") == ["About CharityRisk"]
     assert json.loads(scenario_file.read_text())["organisation"]["opening_reserves"] == \
         example.organisation.opening_reserves + 10_000
 

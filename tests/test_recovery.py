@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QMessageBox
+from PySide6.QtWidgets import QAbstractSpinBox, QApplication
 
 from charityrisk.gui import recovery as recovery_module
 from charityrisk.gui.recovery import RecoveryManager, read_recovery
@@ -41,12 +41,11 @@ def no_simulation(monkeypatch):
 
 
 @pytest.fixture
-def make_window(qtbot, tmp_path, monkeypatch, example):
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
+def make_window(qtbot, tmp_path, prompts, example):
     made = []
 
     def make(path=None):
-        w = MainWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+        w = MainWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat), prompts=prompts)
         qtbot.addWidget(w)
         if path is None:
             w.load(example, None)
@@ -171,7 +170,7 @@ def test_work_survives_a_real_crash_and_is_restored(qtbot, make_window, saved, f
     assert w.is_modified() and w.isWindowModified()
     assert "contract.success_rate" in w.form.problem_fields()  # shown as a problem to fix
     # The crashed session's file is gone; the work now lives in this session's file.
-    assert session_files(folder) == sorted([m.path.name, Path(m._lock.fileName()).name])
+    assert session_files(folder) == sorted([m.path.name, Path(m.store.lock.fileName()).name])
     assert read_recovery(m.path).scenario["organisation"]["opening_reserves"] == 777777
 
     # Fix the problem and save: the file gets the recovered work, the recovery file goes.
@@ -255,7 +254,7 @@ def test_declining_deletes_the_recovery_file(qtbot, make_window, saved, folder):
     assert not mb.offer_restore()  # and it is not offered again
 
 
-def test_default_prompt_is_a_question_box(qtbot, make_window, saved, folder, monkeypatch):
+def test_default_prompt_asks_the_windows_prompts(qtbot, make_window, saved, folder, prompts):
     a = make_window(saved)
     ma = RecoveryManager(a, folder=folder, interval_ms=60_000)
     spin(a, "organisation.opening_reserves").setValue(2)
@@ -263,11 +262,10 @@ def test_default_prompt_is_a_question_box(qtbot, make_window, saved, folder, mon
     ma.autosave()
     crash(ma)
     b = make_window(None)
-    asked = []
-    monkeypatch.setattr(QMessageBox, "question",
-                        lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Yes)
+    prompts.script("ask_yes_no", True)
     mb = RecoveryManager(b, folder=folder, interval_ms=60_000)
     assert mb.offer_restore()
+    asked = prompts.questions("ask_yes_no")
     assert "bid.json" in asked[0] and "Restore" in asked[0]
 
 
@@ -285,16 +283,15 @@ def test_a_running_session_is_never_offered(qtbot, make_window, saved, folder):
     assert ma.path.exists()  # the other session's work is untouched
 
 
-def test_clean_close_removes_the_recovery_file(qtbot, make_window, saved, folder, monkeypatch):
+def test_clean_close_removes_the_recovery_file(qtbot, make_window, saved, folder, prompts):
     w = make_window(saved)
     m = RecoveryManager(w, folder=folder, interval_ms=60_000)
     spin(w, "organisation.opening_reserves").setValue(4)
     settle(qtbot, w)
     assert m.autosave()
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Cancel)
+    prompts.script("ask_save_discard_cancel", "cancel", "discard")
     assert not w.close()  # cancelled: the work is still there, so is its recovery file
     assert m.path.exists()
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
     assert w.close()
     assert session_files(folder) == []  # recovery file and lock both gone
 
@@ -326,7 +323,6 @@ def test_failing_autosave_does_not_stop_work(qtbot, make_window, saved, folder, 
     assert "No space left" in m.last_error
     assert not any(n.endswith(".tmp") for n in session_files(folder))
     monkeypatch.undo()
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
     assert m.autosave() and m.last_error is None
 
 
@@ -354,7 +350,7 @@ def test_unreadable_recovery_files_are_set_aside_not_offered(qtbot, make_window,
     assert (folder / "session-dead-1.unreadable").exists()
 
 
-def test_damaged_form_values_fall_back_to_the_saved_file(qtbot, make_window, saved, folder, monkeypatch):
+def test_damaged_form_values_fall_back_to_the_saved_file(qtbot, make_window, saved, folder, prompts):
     folder.mkdir()
     scenario = json.loads(saved.read_text())
     scenario["contracts"] = [{"name": "x", "start_month": "soon", "referrals_per_month": [1]}]
@@ -362,10 +358,9 @@ def test_damaged_form_values_fall_back_to_the_saved_file(qtbot, make_window, sav
         "format": "charityrisk-recovery", "version": 1, "saved_at": "2024-01-01T10:00:00+00:00",
         "original_path": str(saved), "scenario": scenario, "last_valid": None}))
     w = make_window(None)
-    shown = []
-    monkeypatch.setattr(w, "show_problems", lambda title, problems: shown.append(title))
     m = RecoveryManager(w, folder=folder, interval_ms=60_000, ask=lambda *_: True)
     assert not m.offer_restore()
+    shown = [title for title, _ in prompts.messages("show_problems")]
     assert shown == ["The recovered changes could not be restored"]
     assert w.scenario == load_scenario(saved)  # the saved file is shown instead
     assert (folder / "session-dead-2.unreadable").exists()  # kept for a human
@@ -397,7 +392,8 @@ def test_unwritable_recovery_folder_disables_recovery_quietly(qtbot, make_window
     assert not m.autosave(force=True) and not m.offer_restore()
 
 
-def test_the_app_start_offers_restore(qtbot, tmp_path, monkeypatch, saved, request, created_windows):
+def test_the_app_start_offers_restore(qtbot, tmp_path, monkeypatch, saved, request, created_windows,
+                                     prompts):
     windows = created_windows
     """main() wires it: AppDataLocation/recovery, offered at start, released at exit."""
     from charityrisk.gui import main as gui_main
@@ -417,9 +413,7 @@ def test_the_app_start_offers_restore(qtbot, tmp_path, monkeypatch, saved, reque
     (folder / "session-4242-dead.json").write_text(json.dumps({
         "format": "charityrisk-recovery", "version": 1, "saved_at": "2024-01-01T10:00:00+00:00",
         "original_path": str(saved), "scenario": scenario, "last_valid": scenario}))
-    asked = []
-    monkeypatch.setattr(recovery_module, "ask_restore", lambda parent, record: asked.append(record) or True)
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
+    prompts.script("ask_yes_no", True)  # Restore
     seen = {}
 
     def session(*_):
@@ -432,11 +426,12 @@ def test_the_app_start_offers_restore(qtbot, tmp_path, monkeypatch, saved, reque
     assert gui_main.main([]) == 0
     w = windows[0]
     qtbot.addWidget(w)
-    assert len(asked) == 1
+    asked = prompts.questions("ask_yes_no")
+    assert len(asked) == 1 and "bid.json" in asked[0]
     assert seen["reserves"] == 98765 and seen["path"] == saved and seen["modified"]
     assert not (folder / "session-4242-dead.json").exists()
     assert w.recovery.path.exists()  # unsaved at exit: kept for the next start
-    assert not w.recovery._lock.isLocked()  # released, so the next start can offer it
+    assert not w.recovery.store.lock.isLocked()  # released, so the next start can offer it
     w.recovery.finish()
     w.recovery = None
     w.runner.shutdown()

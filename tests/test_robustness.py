@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QAbstractSpinBox, QMessageBox
+from PySide6.QtWidgets import QAbstractSpinBox
 
 import charityrisk.model as model_package
 from charityrisk.engine import Cancelled, ResultsOverflow, simulate, simulation_steps
@@ -207,12 +207,11 @@ def test_a_save_is_never_seen_half_written(saved, example):
 
 # ----- the window ---------------------------------------------------------------------------
 @pytest.fixture
-def window(qtbot, tmp_path, monkeypatch, saved):
+def window(qtbot, tmp_path, monkeypatch, saved, prompts):
     from charityrisk.gui.window import MainWindow
 
     monkeypatch.setattr(MainWindow, "run_simulation", lambda self: None)  # files, not figures
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
-    w = MainWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    w = MainWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat), prompts=prompts)
     qtbot.addWidget(w)
     assert w.open_path(saved)
     w.show()
@@ -224,13 +223,12 @@ def window(qtbot, tmp_path, monkeypatch, saved):
 
 
 @pytest.mark.parametrize("code", [errno.ENOSPC, errno.EACCES, errno.EROFS])
-def test_the_window_says_when_a_save_fails_and_keeps_the_work(window, saved, monkeypatch, code):
+def test_the_window_says_when_a_save_fails_and_keeps_the_work(window, saved, prompts, code):
     before = state(saved)
-    said = []
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(QMessageBox, "critical", lambda parent, title, text: said.append(text))
         mp.setattr(os, "fsync", _fail_with(code))
         assert not window.save()
+    said = prompts.messages("show_error")
     assert len(said) == 1
     assert os.strerror(code) in said[0] and "The file on disk was not changed" in said[0]
     assert state(saved) == before
@@ -238,9 +236,8 @@ def test_the_window_says_when_a_save_fails_and_keeps_the_work(window, saved, mon
     assert window.form.to_dict()["organisation"]["opening_reserves"] == 55_555
 
 
-def test_closing_with_a_failing_save_does_not_close(window, saved, monkeypatch):
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Save)
-    monkeypatch.setattr(QMessageBox, "critical", lambda *a, **k: None)
+def test_closing_with_a_failing_save_does_not_close(window, saved, prompts):
+    prompts.answers["ask_save_discard_cancel"] = "save"
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(os, "fsync", _fail_with(errno.ENOSPC))
         assert not window.close()  # the user keeps the work on screen

@@ -10,15 +10,17 @@ from pathlib import Path
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QHBoxLayout, QHeaderView,
-                               QLabel, QMessageBox, QProgressBar, QPushButton, QTabWidget, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel,
+                               QProgressBar, QPushButton, QTabWidget, QTableWidget, QTableWidgetItem,
+                               QVBoxLayout, QWidget)
 
 from ..engine.decisions import analyse_steps, compare_steps, preset_options
 from ..model import ScenarioError, load_scenario
 from ..model.scenario import Scenario
 from ..report import decision_figures
 from ..report.decision_text import advice, comparison_rows, goal_sentence
+from .prompts import Prompts
+from .state import Answer, WindowState
 from .worker import Runner
 
 
@@ -36,12 +38,17 @@ class DecisionsPanel(QWidget):
     analysis_shown = Signal(object)
     comparison_shown = Signal(object)
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None, state: WindowState | None = None,
+                 prompts: Prompts | None = None):
+        """Renders from ``state`` (the window's, which calls ``render_state``; a panel on its own
+        keeps and watches its own) and writes the answers it computes into it."""
         super().__init__(parent)
-        self.scenario: Scenario | None = None
-        self.analysis = None
-        self.analysis_scenario: Scenario | None = None  # what self.analysis was computed for
-        self.comparison = None
+        self.state = state if state is not None else WindowState()
+        if state is None:
+            self.state.subscribe(self.render_state)
+        self.prompts = prompts if prompts is not None else Prompts(self)
+        self._rendered_scenario: Scenario | None = None
+        self._rendered: dict[str, Answer | None] = {"analysis": None, "comparison": None}
         self._job_scenario: Scenario | None = None
         self._job_kind = ""
         self.runner = Runner(self)
@@ -133,10 +140,42 @@ class DecisionsPanel(QWidget):
         layout.addWidget(self.views, 1)
 
     # --------------------------------------------------------------------------------
+    @property
+    def scenario(self) -> Scenario | None:
+        return self.state.scenario
+
+    @property
+    def analysis(self):
+        return self.state.analysis.value if self.state.analysis is not None else None
+
+    @property
+    def analysis_scenario(self) -> Scenario | None:
+        """What ``analysis`` was computed for."""
+        return self.state.analysis.scenario if self.state.analysis is not None else None
+
+    @property
+    def comparison(self):
+        return self.state.comparison.value if self.state.comparison is not None else None
+
     def set_scenario(self, scenario: Scenario) -> None:
-        """The current valid scenario; earlier answers are marked as out of date."""
-        changed = scenario != self.scenario
-        self.scenario = scenario
+        """The current valid scenario (through the state, which asks for a render)."""
+        self.state.update(scenario=scenario)
+
+    def render_state(self, state: WindowState) -> None:
+        """Follow the state's scenario (earlier answers are then marked out of date) and show
+        answers not shown yet."""
+        if state.scenario is not None and state.scenario is not self._rendered_scenario:
+            changed = state.scenario != self._rendered_scenario
+            self._rendered_scenario = state.scenario
+            self._follow(state.scenario, changed)
+        for kind, show in (("analysis", self._show_analysis), ("comparison", self._show_comparison)):
+            answer = getattr(state, kind)
+            if answer is not self._rendered[kind]:
+                self._rendered[kind] = answer
+                if answer is not None:
+                    show(answer.value)
+
+    def _follow(self, scenario: Scenario, changed: bool) -> None:
         names = [f"{i + 1}. {c.name}" for i, c in enumerate(scenario.contracts)]
         if names != [self.contract_choice.itemText(i) for i in range(self.contract_choice.count())]:
             keep = self.contract_choice.currentIndex()
@@ -157,10 +196,9 @@ class DecisionsPanel(QWidget):
         self._start("comparison", lambda s, k: compare_steps(preset_options(s, k)))
 
     def choose_comparison_files(self) -> None:
-        names, _ = QFileDialog.getOpenFileNames(self, "Scenarios to compare with this one", "",
-                                                "CharityRisk scenarios (*.json);;All files (*)")
-        if names:
-            self.run_file_comparison([Path(n) for n in names])
+        paths = self.prompts.ask_open_paths("Scenarios to compare with this one", "")
+        if paths:
+            self.run_file_comparison(paths)
 
     def run_file_comparison(self, paths: list[Path]) -> None:
         """Compare the current scenario with the user's own saved variants."""
@@ -171,7 +209,7 @@ class DecisionsPanel(QWidget):
             except ScenarioError as error:
                 problems.append(f"{path.name}: {error.problems[0]}")
         if problems:
-            QMessageBox.warning(self, "CharityRisk", "Some files could not be compared:\n" + "\n".join(problems))
+            self.prompts.show_warning("Some files could not be compared:\n" + "\n".join(problems))
         if options:
             self._start("comparison", lambda s, k: compare_steps([("This scenario", s)] + options))
 
@@ -197,14 +235,10 @@ class DecisionsPanel(QWidget):
     def _on_finished(self, value) -> None:
         current = self._job_scenario == self.scenario
         self._set_status("" if current else "These answers are for an earlier version of the scenario.")
-        if self._job_kind == "analysis":
-            self.analysis_scenario = self._job_scenario
-            self._show_analysis(value)
-        else:
-            self._show_comparison(value)
+        if self._job_scenario is not None:
+            self.state.set_answer(self._job_kind, self._job_scenario, value)
 
     def _show_analysis(self, analysis) -> None:
-        self.analysis = analysis
         lines = [advice(analysis.solutions)] + [f"• {goal_sentence(g)}" for g in analysis.solutions.goals]
         self.advice.setText("\n".join(lines))
         self.tornado.ax.set_axis_on()
@@ -214,7 +248,6 @@ class DecisionsPanel(QWidget):
         self.analysis_shown.emit(analysis)
 
     def _show_comparison(self, comparison) -> None:
-        self.comparison = comparison
         rows = comparison_rows(comparison)
         self.table.setColumnCount(len(rows[0]))
         self.table.setRowCount(len(rows) - 1)

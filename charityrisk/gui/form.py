@@ -573,6 +573,29 @@ class ScenarioForm(QWidget):
             sim[key] = self._fields[f"simulation.{key}"].value()
         return data
 
+    def show_data(self, data: dict) -> None:
+        """Put a scenario dict that need not validate into the fields as it stands (a file to
+        correct, recovered work); emits no ``edited``.  ``set_scenario`` takes only valid ones."""
+        self._loading += 1
+        try:
+            for key, field in self._fields.items():
+                if key.startswith("contract."):
+                    continue
+                value = _get(data, key)
+                if value is None:
+                    continue
+                if isinstance(field, SeedField):
+                    field.edit.setText(str(value) if isinstance(value, (int, str)) else "")
+                else:
+                    field.set_value(value)
+            contracts = data.get("contracts")
+            contracts = [dict(c) for c in contracts if isinstance(c, dict)] if isinstance(contracts, list) else []
+            self._contracts = contracts[:MAX_CONTRACTS]
+            self._current = -1  # nothing in the editor to store back
+            self._rebuild_chooser(0 if self._contracts else -1)
+        finally:
+            self._loading -= 1
+
     # ----- contracts ------------------------------------------------------------------------
     def current_contract_index(self) -> int:
         """The contract shown in the editor (-1 when there are none)."""

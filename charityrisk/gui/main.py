@@ -79,6 +79,6 @@ def main(argv: list[str]) -> int:
         QTimer.singleShot(SMOKE_TIMEOUT_MS, timeout)
     code = app.exec()
     window.runner.shutdown()
-    if getattr(window, "recovery", None) is not None:  # work still unsaved is offered next start
+    if window.recovery is not None:  # work still unsaved is offered next start
         window.recovery.release()
     return outcome["code"] or code

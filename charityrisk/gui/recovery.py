@@ -14,6 +14,11 @@ the window is no longer modified (saved, undone back to the saved state, another
 opened after Discard), and removed on a clean close (``finish``, called by the window's
 closeEvent once the user has saved or discarded).
 
+The parts: ``RecoveryStore`` keeps one session's file and lock and finds the files crashed
+sessions left (no window, no timer); ``RecoveryManager`` watches a window that implements the
+``Recoverable`` protocol (``is_modified()``, ``current_document()``, ``restore(document)``,
+``prompts``) and keeps its ``Document`` in the store.  This module never imports the window.
+
 It holds the form's current dict, valid or not (a half-typed scenario is work too), the last
 valid scenario, and the path of the file being edited so that Save after a restore goes to
 the right place.  A recovery file is never trusted: it is read with the same limits as a
@@ -29,18 +34,14 @@ import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable, Protocol
 
 from PySide6.QtCore import QEvent, QLockFile, QObject, QStandardPaths, QTimer
-from PySide6.QtWidgets import QMessageBox
 
 from .. import APP_NAME
-from ..model import Scenario, ScenarioError, load_scenario, scenario_from_dict, scenario_to_dict
+from ..model import ScenarioError
 from ..model.fileformat import MAX_FILE_BYTES, check_tree, write_text_atomic
-from ..model.scenario import MAX_CONTRACTS
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .window import MainWindow
+from .prompts import Prompts
 
 RECOVERY_FORMAT = "charityrisk-recovery"
 RECOVERY_VERSION = 1
@@ -58,13 +59,19 @@ def default_folder() -> Path:
 
 
 @dataclass(frozen=True)
-class Recovered:
+class Document:
+    """The work a window asks to keep: what ``current_document()`` gives and ``restore()`` takes."""
+
+    scenario: dict  # the form's dict: may be invalid (a half-typed scenario is work too)
+    last_valid: dict | None  # the window's last valid scenario, as a file dict
+    original_path: Path | None  # the scenario file being edited (None: never saved)
+
+
+@dataclass(frozen=True)
+class Recovered(Document):
     """What a recovery file holds, checked."""
 
     file: Path  # the recovery file itself
-    scenario: dict  # the form's dict when last kept: may be invalid
-    last_valid: dict | None  # the window's last valid scenario then, as a file dict
-    original_path: Path | None  # the scenario file being edited (None: never saved)
     saved_at: str  # ISO time the work was kept
 
     @property
@@ -122,89 +129,71 @@ def read_recovery(file: Path) -> Recovered:
     check_tree(scenario)
     if last_valid is not None:
         check_tree(last_valid)
-    return Recovered(file, scenario, last_valid, Path(original) if original else None, saved_at)
+    return Recovered(scenario=scenario, last_valid=last_valid,
+                     original_path=Path(original) if original else None, file=file, saved_at=saved_at)
 
 
-def ask_restore(parent, record: Recovered) -> bool:
-    """Ask whether to restore; tests patch this (or QMessageBox.question)."""
-    answer = QMessageBox.question(
-        parent, APP_NAME,
-        f"CharityRisk did not close properly last time. Your unsaved changes to {record.title} "
-        f"were kept at {record.saved_at_text()}.\n\nRestore them now? If you choose No, "
-        "they are deleted.",
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-        QMessageBox.StandardButton.Yes)
-    return answer == QMessageBox.StandardButton.Yes
+class Recoverable(Protocol):
+    """What the recovery manager needs of a window (MainWindow implements it)."""
+
+    prompts: Prompts
+    recovery: "RecoveryManager | None"  # set by the manager; the window calls finish() on a clean close
+
+    def is_modified(self) -> bool: ...
+
+    def isWindowModified(self) -> bool: ...  # noqa: N802 (Qt name)
+
+    def installEventFilter(self, obj: QObject) -> None: ...  # noqa: N802 (Qt name)
+
+    def current_document(self) -> Document: ...
+
+    def restore(self, document: Document) -> bool:
+        """Show ``document`` as unsaved work; False (the window unchanged) if it cannot."""
+        ...
 
 
-def _get(d: Any, path: str) -> Any:
-    for part in path.split("."):
-        if not isinstance(d, dict) or part not in d:
-            return None
-        d = d[part]
-    return d
+def restore_question(record: Recovered) -> str:
+    return (f"CharityRisk did not close properly last time. Your unsaved changes to {record.title} "
+            f"were kept at {record.saved_at_text()}.\n\nRestore them now? If you choose No, "
+            "they are deleted.")
 
 
-def fill_form_unchecked(form, data: dict) -> None:
-    """Put a scenario dict that does not validate into the form's fields as it stands.
+def ask_restore(prompts: Prompts, record: Recovered) -> bool:
+    return prompts.ask_yes_no(restore_question(record), yes="Yes", no="No", default=True)
 
-    ScenarioForm.set_scenario takes only valid scenarios; a half-typed scenario needs its
-    fields set one by one.  Uses the form's field table (``_fields``) and contract list, the
-    same way set_scenario does; the values came from the form's own ``to_dict``.
+
+def _document_payload(document: Document) -> dict:
+    return {
+        "format": RECOVERY_FORMAT,
+        "version": RECOVERY_VERSION,
+        "original_path": str(document.original_path) if document.original_path else None,
+        "scenario": document.scenario,
+        "last_valid": document.last_valid,
+    }
+
+
+class RecoveryStore:
+    """One session's recovery file and lock in ``folder``, and the files crashed sessions left.
+
+    No window and no timer: ``save`` / ``discard`` keep or drop this session's work, ``orphans``
+    and ``load`` find and read what others left, ``release`` lets go of the lock.
     """
-    from .fields import SeedField
 
-    form._loading += 1
-    try:
-        for key, field in form._fields.items():
-            if key.startswith("contract."):
-                continue
-            value = _get(data, key)
-            if value is None:
-                continue
-            if isinstance(field, SeedField):
-                field.edit.setText(str(value) if isinstance(value, (int, str)) else "")
-            else:
-                field.set_value(value)
-        contracts = data.get("contracts")
-        contracts = [dict(c) for c in contracts if isinstance(c, dict)] if isinstance(contracts, list) else []
-        form._contracts = contracts[:MAX_CONTRACTS]
-        form._current = -1  # nothing in the editor to store back
-        form._rebuild_chooser(0 if form._contracts else -1)
-    finally:
-        form._loading -= 1
-
-
-class RecoveryManager(QObject):
-    """Keeps one window's unsaved work in a recovery file; see the module docstring."""
-
-    def __init__(self, window: "MainWindow", folder: str | os.PathLike | None = None,
-                 interval_ms: int = AUTOSAVE_MS,
-                 ask: Callable[[Any, Recovered], bool] | None = None):
-        super().__init__(window)
-        self.window = window
+    def __init__(self, folder: str | os.PathLike | None = None):
         self.folder = Path(folder) if folder is not None else default_folder()
-        self._ask = ask
         self.last_error: str | None = None
         self._last_payload: str | None = None
         self.session = f"{os.getpid()}-{os.urandom(4).hex()}"
         self.path = self.folder / f"{PREFIX}{self.session}.json"
-        self._lock = QLockFile(str(self.folder / f"{PREFIX}{self.session}.lock"))
-        self._lock.setStaleLockTime(0)  # held for the whole session: stale only if we died
+        self.lock = QLockFile(str(self.folder / f"{PREFIX}{self.session}.lock"))
+        self.lock.setStaleLockTime(0)  # held for the whole session: stale only if we died
         self.enabled = True
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             self._disable(f"cannot create {self.folder}: {error.strerror or error}")
-        if self.enabled and not self._lock.tryLock(0):
-            self._disable(f"cannot lock {self._lock.fileName()}")
-        self._timer = QTimer(self)
-        self._timer.setInterval(interval_ms)
-        self._timer.timeout.connect(self.autosave)
-        window.installEventFilter(self)
-        if self.enabled:
-            self._timer.start()
-        window.recovery = self  # the window's closeEvent calls finish() once work is saved or discarded
+        if self.enabled and not self.lock.tryLock(0):
+            self._disable(f"cannot lock {self.lock.fileName()}")
 
     def _disable(self, reason: str) -> None:
         # The app still works without recovery; say why once, on standard error.
@@ -212,42 +201,19 @@ class RecoveryManager(QObject):
         self.last_error = reason
         print(f"{APP_NAME}: unsaved work will not be kept for recovery ({reason})", file=sys.stderr)
 
-    # ----- keeping the work ----------------------------------------------------------------
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
-        if obj is self.window and event.type() == QEvent.Type.ModifiedChange:
-            if not self.window.isWindowModified():
-                self.clear()  # saved, undone to the saved state, or replaced after Discard
-        return False
-
-    def record(self) -> dict:
-        """What the recovery file holds for the window as it is now."""
-        w = self.window
-        last_valid = scenario_to_dict(w.scenario) if isinstance(w.scenario, Scenario) else None
-        return {
-            "format": RECOVERY_FORMAT,
-            "version": RECOVERY_VERSION,
-            "saved_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-            "original_path": str(w.path) if w.path else None,
-            "scenario": w.form.to_dict(),
-            "last_valid": last_valid,
-        }
-
-    def autosave(self, force: bool = False) -> bool:
-        """Write the recovery file if the window has unsaved changes (or ``force``); True if written."""
+    def save(self, document: Document) -> bool:
+        """Keep ``document`` in this session's file (atomically, only if it changed); True if written."""
         if not self.enabled:
             return False
-        if not force and not self.window.is_modified():
-            self.clear()
-            return False
-        record = self.record()
+        record = _document_payload(document)
         try:
-            payload = json.dumps({k: v for k, v in record.items() if k != "saved_at"},
-                                 ensure_ascii=False, allow_nan=False, sort_keys=True)
+            payload = json.dumps(record, ensure_ascii=False, allow_nan=False, sort_keys=True)
         except (TypeError, ValueError) as error:  # nothing the form makes; never crash a timer
             self.last_error = f"cannot keep the work: {error}"
             return False
         if payload == self._last_payload and self.path.exists():
             return False  # nothing new since the last write: spare the disk
+        record["saved_at"] = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
         try:
             write_text_atomic(self.path, json.dumps(record, ensure_ascii=False, indent=1) + "\n")
         except (OSError, ValueError) as error:  # a full disk must not stop the work; retry later
@@ -257,7 +223,7 @@ class RecoveryManager(QObject):
         self.last_error = None
         return True
 
-    def clear(self) -> None:
+    def discard(self) -> None:
         """Remove this session's recovery file (the work is saved or discarded)."""
         self._last_payload = None
         try:
@@ -267,20 +233,15 @@ class RecoveryManager(QObject):
         except OSError as error:
             self.last_error = f"cannot remove {self.path}: {error.strerror or error}"
 
-    def finish(self) -> None:
-        """A clean close: the work was saved or discarded, so nothing is left to recover."""
-        self._timer.stop()
-        self.clear()
-        self.release()
-
     def release(self) -> None:
-        """Stop keeping work and let go of the lock; a recovery file still there (unsaved work
-        when the app ends without a clean close) is offered at the next start."""
-        self._timer.stop()
-        if self._lock.isLocked():
-            self._lock.unlock()
+        """Let go of the lock: a recovery file still there is offered at the next start."""
+        if self.lock.isLocked():
+            self.lock.unlock()
 
-    # ----- offering it back ----------------------------------------------------------------
+    @staticmethod
+    def load(file: Path) -> Recovered:
+        return read_recovery(file)
+
     def orphans(self) -> list[tuple[Path, QLockFile]]:
         """Recovery files of sessions that ended without cleaning up, newest first, each with
         its lock now held by us (so that two starting copies never offer the same work)."""
@@ -305,7 +266,7 @@ class RecoveryManager(QObject):
                     continue
                 found.append((mtime, file, lock))
         for lock_file in locks:  # tidy the locks of sessions that ended with nothing unsaved
-            if lock_file.with_suffix(".json").exists() or lock_file == Path(self._lock.fileName()):
+            if lock_file.with_suffix(".json").exists() or lock_file == Path(self.lock.fileName()):
                 continue
             lock = QLockFile(str(lock_file))
             lock.setStaleLockTime(0)
@@ -314,13 +275,78 @@ class RecoveryManager(QObject):
         found.sort(key=lambda item: item[0], reverse=True)
         return [(file, lock) for _, file, lock in found]
 
+
+class RecoveryManager(QObject):
+    """Keeps one window's unsaved work in a RecoveryStore; see the module docstring."""
+
+    def __init__(self, window: Recoverable, folder: str | os.PathLike | None = None,
+                 interval_ms: int = AUTOSAVE_MS,
+                 ask: Callable[[Recoverable, Recovered], bool] | None = None):
+        super().__init__(window)  # type: ignore[arg-type]  # the window is a QObject
+        self.window = window
+        self.store = RecoveryStore(folder)
+        self._ask = ask
+        self._timer = QTimer(self)
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(self.autosave)
+        window.installEventFilter(self)
+        if self.store.enabled:
+            self._timer.start()
+        window.recovery = self  # the window's closeEvent calls finish() once work is saved or discarded
+
+    @property
+    def path(self) -> Path:
+        return self.store.path
+
+    @property
+    def enabled(self) -> bool:
+        return self.store.enabled
+
+    @property
+    def last_error(self) -> str | None:
+        return self.store.last_error
+
+    # ----- keeping the work ----------------------------------------------------------------
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
+        if obj is self.window and event.type() == QEvent.Type.ModifiedChange:
+            if not self.window.isWindowModified():
+                self.clear()  # saved, undone to the saved state, or replaced after Discard
+        return False
+
+    def autosave(self, force: bool = False) -> bool:
+        """Write the recovery file if the window has unsaved changes (or ``force``); True if written."""
+        if not self.store.enabled:
+            return False
+        if not force and not self.window.is_modified():
+            self.clear()
+            return False
+        return self.store.save(self.window.current_document())
+
+    def clear(self) -> None:
+        self.store.discard()
+
+    def finish(self) -> None:
+        """A clean close: the work was saved or discarded, so nothing is left to recover."""
+        self._timer.stop()
+        self.store.discard()
+        self.store.release()
+
+    def release(self) -> None:
+        """Stop keeping work and let go of the lock; a recovery file still there (unsaved work
+        when the app ends without a clean close) is offered at the next start."""
+        self._timer.stop()
+        self.store.release()
+
+    # ----- offering it back ----------------------------------------------------------------
+    def orphans(self) -> list[tuple[Path, QLockFile]]:
+        return self.store.orphans()
+
     def offer_restore(self) -> bool:
         """Offer the newest unsaved work left by a crashed session; True if it was restored.
 
         Declined work is deleted and the next older one offered; after a restore, any older
         ones wait for the next start.
         """
-        ask = self._ask or ask_restore
         orphans = self.orphans()
         restored = False
         try:
@@ -328,11 +354,11 @@ class RecoveryManager(QObject):
                 file, lock = orphans.pop(0)
                 try:
                     try:
-                        record = read_recovery(file)
+                        record = self.store.load(file)
                     except ScenarioError:
                         _set_aside(file)
                         continue
-                    if ask(self.window, record):
+                    if self._asks(record):
                         restored = self.restore(record)
                         if restored:
                             _remove(file)
@@ -347,50 +373,15 @@ class RecoveryManager(QObject):
                 lock.unlock()
         return restored
 
-    def restore(self, record: Recovered) -> bool:
-        """Show recovered work in the window as an unsaved edit of the file it came from.
+    def _asks(self, record: Recovered) -> bool:
+        if self._ask is not None:
+            return self._ask(self.window, record)
+        return ask_restore(self.window.prompts, record)
 
-        The file it was editing (or the last valid scenario kept with it) is opened first,
-        then the recovered values go into the form as an edit: the window shows it as
-        modified, Undo goes back to the saved file, and Save writes to the original path.
-        The recovered work is kept in this session's recovery file before returning.
-        """
-        w = self.window
-        base = None
-        on_disk = False  # is there a saved version for Undo to go back to?
-        if record.original_path is not None:
-            try:
-                base = load_scenario(record.original_path)
-                on_disk = True
-            except ScenarioError:
-                base = None  # moved, deleted or unreadable: Save will write it again
-        if base is None and record.last_valid is not None:
-            try:
-                base = scenario_from_dict(record.last_valid)
-            except ScenarioError:
-                base = None
-        if base is None:
-            base = w.scenario
-        if base is None:
+    def restore(self, record: Document) -> bool:
+        """Give recovered work to the window, then keep it in this session's recovery file."""
+        if not self.window.restore(record):
             return False
-        w.load(base, record.original_path)
-        try:
-            try:
-                w.form.set_scenario(scenario_from_dict(record.scenario))
-            except ScenarioError:
-                fill_form_unchecked(w.form, record.scenario)
-        except Exception as error:  # a damaged record: keep the base, say so, set the file aside
-            w.load(base, record.original_path)
-            w.show_problems("The recovered changes could not be restored",
-                            [f"recovery: {type(error).__name__}: {error}"])
-            return False
-        w.form.edited.emit()  # the window takes it as the user's edit (results marked stale)
-        settle = getattr(w, "_settle_edit", None)
-        if settle is not None:  # settle it now rather than after the typing debounce
-            w._debounce.stop()
-            settle()
-        if not on_disk:  # no saved version: the work is unsaved even where it matches the base
-            w.undo_stack.resetClean()
         self.autosave(force=True)
         return True
 

@@ -13,6 +13,7 @@ from ..engine.results import Results
 from ..model.scenario import Scenario
 from ..report.text import headline, key_figures, risk_level, verdict
 from .charts import ResultsCanvas
+from .state import Shown, WindowState
 
 # Okabe-Ito inspired, with text dark enough on each background for a projector.
 FIGURE_PAIRS = 2
@@ -83,6 +84,16 @@ class ResultsPanel(QWidget):
         self.table.setTabKeyNavigation(False)  # Tab must leave the table, not cycle its cells
         layout.addWidget(self.table)
         self.results: Results | None = None
+        self._shown: Shown | None = None  # what the charts and table were last drawn from
+
+    def render_state(self, state: WindowState) -> None:
+        """Show the state's results (drawn again only when a new run's arrive) and, while they
+        are not for what the form says, why."""
+        if state.results is not None and state.results is not self._shown:
+            self._shown = state.results
+            self.show_results(state.results.scenario, state.results.results)
+        if state.note:
+            self.mark_stale(state.note)
 
     def _set_level(self, level: str) -> None:
         self.headline.setProperty("level", level)

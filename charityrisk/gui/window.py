@@ -7,25 +7,27 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, QTimer, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoCommand, QUndoStack
-from PySide6.QtWidgets import (QFileDialog, QMainWindow, QMessageBox, QSplitter, QTabWidget)
+from PySide6.QtWidgets import QMainWindow, QSplitter, QTabWidget
 
 from .. import APP_NAME, __version__
 from ..engine import simulation_steps
-from ..model import Scenario, ScenarioError, load_scenario, save_scenario
+from ..model import Scenario, ScenarioError, load_scenario, save_scenario, scenario_from_dict, scenario_to_dict
 from ..report.decision_text import decision_sentences
 from ..report.export import write_csv
 from ..report.pdf import write_report
 from ..resources import example_scenario_path
 from .decisions_panel import DecisionsPanel
-from .recovery import fill_form_unchecked
 from .form import ScenarioForm
+from .prompts import SCENARIO_FILTER, Prompts
+from .recovery import Document, RecoveryManager
 from .results_panel import ResultsPanel
+from .state import WindowState
 from .worker import Runner
 
 EDIT_DEBOUNCE_MS = 300  # a short moment after typing stops
 BUSY_DELAY_MS = 500  # show "Computing..." only for runs that outlast this (glue)
 MAX_RECENT = 8
-FILE_FILTER = "CharityRisk scenarios (*.json);;All files (*)"
+FILE_FILTER = SCENARIO_FILTER
 
 
 # Problems the form can show on its fields: values of the right kind, out of range or order.
@@ -56,21 +58,25 @@ class _Edit(QUndoCommand):
 
 
 class MainWindow(QMainWindow):
+    """The window changes ``self.state`` and the views render from it (``_render``); every
+    question and message goes through ``self.prompts``."""
+
     results_shown = Signal(object)  # the Results now on screen (tests and --smoke wait on it)
     exported = Signal(object)  # the path of a report or CSV just written
 
-    def __init__(self, settings: QSettings | None = None):
+    def __init__(self, settings: QSettings | None = None, prompts: Prompts | None = None):
         super().__init__()
         self.settings = settings or QSettings("CharityRisk", "CharityRisk")
-        self.path: Path | None = None
-        self.scenario: Scenario | None = None  # last valid scenario from the form
-        self.results_scenario: Scenario | None = None
+        self.prompts = prompts if prompts is not None else Prompts()
+        if self.prompts.parent is None:
+            self.prompts.parent = self
+        self.state = WindowState()
+        self.recovery: RecoveryManager | None = None  # set by a RecoveryManager watching this window
         self._applying = False
-        self._invalid = False
 
         self.form = ScenarioForm()
         self.results_panel = ResultsPanel()
-        self.decisions_panel = DecisionsPanel()
+        self.decisions_panel = DecisionsPanel(state=self.state, prompts=self.prompts)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("results_tabs")
         self.tabs.addTab(self.results_panel, "Risk of running out")
@@ -84,7 +90,8 @@ class MainWindow(QMainWindow):
         self.resize(1440, 900)
 
         self.undo_stack = QUndoStack(self)
-        self.undo_stack.cleanChanged.connect(self._update_title)
+        self.undo_stack.cleanChanged.connect(self._sync_modified)
+        self.state.subscribe(self._render)
         self.runner = Runner(self)
         self.runner.progress.connect(self.results_panel.set_progress)
         self.runner.finished.connect(self._on_results)
@@ -103,7 +110,7 @@ class MainWindow(QMainWindow):
         self.form.edited.connect(self._on_edited)
 
         self._build_menus()
-        self._update_title()
+        self._sync_modified()
 
     # ----- menus -------------------------------------------------------------------------
     def _action(self, menu, text: str, slot, shortcut=None, name: str = "") -> QAction:
@@ -162,13 +169,33 @@ class MainWindow(QMainWindow):
         self._fill_recent()
 
     # ----- scenario state ----------------------------------------------------------------
-    def is_modified(self) -> bool:
-        return not self.undo_stack.isClean() or self._invalid
+    @property
+    def scenario(self) -> Scenario | None:
+        """The last valid scenario from the form."""
+        return self.state.scenario
 
-    def _update_title(self) -> None:
-        name = self.path.name if self.path else "Untitled"
+    @property
+    def path(self) -> Path | None:
+        return self.state.path
+
+    @property
+    def results_scenario(self) -> Scenario | None:
+        """The scenario the results on screen are for."""
+        return self.state.results_scenario
+
+    def is_modified(self) -> bool:
+        return self.state.modified
+
+    def _sync_modified(self) -> None:
+        """Bring the state's unsaved flag in line with the undo stack, then redraw from it."""
+        self.state.update(unsaved_edits=not self.undo_stack.isClean())
+
+    def _render(self, state: WindowState) -> None:
+        name = state.path.name if state.path else "Untitled"
         self.setWindowTitle(f"{name}[*] — {APP_NAME} {__version__}")
-        self.setWindowModified(self.is_modified())
+        self.setWindowModified(state.modified)
+        self.results_panel.render_state(state)
+        self.decisions_panel.render_state(state)
 
     def apply_scenario(self, scenario: Scenario) -> None:
         """Show a scenario in the form (open, undo, redo) and simulate it."""
@@ -177,39 +204,86 @@ class MainWindow(QMainWindow):
             self.form.set_scenario(scenario)
         finally:
             self._applying = False
-        self.scenario = scenario
-        self._invalid = False
-        self._update_title()
+        self.state.update(scenario=scenario, invalid=False, unsaved_edits=not self.undo_stack.isClean())
         self.run_simulation()
 
     def load(self, scenario: Scenario, path: Path | None) -> None:
-        self.path = path
+        self.state.path = path  # told to the views with the scenario, next
         self.undo_stack.clear()
         self.apply_scenario(scenario)
         self.undo_stack.setClean()
-        self._update_title()
+        self._sync_modified()
 
     def _on_edited(self) -> None:
         if not self._applying:
-            self.results_panel.mark_stale("Updating for your change...")
+            self.state.update(note="Updating for your change...")
             self._debounce.start()
+
+    def settle_now(self) -> None:
+        """Take the form's pending edit now instead of after the typing pause."""
+        self._debounce.stop()
+        self._settle_edit()
 
     def _settle_edit(self) -> None:
         scenario, problems = self.form.scenario()
         if scenario is None:
-            self._invalid = True
             self.runner.cancel()
-            self.results_panel.mark_stale(
+            self.state.update(invalid=True, note=(
                 "Results below are for the last complete scenario: fix the highlighted "
-                f"field{'s' if len(problems) > 1 else ''} on the left to update them.")
-            self._update_title()
+                f"field{'s' if len(problems) > 1 else ''} on the left to update them."))
             return
-        self._invalid = False
         if self.scenario is not None and scenario != self.scenario:
             self.undo_stack.push(_Edit(self, self.scenario, scenario))
-        self.scenario = scenario
-        self._update_title()
+        self.state.update(scenario=scenario, invalid=False, unsaved_edits=not self.undo_stack.isClean())
         self.run_simulation()
+
+    # ----- recovery (the Recoverable protocol of gui.recovery) ----------------------------
+    def current_document(self) -> Document:
+        """The work on screen, valid or not, for the recovery file."""
+        last_valid = scenario_to_dict(self.scenario) if isinstance(self.scenario, Scenario) else None
+        return Document(scenario=self.form.to_dict(), last_valid=last_valid, original_path=self.path)
+
+    def restore(self, document: Document) -> bool:
+        """Show recovered work as an unsaved edit of the file it came from.
+
+        The file it was editing (or the last valid scenario kept with it) is opened first,
+        then the recovered values go into the form as an edit: the window shows it as
+        modified, Undo goes back to the saved file, and Save writes to the original path.
+        """
+        base = None
+        on_disk = False  # is there a saved version for Undo to go back to?
+        if document.original_path is not None:
+            try:
+                base = load_scenario(document.original_path)
+                on_disk = True
+            except ScenarioError:
+                base = None  # moved, deleted or unreadable: Save will write it again
+        if base is None and document.last_valid is not None:
+            try:
+                base = scenario_from_dict(document.last_valid)
+            except ScenarioError:
+                base = None
+        if base is None:
+            base = self.scenario
+        if base is None:
+            return False
+        self.load(base, document.original_path)
+        try:
+            try:
+                self.form.set_scenario(scenario_from_dict(document.scenario))
+            except ScenarioError:
+                self.form.show_data(document.scenario)
+        except Exception as error:  # a damaged record: keep the base and say so
+            self.load(base, document.original_path)
+            self.show_problems("The recovered changes could not be restored",
+                               [f"recovery: {type(error).__name__}: {error}"])
+            return False
+        self._on_edited()  # taken as the user's edit (results marked stale)...
+        self.settle_now()  # ...settled now rather than after the typing pause
+        if not on_disk:  # no saved version: the work is unsaved even where it matches the base
+            self.undo_stack.resetClean()
+            self._sync_modified()
+        return True
 
     # ----- simulation --------------------------------------------------------------------
     def run_simulation(self) -> None:
@@ -218,8 +292,12 @@ class MainWindow(QMainWindow):
             return
         paths, seed = scenario.settings.paths, scenario.settings.seed
         self.results_panel.set_progress(0, paths)
-        self._pending = scenario
-        self.runner.start(lambda: simulation_steps(scenario, paths, seed))
+        run = self.state.start_run()
+
+        def steps():
+            results = yield from simulation_steps(scenario, paths, seed)
+            return run, scenario, results
+        self.runner.start(steps)
 
     def _on_busy_changed(self, busy: bool) -> None:
         if busy:
@@ -228,30 +306,26 @@ class MainWindow(QMainWindow):
             self._busy_timer.stop()
             self.results_panel.show_busy(False)
 
-    def _on_results(self, results) -> None:
-        self.results_scenario = self._pending
-        self.results_panel.show_results(self._pending, results)
-        self.decisions_panel.set_scenario(self._pending)
-        self.results_shown.emit(results)
+    def _on_results(self, value) -> None:
+        run, scenario, results = value
+        if self.state.accept_results(run, scenario, results):  # an older run's are dropped
+            self.results_shown.emit(results)
 
     def _on_failed(self, message: str) -> None:
-        self.results_panel.mark_stale(f"The simulation failed: {message}")
+        self.state.update(note=f"The simulation failed: {message}")
 
     def _on_cancelled(self) -> None:
-        self.results_panel.mark_stale("Simulation cancelled; press F5 to run it again.")
+        self.state.update(note="Simulation cancelled; press F5 to run it again.")
 
     # ----- files -------------------------------------------------------------------------
     def maybe_save(self) -> bool:
         """True when it is fine to discard the current scenario."""
         if not self.is_modified():
             return True
-        answer = QMessageBox.question(
-            self, APP_NAME, "Save the changes to this scenario before closing it?",
-            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
-        if answer == QMessageBox.StandardButton.Save:
+        answer = self.prompts.ask_save_discard_cancel("Save the changes to this scenario before closing it?")
+        if answer == "save":
             return self.save()
-        return answer == QMessageBox.StandardButton.Discard
+        return answer == "discard"
 
     def new_scenario(self) -> None:
         if self.maybe_save():
@@ -260,9 +334,9 @@ class MainWindow(QMainWindow):
     def open_dialog(self) -> None:
         if not self.maybe_save():
             return
-        name, _ = QFileDialog.getOpenFileName(self, "Open scenario", self._folder(), FILE_FILTER)
-        if name:
-            self.open_path(Path(name))
+        path = self.prompts.ask_open_path("Open scenario", self._folder(), FILE_FILTER)
+        if path is not None:
+            self.open_path(path)
 
     def open_path_checked(self, name: str) -> None:
         if self.maybe_save():
@@ -283,11 +357,10 @@ class MainWindow(QMainWindow):
 
     def _ask_to_fix(self, path: Path, problems: list[str]) -> bool:
         shown = "\n".join(problems[:8]) + (f"\n... and {len(problems) - 8} more" if len(problems) > 8 else "")
-        answer = QMessageBox.question(
-            self, APP_NAME, f"{path.name} has values to correct before it can be simulated:\n\n{shown}"
+        return self.prompts.ask_yes_no(
+            f"{path.name} has values to correct before it can be simulated:\n\n{shown}"
             "\n\nOpen it anyway, with those fields marked, so you can correct them?",
-            QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Open)
-        return answer == QMessageBox.StandardButton.Open
+            yes="Open", no="Cancel", default=True)
 
     def _open_to_fix(self, data: dict, path: Path) -> bool:
         """Show a file whose values are out of range in the form, marked, as unsaved work on
@@ -296,20 +369,15 @@ class MainWindow(QMainWindow):
         if base is None:
             return False
         self.load(base, path)
-        fill_form_unchecked(self.form, data)
-        self._debounce.stop()
-        self._settle_edit()  # marks the fields and says why; nothing runs until it is valid
+        self.form.show_data(data)
+        self.settle_now()  # marks the fields and says why; nothing runs until it is valid
         self.undo_stack.resetClean()  # what is on screen is not what the file holds
-        self._update_title()
+        self._sync_modified()
         self._remember(path)
         return True
 
     def show_problems(self, title: str, problems: list[str]) -> None:
-        shown = problems[:12] + ([f"... and {len(problems) - 12} more"] if len(problems) > 12 else [])
-        box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME, title, QMessageBox.StandardButton.Ok, self)
-        box.setInformativeText("\n".join(shown))
-        box.setObjectName("problems_box")
-        box.open() if self.isVisible() else box.exec()
+        self.prompts.show_problems(title, problems)
 
     def _folder(self) -> str:
         return str(self.path.parent) if self.path else str(Path.home())
@@ -321,10 +389,9 @@ class MainWindow(QMainWindow):
 
     def save_as(self) -> bool:
         suggested = str(self.path or Path(self._folder()) / "scenario.json")
-        name, _ = QFileDialog.getSaveFileName(self, "Save scenario", suggested, FILE_FILTER)
-        if not name:
+        path = self.prompts.ask_save_path("Save scenario", suggested, FILE_FILTER)
+        if path is None:
             return False
-        path = Path(name)
         if path.suffix.lower() != ".json":
             path = path.with_name(path.name + ".json")
         return self.save_to(path)
@@ -338,66 +405,62 @@ class MainWindow(QMainWindow):
         try:
             save_scenario(scenario, path)
         except OSError as error:
-            QMessageBox.critical(self, APP_NAME, f"Could not save {path.name}: {error.strerror or error}."
-                                 " The file on disk was not changed.")
+            self.prompts.show_error(f"Could not save {path.name}: {error.strerror or error}."
+                                    " The file on disk was not changed.")
             return False
         if scenario != self.scenario and self.scenario is not None:
             self.undo_stack.push(_Edit(self, self.scenario, scenario))
-        self.scenario = scenario
-        self._invalid = False
-        self.path = path
+        self.state.scenario, self.state.invalid, self.state.path = scenario, False, path
         self.undo_stack.setClean()
         self._remember(path)
-        self._update_title()
+        self._sync_modified()
         return True
 
     # ----- exports -----------------------------------------------------------------------
     def _export_target(self, title: str, suffix: str, kind: str) -> Path | None:
-        if self.results_panel.results is None:
-            QMessageBox.information(self, APP_NAME, "There are no results to export yet.")
+        if self.state.results is None:
+            self.prompts.show_info("There are no results to export yet.")
             return None
         stem = self.path.stem if self.path else "charityrisk"
         suggested = str(Path(self._folder()) / f"{stem}-report{suffix}" if suffix == ".pdf"
                         else Path(self._folder()) / f"{stem}-figures{suffix}")
-        name, _ = QFileDialog.getSaveFileName(self, title, suggested, f"{kind} (*{suffix})")
-        if not name:
+        path = self.prompts.ask_save_path(title, suggested, f"{kind} (*{suffix})")
+        if path is None:
             return None
-        path = Path(name)
         return path if path.suffix.lower() == suffix else path.with_name(path.name + suffix)
 
     def _results_match_form(self) -> bool:
         """False when the results on screen are not for what the form now says; then ask."""
-        if self.results_panel.results is None:
+        if self.state.results is None:
             return True
         current, _ = self.form.scenario()
         if current is not None and current == self.results_scenario:
             return True
-        answer = QMessageBox.question(
-            self, APP_NAME, "The results on screen are for an earlier version of the scenario "
+        return self.prompts.ask_yes_no(
+            "The results on screen are for an earlier version of the scenario "
             "(the form has changed since, or has a value to fix). Export those results anyway?",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
-        return answer == QMessageBox.StandardButton.Yes
+            yes="Yes", no="Cancel", default=False)
 
     def export_report(self) -> None:
         """The trustees' PDF of the results on screen, with the goal seeks if they are current."""
         if not self._results_match_form():
             return
         path = self._export_target("Export the trustees' report", ".pdf", "PDF documents")
-        if path is None:
+        shown = self.state.results  # the results on screen when the user chose the file
+        if path is None or shown is None:
             return
-        scenario, results = self.results_scenario, self.results_panel.results
-        panel = self.decisions_panel
-        decisions = None
-        if panel.analysis is not None and panel.analysis_scenario == scenario:
-            decisions = decision_sentences(panel.analysis.solutions)
+        scenario, results = shown.scenario, shown.results
+        analysis = self.state.answer_for("analysis", scenario)
+        decisions = decision_sentences(analysis.solutions) if analysis is not None else None
         self._export(path, lambda: write_report(scenario, path, results=results, decisions=decisions))
 
     def export_csv(self) -> None:
         if not self._results_match_form():
             return
         path = self._export_target("Export the figures", ".csv", "CSV files")
-        if path is not None:
-            scenario, results = self.results_scenario, self.results_panel.results
+        shown = self.state.results
+        if path is not None and shown is not None:
+            scenario, results = shown.scenario, shown.results
             self._export(path, lambda: write_csv(scenario, results, path))
 
     def _export(self, path: Path, write) -> None:
@@ -412,10 +475,10 @@ class MainWindow(QMainWindow):
         self.exported.emit(path)
 
     def _on_export_failed(self, message: str) -> None:
-        QMessageBox.critical(self, APP_NAME, f"Could not export: {message}. Nothing was overwritten.")
+        self.prompts.show_error(f"Could not export: {message}. Nothing was overwritten.")
 
     def show_about(self) -> None:
-        QMessageBox.about(self, f"About {APP_NAME}", (
+        self.prompts.show_about(f"About {APP_NAME}", (
             f"<b>{APP_NAME} {__version__}</b><p>Cash-flow risk of Payment by Results contracts for "
             "small charities.</p><p>Everything runs on this computer: CharityRisk makes no network "
             "connection and nothing you enter leaves it.</p>"))
@@ -427,6 +490,6 @@ class MainWindow(QMainWindow):
         self.runner.shutdown()
         self.decisions_panel.shutdown()
         self.export_runner.shutdown()
-        if getattr(self, "recovery", None) is not None:  # saved or discarded: nothing to recover
+        if self.recovery is not None:  # saved or discarded: nothing to recover
             self.recovery.finish()
         event.accept()

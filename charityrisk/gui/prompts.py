@@ -1,0 +1,83 @@
+"""Every question and message box the app shows, behind one small interface (as the Mu editor
+does): the window and its panels ask ``Prompts`` and never call QMessageBox or QFileDialog
+themselves, so tests pass a fake that records the questions and gives scripted answers.
+
+Answers are plain Python values (a Path or None, True/False, "save"/"discard"/"cancel"), never
+Qt button codes, so a caller reads the same whether the answer came from a person or a test.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+from .. import APP_NAME
+
+SCENARIO_FILTER = "CharityRisk scenarios (*.json);;All files (*)"
+MAX_PROBLEMS_SHOWN = 12
+
+SaveChoice = Literal["save", "discard", "cancel"]
+_Button = QMessageBox.StandardButton
+
+
+class Prompts:
+    """The real dialogs, parented to ``parent`` (the window sets itself as parent)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        self.parent = parent
+
+    # ----- files ---------------------------------------------------------------------------
+    def ask_open_path(self, title: str, folder: str, file_filter: str = SCENARIO_FILTER) -> Path | None:
+        name, _ = QFileDialog.getOpenFileName(self.parent, title, folder, file_filter)
+        return Path(name) if name else None
+
+    def ask_open_paths(self, title: str, folder: str, file_filter: str = SCENARIO_FILTER) -> list[Path]:
+        names, _ = QFileDialog.getOpenFileNames(self.parent, title, folder, file_filter)
+        return [Path(n) for n in names]
+
+    def ask_save_path(self, title: str, suggested: str, file_filter: str = SCENARIO_FILTER) -> Path | None:
+        name, _ = QFileDialog.getSaveFileName(self.parent, title, suggested, file_filter)
+        return Path(name) if name else None
+
+    # ----- questions -----------------------------------------------------------------------
+    def ask_save_discard_cancel(self, question: str) -> SaveChoice:
+        answer = QMessageBox.question(self.parent, APP_NAME, question,
+                                      _Button.Save | _Button.Discard | _Button.Cancel, _Button.Save)
+        if answer == _Button.Save:
+            return "save"
+        return "discard" if answer == _Button.Discard else "cancel"
+
+    def ask_yes_no(self, question: str, yes: str = "Yes", no: str = "No", default: bool = True) -> bool:
+        """True for ``yes``; ``yes`` and ``no`` name the buttons (Yes/No, Open/Cancel...)."""
+        yes_button, no_button = getattr(_Button, yes), getattr(_Button, no)
+        answer = QMessageBox.question(self.parent, APP_NAME, question, yes_button | no_button,
+                                      yes_button if default else no_button)
+        return answer == yes_button
+
+    # ----- messages ------------------------------------------------------------------------
+    def show_error(self, text: str) -> None:
+        QMessageBox.critical(self.parent, APP_NAME, text)
+
+    def show_warning(self, text: str) -> None:
+        QMessageBox.warning(self.parent, APP_NAME, text)
+
+    def show_info(self, text: str) -> None:
+        QMessageBox.information(self.parent, APP_NAME, text)
+
+    def show_about(self, title: str, html: str) -> None:
+        QMessageBox.about(self.parent, title, html)
+
+    def show_problems(self, title: str, problems: list[str]) -> None:
+        """A list of problems with a file: modeless over a visible window, so the work stays
+        reachable behind it; modal before the window shows (start-up)."""
+        shown = problems[:MAX_PROBLEMS_SHOWN]
+        if len(problems) > MAX_PROBLEMS_SHOWN:
+            shown.append(f"... and {len(problems) - MAX_PROBLEMS_SHOWN} more")
+        box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME, title, _Button.Ok, self.parent)
+        box.setInformativeText("\n".join(shown))
+        box.setObjectName("problems_box")
+        if self.parent is not None and self.parent.isVisible():
+            box.open()
+        else:
+            box.exec()
