@@ -18,7 +18,9 @@ from charityrisk.engine import Cancelled, simulate
 from charityrisk.engine.decisions import (
     SOLVABLE, Workspace, analyse, apply_structure, compare, compare_steps, goal_seek, preset_options,
     sensitivity, solve)
-from charityrisk.engine.decisions.goalseek import search
+from charityrisk.engine.decisions.goalseek import scan
+from charityrisk.engine.decisions.common import standard_error
+from charityrisk.engine.verdict import Verdict, verdict
 from charityrisk.model import LatePayment, Uncertain, scenario_from_dict
 from charityrisk.report import decision_text
 
@@ -117,10 +119,14 @@ def test_goal_seek_answer_holds_on_fresh_futures(target):
     a = s.settings.risk_appetite
     g = goal_seek(s, target, paths=PATHS, seed=1)
     assert g.status == "found" and not g.current_is_safe
-    # On its own futures the answer is exact: safe there, and the next step is not.
-    assert simulate(g.safe_scenario, PATHS, 1).p_run_out == g.p_run_out_at_value <= a
+    # On its own futures the answer is exact: within the appetite there by the one verdict
+    # (the headline's), and the next step is not.
+    at_value = simulate(g.safe_scenario, PATHS, 1)
+    assert at_value.p_run_out == g.p_run_out_at_value <= a
+    assert verdict(at_value.p_run_out, at_value.p_run_out_se, a) is Verdict.WITHIN
+    riskier = simulate(_one_step_riskier(s, g), PATHS, 1)
+    assert verdict(riskier.p_run_out, riskier.p_run_out_se, a) is not Verdict.WITHIN
     riskier = _one_step_riskier(s, g)
-    assert simulate(riskier, PATHS, 1).p_run_out > a
     fresh_paths = 12_000
     tolerance = 4 * math.hypot(sigma(a, PATHS), sigma(a, fresh_paths))
     assert simulate(g.safe_scenario, fresh_paths, 424242).p_run_out <= a + tolerance
@@ -190,20 +196,31 @@ def test_clawback_lag_is_safer_when_longer():
         assert simulate(g.safe_scenario, 2000, 1).p_run_out <= g.risk_appetite
 
 
-def test_search_on_a_known_step_function():
-    p = np.linspace(0.0, 1.0, 101)  # p(i) = i / 100: the largest i with p <= 0.137 is 13
-    known = {}
-    steps = search(lambda i: p[i], 100, True, 0.137, known)
+def _finish(steps):
     with pytest.raises(StopIteration) as done:
         while True:
             next(steps)
-    assert done.value.value == ("found", 13)
-    assert len(known) <= 2 + math.ceil(math.log2(100))
-    rising = search(lambda i: 1 - p[i], 100, False, 0.137, {})
-    with pytest.raises(StopIteration) as done:
-        while True:
-            next(rising)
-    assert done.value.value == ("found", 87)
+    return done.value.value
+
+
+def test_scan_on_a_known_step_function():
+    p = np.linspace(0.0, 1.0, 101)  # p(i) = i / 100: the largest i with p <= 0.137 is 13
+    known = {}
+    assert _finish(scan(lambda i: p[i], 100, lambda x: x <= 0.137, known)) == [(0, 13)]
+    # The coarse pass, then one bisection of one bracket.
+    assert len(known) <= 11 + math.ceil(math.log2(10))
+    assert _finish(scan(lambda i: 1 - p[i], 100, lambda x: x <= 0.137, {})) == [(87, 100)]
+    assert _finish(scan(lambda i: p[i], 100, lambda x: x <= 2, {})) == [(0, 100)]
+    assert _finish(scan(lambda i: p[i], 100, lambda x: x < 0, {})) == []
+
+
+def test_scan_finds_every_safe_range_when_the_risk_turns():
+    """A valley (lowest in the middle) and two valleys: the old search judged from the two
+    ends and answered "nothing is safe" for both."""
+    valley = lambda i: 0.124 + 0.0001 * (i - 70) ** 2  # noqa: E731 -- lowest (12.4%) at 70
+    assert _finish(scan(valley, 100, lambda x: x <= 0.13, {})) == [(63, 77)]
+    two = lambda i: min(abs(i - 20), abs(i - 75)) / 100  # noqa: E731
+    assert _finish(scan(two, 100, lambda x: x <= 0.05, {})) == [(15, 25), (70, 80)]
 
 
 # ------------------------------------------------------------------ sensitivity
