@@ -75,6 +75,29 @@ def test_solve_all_inputs_human_and_json(charity):
     assert "overdraft facility" in done.stdout and "Monte Carlo" in done.stdout
 
 
+def test_solve_reports_every_safe_range_when_the_risk_turns(tmp_path):
+    """Fees 6 months late, outcomes paid at once: the risk is lowest in the middle of the
+    share at risk and above a 12% appetite at both ends, where the old search looked."""
+    from charityrisk.model import save_scenario
+    from test_decisions import turning_scenario
+
+    path = tmp_path / "turning.json"
+    save_scenario(turning_scenario(), path)
+    args = ("solve", path, "--for", "share_at_risk", "--contract", 0, "--paths", 10_000, "--seed", 1,
+            "--risk-appetite", "12%")
+    done = run(*args, "--json")
+    assert done.returncode == 0, done.stderr
+    (goal,) = json.loads(done.stdout)["goals"]
+    assert goal["status"] == "found" and goal["direction"] == "between"
+    ((low, high),) = goal["safe_ranges"]
+    assert 0 < low < high < 1
+    done = run(*args)
+    assert done.returncode == 0, done.stderr
+    words = f"between {100 * low:.0f}% and {100 * high:.0f}%"
+    assert f"keep the share of the price at risk {words}" in done.stdout
+    assert "does not move one way" in done.stdout and "nothing" not in done.stdout
+
+
 @pytest.mark.parametrize("args,words", [
     (("--for", "price"), ("--for", "invalid choice")),
     (("--for", "share_at_risk", "--contract", 3), ("--contract 3", "has 1 contract")),

@@ -18,7 +18,9 @@ from charityrisk.engine import Cancelled, simulate
 from charityrisk.engine.decisions import (
     SOLVABLE, Workspace, analyse, apply_structure, compare, compare_steps, goal_seek, preset_options,
     sensitivity, solve)
-from charityrisk.engine.decisions.goalseek import search
+from charityrisk.engine.decisions.goalseek import scan
+from charityrisk.engine.decisions.common import standard_error
+from charityrisk.engine.verdict import Verdict, verdict
 from charityrisk.model import LatePayment, Uncertain, scenario_from_dict
 from charityrisk.report import decision_text
 
@@ -117,10 +119,14 @@ def test_goal_seek_answer_holds_on_fresh_futures(target):
     a = s.settings.risk_appetite
     g = goal_seek(s, target, paths=PATHS, seed=1)
     assert g.status == "found" and not g.current_is_safe
-    # On its own futures the answer is exact: safe there, and the next step is not.
-    assert simulate(g.safe_scenario, PATHS, 1).p_run_out == g.p_run_out_at_value <= a
+    # On its own futures the answer is exact: within the appetite there by the one verdict
+    # (the headline's), and the next step is not.
+    at_value = simulate(g.safe_scenario, PATHS, 1)
+    assert at_value.p_run_out == g.p_run_out_at_value <= a
+    assert verdict(at_value.p_run_out, at_value.p_run_out_se, a) is Verdict.WITHIN
+    riskier = simulate(_one_step_riskier(s, g), PATHS, 1)
+    assert verdict(riskier.p_run_out, riskier.p_run_out_se, a) is not Verdict.WITHIN
     riskier = _one_step_riskier(s, g)
-    assert simulate(riskier, PATHS, 1).p_run_out > a
     fresh_paths = 12_000
     tolerance = 4 * math.hypot(sigma(a, PATHS), sigma(a, fresh_paths))
     assert simulate(g.safe_scenario, fresh_paths, 424242).p_run_out <= a + tolerance
@@ -190,20 +196,31 @@ def test_clawback_lag_is_safer_when_longer():
         assert simulate(g.safe_scenario, 2000, 1).p_run_out <= g.risk_appetite
 
 
-def test_search_on_a_known_step_function():
-    p = np.linspace(0.0, 1.0, 101)  # p(i) = i / 100: the largest i with p <= 0.137 is 13
-    known = {}
-    steps = search(lambda i: p[i], 100, True, 0.137, known)
+def _finish(steps):
     with pytest.raises(StopIteration) as done:
         while True:
             next(steps)
-    assert done.value.value == ("found", 13)
-    assert len(known) <= 2 + math.ceil(math.log2(100))
-    rising = search(lambda i: 1 - p[i], 100, False, 0.137, {})
-    with pytest.raises(StopIteration) as done:
-        while True:
-            next(rising)
-    assert done.value.value == ("found", 87)
+    return done.value.value
+
+
+def test_scan_on_a_known_step_function():
+    p = np.linspace(0.0, 1.0, 101)  # p(i) = i / 100: the largest i with p <= 0.137 is 13
+    known = {}
+    assert _finish(scan(lambda i: p[i], 100, lambda x: x <= 0.137, known)) == [(0, 13)]
+    # The coarse pass, then one bisection of one bracket.
+    assert len(known) <= 11 + math.ceil(math.log2(10))
+    assert _finish(scan(lambda i: 1 - p[i], 100, lambda x: x <= 0.137, {})) == [(87, 100)]
+    assert _finish(scan(lambda i: p[i], 100, lambda x: x <= 2, {})) == [(0, 100)]
+    assert _finish(scan(lambda i: p[i], 100, lambda x: x < 0, {})) == []
+
+
+def test_scan_finds_every_safe_range_when_the_risk_turns():
+    """A valley (lowest in the middle) and two valleys: the old search judged from the two
+    ends and answered "nothing is safe" for both."""
+    valley = lambda i: 0.124 + 0.0001 * (i - 70) ** 2  # noqa: E731 -- lowest (12.4%) at 70
+    assert _finish(scan(valley, 100, lambda x: x <= 0.13, {})) == [(63, 77)]
+    two = lambda i: min(abs(i - 20), abs(i - 75)) / 100  # noqa: E731
+    assert _finish(scan(two, 100, lambda x: x <= 0.05, {})) == [(15, 25), (70, 80)]
 
 
 # ------------------------------------------------------------------ sensitivity
@@ -343,3 +360,63 @@ def test_advice_sentence():
     assert "Allowing for Monte Carlo error the answer lies between" in sentence
     safe = solve(scenario(org={"opening_reserves": 90000}), ["share_at_risk"], paths=1000)
     assert decision_text.advice(safe).startswith("The chance of running out (")
+
+
+# ------------------------------------------------------- the risk need not move one way
+
+def turning_scenario():
+    """The example with fees 6 months late and outcomes paid at once: putting some of the
+    price at risk brings money in sooner, putting much of it at risk makes it uncertain, so
+    the chance of running out is lowest in the middle (about 10% near 25-30% at risk) and
+    higher at both ends (about 13% at none, 16% at all of it)."""
+    from charityrisk.model import load_scenario
+    from charityrisk.resources import example_scenario_path
+
+    s = load_scenario(example_scenario_path())
+    return s.with_contract(0, fee_lag_months=6, outcome_lag_months=0)
+
+
+def test_goal_seek_finds_the_safe_range_when_the_risk_turns():
+    s, a, n = turning_scenario(), 0.12, 10_000
+    g = goal_seek(s, "share_at_risk", paths=n, seed=1, appetite=a)
+    # The old search judged from the two ends, both above the appetite: "none is safe".
+    assert g.status == "found" and g.direction == "between"
+    ((low, high),) = g.safe_ranges
+    assert 0 < low < 0.3 < high < 1
+    # Every share on the grid, on the same futures: exactly those in the range are within.
+    ws = Workspace.build(s, n, 1)
+    c = s.contracts[0]
+    within = []
+    for i in range(101):
+        p = float(ws.run_out_contract(0, replace(c, share_at_risk=i / 100)).mean())
+        if verdict(p, standard_error(p, n), a) is Verdict.WITHIN:
+            within.append(i / 100)
+    assert within == [pytest.approx(k / 100) for k in range(round(low * 100), round(high * 100) + 1)]
+    assert g.p_run_out_best == min(g.p_run_out_best, g.p_run_out_current) < a
+    text = decision_text.goal_sentence(g)
+    assert f"between {decision_text.share(low)} and {decision_text.share(high)}" in text
+    assert "does not move one way" in text
+
+
+def test_one_answer_where_the_old_rules_disagreed():
+    """A chance just under the appetite but within two standard errors of it: the headline
+    said "too close to call" while the goal seeks and the comparison said "within".  Now
+    every view gives the one verdict."""
+    from charityrisk.report import text
+
+    s = scenario()
+    r = simulate(s, PATHS, 1)
+    a = r.p_run_out + r.p_run_out_se  # p <= a, but p + 2 se > a
+    assert r.p_run_out <= a
+    assert text.run_verdict(r, a) is Verdict.TOO_CLOSE and text.verdict(r, a).startswith("Too close")
+    assert text.risk_level(r, a) == "close"
+    sol = solve(s, ["overdraft_facility"], paths=PATHS, seed=1, appetite=a)
+    assert sol.p_run_out == r.p_run_out and sol.verdict is Verdict.TOO_CLOSE
+    g = sol.goals[0]
+    assert not g.current_is_safe and g.to_json_dict()["current_verdict"] == "too_close"
+    assert "is within" not in decision_text.advice(sol)
+    assert "too close to call" in decision_text.advice(sol)
+    comparison = compare([("yours", s), ("same again", s)], PATHS, 1, a)
+    assert comparison.verdict(comparison.options[0]) is Verdict.TOO_CLOSE
+    assert comparison.to_json_dict()["options"][0]["within_appetite"] is False
+    assert decision_text.comparison_rows(comparison)[1][-1] == "too close to call"

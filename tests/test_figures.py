@@ -189,3 +189,98 @@ def test_no_pyplot():
     source = Path(figures.__file__).read_text(encoding="utf-8")
     assert "import matplotlib.pyplot" not in source
     assert "from matplotlib import pyplot" not in source
+
+
+# ------------------------------------------------------------- one style, and layout
+
+@pytest.fixture(scope="module")
+def decisions(example):
+    from charityrisk.engine.decisions import analyse, compare, preset_options
+
+    scenario, _ = example
+    return analyse(scenario, paths=2000), compare(preset_options(scenario, 0), paths=2000)
+
+
+def test_every_chart_takes_the_one_style(example, decisions):
+    """Titles, ticks and colours come from report.style for the results and decision charts."""
+    from charityrisk.report import decision_figures, style
+
+    scenario, results = example
+    analysis, comparison = decisions
+    fig, ax = _axes()
+    draw_run_out_curve(ax, scenario, results, appetite=0.05)
+    assert _title(ax).get_fontsize() == style.TITLE_SIZE
+    assert _by_gid(ax, "run_out")[0].get_color() == style.BLUE
+    for draw, k in ((lambda a: decision_figures.draw_tornado(a, analysis.sensitivity), style.DENSE_SCALE),
+                    (lambda a: decision_figures.draw_comparison_curves(a, comparison), style.DENSE_SCALE)):
+        fig = style.new_figure(7, 3.6)
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+        draw(ax)
+        fig.canvas.draw()
+        assert _title(ax).get_fontsize() == pytest.approx(style.TITLE_SIZE * k)
+        assert _title(ax).get_fontweight() == "bold"
+        assert len(fig.legends) == 1  # the legend rule: below the chart, never beside it
+        legend_box = fig.legends[0].get_window_extent()
+        assert legend_box.y1 <= ax.get_window_extent().y0
+    colours = {line.get_color() for line in ax.get_lines()[:-1]}
+    assert colours <= {c for c, _ in style.SERIES}
+
+
+def _title(ax):
+    (title,) = [t for t in ax.get_children() if getattr(t, "get_text", None) and t.get_text()
+                and t.get_text() == ax.get_title(loc="left")]
+    return title
+
+
+@pytest.mark.parametrize("size", [(7, 3.6), (5.2, 3.8), (4.2, 4.0), (4.2, 3.0)])
+def test_decision_charts_lay_out_in_a_report_figure(decisions, size):
+    """Drawn synchronously under filterwarnings=error: "constrained_layout not applied"
+    fails here.  4.2 x 4.0 and 4.2 x 3.0 in are the app's smallest tornado and comparison."""
+    from charityrisk.report import decision_figures, style
+
+    analysis, comparison = decisions
+    charts = [lambda a: decision_figures.draw_comparison_curves(a, comparison)]
+    if size[1] >= decision_figures.TORNADO_MIN_HEIGHT_IN:
+        charts.append(lambda a: decision_figures.draw_tornado(a, analysis.sensitivity))
+    for draw in charts:
+        fig = style.new_figure(*size)
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+        draw(ax)
+        draw(ax)  # a redraw replaces the legend
+        fig.canvas.draw()
+        assert len(fig.legends) == 1
+        box = ax.get_position()
+        assert box.width > 0.2 and box.height > 0.15
+
+
+def test_charts_lay_out_in_the_app_at_1024_by_768(qtbot, example, decisions):
+    """The comparison chart collapsed at 1024 x 768 (its legend beside it); every chart in
+    the window now draws there, drawn synchronously so a layout warning fails the test."""
+    from charityrisk.gui.window import MainWindow
+
+    scenario, results = example
+    analysis, comparison = decisions
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.resize(1024, 768)
+    window.show()
+    qtbot.waitExposed(window)
+    window.results_panel.canvas.show_results(scenario, results, scenario.settings.risk_appetite)
+    window.results_panel.canvas.draw()
+    window.tabs.setCurrentIndex(1)
+    panel = window.decisions_panel
+    panel._show_comparison(comparison)
+    qtbot.wait(50)
+    panel.curves.draw()
+    panel._show_analysis(analysis)
+    qtbot.wait(50)
+    panel.tornado.draw()
+    for canvas in (panel.curves, panel.tornado):
+        assert canvas.ax.get_position().width > 0.2
+        canvas.resize(canvas.minimumSize())  # squeezed to its minimum, redrawn to fit
+        qtbot.wait(250)
+        canvas.draw()
+        assert canvas.ax.get_position().height > 0.1
+    window.close()

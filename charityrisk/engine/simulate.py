@@ -173,22 +173,41 @@ def summarise(s: Scenario, paths: int, seed: int, months_out: np.ndarray, lowest
 
 
 T = TypeVar("T")
+S = TypeVar("S")
+R = TypeVar("R")
+
+
+def drive(steps: Generator[S, None, T], on_step: Callable[[S], R] | None = None
+          ) -> Generator[R, None, T]:
+    """The one step driver: run a ``*_steps`` generator inside another, passing each of its
+    steps on (through ``on_step``, e.g. to turn a block done into overall progress) and
+    returning its result.  Every loop over steps in the engine goes through here, so that
+    a cancel (closing the outer generator) always reaches the inner one.
+    ``result = yield from drive(inner, on_step)``."""
+    while True:
+        try:
+            step = next(steps)
+        except StopIteration as done:
+            return done.value
+        yield step if on_step is None else on_step(step)  # type: ignore[misc]
 
 
 def run_steps(steps: Generator[Progress, None, T], progress: Callable[[int, int], None] | None = None,
               cancelled: Callable[[], bool] | None = None) -> T:
     """Drive a ``*_steps`` generator to its result: ``progress(done, total)`` after each
     step, ``cancelled()`` asked between steps (raising Cancelled when it says so)."""
-    while True:
-        try:
-            step = next(steps)
-        except StopIteration as done:
-            return done.value
-        if progress is not None:
+    result: list[T] = []
+
+    def finish() -> Generator[Progress, None, None]:
+        result.append((yield from drive(steps)))
+
+    for step in finish():
+        if progress is not None and step is not None:
             progress(step.done, step.total)
         if cancelled is not None and cancelled():
             steps.close()
             raise Cancelled()
+    return result[0]
 
 
 def simulate(s: Scenario, paths: int | None = None, seed: int | None = None,

@@ -1,21 +1,31 @@
-"""The results charts embedded in Qt: one Figure, drawn by report.figures (shared with the PDF)."""
+"""The charts embedded in Qt, drawn by report.figures and report.decision_figures (shared
+with the PDF) in report.style's look.
+
+Titles, ticks and legend columns are fitted to a chart's width when it is drawn, so every
+canvas redraws (after a short pause) when resized: a legend fitted to a wider canvas would
+otherwise squeeze the chart to nothing.
+"""
 from __future__ import annotations
 
+from typing import Callable
+
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
-from matplotlib.figure import Figure
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QSizePolicy
+from PySide6.QtWidgets import QFrame, QScrollArea, QSizePolicy, QWidget
 
 from ..engine.results import Results
 from ..model.scenario import Scenario
-from ..report import figures
+from ..report import figures, style
+
+REFIT_MS = 150
 
 
 class ResultsCanvas(FigureCanvasQTAgg):
     """Fan chart on top; chance of running out and lowest balances below."""
 
     def __init__(self, parent=None):
-        self.figure = Figure(figsize=(9, 6), layout="constrained")
+        self.figure = style.new_figure(9, 6)
         super().__init__(self.figure)
         self.setParent(parent)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -27,7 +37,7 @@ class ResultsCanvas(FigureCanvasQTAgg):
         self.setAccessibleName("Charts of the simulated balance, chance of running out and lowest balances")
         self._shown: tuple[Scenario, Results, float] | None = None
         # Titles and legends are fitted to the charts' width when drawn: redraw after resizing.
-        self._refit = QTimer(self, singleShot=True, interval=150)
+        self._refit = QTimer(self, singleShot=True, interval=REFIT_MS)
         self._refit.timeout.connect(self._redraw)
         self._placeholder()
 
@@ -56,3 +66,48 @@ class ResultsCanvas(FigureCanvasQTAgg):
         figures.draw_run_out_curve(self.run_out_ax, scenario, results, appetite=appetite)
         figures.draw_lowest_balance_histogram(self.lowest_ax, scenario, results)
         self.draw_idle()
+
+
+class ChartCanvas(FigureCanvasQTAgg):
+    """One chart in a canvas of its own (the decision tools' tornado and comparison).
+
+    ``show(draw)`` draws with ``draw(ax)`` and keeps it, to draw again after a resize."""
+
+    def __init__(self, name: str, parent: QWidget | None = None, width_in: float = 7.0,
+                 height_in: float = 3.6, minimum: tuple[int, int] = (360, 240)):
+        self.figure = style.new_figure(width_in, height_in)
+        super().__init__(self.figure)
+        self.setParent(parent)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(*minimum)
+        self.ax = self.figure.add_subplot()
+        self.ax.set_axis_off()
+        self.setAccessibleName(name)
+        self._draw: Callable[[Axes], None] | None = None
+        self._refit = QTimer(self, singleShot=True, interval=REFIT_MS)
+        self._refit.timeout.connect(self._redraw)
+
+    def show_chart(self, draw: Callable[[Axes], None]) -> None:
+        self._draw = draw
+        self._redraw()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self._draw is not None:
+            self._refit.start()
+
+    def _redraw(self) -> None:
+        if self._draw is not None:
+            self.ax.set_axis_on()
+            self._draw(self.ax)
+            self.draw_idle()
+
+
+def scrolling(canvas: QWidget) -> QScrollArea:
+    """The canvas in a scroll area: below its readable minimum size it scrolls, never
+    squashes (a squashed chart overlaps its labels, or its layout gives up)."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidget(canvas)
+    return area

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
-from matplotlib.figure import Figure
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel,
                                QProgressBar, QPushButton, QTabWidget, QTableWidget, QTableWidgetItem,
@@ -19,19 +17,10 @@ from ..model import ScenarioError, load_scenario
 from ..model.scenario import Scenario
 from ..report import decision_figures
 from ..report.decision_text import advice, comparison_rows, goal_sentence
+from .charts import ChartCanvas, scrolling
 from .prompts import Prompts
 from .state import Answer, WindowState
 from .worker import Runner
-
-
-class _Canvas(FigureCanvasQTAgg):
-    def __init__(self, name: str):
-        self.figure = Figure(figsize=(7, 3.6), layout="constrained")
-        super().__init__(self.figure)
-        self.ax = self.figure.add_subplot()
-        self.ax.set_axis_off()
-        self.setAccessibleName(name)
-        self.setMinimumHeight(240)
 
 
 class DecisionsPanel(QWidget):
@@ -118,8 +107,12 @@ class DecisionsPanel(QWidget):
 
         self.views = QTabWidget()
         self.views.setObjectName("decisions.views")
-        self.tornado = _Canvas("Tornado chart: what drives the risk")
-        self.curves = _Canvas("Chance of running out under each payment structure")
+        # Below a decision chart's readable minimum (in inches at 100 dpi) scroll, never squash.
+        width = round(100 * decision_figures.MIN_WIDTH_IN)
+        self.tornado = ChartCanvas("Tornado chart: what drives the risk",
+                                   minimum=(width, round(100 * decision_figures.TORNADO_MIN_HEIGHT_IN)))
+        self.curves = ChartCanvas("Chance of running out under each payment structure",
+                                  minimum=(width, round(100 * decision_figures.COMPARISON_MIN_HEIGHT_IN)))
         self.table = QTableWidget(0, 0)
         self.table.setObjectName("decisions.table")
         self.table.setAccessibleName("Payment structures compared")
@@ -135,7 +128,7 @@ class DecisionsPanel(QWidget):
         compare_layout.addWidget(self.curves, 1)
         compare_layout.setStretch(0, 1)
         compare_layout.setStretch(1, 2)
-        self.views.addTab(self.tornado, "What drives the risk")
+        self.views.addTab(scrolling(self.tornado), "What drives the risk")
         self.views.addTab(compare_box, "Payment structures compared")
         layout.addWidget(self.views, 1)
 
@@ -241,9 +234,7 @@ class DecisionsPanel(QWidget):
     def _show_analysis(self, analysis) -> None:
         lines = [advice(analysis.solutions)] + [f"• {goal_sentence(g)}" for g in analysis.solutions.goals]
         self.advice.setText("\n".join(lines))
-        self.tornado.ax.set_axis_on()
-        decision_figures.draw_tornado(self.tornado.ax, analysis.sensitivity)
-        self.tornado.draw_idle()
+        self.tornado.show_chart(lambda ax: decision_figures.draw_tornado(ax, analysis.sensitivity))
         self.views.setCurrentIndex(0)
         self.analysis_shown.emit(analysis)
 
@@ -255,9 +246,7 @@ class DecisionsPanel(QWidget):
         for r, row in enumerate(rows[1:]):
             for c, cell in enumerate(row):
                 self.table.setItem(r, c, QTableWidgetItem(cell))
-        self.curves.ax.set_axis_on()
-        decision_figures.draw_comparison_curves(self.curves.ax, comparison)
-        self.curves.draw_idle()
+        self.curves.show_chart(lambda ax: decision_figures.draw_comparison_curves(ax, comparison))
         self.views.setCurrentIndex(1)
         self.comparison_shown.emit(comparison)
 

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QFrame, QScrollArea, QHBoxLayout, QLabel, QProgre
 
 from ..engine.results import Results
 from ..model.scenario import Scenario
-from ..report.text import headline, key_figures, risk_level, verdict
+from ..report.text import headline, key_figures, run_verdict, verdict_words
 from .charts import ResultsCanvas
 from .state import Shown, WindowState
 
@@ -113,8 +113,9 @@ class ResultsPanel(QWidget):
     def show_results(self, scenario: Scenario, results: Results) -> None:
         appetite = scenario.settings.risk_appetite
         self.results = results
-        self.headline.setText(f"{headline(scenario, results)}\n{verdict(results, appetite)}")
-        self._set_level(risk_level(results, appetite))
+        judged = run_verdict(results, appetite)  # the one rule: words and colour agree
+        self.headline.setText(f"{headline(scenario, results)}\n{verdict_words(judged, appetite)}")
+        self._set_level(judged.level)
         figures = key_figures(scenario, results)
         rows = -(-len(figures) // FIGURE_PAIRS)
         self.table.setRowCount(rows)

@@ -6,6 +6,7 @@ Formatting only: everything here reads what engine.decisions computed.
 from __future__ import annotations
 
 from ..engine.decisions import Comparison, GoalSeek, Sensitivity, SensitivityBar, Solutions
+from ..engine.verdict import Verdict
 from .text import money, percent
 
 LABELS = {
@@ -89,9 +90,29 @@ def span(unit: str, low: float, high: float, word: str = "to") -> str:
 
 # ------------------------------------------------------------------ goal seeking
 
+def safe_range_words(g: GoalSeek, low: float, high: float) -> str:
+    """One safe range in words: "at or below 20%", "between 35% and 80%", "at least £5,000"."""
+    if low == g.search_low and high == g.search_high:
+        return f"anywhere from {span(g.unit, low, high)}"
+    if low == high:
+        return f"at {value(g.unit, low)} exactly"
+    if low == g.search_low:
+        return f"at or below {value(g.unit, high)}"
+    if high == g.search_high:
+        return f"at or above {value(g.unit, low)}"
+    return f"between {span(g.unit, low, high, 'and')}"
+
+
+def safe_ranges_words(g: GoalSeek) -> str:
+    """Every safe range in words, joined with "or": "between 5% and 20% or between 35% and 80%"."""
+    return _join([safe_range_words(g, low, high) for low, high in g.safe_ranges], "or")
+
+
 def goal_clause(g: GoalSeek) -> str:
     """What to secure, as a clause to join with "or": "keep the share at risk at or below 14%"."""
     v = g.value
+    if g.direction == "between":  # the risk turns: the safe values lie inside the range
+        return f"keep the {noun(g)} {safe_ranges_words(g)}"
     at_most = g.direction == "at_most"
     if g.input == "share_at_risk":
         return f"keep the share at risk at or {'below' if at_most else 'above'} {share(v)}"
@@ -137,6 +158,13 @@ def goal_sentence(g: GoalSeek) -> str:
     if g.status == "all_safe":
         return (f"The {name} alone cannot push the chance of running out above the appetite of "
                 f"{appetite}: even at {value(g.unit, g.value)} it is {percent(g.p_run_out_at_value)}.")
+    if g.direction == "between":
+        low, high = g.value_range
+        noise = ("" if low is None or high is None or (low, high) in g.safe_ranges else
+                 f" Allowing for Monte Carlo error it may also be within from {span(g.unit, low, high)}.")
+        return (f"The chance of running out does not move one way with the {name}: it is within "
+                f"the appetite of {appetite} {safe_ranges_words(g)} (now {value(g.unit, g.current_value)}; "
+                f"lowest, {percent(g.p_run_out_best)}, at {value(g.unit, g.best_value)}).{noise}")
     clause = goal_clause(g)
     now = f"now {value(g.unit, g.current_value)}"
     if g.input == "referrals_per_month" and g.safe_scenario is not None and g.contract is not None:
@@ -157,16 +185,22 @@ def advice(solutions: Solutions) -> str:
     now = percent(solutions.p_run_out)
     found = [g for g in solutions.goals if g.status == "found"]
     impossible = [g for g in solutions.goals if g.status == "none_safe"]
-    if solutions.p_run_out <= solutions.risk_appetite:
+    judged = solutions.verdict
+    if judged is Verdict.WITHIN:
         text = f"The chance of running out ({now}) is within the trustees' appetite of {appetite}."
         if found:
             text += (" It stays within it if you " + _join([goal_clause(g) for g in found], "and") + ".")
         return text
+    where = ("above the trustees' appetite of" if judged is Verdict.ABOVE
+             else "too close to call against the trustees' appetite of")
     if not found:
-        return (f"The chance of running out is {now}, above the trustees' appetite of {appetite}, "
+        return (f"The chance of running out is {now}, {where} {appetite}, "
                 "and no single change searched brings it within.")
     clauses = [goal_clause(g) for g in found]
     text = f"{clauses[0][0].upper()}{clauses[0][1:]}"
+    if judged is Verdict.TOO_CLOSE:
+        text = (f"The chance of running out ({now}) is too close to call against the trustees' "
+                f"appetite of {appetite}. To be within it, {clauses[0]}")
     if len(clauses) > 1:
         text += ", or " + ", or ".join(clauses[1:])
     text += "."
@@ -208,6 +242,10 @@ def sensitivity_lines(sens: Sensitivity, top: int | None = None) -> list[str]:
 
 # -------------------------------------------------------------------- comparison
 
+# The comparison table's "Within appetite" column, from the one verdict.
+WITHIN_WORDS = {Verdict.WITHIN: "yes", Verdict.TOO_CLOSE: "too close to call", Verdict.ABOVE: "no"}
+
+
 def comparison_rows(comparison: Comparison) -> list[tuple[str, ...]]:
     """A header and one row per option, for a table."""
     rows = [("Option", "Runs out", "vs first", "Most likely month", "Lowest balance (1 in 20)",
@@ -219,7 +257,7 @@ def comparison_rows(comparison: Comparison) -> list[tuple[str, ...]]:
         month = r.most_likely_run_out_month
         rows.append((o.label, percent(r.p_run_out), diff, f"month {month}" if month else "none",
                      money(r.lowest_balance_percentiles["5"]), money(r.working_capital_needed_95),
-                     "yes" if r.p_run_out <= comparison.risk_appetite else "no"))
+                     WITHIN_WORDS[comparison.verdict(o)]))
     return rows
 
 

@@ -4,9 +4,8 @@ Every ``draw_*`` function takes a matplotlib Axes, clears it and draws one chart
 can call it again on the same Axes for live updates.  No pyplot: callers make their own
 ``matplotlib.figure.Figure`` (``new_figure`` here, or a Qt canvas's figure).
 
-Style rules: an Okabe-Ito based, colour-blind-safe palette that also reads in black-and-white
-print (bands differ in lightness, lines in dash style, the "ran out" bars are hatched), and
-font sizes readable on a projector.  Words are plain English, not statistics.
+The look (palette, font sizes and scale, titles, the legend rule) is ``report.style``'s,
+shared with the decision charts.  Words are plain English, not statistics.
 """
 from __future__ import annotations
 
@@ -14,35 +13,14 @@ import math
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
 from matplotlib.patches import Patch
-from matplotlib.textpath import TextToPath
-from matplotlib.transforms import ScaledTranslation
 from matplotlib.ticker import Formatter, MaxNLocator, MultipleLocator, PercentFormatter
 
 from ..engine.results import Results
 from ..model.scenario import Scenario
-
-# Okabe-Ito colours, plus blues of clearly different lightness for the fan chart's bands.
-BLUE = "#0072B2"
-SKY = "#56B4E9"
-VERMILLION = "#D55E00"
-REDDISH_PURPLE = "#CC79A7"
-WINE = "#882255"  # dark in grey print
-ORANGE = "#E69F00"
-BLACK = "#000000"
-BAND_OUTER = "#CFE3F3"  # 5-95%: very light
-BAND_INNER = "#7FB2DC"  # 25-75%: mid
-MEDIAN = "#08306B"  # typical future: near black in grey
-ZERO_GREY = "#444444"
-
-TITLE_SIZE = 13
-LABEL_SIZE = 12
-TICK_SIZE = 11
-LEGEND_SIZE = 10.5
-NOTE_SIZE = 11
-LEGEND_DROP_IN = 0.52  # inches from the bottom of the Axes to the top of the legend
+from .style import (BAND_INNER, BAND_OUTER, BLACK, BLUE, LEGEND_DROP_IN, MEDIAN, NOTE_SIZE, SKY,
+                    TICK_SIZE, VERMILLION, WINE, ZERO_GREY, legend_below, new_figure, set_title,
+                    style_axes, style_figure, text_width_in, width_in)
 
 MINUS = "\u2212"
 
@@ -84,112 +62,8 @@ def _percent_text(p: float) -> str:
     return percent(p)
 
 
-def new_figure(width_in: float = 8.0, height_in: float = 4.5, dpi: float = 100) -> Figure:
-    """A Figure (no pyplot) styled for these charts; give it an Agg canvas to save it."""
-    fig = Figure(figsize=(width_in, height_in), dpi=dpi)
-    style_figure(fig)
-    return fig
-
-
-def style_figure(fig: Figure) -> Figure:
-    """Common styling: white background, constrained layout so labels are never clipped."""
-    fig.set_facecolor("white")
-    fig.set_layout_engine("constrained")
-    return fig
-
-
-def _wrapped_title(ax: Axes, title: str, size: float) -> str:
-    """The title broken into lines that fit the chart's width (a narrow chart in the app)."""
-    return _wrap_to(title, _width_in(ax) + 0.4, size, bold=True)
-
-
-def _set_title(ax: Axes, title: str, k: float) -> None:
-    size = TITLE_SIZE * k
-    ax.set_title(_wrapped_title(ax, title, size), fontsize=size, fontweight="bold", loc="left")
-
-
-def _style_axes(ax: Axes, title: str, xlabel: str, ylabel: str, k: float = 1.0) -> None:
-    ax.set_facecolor("white")
-    _set_title(ax, title, k)
-    ax.set_xlabel(_wrap_to(xlabel, _width_in(ax) + 0.3, LABEL_SIZE * k), fontsize=LABEL_SIZE * k)
-    ax.set_ylabel(ylabel, fontsize=LABEL_SIZE * k)
-    ax.tick_params(labelsize=TICK_SIZE * k)
-    ax.grid(True, axis="y", color="#DDDDDD", linewidth=0.8)
-    ax.set_axisbelow(True)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-
-
-def _width_in(ax: Axes) -> float:
-    """The Axes' width in inches (before layout), to fit ticks and legend columns to it."""
-    try:
-        return max(1.0, ax.get_position().width * ax.get_figure().get_figwidth())
-    except (AttributeError, TypeError):
-        return 6.0
-
-
-_TEXT_TO_PATH = TextToPath()
-
-
-def _text_width_in(text: str, size: float, bold: bool = False) -> float:
-    """The width of a label in inches, from the font itself (no renderer needed)."""
-    try:
-        props = FontProperties(size=size, weight="bold" if bold else "normal")
-        width, _, _ = _TEXT_TO_PATH.get_text_width_height_descent(text, props, ismath=False)
-        return width / 72
-    except Exception:  # an unusual font setup must never stop a chart being drawn
-        return len(text) * 0.56 * size / 72
-
-
-def _legend_columns(labels: list[str], width_in: float, size: float, most: int) -> int:
-    """As many legend columns as fit the chart's width (estimated from the labels' lengths)."""
-    for ncol in range(min(most, len(labels)), 1, -1):
-        rows = math.ceil(len(labels) / ncol)
-        columns = [labels[i * rows:(i + 1) * rows] for i in range(ncol)]  # filled column-first
-        needed = sum(max(_text_width_in(label, size) for label in column) + 3.8 * size / 72
-                     for column in columns if column)
-        if needed <= width_in:
-            return ncol
-    return 1
-
-
-def _wrap_to(text: str, width_in: float, size: float, bold: bool = False) -> str:
-    """Break text into lines no wider than width_in (a single long word stays whole)."""
-    lines: list[str] = []
-    for word in text.split():
-        trial = f"{lines[-1]} {word}" if lines else word
-        if lines and _text_width_in(trial, size, bold) > width_in:
-            lines.append(word)
-        elif lines:
-            lines[-1] = trial
-        else:
-            lines.append(word)
-    return "\n".join(lines)
-
-
-def _legend_below(ax: Axes, handles=None, ncol: int = 3, k: float = 1.0) -> None:
-    if handles is None:
-        handles, labels = ax.get_legend_handles_labels()
-    else:
-        labels = [h.get_label() for h in handles]
-    size = LEGEND_SIZE * k
-    width = _width_in(ax)
-    # Plain-English labels are long: fewer columns when the chart is narrow, and labels
-    # wrapped onto two lines when even one column is too wide, so the legend never
-    # squeezes the chart or runs off the canvas.
-    ncol = _legend_columns(labels, width, size, ncol)
-    if ncol == 1:
-        labels = [_wrap_to(label, width - 3.8 * size / 72, size) for label in labels]
-    # A fixed distance below the Axes (under the tick labels and the axis label), whatever
-    # the chart's height, so the app's layout engine and the PDF's fixed layout both work.
-    below = ax.transAxes + ScaledTranslation(0, -LEGEND_DROP_IN * k, ax.get_figure().dpi_scale_trans)
-    ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0), bbox_transform=below,
-              ncol=ncol, fontsize=size, frameon=False, handlelength=2.4, columnspacing=1.2,
-              borderaxespad=0)
-
-
 def _no_results(ax: Axes, title: str, k: float = 1.0) -> None:
-    _set_title(ax, title, k)
+    set_title(ax, title, k)
     ax.text(0.5, 0.5, "Run the simulation to see this chart.", ha="center", va="center",
             fontsize=NOTE_SIZE * k, color=ZERO_GREY, transform=ax.transAxes)
     ax.set_xticks([])
@@ -202,7 +76,7 @@ def _months(horizon: int) -> np.ndarray:
 
 def _month_axis(ax: Axes, horizon: int) -> None:
     ax.set_xlim(0.5 if horizon == 1 else 1, horizon + (0.5 if horizon == 1 else 0))
-    most = max(3, min(12, int(_width_in(ax) * 1.5)))
+    most = max(3, min(12, int(width_in(ax) * 1.5)))
     step = next((s for s in (1, 2, 3, 6, 12, 24, 60) if horizon / s <= most), 120)
     ax.xaxis.set_major_locator(MultipleLocator(step))
 
@@ -245,7 +119,7 @@ def draw_fan_chart(ax: Axes, scenario: Scenario, results: Results | None, *,
         ax.axhline(floor, color=WINE, linewidth=2.2, linestyle="-.",
                    label=f"Reserves floor {_money(floor)}", gid="floor")
 
-    _style_axes(ax, FAN_TITLE, "Month", "Balance", font_scale)
+    style_axes(ax, FAN_TITLE, "Month", "Balance", font_scale)
     _month_axis(ax, horizon)
     # Keep the danger lines in view even when every future stays far above them.
     lo = min(float(np.min(bp["5"])), -overdraft, floor, 0.0)
@@ -253,7 +127,7 @@ def draw_fan_chart(ax: Axes, scenario: Scenario, results: Results | None, *,
     pad = 0.06 * (hi - lo) if hi > lo else max(1000.0, abs(hi) * 0.1)
     ax.set_ylim(lo - pad, hi + pad)
     ax.yaxis.set_major_formatter(PoundFormatter())
-    _legend_below(ax, ncol=3, k=font_scale)
+    legend_below(ax, ncol=3, k=font_scale)
 
 
 RUN_OUT_TITLE = "Chance of having run out, by month"
@@ -286,11 +160,11 @@ def draw_run_out_curve(ax: Axes, scenario: Scenario, results: Results | None,
         top = max(top, appetite)
     top = min(1.0, max(top * 1.15, 0.02))
     ax.set_ylim(0, top)
-    _style_axes(ax, RUN_OUT_TITLE, "Month", "Chance", font_scale)
+    style_axes(ax, RUN_OUT_TITLE, "Month", "Chance", font_scale)
     _month_axis(ax, horizon)
     decimals = 0 if top >= 0.04 else 1
     ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=decimals))
-    _legend_below(ax, ncol=2, k=font_scale)
+    legend_below(ax, ncol=2, k=font_scale)
 
 
 HISTOGRAM_TITLE = "Lowest balance in each future"
@@ -327,7 +201,7 @@ def draw_lowest_balance_histogram(ax: Axes, scenario: Scenario, results: Results
     lowest = np.asarray(results.lowest_balance, dtype=float)
     n = lowest.size
     months = results.horizon_months
-    _style_axes(ax, HISTOGRAM_TITLE,
+    style_axes(ax, HISTOGRAM_TITLE,
                 f"Lowest balance over the {months} month{'s' if months != 1 else ''}",
                 "Share of futures", font_scale)
     if n == 0:
@@ -354,12 +228,12 @@ def draw_lowest_balance_histogram(ax: Axes, scenario: Scenario, results: Results
     ax.lines[-1].set_label(line_label)
     ax.set_xlim(edges[0], edges[-1])
     ax.xaxis.set_major_formatter(PoundFormatter())
-    label_in = _text_width_in(MINUS + pounds_short(edges[0], edges[-1] - edges[0]), TICK_SIZE * font_scale)
-    ax.xaxis.set_major_locator(MaxNLocator(nbins=max(2, min(8, int(_width_in(ax) / (1.5 * label_in))))))
+    label_in = text_width_in(MINUS + pounds_short(edges[0], edges[-1] - edges[0]), TICK_SIZE * font_scale)
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=max(2, min(8, int(width_in(ax) / (1.5 * label_in))))))
     ax.set_ylim(0, max(float(share.max()) * 1.15, 0.01))
     ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0 if share.max() >= 0.05 else 1))
-    _legend_below(ax, handles=handles, ncol=3, k=font_scale)
+    legend_below(ax, handles=handles, ncol=3, k=font_scale)
 
 
 __all__ = ["draw_fan_chart", "draw_run_out_curve", "draw_lowest_balance_histogram",
-           "style_figure", "new_figure", "pounds_short", "PoundFormatter"]
+           "style_figure", "new_figure", "pounds_short", "PoundFormatter", "LEGEND_DROP_IN"]

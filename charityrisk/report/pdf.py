@@ -29,7 +29,7 @@ from ..engine.results import Results
 from ..model.fileformat import write_bytes_atomic
 from ..model.scenario import Contract, Scenario, Uncertain
 from . import figures
-from .text import headline, key_figures, money, percent, risk_level, verdict
+from .text import headline, key_figures, money, percent, run_verdict, verdict_words
 
 A4_WIDTH_IN = 8.27
 A4_HEIGHT_IN = 11.69
@@ -302,7 +302,8 @@ def _page_one(s: Scenario, r: Results, day: _dt.date, footer: str, k: float) -> 
         page.text(s.name, size=13, weight="bold", gap=0.04)
     page.text(f"Produced by {APP_NAME} on {long_date(day)}.", size=10, color=MUTED, gap=0.16)
     appetite = s.settings.risk_appetite
-    page.verdict_box(headline(s, r), verdict(r, appetite), risk_level(r, appetite))
+    judged = run_verdict(r, appetite)
+    page.verdict_box(headline(s, r), verdict_words(judged, appetite), judged.level)
     page.heading("Key figures", size=12.5)
     page.table(key_figures(s, r), widths=(3.9, TEXT_WIDTH_IN - 3.9), size=9.5)
     room = page.room - 0.1

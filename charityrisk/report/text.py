@@ -5,6 +5,7 @@ Everything here only formats what the engine computed; nothing here computes ris
 from __future__ import annotations
 
 from ..engine.results import Results
+from ..engine.verdict import Verdict, verdict as judge
 from ..model.scenario import Scenario
 
 
@@ -40,19 +41,28 @@ def headline(s: Scenario, r: Results) -> str:
     return f"{first} {second}"
 
 
-def verdict(r: Results, appetite: float) -> str:
-    """Whether the risk is within the trustees' appetite, allowing for Monte Carlo error."""
-    if r.p_run_out - 2 * r.p_run_out_se > appetite:
+def run_verdict(r: Results, appetite: float) -> Verdict:
+    """The run's verdict against the appetite (engine.verdict's one rule)."""
+    return judge(r.p_run_out, r.p_run_out_se, appetite)
+
+
+def verdict_words(v: Verdict, appetite: float) -> str:
+    """A verdict as the sentence every view shows."""
+    if v is Verdict.ABOVE:
         return f"Above the trustees' risk appetite of {percent(appetite)}."
-    if r.p_run_out + 2 * r.p_run_out_se <= appetite:
+    if v is Verdict.WITHIN:
         return f"Within the trustees' risk appetite of {percent(appetite)}."
     return f"Too close to call against the risk appetite of {percent(appetite)}: run more futures."
 
 
+def verdict(r: Results, appetite: float) -> str:
+    """Whether the risk is within the trustees' appetite, allowing for Monte Carlo error."""
+    return verdict_words(run_verdict(r, appetite), appetite)
+
+
 def risk_level(r: Results, appetite: float) -> str:
     """'safe', 'close' or 'unsafe', for colouring the headline."""
-    text = verdict(r, appetite)
-    return "unsafe" if text.startswith("Above") else "safe" if text.startswith("Within") else "close"
+    return run_verdict(r, appetite).level
 
 
 def chance_with_error(r: Results) -> str:

@@ -16,13 +16,13 @@ from typing import Generator, Sequence
 
 from ...model.scenario import Scenario
 from ..simulate import Progress
-from .common import CancelledCallback, Meter, ProgressCallback, progress_during, run_steps
+from .common import CancelledCallback, Meter, ProgressCallback, run_steps, workspace_steps
 from .compare import (STRUCTURE_TERMS, ComparedOption, Comparison, apply_structure, compare,
                       compare_steps, preset_options)
 from .goalseek import (CONTRACT_INPUTS, ORGANISATION_INPUTS, SOLVABLE, GoalSeek, Solutions,
                        goal_seek, goal_work, solve, solve_on, solve_steps, resolve_targets)
 from .sensitivity import Sensitivity, SensitivityBar, sensitivity, sensitivity_on, sensitivity_steps, sensitivity_work
-from .workspace import MAX_DECISION_PATHS, Workspace, resolve_run
+from .workspace import MAX_DECISION_PATHS, Workspace
 
 
 @dataclass(frozen=True, eq=False)
@@ -41,16 +41,18 @@ def analyse_steps(s: Scenario, contract: int = 0, targets: Sequence[str] | None 
                   appetite: float | None = None) -> Generator[Progress, None, Analysis]:
     """The full sensitivity run and the goal seeks, sharing one set of futures."""
     targets = resolve_targets(s, targets, contract)
-    paths, seed, appetite = resolve_run(s, paths, seed, appetite)
-    ws = Workspace(s, paths, seed)
-    blocks = len(ws.blocks)
-    meter = Meter(ws.build_work() + sensitivity_work(s, blocks) + goal_work(s, targets, blocks))
-    yield from progress_during(ws.build_steps(), ws, meter)
-    # Goal seeks first: their contract is then prepared once for both.
-    solutions = yield from solve_on(ws, targets, contract, appetite, meter)
-    sens = yield from sensitivity_on(ws, appetite, meter)
-    yield meter.finished()
-    return Analysis(sens, solutions)
+
+    def work(ws: Workspace) -> int:
+        blocks = len(ws.blocks)
+        return sensitivity_work(s, blocks) + goal_work(s, targets, blocks)
+
+    def body(ws: Workspace, appetite: float, meter: Meter) -> Generator[Progress, None, Analysis]:
+        # Goal seeks first: their contract is then prepared once for both.
+        solutions = yield from solve_on(ws, targets, contract, appetite, meter)
+        sens = yield from sensitivity_on(ws, appetite, meter)
+        return Analysis(sens, solutions)
+
+    return (yield from workspace_steps(s, paths, seed, appetite, work, body))
 
 
 def analyse(s: Scenario, contract: int = 0, targets: Sequence[str] | None = None,

@@ -2,14 +2,20 @@
 from __future__ import annotations
 
 import math
-from typing import Callable, Generator
+from typing import TYPE_CHECKING, Callable, Generator, TypeVar
 
 import numpy as np
 
-from ..simulate import Progress, run_steps
+from ...model.scenario import Scenario
+from ..simulate import Progress, drive, run_steps
 
-__all__ = ["CancelledCallback", "Meter", "ProgressCallback", "paired_standard_error",
-           "progress_during", "run_steps", "standard_error"]
+if TYPE_CHECKING:
+    from .workspace import Workspace
+
+__all__ = ["CancelledCallback", "Meter", "ProgressCallback", "decision_steps", "drive",
+           "paired_standard_error", "progress_during", "run_steps", "standard_error", "workspace_steps"]
+
+T = TypeVar("T")
 
 ProgressCallback = Callable[[int, int], None]  # progress(done, total)
 CancelledCallback = Callable[[], bool]
@@ -48,9 +54,34 @@ class Meter:
 
 def progress_during(steps: Generator, ws, meter: Meter) -> Generator[Progress, None, object]:
     """Run a Workspace generator, reporting its block simulations as progress."""
-    while True:
-        try:
-            next(steps)
-        except StopIteration as done:
-            return done.value
-        yield meter.at(ws.block_simulations)
+    return (yield from drive(steps, lambda _: meter.at(ws.block_simulations)))
+
+
+def decision_steps(total: int, body: Callable[[Meter], Generator[Progress, None, T]]
+                   ) -> Generator[Progress, None, T]:
+    """The skeleton of every decision run: progress against ``total`` units of work (a
+    Meter, whose total grows if the estimate was short), the body's steps, then one last
+    report of done == total, so a progress bar always ends full."""
+    meter = Meter(total)
+    result = yield from body(meter)
+    yield meter.finished()
+    return result
+
+
+def workspace_steps(s: Scenario, paths: int | None, seed: int | None, appetite: float | None,
+                    work: Callable[["Workspace"], int],
+                    body: Callable[["Workspace", float, Meter], Generator[Progress, None, T]]
+                    ) -> Generator[Progress, None, T]:
+    """The skeleton of the runs on one Workspace (goal seeks, sensitivity, both): resolve
+    the run's settings, build the base futures, then ``body(ws, appetite, meter)``;
+    ``work(ws)`` estimates the body's block simulations, for progress."""
+    from .workspace import Workspace, resolve_run
+
+    paths, seed, appetite = resolve_run(s, paths, seed, appetite)
+    ws = Workspace(s, paths, seed)
+
+    def build_then_body(meter: Meter) -> Generator[Progress, None, T]:
+        yield from progress_during(ws.build_steps(), ws, meter)
+        return (yield from body(ws, appetite, meter))
+
+    return (yield from decision_steps(ws.build_work() + work(ws), build_then_body))

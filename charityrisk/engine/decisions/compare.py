@@ -14,7 +14,9 @@ from typing import Any, Generator, Sequence
 from ...model.scenario import Contract, Scenario
 from ..results import Results
 from ..simulate import Progress, simulation_steps
-from .common import CancelledCallback, ProgressCallback, paired_standard_error, run_steps
+from ..verdict import Verdict, verdict
+from .common import (CancelledCallback, Meter, ProgressCallback, decision_steps, drive,
+                     paired_standard_error, run_steps)
 
 # The terms that make a payment structure (the source document's presets differ in these);
 # the organisation, referral volumes, price, costs and success rates stay the user's own.
@@ -48,6 +50,10 @@ class Comparison:
         return tuple(sorted(range(len(self.options)), key=lambda i: (
             self.options[i].results.p_run_out, self.options[i].results.working_capital_needed_95, i)))
 
+    def verdict(self, option: ComparedOption) -> Verdict:
+        """The option's chance of running out against the appetite (engine.verdict's rule)."""
+        return verdict(option.p_run_out, option.results.p_run_out_se, self.risk_appetite)
+
     @property
     def safest(self) -> ComparedOption:
         return self.options[self.ranking()[0]]
@@ -58,7 +64,8 @@ class Comparison:
             "paths": self.paths, "seed": self.seed, "risk_appetite": self.risk_appetite,
             "common_random_numbers": True, "safest": self.safest.label,
             "options": [{"label": o.label, "scenario": o.scenario.name, "rank": rank[i],
-                         "within_appetite": o.results.p_run_out <= self.risk_appetite,
+                         "within_appetite": self.verdict(o) is Verdict.WITHIN,
+                         "verdict": self.verdict(o).value,
                          "p_run_out_difference": o.p_run_out_difference,
                          "p_run_out_difference_se": o.p_run_out_difference_se,
                          **o.results.to_json_dict()}
@@ -100,17 +107,16 @@ def compare_steps(options: Sequence[tuple[str, Scenario]], paths: int | None = N
     appetite = first.settings.risk_appetite if appetite is None else appetite
     if isinstance(appetite, bool) or not isinstance(appetite, (int, float)) or not 0 <= appetite <= 1:
         raise ValueError(f"risk_appetite: must be a share between 0 and 1 (got {appetite!r})")
-    total = paths * len(options)
-    results: list[Results] = []
-    for k, (_, s) in enumerate(options):
-        steps = simulation_steps(s, paths, seed)
-        while True:
-            try:
-                step = next(steps)
-            except StopIteration as done:
-                results.append(done.value)
-                break
-            yield Progress(k * paths + step.done, total)
+    def run_all(meter: Meter) -> Generator[Progress, None, list[Results]]:
+        results = []
+        for k, (_, s) in enumerate(options):
+            first = k * paths  # progress counts futures over all options
+            r = yield from drive(simulation_steps(s, paths, seed),
+                                 lambda step, first=first: meter.at(first + step.done))
+            results.append(r)
+        return results
+
+    results = yield from decision_steps(paths * len(options), run_all)
     base = results[0].run_out_month > 0
     compared = []
     for (label, s), r in zip(options, results):

@@ -1,9 +1,9 @@
-"""What would make it safe: each input's boundary value for the trustees' risk appetite.
+"""What would make it safe: the values of each input that keep the risk within the appetite.
 
-For one input at a time (the others as in the scenario) the search finds the largest share
-at risk, the longest outcome lag, the lowest referrals per month, the lowest price per
-referral, the smallest overdraft facility or the smallest opening reserves at which the
-chance of running out is at most the risk appetite.
+For one input at a time (the others as in the scenario) the search finds every range of
+the share at risk, the outcome lag, the referrals per month, the price per referral, the
+overdraft facility or the opening reserves over which the chance of running out is within
+the trustees' risk appetite, by the one verdict (``engine.verdict``: p + 2 se <= appetite).
 
 How:
 - every value is tried on the same futures (common random numbers), so the chance of
@@ -12,20 +12,17 @@ How:
 - values lie on a grid: whole percentage points of the share at risk, whole months of lag,
   1% steps of the referral range (low, likely and high scaled together), a round step of
   price (£10 for prices of £1,000 to £9,999) and £500 of facility or reserves;
-- the search is bisection on the grid: both ends of the range are tried first (the safer
-  end tells the direction, so a clawback's lag, which is safer when longer, is handled);
-  if the safer end is not within the appetite, no value in the range is safe; if the
-  riskier end is, every value is safe; otherwise the bracket, narrowed first by any value
-  already tried (the scenario's own, for one), is halved until its ends are neighbours on
-  the grid.  (Interpolating steps were tried and took more evaluations on these curves,
-  which flatten out near the appetite.);
-- the answer's Monte Carlo uncertainty: an estimated chance p near the appetite a has a
-  standard error se = sqrt(a(1 - a) / paths); the same search for a - 2 se and a + 2 se
-  gives the range of answers the noise cannot tell apart (``value_range``).
-
-This assumes the risk moves one way as the input moves across the range, as it does for
-these inputs in practice (on the same futures it does so exactly for the share at risk,
-the lags under earn and threshold payment, the facility and reserves).
+- the risk need not move one way as the input moves: with fees paid 6 months late and
+  outcomes paid at once, putting more of the price at risk first brings the money in
+  sooner (less risk), then makes it less certain (more risk).  So the search first tries a
+  coarse grid of COARSE_STEPS + 1 values across the range (and any value already known,
+  such as the scenario's own), then bisects inside every bracket where the verdict changes
+  until its ends are neighbours on the grid.  It finds every safe range wider than a
+  coarse step; a safe island narrower than that, between two unsafe coarse values, can be
+  missed;
+- the answer's Monte Carlo uncertainty: the same scan for "not above the appetite"
+  (p - 2 se <= appetite) gives the values the futures cannot tell apart from safe
+  (``value_range``: from the answer to the furthest such value).
 """
 from __future__ import annotations
 
@@ -36,9 +33,11 @@ from typing import Any, Callable, Generator, Sequence
 import numpy as np
 
 from ...model.scenario import Scenario
-from ..simulate import Progress
-from .common import CancelledCallback, Meter, ProgressCallback, progress_during, run_steps, standard_error
-from .workspace import Workspace, resolve_run
+from ..simulate import Progress, drive
+from ..verdict import Verdict, verdict
+from .common import (CancelledCallback, Meter, ProgressCallback, progress_during, run_steps, standard_error,
+                     workspace_steps)
+from .workspace import Workspace
 
 CONTRACT_INPUTS = ("share_at_risk", "outcome_lag_months", "referrals_per_month", "price_per_referral")
 ORGANISATION_INPUTS = ("overdraft_facility", "opening_reserves")
@@ -54,14 +53,18 @@ _REFERRAL_EVALUATIONS = 12
 
 @dataclass(frozen=True, eq=False)
 class GoalSeek:
-    """One input's boundary for the risk appetite.
+    """One input's safe values for the risk appetite.
 
-    ``direction`` "at_most": values at or below ``value`` are safe (share at risk, outcome
-    lag); "at_least": values at or above it are (referrals, price, facility, reserves).
-    ``status`` "found": ``value`` is the boundary; "none_safe": no value in the searched
-    range keeps the risk within the appetite (``value`` is None; ``best_value`` is the
-    safest value tried and ``p_run_out_best`` its risk); "all_safe": every value in the
-    range does (``value`` is the riskiest end of the range).
+    ``safe_ranges``: every (low, high) range of values, in increasing order, over which the
+    verdict is "within the appetite" (both ends safe, grid values between them safe).
+    ``status`` "found": some values are safe and some are not; "none_safe": no value in the
+    searched range is (``value`` is None; ``best_value`` is the safest value tried and
+    ``p_run_out_best`` its risk); "all_safe": every value is (``value`` is the riskiest end
+    of the range).
+    ``direction`` "at_most": values at or below ``value`` are safe (one range from the low
+    end, e.g. the share at risk); "at_least": values at or above it are (one range to the
+    high end, e.g. the facility); "between": the safe values lie inside the range, or in
+    several ranges, and ``value`` is the safe value nearest the scenario's own.
     """
 
     input: str  # one of SOLVABLE
@@ -81,8 +84,9 @@ class GoalSeek:
     search_low: float
     search_high: float
     step: float  # the grid's step (for referrals: of the most likely value, 1% of it)
-    # (low, high): the answers for appetite a - 2 se and a + 2 se, in increasing order; None
-    # at the stricter end when even the safest value in the range does not meet a - 2 se.
+    # (low, high): ``value`` and the furthest value on the same side that the futures cannot
+    # tell apart from safe (not above the appetite by the verdict), in increasing order;
+    # (None, None) when nothing is safe.
     value_range: tuple[float | None, float | None]
     risk_appetite: float
     appetite_se: float  # sqrt(a(1 - a) / paths)
@@ -91,15 +95,23 @@ class GoalSeek:
     evaluations: int
     scale: float | None = None  # referrals only: the factor applied to low, likely and high
     safe_scenario: Scenario | None = field(default=None, repr=False)  # the scenario at value
+    safe_ranges: tuple[tuple[float, float], ...] = ()
+
+    @property
+    def current_verdict(self) -> Verdict:
+        return verdict(self.p_run_out_current, standard_error(self.p_run_out_current, self.paths),
+                       self.risk_appetite)
 
     @property
     def current_is_safe(self) -> bool:
-        return self.p_run_out_current <= self.risk_appetite
+        return self.current_verdict is Verdict.WITHIN
 
     def to_json_dict(self) -> dict[str, Any]:
         out = {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "safe_scenario"}
         out["value_range"] = list(self.value_range)
+        out["safe_ranges"] = [list(r) for r in self.safe_ranges]
         out["current_is_safe"] = self.current_is_safe
+        out["current_verdict"] = self.current_verdict.value
         if self.input == "referrals_per_month" and self.safe_scenario is not None:
             u = self.safe_scenario.contracts[self.contract].referrals_per_month
             out["referrals_at_value"] = {"low": u.low, "likely": u.likely, "high": u.high}
@@ -119,6 +131,11 @@ class Solutions:
     contract: int | None
     goals: tuple[GoalSeek, ...]
 
+    @property
+    def verdict(self) -> Verdict:
+        """The scenario's own chance of running out against the appetite (the one rule)."""
+        return verdict(self.p_run_out, self.p_run_out_se, self.risk_appetite)
+
     def goal(self, name: str) -> GoalSeek:
         for g in self.goals:
             if g.input == name:
@@ -134,39 +151,48 @@ class Solutions:
 
 # ------------------------------------------------------------------------- search
 
-def search(p_at: Callable[[int], float], last: int, safer_low: bool, target: float,
-           known: dict[int, float]) -> Generator[None, None, tuple[str, int | None]]:
-    """Find the boundary on the grid 0..last for ``p_at(i) <= target``.
+COARSE_STEPS = 10  # the first pass tries the range's ends and 9 values evenly between
 
-    ``safer_low``: low indices are the safe side.  ``known`` caches p by index and is
-    shared between searches on the same futures.  Yields after each new evaluation;
-    returns (status, index): ("found", the last safe index going from the safe end),
-    ("none_safe", None) or ("all_safe", the riskiest end).
+
+def scan(p_at: Callable[[int], float], last: int, safe: Callable[[float], bool],
+         known: dict[int, float], coarse: int = COARSE_STEPS
+         ) -> Generator[None, None, list[tuple[int, int]]]:
+    """Every range of the grid 0..last where ``safe(p_at(i))``, without assuming that p
+    moves one way: a coarse pass over the range, then bisection inside every bracket whose
+    ends disagree, until each change lies between neighbouring grid values.
+
+    ``known`` caches p by index and is shared between scans on the same futures.  Yields
+    after each new evaluation; returns the safe (first, last) index ranges, in order.
     """
-    def index(j: int) -> int:  # j counts from the safe end
-        return j if safer_low else last - j
-
-    def p(j: int) -> Generator[None, None, float]:
-        i = index(j)
+    def p(i: int) -> Generator[None, None, float]:
         if i not in known:
             known[i] = float(p_at(i))
             yield None
         return known[i]
 
-    if (yield from p(0)) > target:
-        return "none_safe", None
-    if (yield from p(last)) <= target:
-        return "all_safe", index(last)
-    by_j = {index(i): v for i, v in known.items()}
-    hi = min(j for j, v in by_j.items() if v > target)
-    lo = max(j for j, v in by_j.items() if v <= target and j < hi)
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if (yield from p(mid)) <= target:
-            lo = mid
-        else:
-            hi = mid
-    return "found", index(lo)
+    for i in sorted({round(k * last / coarse) for k in range(coarse + 1)} | set(known)):
+        if 0 <= i <= last:
+            yield from p(i)
+    while True:
+        tried = sorted(i for i in known if 0 <= i <= last)
+        brackets = [(a, b) for a, b in zip(tried, tried[1:])
+                    if b - a > 1 and safe(known[a]) != safe(known[b])]
+        if not brackets:
+            break
+        for a, b in brackets:
+            yield from p((a + b) // 2)
+    ranges: list[tuple[int, int]] = []
+    run_start: int | None = None
+    for a in tried:
+        if safe(known[a]):
+            run_start = a if run_start is None else run_start
+            end = a
+        elif run_start is not None:
+            ranges.append((run_start, end))
+            run_start = None
+    if run_start is not None:
+        ranges.append((run_start, end))
+    return ranges
 
 
 @dataclass(frozen=True, eq=False)
@@ -273,51 +299,78 @@ def _solve_one(ws: Workspace, name: str, contract: int, appetite: float, p_curre
         known[prob.current_index] = p_current  # the base run itself: no evaluation needed
     evaluations = 0
 
-    def run(target: float) -> Generator[Progress, None, tuple[str, int | None]]:
+    def judged(p: float) -> Verdict:
+        return verdict(p, standard_error(p, ws.paths), appetite)
+
+    def run(safe: Callable[[float], bool]) -> Generator[Progress, None, list[tuple[int, int]]]:
         nonlocal evaluations
-        steps = search(prob.p_at, prob.last, safer_low, target, known)
-        while True:
-            try:
-                next(steps)
-            except StopIteration as done:
-                return done.value
-            evaluations += 1
-            yield meter.at(ws.block_simulations)
+        before = len(known)
+        ranges = yield from drive(scan(prob.p_at, prob.last, safe, known),
+                                  lambda _: meter.at(ws.block_simulations))
+        evaluations += len(known) - before
+        return ranges
 
-    # Try both ends first; the safer one gives the direction.
-    for i in (0, prob.last):
-        if i not in known:
-            known[i] = float(prob.p_at(i))
-            evaluations += 1
-            yield meter.at(ws.block_simulations)
-    p_low_end, p_high_end = known[0], known[prob.last]
+    safe = yield from run(lambda p: judged(p) is Verdict.WITHIN)
+    possible = yield from run(lambda p: judged(p) is not Verdict.ABOVE)
+    last = prob.last
+    if not safe:
+        status, index = "none_safe", None
+    elif safe == [(0, last)]:
+        status, index = "all_safe", None
+    else:
+        status, index = "found", None
+    # Which way is safer, when one range reaches an end (the usual case) or when judged
+    # from the two ends (a clawback's lag is safer when longer).
+    p_low_end, p_high_end = known[0], known[last]
     safer_low = prob.default_safer_low if p_low_end == p_high_end else p_low_end < p_high_end
+    if status == "all_safe":
+        direction, index = ("at_most", last) if safer_low else ("at_least", 0)
+    elif status == "none_safe":
+        direction = "at_most" if safer_low else "at_least"
+    elif len(safe) == 1 and safe[0][0] == 0:
+        direction, index = "at_most", safe[0][1]
+    elif len(safe) == 1 and safe[0][1] == last:
+        direction, index = "at_least", safe[0][0]
+    else:
+        direction = "between"
+        here = prob.current_index if prob.current_index is not None else _nearest(prob, prob.current_value)
+        index = min((min(max(here, lo), hi) for lo, hi in safe), key=lambda i: (abs(i - here), i))
 
-    se = standard_error(appetite, ws.paths)
-    status, index = yield from run(appetite)
-    strict = yield from run(max(0.0, appetite - 2 * se))
-    loose = yield from run(min(1.0, appetite + 2 * se))
+    def val(i: int) -> float:
+        return round(prob.value(i), 9)
 
-    def answer(result: tuple[str, int | None]) -> float | None:
-        return None if result[1] is None else round(prob.value(result[1]), 9)
-
-    # The stricter target's answer is the lower end when low values are safe, else the higher.
-    value_range = ((answer(strict), answer(loose)) if safer_low else (answer(loose), answer(strict)))
-    best = 0 if safer_low else prob.last
+    if index is None:
+        value_range: tuple[float | None, float | None] = (None, None)
+    else:
+        lo, hi = next(r for r in possible if r[0] <= index <= r[1])  # safe implies possible
+        if direction == "at_most":
+            value_range = (val(index), val(hi))
+        elif direction == "at_least":
+            value_range = (val(lo), val(index))
+        else:
+            value_range = (val(lo), val(hi))
+    best = min(known, key=lambda i: (known[i], abs(i - (0 if safer_low else last))))
     p_value = None if index is None else known[index]
     c = None if prob.contract is None else ws.scenario.contracts[prob.contract]
     return GoalSeek(
         input=name, key=prob.key, contract=prob.contract, contract_name=None if c is None else c.name,
-        unit=UNITS[name], direction="at_most" if safer_low else "at_least", status=status,
-        value=answer((status, index)), current_value=float(prob.current_value),
+        unit=UNITS[name], direction=direction, status=status,
+        value=None if index is None else val(index), current_value=float(prob.current_value),
         p_run_out_current=p_current, p_run_out_at_value=p_value,
         p_run_out_se_at_value=None if p_value is None else standard_error(p_value, ws.paths),
-        best_value=round(prob.value(best), 9), p_run_out_best=known[best],
-        search_low=prob.value(0), search_high=prob.value(prob.last), step=prob.step,
-        value_range=value_range, risk_appetite=appetite, appetite_se=se, paths=ws.paths,
+        best_value=val(best), p_run_out_best=known[best],
+        search_low=prob.value(0), search_high=prob.value(last), step=prob.step,
+        value_range=value_range, risk_appetite=appetite,
+        appetite_se=standard_error(appetite, ws.paths), paths=ws.paths,
         seed=ws.seed, evaluations=evaluations,
         scale=None if prob.scale is None or index is None else prob.scale(index),
-        safe_scenario=None if index is None else prob.apply(index))
+        safe_scenario=None if index is None else prob.apply(index),
+        safe_ranges=tuple((val(lo), val(hi)) for lo, hi in safe))
+
+
+def _nearest(prob: _Problem, x: float) -> int:
+    """The grid index whose value is nearest x (the scenario's own may lie off the grid)."""
+    return min(range(prob.last + 1), key=lambda i: abs(prob.value(i) - x))
 
 
 def resolve_targets(s: Scenario, targets: Sequence[str] | None, contract: int) -> tuple[str, ...]:
@@ -356,13 +409,9 @@ def solve_steps(s: Scenario, targets: Sequence[str] | None = None, contract: int
                 appetite: float | None = None) -> Generator[Progress, None, Solutions]:
     """Yield Progress(done, total) between steps; return the Solutions."""
     targets = resolve_targets(s, targets, contract)
-    paths, seed, appetite = resolve_run(s, paths, seed, appetite)
-    ws = Workspace(s, paths, seed)
-    meter = Meter(ws.build_work() + goal_work(s, targets, len(ws.blocks)))
-    yield from progress_during(ws.build_steps(), ws, meter)
-    result = yield from solve_on(ws, targets, contract, appetite, meter)
-    yield meter.finished()
-    return result
+    return (yield from workspace_steps(
+        s, paths, seed, appetite, lambda ws: goal_work(s, targets, len(ws.blocks)),
+        lambda ws, appetite, meter: solve_on(ws, targets, contract, appetite, meter)))
 
 
 def solve(s: Scenario, targets: Sequence[str] | None = None, contract: int = 0,

@@ -23,8 +23,8 @@ from typing import Any, Generator
 from ...model.scenario import Contract, LatePayment, Organisation, Scenario, Uncertain
 from ..simulate import Progress
 from .common import (CancelledCallback, Meter, ProgressCallback, paired_standard_error, progress_during,
-                     run_steps, standard_error)
-from .workspace import Workspace, linear_change, resolve_run
+                     run_steps, standard_error, workspace_steps)
+from .workspace import Workspace, linear_change
 
 MONEY_STEP = 0.10
 REFERRALS_STEP = 0.10
@@ -227,13 +227,8 @@ def sensitivity_work(s: Scenario, blocks: int) -> int:
 def sensitivity_steps(s: Scenario, paths: int | None = None, seed: int | None = None,
                       appetite: float | None = None) -> Generator[Progress, None, Sensitivity]:
     """Yield Progress(done, total) between steps; return the Sensitivity."""
-    paths, seed, appetite = resolve_run(s, paths, seed, appetite)
-    ws = Workspace(s, paths, seed)
-    meter = Meter(ws.build_work() + sensitivity_work(s, len(ws.blocks)))
-    yield from progress_during(ws.build_steps(), ws, meter)
-    result = yield from sensitivity_on(ws, appetite, meter)
-    yield meter.finished()
-    return result
+    return (yield from workspace_steps(s, paths, seed, appetite,
+                                       lambda ws: sensitivity_work(s, len(ws.blocks)), sensitivity_on))
 
 
 def sensitivity(s: Scenario, paths: int | None = None, seed: int | None = None,

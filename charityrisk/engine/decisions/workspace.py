@@ -31,7 +31,7 @@ import numpy as np
 from ...model.scenario import Contract, Organisation, Scenario
 from .. import sampling
 from ..cashflow import cohort_outcome, cohort_successes, cohort_totals, contract_flows, monthly_referrals
-from ..simulate import BLOCK
+from ..simulate import BLOCK, run_steps
 
 # Each block keeps a few (futures x horizon) arrays: at most about five of
 # 100,000 x 120 x 8 bytes = 96 MB.  The simulation itself allows more futures.
@@ -315,9 +315,5 @@ class Workspace:
 
 
 def drain(steps: Generator):
-    """Run a generator to its end and return its value."""
-    while True:
-        try:
-            next(steps)
-        except StopIteration as done:
-            return done.value
+    """Run a generator to its end and return its value (the engine's one step driver)."""
+    return run_steps(steps)

@@ -1,0 +1,205 @@
+"""The one chart style: palette, font sizes and scale, titles, axes and the legend rule.
+
+Every chart (``report.figures``, ``report.decision_figures``) and every canvas that shows
+one (``gui.charts``) takes its look from here, so the app, the PDF and the decision tools
+read as one document.  No pyplot: figures are ``matplotlib.figure.Figure`` objects.
+
+Rules:
+- Palette: Okabe-Ito based, colour-blind safe, and readable in black-and-white print: bands
+  differ in lightness, lines in dash style (``SERIES``), "ran out" bars are hatched.
+- Font sizes are readable on a projector (nothing under 10 pt at scale 1).  ``font_scale``
+  multiplies every size: 1 for the app and the report's charts; ``DENSE_SCALE`` for charts
+  with many labels (eight tornado bars, six compared options) in a decision canvas.
+- Titles are bold, left-aligned, wrapped to the chart's width.
+- The legend rule: a legend goes below its chart, a fixed distance under the tick and axis
+  labels (``legend_below``; below the whole figure for a chart alone on one,
+  ``legend_under_figure``), in as many columns as fit the width, its labels wrapped when
+  even one column is too wide.  Never beside the chart (that takes the width a narrow chart in the
+  app needs: a side legend collapsed the comparison chart at 1024 x 768) and never over the
+  data.
+- Layout: constrained, so nothing is clipped; every chart must lay out (no "constrained
+  layout not applied" warning) at the app's smallest window, 1024 x 768.
+"""
+from __future__ import annotations
+
+import math
+
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.textpath import TextToPath
+from matplotlib.transforms import ScaledTranslation
+
+__all__ = [
+    "BLUE", "SKY", "VERMILLION", "REDDISH_PURPLE", "WINE", "ORANGE", "GREEN", "BLACK", "BAND_OUTER",
+    "BAND_INNER", "MEDIAN", "ZERO_GREY", "GRID_GREY", "SERIES", "TITLE_SIZE", "LABEL_SIZE",
+    "TICK_SIZE", "LEGEND_SIZE", "NOTE_SIZE", "DENSE_SCALE", "LEGEND_DROP_IN", "new_figure",
+    "style_figure", "set_title", "style_axes", "legend_below", "width_in", "text_width_in",
+    "wrap_to", "legend_columns", "short_label", "legend_under_figure",
+]
+
+# ------------------------------------------------------------------------ palette
+# Okabe-Ito colours, plus blues of clearly different lightness for the fan chart's bands.
+BLUE = "#0072B2"
+SKY = "#56B4E9"
+VERMILLION = "#D55E00"
+REDDISH_PURPLE = "#CC79A7"
+WINE = "#882255"  # dark in grey print
+ORANGE = "#E69F00"
+GREEN = "#009E73"
+BLACK = "#000000"
+BAND_OUTER = "#CFE3F3"  # 5-95%: very light
+BAND_INNER = "#7FB2DC"  # 25-75%: mid
+MEDIAN = "#08306B"  # typical future: near black in grey
+ZERO_GREY = "#444444"
+GRID_GREY = "#DDDDDD"
+# Several series on one chart: colour and dash style both differ, so they part in grey too.
+SERIES = [(BLUE, "-"), (VERMILLION, "--"), (GREEN, "-."), (REDDISH_PURPLE, ":"),
+          (ORANGE, (0, (5, 1, 1, 1))), (BLACK, (0, (1, 1)))]
+
+# ---------------------------------------------------------------------- font sizes
+TITLE_SIZE = 13
+LABEL_SIZE = 12
+TICK_SIZE = 11
+LEGEND_SIZE = 10.5
+NOTE_SIZE = 11
+DENSE_SCALE = 0.8  # many labels in a decision canvas: 8.8 pt ticks, still legible
+LEGEND_DROP_IN = 0.52  # inches from the bottom of the Axes to the top of the legend
+
+
+# -------------------------------------------------------------------------- figures
+
+def new_figure(width_in: float = 8.0, height_in: float = 4.5, dpi: float = 100) -> Figure:
+    """A Figure (no pyplot) in the chart style; give it a canvas to draw or save it."""
+    return style_figure(Figure(figsize=(width_in, height_in), dpi=dpi))
+
+
+def style_figure(fig: Figure) -> Figure:
+    """White background, constrained layout so labels are never clipped."""
+    fig.set_facecolor("white")
+    fig.set_layout_engine("constrained")
+    return fig
+
+
+# ----------------------------------------------------------------- measuring text
+
+def width_in(ax: Axes) -> float:
+    """The Axes' width in inches (before layout), to fit ticks and legend columns to it."""
+    try:
+        return max(1.0, ax.get_position().width * ax.get_figure().get_figwidth())
+    except (AttributeError, TypeError):
+        return 6.0
+
+
+_TEXT_TO_PATH = TextToPath()
+
+
+def text_width_in(text: str, size: float, bold: bool = False) -> float:
+    """The width of a label in inches, from the font itself (no renderer needed)."""
+    try:
+        props = FontProperties(size=size, weight="bold" if bold else "normal")
+        width, _, _ = _TEXT_TO_PATH.get_text_width_height_descent(text, props, ismath=False)
+        return width / 72
+    except Exception:  # an unusual font setup must never stop a chart being drawn
+        return len(text) * 0.56 * size / 72
+
+
+def wrap_to(text: str, width: float, size: float, bold: bool = False) -> str:
+    """Break text into lines no wider than ``width`` inches (a single long word stays whole)."""
+    lines: list[str] = []
+    for word in text.split():
+        trial = f"{lines[-1]} {word}" if lines else word
+        if lines and text_width_in(trial, size, bold) > width:
+            lines.append(word)
+        elif lines:
+            lines[-1] = trial
+        else:
+            lines.append(word)
+    return "\n".join(lines)
+
+
+def short_label(text: str, most: int = 30) -> str:
+    """A long name cut for a legend: a bracketed tail dropped, then at most ``most``
+    characters ("Fee for service (Social Impact Bond style)" -> "Fee for service"); the
+    full name is in the table beside the chart."""
+    head = text.split(" (", 1)[0].strip() or text
+    return head if len(head) <= most else head[:most - 1].rstrip() + "…"
+
+
+# ------------------------------------------------------------------ titles and axes
+
+def set_title(ax: Axes, title: str, k: float = 1.0) -> None:
+    """A bold, left-aligned title wrapped to the chart's width (a narrow chart in the app)."""
+    size = TITLE_SIZE * k
+    ax.set_title(wrap_to(title, width_in(ax) + 0.4, size, bold=True), fontsize=size,
+                 fontweight="bold", loc="left")
+
+
+def style_axes(ax: Axes, title: str, xlabel: str, ylabel: str, k: float = 1.0,
+               grid_axis: str = "y") -> None:
+    """Title, axis labels and ticks at the style's sizes, a light grid, no top/right frame."""
+    ax.set_facecolor("white")
+    set_title(ax, title, k)
+    ax.set_xlabel(wrap_to(xlabel, width_in(ax) + 0.3, LABEL_SIZE * k), fontsize=LABEL_SIZE * k)
+    ax.set_ylabel(ylabel, fontsize=LABEL_SIZE * k)
+    ax.tick_params(labelsize=TICK_SIZE * k)
+    ax.grid(True, axis=grid_axis, color=GRID_GREY, linewidth=0.8)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+# ----------------------------------------------------------------------- the legend
+
+def legend_columns(labels: list[str], width: float, size: float, most: int) -> int:
+    """As many legend columns as fit ``width`` inches (from the labels' lengths)."""
+    for ncol in range(min(most, len(labels)), 1, -1):
+        rows = math.ceil(len(labels) / ncol)
+        columns = [labels[i * rows:(i + 1) * rows] for i in range(ncol)]  # filled column-first
+        needed = sum(max(text_width_in(label, size) for label in column) + 3.8 * size / 72
+                     for column in columns if column)
+        if needed <= width:
+            return ncol
+    return 1
+
+
+def legend_below(ax: Axes, handles=None, ncol: int = 3, k: float = 1.0) -> None:
+    """The legend rule (see the module's docstring): below the chart, columns to fit."""
+    if handles is None:
+        handles, labels = ax.get_legend_handles_labels()
+    else:
+        labels = [h.get_label() for h in handles]
+    size = LEGEND_SIZE * k
+    width = width_in(ax)
+    # Plain-English labels are long: fewer columns when the chart is narrow, and labels
+    # wrapped onto two lines when even one column is too wide, so the legend never
+    # squeezes the chart or runs off the canvas.
+    ncol = legend_columns(labels, width, size, ncol)
+    if ncol == 1:
+        labels = [wrap_to(label, width - 3.8 * size / 72, size) for label in labels]
+    # A fixed distance below the Axes (under the tick labels and the axis label), whatever
+    # the chart's height, so the app's layout engine and the PDF's fixed layout both work.
+    below = ax.transAxes + ScaledTranslation(0, -LEGEND_DROP_IN * k, ax.get_figure().dpi_scale_trans)
+    ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0), bbox_transform=below,
+              ncol=ncol, fontsize=size, frameon=False, handlelength=2.4, columnspacing=1.2,
+              borderaxespad=0)
+
+
+def legend_under_figure(ax: Axes, handles=None, ncol: int = 3, k: float = 1.0) -> None:
+    """The legend rule for a chart alone on its figure (the decision charts): below
+    everything, placed by the layout engine, its columns fitted to the figure's width
+    rather than the chart's, which long tick labels (the tornado's) can make narrow."""
+    fig = ax.get_figure()
+    for old in list(fig.legends):  # a redraw on the same figure replaces its legend
+        old.remove()
+    if handles is None:
+        handles, labels = ax.get_legend_handles_labels()
+    else:
+        labels = [h.get_label() for h in handles]
+    size = LEGEND_SIZE * k
+    width = fig.get_figwidth() - 0.4
+    ncol = legend_columns(labels, width, size, ncol)
+    if ncol == 1:
+        labels = [wrap_to(label, width - 3.8 * size / 72, size) for label in labels]
+    fig.legend(handles, labels, loc="outside lower center", ncol=ncol, fontsize=size, frameon=False,
+               handlelength=2.4, columnspacing=1.2)
