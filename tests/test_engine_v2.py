@@ -266,3 +266,115 @@ def test_results_json_carries_the_new_figures():
                 "balance_percentiles"):
         assert key in d["baseline"]
     assert d["baseline"]["p_run_out"] == r.baseline.p_run_out
+
+
+# --- new contract terms --------------------------------------------------------------------
+
+def worked(**terms):
+    """The domain.md worked example with version 2 contract terms set on its contract."""
+    s = make_scenario()
+    return dataclasses.replace(s, contracts=(dataclasses.replace(s.contracts[0], **terms),))
+
+
+WORKED_EARN = [2500, 300, -100, 700, 300, 2800, 2300, 1800]
+
+
+def test_a_guarantee_below_the_referrals_changes_nothing():
+    assert_pennies(balances(worked(guaranteed_referrals_per_month=2)), WORKED_EARN)
+
+
+def test_the_fee_is_paid_on_the_guarantee_when_referrals_fall_short():
+    # Fees 600 x 5 = 3,000 in months 3-6; outcomes (1,200 in months 4 and 6) and costs (1,700
+    # in months 2-5) follow the 3 actual referrals.
+    assert_pennies(balances(worked(guaranteed_referrals_per_month=5)),
+                   [2500, 300, 1100, 3100, 3900, 7600, 7100, 6600])
+
+
+def test_the_guarantee_is_paid_in_a_future_without_referrals():
+    # Fees 600 x 2 = 1,200 in months 3-6, fixed costs 500 in months 2-5, no outcome payment.
+    s = worked(guaranteed_referrals_per_month=2, p_no_referrals=1.0)
+    assert_pennies(balances(s), [2500, 1500, 1700, 1900, 2100, 2800, 2300, 1800])
+
+
+def test_ramp_up_builds_referrals_to_the_full_mean():
+    # Referrals 3 x 1/3, 3 x 2/3, 3, 3 in months 2-5.  Fees 600 N one month later; costs
+    # 500 + 400 N; cohort 1 (N 3, S 1.8) earns min(600, 400 x 1.8) = 600 in month 4, cohort 2
+    # (N 6, S 3.6) 1,200 in month 6.
+    s = worked(ramp_up_months=2)
+    assert_pennies(balances(s), [2500, 1100, -100, -500, -900, 1600, 1100, 600])
+    r = simulate(s, 10, 1)
+    assert_pennies(r.mean_flows_by_month["contract_costs"], [0, 900, 1300, 1700, 1700, 0, 0, 0])
+
+
+def test_ramp_up_longer_than_the_contract_ramps_every_month():
+    # Ramp 9 over 4 months: 3 x 1/10, 2/10, 3/10, 4/10 referrals; costs 500 + 400 N.
+    r = simulate(worked(ramp_up_months=9), 10, 1)
+    assert_pennies(r.mean_flows_by_month["contract_costs"], [0, 620, 740, 860, 980, 0, 0, 0])
+
+
+def test_wind_down_stops_fixed_costs_only_in_a_future_without_referrals():
+    idle = dict(p_no_referrals=1.0)
+    # Without a wind-down the 500 a month is paid in months 2-5 whatever happens.
+    assert_pennies(balances(worked(**idle)), [2500, 1500, 500, -500, -1500, -2000, -2500, -3000])
+    assert_pennies(balances(worked(wind_down_months=1, **idle)), [2500, 1500, 1000, 500, 0, -500, -1000, -1500])
+    assert_pennies(balances(worked(wind_down_months=0, **idle)), [2500, 2000, 1500, 1000, 500, 0, -500, -1000])
+    assert_pennies(balances(worked(wind_down_months=4, **idle)), [2500, 1500, 500, -500, -1500, -2000, -2500, -3000])
+    assert_pennies(balances(worked(wind_down_months=1)), WORKED_EARN)
+
+
+def single_month_fee(**terms):
+    """One contract month, fee = referrals paid for (price 1, nothing at risk, no costs)."""
+    c = contract(start_month=1, duration_months=1, fee_lag_months=0, price_per_referral=1,
+                 share_at_risk=0, cost_per_referral=0, fixed_monthly_cost=0, cohort_months=1,
+                 outcome_lag_months=0, count_noise="poisson", **terms)
+    return quiet(1, contracts=[c])
+
+
+def test_guarantee_under_no_referral_risk_and_poisson_counts():
+    paths, p, g, mean = 40_000, 0.4, 2, 3.0
+    s = single_month_fee(referrals_per_month=mean, p_no_referrals=p)
+    s = dataclasses.replace(s, contracts=(dataclasses.replace(s.contracts[0], guaranteed_referrals_per_month=g),))
+    fee = simulate_block(s, paths, seed=13, block=0).balances[:, 0]
+    # E max(N, 2) = E N + 2 P(N = 0) + P(N = 1) = 3 + 5 e^-3; with no referrals, 2.
+    expected = (1 - p) * (mean + 5 * math.exp(-mean)) + p * g
+    assert abs(fee.mean() - expected) <= Z * fee.std() / math.sqrt(paths)
+    assert fee.min() == g
+    # Paid on exactly the guarantee when N <= 2: P = e^-3 (1 + 3 + 9 / 2).
+    at_guarantee = p + (1 - p) * 8.5 * math.exp(-mean)
+    assert abs(np.mean(fee == g) - at_guarantee) <= Z * proportion_se(at_guarantee, paths)
+
+
+def test_ramp_up_under_poisson_counts():
+    paths, mean = 20_000, 6.0
+    c = contract(start_month=1, duration_months=5, fee_lag_months=0, price_per_referral=1, share_at_risk=0,
+                 cost_per_referral=0, fixed_monthly_cost=0, outcome_lag_months=0, count_noise="poisson",
+                 referrals_per_month=mean)
+    s = quiet(5, contracts=[c])
+    s = dataclasses.replace(s, contracts=(dataclasses.replace(s.contracts[0], ramp_up_months=3),))
+    b = simulate_block(s, paths, seed=14, block=0).balances
+    counts = np.diff(b, axis=1, prepend=0)
+    for i, lam in enumerate([1.5, 3.0, 4.5, 6.0, 6.0]):
+        # Poisson: mean lam, SE sqrt(lam / paths); P(0) = e^-lam.
+        assert abs(counts[:, i].mean() - lam) <= Z * math.sqrt(lam / paths)
+        p0 = math.exp(-lam)
+        assert abs(np.mean(counts[:, i] == 0) - p0) <= Z * proportion_se(p0, paths)
+
+
+FAST = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@FAST
+@given(g1=st.floats(0, 8), extra=st.floats(0, 8), seed=st.integers(0, 10_000),
+       p_none=st.sampled_from([0.0, 0.3, 1.0]), mode=st.sampled_from(["earn", "threshold", "clawback"]),
+       correlation=st.sampled_from([0.0, 0.6]))
+def test_a_larger_guarantee_never_raises_the_chance_of_running_out(g1, extra, seed, p_none, mode, correlation):
+    s = dataclasses.replace(uncertain_scenario(), correlation=correlation)
+    c0 = dataclasses.replace(s.contracts[0], p_no_referrals=p_none, payment_mode=mode)
+
+    def run(g):
+        c = dataclasses.replace(c0, guaranteed_referrals_per_month=g)
+        return dataclasses.replace(s, contracts=(c,) + s.contracts[1:])
+
+    low, high = simulate_block(run(g1), 300, seed, 0), simulate_block(run(g1 + extra), 300, seed, 0)
+    assert np.all(high.balances >= low.balances - 1e-6)
+    assert simulate(run(g1 + extra), 600, seed).p_run_out <= simulate(run(g1), 600, seed).p_run_out
