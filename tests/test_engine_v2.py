@@ -378,3 +378,96 @@ def test_a_larger_guarantee_never_raises_the_chance_of_running_out(g1, extra, se
     low, high = simulate_block(run(g1), 300, seed, 0), simulate_block(run(g1 + extra), 300, seed, 0)
     assert np.all(high.balances >= low.balances - 1e-6)
     assert simulate(run(g1 + extra), 600, seed).p_run_out <= simulate(run(g1), 600, seed).p_run_out
+
+
+# --- correlation: the Gaussian copula ------------------------------------------------------
+
+def both_low(rho):
+    """P(two standard normals with correlation rho are both below 0)."""
+    return 0.25 + math.asin(rho) / (2 * math.pi)
+
+
+def test_the_copula_tables_match_closed_forms():
+    from charityrisk.engine.sampling import normal_cdf, pert_quantile
+    z = np.array([-5.0, -1.96, -0.3, 0.0, 0.7, 2.5])
+    want = np.array([0.5 * math.erfc(-x / math.sqrt(2)) for x in z])
+    np.testing.assert_allclose(normal_cdf(z), want, rtol=0, atol=1e-8)
+    # PERT(0, 0, 1) is Beta(1, 5): CDF 1 - (1 - x)^5, quantile 1 - (1 - p)^(1/5).
+    p = np.array([0.0, 0.001, 0.1, 0.5, 0.9, 0.999, 1.0])
+    np.testing.assert_allclose(pert_quantile(Uncertain(0, 0, 1), p), 1 - (1 - p) ** 0.2, rtol=0, atol=2e-5)
+    # A symmetric PERT's median is its most likely value.
+    assert pert_quantile(Uncertain(10, 20, 30), np.array([0.5]))[0] == pytest.approx(20, abs=1e-3)
+
+
+@pytest.mark.parametrize("c", [0.2, 0.5, 0.9])
+def test_two_values_are_both_low_as_the_copula_says(c):
+    from charityrisk.engine.sampling import FutureDraws
+    n = 40_000
+    u = Uncertain(0, 50, 100)  # symmetric: median 50
+    draws = FutureDraws(seed=5, chunk=0, n=n, correlation=c)
+    income = draws.value(u, 0, 0)
+    referrals = draws.value(u, 1, 2)
+    cost = draws.value(u, 0, 8, 1, 0, 0, cost_like=True)
+    p = both_low(c)
+    assert abs(np.mean((income < 50) & (referrals < 50)) - p) <= Z * proportion_se(p, n)
+    # A cost-like value is bad when high: high costs come with low income.
+    assert abs(np.mean((income < 50) & (cost > 50)) - p) <= Z * proportion_se(p, n)
+    # Each value keeps its own distribution: the PERT mean 50, sd sqrt(50 x 50 / 7).
+    for x in (income, referrals, cost):
+        assert abs(x.mean() - 50) <= Z * math.sqrt(2500 / 7 / n)
+
+
+@pytest.mark.parametrize("c", [0.0, 0.3, 0.8])
+def test_grants_that_may_not_come_fail_together(c):
+    # Two grant lines, each 1 in month 1 with chance 0.5; core costs 1: run out iff neither comes.
+    paths = 40_000
+    s = with_budget(quiet(1, monthly_core_costs=1), line("grant a", "income", 1, probability=0.5),
+                    line("grant b", "income", 1, probability=0.5))
+    r = simulate(dataclasses.replace(s, correlation=c), paths, 3)
+    p = both_low(c)
+    assert abs(r.p_run_out - p) <= Z * proportion_se(p, paths)
+
+
+@pytest.mark.parametrize("c", [0.4, 0.9])
+def test_no_referrals_comes_with_late_payment_and_a_costly_line(c):
+    paths = 40_000
+    ctr = contract(p_no_referrals=0.5, late_payment={"probability": 0.5, "months": 1},
+                   count_noise="poisson")
+    s = with_budget(quiet(8, contracts=[ctr]), line("repairs", "cost", 1, probability=0.5))
+    s = dataclasses.replace(s, correlation=c)
+    from charityrisk.engine.sampling import FutureDraws
+    draws = FutureDraws(seed=9, chunk=0, n=paths, correlation=c)
+    none = draws.bad_event(0.5, 1, 1)
+    late = draws.bad_event(0.5, 1, 4)
+    from charityrisk.engine import budget
+    costs = budget.budget_parts(s.organisation.budget, draws, 8)["cost"].amounts[:, 0] > 0
+    p = both_low(c)
+    for a, b in ((none, late), (none, costs)):
+        assert abs(np.mean(a & b) - p) <= Z * proportion_se(p, paths)
+    for x in (none, late, costs):
+        assert abs(x.mean() - 0.5) <= Z * proportion_se(0.5, paths)
+
+
+def test_correlation_leaves_each_draws_chance_alone():
+    paths, p = 40_000, 0.3
+    s = with_budget(quiet(2), line("bid", "income", 100, probability=p))
+    s = dataclasses.replace(s, correlation=0.7)
+    b = simulate_block(s, paths, seed=2, block=0).balances[:, 0]
+    assert abs(np.mean(b == 100) - p) <= Z * proportion_se(p, paths)
+
+
+def test_correlation_zero_draws_exactly_as_independent_draws():
+    s = uncertain_scenario()
+    assert s.correlation == 0
+    a = simulate_block(s, 400, 3, 0)
+    # A positive correlation moves the draws; 0 must be version 1's own streams (see the
+    # recorded version 1 results above), never the copula's limit.
+    b = simulate_block(dataclasses.replace(s, correlation=0.3), 400, 3, 0)
+    assert not np.array_equal(a.balances, b.balances)
+    c = simulate_block(dataclasses.replace(s, correlation=0.0), 400, 3, 0)
+    np.testing.assert_array_equal(a.balances, c.balances)
+
+
+def test_a_fixed_line_and_a_certain_line_are_untouched_by_correlation():
+    s = with_budget(make_scenario(contracts=[]), line("rent", "cost", 300, every_months=3))
+    np.testing.assert_array_equal(balances(s), balances(dataclasses.replace(s, correlation=0.9)))
