@@ -42,6 +42,18 @@ class BudgetPart:
         return self.amounts.sum(axis=0) @ self.schedule
 
 
+def org_net_flows(core_net: np.ndarray, parts: dict[str, BudgetPart]) -> np.ndarray:
+    """(futures, horizon) other income less core costs plus income lines less cost lines, as
+    one matrix product (the monthly net as a line of its own that falls every month)."""
+    horizon = next(iter(parts.values())).schedule.shape[1]
+    amounts = [core_net[:, None]]
+    schedules = [np.ones((1, horizon))]
+    for kind, part in parts.items():
+        amounts.append(part.amounts if kind == "income" else -part.amounts)
+        schedules.append(part.schedule)
+    return np.concatenate(amounts, axis=1) @ np.concatenate(schedules)
+
+
 def budget_parts(lines: Sequence[BudgetLine], draws: FutureDraws,
                  horizon: int) -> dict[str, BudgetPart]:
     """"income" and "cost" parts, for the kinds that have lines."""

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..model.scenario import Scenario
 from ..model.validation import ScenarioError
-from .budget import budget_parts
+from .budget import budget_parts, org_net_flows
 from .cashflow import contract_flows
 from .results import PERCENTILES, BaselineResults, Results
 from .sampling import ORG_INCOME, FutureDraws
@@ -94,17 +94,16 @@ def _simulate_block(s: Scenario, n: int, seed: int, block: int) -> Block:
     horizon = s.horizon_months
     draws = FutureDraws(seed, block, n, s.correlation)
     income = draws.value(org.monthly_other_income, 0, ORG_INCOME)
-    net = np.repeat((income - org.monthly_core_costs)[:, None], horizon, axis=1)
     totals = np.zeros((len(FLOW_KEYS), horizon))
     totals[0] = income.sum()
     totals[1] = n * org.monthly_core_costs
-    for kind, part in budget_parts(org.budget, draws, horizon).items():
-        if kind == "income":
-            net += part.flows()
-            totals[0] += part.total_by_month()
-        else:
-            net -= part.flows()
-            totals[1] += part.total_by_month()
+    parts = budget_parts(org.budget, draws, horizon)
+    if parts:
+        net = org_net_flows(income - org.monthly_core_costs, parts)
+        for kind, part in parts.items():
+            totals[0 if kind == "income" else 1] += part.total_by_month()
+    else:  # version 1's own arithmetic, so its results stay bit for bit
+        net = np.repeat((income - org.monthly_core_costs)[:, None], horizon, axis=1)
     baseline = org.opening_reserves + np.cumsum(net, axis=1) if s.contracts else None
     owed = np.zeros(n)
     margins = np.zeros((n, len(s.contracts)))
