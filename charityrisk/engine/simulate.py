@@ -104,7 +104,7 @@ def _simulate_block(s: Scenario, n: int, seed: int, block: int) -> Block:
             totals[0 if kind == "income" else 1] += part.total_by_month()
     else:  # version 1's own arithmetic, so its results stay bit for bit
         net = np.repeat((income - org.monthly_core_costs)[:, None], horizon, axis=1)
-    baseline = org.opening_reserves + np.cumsum(net, axis=1) if s.contracts else None
+    baseline = closing_balances(org.opening_reserves, net.copy()) if s.contracts else None
     owed = np.zeros(n)
     margins = np.zeros((n, len(s.contracts)))
     for i, c in enumerate(s.contracts):
@@ -116,7 +116,14 @@ def _simulate_block(s: Scenario, n: int, seed: int, block: int) -> Block:
         totals[2] += receipts_by_month
         totals[3] += costs_by_month
         margins[:, i] = flows.receipts.sum(axis=1) - flows.costs.sum(axis=1)
-    return Block(org.opening_reserves + np.cumsum(net, axis=1), owed, margins, totals, baseline)
+    return Block(closing_balances(org.opening_reserves, net), owed, margins, totals, baseline)
+
+
+def closing_balances(opening: float, net: np.ndarray) -> np.ndarray:
+    """Opening reserves plus the running sum of each future's net flows, in place of net."""
+    np.cumsum(net, axis=1, out=net)
+    net += opening
+    return net
 
 
 def below(balances: np.ndarray, line: float) -> np.ndarray:
