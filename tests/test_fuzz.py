@@ -441,7 +441,7 @@ BATCH_DRIVER = textwrap.dedent("""
             code = done.code
         except BaseException:
             code = "traceback: " + traceback.format_exc()
-        out.append({"file": name, "code": code, "stdout": stdout.getvalue()[:20000],
+        out.append({"file": name, "code": code, "stdout": stdout.getvalue()[:200000],
                     "stderr": stderr.getvalue()[:5000]})
     print(json.dumps(out))
 """)

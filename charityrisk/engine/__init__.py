@@ -1,6 +1,6 @@
 """The vectorised Monte Carlo engine: numpy only, no Qt, no matplotlib."""
-from .results import PERCENTILES, Results
+from .results import PERCENTILES, BaselineResults, Results
 from .simulate import Cancelled, Progress, ResultsOverflow, simulate, simulation_steps
 
-__all__ = ["PERCENTILES", "Cancelled", "Progress", "Results", "ResultsOverflow", "simulate",
+__all__ = ["PERCENTILES", "BaselineResults", "Cancelled", "Progress", "Results", "ResultsOverflow", "simulate",
            "simulation_steps"]

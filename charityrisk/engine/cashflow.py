@@ -12,6 +12,7 @@ import numpy as np
 
 from ..model.scenario import Contract
 from . import sampling
+from .sampling import FutureDraws
 
 # Comparing S / N with the target in floating point would fail e.g. 3 / 10 >= 0.3.
 _RATE_TOLERANCE = 1e-9
@@ -25,11 +26,24 @@ class ContractFlows:
     referrals: np.ndarray  # (futures, duration): referrals in each contract month
 
 
+def ramp_up(c: Contract) -> np.ndarray:
+    """(duration,) the share of the full mean referrals in each contract month i = 1, 2, ...:
+    i / (ramp_up_months + 1) while i <= ramp_up_months, then 1."""
+    i = np.arange(1, c.duration_months + 1)
+    return np.where(i <= c.ramp_up_months, i / (c.ramp_up_months + 1), 1.0)
+
+
 def monthly_referrals(c: Contract, mean: np.ndarray, none_at_all: np.ndarray,
                       rng: np.random.Generator) -> np.ndarray:
     """Referrals in each contract month, (futures, duration)."""
     shape = (mean.size, c.duration_months)
-    if c.count_noise == "none":
+    if c.ramp_up_months > 0:
+        monthly_mean = mean[:, None] * ramp_up(c)[None, :]
+        if c.count_noise == "none":
+            counts = monthly_mean
+        else:
+            counts = rng.poisson(monthly_mean).astype(float)
+    elif c.count_noise == "none":
         counts = np.repeat(mean[:, None], c.duration_months, axis=1)
     else:
         counts = rng.poisson(mean[:, None], size=shape).astype(float)
@@ -51,9 +65,24 @@ def cohort_successes(c: Contract, cohort_n: np.ndarray, rate: np.ndarray,
 
 
 def service_fee(c: Contract, referrals: np.ndarray) -> np.ndarray:
-    """Fee per contract month: the price less the part at risk, or all of it under clawback."""
+    """Fee per contract month: the price less the part at risk, or all of it under clawback,
+    on the referrals or the guaranteed minimum, whichever is more."""
     paid_share = 1.0 if c.payment_mode == "clawback" else 1.0 - c.share_at_risk
+    if c.guaranteed_referrals_per_month > 0:
+        referrals = np.maximum(referrals, c.guaranteed_referrals_per_month)
     return paid_share * c.price_per_referral * referrals
+
+
+def fixed_costs(c: Contract, referrals: np.ndarray) -> np.ndarray | float:
+    """Fixed cost per contract month, (futures, duration) or a number: with a wind-down, a
+    future with no referrals at all pays it only in the first wind_down_months months."""
+    if c.wind_down_months is None or c.wind_down_months >= c.duration_months:
+        return c.fixed_monthly_cost
+    idle = ~referrals.any(axis=1)
+    if not idle.any():
+        return c.fixed_monthly_cost
+    paid = np.arange(c.duration_months) < c.wind_down_months
+    return np.where(idle[:, None] & ~paid[None, :], 0.0, c.fixed_monthly_cost)
 
 
 def cohort_outcome(c: Contract, n: np.ndarray, s: np.ndarray) -> np.ndarray:
@@ -101,14 +130,16 @@ def owed_after_horizon(amounts: np.ndarray, months: np.ndarray, delay: np.ndarra
 
 
 def contract_flows(c: Contract, index: int, n: int, horizon: int, seed: int,
-                   chunk: int) -> ContractFlows:
-    """Simulate one contract in n futures."""
+                   chunk: int, draws: FutureDraws | None = None) -> ContractFlows:
+    """Simulate one contract in n futures; ``draws`` carries the copula's common factor
+    (without it, the once-per-future draws are independent)."""
     owner = index + 1
+    draws = FutureDraws(seed, chunk, n) if draws is None else draws
     rng = lambda quantity: sampling.stream(seed, chunk, owner, quantity)  # noqa: E731
-    none_at_all = rng(sampling.NO_REFERRALS).random(n) < c.p_no_referrals
-    mean = sampling.pert(rng(sampling.REFERRAL_RATE), c.referrals_per_month, n)
-    rate = sampling.pert(rng(sampling.SUCCESS_RATE), c.success_rate, n)
-    late = rng(sampling.LATE).random(n) < c.late_payment.probability
+    none_at_all = draws.bad_event(c.p_no_referrals, owner, sampling.NO_REFERRALS)
+    mean = draws.value(c.referrals_per_month, owner, sampling.REFERRAL_RATE)
+    rate = draws.value(c.success_rate, owner, sampling.SUCCESS_RATE)
+    late = draws.bad_event(c.late_payment.probability, owner, sampling.LATE)
     delay = np.where(late, c.late_payment.months, 0)
 
     referrals = monthly_referrals(c, mean, none_at_all, rng(sampling.MONTHLY_REFERRALS))
@@ -135,5 +166,8 @@ def contract_flows(c: Contract, index: int, n: int, horizon: int, seed: int,
 
     costs = np.zeros((n, horizon))
     work = np.flatnonzero(inside_work)
-    costs[:, months[work]] = c.fixed_monthly_cost + c.cost_per_referral * referrals[:, work]
+    fixed = fixed_costs(c, referrals)
+    if not np.isscalar(fixed):
+        fixed = fixed[:, work]
+    costs[:, months[work]] = fixed + c.cost_per_referral * referrals[:, work]
     return ContractFlows(receipts, costs, owed, referrals)

@@ -10,6 +10,32 @@ PERCENTILES = (5, 25, 50, 75, 95)
 
 
 @dataclass(frozen=True, eq=False)
+class BaselineResults:
+    """The organisation without its contracts, on the same futures (its own draws unchanged)."""
+
+    p_run_out: float
+    p_run_out_se: float
+    p_run_out_by_month: np.ndarray  # (horizon,)
+    p_below_floor: float
+    working_capital_needed_95: float
+    balance_percentiles: dict[str, np.ndarray]  # "5".."95" -> (horizon,)
+    lowest_balance_percentiles: dict[str, float]
+    mean_balance_by_month: np.ndarray  # (horizon,)
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {
+            "p_run_out": self.p_run_out,
+            "p_run_out_se": self.p_run_out_se,
+            "p_run_out_by_month": [float(x) for x in self.p_run_out_by_month],
+            "p_below_floor": self.p_below_floor,
+            "working_capital_needed_95": self.working_capital_needed_95,
+            "balance_percentiles": {k: [float(x) for x in v] for k, v in self.balance_percentiles.items()},
+            "lowest_balance_percentiles": dict(self.lowest_balance_percentiles),
+            "mean_balance_by_month": [float(x) for x in self.mean_balance_by_month],
+        }
+
+
+@dataclass(frozen=True, eq=False)
 class Results:
     paths: int
     seed: int
@@ -27,6 +53,12 @@ class Results:
     run_out_month: np.ndarray = field(repr=False)  # (paths,) 1-based month, 0 = never
     lowest_balance: np.ndarray = field(repr=False)  # (paths,)
     balance_sample_paths: int = 0  # futures behind balance_percentiles (all, up to a cap)
+    mean_balance_by_month: np.ndarray | None = None  # (horizon,) average closing balance
+    # "income", "costs", "contract_receipts", "contract_costs" -> (horizon,) average of each
+    # month's flow, costs as positive amounts: opening reserves + cumsum(income - costs +
+    # contract_receipts - contract_costs) is mean_balance_by_month
+    mean_flows_by_month: dict[str, np.ndarray] | None = None
+    baseline: BaselineResults | None = None  # without the contracts, same futures
 
     @property
     def most_likely_run_out_month(self) -> int | None:
@@ -58,4 +90,12 @@ class Results:
             "most_likely_run_out_month": self.most_likely_run_out_month,
             "contract_margin": {name: float(m) for name, m in zip(self.contract_names, self.contract_margin)},
             "balance_percentile_paths": self.balance_sample_paths,
+            "mean_balance_by_month": _floats(self.mean_balance_by_month),
+            "mean_flows_by_month": (None if self.mean_flows_by_month is None else
+                                    {k: _floats(v) for k, v in self.mean_flows_by_month.items()}),
+            "baseline": None if self.baseline is None else self.baseline.to_json_dict(),
         }
+
+
+def _floats(a: np.ndarray | None) -> list[float] | None:
+    return None if a is None else [float(x) for x in a]

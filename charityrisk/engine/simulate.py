@@ -17,9 +17,10 @@ import numpy as np
 
 from ..model.scenario import Scenario
 from ..model.validation import ScenarioError
-from . import sampling
+from .budget import budget_parts, org_net_flows
 from .cashflow import contract_flows
-from .results import PERCENTILES, Results
+from .results import PERCENTILES, BaselineResults, Results
+from .sampling import ORG_INCOME, FutureDraws
 
 BLOCK = 5_000
 # numpy's random draws and array passes release the GIL, so blocks run well on threads;
@@ -30,6 +31,11 @@ WORKERS = max(1, min(4, os.cpu_count() or 1))
 # sorting 100,000 x 120 balances costs more than simulating them.  25,000 futures put the
 # 5th percentile within about 0.3 percentile points.
 BALANCE_SAMPLE_CAP = 25_000
+# Money is compared to the penny: a balance is below a line only if below it by at least
+# half a penny, since sums of pence in floating point are not exact (30,000.30 less three
+# times 10,000.10 is -3.6e-12, not 0).
+HALF_PENNY = 0.005
+FLOW_KEYS = ("income", "costs", "contract_receipts", "contract_costs")
 
 
 class Cancelled(Exception):
@@ -50,7 +56,8 @@ class ResultsOverflow(ScenarioError):
 def check_finite(b: "Block") -> None:
     """Refuse a block whose figures overflowed rather than report nonsense from it."""
     if not (np.isfinite(b.balances).all() and np.isfinite(b.owed).all()
-            and np.isfinite(b.margins).all()):
+            and np.isfinite(b.margins).all() and np.isfinite(b.flows).all()):
+        # (Finite balances mean finite baseline balances: they are a part of them.)
         raise ResultsOverflow()
 
 
@@ -65,6 +72,15 @@ class Block:
     balances: np.ndarray  # (futures, horizon) closing balance of each month
     owed: np.ndarray  # (futures,)
     margins: np.ndarray  # (futures, contracts)
+    # (4, horizon) the block's sums over futures of each month's FLOW_KEYS, costs positive
+    flows: np.ndarray
+    # (futures, horizon) closing balances without the contracts; None when there are none
+    # (then they are ``balances``)
+    baseline: np.ndarray | None = None
+
+    @property
+    def baseline_balances(self) -> np.ndarray:
+        return self.balances if self.baseline is None else self.baseline
 
 
 def simulate_block(s: Scenario, n: int, seed: int, block: int) -> Block:
@@ -76,22 +92,90 @@ def simulate_block(s: Scenario, n: int, seed: int, block: int) -> Block:
 def _simulate_block(s: Scenario, n: int, seed: int, block: int) -> Block:
     org = s.organisation
     horizon = s.horizon_months
-    income = sampling.pert(sampling.stream(seed, block, 0, sampling.ORG_INCOME), org.monthly_other_income, n)
-    net = np.repeat((income - org.monthly_core_costs)[:, None], horizon, axis=1)
+    draws = FutureDraws(seed, block, n, s.correlation)
+    income = draws.value(org.monthly_other_income, 0, ORG_INCOME)
+    totals = np.zeros((len(FLOW_KEYS), horizon))
+    totals[0] = income.sum()
+    totals[1] = n * org.monthly_core_costs
+    parts = budget_parts(org.budget, draws, horizon)
+    if parts:
+        net = org_net_flows(income - org.monthly_core_costs, parts)
+        for kind, part in parts.items():
+            totals[0 if kind == "income" else 1] += part.total_by_month()
+    else:  # version 1's own arithmetic, so its results stay bit for bit
+        net = np.repeat((income - org.monthly_core_costs)[:, None], horizon, axis=1)
+    baseline = closing_balances(org.opening_reserves, net.copy()) if s.contracts else None
     owed = np.zeros(n)
     margins = np.zeros((n, len(s.contracts)))
     for i, c in enumerate(s.contracts):
-        flows = contract_flows(c, i, n, horizon, seed, block)
+        flows = contract_flows(c, i, n, horizon, seed, block, draws)
         net += flows.receipts - flows.costs
         owed += flows.owed
+        receipts_by_month = flows.receipts.sum(axis=0)
+        costs_by_month = flows.costs.sum(axis=0)
+        totals[2] += receipts_by_month
+        totals[3] += costs_by_month
         margins[:, i] = flows.receipts.sum(axis=1) - flows.costs.sum(axis=1)
-    return Block(org.opening_reserves + np.cumsum(net, axis=1), owed, margins)
+    return Block(closing_balances(org.opening_reserves, net), owed, margins, totals, baseline)
+
+
+def closing_balances(opening: float, net: np.ndarray) -> np.ndarray:
+    """Opening reserves plus the running sum of each future's net flows, in place of net."""
+    np.cumsum(net, axis=1, out=net)
+    net += opening
+    return net
+
+
+def below(balances: np.ndarray, line: float) -> np.ndarray:
+    """Where a balance is below the line by at least half a penny."""
+    return balances <= line - HALF_PENNY
 
 
 def run_out_month(balances: np.ndarray, overdraft: float) -> np.ndarray:
     """First 1-based month whose closing balance is below minus the overdraft; 0 = never."""
-    out = balances < -overdraft
+    out = below(balances, -overdraft)
     return np.where(out.any(axis=1), out.argmax(axis=1) + 1, 0).astype(np.int16)
+
+
+def shortfall(lowest: np.ndarray, overdraft: float) -> np.ndarray:
+    """Extra opening cash each future needs not to run out: 0 where it does not."""
+    short = -overdraft - lowest
+    return np.where(below(lowest, -overdraft), short, 0.0)
+
+
+class _Tally:
+    """Per-future figures of one set of balances (with or without the contracts), filled
+    block by block, and the few that are summed."""
+
+    def __init__(self, paths: int, horizon: int) -> None:
+        self.months_out = np.zeros(paths, dtype=np.int16)
+        self.lowest = np.empty(paths)
+        self.below_floor = np.zeros(paths, dtype=bool)
+        self.sample = np.empty((horizon, min(paths, BALANCE_SAMPLE_CAP)))  # months first: fast percentiles
+
+    def add(self, first: int, balances: np.ndarray, overdraft: float, floor: float) -> None:
+        rows = slice(first, first + balances.shape[0])
+        self.months_out[rows] = run_out_month(balances, overdraft)
+        self.lowest[rows] = balances.min(axis=1)
+        self.below_floor[rows] = below(balances, floor).any(axis=1)
+        if first < self.sample.shape[1]:
+            keep = min(balances.shape[0], self.sample.shape[1] - first)
+            self.sample[:, first:first + keep] = balances[:keep].T
+
+    def p_run_out(self) -> float:
+        return float(np.mean(self.months_out > 0))
+
+    def by_month(self, horizon: int) -> np.ndarray:
+        return np.cumsum(np.bincount(self.months_out, minlength=horizon + 1)[1:]) / self.months_out.size
+
+    def working_capital_needed_95(self, overdraft: float) -> float:
+        return float(np.percentile(shortfall(self.lowest, overdraft), 95))
+
+    def balance_percentiles(self) -> dict[str, np.ndarray]:
+        return dict(zip(map(str, PERCENTILES), np.percentile(self.sample, PERCENTILES, axis=1)))
+
+    def lowest_percentiles(self) -> dict[str, float]:
+        return {str(q): float(v) for q, v in zip(PERCENTILES, np.percentile(self.lowest, PERCENTILES))}
 
 
 def _blocks(s: Scenario, paths: int, seed: int) -> Iterator[tuple[int, Block]]:
@@ -123,52 +207,71 @@ def simulation_steps(s: Scenario, paths: int, seed: int) -> Generator[Progress, 
         raise ValueError("seed: must be 0 or more")
     org = s.organisation
     horizon = s.horizon_months
-    months_out = np.zeros(paths, dtype=np.int16)
-    lowest = np.empty(paths)
-    below_floor = np.zeros(paths, dtype=bool)
+    tally = _Tally(paths, horizon)
+    baseline = _Tally(paths, horizon) if s.contracts else tally
     owed = np.empty(paths)
     margin_sum = np.zeros(len(s.contracts))
-    sample = np.empty((horizon, min(paths, BALANCE_SAMPLE_CAP)))  # months first: fast percentiles
+    flow_sum = np.zeros((len(FLOW_KEYS), horizon))
     for first, b in _blocks(s, paths, seed):
         check_finite(b)
         n = b.owed.size
-        rows = slice(first, first + n)
-        months_out[rows] = run_out_month(b.balances, org.overdraft_facility)
-        lowest[rows] = b.balances.min(axis=1)
-        below_floor[rows] = (b.balances < org.reserves_floor).any(axis=1)
-        owed[rows] = b.owed
+        tally.add(first, b.balances, org.overdraft_facility, org.reserves_floor)
+        if baseline is not tally:
+            baseline.add(first, b.baseline_balances, org.overdraft_facility, org.reserves_floor)
+        owed[first:first + n] = b.owed
         margin_sum += b.margins.sum(axis=0)
-        if first < sample.shape[1]:
-            keep = min(n, sample.shape[1] - first)
-            sample[:, first:first + keep] = b.balances[:keep].T
+        flow_sum += b.flows
         yield Progress(first + n, paths)
-    return summarise(s, paths, seed, months_out, lowest, below_floor, owed, margin_sum / paths, sample)
+    return summarise(s, paths, seed, tally, baseline, owed, margin_sum / paths, flow_sum / paths)
 
 
-def summarise(s: Scenario, paths: int, seed: int, months_out: np.ndarray, lowest: np.ndarray,
-              below_floor: np.ndarray, owed: np.ndarray, margins: np.ndarray,
-              sample: np.ndarray) -> Results:
+def mean_balances(s: Scenario, mean_flows: np.ndarray, with_contracts: bool) -> np.ndarray:
+    """Opening reserves plus the running sum of the mean flows (domain.md's definition)."""
+    net = mean_flows[0] - mean_flows[1]
+    if with_contracts:
+        net = net + mean_flows[2] - mean_flows[3]
+    return s.organisation.opening_reserves + np.cumsum(net)
+
+
+def _baseline_results(s: Scenario, t: _Tally, mean_flows: np.ndarray) -> BaselineResults:
+    p = t.p_run_out()
+    paths = t.months_out.size
+    return BaselineResults(
+        p_run_out=p,
+        p_run_out_se=float(np.sqrt(p * (1 - p) / paths)),
+        p_run_out_by_month=t.by_month(s.horizon_months),
+        p_below_floor=float(np.mean(t.below_floor)),
+        working_capital_needed_95=t.working_capital_needed_95(s.organisation.overdraft_facility),
+        balance_percentiles=t.balance_percentiles(),
+        lowest_balance_percentiles=t.lowest_percentiles(),
+        mean_balance_by_month=mean_balances(s, mean_flows, with_contracts=False),
+    )
+
+
+def summarise(s: Scenario, paths: int, seed: int, tally: _Tally, baseline: _Tally,
+              owed: np.ndarray, margins: np.ndarray, mean_flows: np.ndarray) -> Results:
     horizon = s.horizon_months
-    p = float(np.mean(months_out > 0))
-    by_month = np.cumsum(np.bincount(months_out, minlength=horizon + 1)[1:]) / paths
-    shortfall = np.maximum(0.0, -s.organisation.overdraft_facility - lowest)
+    p = tally.p_run_out()
     return Results(
         paths=paths,
         seed=seed,
         horizon_months=horizon,
         p_run_out=p,
         p_run_out_se=float(np.sqrt(p * (1 - p) / paths)),
-        p_run_out_by_month=by_month,
-        p_below_floor=float(np.mean(below_floor)),
-        balance_percentiles=dict(zip(map(str, PERCENTILES), np.percentile(sample, PERCENTILES, axis=1))),
-        lowest_balance_percentiles={str(q): float(v) for q, v in zip(PERCENTILES, np.percentile(lowest, PERCENTILES))},
-        working_capital_needed_95=float(np.percentile(shortfall, 95)),
+        p_run_out_by_month=tally.by_month(horizon),
+        p_below_floor=float(np.mean(tally.below_floor)),
+        balance_percentiles=tally.balance_percentiles(),
+        lowest_balance_percentiles=tally.lowest_percentiles(),
+        working_capital_needed_95=tally.working_capital_needed_95(s.organisation.overdraft_facility),
         expected_owed_after_horizon=float(np.mean(owed)),
         contract_names=tuple(c.name for c in s.contracts),
         contract_margin=margins,
-        run_out_month=months_out,
-        lowest_balance=lowest,
-        balance_sample_paths=sample.shape[1],
+        run_out_month=tally.months_out,
+        lowest_balance=tally.lowest,
+        balance_sample_paths=tally.sample.shape[1],
+        mean_balance_by_month=mean_balances(s, mean_flows, with_contracts=True),
+        mean_flows_by_month=dict(zip(FLOW_KEYS, mean_flows)),
+        baseline=_baseline_results(s, baseline, mean_flows),
     )
 
 

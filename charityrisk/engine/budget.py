@@ -1,0 +1,70 @@
+"""The organisation's own budget lines (docs/model.md, version 2), over a chunk of futures.
+
+A line's payments are its amount (drawn once per future) times a fixed schedule of
+multipliers by month: the growth factor in the months it falls in, 0 elsewhere.  So all
+the lines of one kind together are one matrix product, (futures, lines) @ (lines, months),
+with no loop over futures or months.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from ..model.scenario import BudgetLine
+from . import sampling
+from .sampling import FutureDraws
+
+
+def line_schedule(line: BudgetLine, horizon: int) -> np.ndarray:
+    """(horizon,) the multiplier of the line's amount in each month: (1 + growth) ^ whole
+    years since its start month in start, start + every, ... up to its end month, else 0."""
+    months = np.arange(line.start_month, line.last_month(horizon) + 1, line.every_months)
+    out = np.zeros(horizon)
+    out[months - 1] = (1.0 + line.growth_per_year) ** ((months - line.start_month) // 12)
+    return out
+
+
+@dataclass(frozen=True)
+class BudgetPart:
+    """The lines of one kind: each future's amount per line, and each line's schedule."""
+
+    amounts: np.ndarray  # (futures, lines): 0 in a future where the line does not happen
+    schedule: np.ndarray  # (lines, horizon)
+
+    def flows(self) -> np.ndarray:
+        """(futures, horizon) each future's money from these lines in each month."""
+        return self.amounts @ self.schedule
+
+    def total_by_month(self) -> np.ndarray:
+        """(horizon,) the sum over futures of each month's money, without forming flows()."""
+        return self.amounts.sum(axis=0) @ self.schedule
+
+
+def org_net_flows(core_net: np.ndarray, parts: dict[str, BudgetPart]) -> np.ndarray:
+    """(futures, horizon) other income less core costs plus income lines less cost lines, as
+    one matrix product (the monthly net as a line of its own that falls every month)."""
+    horizon = next(iter(parts.values())).schedule.shape[1]
+    amounts = [core_net[:, None]]
+    schedules = [np.ones((1, horizon))]
+    for kind, part in parts.items():
+        amounts.append(part.amounts if kind == "income" else -part.amounts)
+        schedules.append(part.schedule)
+    return np.concatenate(amounts, axis=1) @ np.concatenate(schedules)
+
+
+def budget_parts(lines: Sequence[BudgetLine], draws: FutureDraws,
+                 horizon: int) -> dict[str, BudgetPart]:
+    """"income" and "cost" parts, for the kinds that have lines."""
+    chosen: dict[str, tuple[list, list]] = {}
+    for line, key in zip(lines, sampling.budget_line_keys(lines)):
+        cost = line.kind == "cost"
+        amount = draws.value(line.amount, 0, sampling.BUDGET_LINE, *key, sampling.LINE_AMOUNT,
+                             cost_like=cost)
+        happens = draws.line_happens(line.probability, 0, sampling.BUDGET_LINE, *key,
+                                     sampling.LINE_HAPPENS, cost_like=cost)
+        amounts, schedules = chosen.setdefault(line.kind, ([], []))
+        amounts.append(np.where(happens, amount, 0.0))
+        schedules.append(line_schedule(line, horizon))
+    return {kind: BudgetPart(np.stack(a, axis=1), np.stack(s)) for kind, (a, s) in chosen.items()}
