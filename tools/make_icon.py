@@ -1,6 +1,7 @@
 """Draw resources/icon.png (512 px): a balance line dipping towards a red floor, on teal.
 
-Run once when the design changes; PyInstaller turns the PNG into .ico/.icns with Pillow.
+Run once when the design changes: it also writes resources/icon.ico (Windows) and
+resources/icon.icns (macOS), which are committed so that builds need no conversion.
 """
 from pathlib import Path
 
@@ -21,6 +22,8 @@ def main() -> None:
     line = [(70, 185), (150, 240), (230, 325), (310, 295), (390, 240), (442, 200)]
     d.line(line, fill=(255, 255, 255, 255), width=22, joint="curve")
     img.save(OUT)
+    img.save(OUT.with_suffix(".ico"), sizes=[(n, n) for n in (16, 24, 32, 48, 64, 128, 256)])
+    img.save(OUT.with_suffix(".icns"))
 
 
 if __name__ == "__main__":

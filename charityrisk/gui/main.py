@@ -32,6 +32,9 @@ def main(argv: list[str]) -> int:
     from .window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    from .fileopen import install as install_file_open
+
+    opened_by_system = install_file_open(app)  # macOS: double-click or "Open With" a scenario
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
     from PySide6.QtGui import QIcon
@@ -52,6 +55,7 @@ def main(argv: list[str]) -> int:
         # After show(), so a file that fails to load gets its messages in a box over the
         # window (the example stays open behind it) instead of blocking start-up.
         window.open_path(Path(args.file))
+    opened_by_system.attach(window.open_path_checked, owner=window)
     if not (args.smoke or args.screenshot):  # keep unsaved work; offer back what a crash left
         from .recovery import RecoveryManager
 
