@@ -339,6 +339,22 @@ def template(path: str) -> str:
     return _INDEX.sub("[]", path)
 
 
+def item_of(path: str, list_key: str) -> tuple[int, str] | None:
+    """For a path inside an item of the list list_key, (index, the rest of the path):
+    ``item_of("contracts[2].late_payment.months", "contracts")`` is ``(2, "late_payment.months")``."""
+    head = list_key + "["
+    if not path.startswith(head):
+        return None
+    close = path.find("]", len(head))
+    digits = path[len(head):close]
+    if close < 0 or not digits.isdigit():
+        return None
+    rest = path[close + 1:]
+    if rest and not rest.startswith("."):
+        return None
+    return int(digits), rest[1:]
+
+
 def spec(path: str) -> FieldSpec | None:
     """The row for a key path (list indices ignored); a low / likely / high part of an
     uncertain value gives its value's row; None for a path that is not an input."""
