@@ -58,6 +58,7 @@ class Tornado:
     step: float
     lo: float | None = None
     hi: float | None = None
+    hi_at_least: str = ""  # a key of the same owner whose value also caps the high end (if larger)
 
 
 @dataclass(frozen=True)
@@ -269,7 +270,8 @@ FIELDS: tuple[FieldSpec, ...] = (
                   "proportionate part). All or nothing, and clawback: the success rate each group of "
                   "referrals must reach."),
     FieldSpec("contracts[].cohort_months", "Results measured every", "months", "months", 1, MAX_HORIZON,
-              reason=_MONTHS_REASON, report_label="Cohort length", tornado=Tornado("absolute", 3, lo=1),
+              reason=_MONTHS_REASON, report_label="Cohort length",
+              tornado=Tornado("absolute", 3, lo=1, hi_at_least="duration_months"),
               tip="Referrals are grouped by the months they arrive in, and each group's results are "
                   "measured and paid together. 3 months means one group a quarter."),
     FieldSpec("contracts[].outcome_lag_months", "Results paid after", "months", "months", 0, MAX_LAG,
@@ -386,6 +388,12 @@ def keys_of(owner: str) -> frozenset[str]:
 def tornado_fields(owner: str) -> tuple[FieldSpec, ...]:
     """The inputs the tornado varies, in the order its bars are listed on a tie."""
     return tuple(f for f in fields_of(owner) if f.tornado is not None)
+
+
+def decision_unit(row: FieldSpec) -> str:
+    """The unit the decision tools report a value in: "money", "share", "months", "referrals"."""
+    return {"money": "money", "fraction": "share", "months": "months", "whole": "months",
+            "count": "referrals"}[row.kind]
 
 
 def goal_seek_names(owner: str) -> tuple[str, ...]:
