@@ -83,6 +83,7 @@ class FieldSpec:
     report_label: str = ""  # its name in reports and decision sentences ("" = label)
     noun: str = ""  # its name inside a sentence ("" = report label, lower case)
     spoken: str = ""  # accessible name for screen readers ("" = label with unit)
+    summary: str = ""  # its row in the trustees' report's table of inputs ("" = none of its own)
     required_in_v1: bool = False  # version 1 files must hold it even though v2 has a default
     since: int = 1  # the file format version that added it
     in_form: bool = True  # the form has an input for it
@@ -148,7 +149,8 @@ FIELDS: tuple[FieldSpec, ...] = (
               reason=f"1 to {MAX_HORIZON} months: ten years is beyond any contract's payments",
               spoken="Months to look ahead", report_label="Period simulated",
               tip="How many months ahead to simulate, starting with next month as month 1 (1 to 120). "
-                  "Cover the whole contract and the wait for its last results payments, often 2 to 3 years."),
+                  "Cover the whole contract and the wait for its last results payments, often 2 to 3 years.",
+              summary='Period simulated'),
     FieldSpec("name", "Scenario name", "", "text", hi=MAX_TEXT, default="", in_form=False,
               reason=f"at most {MAX_TEXT} characters, to fit titles and reports",
               tip="A name for this scenario in titles and reports."),
@@ -163,27 +165,32 @@ FIELDS: tuple[FieldSpec, ...] = (
               reason=_MONEY_REASON + "; below £0 is an overdrawn start",
               report_label="Opening reserves", tornado=Tornado("reserves", 0.10), goal_seek=2,
               tip="Free cash you can spend at the start of month 1: unrestricted reserves, not restricted "
-                  "funds or buildings. This cushion pays for contract work until the contract pays you."),
+                  "funds or buildings. This cushion pays for contract work until the contract pays you.",
+              summary='Free reserves at the start'),
     FieldSpec("organisation.monthly_other_income", "Other income a month", "£", "money", 0, MAX_MONEY,
               reason=_MONEY_REASON, default=0.0, required_in_v1=True, uncertain=True,
               tornado=Tornado("relative", 0.10, lo=0),
               tip="All income outside the contracts below (grants, trusts, donations, other work), per "
                   "month. Give a low, a most likely and a high guess; each simulated future picks one level "
                   "in that range, most often near the most likely. Type the same number three times if "
-                  "you are sure of it."),
+                  "you are sure of it.",
+              summary='Other income a month (grants, trusts, other work)'),
     FieldSpec("organisation.monthly_core_costs", "Core costs a month", "£", "money", 0, MAX_MONEY,
               reason=_MONEY_REASON, default=0.0, required_in_v1=True,
               tornado=Tornado("relative", 0.10),
               tip="Running costs outside the contracts (core staff, rent, insurance), per month. They are "
-                  "paid whatever happens to the contracts."),
+                  "paid whatever happens to the contracts.",
+              summary='Core costs a month (outside the contracts)'),
     FieldSpec("organisation.overdraft_facility", "Overdraft facility", "£", "money", 0, MAX_MONEY,
               reason=_MONEY_REASON, default=0.0, tornado=Tornado("reserves", 0.10, lo=0), goal_seek=1,
               tip="How far below zero the bank lets your balance go. The charity runs out of money in the "
-                  "first month its balance falls below minus this amount. Enter £0 if you have none."),
+                  "first month its balance falls below minus this amount. Enter £0 if you have none.",
+              summary='Overdraft facility'),
     FieldSpec("organisation.reserves_floor", "Reserves policy minimum", "£", "money", -MAX_MONEY, MAX_MONEY,
               reason=_MONEY_REASON, default=0.0, report_label="Reserves policy floor",
               tip="The lowest balance your trustees' reserves policy allows. The results show how often "
-                  "the balance would dip below it, even in futures where you never run out."),
+                  "the balance would dip below it, even in futures where you never run out.",
+              summary='Reserves policy floor'),
     FieldSpec("organisation.budget", "Budget lines", "lines", "list", 0, MAX_BUDGET_LINES, default=(),
               since=2, in_form=False,
               reason=f"at most {MAX_BUDGET_LINES} lines: a budget, not a ledger",
@@ -216,7 +223,8 @@ FIELDS: tuple[FieldSpec, ...] = (
               spoken="Contract name", tip="A name to recognise this contract by in the results and the report."),
     FieldSpec("contracts[].start_month", "Starts in", "months", "months", 1, MAX_HORIZON, reason=_MONTHS_REASON,
               fmt="whole", spoken="Starts in month",
-              tip="The month the first referrals arrive, counting next month as month 1."),
+              tip="The month the first referrals arrive, counting next month as month 1.",
+              summary='Months referrals arrive'),
     FieldSpec("contracts[].duration_months", "Runs for", "months", "months", 1, MAX_HORIZON, reason=_MONTHS_REASON,
               spoken="Runs for, months", tip="How many months referrals keep arriving."),
     FieldSpec("contracts[].referrals_per_month", "Referrals a month", "referrals", "count", 0, MAX_REFERRALS,
@@ -225,12 +233,14 @@ FIELDS: tuple[FieldSpec, ...] = (
               noun="number of referrals a month",
               tip="How many people the prime contractor or commissioner will refer to you a month, on "
                   "average. Primes often refer far fewer than promised. Give a low, a most likely and a "
-                  "high guess."),
+                  "high guess.",
+              summary='Referrals a month'),
     FieldSpec("contracts[].p_no_referrals", "Chance of no referrals at all", "%", "fraction", 0, 1, default=0.0,
               reason=_SHARE_REASON, tornado=Tornado("absolute", 0.05, lo=0, hi=1),
               tip="The chance that this contract sends you nobody at all, for example when you were named "
                   "in a bid but never used ('bid candy'). Your fixed contract costs are still paid. In the "
-                  "Work Programme a third of voluntary sector subcontractors got no referrals."),
+                  "Work Programme a third of voluntary sector subcontractors got no referrals.",
+              summary='Chance of no referrals at all'),
     FieldSpec("contracts[].guaranteed_referrals_per_month", "Guaranteed referrals a month", "referrals", "count",
               0, MAX_REFERRALS, default=0.0, since=2, reason="at most a million a month, far beyond any contract",
               tip="A minimum contract value: the service fee of each contract month is paid on at least this "
@@ -244,17 +254,20 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("contracts[].price_per_referral", "Price per referral", "£", "money", 0, MAX_MONEY,
               reason=_MONEY_REASON, tornado=Tornado("relative", 0.10), goal_seek=4,
               tip="What the contract pays for one referral when the outcome is fully achieved: the service "
-                  "fee plus the whole results payment."),
+                  "fee plus the whole results payment.",
+              summary='Price per referral'),
     FieldSpec("contracts[].share_at_risk", "Share paid on results", "%", "fraction", 0, 1, reason=_SHARE_REASON,
               spoken="Share of the price paid on results, percent", report_label="Share of the price at risk",
               tornado=Tornado("absolute", 0.05, lo=0, hi=1), goal_seek=1,
               tip="The part of the price that depends on results. 0% is plain fee for service; Clinks "
-                  "argued that no more than 20% should be at risk for voluntary organisations."),
+                  "argued that no more than 20% should be at risk for voluntary organisations.",
+              summary='Share of price at risk'),
     FieldSpec("contracts[].payment_mode", "How results are paid", "", "choice", choices=PAYMENT_MODES,
               tip="How the part at risk is paid. Paid on results: earned in proportion to successes. All "
                   "or nothing: paid only if a group of referrals reaches the target. Paid up front, repaid "
                   "if target missed: the whole price comes as a fee and you pay the part at risk back if a "
-                  "group misses the target."),
+                  "group misses the target.",
+              summary='How the at-risk part is paid'),
     FieldSpec("contracts[].fee_lag_months", "Fee paid after", "months", "months", 0, MAX_LAG, reason=_LAG_REASON,
               report_label="Wait for the service fee", tornado=Tornado("absolute", 1, lo=0),
               tip="How many months after the work the guaranteed part of the price (the service fee) is "
@@ -262,7 +275,8 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("contracts[].success_rate", "Success rate", "%", "fraction", 0, 1, uncertain=True,
               reason=_SHARE_REASON, tornado=Tornado("absolute", 0.05, lo=0, hi=1),
               tip="The share of referred people who achieve the outcome (for example, not reoffending). "
-                  "Give a low, a most likely and a high guess."),
+                  "Give a low, a most likely and a high guess.",
+              summary='Expected success rate'),
     FieldSpec("contracts[].target_success_rate", "Target success rate", "%", "fraction", 0, 1, lo_open=True,
               reason="above 0% (a target of nothing would divide by zero) and at most 100%",
               tornado=Tornado("absolute", 0.05, lo=0.01, hi=1),
@@ -273,17 +287,20 @@ FIELDS: tuple[FieldSpec, ...] = (
               reason=_MONTHS_REASON, report_label="Cohort length",
               tornado=Tornado("absolute", 3, lo=1, hi_at_least="duration_months"),
               tip="Referrals are grouped by the months they arrive in, and each group's results are "
-                  "measured and paid together. 3 months means one group a quarter."),
+                  "measured and paid together. 3 months means one group a quarter.",
+              summary='Outcomes measured'),
     FieldSpec("contracts[].outcome_lag_months", "Results paid after", "months", "months", 0, MAX_LAG,
               reason=_LAG_REASON, report_label="Wait for outcome payments", tornado=Tornado("absolute", 3, lo=0),
               goal_seek=2,
               tip="Months from the end of a group until its results payment (or clawback) arrives. "
                   "Reoffending outcomes are often measured 12 to 24 months later; you fund the work from "
-                  "reserves until then."),
+                  "reserves until then.",
+              summary='When payments arrive'),
     FieldSpec("contracts[].cost_per_referral", "Delivery cost per referral", "£", "money", 0, MAX_MONEY,
               reason=_MONEY_REASON, tornado=Tornado("relative", 0.10),
               tip="What working with one referred person costs you (staff time, travel, materials), paid "
-                  "in the month they are referred."),
+                  "in the month they are referred.",
+              summary='Delivery costs'),
     FieldSpec("contracts[].fixed_monthly_cost", "Fixed costs a month", "£", "money", 0, MAX_MONEY,
               reason=_MONEY_REASON, spoken="Fixed contract costs a month, in pounds",
               report_label="Contract's fixed costs a month", tornado=Tornado("relative", 0.10),
@@ -299,7 +316,8 @@ FIELDS: tuple[FieldSpec, ...] = (
               tip="Paid once, in the month after the contract's last month: redundancy, TUPE obligations, "
                   "closing the service. It counts only if that month is within the months looked at."),
     FieldSpec("contracts[].late_payment", "Late payment by the prime", "", "object", default=None, in_form=False,
-              tip="The chance that the prime pays late throughout, and by how long."),
+              tip="The chance that the prime pays late throughout, and by how long.",
+              summary='Late payment'),
     FieldSpec("contracts[].late_payment.probability", "Chance of paying late", "%", "fraction", 0, 1,
               reason=_SHARE_REASON, spoken="Chance the prime pays late, percent",
               report_label="Chance the prime pays late", tornado=Tornado("absolute", 0.10, lo=0, hi=1),
@@ -315,19 +333,21 @@ FIELDS: tuple[FieldSpec, ...] = (
                   "which is useful to check the arithmetic by hand."),
     # ----- how the app runs the model ----------------------------------------------------
     FieldSpec("simulation.paths", "Number of futures", "futures", "whole", 100, MAX_PATHS, default=20_000,
+              report_label="Simulated futures",
               reason="at least 100 for a usable estimate, at most a million to fit in memory",
               spoken="Number of futures",
               tip="How many possible futures to simulate (100 to 1,000,000). More gives steadier figures "
                   "but takes longer; 20,000 is usually plenty."),
     FieldSpec("simulation.seed", "Random seed", "", "whole", 0, 2**63 - 1, default=1,
-              reason="a whole number the random generator accepts", spoken="Random seed",
+              report_label="Seed", reason="a whole number the random generator accepts", spoken="Random seed",
               tip="A number that fixes the chance draws, so the same inputs always give the same results. "
                   "Change it to check the results do not depend on luck."),
     FieldSpec("simulation.risk_appetite", "Trustees' risk appetite", "%", "fraction", 0, 1, default=0.05,
-              reason=_SHARE_REASON,
+              report_label="Risk appetite", reason=_SHARE_REASON,
               spoken="Trustees' risk appetite: acceptable chance of running out, percent",
               tip="The chance of running out of money your trustees are prepared to accept; the results "
-                  "compare the risk with it. 5% means one future in twenty."),
+                  "compare the risk with it. 5% means one future in twenty.",
+              summary="Trustees' risk appetite (highest acceptable chance of running out)"),
 )
 
 BY_PATH: dict[str, FieldSpec] = {f.path: f for f in FIELDS}
