@@ -9,7 +9,7 @@ function, ``describe``, so that rewording it cannot change what the app does.
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from . import fields as F
 from .fields import MAX_LAG, MAX_MONEY, FieldSpec  # noqa: F401  (MAX_LAG, MAX_MONEY: public names)
