@@ -12,7 +12,7 @@ import sys
 from typing import Sequence
 
 from . import __version__
-from .model import ScenarioError, load_scenario
+from .model import Problem, ScenarioError, load_scenario
 from .model.scenario import MAX_PATHS
 
 EXIT_USAGE = 2
@@ -124,6 +124,11 @@ def _more(n: int) -> str:
     return "" if n < 1 else f" (and {n} more problem{'' if n == 1 else 's'})"
 
 
+def _problem_line(problem: Problem) -> str:
+    """One line naming the key at fault (from the Problem's path, whatever its wording)."""
+    return f"{problem.path}: {problem.message}" if problem.path else problem.message
+
+
 def _fail(message: str) -> int:
     print(f"charityrisk: {message}", file=sys.stderr)
     return EXIT_USAGE
@@ -133,7 +138,7 @@ def _load(path: str):
     try:
         return load_scenario(path)
     except ScenarioError as error:
-        error.path = path  # compare reads several files: say which one
+        error.file = path  # compare reads several files: say which one
         raise
 
 
@@ -272,9 +277,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handlers[args.command](args)
     except ScenarioError as error:
-        where = getattr(error, "path", None) or getattr(args, "file", "")
-        return _fail(f"{where}: {error.problems[0]}"
-                     + _more(len(error.problems) - 1))
+        where = error.file or getattr(args, "file", "")
+        return _fail(f"{where}: {_problem_line(error.problems[0])}" + _more(len(error.problems) - 1))
     except UsageError as error:
         return _fail(str(error))
     except BrokenPipeError:

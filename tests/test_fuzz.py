@@ -95,7 +95,7 @@ BOUNDARY = [0, -1, 1, 0.5, 1.0000001, 119, 120, 121, 240, 241, 99, 100, 1_000_00
             50, 51, 2**63 - 1, 1e6, 1e6 + 1, 1e10, -1e10, -1e10 - 1]
 TEXT = ["\ud800", "\udfff x", "a\x00b", "\u202eevil\u202c", "x" * 10_000, "line\nbreak\r\n",
         "\u2028\u2029", "😀" * 60, "=cmd|' /C calc'!A0", "<b>html</b>&amp;", "\x1b[31mred"]
-VERSIONS = [("version", 2), ("version", 99), ("version", 0), ("version", -1), ("version", "1"),
+VERSIONS = [("version", 3), ("version", 99), ("version", 0), ("version", -1), ("version", "1"),
             ("version", 1.5), ("version", None), ("version", 10**30), ("version", True),
             ("format", "other"), ("format", 1), ("format", None), ("format", "x" * 5_000)]
 NOT_OBJECTS = [[], [BASE], 1, "scenario", None, True, 1.5]
@@ -543,7 +543,7 @@ TARGETED: list[tuple[str, bytes, int, str]] = [
     ("hostile but valid text",
      dumps(_doc(_set("contracts.0.name", "=cmd|' /C calc'!A0 \u202eevil \x00"))), 0, ""),
     ("no format header (hand-written version 1)", dumps(NO_HEADER), 0, ""),
-    ("newer version", dumps(_doc(_set("version", 2))), 2, "version: the file is format version 2, newer"),
+    ("newer version", dumps(_doc(_set("version", 3))), 2, "version: the file is format version 3, newer"),
     ("version not a number", dumps(_doc(_set("version", "1"))), 2, "version: must be a whole number"),
     ("version 0", dumps(_doc(_set("version", 0))), 2, "version: must be 1 or more (got 0)"),
     ("another format", dumps(_doc(_set("format", "x" * 5_000))), 2,

@@ -129,6 +129,16 @@ def owed_after_horizon(amounts: np.ndarray, months: np.ndarray, delay: np.ndarra
     return np.where(months[None, :] + delay[:, None] >= horizon, amounts, 0.0).sum(axis=1)
 
 
+def exit_costs(c: Contract, horizon: int) -> np.ndarray:
+    """The exit cost (redundancy, TUPE, closing the service) by month, (horizon,): paid once,
+    in the month after the contract's last month; after the horizon it is not in the balance."""
+    out = np.zeros(horizon)
+    month = c.start_month - 1 + c.duration_months  # 0-based column of the month after the last
+    if month < horizon:
+        out[month] = c.exit_cost
+    return out
+
+
 def contract_flows(c: Contract, index: int, n: int, horizon: int, seed: int,
                    chunk: int, draws: FutureDraws | None = None) -> ContractFlows:
     """Simulate one contract in n futures; ``draws`` carries the copula's common factor
@@ -170,4 +180,5 @@ def contract_flows(c: Contract, index: int, n: int, horizon: int, seed: int,
     if not np.isscalar(fixed):
         fixed = fixed[:, work]
     costs[:, months[work]] = fixed + c.cost_per_referral * referrals[:, work]
+    costs += exit_costs(c, horizon)
     return ContractFlows(receipts, costs, owed, referrals)

@@ -7,7 +7,6 @@ spurious change).  Views never compute risk; the only arithmetic here is unit co
 """
 from __future__ import annotations
 
-import re
 from typing import Any, Callable
 
 from PySide6.QtCore import QLocale, QRegularExpression, Qt
@@ -16,8 +15,9 @@ from PySide6.QtWidgets import (QAbstractSpinBox, QCheckBox, QComboBox, QDoubleSp
                                QGridLayout, QHBoxLayout, QLabel, QLineEdit, QSizePolicy,
                                QSpinBox, QVBoxLayout, QWidget)
 
-MAX_MONEY = 1e10  # the model's limit (validation.MAX_MONEY)
-MAX_LAG = 240
+from ..model.fields import MAX_LAG, MAX_MONEY, MAX_REFERRALS, spec, spec_of  # noqa: F401 (MAX_LAG: public)
+from ..model.problems import ORDER, RANGE, REQUIRED, TEXT, TYPE, Problem
+
 UK = QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom)
 ERROR_COLOUR = "#b3261e"
 PARTS = ("low", "likely", "high")
@@ -117,7 +117,7 @@ def months_spin(lo: int = 0, hi: int = MAX_LAG) -> WholeSpin:
     return WholeSpin(lo=lo, hi=hi, suffix=" months")
 
 
-def count_spin(hi: float = 1e6) -> NumberSpin:
+def count_spin(hi: float = MAX_REFERRALS) -> NumberSpin:
     return NumberSpin(lo=0, hi=hi, decimals=1, step=1, trim=True)
 
 
@@ -147,42 +147,48 @@ class Unit:
 
 # ----- plain-English error messages --------------------------------------------------------
 
-_NUMBER = r"(-?[0-9][0-9.e+\-]*|inf|nan)"
-
-
-def _fmt(unit: Unit, text: str) -> str:
-    try:
-        return unit.show(float(text))
-    except ValueError:
-        return text
-
-
-def plain_reason(reason: str, unit: Unit | None) -> str:
-    """The model's reason ("must be between 0 and 1 (got 1.4)") in the field's own units."""
+def plain_reason(problem: Problem, unit: Unit | None) -> str:
+    """What is wrong, in the field's own units, from the problem's code and limits (never
+    from its English, which may be reworded): "Must be between 0% and 100% (now 140%)."."""
     u = unit or Unit("count")
-    m = re.fullmatch(rf"needs low <= likely <= high \(got {_NUMBER}, {_NUMBER}, {_NUMBER}\)", reason)
-    if m:
-        low, likely, high = (_fmt(u, g) for g in m.groups())
+    limits = problem.limits
+    got = limits.get("got")
+
+    def show(x: Any) -> str:
+        return u.show(float(x)) if isinstance(x, (int, float)) and not isinstance(x, bool) else str(x)
+
+    if problem.code == ORDER and "low" in limits:
+        low, likely, high = (show(limits[k]) for k in ("low", "likely", "high"))
         return ("Low must not be more than most likely, and most likely not more than high "
                 f"(now {low}, {likely}, {high}).")
-    m = re.fullmatch(rf"must be between {_NUMBER} and {_NUMBER} \(got (.*)\)", reason)
-    if m:
-        return f"Must be between {_fmt(u, m[1])} and {_fmt(u, m[2])} (now {_fmt(u, m[3])})."
-    m = re.fullmatch(rf"must be above {_NUMBER} and at most {_NUMBER} \(got (.*)\)", reason)
-    if m:
-        return f"Must be more than {_fmt(u, m[1])} and at most {_fmt(u, m[2])} (now {_fmt(u, m[3])})."
-    m = re.fullmatch(rf"must be at least {_NUMBER} \(got (.*)\)", reason)
-    if m:
-        return f"Must be at least {_fmt(u, m[1])} (now {_fmt(u, m[2])})."
-    m = re.fullmatch(rf"must be at most {_NUMBER} \(got (.*)\)", reason)
-    if m:
-        return f"Must be at most {_fmt(u, m[1])} (now {_fmt(u, m[2])})."
-    if reason == "is required" or reason.endswith("(got '')"):
+    if problem.code == ORDER and "other" in limits:
+        other = _other_label(problem, limits["other"])
+        words = "Must not be before" if limits.get("relation") == ">=" else "Must not be more than"
+        return f"{words} {show(limits['bound'])} ({other}) (now {show(got)})."
+    if problem.code == RANGE:
+        lo, hi = limits.get("lo"), limits.get("hi")
+        if lo is not None and hi is not None:
+            if limits.get("lo_open"):
+                return f"Must be more than {show(lo)} and at most {show(hi)} (now {show(got)})."
+            return f"Must be between {show(lo)} and {show(hi)} (now {show(got)})."
+        if lo is not None:
+            return f"Must be at least {show(lo)} (now {show(got)})."
+        return f"Must be at most {show(hi)} (now {show(got)})."
+    if problem.code == REQUIRED or (problem.code == TEXT and got == ""):
         return "Please enter a value."
-    m = re.fullmatch(r"must be (a whole number|a number) \(got .*\)", reason)
-    if m:
-        return f"Please enter {m[1]} (digits only)."
+    if problem.code == TYPE and limits.get("expected") in ("number", "whole number"):
+        return f"Please enter a {limits['expected']} (digits only)."
+    reason = problem.message
     return reason[:1].upper() + reason[1:] + ("" if reason.endswith(".") else ".")
+
+
+def _other_label(problem: Problem, other: str) -> str:
+    """The caption of the key a value is compared with, e.g. "Runs for"."""
+    row = spec(problem.path)
+    try:
+        return spec_of(row.owner, other).label if row is not None else other
+    except KeyError:
+        return other
 
 
 # ----- fields: one scenario key, its inputs and its error note ----------------------------
@@ -286,14 +292,21 @@ class Field:
 
 
 class NumberField(Field):
-    """One number; percent fields show 0-100 and hold the model's 0-1 share."""
+    """One number; percent fields show 0-100 and hold the model's 0-1 share.
+
+    With ``none_text`` the field can also hold None (the model's "not set", e.g. "whole
+    contract"): the spin gets one extra step below its minimum that shows that text."""
 
     def __init__(self, key: str, caption: str, tip: str, access: str, spin: QAbstractSpinBox,
-                 kind: str, changed: Callable[[], None], hint: bool = False):
+                 kind: str, changed: Callable[[], None], hint: bool = False, none_text: str = ""):
         super().__init__(key, caption, tip, access)
         self.unit = Unit(kind)
         self.integer = isinstance(spin, QSpinBox)
         self.spin = spin
+        self._none = none_text != ""
+        if self._none:
+            spin.setMinimum(spin.minimum() - spin.singleStep())
+            spin.setSpecialValueText(none_text)
         spin.setObjectName(key)
         spin.setAccessibleName(access)
         spin.setMaximumWidth(150)
@@ -313,14 +326,19 @@ class NumberField(Field):
     def inputs(self) -> list[QWidget]:
         return [self.spin]
 
-    def set_value(self, value: float) -> None:
-        self.spin.setValue(int(round(value)) if self.integer else value * self.unit.scale)
+    def set_value(self, value: float | None) -> None:
+        if value is None and self._none:
+            self.spin.setValue(self.spin.minimum())
+        else:
+            self.spin.setValue(int(round(value or 0)) if self.integer else (value or 0) * self.unit.scale)
         self._orig, self._shown = value, self.spin.value()
 
     def value(self) -> Any:
         shown = self.spin.value()
         if self._shown is not None and shown == self._shown:
             return self._orig
+        if self._none and shown == self.spin.minimum():
+            return None
         return int(shown) if self.integer else shown / self.unit.scale
 
 

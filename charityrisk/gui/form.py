@@ -14,8 +14,7 @@ named ``error:<key>`` (for low/likely/high guesses, ``error:contract.success_rat
 from __future__ import annotations
 
 import copy
-import re
-from typing import Any
+from typing import Any, Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QIcon
@@ -24,11 +23,14 @@ from PySide6.QtWidgets import (QFormLayout, QFrame, QGroupBox, QHBoxLayout, QLab
                                QWidget)
 
 from ..model import Scenario, ScenarioError, load_scenario, scenario_from_dict, scenario_to_dict
-from ..model.scenario import MAX_CONTRACTS, MAX_HORIZON, MAX_PATHS
+from ..model import fields as F
+from ..model.fields import FieldSpec
+from ..model.problems import Problem
+from ..model.scenario import MAX_CONTRACTS
 from ..resources import preset_path
-from .fields import (ERROR_COLOUR, MAX_MONEY, PART_NAMES, UK, CheckField, ChoiceField, Field,
-                     GuardedCombo, NumberField, SeedField, TextField, UncertainField, WholeSpin,
-                     count_spin, money_spin, months_spin, percent_spin, plain_reason)
+from .fields import (ERROR_COLOUR, PART_NAMES, UK, CheckField, ChoiceField, Field, GuardedCombo,
+                     NumberField, SeedField, TextField, UncertainField, WholeSpin, count_spin,
+                     money_spin, months_spin, percent_spin, plain_reason)
 
 # Preset chooser: (label the finance lead sees, preset key in charityrisk.resources.PRESETS).
 PRESET_CHOICES = [
@@ -61,7 +63,9 @@ DEFAULT_SCENARIO: dict[str, Any] = {
     "contracts": [],
 }
 
+# A new contract's example terms (to change); the keys it leaves out get the table's defaults.
 NEW_CONTRACT: dict[str, Any] = {
+    **{f.name: f.default for f in F.fields_of("contracts[]") if not f.required and "." not in f.name},
     "name": "New contract",
     "start_month": 1,
     "duration_months": 24,
@@ -89,95 +93,26 @@ QLineEdit[invalid="true"] {{ border: 2px solid {ERROR_COLOUR}; border-radius: 3p
 QLabel[invalid="true"], QCheckBox[invalid="true"] {{ color: {ERROR_COLOUR}; font-weight: bold; }}
 """
 
-_CONTRACT_PATH = re.compile(r"contracts\[(\d+)\](?:\.(.+))?")
 
-# ----- plain-English help: what each value means and why it matters (domain.md) ---------
 
-TIPS = {
-    "horizon_months": (
-        "How many months ahead to simulate, starting with next month as month 1 (1 to 120). "
-        "Cover the whole contract and the wait for its last results payments, often 2 to 3 years."),
-    "organisation.opening_reserves": (
-        "Free cash you can spend at the start of month 1: unrestricted reserves, not restricted "
-        "funds or buildings. This cushion pays for contract work until the contract pays you."),
-    "organisation.monthly_other_income": (
-        "All income outside the contracts below (grants, trusts, donations, other work), per "
-        "month. Give a low, a most likely and a high guess; each simulated future picks one level "
-        "in that range, most often near the most likely. Type the same number three times if "
-        "you are sure of it."),
-    "organisation.monthly_core_costs": (
-        "Running costs outside the contracts (core staff, rent, insurance), per month. They are "
-        "paid whatever happens to the contracts."),
-    "organisation.overdraft_facility": (
-        "How far below zero the bank lets your balance go. The charity runs out of money in the "
-        "first month its balance falls below minus this amount. Enter £0 if you have none."),
-    "organisation.reserves_floor": (
-        "The lowest balance your trustees' reserves policy allows. The results show how often "
-        "the balance would dip below it, even in futures where you never run out."),
-    "contract.name": "A name to recognise this contract by in the results and the report.",
-    "contract.start_month": (
-        "The month the first referrals arrive, counting next month as month 1."),
-    "contract.duration_months": "How many months referrals keep arriving.",
-    "contract.referrals_per_month": (
-        "How many people the prime contractor or commissioner will refer to you a month, on "
-        "average. Primes often refer far fewer than promised. Give a low, a most likely and a "
-        "high guess."),
-    "contract.p_no_referrals": (
-        "The chance that this contract sends you nobody at all, for example when you were named "
-        "in a bid but never used ('bid candy'). Your fixed contract costs are still paid. In the "
-        "Work Programme a third of voluntary sector subcontractors got no referrals."),
-    "contract.price_per_referral": (
-        "What the contract pays for one referral when the outcome is fully achieved: the service "
-        "fee plus the whole results payment."),
-    "contract.share_at_risk": (
-        "The part of the price that depends on results. 0% is plain fee for service; Clinks "
-        "argued that no more than 20% should be at risk for voluntary organisations."),
-    "contract.payment_mode": (
-        "How the part at risk is paid. Paid on results: earned in proportion to successes. All "
-        "or nothing: paid only if a group of referrals reaches the target. Paid up front, repaid "
-        "if target missed: the whole price comes as a fee and you pay the part at risk back if a "
-        "group misses the target."),
-    "contract.fee_lag_months": (
-        "How many months after the work the guaranteed part of the price (the service fee) is "
-        "paid: 0 is the same month, 1 the month after."),
-    "contract.success_rate": (
-        "The share of referred people who achieve the outcome (for example, not reoffending). "
-        "Give a low, a most likely and a high guess."),
-    "contract.target_success_rate": (
-        "Paid on results: the success rate that earns the whole amount at risk (less earns a "
-        "proportionate part). All or nothing, and clawback: the success rate each group of "
-        "referrals must reach."),
-    "contract.cohort_months": (
-        "Referrals are grouped by the months they arrive in, and each group's results are "
-        "measured and paid together. 3 months means one group a quarter."),
-    "contract.outcome_lag_months": (
-        "Months from the end of a group until its results payment (or clawback) arrives. "
-        "Reoffending outcomes are often measured 12 to 24 months later; you fund the work from "
-        "reserves until then."),
-    "contract.cost_per_referral": (
-        "What working with one referred person costs you (staff time, travel, materials), paid "
-        "in the month they are referred."),
-    "contract.fixed_monthly_cost": (
-        "Contract costs that do not shrink when referrals do, such as dedicated staff (including "
-        "TUPE obligations) and premises; paid in every month the contract runs."),
-    "contract.late_payment.probability": (
-        "The chance that the prime contractor pays this contract late throughout. If it does, "
-        "every payment (fees, results payments and clawbacks) arrives later by the delay below."),
-    "contract.late_payment.months": "How many months late payments arrive when the prime pays late.",
-    "contract.count_noise": (
-        "On: each month's referrals and each group's successes vary by chance around the "
-        "averages, as real numbers do. Off: the averages are used exactly (fractions allowed), "
-        "which is useful to check the arithmetic by hand."),
-    "simulation.paths": (
-        "How many possible futures to simulate (100 to 1,000,000). More gives steadier figures "
-        "but takes longer; 20,000 is usually plenty."),
-    "simulation.seed": (
-        "A number that fixes the chance draws, so the same inputs always give the same results. "
-        "Change it to check the results do not depend on luck."),
-    "simulation.risk_appetite": (
-        "The chance of running out of money your trustees are prepared to accept; the results "
-        "compare the risk with it. 5% means one future in twenty."),
-}
+def form_key(row: FieldSpec) -> str:
+    """The form's name for a row: ``contract.<key>`` for the contract now shown, else its path."""
+    return f"contract.{row.name}" if row.owner == "contracts[]" else row.path
+
+
+# The form's layout, around the field table's rows (which say what each input is):
+HEADINGS = {"contracts[].start_month": "Referrals", "contracts[].price_per_referral": "Price and payment",
+            "contracts[].success_rate": "Results", "contracts[].cost_per_referral": "Costs",
+            "contracts[].late_payment.probability": "Late payment by the prime",
+            "contracts[].count_noise": "Advanced"}
+STEPS = {"contracts[].price_per_referral": 50, "contracts[].cost_per_referral": 50,
+         "contracts[].fixed_monthly_cost": 500, "contracts[].exit_cost": 500, "simulation.paths": 1000}
+SIDE_HINTS = {"organisation.opening_reserves", "contracts[].payment_mode"}
+NONE_TEXTS = {"contracts[].wind_down_months": "Whole contract"}
+CHOICES = {"contracts[].payment_mode": PAYMENT_MODES}
+
+# plain-English help: what each value means and why it matters (the field table)
+TIPS = {form_key(row): row.tip for row in F.FIELDS if row.in_form}
 RESERVES_TIP = ("Free reserves divided by monthly core costs. The average voluntary organisation "
                 "held about 14 months of reserves in 2009/10 (Clinks, 2013).")
 
@@ -218,7 +153,7 @@ class ScenarioForm(QWidget):
         self._contracts: list[dict] = []
         self._current = -1
         self._fields: dict[str, Field] = {}
-        self._contract_problems: dict[int, list[tuple[str, str]]] = {}
+        self._contract_problems: dict[int, list[tuple[str, Problem]]] = {}
         self._unplaced: list[str] = []
         self._label_width = self.fontMetrics().horizontalAdvance("Chance of paying late") + 4
 
@@ -298,33 +233,69 @@ class ScenarioForm(QWidget):
         label.setContentsMargins(0, 6, 0, 0)
         form.addRow(label)
 
-    def _number(self, key: str, caption: str, access: str, spin, kind: str, hint: bool = False):
-        return NumberField(key, caption, TIPS[key], access, spin, kind, self._changed, hint=hint)
+    def _field(self, row: FieldSpec) -> Field:
+        """The input for a row of the field table: its caption, tooltip, unit and bounds."""
+        key, tip = form_key(row), row.tip
+        if row.kind == "text":
+            return TextField(key, row.label, tip, row.access, self._name_changed,
+                             placeholder="e.g. Resettlement mentoring")
+        if row.path == "contracts[].count_noise":
+            on, off = row.choices
+            return CheckField(key, row.label, tip, on, off, self._changed)
+        if row.kind == "choice":
+            return ChoiceField(key, row.label, tip, row.access, CHOICES[row.path], self._changed,
+                               hint=row.path in SIDE_HINTS)
+        if row.path == "simulation.seed":
+            return SeedField(key, row.label, tip, row.access, self._changed)
+        make = self._spin_maker(row)
+        if row.uncertain:
+            return UncertainField(key, row.label, tip, row.access, make, row.shown_as, self._changed)
+        return NumberField(key, row.label, tip, row.access, make(), row.shown_as, self._changed,
+                           hint=row.path in SIDE_HINTS, none_text=NONE_TEXTS.get(row.path, ""))
 
-    def _guess(self, key: str, caption: str, access: str, make_spin, kind: str):
-        return UncertainField(key, caption, TIPS[key], access, make_spin, kind, self._changed)
+    @staticmethod
+    def _spin_maker(row: FieldSpec) -> Callable[[], Any]:
+        lo, hi = row.lo if row.lo is not None else 0, row.hi
+        step = STEPS.get(row.path)
+        if row.kind == "money":
+            return lambda: money_spin(lo, hi, step or 1000)
+        if row.kind == "fraction":
+            return lambda: percent_spin(100 * lo, 100 * hi)
+        if row.kind == "count":
+            return lambda: count_spin(hi)
+        if row.kind == "months" and row.shown_as == "months":
+            return lambda: months_spin(int(lo), int(hi))
+
+        def whole() -> WholeSpin:
+            spin = WholeSpin(lo=int(lo), hi=int(hi), step=step or 1)
+            if row.kind == "months":  # a month number, e.g. "month 3"
+                spin.setPrefix("month ")
+            return spin
+        return whole
+
+    def _rows(self, form: QFormLayout, rows: tuple[FieldSpec, ...] | list[FieldSpec]) -> None:
+        for row in rows:
+            if row.path in HEADINGS:
+                self._heading(form, HEADINGS[row.path])
+            field = self._field(row)
+            if isinstance(field, CheckField):
+                form.addRow(field.container)
+                self._fields[field.key] = field
+            else:
+                self._add(form, field)
+
+    @staticmethod
+    def _form_rows(owner: str) -> list[FieldSpec]:
+        return [row for row in F.fields_of(owner) if row.in_form]
 
     def _build_organisation(self) -> None:
         box = QGroupBox("Your organisation")
         box.setObjectName("group.organisation")
         self._content.addWidget(box)
         form = self._form(box)
-        add = lambda f, **kw: self._add(form, f, **kw)  # noqa: E731
-        add(self._number("horizon_months", "Months to look ahead", "Months to look ahead",
-                         months_spin(1, MAX_HORIZON), "months"))
-        reserves = add(self._number("organisation.opening_reserves", "Free reserves today",
-                                    "Free reserves today, in pounds", money_spin(-MAX_MONEY),
-                                    "money", hint=True))
-        reserves.hint_label.setToolTip(RESERVES_TIP)
-        self.reserves_hint = reserves.hint_label
-        add(self._guess("organisation.monthly_other_income", "Other income a month",
-                        "Other income a month, in pounds", money_spin, "money"))
-        add(self._number("organisation.monthly_core_costs", "Core costs a month",
-                         "Core costs a month, in pounds", money_spin(), "money"))
-        add(self._number("organisation.overdraft_facility", "Overdraft facility",
-                         "Overdraft facility, in pounds", money_spin(), "money"))
-        add(self._number("organisation.reserves_floor", "Reserves policy minimum",
-                         "Reserves policy minimum, in pounds", money_spin(-MAX_MONEY), "money"))
+        self._rows(form, [F.spec_of("", "horizon_months")] + self._form_rows("organisation"))
+        self.reserves_hint = self._fields["organisation.opening_reserves"].hint_label
+        self.reserves_hint.setToolTip(RESERVES_TIP)
 
     def _build_contracts(self) -> None:
         box = QGroupBox("Contracts")
@@ -386,64 +357,16 @@ class ScenarioForm(QWidget):
         form.setContentsMargins(0, 0, 0, 0)
         add = lambda f, **kw: self._add(form, f, **kw)  # noqa: E731
 
-        self.name_field = add(TextField("contract.name", "Name", TIPS["contract.name"],
-                                        "Contract name", self._name_changed,
-                                        placeholder="e.g. Resettlement mentoring"))
+        rows = self._form_rows("contracts[]")
+        self.name_field = add(self._field(rows[0]))  # the name, then the standard terms
         self._build_preset_row(form)
-
-        self._heading(form, "Referrals")
-        start = WholeSpin(lo=1, hi=MAX_HORIZON)
-        start.setPrefix("month ")
-        add(self._number("contract.start_month", "Starts in", "Starts in month", start, "whole"))
-        self._duration = add(self._number("contract.duration_months", "Runs for", "Runs for, months",
-                                          months_spin(1, MAX_HORIZON), "months"))
+        self._rows(form, rows[1:])
+        f = self._fields
+        self._duration = f["contract.duration_months"]
         self._duration_hint = self._hint_below(self._duration)
-        add(self._guess("contract.referrals_per_month", "Referrals a month", "Referrals a month",
-                        count_spin, "count"))
-        add(self._number("contract.p_no_referrals", "Chance of no referrals at all",
-                         "Chance of no referrals at all, percent", percent_spin(), "percent"))
-
-        self._heading(form, "Price and payment")
-        add(self._number("contract.price_per_referral", "Price per referral",
-                         "Price per referral, in pounds", money_spin(step=50), "money"))
-        share = add(self._number("contract.share_at_risk", "Share paid on results",
-                                 "Share of the price paid on results, percent", percent_spin(), "percent"))
-        self._share_hint = self._hint_below(share)
-        mode = ChoiceField("contract.payment_mode", "How results are paid", TIPS["contract.payment_mode"],
-                           "How results are paid", PAYMENT_MODES, self._changed, hint=True)
-        add(mode)
-        self._mode_hint = mode.hint_label
-        add(self._number("contract.fee_lag_months", "Fee paid after", "Fee paid after, months",
-                         months_spin(), "months"))
-
-        self._heading(form, "Results")
-        add(self._guess("contract.success_rate", "Success rate", "Success rate, percent",
-                        percent_spin, "percent"))
-        add(self._number("contract.target_success_rate", "Target success rate",
-                         "Target success rate, percent", percent_spin(), "percent"))
-        add(self._number("contract.cohort_months", "Results measured every",
-                         "Results measured every, months", months_spin(1, MAX_HORIZON), "months"))
-        lag = add(self._number("contract.outcome_lag_months", "Results paid after",
-                               "Results paid after, months", months_spin(), "months"))
-        self._outcome_hint = self._hint_below(lag)
-
-        self._heading(form, "Costs")
-        add(self._number("contract.cost_per_referral", "Delivery cost per referral",
-                         "Delivery cost per referral, in pounds", money_spin(step=50), "money"))
-        add(self._number("contract.fixed_monthly_cost", "Fixed costs a month",
-                         "Fixed contract costs a month, in pounds", money_spin(step=500), "money"))
-
-        self._heading(form, "Late payment by the prime")
-        add(self._number("contract.late_payment.probability", "Chance of paying late",
-                         "Chance the prime pays late, percent", percent_spin(), "percent"))
-        add(self._number("contract.late_payment.months", "Late by", "Late by, months",
-                         months_spin(), "months"))
-
-        self._heading(form, "Advanced")
-        noise = CheckField("contract.count_noise", "Referrals and successes vary by chance",
-                           TIPS["contract.count_noise"], "poisson", "none", self._changed)
-        form.addRow(noise.container)
-        self._fields[noise.key] = noise
+        self._share_hint = self._hint_below(f["contract.share_at_risk"])
+        self._mode_hint = f["contract.payment_mode"].hint_label
+        self._outcome_hint = self._hint_below(f["contract.outcome_lag_months"])
 
     def _hint_below(self, field: Field) -> QLabel:
         hint = QLabel()
@@ -514,14 +437,7 @@ class ScenarioForm(QWidget):
         box.setObjectName("group.simulation")
         self._content.addWidget(box)
         form = self._form(box)
-        paths = WholeSpin(lo=100, hi=MAX_PATHS, step=1000)
-        self._add(form, self._number("simulation.paths", "Number of futures", "Number of futures",
-                                     paths, "whole"))
-        self._add(form, SeedField("simulation.seed", "Random seed", TIPS["simulation.seed"],
-                                  "Random seed", self._changed))
-        self._add(form, self._number("simulation.risk_appetite", "Trustees' risk appetite",
-                                     "Trustees' risk appetite: acceptable chance of running out, percent",
-                                     percent_spin(), "percent"))
+        self._rows(form, self._form_rows("simulation"))
 
     # ----- the interface the main window uses ---------------------------------------------
     def set_scenario(self, scenario: Scenario) -> None:
@@ -530,12 +446,8 @@ class ScenarioForm(QWidget):
         try:
             self._last = scenario
             data = scenario_to_dict(scenario)
-            self._fields["horizon_months"].set_value(data["horizon_months"])
-            for key in ("opening_reserves", "monthly_other_income", "monthly_core_costs",
-                        "overdraft_facility", "reserves_floor"):
-                self._fields[f"organisation.{key}"].set_value(data["organisation"][key])
-            for key in ("paths", "seed", "risk_appetite"):
-                self._fields[f"simulation.{key}"].set_value(data["simulation"][key])
+            for key in self._scenario_keys():
+                self._fields[key].set_value(_get(data, key))
             self._contracts = [copy.deepcopy(c) for c in data["contracts"]]
             keep = min(max(self._current, 0), len(self._contracts) - 1)
             self._contract_problems = {}
@@ -547,8 +459,10 @@ class ScenarioForm(QWidget):
             self._loading -= 1
         self._update_hints()
 
-    def scenario(self) -> tuple[Scenario | None, list[str]]:
-        """Build the scenario from the fields; mark problems beside their fields."""
+    def scenario(self) -> tuple[Scenario | None, list[Problem]]:
+        """Build the scenario from the fields; mark problems beside their fields.
+
+        The problems are Problems: each is also its one-line text, for showing."""
         data = self.to_dict()
         try:
             scenario = scenario_from_dict(data)
@@ -562,15 +476,9 @@ class ScenarioForm(QWidget):
         """The scenario file dict the fields describe (unknown keys of the last scenario kept)."""
         self._store_current()
         data = scenario_to_dict(self._last) if self._last is not None else copy.deepcopy(DEFAULT_SCENARIO)
-        data["horizon_months"] = self._fields["horizon_months"].value()
-        org = data.setdefault("organisation", {})
-        for key in ("opening_reserves", "monthly_other_income", "monthly_core_costs",
-                    "overdraft_facility", "reserves_floor"):
-            org[key] = self._fields[f"organisation.{key}"].value()
+        for key in self._scenario_keys():
+            _put(data, key, self._fields[key].value())
         data["contracts"] = copy.deepcopy(self._contracts)
-        sim = data.setdefault("simulation", {})
-        for key in ("paths", "seed", "risk_appetite"):
-            sim[key] = self._fields[f"simulation.{key}"].value()
         return data
 
     def show_data(self, data: dict) -> None:
@@ -595,6 +503,10 @@ class ScenarioForm(QWidget):
             self._rebuild_chooser(0 if self._contracts else -1)
         finally:
             self._loading -= 1
+
+    def _scenario_keys(self) -> list[str]:
+        """The fields that are the scenario's own keys (not the contract shown)."""
+        return [k for k in self._fields if not k.startswith("contract.")]
 
     # ----- contracts ------------------------------------------------------------------------
     def current_contract_index(self) -> int:
@@ -825,29 +737,32 @@ class ScenarioForm(QWidget):
         return None, None
 
     @staticmethod
-    def _message(field: Field, part: str | None, reason: str) -> str:
-        text = plain_reason(reason, field.unit)
+    def _message(field: Field, part: str | None, problem: Problem) -> str:
+        text = plain_reason(problem, field.unit)
         if part:
             text = f"{PART_NAMES[part]}: {text[:1].lower()}{text[1:]}"
         return text
 
-    def _apply_problems(self, problems: list[str]) -> None:
+    def _apply_problems(self, problems: list[Problem] | list[str]) -> None:
+        """Mark each problem beside the field its key path names (read from the Problem's path
+        and code, never from its wording); the rest go in the summary above the form."""
         for key, field in self._fields.items():
             if not key.startswith("contract."):
                 field.clear_mark()
         self._contract_problems = {}
         unplaced: list[str] = []
-        for problem in problems:
-            path, _, reason = problem.partition(": ")
-            m = _CONTRACT_PATH.fullmatch(path)
-            if m:
-                self._contract_problems.setdefault(int(m[1]), []).append((m[2] or "", reason))
+        for item in problems:
+            problem = item if isinstance(item, Problem) else Problem.text(item)
+            in_contract = F.item_of(problem.path, "contracts")
+            if in_contract is not None:
+                index, sub = in_contract
+                self._contract_problems.setdefault(index, []).append((sub, problem))
                 continue
-            field, part = self._resolve(path)
+            field, part = self._resolve(problem.path)
             if field is None:
-                unplaced.append(problem)
+                unplaced.append(str(problem))
             else:
-                field.mark(self._message(field, part, reason), part)
+                field.mark(self._message(field, part, problem), part)
         self._unplaced = unplaced
         for i in range(len(self._contracts)):
             self._refresh_chooser_item(i)
@@ -859,13 +774,13 @@ class ScenarioForm(QWidget):
         lines: list[str] = []
         for i, items in sorted(self._contract_problems.items()):
             name = self._contracts[i].get("name") if i < len(self._contracts) else None
-            for sub, reason in items:
+            for sub, problem in items:
                 field, part = self._resolve(f"contract.{sub}")
                 if i == self._current and field is not None:
-                    field.mark(self._message(field, part, reason), part)
+                    field.mark(self._message(field, part, problem), part)
                     continue
                 what = field.caption if field is not None else sub or "contract"
-                text = self._message(field, part, reason) if field is not None else reason
+                text = self._message(field, part, problem) if field is not None else problem.message
                 lines.append(f"• {i + 1}. “{name or '(no name)'}”, {what}: {text}")
         others = any(i != self._current for i in self._contract_problems)
         if lines:

@@ -1,7 +1,6 @@
 """The main window: scenario form on the left, live results on the right, File and Edit menus."""
 from __future__ import annotations
 
-import re
 from functools import partial
 from pathlib import Path
 
@@ -11,7 +10,9 @@ from PySide6.QtWidgets import QMainWindow, QSplitter, QTabWidget
 
 from .. import APP_NAME, __version__
 from ..engine import simulation_steps
-from ..model import Scenario, ScenarioError, load_scenario, save_scenario, scenario_from_dict, scenario_to_dict
+from ..model import (Problem, Scenario, ScenarioError, load_scenario, save_scenario, scenario_from_dict,
+                     scenario_to_dict, spec)
+from ..model.problems import FIXABLE_CODES
 from ..report.decision_text import decision_sentences
 from ..report.export import write_csv
 from ..report.pdf import write_report
@@ -30,13 +31,14 @@ MAX_RECENT = 8
 FILE_FILTER = SCENARIO_FILTER
 
 
-# Problems the form can show on its fields: values of the right kind, out of range or order.
-# A wrong type, a missing key or a broken structure cannot be put in a field.
-_FIXABLE = re.compile(r"^[\w.\[\]]+: (must be (between|above|at least|at most) |needs low <= likely <= high)")
-
-
-def fixable(problems: list[str]) -> bool:
-    return bool(problems) and all(_FIXABLE.match(p) for p in problems)
+def fixable(problems: list[Problem]) -> bool:
+    """Whether the form can show every problem on its field: values of the right kind, out of
+    range or order, in inputs the form has (read from each Problem's code and path).  A wrong
+    type, a missing key or a broken structure cannot be put in a field."""
+    def on_a_field(p: Problem) -> bool:
+        row = spec(p.path)
+        return p.code in FIXABLE_CODES and row is not None and row.in_form
+    return bool(problems) and all(isinstance(p, Problem) and on_a_field(p) for p in problems)
 
 
 class _Edit(QUndoCommand):
@@ -346,7 +348,7 @@ class MainWindow(QMainWindow):
         try:
             scenario = load_scenario(path)
         except ScenarioError as error:
-            data = getattr(error, "data", None)
+            data = error.data
             if fixable(error.problems) and isinstance(data, dict) and self._ask_to_fix(path, error.problems):
                 return self._open_to_fix(data, path)
             self.show_problems(f"{path.name} could not be opened", error.problems)

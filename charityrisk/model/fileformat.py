@@ -1,8 +1,10 @@
 """Scenario files: JSON only (never pickle or eval), versioned, saved atomically.
 
-Version 1 is the model contract in domain.md.  A file without a ``format``/``version``
-header is read as version 1 (hand-written files from the contract); a newer version is
-refused rather than half-read, so a file is never silently misunderstood.
+Version 1 is the model contract in docs/model.md; version 2 adds keys to it.  The app writes
+version 2 and reads 1 and 2: a version 1 file is brought up by ``migrate_v1_to_v2`` and means
+exactly what it meant.  A file without a ``format``/``version`` header is read as version 1
+(hand-written files from the contract); a newer version is refused rather than half-read, so a
+file is never silently misunderstood.
 """
 from __future__ import annotations
 
@@ -18,11 +20,11 @@ from collections import deque
 from pathlib import Path
 from typing import Any
 
-from .scenario import Contract, Organisation, Scenario, Uncertain
-from .validation import ScenarioError, _show, scenario_from_dict
-
-FORMAT_NAME = "charityrisk-scenario"
-FORMAT_VERSION = 1
+from . import fields as F
+from .scenario import BudgetLine, Contract, Organisation, Scenario, Uncertain
+from .migration import FORMAT_NAME, FORMAT_VERSION, MIGRATIONS, check_header, migrate_v1_to_v2  # noqa: F401
+from .problems import ScenarioError, _show
+from .validation import scenario_from_dict
 MAX_FILE_BYTES = 5 * 1024 * 1024
 # A scenario is 4 levels deep; unknown keys are kept and saved again, so anything much deeper
 # would only wait to overflow Python's recursion limit when the app copies or saves it.
@@ -35,69 +37,68 @@ def _uncertain(u: Uncertain) -> Any:
     return {"low": u.low, "likely": u.likely, "high": u.high}
 
 
+def _plain(value: Any) -> Any:
+    return _uncertain(value) if isinstance(value, Uncertain) else value
+
+
+def _written(obj: Any, owner: str, *, omit_defaults: tuple[str, ...] = ()) -> dict:
+    """obj's keys from the field table, in table order; keys named in omit_defaults are left
+    out while they hold their default (they only add noise to files that do not use them)."""
+    out: dict[str, Any] = {}
+    for spec in F.fields_of(owner):
+        if "." in spec.name or spec.kind in ("list", "object"):
+            continue
+        value = getattr(obj, spec.name)
+        if spec.name in omit_defaults and value == spec.default:
+            continue
+        out[spec.name] = _plain(value)
+    return out
+
+
+# Version 2 keys written only when used, so that a file that does not use them reads as it did.
+_V2_CONTRACT_KEYS = tuple(f.name for f in F.fields_of("contracts[]") if f.since >= 2)
+_V2_LINE_DEFAULTS = ("end_month",)
+
+
+def _budget_line(b: BudgetLine) -> dict:
+    return {**_written(b, "organisation.budget[]", omit_defaults=_V2_LINE_DEFAULTS), **dict(b.extra)}
+
+
 def _organisation(o: Organisation) -> dict:
-    return {
-        "opening_reserves": o.opening_reserves,
-        "monthly_other_income": _uncertain(o.monthly_other_income),
-        "monthly_core_costs": o.monthly_core_costs,
-        "overdraft_facility": o.overdraft_facility,
-        "reserves_floor": o.reserves_floor,
-        **dict(o.extra),
-    }
+    out = _written(o, "organisation")
+    if o.budget:
+        out["budget"] = [_budget_line(b) for b in o.budget]
+    return {**out, **dict(o.extra)}
 
 
 def _contract(c: Contract) -> dict:
-    return {
-        "name": c.name,
-        "start_month": c.start_month,
-        "duration_months": c.duration_months,
-        "referrals_per_month": _uncertain(c.referrals_per_month),
-        "p_no_referrals": c.p_no_referrals,
-        "count_noise": c.count_noise,
-        "price_per_referral": c.price_per_referral,
-        "share_at_risk": c.share_at_risk,
-        "payment_mode": c.payment_mode,
-        "fee_lag_months": c.fee_lag_months,
-        "success_rate": _uncertain(c.success_rate),
-        "target_success_rate": c.target_success_rate,
-        "cohort_months": c.cohort_months,
-        "outcome_lag_months": c.outcome_lag_months,
-        "cost_per_referral": c.cost_per_referral,
-        "fixed_monthly_cost": c.fixed_monthly_cost,
-        "late_payment": {"probability": c.late_payment.probability, "months": c.late_payment.months},
-        **dict(c.extra),
-    }
+    out = _written(c, "contracts[]", omit_defaults=_V2_CONTRACT_KEYS)
+    out["late_payment"] = {"probability": c.late_payment.probability, "months": c.late_payment.months}
+    return {**out, **dict(c.extra)}
 
 
 def scenario_to_dict(s: Scenario) -> dict:
-    return {
-        "format": FORMAT_NAME,
-        "version": FORMAT_VERSION,
-        "name": s.name,
-        "horizon_months": s.horizon_months,
+    """The scenario as the current file format (version 2) writes it."""
+    out = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "name": s.name,
+           "horizon_months": s.horizon_months}
+    if s.correlation != F.spec_of("", "correlation").default:
+        out["correlation"] = s.correlation
+    out.update({
         "organisation": _organisation(s.organisation),
         "contracts": [_contract(c) for c in s.contracts],
         "simulation": {"paths": s.settings.paths, "seed": s.settings.seed,
                        "risk_appetite": s.settings.risk_appetite},
-        **dict(s.extra),
-    }
+    })
+    return {**out, **dict(s.extra)}
 
 
 def migrate(data: Any) -> Any:
-    """Bring parsed data up to the current format version, or refuse a newer one."""
-    if not isinstance(data, dict):
-        return data
-    fmt = data.get("format", FORMAT_NAME)
-    if fmt != FORMAT_NAME:
-        raise ScenarioError([f"format: this is not a CharityRisk scenario file (format {_show(fmt)})"])
-    version = data.get("version", FORMAT_VERSION)
-    if isinstance(version, bool) or not isinstance(version, int):
-        raise ScenarioError([f"version: must be a whole number (got {_show(version)})"])
-    if version > FORMAT_VERSION:
-        raise ScenarioError([f"version: the file is format version {_show(version)}, newer than this "
-                             f"app reads (version {FORMAT_VERSION}); please update CharityRisk"])
-    if version < 1:
-        raise ScenarioError([f"version: must be 1 or more (got {_show(version)})"])
+    """Refuse parsed data that is not a scenario of a version this app reads.
+
+    Older versions are brought up to date by ``scenario_from_dict`` (``migration.upgrade``),
+    which reports what their own rules find wrong together with everything else."""
+    if isinstance(data, dict):
+        check_header(data)
     return data
 
 
@@ -179,11 +180,12 @@ def parse_scenario_text(text: str) -> Scenario:
                              + (f", at {where})" if where else ")")]) from None
     except ValueError as error:
         raise ScenarioError([f"file: not valid JSON ({error})"]) from None
-    data = migrate(data)
     try:
+        data = migrate(data)
         scenario = scenario_from_dict(data)  # first: it refuses absurd sizes without reading them
     except ScenarioError as error:
-        error.data = data  # the app may open it anyway, for the user to correct the values
+        if error.data is None:
+            error.data = data  # the app may open it anyway, for the user to correct the values
         raise
     check_tree(data)  # then what it keeps without reading: unknown keys
     return scenario

@@ -1,20 +1,23 @@
 """Turn a parsed scenario file (plain dicts) into a Scenario, or say everything wrong with it.
 
-Every problem names the key path and the reason, e.g.
-``contracts[0].share_at_risk: must be between 0 and 1 (got 1.4)``, and all problems are
-reported at once so that a finance lead can fix a file in one pass.
+Every problem is a ``Problem``: the key path, a code ("required", "range", ...), the limits
+it broke and a message, e.g. ``contracts[0].share_at_risk: must be between 0 and 1 (got 1.4)``.
+All problems are reported at once so that a finance lead can fix a file in one pass.  What
+is checked comes from the field table (``model.fields``); the English comes from one
+function, ``describe``, so that rewording it cannot change what the app does.
 """
 from __future__ import annotations
 
 import math
 from typing import Any
 
+from . import fields as F
+from .fields import MAX_LAG, MAX_MONEY, FieldSpec  # noqa: F401  (MAX_LAG, MAX_MONEY: public names)
+from .problems import (CHOICE, FINITE, FIXABLE_CODES, ORDER, RANGE, REQUIRED, TEXT, TOO_MANY, TYPE,  # noqa: F401
+                       UNKNOWN, Problem, ScenarioError, _fmt, _show, _show_key, describe, problem)
+from .migration import FORMAT_VERSION, upgrade
 from .scenario import (
-    COUNT_NOISES,
-    MAX_CONTRACTS,
-    MAX_HORIZON,
-    MAX_PATHS,
-    PAYMENT_MODES,
+    BudgetLine,
     Contract,
     LatePayment,
     Organisation,
@@ -23,168 +26,164 @@ from .scenario import (
     Uncertain,
 )
 
-# Money beyond this is a typing slip (or an attack), not a small charity's budget, and
-# summing many such values over 120 months would lose pennies to float rounding.
-MAX_MONEY = 1e10
-MAX_LAG = 240
+def _text_problem(value: Any, path: str) -> Problem | None:
+    """Why value is not a usable name (None if it is): at most 200 characters of real text."""
+    if not isinstance(value, str) or len(value) > F.MAX_TEXT:
+        return problem(path, TEXT, max=F.MAX_TEXT, got=value)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate (\\ud800 in the file) can never be saved
+        return problem(path, TEXT, surrogate=True, got=value)
+    return None
 
 
-class ScenarioError(ValueError):
-    """A scenario that cannot be used; ``problems`` holds one message per fault."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = list(problems)
-        super().__init__("; ".join(self.problems))
-
+# ----- reading values by their rows ---------------------------------------------------------
 
 _MISSING = object()
 
 
 class _Reader:
-    """Reads typed values from nested dicts, collecting problems instead of raising."""
+    """Reads typed values from nested dicts by their field rows, collecting problems."""
 
     def __init__(self) -> None:
-        self.problems: list[str] = []
+        self.problems: list[Problem] = []
 
-    def fail(self, path: str, reason: str) -> None:
-        self.problems.append(f"{path}: {reason}")
+    def fail(self, path: str, code: str, **limits: Any) -> None:
+        self.problems.append(problem(path, code, **limits))
 
-    def number(self, obj: dict, key: str, path: str, *, lo: float | None = None,
-               hi: float | None = None, default: Any = _MISSING, integer: bool = False,
-               lo_open: bool = False) -> Any:
+    def mapping(self, value: Any, path: str) -> dict | None:
+        if not isinstance(value, dict):
+            self.fail(path, TYPE, expected="object", got=value)
+            return None
+        return value
+
+    def value(self, obj: dict, spec: FieldSpec, path: str, *, required: bool | None = None) -> Any:
+        """The value of spec's key in obj (path: where obj is), its default, or None (failed)."""
+        key = spec.name.rpartition(".")[2]
         full = f"{path}.{key}" if path else key
-        value = obj.get(key, _MISSING)
-        if value is _MISSING:
-            if default is _MISSING:
-                self.fail(full, "is required")
+        raw = obj.get(key, _MISSING)
+        if raw is _MISSING or (raw is None and spec.default is None):
+            if required if required is not None else spec.required:
+                self.fail(full, REQUIRED)
                 return None
-            return default
-        return self.check_number(value, full, lo=lo, hi=hi, integer=integer, lo_open=lo_open)
+            if spec.uncertain and spec.default is not None:
+                return Uncertain.fixed(float(spec.default))
+            return spec.default
+        if spec.kind == "text":
+            found = _text_problem(raw, full)
+            if found is not None:
+                self.problems.append(found)
+                return None
+            return raw
+        if spec.kind == "choice":
+            if raw not in spec.choices:
+                self.fail(full, CHOICE, options=spec.choices, got=raw)
+                return None
+            return raw
+        if spec.uncertain:
+            return self.uncertain(raw, spec, full)
+        return self.number(raw, spec, full)
 
-    def check_number(self, value: Any, full: str, *, lo: float | None = None,
-                     hi: float | None = None, integer: bool = False,
-                     lo_open: bool = False) -> Any:
+    def number(self, value: Any, spec: FieldSpec, full: str) -> Any:
+        integer = spec.integer
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            kind = "a whole number" if integer else "a number"
-            self.fail(full, f"must be {kind} (got {_show(value)})")
+            self.fail(full, TYPE, expected="whole number" if integer else "number", got=value)
             return None
         if isinstance(value, float) and not math.isfinite(value):
-            self.fail(full, f"must be a finite number (got {value})")
+            self.fail(full, FINITE, got=value)
             return None
         if integer and value != int(value):
-            self.fail(full, f"must be a whole number (got {_show(value)})")
+            self.fail(full, TYPE, expected="whole number", got=value)
             return None
-        if lo is not None and hi is not None and (value < lo or value > hi or (lo_open and value == lo)):
-            span = "above {} and at most {}" if lo_open else "between {} and {}"
-            self.fail(full, f"must be {span.format(_fmt(lo), _fmt(hi))} (got {_show(value)})")
-            return None
-        if lo is not None and hi is None and value < lo:
-            self.fail(full, f"must be at least {_fmt(lo)} (got {_show(value)})")
-            return None
-        if hi is not None and lo is None and value > hi:
-            self.fail(full, f"must be at most {_fmt(hi)} (got {_show(value)})")
+        lo, hi = spec.lo, spec.hi
+        if ((lo is not None and (value < lo or (spec.lo_open and value == lo)))
+                or (hi is not None and value > hi)):
+            self.fail(full, RANGE, lo=lo, hi=hi, lo_open=spec.lo_open, got=value)
             return None
         return int(value) if integer else float(value)
 
-    def uncertain(self, obj: dict, key: str, path: str, *, lo: float, hi: float) -> Uncertain | None:
-        full = f"{path}.{key}"
-        value = obj.get(key, _MISSING)
-        if value is _MISSING:
-            self.fail(full, "is required")
-            return None
+    def uncertain(self, value: Any, spec: FieldSpec, full: str) -> Uncertain | None:
         if isinstance(value, dict):
             parts = {}
             for part in ("low", "likely", "high"):
                 if part not in value:
-                    self.fail(f"{full}.{part}", "is required")
+                    self.fail(f"{full}.{part}", REQUIRED)
                     continue
-                parts[part] = self.check_number(value[part], f"{full}.{part}", lo=lo, hi=hi)
+                parts[part] = self.number(value[part], spec, f"{full}.{part}")
             for unknown in sorted(set(value) - {"low", "likely", "high"}):
-                self.fail(f"{full}.{_show_key(unknown)}", "is not one of low, likely, high")
+                self.fail(f"{full}.{_show_key(unknown)}", UNKNOWN, options=("low", "likely", "high"))
             if len(parts) != 3 or any(v is None for v in parts.values()):
                 return None
             if not parts["low"] <= parts["likely"] <= parts["high"]:
-                self.fail(full, "needs low <= likely <= high "
-                          f"(got {_fmt(parts['low'])}, {_fmt(parts['likely'])}, {_fmt(parts['high'])})")
+                self.fail(full, ORDER, low=parts["low"], likely=parts["likely"], high=parts["high"])
                 return None
             return Uncertain(parts["low"], parts["likely"], parts["high"])
-        number = self.check_number(value, full, lo=lo, hi=hi)
+        number = self.number(value, spec, full)
         return None if number is None else Uncertain.fixed(number)
 
-    def choice(self, obj: dict, key: str, path: str, options: tuple[str, ...],
-               default: Any = _MISSING) -> str | None:
-        full = f"{path}.{key}"
-        value = obj.get(key, _MISSING)
-        if value is _MISSING:
-            if default is _MISSING:
-                self.fail(full, "is required")
-                return None
-            return default
-        if value not in options:
-            self.fail(full, f"must be one of {', '.join(repr(o) for o in options)} (got {_show(value)})")
+    def values(self, obj: dict, owner: str, path: str, version: int,
+               skip: tuple[str, ...] = ()) -> dict[str, Any]:
+        """Every top-level key of owner's rows (not ``a.b`` sub-keys), by its row."""
+        out = {}
+        for spec in F.fields_of(owner):
+            if "." in spec.name or spec.kind in ("list", "object") or spec.name in skip:
+                continue
+            if spec.since > version:
+                continue  # not a key of that version: the dataclass default; kept if present
+            required = spec.required or (version < 2 and spec.required_in_v1)
+            out[spec.name] = self.value(obj, spec, path, required=required)
+        return out
+
+    def items(self, data: dict, key: str, path: str, what: str) -> list | None:
+        raw = data.get(key, _MISSING)
+        full = f"{path}.{key}" if path else key
+        limit = F.MAX_ITEMS[full]
+        if not isinstance(raw, list):
+            self.fail(full, TYPE, expected="list", got=raw)
             return None
-        return value
-
-    def mapping(self, value: Any, path: str) -> dict | None:
-        if not isinstance(value, dict):
-            self.fail(path, f"must be an object with named values (got {_show(value)})")
+        if len(raw) > limit:
+            self.fail(full, TOO_MANY, max=limit, what=what, count=len(raw))
             return None
-        return value
+        return raw
 
 
-def _fmt(x: float) -> str:
-    return f"{x:g}" if isinstance(x, float) else str(x)
+def _extra(obj: dict, owner: str, version: int) -> dict:
+    known = {f.name.split(".")[0] for f in F.fields_of(owner) if f.since <= version}
+    return {k: v for k, v in obj.items() if k not in known}
 
 
-def _show_key(key: str) -> str:
-    """A key from the file as it may appear in a one-line message (quoted if odd or long)."""
-    return key if key.isidentifier() and len(key) <= 40 else _show(key)
+def _budget_line(r: _Reader, raw: Any, path: str) -> BudgetLine | None:
+    obj = r.mapping(raw, path)
+    if obj is None:
+        return None
+    values = r.values(obj, "organisation.budget[]", path, 2)
+    start, end = values.get("start_month"), values.get("end_month")
+    if start is not None and end is not None and end < start:
+        r.fail(f"{path}.end_month", ORDER, other="start_month", relation=">=", bound=start, got=end)
+        return None
+    if any(values[k] is None for k in ("name", "kind", "amount", "start_month", "every_months",
+                                         "growth_per_year", "probability")):
+        return None
+    return BudgetLine(**values, extra=_extra(obj, "organisation.budget[]", 2))
 
 
-def _text_problem(value: Any) -> str | None:
-    """Why value is not a usable name (None if it is): at most 200 characters of real text."""
-    if not isinstance(value, str) or len(value) > 200:
-        return f"must be text of at most 200 characters (got {_show(value)})"
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate (\\ud800 in the file) can never be saved
-        return f"must be valid text; it holds a lone surrogate escape (got {_show(value)})"
-    return None
-
-
-def _show(value: Any) -> str:
-    text = repr(value) if isinstance(value, str) else (
-        "true" if value is True else "false" if value is False else
-        "null" if value is None else "a list" if isinstance(value, list) else
-        "an object" if isinstance(value, dict) else repr(value))
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-ORGANISATION_KEYS = {"opening_reserves", "monthly_other_income", "monthly_core_costs",
-                     "overdraft_facility", "reserves_floor"}
-CONTRACT_KEYS = {"name", "start_month", "duration_months", "referrals_per_month", "p_no_referrals",
-                 "count_noise", "price_per_referral", "share_at_risk", "payment_mode",
-                 "fee_lag_months", "success_rate", "target_success_rate", "cohort_months",
-                 "outcome_lag_months", "cost_per_referral", "fixed_monthly_cost", "late_payment"}
-TOP_KEYS = {"format", "version", "name", "horizon_months", "organisation", "contracts", "simulation"}
-
-
-def _organisation(r: _Reader, raw: Any) -> Organisation | None:
+def _organisation(r: _Reader, raw: Any, version: int) -> Organisation | None:
     obj = r.mapping(raw, "organisation")
     if obj is None:
         return None
     p = "organisation"
-    values = dict(
-        opening_reserves=r.number(obj, "opening_reserves", p, lo=-MAX_MONEY, hi=MAX_MONEY),
-        monthly_other_income=r.uncertain(obj, "monthly_other_income", p, lo=0, hi=MAX_MONEY),
-        monthly_core_costs=r.number(obj, "monthly_core_costs", p, lo=0, hi=MAX_MONEY),
-        overdraft_facility=r.number(obj, "overdraft_facility", p, lo=0, hi=MAX_MONEY, default=0.0),
-        reserves_floor=r.number(obj, "reserves_floor", p, lo=-MAX_MONEY, hi=MAX_MONEY, default=0.0),
-    )
-    if any(v is None for v in values.values()):
+    values = r.values(obj, p, p, version)
+    budget: tuple[BudgetLine, ...] | None = ()
+    if version >= 2 and obj.get("budget") is not None:
+        lines = r.items(obj, "budget", p, "budget lines")
+        if lines is None:
+            budget = None
+        else:
+            read = [_budget_line(r, line, f"{p}.budget[{i}]") for i, line in enumerate(lines)]
+            budget = None if any(b is None for b in read) else tuple(b for b in read if b is not None)
+    if any(v is None for v in values.values()) or budget is None:
         return None
-    extra = {k: v for k, v in obj.items() if k not in ORGANISATION_KEYS}
-    return Organisation(**values, extra=extra)
+    return Organisation(**values, budget=budget, extra=_extra(obj, p, version))
 
 
 def _late_payment(r: _Reader, obj: dict, path: str) -> LatePayment | None:
@@ -195,48 +194,27 @@ def _late_payment(r: _Reader, obj: dict, path: str) -> LatePayment | None:
     lp = r.mapping(raw, full)
     if lp is None:
         return None
-    q = r.number(lp, "probability", full, lo=0, hi=1)
-    d = r.number(lp, "months", full, lo=0, hi=MAX_LAG, integer=True)
+    q = r.value(lp, F.spec_of("contracts[]", "late_payment.probability"), full)
+    d = r.value(lp, F.spec_of("contracts[]", "late_payment.months"), full)
     if q is None or d is None:
         return None
     return LatePayment(q, d)
 
 
-def _contract(r: _Reader, raw: Any, i: int) -> Contract | None:
+def _contract(r: _Reader, raw: Any, i: int, version: int) -> Contract | None:
     p = f"contracts[{i}]"
     obj = r.mapping(raw, p)
     if obj is None:
         return None
-    name = obj.get("name", _MISSING)
-    if name is _MISSING:
-        r.fail(f"{p}.name", "is required")
-    elif _text_problem(name):
-        r.fail(f"{p}.name", _text_problem(name))
-        name = None
-    whole = dict(integer=True)
-    values = dict(
-        name=name if name is not _MISSING else None,
-        start_month=r.number(obj, "start_month", p, lo=1, hi=MAX_HORIZON, **whole),
-        duration_months=r.number(obj, "duration_months", p, lo=1, hi=MAX_HORIZON, **whole),
-        referrals_per_month=r.uncertain(obj, "referrals_per_month", p, lo=0, hi=1e6),
-        p_no_referrals=r.number(obj, "p_no_referrals", p, lo=0, hi=1, default=0.0),
-        count_noise=r.choice(obj, "count_noise", p, COUNT_NOISES, default="poisson"),
-        price_per_referral=r.number(obj, "price_per_referral", p, lo=0, hi=MAX_MONEY),
-        share_at_risk=r.number(obj, "share_at_risk", p, lo=0, hi=1),
-        payment_mode=r.choice(obj, "payment_mode", p, PAYMENT_MODES),
-        fee_lag_months=r.number(obj, "fee_lag_months", p, lo=0, hi=MAX_LAG, **whole),
-        success_rate=r.uncertain(obj, "success_rate", p, lo=0, hi=1),
-        target_success_rate=r.number(obj, "target_success_rate", p, lo=0, hi=1, lo_open=True),
-        cohort_months=r.number(obj, "cohort_months", p, lo=1, hi=MAX_HORIZON, **whole),
-        outcome_lag_months=r.number(obj, "outcome_lag_months", p, lo=0, hi=MAX_LAG, **whole),
-        cost_per_referral=r.number(obj, "cost_per_referral", p, lo=0, hi=MAX_MONEY),
-        fixed_monthly_cost=r.number(obj, "fixed_monthly_cost", p, lo=0, hi=MAX_MONEY),
-        late_payment=_late_payment(r, obj, p),
-    )
-    if any(v is None for v in values.values()):
+    values = r.values(obj, "contracts[]", p, version)
+    values["late_payment"] = _late_payment(r, obj, p)
+    wind, duration = values.get("wind_down_months"), values.get("duration_months")
+    if wind is not None and duration is not None and wind > duration:
+        r.fail(f"{p}.wind_down_months", ORDER, other="duration_months", relation="<=", bound=duration, got=wind)
         return None
-    extra = {k: v for k, v in obj.items() if k not in CONTRACT_KEYS}
-    return Contract(**values, extra=extra)
+    if any(v is None for k, v in values.items() if k != "wind_down_months"):
+        return None
+    return Contract(**values, extra=_extra(obj, "contracts[]", version))
 
 
 def _settings(r: _Reader, raw: Any) -> SimulationSettings | None:
@@ -245,46 +223,48 @@ def _settings(r: _Reader, raw: Any) -> SimulationSettings | None:
     obj = r.mapping(raw, "simulation")
     if obj is None:
         return None
-    default = SimulationSettings()
-    paths = r.number(obj, "paths", "simulation", lo=100, hi=MAX_PATHS, integer=True, default=default.paths)
-    seed = r.number(obj, "seed", "simulation", lo=0, hi=2**63 - 1, integer=True, default=default.seed)
-    appetite = r.number(obj, "risk_appetite", "simulation", lo=0, hi=1, default=default.risk_appetite)
-    if None in (paths, seed, appetite):
+    values = r.values(obj, "simulation", "simulation", 2)
+    if any(v is None for v in values.values()):
         return None
-    return SimulationSettings(paths, seed, appetite)
+    return SimulationSettings(values["paths"], values["seed"], values["risk_appetite"])
 
 
 def scenario_from_dict(data: Any) -> Scenario:
-    """Validate parsed JSON (format version 1) and build a Scenario; raise ScenarioError."""
+    """Validate parsed JSON (format version 1 or 2) and build a Scenario; raise ScenarioError.
+
+    A version 1 file is brought up to version 2 first (``migration.migrate_v1_to_v2``) and
+    means what it meant (docs/model.md); a bad or newer header is not checked here (that is
+    ``fileformat.migrate``), such data is read by the current version's rules."""
     r = _Reader()
     if not isinstance(data, dict):
-        raise ScenarioError([f"scenario: must be a JSON object (got {_show(data)})"])
-    horizon = r.number(data, "horizon_months", "", lo=1, hi=MAX_HORIZON, integer=True)
-    name = data.get("name", "")
-    if _text_problem(name):
-        r.fail("name", _text_problem(name))
-        name = ""
-    organisation = _organisation(r, data["organisation"]) if "organisation" in data else r.fail(
-        "organisation", "is required")
+        raise ScenarioError([problem("scenario", TYPE, expected="JSON object", got=data)])
+    data, r.problems = upgrade(data)
+    version = FORMAT_VERSION
+    top = r.values(data, "", "", version)
+    organisation = (_organisation(r, data["organisation"], version)
+                    if "organisation" in data else r.fail("organisation", REQUIRED))
     contracts: list[Contract | None] = []
-    raw_contracts = data.get("contracts", _MISSING)
-    if raw_contracts is _MISSING:
-        r.fail("contracts", "is required")
-    elif not isinstance(raw_contracts, list):
-        r.fail("contracts", f"must be a list (got {_show(raw_contracts)})")
-    elif len(raw_contracts) > MAX_CONTRACTS:
-        r.fail("contracts", f"must hold at most {MAX_CONTRACTS} contracts (got {len(raw_contracts)})")
+    if "contracts" not in data:
+        r.fail("contracts", REQUIRED)
     else:
-        contracts = [_contract(r, c, i) for i, c in enumerate(raw_contracts)]
+        raw_contracts = r.items(data, "contracts", "", "contracts")
+        if raw_contracts is not None:
+            contracts = [_contract(r, c, i, version) for i, c in enumerate(raw_contracts)]
     settings = _settings(r, data.get("simulation", _MISSING))
     if r.problems:
         raise ScenarioError(r.problems)
-    extra = {k: v for k, v in data.items() if k not in TOP_KEYS}
-    return Scenario(horizon_months=horizon, organisation=organisation,
-                    contracts=tuple(contracts), name=name, settings=settings, extra=extra)
+    name = top.pop("name")
+    extra = {k: v for k, v in data.items() if k not in TOP_KEYS and k not in F.keys_of("")}
+    assert organisation is not None and settings is not None
+    return Scenario(organisation=organisation, contracts=tuple(c for c in contracts if c is not None),
+                    name=name, settings=settings, extra=extra, **top)
 
 
-def validate(data: Any) -> list[str]:
+TOP_KEYS = frozenset({"format", "version", "organisation", "contracts", "simulation", "name",
+                      "horizon_months"})
+
+
+def validate(data: Any) -> list[Problem]:
     """All problems with parsed scenario data; empty when it is usable."""
     try:
         scenario_from_dict(data)
@@ -292,3 +272,7 @@ def validate(data: Any) -> list[str]:
         return error.problems
     return []
 
+
+# Kept for callers that list the keys the app reads (version 2).
+ORGANISATION_KEYS = F.keys_of("organisation")
+CONTRACT_KEYS = F.keys_of("contracts[]")

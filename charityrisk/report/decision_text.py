@@ -7,38 +7,12 @@ from __future__ import annotations
 
 from ..engine.decisions import Comparison, GoalSeek, Sensitivity, SensitivityBar, Solutions
 from ..engine.verdict import Verdict
+from ..model.fields import fields_of
 from .text import money, percent
 
-LABELS = {
-    "opening_reserves": "Opening reserves",
-    "monthly_other_income": "Other income a month",
-    "monthly_core_costs": "Core costs a month",
-    "overdraft_facility": "Overdraft facility",
-    "referrals_per_month": "Referrals a month",
-    "p_no_referrals": "Chance of no referrals at all",
-    "price_per_referral": "Price per referral",
-    "share_at_risk": "Share of the price at risk",
-    "fee_lag_months": "Wait for the service fee",
-    "success_rate": "Success rate",
-    "target_success_rate": "Target success rate",
-    "cohort_months": "Cohort length",
-    "outcome_lag_months": "Wait for outcome payments",
-    "cost_per_referral": "Delivery cost per referral",
-    "fixed_monthly_cost": "Contract's fixed costs a month",
-    "late_payment.probability": "Chance the prime pays late",
-    "late_payment.months": "How late the prime pays",
-}
-
-
-# The goal-seek inputs as nouns for sentences ("the ... alone cannot ...").
-NOUNS = {
-    "share_at_risk": "share of the price at risk",
-    "outcome_lag_months": "wait for outcome payments",
-    "referrals_per_month": "number of referrals a month",
-    "price_per_referral": "price per referral",
-    "overdraft_facility": "overdraft facility",
-    "opening_reserves": "opening reserves",
-}
+# Each input's name in sentences and its noun inside one, from the field table.
+LABELS = {row.name: row.report_name for owner in ("organisation", "contracts[]") for row in fields_of(owner)}
+NOUNS = {row.name: row.sentence_noun for owner in ("organisation", "contracts[]") for row in fields_of(owner)}
 
 
 def noun(g: GoalSeek) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 
 from .. import APP_NAME, __version__
 from ..engine.results import PERCENTILES, Results
+from ..model.fields import spec_of
 from ..model.fileformat import write_bytes_atomic
 from ..model.scenario import Scenario
 
@@ -26,6 +27,10 @@ BALANCE_HEADER = ["Month"] + [
 # Excel runs a cell that starts with one of these as a formula: a scenario or contract name
 # must never do that (CSV injection), so text cells starting with them get a leading quote.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _label(setting: str) -> str:
+    return spec_of("simulation", setting).report_name
 
 
 def _money(x: float) -> float:
@@ -61,9 +66,9 @@ def key_results_rows(scenario: Scenario, results: Results) -> list[list[Any]]:
     for name, margin in zip(r.contract_names, r.contract_margin):
         rows.append([f"Contract margin within the period (average): {name}", _money(margin), "£"])
     rows += [
-        ["Simulated futures", r.paths, "futures"],
-        ["Seed", r.seed, ""],
-        ["Risk appetite", _pct(scenario.settings.risk_appetite), "%"],
+        [_label("paths"), r.paths, "futures"],
+        [_label("seed"), r.seed, ""],
+        [_label("risk_appetite"), _pct(scenario.settings.risk_appetite), "%"],
     ]
     return rows
 

@@ -26,6 +26,7 @@ from matplotlib.patches import FancyBboxPatch, Rectangle
 from .. import APP_NAME, __version__
 from ..engine import simulate
 from ..engine.results import Results
+from ..model.fields import spec, spec_of
 from ..model.fileformat import write_bytes_atomic
 from ..model.scenario import Contract, Scenario, Uncertain
 from . import figures
@@ -95,25 +96,24 @@ def payment_mode_words(c: Contract) -> str:
 
 def organisation_rows(s: Scenario) -> list[tuple[str, str]]:
     org = s.organisation
+    label = lambda path: spec(path).summary  # type: ignore[union-attr]  # noqa: E731
     return [
-        ("Free reserves at the start", money(org.opening_reserves)),
-        ("Other income a month (grants, trusts, other work)", _range(org.monthly_other_income, money)),
-        ("Core costs a month (outside the contracts)", money(org.monthly_core_costs)),
-        ("Overdraft facility", money(org.overdraft_facility) if org.overdraft_facility > 0
+        (label("organisation.opening_reserves"), money(org.opening_reserves)),
+        (label("organisation.monthly_other_income"), _range(org.monthly_other_income, money)),
+        (label("organisation.monthly_core_costs"), money(org.monthly_core_costs)),
+        (label("organisation.overdraft_facility"), money(org.overdraft_facility) if org.overdraft_facility > 0
          else "None: running out means going below £0"),
-        ("Reserves policy floor", money(org.reserves_floor)),
-        ("Period simulated", _months(s.horizon_months)),
-        ("Trustees' risk appetite (highest acceptable chance of running out)",
-         percent(s.settings.risk_appetite)),
+        (label("organisation.reserves_floor"), money(org.reserves_floor)),
+        (label("horizon_months"), _months(s.horizon_months)),
+        (label("simulation.risk_appetite"), percent(s.settings.risk_appetite)),
     ]
 
 
-CONTRACT_ROW_LABELS = (
-    "Months referrals arrive", "Referrals a month", "Chance of no referrals at all",
-    "Price per referral", "Share of price at risk", "How the at-risk part is paid",
-    "Expected success rate", "Outcomes measured", "When payments arrive", "Late payment",
-    "Delivery costs",
-)
+# The contract table's rows, in the order contract_column fills them; labels from the field table.
+CONTRACT_ROWS = ("start_month", "referrals_per_month", "p_no_referrals", "price_per_referral",
+                 "share_at_risk", "payment_mode", "success_rate", "cohort_months", "outcome_lag_months",
+                 "late_payment", "cost_per_referral")
+CONTRACT_ROW_LABELS = tuple(spec_of("contracts[]", key).summary for key in CONTRACT_ROWS)
 
 
 def contract_column(c: Contract, horizon: int) -> list[str]:

@@ -32,6 +32,7 @@ from typing import Any, Callable, Generator, Sequence
 
 import numpy as np
 
+from ...model.fields import decision_unit, goal_seek_names, spec_of
 from ...model.scenario import Scenario
 from ..simulate import Progress, drive
 from ..verdict import Verdict, verdict
@@ -39,14 +40,15 @@ from .common import (CancelledCallback, Meter, ProgressCallback, progress_during
                      workspace_steps)
 from .workspace import Workspace
 
-CONTRACT_INPUTS = ("share_at_risk", "outcome_lag_months", "referrals_per_month", "price_per_referral")
-ORGANISATION_INPUTS = ("overdraft_facility", "opening_reserves")
+CONTRACT_INPUTS = goal_seek_names("contracts[]")  # the field table's goal-seekable inputs
+ORGANISATION_INPUTS = goal_seek_names("organisation")
 SOLVABLE = CONTRACT_INPUTS + ORGANISATION_INPUTS
 MONEY_GRID = 500.0  # facility and reserves are answered in steps of £500
 REFERRAL_SCALE_MAX = 3.0  # referrals are searched from none to 3 times the scenario's
 PRICE_SCALE_MAX = 3.0
-UNITS = {"share_at_risk": "share", "outcome_lag_months": "months", "referrals_per_month": "referrals",
-         "price_per_referral": "money", "overdraft_facility": "money", "opening_reserves": "money"}
+UNITS = {name: decision_unit(spec_of(owner, name))
+         for owner, names in (("contracts[]", CONTRACT_INPUTS), ("organisation", ORGANISATION_INPUTS))
+         for name in names}
 # A rough count of referral evaluations, for the progress bar only.
 _REFERRAL_EVALUATIONS = 12
 

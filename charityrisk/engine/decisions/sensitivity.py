@@ -17,23 +17,18 @@ Every value stays within what a scenario file allows (no share below 0, no lag b
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from typing import Any, Generator
 
-from ...model.scenario import Contract, LatePayment, Organisation, Scenario, Uncertain
+from ...model.fields import FieldSpec, decision_unit, spec_of, tornado_fields
+from ...model.scenario import Contract, Organisation, Scenario, Uncertain
 from ..simulate import Progress
 from .common import (CancelledCallback, Meter, ProgressCallback, paired_standard_error, progress_during,
                      run_steps, standard_error, workspace_steps)
 from .workspace import Workspace, linear_change
 
-MONEY_STEP = 0.10
-REFERRALS_STEP = 0.10
-SHARE_STEP = 0.05
-LATE_CHANCE_STEP = 0.10
-OUTCOME_LAG_STEP = 3
-COHORT_STEP = 3
-FEE_LAG_STEP = 1
-LATE_MONTHS_STEP = 1
+# The steps are in the field table (model/fields.py, each row's ``tornado``); listed above.
 
 
 @dataclass(frozen=True)
@@ -96,7 +91,8 @@ def _clamp(x: float, lo: float, hi: float = float("inf")) -> float:
 
 def reserves_step(org: Organisation) -> float:
     """The step for opening reserves and the overdraft facility."""
-    step = MONEY_STEP * max(abs(org.opening_reserves), org.monthly_core_costs)
+    share = spec_of("organisation", "opening_reserves").tornado.step  # type: ignore[union-attr]
+    step = share * max(abs(org.opening_reserves), org.monthly_core_costs)
     return max(100.0, round(step / 100) * 100)
 
 
@@ -110,73 +106,56 @@ def _uncertain_ends(u: Uncertain, step: float, lo: float, hi: float = float("inf
             Uncertain.fixed(_clamp(u.low + delta, lo, hi)))
 
 
+def _ends(row: FieldSpec, value: Any, org: Organisation, owner: Any) -> tuple[str, float, Any, Any]:
+    """(kind, base value, low, high) for one input, by its row's tornado rule."""
+    rule = row.tornado
+    assert rule is not None
+    lo = -math.inf if rule.lo is None else float(rule.lo)
+    hi = math.inf if rule.hi is None else float(rule.hi)
+    if rule.hi_at_least:
+        hi = max(getattr(owner, rule.hi_at_least), value)
+    if isinstance(value, Uncertain):
+        kind, base, low, high = _uncertain_ends(value, rule.step, lo, hi, relative=rule.rule == "relative")
+        return kind, base, low, high
+    if rule.rule == "reserves":
+        step = reserves_step(org)
+        return "step", value, max(lo, value - step), value + step
+    if rule.rule == "relative":
+        return "step", value, value * (1 - rule.step), value * (1 + rule.step)
+    if row.integer:
+        step = int(rule.step)
+        return "step", value, max(int(lo), value - step), value + step if hi == math.inf else min(int(hi), value + step)
+    return "step", value, _clamp(value - rule.step, lo, hi), _clamp(value + rule.step, lo, hi)
+
+
+def _changed(obj: Any, name: str, value: Any) -> Any:
+    """obj with input name (``late_payment.months`` too) set to value."""
+    head, _, sub = name.partition(".")
+    return replace(obj, **{head: replace(getattr(obj, head), **{sub: value}) if sub else value})
+
+
 def _variants(s: Scenario) -> list[_Variant]:
+    """Every input the field table marks for the tornado, organisation first, table order."""
     out: list[_Variant] = []
     org = s.organisation
-    r_step = reserves_step(org)
-
-    def org_fixed(name: str, low: float, high: float) -> None:
-        base = getattr(org, name)
-        out.append(_Variant(f"organisation.{name}", name, None, "money", "step", base, low, high,
-                            replace(org, **{name: low}), replace(org, **{name: high})))
-
-    org_fixed("opening_reserves", org.opening_reserves - r_step, org.opening_reserves + r_step)
-    kind, base, low, high = _uncertain_ends(org.monthly_other_income, MONEY_STEP, 0)
-    out.append(_Variant("organisation.monthly_other_income", "monthly_other_income", None, "money", kind,
-                        base, low.low, high.low, replace(org, monthly_other_income=low),
-                        replace(org, monthly_other_income=high)))
-    core = org.monthly_core_costs
-    org_fixed("monthly_core_costs", core * (1 - MONEY_STEP), core * (1 + MONEY_STEP))
-    od = org.overdraft_facility
-    org_fixed("overdraft_facility", max(0.0, od - r_step), od + r_step)
-
+    for row in tornado_fields("organisation"):
+        kind, base, low, high = _ends(row, getattr(org, row.name), org, org)
+        out.append(_Variant(f"organisation.{row.name}", row.name, None, decision_unit(row), kind, base,
+                            _number(low), _number(high), _changed(org, row.name, low),
+                            _changed(org, row.name, high)))
     for i, c in enumerate(s.contracts):
-        p = f"contracts[{i}]"
-
-        def fixed(name: str, unit: str, low: float, high: float, c: Contract = c, i: int = i, p: str = p) -> None:
-            out.append(_Variant(f"{p}.{name}", name, i, unit, "step", getattr(c, name), low, high,
-                                replace(c, **{name: low}), replace(c, **{name: high})))
-
-        def uncertain(name: str, unit: str, step: float, lo: float, hi: float, relative: bool,
-                      c: Contract = c, i: int = i, p: str = p) -> None:
-            kind, base, low, high = _uncertain_ends(getattr(c, name), step, lo, hi, relative)
-            out.append(_Variant(f"{p}.{name}", name, i, unit, kind, base, low.low, high.low,
-                                replace(c, **{name: low}), replace(c, **{name: high})))
-
-        def share(name: str, step: float = SHARE_STEP, lo: float = 0.0) -> None:
-            v = getattr(c, name)
-            fixed(name, "share", _clamp(v - step, lo, 1.0), _clamp(v + step, lo, 1.0))
-
-        def months(name: str, step: int, lo: int, hi: int | None = None) -> None:
-            v = getattr(c, name)
-            fixed(name, "months", max(lo, v - step), v + step if hi is None else min(hi, v + step))
-
-        uncertain("referrals_per_month", "referrals", REFERRALS_STEP, 0.0, 1e6, True)
-        share("p_no_referrals")
-        fixed("price_per_referral", "money", c.price_per_referral * (1 - MONEY_STEP),
-              c.price_per_referral * (1 + MONEY_STEP))
-        share("share_at_risk")
-        months("fee_lag_months", FEE_LAG_STEP, 0)
-        uncertain("success_rate", "share", SHARE_STEP, 0.0, 1.0, False)
-        share("target_success_rate", lo=0.01)
-        months("cohort_months", COHORT_STEP, 1, max(c.duration_months, c.cohort_months))
-        months("outcome_lag_months", OUTCOME_LAG_STEP, 0)
-        fixed("cost_per_referral", "money", c.cost_per_referral * (1 - MONEY_STEP),
-              c.cost_per_referral * (1 + MONEY_STEP))
-        fixed("fixed_monthly_cost", "money", c.fixed_monthly_cost * (1 - MONEY_STEP),
-              c.fixed_monthly_cost * (1 + MONEY_STEP))
-        lp = c.late_payment
-        q_low, q_high = _clamp(lp.probability - LATE_CHANCE_STEP, 0, 1), _clamp(lp.probability + LATE_CHANCE_STEP, 0, 1)
-        out.append(_Variant(f"{p}.late_payment.probability", "late_payment.probability", i, "share", "step",
-                            lp.probability, q_low, q_high,
-                            replace(c, late_payment=LatePayment(q_low, lp.months)),
-                            replace(c, late_payment=LatePayment(q_high, lp.months))))
-        d_low, d_high = max(0, lp.months - LATE_MONTHS_STEP), lp.months + LATE_MONTHS_STEP
-        out.append(_Variant(f"{p}.late_payment.months", "late_payment.months", i, "months", "step",
-                            lp.months, d_low, d_high,
-                            replace(c, late_payment=LatePayment(lp.probability, d_low)),
-                            replace(c, late_payment=LatePayment(lp.probability, d_high))))
+        for row in tornado_fields("contracts[]"):
+            head, _, sub = row.name.partition(".")
+            value = getattr(getattr(c, head), sub) if sub else getattr(c, head)
+            kind, base, low, high = _ends(row, value, org, c)
+            out.append(_Variant(f"contracts[{i}].{row.name}", row.name, i, decision_unit(row), kind, base,
+                                _number(low), _number(high), _changed(c, row.name, low),
+                                _changed(c, row.name, high)))
     return out
+
+
+def _number(value: Any) -> float:
+    return value.low if isinstance(value, Uncertain) else value
 
 
 def _work(s: Scenario, variants: list[_Variant], blocks: int) -> int:

@@ -30,7 +30,8 @@ import numpy as np
 
 from ...model.scenario import Contract, Organisation, Scenario
 from .. import sampling
-from ..cashflow import cohort_outcome, cohort_successes, cohort_totals, contract_flows, monthly_referrals
+from ..cashflow import (cohort_outcome, cohort_successes, cohort_totals, contract_flows, exit_costs,
+                        monthly_referrals)
 from ..simulate import BLOCK, run_steps
 
 # Each block keeps a few (futures x horizon) arrays: at most about five of
@@ -126,7 +127,7 @@ class _LinearContract:
 
     net cash to date = price x (fee_share x referrals(fee lag) + share_at_risk x
     outcome(outcome lag)), moved late-payment months later in the futures paid late,
-    less fixed_monthly_cost x work - cost_per_referral x referrals;
+    less fixed_monthly_cost x work - cost_per_referral x referrals - the exit cost to date;
     fee_share is 1 - share_at_risk, or 1 under clawback.
     """
 
@@ -169,12 +170,15 @@ class _LinearContract:
                 receipts[late] = shift_months(receipts[late], delay)
         receipts -= c.cost_per_referral * self.referrals
         receipts -= c.fixed_monthly_cost * self.work
+        if c.exit_cost:
+            receipts -= np.cumsum(exit_costs(c, receipts.shape[1]))
         return receipts
 
 
 # Terms the linear form covers with the same draws; any other change rebuilds it.
 LINEAR_TERMS = frozenset({"price_per_referral", "share_at_risk", "fee_lag_months", "outcome_lag_months",
-                          "cost_per_referral", "fixed_monthly_cost", "late_payment", "name", "extra"})
+                          "cost_per_referral", "fixed_monthly_cost", "late_payment", "exit_cost", "name",
+                          "extra"})
 
 
 def linear_change(base: Contract, c: Contract) -> bool:

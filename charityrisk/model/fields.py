@@ -1,0 +1,435 @@
+"""The field table: one row per input of a scenario, read by everything that shows, checks,
+saves or varies an input (docs/adding-an-input.md).
+
+A row's ``path`` is the input's key path in the scenario file, with ``[]`` for "each item of
+a list": ``organisation.opening_reserves``, ``contracts[].share_at_risk``,
+``contracts[].late_payment.months``, ``organisation.budget[].amount``.  Look a row up with
+``spec("contracts[3].share_at_risk")`` (list indices are ignored) or
+``spec_of("contracts[]", "share_at_risk")``.
+
+Validation (``model.validation``) reads the bounds, defaults, kinds and choices; the file
+format (``model.fileformat``) the defaults; the form (``gui.form``) the labels, tooltips,
+units and bounds; the reports the report labels; the tornado (``engine.decisions.sensitivity``)
+and the goal seek (``engine.decisions.goalseek``) which inputs they vary.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from .scenario import BUDGET_KINDS, COUNT_NOISES, MAX_CONTRACTS, MAX_HORIZON, MAX_PATHS, PAYMENT_MODES
+
+# Money beyond this is a typing slip (or an attack), not a small charity's budget, and
+# summing many such values over 120 months would lose pennies to float rounding.
+MAX_MONEY = 1e10
+MAX_LAG = 240
+MAX_REFERRALS = 1e6
+# A budget is a few dozen lines (staff, rent, grants, an appeal); thousands would be a
+# pasted ledger, which would make every future slow without saying more.
+MAX_BUDGET_LINES = 200
+MAX_CORRELATION = 0.95
+MAX_TEXT = 200
+
+
+class _Required:
+    """The default of a row that has none: the key must be in the file."""
+
+    def __repr__(self) -> str:
+        return "REQUIRED"
+
+
+REQUIRED: Any = _Required()
+
+KINDS = ("money", "months", "whole", "count", "fraction", "choice", "text", "list", "object")
+
+
+@dataclass(frozen=True)
+class Tornado:
+    """How the tornado (engine.decisions.sensitivity) moves a fixed value down and up.
+
+    ``rule``: "reserves" (the reserves step, the same for reserves and the overdraft),
+    "relative" (``step`` x the value), "absolute" (the value -/+ ``step``).  An uncertain
+    input always goes to its low and high ends when they differ; a fixed one moves by the
+    step.  Values are kept within ``lo`` .. ``hi`` (None: the row's own bound).
+    """
+
+    rule: str
+    step: float
+    lo: float | None = None
+    hi: float | None = None
+    hi_at_least: str = ""  # a key of the same owner whose value also caps the high end (if larger)
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One input: where it is, what it is called, what it may hold and who reads it."""
+
+    path: str  # key path, "[]" for each item of a list
+    label: str  # the form's caption, plain English
+    unit: str  # "£", "months", "%", "referrals", "futures", "" (what the number counts)
+    kind: str  # one of KINDS
+    lo: float | None = None
+    hi: float | None = None
+    reason: str = ""  # why the bounds are what they are
+    default: Any = REQUIRED  # the value when the key is left out (version 2)
+    tip: str = ""  # what it means and why it matters (the form's tooltip)
+    fmt: str = ""  # how a value is shown: "money", "percent", "months", "count", "whole", "text"
+    lo_open: bool = False  # lo itself is not allowed
+    uncertain: bool = False  # a number or a low / likely / high guess
+    choices: tuple[str, ...] = ()
+    tornado: Tornado | None = None
+    goal_seek: int = 0  # 0: not goal-seekable; else its place in the goal-seek list
+    report_label: str = ""  # its name in reports and decision sentences ("" = label)
+    noun: str = ""  # its name inside a sentence ("" = report label, lower case)
+    spoken: str = ""  # accessible name for screen readers ("" = label with unit)
+    summary: str = ""  # its row in the trustees' report's table of inputs ("" = none of its own)
+    required_in_v1: bool = False  # version 1 files must hold it even though v2 has a default
+    since: int = 1  # the file format version that added it
+    in_form: bool = True  # the form has an input for it
+
+    @property
+    def owner(self) -> str:
+        """The object the key lives in: "", "organisation", "contracts[]", "simulation", ..."""
+        for owner in OWNERS:
+            if owner and self.path.startswith(owner + "."):
+                return owner
+        return ""
+
+    @property
+    def name(self) -> str:
+        """The key within its owner: "share_at_risk", "late_payment.probability"."""
+        owner = self.owner
+        return self.path[len(owner) + 1:] if owner else self.path
+
+    @property
+    def integer(self) -> bool:
+        return self.kind in ("months", "whole")
+
+    @property
+    def required(self) -> bool:
+        return self.default is REQUIRED
+
+    @property
+    def is_number(self) -> bool:
+        return self.kind in ("money", "months", "whole", "count", "fraction")
+
+    @property
+    def shown_as(self) -> str:
+        if self.fmt:
+            return self.fmt
+        return {"fraction": "percent", "choice": "text", "list": "count", "object": "text"}.get(self.kind, self.kind)
+
+    @property
+    def report_name(self) -> str:
+        return self.report_label or self.label
+
+    @property
+    def sentence_noun(self) -> str:
+        return self.noun or self.report_name.lower()
+
+    @property
+    def access(self) -> str:
+        if self.spoken:
+            return self.spoken
+        suffix = {"£": ", in pounds", "%": ", percent", "months": ", months"}.get(self.unit, "")
+        return self.label + suffix
+
+
+OWNERS = ("organisation.budget[]", "organisation", "contracts[]", "simulation", "")
+
+_MONEY_REASON = "at most £10 billion: more is a typing slip, and pennies would be lost in the sums"
+_SHARE_REASON = "a share: 0% to 100%"
+_MONTHS_REASON = f"whole months within the longest horizon ({MAX_HORIZON} months)"
+_LAG_REASON = f"whole months, at most {MAX_LAG} (20 years) so a typing slip is caught"
+
+FIELDS: tuple[FieldSpec, ...] = (
+    # ----- the scenario ------------------------------------------------------------------
+    FieldSpec("horizon_months", "Months to look ahead", "months", "months", 1, MAX_HORIZON,
+              reason=f"1 to {MAX_HORIZON} months: ten years is beyond any contract's payments",
+              spoken="Months to look ahead", report_label="Period simulated",
+              tip="How many months ahead to simulate, starting with next month as month 1 (1 to 120). "
+                  "Cover the whole contract and the wait for its last results payments, often 2 to 3 years.",
+              summary='Period simulated'),
+    FieldSpec("name", "Scenario name", "", "text", hi=MAX_TEXT, default="", in_form=False,
+              reason=f"at most {MAX_TEXT} characters, to fit titles and reports",
+              tip="A name for this scenario in titles and reports."),
+    FieldSpec("correlation", "How strongly bad surprises come together", "", "fraction", 0, MAX_CORRELATION,
+              default=0.0, since=2, in_form=False, fmt="count",
+              reason="0 (independent) to 0.95: at 1 every future would be all bad or all good",
+              tip="0 means each uncertain value is drawn on its own. Higher values make a bad year for "
+                  "referrals, success and income more likely to come together (a hard year for the prime "
+                  "and the local economy), which makes the worst futures worse."),
+    # ----- the organisation --------------------------------------------------------------
+    FieldSpec("organisation.opening_reserves", "Free reserves today", "£", "money", -MAX_MONEY, MAX_MONEY,
+              reason=_MONEY_REASON + "; below £0 is an overdrawn start",
+              report_label="Opening reserves", tornado=Tornado("reserves", 0.10), goal_seek=2,
+              tip="Free cash you can spend at the start of month 1: unrestricted reserves, not restricted "
+                  "funds or buildings. This cushion pays for contract work until the contract pays you.",
+              summary='Free reserves at the start'),
+    FieldSpec("organisation.monthly_other_income", "Other income a month", "£", "money", 0, MAX_MONEY,
+              reason=_MONEY_REASON, default=0.0, required_in_v1=True, uncertain=True,
+              tornado=Tornado("relative", 0.10, lo=0),
+              tip="All income outside the contracts below (grants, trusts, donations, other work), per "
+                  "month. Give a low, a most likely and a high guess; each simulated future picks one level "
+                  "in that range, most often near the most likely. Type the same number three times if "
+                  "you are sure of it.",
+              summary='Other income a month (grants, trusts, other work)'),
+    FieldSpec("organisation.monthly_core_costs", "Core costs a month", "£", "money", 0, MAX_MONEY,
+              reason=_MONEY_REASON, default=0.0, required_in_v1=True,
+              tornado=Tornado("relative", 0.10),
+              tip="Running costs outside the contracts (core staff, rent, insurance), per month. They are "
+                  "paid whatever happens to the contracts.",
+              summary='Core costs a month (outside the contracts)'),
+    FieldSpec("organisation.overdraft_facility", "Overdraft facility", "£", "money", 0, MAX_MONEY,
+              reason=_MONEY_REASON, default=0.0, tornado=Tornado("reserves", 0.10, lo=0), goal_seek=1,
+              tip="How far below zero the bank lets your balance go. The charity runs out of money in the "
+                  "first month its balance falls below minus this amount. Enter £0 if you have none.",
+              summary='Overdraft facility'),
+    FieldSpec("organisation.reserves_floor", "Reserves policy minimum", "£", "money", -MAX_MONEY, MAX_MONEY,
+              reason=_MONEY_REASON, default=0.0, report_label="Reserves policy floor",
+              tip="The lowest balance your trustees' reserves policy allows. The results show how often "
+                  "the balance would dip below it, even in futures where you never run out.",
+              summary='Reserves policy floor'),
+    FieldSpec("organisation.budget", "Budget lines", "lines", "list", 0, MAX_BUDGET_LINES, default=(),
+              since=2, in_form=False,
+              reason=f"at most {MAX_BUDGET_LINES} lines: a budget, not a ledger",
+              tip="Your own income and cost lines, on top of other income and core costs."),
+    # ----- a budget line (version 2) -----------------------------------------------------
+    FieldSpec("organisation.budget[].name", "Name", "", "text", hi=MAX_TEXT, since=2, in_form=False,
+              reason=f"at most {MAX_TEXT} characters", tip="What the line is, e.g. \"Rent\" or \"December appeal\"."),
+    FieldSpec("organisation.budget[].kind", "Income or cost", "", "choice", choices=BUDGET_KINDS, since=2,
+              in_form=False, tip="Whether the line brings money in or takes it out."),
+    FieldSpec("organisation.budget[].amount", "Amount each time", "£", "money", 0, MAX_MONEY, uncertain=True,
+              since=2, in_form=False, reason=_MONEY_REASON + "; a cost is a cost line, not a negative amount",
+              tip="The amount of each payment; give a low, a most likely and a high guess if unsure."),
+    FieldSpec("organisation.budget[].start_month", "First month", "months", "months", 1, MAX_HORIZON, default=1,
+              since=2, in_form=False, reason=_MONTHS_REASON, tip="The first month the line can fall in."),
+    FieldSpec("organisation.budget[].end_month", "Last month", "months", "months", 1, MAX_HORIZON, default=None,
+              since=2, in_form=False, reason=_MONTHS_REASON + ", not before the first month",
+              tip="The last month the line can fall in; left out, the last month looked at."),
+    FieldSpec("organisation.budget[].every_months", "Every", "months", "months", 1, 12, default=1, since=2,
+              in_form=False, reason="1 (monthly) to 12 (once a year)",
+              tip="How often it falls: 1 monthly, 3 quarterly, 12 once a year."),
+    FieldSpec("organisation.budget[].growth_per_year", "Growth a year", "%", "fraction", -0.5, 1, default=0.0,
+              since=2, in_form=False, reason="-50% (a grant halving each year) to +100% (doubling)",
+              tip="How much each payment grows every 12 months (pay rises, inflation); negative for a "
+                  "tapering grant."),
+    FieldSpec("organisation.budget[].probability", "Chance it happens", "%", "fraction", 0, 1, default=1.0,
+              since=2, in_form=False, reason=_SHARE_REASON,
+              tip="The chance the line happens at all (a grant renewal, a bid), decided once per future."),
+    # ----- a contract --------------------------------------------------------------------
+    FieldSpec("contracts[].name", "Name", "", "text", hi=MAX_TEXT, reason=f"at most {MAX_TEXT} characters",
+              spoken="Contract name", tip="A name to recognise this contract by in the results and the report."),
+    FieldSpec("contracts[].start_month", "Starts in", "months", "months", 1, MAX_HORIZON, reason=_MONTHS_REASON,
+              fmt="whole", spoken="Starts in month",
+              tip="The month the first referrals arrive, counting next month as month 1.",
+              summary='Months referrals arrive'),
+    FieldSpec("contracts[].duration_months", "Runs for", "months", "months", 1, MAX_HORIZON, reason=_MONTHS_REASON,
+              spoken="Runs for, months", tip="How many months referrals keep arriving."),
+    FieldSpec("contracts[].referrals_per_month", "Referrals a month", "referrals", "count", 0, MAX_REFERRALS,
+              uncertain=True, reason="at most a million a month, far beyond any contract",
+              tornado=Tornado("relative", 0.10, lo=0, hi=MAX_REFERRALS), goal_seek=3,
+              noun="number of referrals a month",
+              tip="How many people the prime contractor or commissioner will refer to you a month, on "
+                  "average. Primes often refer far fewer than promised. Give a low, a most likely and a "
+                  "high guess.",
+              summary='Referrals a month'),
+    FieldSpec("contracts[].p_no_referrals", "Chance of no referrals at all", "%", "fraction", 0, 1, default=0.0,
+              reason=_SHARE_REASON, tornado=Tornado("absolute", 0.05, lo=0, hi=1),
+              tip="The chance that this contract sends you nobody at all, for example when you were named "
+                  "in a bid but never used ('bid candy'). Your fixed contract costs are still paid. In the "
+                  "Work Programme a third of voluntary sector subcontractors got no referrals.",
+              summary='Chance of no referrals at all'),
+    FieldSpec("contracts[].guaranteed_referrals_per_month", "Guaranteed referrals a month", "referrals", "count",
+              0, MAX_REFERRALS, default=0.0, since=2, reason="at most a million a month, far beyond any contract",
+              tip="A minimum contract value: the service fee of each contract month is paid on at least this "
+                  "many referrals, even if fewer (or none) arrive. Costs and results still follow the people "
+                  "actually referred. 0 means no guarantee."),
+    FieldSpec("contracts[].ramp_up_months", "Referrals build up over", "months", "months", 0, MAX_HORIZON,
+              default=0, since=2, reason=_MONTHS_REASON,
+              tip="New contracts rarely start at full speed. Over these first months referrals build up "
+                  "steadily to the full rate (month 1 of 3 brings a quarter, month 2 a half...). 0 means "
+                  "full referrals from the first month."),
+    FieldSpec("contracts[].price_per_referral", "Price per referral", "£", "money", 0, MAX_MONEY,
+              reason=_MONEY_REASON, tornado=Tornado("relative", 0.10), goal_seek=4,
+              tip="What the contract pays for one referral when the outcome is fully achieved: the service "
+                  "fee plus the whole results payment.",
+              summary='Price per referral'),
+    FieldSpec("contracts[].share_at_risk", "Share paid on results", "%", "fraction", 0, 1, reason=_SHARE_REASON,
+              spoken="Share of the price paid on results, percent", report_label="Share of the price at risk",
+              tornado=Tornado("absolute", 0.05, lo=0, hi=1), goal_seek=1,
+              tip="The part of the price that depends on results. 0% is plain fee for service; Clinks "
+                  "argued that no more than 20% should be at risk for voluntary organisations.",
+              summary='Share of price at risk'),
+    FieldSpec("contracts[].payment_mode", "How results are paid", "", "choice", choices=PAYMENT_MODES,
+              tip="How the part at risk is paid. Paid on results: earned in proportion to successes. All "
+                  "or nothing: paid only if a group of referrals reaches the target. Paid up front, repaid "
+                  "if target missed: the whole price comes as a fee and you pay the part at risk back if a "
+                  "group misses the target.",
+              summary='How the at-risk part is paid'),
+    FieldSpec("contracts[].fee_lag_months", "Fee paid after", "months", "months", 0, MAX_LAG, reason=_LAG_REASON,
+              report_label="Wait for the service fee", tornado=Tornado("absolute", 1, lo=0),
+              tip="How many months after the work the guaranteed part of the price (the service fee) is "
+                  "paid: 0 is the same month, 1 the month after."),
+    FieldSpec("contracts[].success_rate", "Success rate", "%", "fraction", 0, 1, uncertain=True,
+              reason=_SHARE_REASON, tornado=Tornado("absolute", 0.05, lo=0, hi=1),
+              tip="The share of referred people who achieve the outcome (for example, not reoffending). "
+                  "Give a low, a most likely and a high guess.",
+              summary='Expected success rate'),
+    FieldSpec("contracts[].target_success_rate", "Target success rate", "%", "fraction", 0, 1, lo_open=True,
+              reason="above 0% (a target of nothing would divide by zero) and at most 100%",
+              tornado=Tornado("absolute", 0.05, lo=0.01, hi=1),
+              tip="Paid on results: the success rate that earns the whole amount at risk (less earns a "
+                  "proportionate part). All or nothing, and clawback: the success rate each group of "
+                  "referrals must reach."),
+    FieldSpec("contracts[].cohort_months", "Results measured every", "months", "months", 1, MAX_HORIZON,
+              reason=_MONTHS_REASON, report_label="Cohort length",
+              tornado=Tornado("absolute", 3, lo=1, hi_at_least="duration_months"),
+              tip="Referrals are grouped by the months they arrive in, and each group's results are "
+                  "measured and paid together. 3 months means one group a quarter.",
+              summary='Outcomes measured'),
+    FieldSpec("contracts[].outcome_lag_months", "Results paid after", "months", "months", 0, MAX_LAG,
+              reason=_LAG_REASON, report_label="Wait for outcome payments", tornado=Tornado("absolute", 3, lo=0),
+              goal_seek=2,
+              tip="Months from the end of a group until its results payment (or clawback) arrives. "
+                  "Reoffending outcomes are often measured 12 to 24 months later; you fund the work from "
+                  "reserves until then.",
+              summary='When payments arrive'),
+    FieldSpec("contracts[].cost_per_referral", "Delivery cost per referral", "£", "money", 0, MAX_MONEY,
+              reason=_MONEY_REASON, tornado=Tornado("relative", 0.10),
+              tip="What working with one referred person costs you (staff time, travel, materials), paid "
+                  "in the month they are referred.",
+              summary='Delivery costs'),
+    FieldSpec("contracts[].fixed_monthly_cost", "Fixed costs a month", "£", "money", 0, MAX_MONEY,
+              reason=_MONEY_REASON, spoken="Fixed contract costs a month, in pounds",
+              report_label="Contract's fixed costs a month", tornado=Tornado("relative", 0.10),
+              tip="Contract costs that do not shrink when referrals do, such as dedicated staff (including "
+                  "TUPE obligations) and premises; paid in every month the contract runs."),
+    FieldSpec("contracts[].wind_down_months", "Fixed costs if no referrals, for", "months", "months", 0,
+              MAX_HORIZON, default=None, since=2, reason=_MONTHS_REASON + ", at most the contract's length",
+              tip="If the contract sends nobody at all, how many of its first months you would keep paying "
+                  "its fixed costs before closing it down. Left at \"whole contract\", they are paid "
+                  "throughout."),
+    FieldSpec("contracts[].exit_cost", "Cost of ending the contract", "£", "money", 0, MAX_MONEY, default=0.0,
+              since=2, reason=_MONEY_REASON,
+              tip="Paid once, in the month after the contract's last month: redundancy, TUPE obligations, "
+                  "closing the service. It counts only if that month is within the months looked at."),
+    FieldSpec("contracts[].late_payment", "Late payment by the prime", "", "object", default=None, in_form=False,
+              tip="The chance that the prime pays late throughout, and by how long.",
+              summary='Late payment'),
+    FieldSpec("contracts[].late_payment.probability", "Chance of paying late", "%", "fraction", 0, 1,
+              reason=_SHARE_REASON, spoken="Chance the prime pays late, percent",
+              report_label="Chance the prime pays late", tornado=Tornado("absolute", 0.10, lo=0, hi=1),
+              tip="The chance that the prime contractor pays this contract late throughout. If it does, "
+                  "every payment (fees, results payments and clawbacks) arrives later by the delay below."),
+    FieldSpec("contracts[].late_payment.months", "Late by", "months", "months", 0, MAX_LAG, reason=_LAG_REASON,
+              report_label="How late the prime pays", tornado=Tornado("absolute", 1, lo=0),
+              tip="How many months late payments arrive when the prime pays late."),
+    FieldSpec("contracts[].count_noise", "Referrals and successes vary by chance", "", "choice",
+              choices=COUNT_NOISES, default="poisson",
+              tip="On: each month's referrals and each group's successes vary by chance around the "
+                  "averages, as real numbers do. Off: the averages are used exactly (fractions allowed), "
+                  "which is useful to check the arithmetic by hand."),
+    # ----- how the app runs the model ----------------------------------------------------
+    FieldSpec("simulation.paths", "Number of futures", "futures", "whole", 100, MAX_PATHS, default=20_000,
+              report_label="Simulated futures",
+              reason="at least 100 for a usable estimate, at most a million to fit in memory",
+              spoken="Number of futures",
+              tip="How many possible futures to simulate (100 to 1,000,000). More gives steadier figures "
+                  "but takes longer; 20,000 is usually plenty."),
+    FieldSpec("simulation.seed", "Random seed", "", "whole", 0, 2**63 - 1, default=1,
+              report_label="Seed", reason="a whole number the random generator accepts", spoken="Random seed",
+              tip="A number that fixes the chance draws, so the same inputs always give the same results. "
+                  "Change it to check the results do not depend on luck."),
+    FieldSpec("simulation.risk_appetite", "Trustees' risk appetite", "%", "fraction", 0, 1, default=0.05,
+              report_label="Risk appetite", reason=_SHARE_REASON,
+              spoken="Trustees' risk appetite: acceptable chance of running out, percent",
+              tip="The chance of running out of money your trustees are prepared to accept; the results "
+                  "compare the risk with it. 5% means one future in twenty.",
+              summary="Trustees' risk appetite (highest acceptable chance of running out)"),
+)
+
+BY_PATH: dict[str, FieldSpec] = {f.path: f for f in FIELDS}
+MAX_ITEMS = {"contracts": MAX_CONTRACTS, "organisation.budget": MAX_BUDGET_LINES}
+
+_INDEX = re.compile(r"\[\d+\]")
+
+
+def template(path: str) -> str:
+    """``contracts[3].late_payment.months`` -> ``contracts[].late_payment.months``."""
+    return _INDEX.sub("[]", path)
+
+
+def item_of(path: str, list_key: str) -> tuple[int, str] | None:
+    """For a path inside an item of the list list_key, (index, the rest of the path):
+    ``item_of("contracts[2].late_payment.months", "contracts")`` is ``(2, "late_payment.months")``."""
+    head = list_key + "["
+    if not path.startswith(head):
+        return None
+    close = path.find("]", len(head))
+    digits = path[len(head):close]
+    if close < 0 or not digits.isdigit():
+        return None
+    rest = path[close + 1:]
+    if rest and not rest.startswith("."):
+        return None
+    return int(digits), rest[1:]
+
+
+def spec(path: str) -> FieldSpec | None:
+    """The row for a key path (list indices ignored); a low / likely / high part of an
+    uncertain value gives its value's row; None for a path that is not an input."""
+    key = template(path)
+    found = BY_PATH.get(key)
+    if found is None:
+        parent, _, part = key.rpartition(".")
+        found = BY_PATH.get(parent)
+        if found is None or not (found.uncertain and part in ("low", "likely", "high")):
+            return None
+    return found
+
+
+def spec_of(owner: str, name: str) -> FieldSpec:
+    """The row of key ``name`` in ``owner`` ("organisation", "contracts[]", "simulation", "")."""
+    return BY_PATH[f"{owner}.{name}" if owner else name]
+
+
+def fields_of(owner: str) -> tuple[FieldSpec, ...]:
+    """The rows of owner, in table order (``late_payment.probability`` is in "contracts[]")."""
+    return tuple(f for f in FIELDS if f.owner == owner)
+
+
+def keys_of(owner: str) -> frozenset[str]:
+    """The file keys the app knows directly in owner (the rest are kept as unknown keys)."""
+    return frozenset(f.name.split(".")[0] for f in fields_of(owner))
+
+
+def tornado_fields(owner: str) -> tuple[FieldSpec, ...]:
+    """The inputs the tornado varies, in the order its bars are listed on a tie."""
+    return tuple(f for f in fields_of(owner) if f.tornado is not None)
+
+
+def decision_unit(row: FieldSpec) -> str:
+    """The unit the decision tools report a value in: "money", "share", "months", "referrals"."""
+    return {"money": "money", "fraction": "share", "months": "months", "whole": "months",
+            "count": "referrals"}[row.kind]
+
+
+def goal_seek_names(owner: str) -> tuple[str, ...]:
+    """The inputs of owner the goal seek answers, in its order."""
+    return tuple(f.name for f in sorted((f for f in fields_of(owner) if f.goal_seek), key=lambda f: f.goal_seek))
+
+
+def report_label(name: str) -> str:
+    """An input's report label from its key within its owner ("share_at_risk")."""
+    for owner in ("organisation", "contracts[]", "", "simulation"):
+        found = BY_PATH.get(f"{owner}.{name}" if owner else name)
+        if found is not None:
+            return found.report_name
+    return name
+
+
+def defaults_of(owner: str) -> dict[str, Any]:
+    """Each optional key of owner and its default (version 2)."""
+    return {f.name: f.default for f in fields_of(owner) if not f.required and "." not in f.name}

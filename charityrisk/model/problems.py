@@ -1,0 +1,148 @@
+"""Problems with a scenario: ``Problem`` (path, code, limits, message) and ``ScenarioError``.
+
+The English of every message comes from ``describe`` alone; code that decides anything
+(which field to mark, whether a file can be opened to correct it) reads a Problem's path,
+code and limits, never its text.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping
+
+# Problem codes.  ``limits`` holds what the code needs, always with "got" (the value found)
+# when there was one:
+REQUIRED = "required"  # the key is missing
+TYPE = "type"  # limits["expected"]: "number", "whole number", "object", "list", "text", "JSON object"
+FINITE = "finite"  # NaN or infinity
+RANGE = "range"  # limits: lo, hi (either may be None), lo_open
+ORDER = "order"  # limits: low, likely, high (a guess out of order); or other, relation ("<=", ">="), bound
+CHOICE = "choice"  # limits["options"]
+UNKNOWN = "unknown"  # a key not allowed here; limits["options"]
+TEXT = "text"  # limits: max (too long or not text) or surrogate (a lone surrogate escape)
+TOO_MANY = "too_many"  # limits: max, what ("contracts", "budget lines")
+FILE = "file"  # the file as a whole: unreadable, not JSON, too large, too deep ...
+FORMAT = "format"  # not a CharityRisk scenario
+VERSION = "version"  # limits: newest (the newest version this app reads), or lo
+OTHER = "other"  # a problem given as plain text (limits empty)
+
+# Codes of values of the right shape that are only out of range or order: a form can show
+# them in their fields for the user to correct.
+FIXABLE_CODES = frozenset({RANGE, ORDER})
+
+
+class Problem(str):
+    """One fault: ``path`` (key path, "" for none), ``code``, ``limits`` and ``message`` (the
+    reason, in English, without the path).
+
+    It is also the one-line text ``"path: message"``, so that it can be shown, joined and
+    compared as before; code that decides anything must read the attributes, never the text.
+    """
+
+    path: str
+    code: str
+    limits: Mapping[str, Any]
+    message: str
+
+    def __new__(cls, path: str, code: str, limits: Mapping[str, Any] | None, message: str) -> "Problem":
+        self = super().__new__(cls, f"{path}: {message}" if path else message)
+        self.path = path
+        self.code = code
+        self.limits = dict(limits or {})
+        self.message = message
+        return self
+
+    def __reduce__(self) -> Any:
+        return (Problem, (self.path, self.code, dict(self.limits), self.message))
+
+    @classmethod
+    def text(cls, line: str) -> "Problem":
+        """A problem known only as a line of text (code "other", no path to act on)."""
+        return cls("", OTHER, {}, line)
+
+    @property
+    def got(self) -> Any:
+        return self.limits.get("got")
+
+
+def problem(path: str, code: str, **limits: Any) -> Problem:
+    """A Problem with its message from ``describe``."""
+    return Problem(path, code, limits, describe(code, limits))
+
+
+class ScenarioError(ValueError):
+    """A scenario that cannot be used.
+
+    ``problems``: the Problems; ``messages``: their one-line texts.  ``data``: the parsed file
+    when it was read but did not validate (the app may open it anyway, for the user to
+    correct); ``file``: the file it came from, when a caller reading several names it.
+    """
+
+    def __init__(self, problems: Iterable[Problem | str], *, data: Any = None, file: str | None = None):
+        self.problems: list[Problem] = [p if isinstance(p, Problem) else Problem.text(p) for p in problems]
+        self.data: Any = data
+        self.file: str | None = file
+        super().__init__("; ".join(self.problems))
+
+    @property
+    def messages(self) -> list[str]:
+        return [str.__str__(p) for p in self.problems]
+
+
+# ----- the English ------------------------------------------------------------------------
+
+def describe(code: str, limits: Mapping[str, Any]) -> str:
+    """The reason for a problem, in English (without the key path)."""
+    got = limits.get("got")
+    if code == REQUIRED:
+        return "is required"
+    if code == TYPE:
+        expected = limits["expected"]
+        if expected == "object":
+            return f"must be an object with named values (got {_show(got)})"
+        article = "an" if expected[0] in "aeiou" else "a"
+        return f"must be {article} {expected} (got {_show(got)})"
+    if code == FINITE:
+        return f"must be a finite number (got {got})"
+    if code == RANGE:
+        lo, hi = limits.get("lo"), limits.get("hi")
+        if lo is not None and hi is not None:
+            span = "above {} and at most {}" if limits.get("lo_open") else "between {} and {}"
+            return f"must be {span.format(_fmt(lo), _fmt(hi))} (got {_show(got)})"
+        if lo is not None:
+            return f"must be at least {_fmt(lo)} (got {_show(got)})"
+        return f"must be at most {_fmt(hi)} (got {_show(got)})"
+    if code == ORDER:
+        if "other" in limits:
+            words = "must not be before" if limits["relation"] == ">=" else "must be at most"
+            return f"{words} {limits['other']} ({_fmt(limits['bound'])}) (got {_show(got)})"
+        return ("needs low <= likely <= high "
+                f"(got {_fmt(limits['low'])}, {_fmt(limits['likely'])}, {_fmt(limits['high'])})")
+    if code == CHOICE:
+        return f"must be one of {', '.join(repr(o) for o in limits['options'])} (got {_show(got)})"
+    if code == UNKNOWN:
+        return f"is not one of {', '.join(limits['options'])}"
+    if code == TEXT:
+        if limits.get("surrogate"):
+            return f"must be valid text; it holds a lone surrogate escape (got {_show(got)})"
+        return f"must be text of at most {limits['max']} characters (got {_show(got)})"
+    if code == TOO_MANY:
+        return f"must hold at most {limits['max']} {limits['what']} (got {limits['count']})"
+    return str(limits.get("text", code))
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}" if isinstance(x, float) else str(x)
+
+
+def _show_key(key: str) -> str:
+    """A key from the file as it may appear in a one-line message (quoted if odd or long)."""
+    return key if key.isidentifier() and len(key) <= 40 else _show(key)
+
+
+def _show(value: Any) -> str:
+    text = repr(value) if isinstance(value, str) else (
+        "true" if value is True else "false" if value is False else
+        "null" if value is None else "a list" if isinstance(value, list) else
+        "an object" if isinstance(value, dict) else repr(value))
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
