@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import stat
 import sys
 from typing import Sequence
 
@@ -146,6 +147,49 @@ def _check_contract(path: str, scenario, index: int) -> None:
         raise UsageError(f"--contract {index}: {path} {which}")
 
 
+def _same_file(a: str, b: str) -> bool:
+    """Whether two paths name one file: through symbolic links and hard links (same inode),
+    or, for files not there yet, the same absolute path once links in the folders resolve."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.normcase(os.path.realpath(a)) == os.path.normcase(os.path.realpath(b))
+
+
+def check_output(path: str, option: str, inputs: Sequence[str] = (), others: Sequence[str] = ()) -> None:
+    """Refuse an output path that would destroy something: the scenario being read, another
+    output of the same command, or anything that exists and is not a regular file (a folder,
+    a named pipe, a device such as /dev/null).  An existing regular file is replaced, since
+    the user named it (atomically, by the writer).  Checked before the simulation runs, so
+    a mistake costs no waiting."""
+    for source in inputs:
+        if _same_file(path, source):
+            raise UsageError(f"{option} {path}: that is the scenario file being read; "
+                             "choose another name for the output")
+    for other in others:
+        if other and _same_file(path, other):
+            raise UsageError(f"{option} {path}: the same file is given for two outputs")
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return
+    except OSError as error:
+        raise UsageError(f"{option} {path}: cannot write there ({error.strerror or error})") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise UsageError(f"{option} {path}: is a folder; give a file name")
+    if not stat.S_ISREG(info.st_mode):
+        raise UsageError(f"{option} {path}: is not a regular file (a device or a named pipe); "
+                         "give a file name")
+
+
+def _write(target: str, write) -> None:
+    """Run write(), naming target (not the temporary file the atomic write used) if it fails."""
+    try:
+        write()
+    except OSError as error:
+        raise UsageError(f"cannot write {target}: {error.strerror or error}") from None
+
+
 def _decision_paths(args: argparse.Namespace, scenario) -> int:
     from .engine.decisions import MAX_DECISION_PATHS
 
@@ -190,16 +234,19 @@ def cmd_report(args: argparse.Namespace) -> int:
     from .report.export import write_csv
     from .report.pdf import write_report
 
+    check_output(args.output, "-o", [args.file], [args.csv])
+    if args.csv:
+        check_output(args.csv, "--csv", [args.file])
     scenario = _load(args.file)
     results = simulate(scenario, args.paths, args.seed)
     decisions = None
     if scenario.contracts and not args.no_decisions:
         solutions = solve(scenario, paths=min(results.paths, MAX_DECISION_PATHS), seed=results.seed)
         decisions = decision_sentences(solutions)
-    write_report(scenario, args.output, results=results, decisions=decisions)
+    _write(args.output, lambda: write_report(scenario, args.output, results=results, decisions=decisions))
     print(f"Report written to {args.output}")
     if args.csv:
-        write_csv(scenario, results, args.csv)
+        _write(args.csv, lambda: write_csv(scenario, results, args.csv))
         print(f"Figures written to {args.csv}")
     return 0
 

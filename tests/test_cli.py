@@ -1,5 +1,7 @@
 """The command line contract of domain.md, run as a user would (a subprocess)."""
 import json
+import os
+import stat
 import subprocess
 import sys
 
@@ -79,3 +81,85 @@ def test_bad_values_exit_2_with_one_line_naming_key(tmp_path, change, key):
 def test_usage_mistakes_exit_2(tmp_path, args):
     done = run(*args)
     assert done.returncode == 2 and "Traceback" not in done.stderr and done.stderr.strip()
+
+
+# ----- outputs never destroy what they should not ----------------------------------------
+def _same_as_input(worked):
+    return worked
+
+
+def _link_to_input(worked):
+    link = worked.with_name("link.pdf")
+    link.symlink_to(worked)
+    return link
+
+
+def _hard_link_to_input(worked):
+    link = worked.with_name("hard.pdf")
+    os.link(worked, link)
+    return link
+
+
+@pytest.mark.parametrize("option", ["-o", "--csv"])
+@pytest.mark.parametrize("make", [_same_as_input, _link_to_input, _hard_link_to_input])
+def test_report_refuses_to_write_over_its_input(worked, option, make):
+    target = make(worked)
+    before = worked.read_bytes()
+    args = ["report", worked, "--no-decisions", "--paths", 50]
+    args += ["-o", target] if option == "-o" else ["-o", worked.with_name("r.pdf"), "--csv", target]
+    done = run(*args)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "scenario file being read" in done.stderr and option in done.stderr
+    assert worked.read_bytes() == before
+    assert not worked.with_name("r.pdf").exists()  # refused before any work
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+@pytest.mark.parametrize("option", ["-o", "--csv"])
+def test_report_refuses_a_named_pipe_and_leaves_it(worked, tmp_path, option):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    args = ["report", worked, "--no-decisions", "--paths", 50]
+    args += ["-o", fifo] if option == "-o" else ["-o", tmp_path / "r.pdf", "--csv", fifo]
+    done = run(*args)
+    assert done.returncode == 2 and "not a regular file" in done.stderr and option in done.stderr
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+def test_report_refuses_a_folder(worked, tmp_path):
+    done = run("report", worked, "-o", tmp_path, "--no-decisions", "--paths", 50)
+    assert done.returncode == 2 and "is a folder" in done.stderr
+
+
+def test_report_refuses_one_file_for_both_outputs(worked, tmp_path):
+    out = tmp_path / "both.pdf"
+    done = run("report", worked, "-o", out, "--csv", out, "--no-decisions", "--paths", 50)
+    assert done.returncode == 2 and "two outputs" in done.stderr and not out.exists()
+
+
+def test_report_replaces_an_existing_regular_file_atomically(worked, tmp_path):
+    out, csv = tmp_path / "old.pdf", tmp_path / "old.csv"
+    out.write_text("old report")
+    csv.write_text("old figures")
+    done = run("report", worked, "-o", out, "--csv", csv, "--no-decisions", "--paths", 50)
+    assert done.returncode == 0, done.stderr
+    assert out.read_bytes().startswith(b"%PDF") and "Month" in csv.read_text("utf-8-sig")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["old.csv", "old.pdf", "worked.json"]
+
+
+def test_a_failing_csv_names_the_csv_not_the_pdf(worked, tmp_path):
+    out = tmp_path / "r.pdf"
+    csv = tmp_path / "missing-folder" / "f.csv"
+    done = run("report", worked, "-o", out, "--csv", csv, "--no-decisions", "--paths", 50)
+    assert done.returncode == 2
+    assert str(csv) in done.stderr and str(out) not in done.stderr
+
+
+def test_the_writer_never_replaces_a_device_or_pipe(tmp_path):
+    from charityrisk.model.fileformat import write_bytes_atomic
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    with pytest.raises(OSError, match="not a regular file"):
+        write_bytes_atomic(fifo, b"x")
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode) and os.listdir(tmp_path) == ["pipe"]

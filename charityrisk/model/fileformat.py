@@ -313,6 +313,10 @@ def write_bytes_atomic(path: str | os.PathLike, data: bytes, *, backup: bool = F
         path = Path(os.path.realpath(path))
     if path.is_dir():
         raise IsADirectoryError(errno.EISDIR, "it is a folder", str(path))
+    if path.exists() and not path.is_file():
+        # A named pipe or a device (/dev/null) would be replaced by a regular file: as root
+        # that breaks the system, and the user meant something else anyway.
+        raise OSError(errno.EINVAL, "it is not a regular file (a device or a named pipe)", str(path))
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
