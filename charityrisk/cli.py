@@ -10,13 +10,15 @@ import json
 import os
 import stat
 import sys
+import time
 from typing import Sequence
 
 from . import __version__
 from .model import ScenarioError, load_scenario
-from .model.scenario import MAX_PATHS
+from .model.scenario import MAX_PATHS, max_paths
 
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130  # what a shell reports for a command stopped by Ctrl+C (128 + SIGINT)
 SUBCOMMANDS = ("simulate", "report", "compare", "solve")
 
 
@@ -201,6 +203,70 @@ def _decision_paths(args: argparse.Namespace, scenario) -> int:
     return min(scenario.settings.paths, MAX_DECISION_PATHS)
 
 
+def _run_paths(args: argparse.Namespace, scenarios) -> int:
+    """The futures to run (--paths, else the first file's), refused when the run would take
+    more than about a minute (model.scenario.max_paths) rather than leave the user waiting."""
+    paths = args.paths if args.paths is not None else scenarios[0].settings.paths
+    for scenario in scenarios:
+        contracts, months = len(scenario.contracts), scenario.horizon_months
+        most = max_paths(contracts, months)
+        if paths > most:
+            where = "--paths" if args.paths is not None else "simulation.paths"
+            raise UsageError(f"{where}: {paths:,} futures of {contracts} contract"
+                             f"{'' if contracts == 1 else 's'} over {months} months would take "
+                             f"many minutes; at most {most:,} for a scenario this size "
+                             f"(try --paths {most})")
+    return paths
+
+
+class Progress:
+    """How far a long run has got, on one line of standard error rewritten in place.
+
+    Only on a terminal: where standard error is a file or a pipe, a script reads it for the
+    one-line error message, and a log fills with carriage returns.  Only after ``delay``
+    seconds, so quick runs print nothing; the line is wiped when the run ends.
+    """
+
+    def __init__(self, stream=None, delay: float = 1.0, clock=time.monotonic) -> None:
+        self.stream = sys.stderr if stream is None else stream
+        self.clock = clock
+        self.start = clock()
+        self.delay = delay
+        self.last = -1.0
+        self.width = 0
+        try:
+            self.enabled = self.stream.isatty()
+        except (AttributeError, ValueError):
+            self.enabled = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        now = self.clock()
+        if now - self.start < self.delay or (now - self.last < 0.2 and done < total):
+            return
+        self.last = now
+        text = f"Simulating: {done / total:.0%} ({done:,} of {total:,} futures; Ctrl+C stops)"
+        self.stream.write("\r" + text.ljust(self.width))
+        self.stream.flush()
+        self.width = len(text)
+
+    def __enter__(self) -> "Progress":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.width:
+            self.stream.write("\r" + " " * self.width + "\r")
+            self.stream.flush()
+
+
+def _simulate(scenario, paths: int, seed):
+    from .engine import simulate
+
+    with Progress() as progress:
+        return simulate(scenario, paths, seed, progress=progress)
+
+
 def _print_json(data: dict) -> None:
     json.dump(data, sys.stdout, allow_nan=False)
     sys.stdout.write("\n")
@@ -215,10 +281,8 @@ def summary_text(scenario, results) -> str:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
-    from .engine import simulate
-
     scenario = _load(args.file)
-    results = simulate(scenario, args.paths, args.seed)
+    results = _simulate(scenario, _run_paths(args, [scenario]), args.seed)
     if args.json:
         json.dump(results.to_json_dict(), sys.stdout, allow_nan=False)
         sys.stdout.write("\n")
@@ -228,7 +292,6 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .engine import simulate
     from .engine.decisions import MAX_DECISION_PATHS, solve
     from .report.decision_text import decision_sentences
     from .report.export import write_csv
@@ -238,7 +301,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.csv:
         check_output(args.csv, "--csv", [args.file])
     scenario = _load(args.file)
-    results = simulate(scenario, args.paths, args.seed)
+    results = _simulate(scenario, _run_paths(args, [scenario]), args.seed)
     decisions = None
     if scenario.contracts and not args.no_decisions:
         solutions = solve(scenario, paths=min(results.paths, MAX_DECISION_PATHS), seed=results.seed)
@@ -272,7 +335,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
             raise UsageError(f"--presets: cannot read the preset scenarios ({error})") from None
         options += presets
         files += [None] * len(presets)
-    paths = args.paths if args.paths is not None else scenarios[0].settings.paths
+    paths = _run_paths(args, scenarios)
     comparison = compare(options, paths, args.seed, args.risk_appetite)
     if args.json:
         data = comparison.to_json_dict()
@@ -324,6 +387,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                      + _more(len(error.problems) - 1))
     except UsageError as error:
         return _fail(str(error))
+    except KeyboardInterrupt:
+        # Ctrl+C during a long run: the user asked for it, so no traceback.
+        _fail(f"{args.command}: stopped (Ctrl+C)")
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         # e.g. "charityrisk simulate F | head": the reader has gone; nothing is wrong.  Point
         # stdout at devnull so Python's flush at exit does not complain a second time.

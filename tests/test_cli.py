@@ -1,4 +1,5 @@
 """The command line contract of domain.md, run as a user would (a subprocess)."""
+import io
 import json
 import os
 import stat
@@ -163,3 +164,114 @@ def test_the_writer_never_replaces_a_device_or_pipe(tmp_path):
     with pytest.raises(OSError, match="not a regular file"):
         write_bytes_atomic(fifo, b"x")
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode) and os.listdir(tmp_path) == ["pipe"]
+
+
+# ----- long runs ---------------------------------------------------------------------------
+def _big(tmp_path, contracts=50, paths=1_000_000):
+    data = json.loads(json.dumps(WORKED))
+    data["horizon_months"] = 120
+    data["contracts"] = [dict(WORKED["contracts"][0], name=f"c{i}") for i in range(contracts)]
+    data["simulation"] = {"paths": paths}
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_a_run_of_many_minutes_is_refused_with_the_most_allowed(tmp_path):
+    from charityrisk.model.scenario import max_paths
+
+    most = max_paths(50, 120)
+    done = run("simulate", _big(tmp_path), "--json")
+    assert done.returncode == 2 and done.stdout == ""
+    assert "simulation.paths" in done.stderr and f"at most {most:,}" in done.stderr
+    done = run("simulate", _big(tmp_path, paths=100), "--paths", most + 1000)
+    assert done.returncode == 2 and "--paths" in done.stderr
+
+
+def test_the_largest_allowed_run_is_bounded():
+    from charityrisk.model.scenario import MAX_CONTRACTS, MAX_HORIZON, MAX_PATHS, MAX_RUN_WORK, max_paths
+
+    # what benchmarks/engine.py times: the largest run a command allows is this much work
+    assert max_paths(MAX_CONTRACTS, MAX_HORIZON) * MAX_HORIZON * (MAX_CONTRACTS + 1) <= MAX_RUN_WORK
+    assert max_paths(1, MAX_HORIZON) == MAX_PATHS  # one contract: the file's full range
+    assert max_paths(MAX_CONTRACTS, MAX_HORIZON) >= 20_000  # still steadier than the default
+
+
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_shows_on_a_terminal_after_a_second_and_is_wiped():
+    from charityrisk.cli import Progress
+
+    now = [0.0]
+    stream = _Terminal()
+    with Progress(stream, clock=lambda: now[0]) as progress:
+        progress(5_000, 100_000)
+        assert stream.getvalue() == ""  # a quick run prints nothing
+        now[0] = 1.5
+        progress(50_000, 100_000)
+        assert "50% (50,000 of 100,000 futures" in stream.getvalue()
+    assert stream.getvalue().endswith("\r") and stream.getvalue().count("\n") == 0
+
+
+def test_progress_is_silent_where_standard_error_is_not_a_terminal():
+    from charityrisk.cli import Progress
+
+    now = [0.0]
+    stream = io.StringIO()
+    with Progress(stream, clock=lambda: now[0]) as progress:
+        now[0] = 10.0
+        progress(50_000, 100_000)
+    assert stream.getvalue() == ""
+
+
+@pytest.mark.parametrize("command", ["simulate", "report"])
+def test_ctrl_c_is_one_line_and_exit_130(worked, tmp_path, monkeypatch, capsys, command):
+    from charityrisk import cli
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("charityrisk.engine.simulate", interrupted)
+    extra = ["-o", str(tmp_path / "r.pdf")] if command == "report" else []
+    assert cli.main([command, str(worked), *extra]) == 130
+    err = capsys.readouterr().err
+    assert err.strip().splitlines() == [f"charityrisk: {command}: stopped (Ctrl+C)"]
+    assert not (tmp_path / "r.pdf").exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a terminal")
+def test_ctrl_c_in_a_real_run_on_a_terminal_shows_progress_then_one_line(tmp_path):
+    import select
+    import signal
+
+    leader, follower = os.openpty()  # standard error is a terminal, as for a user
+    proc = subprocess.Popen([sys.executable, "-m", "charityrisk", "simulate", _big(tmp_path, paths=49_000)],
+                            stdout=subprocess.DEVNULL, stderr=follower)
+    os.close(follower)
+    seen = b""
+    try:
+        while b"Simulating:" not in seen:  # in its run, not still importing: then Ctrl+C
+            if not select.select([leader], [], [], 120)[0]:
+                break
+            seen += os.read(leader, 4096)
+        assert b"futures; Ctrl+C stops" in seen
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=120)
+        while select.select([leader], [], [], 1)[0]:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # the terminal closed with the process
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(leader)
+    err = seen.decode()
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and err.strip().endswith("charityrisk: simulate: stopped (Ctrl+C)")
