@@ -11,6 +11,7 @@ import os
 import stat
 import sys
 import time
+import unicodedata
 from typing import Sequence
 
 from . import __version__
@@ -272,11 +273,46 @@ def _print_json(data: dict) -> None:
     sys.stdout.write("\n")
 
 
-def summary_text(scenario, results) -> str:
-    from .report.text import headline, key_figures
+# Characters a terminal acts on rather than shows: C0/C1 controls (newline, carriage return,
+# escape sequences), format characters (bidi overrides and isolates that reorder a line,
+# zero-width joiners), line and paragraph separators, and unpaired surrogates.
+_HIDDEN = frozenset(("Cc", "Cf", "Zl", "Zp", "Cs"))
 
+
+def terminal_safe(text: str) -> str:
+    """Text from a file as a terminal will show it literally: each character that would move
+    the cursor, recolour or reorder the line is written as its escape (\\n, \\x1b, \\u202e)."""
+    out = []
+    for ch in text:
+        if unicodedata.category(ch) in _HIDDEN:
+            code = ord(ch)
+            out.append({"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(ch)
+                       or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000
+                           else f"\\U{code:08x}"))
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _safe_lines(lines: Sequence[str]) -> str:
+    return "\n".join(terminal_safe(line) for line in lines)
+
+
+def summary_text(scenario, results) -> str:
+    """The headline and key figures.  A contract's name (the only text from the file here)
+    gets a line of its own, escaped, below its figure: a name such as "x: 1%" followed by
+    spaces or a carriage return can then never pass for, or overwrite, a figure."""
+    from .report.text import contract_margins, headline, key_figures, money
+
+    names = set(contract_margins(results))
     lines = [headline(scenario, results), ""]
-    lines += [f"  {label}: {value}" for label, value in key_figures(scenario, results)]
+    lines += [f"  {label}: {value}" for label, value in key_figures(scenario, results)
+              if (label, value) not in names]
+    if results.contract_names:
+        lines.append("  Margin by contract (average receipts less costs within the horizon):")
+    for number, (name, margin) in enumerate(zip(results.contract_names, results.contract_margin), 1):
+        lines.append(f"    contract {number}: {money(float(margin))}")
+        lines.append(f"      named {terminal_safe(name)}")
     return "\n".join(lines)
 
 
@@ -343,7 +379,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
             option["file"] = path
         _print_json(data)
     else:
-        print("\n".join(comparison_lines(comparison)))
+        print(_safe_lines(comparison_lines(comparison)))
     return 0
 
 
@@ -367,7 +403,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
             entry["sentence"] = goal_sentence(goal)
         _print_json(data)
     else:
-        print("\n".join(goal_lines(solutions)))
+        print(_safe_lines(goal_lines(solutions)))
     return 0
 
 

@@ -275,3 +275,38 @@ def test_ctrl_c_in_a_real_run_on_a_terminal_shows_progress_then_one_line(tmp_pat
     err = seen.decode()
     assert proc.returncode == 130, err
     assert "Traceback" not in err and err.strip().endswith("charityrisk: simulate: stopped (Ctrl+C)")
+
+
+# ----- names cannot fake the figures --------------------------------------------------------
+FAKES = ["x (average): £0\n  Chance of running out: 1%", "Chance of running out: 1%\r",
+         "\x1b[2K\x1b[1GChance of running out: 1%", "\u202e%31 :tuo gninnur fo ecnahC", "a\u2028b\x00c\x9bd"]
+
+
+@pytest.mark.parametrize("name", FAKES)
+def test_a_name_cannot_fake_or_overwrite_a_figure(tmp_path, name):
+    from charityrisk.cli import terminal_safe
+
+    data = json.loads(json.dumps(WORKED))
+    data["contracts"].append(dict(data["contracts"][0], name=name))
+    data["contracts"][0]["name"] = "plain"
+    path = tmp_path / "fake.json"
+    path.write_text(json.dumps(data))
+    done = run("simulate", path, "--paths", 100)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    for hidden in "\r\x1b\x00\x9b\u202e\u2028":
+        assert hidden not in out
+    lines = out.split("\n")
+    assert sum(line.startswith("  Chance of running out: ") for line in lines) == 1
+    named = [line for line in lines if line.startswith("      named ")]
+    assert named == ["      named plain", "      named " + terminal_safe(name)]
+    # the name is on its own line and nowhere else: no figure shares a line with it
+    assert sum(terminal_safe(name) in line for line in lines) == 1
+
+
+def test_terminal_safe_escapes_what_a_terminal_would_act_on():
+    from charityrisk.cli import terminal_safe
+
+    assert terminal_safe("Café 😀 plain") == "Café 😀 plain"
+    assert terminal_safe("a\nb\r\tc\x1b[31m\x7f\x85\u202e\u2066\u200b\u2029") == \
+        r"a\nb\r\tc\x1b[31m\x7f\x85\u202e\u2066\u200b\u2029"
