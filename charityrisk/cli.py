@@ -44,8 +44,10 @@ def _seed(text: str) -> int:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"must be a whole number (got {text!r})") from None
-    if not 0 <= value < 2**63:
+    if value < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more (got {value})")
+    if value >= 2**63:
+        raise argparse.ArgumentTypeError(f"must be at most {2**63 - 1:,} (got a number of {len(str(value))} digits)")
     return value
 
 
@@ -134,11 +136,15 @@ def _fail(message: str) -> int:
 
 
 def _load(path: str):
+    warnings: list = []
     try:
-        return load_scenario(path)
+        scenario = load_scenario(path, warnings)
     except ScenarioError as error:
         error.path = path  # compare reads several files: say which one
         raise
+    for warning in warnings:  # a mistyped key is used by nobody: say so, and carry on
+        print(terminal_safe(f"charityrisk: warning: {path}: {warning}"), file=sys.stderr)
+    return scenario
 
 
 def _check_contract(path: str, scenario, index: int) -> None:
@@ -175,6 +181,9 @@ def check_output(path: str, option: str, inputs: Sequence[str] = (), others: Seq
     try:
         info = os.stat(path)
     except FileNotFoundError:
+        folder = os.path.dirname(os.path.abspath(path))
+        if not os.path.isdir(folder):
+            raise UsageError(f"{option} {path}: the folder {folder} does not exist") from None
         return
     except OSError as error:
         raise UsageError(f"{option} {path}: cannot write there ({error.strerror or error})") from None
@@ -320,8 +329,11 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     scenario = _load(args.file)
     results = _simulate(scenario, _run_paths(args, [scenario]), args.seed)
     if args.json:
-        json.dump(results.to_json_dict(), sys.stdout, allow_nan=False)
-        sys.stdout.write("\n")
+        data = results.to_json_dict()
+        # A list in contract order: keyed by name, two contracts of one name became one.
+        data["contract_margin"] = [{"name": name, "margin": float(margin)} for name, margin
+                                   in zip(results.contract_names, results.contract_margin)]
+        _print_json(data)
     else:
         print(summary_text(scenario, results))
     return 0
@@ -407,9 +419,39 @@ def cmd_solve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _mistyped_command(argv: Sequence[str]) -> str | None:
+    """The message for a first word that is neither a command nor a file to open (``simulat
+    x.json``), which the app would otherwise answer with "unrecognized arguments"."""
+    import difflib
+
+    word = argv[0]
+    if word.startswith("-") or os.path.exists(word) or word.lower().endswith(".json"):
+        return None
+    close = difflib.get_close_matches(word.lower(), SUBCOMMANDS, n=1, cutoff=0.6)
+    if close:
+        return f"unknown command {terminal_safe(word)!r}; did you mean {close[0]!r}?"
+    if len(argv) > 1:
+        return f"unknown command {terminal_safe(word)!r} (commands: {', '.join(SUBCOMMANDS)})"
+    return None  # one word: a file name to open, which the app says is missing
+
+
+def _no_display() -> str | None:
+    """Why the window cannot open here (Linux with no X11 or Wayland display and no Qt
+    platform chosen), for one line instead of Qt's abort (exit 134)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    if any(os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")):
+        return None
+    return ("no display to open the window on (neither DISPLAY nor WAYLAND_DISPLAY is set); "
+            f"the commands work without one: charityrisk {{{','.join(SUBCOMMANDS)}}} --help")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help", "--version"):
+        problem = (_mistyped_command(argv) if argv else None) or _no_display()
+        if problem:
+            return _fail(problem)
         from .app import run_app
 
         return run_app(argv)

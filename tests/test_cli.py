@@ -310,3 +310,107 @@ def test_terminal_safe_escapes_what_a_terminal_would_act_on():
     assert terminal_safe("Café 😀 plain") == "Café 😀 plain"
     assert terminal_safe("a\nb\r\tc\x1b[31m\x7f\x85\u202e\u2066\u200b\u2029") == \
         r"a\nb\r\tc\x1b[31m\x7f\x85\u202e\u2066\u200b\u2029"
+
+
+# ----- parsing -------------------------------------------------------------------------------
+def test_a_duplicate_key_is_refused_naming_its_path(tmp_path):
+    text = json.dumps(WORKED).replace('"share_at_risk": 0.25', '"share_at_risk": 0.25, "share_at_risk": 0.9')
+    path = tmp_path / "dup.json"
+    path.write_text(text)
+    done = run("simulate", path, "--json")
+    assert done.returncode == 2 and done.stdout == ""
+    assert "contracts[0].share_at_risk: the key appears twice" in done.stderr
+
+
+def test_a_look_alike_key_warns_on_standard_error_and_the_run_goes_on(tmp_path):
+    data = json.loads(json.dumps(WORKED))
+    data["contracts"][0]["share_at_rsik"] = 0.9
+    path = tmp_path / "typo.json"
+    path.write_text(json.dumps(data))
+    done = run("simulate", path, "--json", "--paths", 100)
+    assert done.returncode == 0 and json.loads(done.stdout)["p_run_out"] == 1
+    assert "contracts[0].share_at_rsik" in done.stderr and "'share_at_risk'" in done.stderr
+
+
+@pytest.mark.parametrize("encoding,bom", [("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff"),
+                                          ("utf-8", b"\xef\xbb\xbf")])
+def test_notepad_encodings_are_read(tmp_path, encoding, bom):
+    path = tmp_path / "notepad.json"
+    data = dict(WORKED, name="Café ☕")
+    path.write_bytes(bom + json.dumps(data, ensure_ascii=False, indent=2).replace("\n", "\r\n").encode(encoding))
+    done = run("simulate", path, "--json", "--paths", 100)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["p_run_out"] == 1
+
+
+def test_version_1_0_is_read_like_start_month_1_0(tmp_path):
+    path = tmp_path / "v.json"
+    path.write_text(json.dumps(dict(WORKED, format="charityrisk-scenario", version=1.0)))
+    done = run("simulate", path, "--json", "--paths", 100)
+    assert done.returncode == 0, done.stderr
+
+
+def test_millions_of_empty_lists_in_an_unknown_key_are_refused_quickly(tmp_path):
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps(dict(WORKED, junk=[[]] * 1_600_000), separators=(",", ":")))
+    assert 4_000_000 < path.stat().st_size < 5_000_000
+    done = run("simulate", path, "--json")
+    assert done.returncode == 2 and "lists and objects" in done.stderr
+
+
+def test_many_values_in_unknown_keys_are_refused_naming_the_key(tmp_path):
+    from charityrisk.model.fileformat import MAX_UNKNOWN_VALUES
+
+    data = json.loads(json.dumps(WORKED))
+    data["organisation"]["history"] = list(range(MAX_UNKNOWN_VALUES + 1))
+    path = tmp_path / "many.json"
+    path.write_text(json.dumps(data))
+    done = run("simulate", path, "--json")
+    assert done.returncode == 2 and "organisation.history: holds more than 10,000 values" in done.stderr
+    data["organisation"]["history"] = list(range(MAX_UNKNOWN_VALUES // 2))
+    path.write_text(json.dumps(data))
+    assert run("simulate", path, "--json", "--paths", 100).returncode == 0  # within the bound: kept
+
+
+# ----- command-line details ------------------------------------------------------------------
+def test_json_keeps_contracts_of_the_same_name_apart(tmp_path):
+    data = json.loads(json.dumps(WORKED))
+    data["contracts"].append(dict(data["contracts"][0], price_per_referral=100))
+    path = tmp_path / "twins.json"
+    path.write_text(json.dumps(data))
+    done = run("simulate", path, "--json", "--paths", 50)
+    assert done.returncode == 0, done.stderr
+    margins = json.loads(done.stdout)["contract_margin"]
+    assert [m["name"] for m in margins] == ["c", "c"]
+    assert margins[0]["margin"] != margins[1]["margin"]
+
+
+def test_a_huge_seed_is_told_the_maximum(worked):
+    done = run("simulate", worked, "--seed", 10**30)
+    assert done.returncode == 2 and "at most 9,223,372,036,854,775,807" in done.stderr
+    assert "0 or more" not in done.stderr
+
+
+@pytest.mark.parametrize("typo,meant", [("simulat", "simulate"), ("reprot", "report"), ("Solve", "solve")])
+def test_a_mistyped_command_gets_a_suggestion(worked, typo, meant):
+    done = run(typo, worked)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.strip() == f"charityrisk: unknown command {typo!r}; did you mean {meant!r}?"
+
+
+def test_an_unknown_command_lists_the_commands(worked):
+    done = run("frobnicate", worked)
+    assert done.returncode == 2 and "unknown command 'frobnicate' (commands: simulate" in done.stderr
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="X11/Wayland displays")
+def test_no_display_is_one_line_and_exit_2_not_an_abort(worked):
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    done = subprocess.run([sys.executable, "-m", "charityrisk", str(worked)], capture_output=True,
+                          text=True, timeout=120, env=env)
+    assert done.returncode == 2, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and "no display" in done.stderr
+    # the commands need no display
+    done = subprocess.run([sys.executable, "-m", "charityrisk", "simulate", str(worked), "--paths", "50"],
+                          capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 0, done.stderr
