@@ -47,7 +47,8 @@ def _seed(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more (got {value})")
     if value >= 2**63:
-        raise argparse.ArgumentTypeError(f"must be at most {2**63 - 1:,} (got a number of {len(str(value))} digits)")
+        raise argparse.ArgumentTypeError(f"must be at most {2**63 - 1:,} "
+                                         f"(got a number of {len(str(value))} digits)")
     return value
 
 

@@ -248,7 +248,8 @@ def test_ctrl_c_in_a_real_run_on_a_terminal_shows_progress_then_one_line(tmp_pat
     import signal
 
     leader, follower = os.openpty()  # standard error is a terminal, as for a user
-    proc = subprocess.Popen([sys.executable, "-m", "charityrisk", "simulate", _big(tmp_path, paths=49_000)],
+    big = _big(tmp_path, contracts=5, paths=400_000)  # a minute's run in blocks of under a second
+    proc = subprocess.Popen([sys.executable, "-m", "charityrisk", "simulate", big],
                             stdout=subprocess.DEVNULL, stderr=follower)
     os.close(follower)
     seen = b""
