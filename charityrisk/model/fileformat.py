@@ -8,15 +8,20 @@ file is never silently misunderstood.
 """
 from __future__ import annotations
 
+import codecs
+import difflib
 import errno
+import functools
 import json
 import math
 import os
+import re
 import shutil
 import stat
 import tempfile
 import time
 from collections import deque
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +34,10 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 # A scenario is 4 levels deep; unknown keys are kept and saved again, so anything much deeper
 # would only wait to overflow Python's recursion limit when the app copies or saves it.
 MAX_DEPTH = 32
+# Unknown keys are kept and saved again, and the app copies a scenario on every edit (undo):
+# 1.6 million empty lists fit in 4.8 MB and made each edit cost seconds.  What unknown keys
+# hold is bounded by its count of values (every number, text, list and object), not bytes.
+MAX_UNKNOWN_VALUES = 10_000
 
 
 def _uncertain(u: Uncertain) -> Any:
@@ -169,17 +178,227 @@ def _where_constant(text: str) -> str:
     return ""
 
 
-def parse_scenario_text(text: str) -> Scenario:
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _refuse_duplicates(pairs: list) -> dict:
+    """object_pairs_hook: a key twice in one object is refused (json keeps the last, while a
+    person reading the file sees the first).  The path is found afterwards (_where_duplicate)."""
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        seen = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return data
+
+
+def _where_duplicate(text: str, key: str) -> str:
+    """The key path of the first object holding ``key`` twice, in text that parses without
+    the duplicate check (else just the key)."""
+    found: list = []
+
+    def hook(pairs: list) -> dict:
+        data = dict(pairs)
+        if not found and len(data) != len(pairs) and sum(k == key for k, _ in pairs) > 1:
+            found.append(data)
+        return data
+
     try:
-        data = json.loads(text, parse_constant=_reject_constant)
+        tree = json.loads(text, object_pairs_hook=hook)
+    except (ValueError, RecursionError):
+        return _key("", key)
+    stack = [(tree, "")]
+    while stack and found:
+        value, path = stack.pop()
+        if value is found[0]:
+            return _key(path, key)
+        if isinstance(value, dict):
+            stack.extend((v, _key(path, k)) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((v, f"{path or 'file'}[{i}]") for i, v in enumerate(value))
+    return _key("", key)
+
+
+@dataclass(frozen=True)
+class KeyWarning:
+    """An unknown key close to one the app knows: probably a typing mistake, whose value the
+    app does not use (it is kept and saved again, as every unknown key is)."""
+
+    path: str  # where the key is, e.g. "contracts[0].share_at_rsik"
+    key: str
+    likely: str  # the known key it resembles
+
+    def __str__(self) -> str:
+        return (f"{self.path}: not a key CharityRisk knows, so its value is not used; "
+                f"did you mean {self.likely!r}?")
+
+
+def _validation_keys() -> set[str]:
+    from . import validation
+
+    from . import fields as F
+
+    keys: set[str] = {key for owner in F.OWNERS for key in F.keys_of(owner)}
+    for name, value in vars(validation).items():
+        if name.endswith("_KEYS") and isinstance(value, (set, frozenset, tuple, list)):
+            keys.update(k for k in value if isinstance(k, str))
+    return keys
+
+
+def _written_keys() -> set[str]:
+    """Every key the writer puts in the built-in example, less the unknown keys it keeps."""
+    from ..resources import example_scenario_path
+
+    try:
+        with open(example_scenario_path(), encoding="utf-8") as f:
+            scenario = scenario_from_dict(json.load(f))
+    except (OSError, ValueError, ScenarioError):
+        return set()
+    kept: set[str] = set(getattr(scenario, "extra", {}))
+    kept.update(getattr(scenario.organisation, "extra", {}))
+    for part in scenario.contracts:
+        kept.update(getattr(part, "extra", {}))
+    keys: set[str] = set()
+    stack: list = [scenario_to_dict(scenario)]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            keys.update(k for k in value if k not in kept)
+            stack.extend(v for k, v in value.items() if k not in kept)
+        elif isinstance(value, list):
+            stack.extend(value)
+    return keys
+
+
+@functools.cache
+def known_keys() -> frozenset[str]:
+    """Every key name the file format uses at any level: the validator's key sets and the
+    keys the writer writes (so that a new key counts as known wherever it is declared)."""
+    return frozenset(_validation_keys() | _written_keys()
+                     | {"low", "likely", "high", "probability", "months", "paths", "seed", "risk_appetite"})
+
+
+def _count_values(value: Any, most: int) -> int:
+    """How many JSON values value holds, itself included; stops counting past most."""
+    count, stack = 0, [value]
+    while stack and count <= most:
+        item = stack.pop()
+        count += 1
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return count
+
+
+def check_unknown_keys(data: Any) -> list[KeyWarning]:
+    """Look at the keys the app does not know, at every level it reads: refuse them if
+    together they hold more than MAX_UNKNOWN_VALUES values (ScenarioError naming the
+    largest), and return a KeyWarning for each that looks like a mistyped known key."""
+    known = known_keys()
+    warnings: list[KeyWarning] = []
+    total, largest, largest_path = 0, 0, ""
+    stack = [(data, "")]
+    while stack and total <= MAX_UNKNOWN_VALUES:
+        value, path = stack.pop()
+        if isinstance(value, list):
+            # A list the app reads holds objects (contracts); anything else in it is counted as
+            # unused, so a known key cannot carry what an unknown one may not.
+            objects = []
+            for i, item in enumerate(value):
+                if isinstance(item, dict):
+                    objects.append((item, f"{path or 'file'}[{i}]"))
+                    continue
+                total += _count_values(item, MAX_UNKNOWN_VALUES - total)
+                if total > MAX_UNKNOWN_VALUES:
+                    largest_path = largest_path or path
+                    break
+            stack.extend(reversed(objects))
+            continue
+        if not isinstance(value, dict):
+            continue
+        for key, item in reversed(list(value.items())):
+            where = _key(path, key)
+            if key in known:
+                stack.append((item, where))
+                continue
+            count = _count_values(item, MAX_UNKNOWN_VALUES - total)
+            total += count
+            if count > largest:
+                largest, largest_path = count, where
+            if total > MAX_UNKNOWN_VALUES:
+                break
+            likely = difflib.get_close_matches(key, known, n=1, cutoff=0.8) if len(key) <= 60 else []
+            if likely:
+                warnings.append(KeyWarning(where, key, likely[0]))
+    if total > MAX_UNKNOWN_VALUES:
+        raise ScenarioError([f"{largest_path or 'file'}: holds more than {MAX_UNKNOWN_VALUES:,} values "
+                             "(lists, numbers, text) that CharityRisk does not use; remove them or "
+                             "keep that data in another file"])
+    return warnings
+
+
+def decode_scenario_bytes(raw: bytes) -> str:
+    """A scenario file's text: UTF-8 (with or without the byte-order mark Notepad writes), or
+    UTF-16 / UTF-32 with a byte-order mark (Notepad's "Unicode")."""
+    for bom, codec in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+                       (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
+                       (codecs.BOM_UTF8, "utf-8-sig")):
+        if raw.startswith(bom):
+            break
+    else:
+        codec = "utf-8"
+    try:
+        return raw.decode(codec)
+    except UnicodeDecodeError:
+        if codec == "utf-8":
+            raise ScenarioError(["file: not UTF-8 text; is this a scenario file?"]) from None
+        raise ScenarioError([f"file: starts as {codec.upper()} text but is not; "
+                             "is this a scenario file?"]) from None
+
+
+_STRING = r'"[^"\\]*(?:\\.[^"\\]*)*"'  # a JSON string, escapes and all
+# More lists and objects than a scenario can hold: 50 contracts of a dozen objects each, a few
+# hundred budget lines, MAX_UNKNOWN_VALUES in unknown keys, with room to spare.
+MAX_CONTAINERS = 3 * MAX_UNKNOWN_VALUES
+
+
+def _too_many_containers(text: str) -> int:
+    """The number of lists and objects in text if it is over MAX_CONTAINERS, else 0: counted
+    outside strings without parsing, because parsing millions of them takes seconds."""
+    if text.count("[") + text.count("{") <= MAX_CONTAINERS:
+        return 0
+    bare = re.sub(_STRING, "", text)
+    count = bare.count("[") + bare.count("{")
+    return count if count > MAX_CONTAINERS else 0
+
+
+def parse_scenario_text(text: str, warnings: list | None = None) -> Scenario:
+    """Text to a Scenario, or ScenarioError.  Unknown keys that look like mistyped known ones
+    are appended to ``warnings`` (KeyWarning objects) when a list is given."""
+    containers = _too_many_containers(text)
+    if containers:
+        raise ScenarioError([f"file: holds {containers:,} lists and objects, far more than a scenario "
+                             f"(at most {MAX_CONTAINERS:,}); is this a scenario file?"])
+    try:
+        data = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_refuse_duplicates)
     except RecursionError:
         raise ScenarioError(["file: nested too deeply to be a scenario"]) from None
+    except _DuplicateKey as error:
+        key = error.args[0]
+        raise ScenarioError([f"{_where_duplicate(text, key)}: the key appears twice in one object "
+                             "(a reader sees the first, the app would use the last); "
+                             "keep one"]) from None
     except _NotJSON as error:
         where = _where_constant(text)
         raise ScenarioError([f"file: not valid JSON ({error} is not a number JSON allows"
                              + (f", at {where})" if where else ")")]) from None
     except ValueError as error:
         raise ScenarioError([f"file: not valid JSON ({error})"]) from None
+    found = check_unknown_keys(data)  # before anything copies what they hold
     try:
         data = migrate(data)
         scenario = scenario_from_dict(data)  # first: it refuses absurd sizes without reading them
@@ -188,11 +407,14 @@ def parse_scenario_text(text: str) -> Scenario:
             error.data = data  # the app may open it anyway, for the user to correct the values
         raise
     check_tree(data)  # then what it keeps without reading: unknown keys
+    if warnings is not None:
+        warnings.extend(found)
     return scenario
 
 
-def load_scenario(path: str | os.PathLike) -> Scenario:
-    """Read and validate a scenario file; every failure is a ScenarioError with a message."""
+def load_scenario(path: str | os.PathLike, warnings: list | None = None) -> Scenario:
+    """Read and validate a scenario file; every failure is a ScenarioError with a message.
+    Look-alike unknown keys are appended to ``warnings`` (KeyWarning) when a list is given."""
     path = Path(path)
     too_large = f"(at most {MAX_FILE_BYTES // (1024 * 1024)} MB)"
     try:
@@ -217,19 +439,15 @@ def load_scenario(path: str | os.PathLike) -> Scenario:
         raise ScenarioError([f"file: cannot read {path} ({error.strerror or error})"]) from None
     if len(raw) > MAX_FILE_BYTES:  # it grew after the size check
         raise ScenarioError([f"file: too large for a scenario {too_large}"])
-    return parse_scenario_bytes(raw)
+    return parse_scenario_bytes(raw, warnings)
 
 
-def parse_scenario_bytes(raw: bytes) -> Scenario:
-    """A scenario file's bytes (UTF-8, a byte-order mark allowed) to a Scenario, or ScenarioError."""
+def parse_scenario_bytes(raw: bytes, warnings: list | None = None) -> Scenario:
+    """A scenario file's bytes (decode_scenario_bytes) to a Scenario, or ScenarioError."""
     if len(raw) > MAX_FILE_BYTES:
         raise ScenarioError([f"file: {len(raw):,} bytes is too large for a scenario "
                              f"(at most {MAX_FILE_BYTES // (1024 * 1024)} MB)"])
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ScenarioError(["file: not UTF-8 text; is this a scenario file?"]) from None
-    return parse_scenario_text(text)
+    return parse_scenario_text(decode_scenario_bytes(raw), warnings)
 
 
 def scenario_to_json(s: Scenario) -> str:
@@ -250,7 +468,9 @@ def _keep_backup(path: Path) -> None:
     """Make ``NAME.bak`` the current contents of path, replacing any older backup atomically.
 
     A hard link costs nothing; where the folder cannot hold one (FAT USB sticks, some network
-    shares) the file is copied.  A backup is a courtesy: failing to make one is not an error.
+    shares) the file is copied.  If that fails too (a full disk), OSError says so: a backup
+    left silently older than the version it claims to be would be trusted and lose work, so
+    the caller fails the save and both files stay as they were.
     """
     bak = path.with_name(path.name + ".bak")
     tmp = path.with_name(f".{path.name}.bak.{os.getpid()}.{os.urandom(4).hex()}.tmp")
@@ -260,11 +480,44 @@ def _keep_backup(path: Path) -> None:
         except OSError:
             shutil.copy2(path, tmp)
         os.replace(tmp, bak)
-    except OSError:
+    except OSError as error:
         try:
             os.unlink(tmp)
         except OSError:
             pass
+        raise OSError(error.errno, f"cannot keep the previous version as {bak.name} "
+                      f"({error.strerror or error}), so nothing was saved", str(path)) from None
+
+
+# Our temporary files: mkstemp's ".NAME.XXXXXXXX.tmp" and _keep_backup's
+# ".NAME.bak.PID.HEX.tmp".  Left behind only when a save was killed; each is a full copy.
+_OUR_TEMP = r"\.(?:[a-z0-9_]{8}|bak\.[0-9]+\.[0-9a-f]{8})\.tmp"
+STALE_TEMP_SECONDS = 120  # older than any save in progress (a save takes well under a second)
+
+
+def remove_stale_temp_files(path: str | os.PathLike, now: float | None = None) -> list[str]:
+    """Delete the temporary files interrupted saves of path left in its folder: only names of
+    our exact pattern for this file, only regular files, only older than STALE_TEMP_SECONDS
+    (a save running in another window is left alone).  Returns the names removed."""
+    path = Path(path)
+    pattern = re.escape(f".{path.name}") + _OUR_TEMP
+    now = time.time() if now is None else now
+    removed = []
+    try:
+        entries = list(os.scandir(path.parent))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not re.fullmatch(pattern, entry.name):
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+            if stat.S_ISREG(info.st_mode) and now - info.st_mtime > STALE_TEMP_SECONDS:
+                os.unlink(entry.path)
+                removed.append(entry.name)
+        except OSError:
+            pass
+    return removed
 
 
 def _sync_folder(folder: Path) -> None:
@@ -315,6 +568,11 @@ def write_bytes_atomic(path: str | os.PathLike, data: bytes, *, backup: bool = F
         path = Path(os.path.realpath(path))
     if path.is_dir():
         raise IsADirectoryError(errno.EISDIR, "it is a folder", str(path))
+    if path.exists() and not path.is_file():
+        # A named pipe or a device (/dev/null) would be replaced by a regular file: as root
+        # that breaks the system, and the user meant something else anyway.
+        raise OSError(errno.EINVAL, "it is not a regular file (a device or a named pipe)", str(path))
+    remove_stale_temp_files(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:

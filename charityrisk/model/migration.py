@@ -29,6 +29,8 @@ def check_header(data: dict) -> int:
         raise ScenarioError([Problem("format", FORMAT, {"got": fmt},
                                      f"this is not a CharityRisk scenario file (format {_show(fmt)})")])
     version = data.get("version", 1)
+    if isinstance(version, float) and version.is_integer():  # 1.0, as start_month: 1.0 is read
+        version = int(version)
     if isinstance(version, bool) or not isinstance(version, int):
         raise ScenarioError([problem("version", TYPE, expected="whole number", got=version)])
     if version > FORMAT_VERSION:
