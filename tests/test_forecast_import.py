@@ -358,3 +358,38 @@ def test_command_refuses_to_write_over_the_forecast(tmp_path, capsys):
 def test_command_missing_file(tmp_path, capsys):
     assert main(["import", str(tmp_path / "nope.xlsx"), "-o", str(tmp_path / "s.json")]) == 2
     assert "cannot read" in capsys.readouterr().err
+
+
+def test_section_totals_are_checked_against_the_imported_lines(tmp_path):
+    f = read_forecast(csv_forecast(tmp_path))  # its Total income row agrees with the lines
+    assert not any(note.startswith("Check:") for note in f.notes)
+    # a row outside any heading is skipped, so the total no longer agrees: say so
+    text = CSV_TEXT.replace("INCOME,,,,,,\r\nFees,", "Fees,").replace("\r\nEvents", "\r\nINCOME,,,,,,\r\nEvents")
+    f = read_forecast(csv_forecast(tmp_path, text, name="moved.csv"))
+    assert any("'Fees' is not under an Income or Expenditure heading" in n for n in f.notes)
+    check = [note for note in f.notes if note.startswith("Check:")]
+    assert check == ["Check: row 6 'Total income' says £1,250.00 in April 2026, but the imported "
+                     "income lines add up to £0.00 there."]
+
+
+_cells = st.one_of(st.none(), st.integers(-10**6, 10**6), st.floats(allow_nan=True, allow_infinity=True),
+                   st.sampled_from(["Income", "Costs", "Total", "Opening balance", "Apr", "May", "Jun",
+                                    "Month 1", "Month 2", "-", "(12)", "£1,000", "abc", "", "=A1"]),
+                   st.text(max_size=8))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(_cells, max_size=8), max_size=12))
+def test_any_grid_reads_or_gives_a_placed_error(grid):
+    from charityrisk.model.forecast import read_grid
+
+    try:
+        f = read_grid("Sheet1", grid)
+    except ForecastError as error:
+        assert error.sheet == "Sheet1" and error.message.startswith("sheet 'Sheet1'")
+        return
+    assert len(f.lines) == len(f.sources)
+    for line in f.lines:
+        assert line["kind"] in ("income", "cost") and line["amount"] >= 0
+        assert 1 <= line["start_month"] <= line.get("end_month", line["start_month"])
+        assert 1 <= line["every_months"] <= 12 and line["amount"] <= 1e10

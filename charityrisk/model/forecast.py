@@ -23,6 +23,7 @@ from typing import Any, Sequence
 
 MAX_FORECAST_BYTES = 20 * 1024 * 1024
 MAX_MONTHS = 120  # the scenario's longest horizon
+MAX_AMOUNT = 1e10  # the model's limit on money (validation.MAX_MONEY)
 HEADER_SEARCH_ROWS = 60
 # More pieces than this from one irregular row become one steady average line instead.
 MAX_ONE_OFFS = 6
@@ -441,6 +442,9 @@ def _cell_amount(sheet: str, row_number: int, col: int, value: Any) -> float:
     if amount is None:
         raise ForecastError(sheet, row_number, column_letter(col),
                             f"{_text(value)[:40]!r} is not an amount of money")
+    if abs(amount) > MAX_AMOUNT:
+        raise ForecastError(sheet, row_number, column_letter(col),
+                            f"{_text(value)[:40]} is more than £{MAX_AMOUNT:,.0f}, the most the app takes")
     return amount
 
 
@@ -460,6 +464,7 @@ def read_grid(sheet: str, grid: list[list[Any]], max_one_offs: int = MAX_ONE_OFF
         result.first_calendar_month, result.first_year = months[0][2], months[0][1]
     columns = range(first_col, first_col + len(months))
     section: str | None = None
+    totals: list[tuple[int, str, str, list[float]]] = []
     for r in range(header_row + 1, len(grid)):
         row = grid[r]
         number = r + 1
@@ -472,6 +477,7 @@ def read_grid(sheet: str, grid: list[list[Any]], max_one_offs: int = MAX_ONE_OFF
                 _read_opening(result, sheet, number, label, row, first_col)
             else:
                 result.notes.append(f"Row {number} '{label}' skipped as a total or balance.")
+                _remember_total(totals, number, label, cells)
             continue
         if empty:
             heading = _section(label) if label else None
@@ -487,6 +493,7 @@ def read_grid(sheet: str, grid: list[list[Any]], max_one_offs: int = MAX_ONE_OFF
             continue
         values = [_cell_amount(sheet, number, c, v) for c, v in zip(columns, cells)]
         _add_row(result, number, label, section, values, max_one_offs)
+    _check_totals(result, totals)
     if not result.lines:
         result.notes.append("No income or cost lines were found under the headings.")
     if len(months) < result.horizon_months:
@@ -494,6 +501,41 @@ def read_grid(sheet: str, grid: list[list[Any]], max_one_offs: int = MAX_ONE_OFF
                             f"{result.horizon_months} months ahead, and lines that run to the end "
                             "of the forecast carry on to the end.")
     return result
+
+
+def _remember_total(totals: list, number: int, label: str, cells: list[Any]) -> None:
+    """Keep a section total ("Total income") with saved values, to check the lines against."""
+    words = re.sub(r"\b(total|totals|sub-?total)\b", "", label.lower()).strip(" :-")
+    kind = _section(words) if words else None
+    amounts = [None if isinstance(v, _Uncached) else parse_amount(v) for v in cells]
+    if kind is not None and None not in amounts:
+        totals.append((number, label, kind, amounts))
+
+
+def monthly_amounts(forecast: ForecastImport, kind: str) -> list[float]:
+    """The forecast months' total of the imported lines of one kind (growth is 0 on import)."""
+    months = [0.0] * forecast.months
+    for line in forecast.lines:
+        if line["kind"] != kind:
+            continue
+        last = min(line.get("end_month") or forecast.months, forecast.months)
+        for m in range(line["start_month"], last + 1, line["every_months"]):
+            months[m - 1] += line["amount"]
+    return months
+
+
+def _check_totals(result: ForecastImport, totals: list) -> None:
+    # A total that disagrees with the imported lines means a row was missed or misread; the
+    # sign of a costs total varies between layouts, so either sign agrees.
+    for number, label, kind, amounts in totals:
+        imported = monthly_amounts(result, kind)
+        for m, (want, got) in enumerate(zip(amounts, imported)):
+            if abs(abs(want) - got) >= 0.005:
+                result.notes.append(
+                    f"Check: row {number} '{label}' says £{abs(want):,.2f} in {result.month_labels[m]}, "
+                    f"but the imported {'income' if kind == 'income' else 'cost'} lines add up to "
+                    f"£{got:,.2f} there.")
+                break
 
 
 def _read_opening(result: ForecastImport, sheet: str, number: int, label: str,
@@ -506,7 +548,8 @@ def _read_opening(result: ForecastImport, sheet: str, number: int, label: str,
             result.notes.append(f"Row {number} '{label}': its value ({value.formula}) was never "
                                 "saved by a spreadsheet program; opening reserves left at 0.")
             return
-        if _text(value) == "" or parse_amount(value) is None:
+        amount = parse_amount(value)
+        if _text(value) == "" or amount is None or abs(amount) > MAX_AMOUNT:
             continue
         result.opening_balance = _money(parse_amount(value))
         result.notes.append(f"Row {number} '{label}': £{result.opening_balance:,.2f} offered as "
