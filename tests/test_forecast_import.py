@@ -276,11 +276,12 @@ def test_parse_month(text, expected):
 
 
 def _expand(pieces, n):
+    """The domain.md rule: a payment in month m is amount x (1 + growth) ^ floor((m - start) / 12)."""
     months = [0.0] * n
-    for amount, start, end, every, _how in pieces:
-        last = n if end is None else end
-        for m in range(start, last + 1, every):
-            months[m - 1] += amount
+    for p in pieces:
+        last = n if p.end is None else p.end
+        for m in range(p.start, last + 1, p.every):
+            months[m - 1] += p.amount * (1 + p.growth) ** ((m - p.start) // 12)
     return months
 
 
@@ -288,8 +289,29 @@ def _expand(pieces, n):
 @given(st.lists(st.sampled_from([0, 0, 0, 100, 250.5, 1000]), min_size=2, max_size=36))
 def test_pieces_reproduce_the_row_exactly_when_not_averaged(values):
     pieces = classify(values, max_one_offs=len(values))
-    assert all(p[4] != "average of a varying row" for p in pieces)
-    assert _expand(pieces, len(values)) == pytest.approx(values)
+    assert all(p.how != "average of a varying row" for p in pieces)
+    assert _expand(pieces, len(values)) == pytest.approx(values, abs=0.51)
+
+
+@given(st.integers(0, 11), st.integers(13, 36), st.integers(100, 9000), st.sampled_from([0.02, 0.03, -0.1, 0.25]))
+def test_a_row_that_steps_up_each_year_is_one_line_with_growth(start, n, amount, growth):
+    values = [0] * start + [round(amount * (1 + growth) ** ((m - start) // 12)) for m in range(start, n)]
+    if len(set(values[start:])) < 2:
+        return  # under a year of it: a steady row, tested elsewhere
+    pieces = classify(values)
+    assert len(pieces) == 1 and pieces[0].start == start + 1 and pieces[0].every == 1
+    assert pieces[0].growth == pytest.approx(growth, abs=0.006)
+    assert _expand(pieces, n) == pytest.approx(values, abs=0.51, rel=0.001)
+
+
+def test_growth_in_a_three_year_forecast(tmp_path):
+    header = [""] + [f"Month {m}" for m in range(1, 37)]
+    salaries = [3000] * 12 + [3090] * 12 + [3182.70] * 12
+    f = read_forecast(_xlsx(tmp_path / "three.xlsx", [header, ["Costs"], ["Salaries"] + salaries]))
+    assert f.lines == [{"name": "Salaries", "kind": "cost", "amount": 3000, "start_month": 1,
+                        "every_months": 1, "growth_per_year": 0.03, "probability": 1}]
+    assert f.horizon_months == 36
+    assert any("+3.0% every 12 months" in note for note in f.notes)
 
 
 def test_apply_forecast_replaces_the_budget_and_keeps_contracts(tmp_path, example):

@@ -106,3 +106,16 @@ def test_preview_forecast_bad_cell_warns_with_the_place(qtbot, tmp_path, monkeyp
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: warnings.append(text))
     assert preview_forecast(None, tmp_path / "bad.xlsx") is None
     assert len(warnings) == 1 and "sheet 'Cash flow', row 3, column C" in warnings[0]
+
+
+def test_yearly_growth_is_shown_with_how_often(qtbot, tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append([""] + [f"Month {m}" for m in range(1, 25)])
+    book.active.append(["Expenditure"])
+    book.active.append(["Salaries"] + [3000] * 12 + [3090] * 12)
+    book.save(tmp_path / "growth.xlsx")
+    d = ImportPreviewDialog(read_forecast(tmp_path / "growth.xlsx"))
+    qtbot.addWidget(d)
+    assert table_rows(d) == [("Salaries", "Cost", "£3,000", "Month 1", "the end", "monthly, +3.0% a year", "3")]

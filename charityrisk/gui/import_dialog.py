@@ -27,7 +27,9 @@ def _how_often(line: dict, how: str) -> str:
     if how in ("one-off", "average of a varying row"):
         return "once" if how == "one-off" else "monthly (average of a varying row)"
     every = line.get("every_months", 1)
-    return {1: "monthly", 3: "quarterly", 12: "once a year"}.get(every, f"every {every} months")
+    text = {1: "monthly", 3: "quarterly", 12: "once a year"}.get(every, f"every {every} months")
+    growth = line.get("growth_per_year", 0)
+    return f"{text}, {growth:+.1%} a year" if growth else text
 
 
 def row_texts(forecast: ForecastImport) -> list[tuple[str, ...]]:

@@ -19,7 +19,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, NamedTuple, Sequence
 
 MAX_FORECAST_BYTES = 20 * 1024 * 1024
 MAX_MONTHS = 120  # the scenario's longest horizon
@@ -363,23 +363,55 @@ def _describe_months(result: ForecastImport, start: int, end: int | None) -> str
     return f"{result.month_label(start)} to {result.month_label(end)}"
 
 
-def _line(name: str, kind: str, amount: float, start: int, end: int | None, every: int) -> dict:
-    line = {"name": name, "kind": kind, "amount": _money(amount), "start_month": start}
-    if end is not None:
-        line["end_month"] = end
-    line.update(every_months=every, growth_per_year=0, probability=1)
+def _line(name: str, kind: str, piece: "Piece") -> dict:
+    line = {"name": name, "kind": kind, "amount": _money(piece.amount), "start_month": piece.start}
+    if piece.end is not None:
+        line["end_month"] = piece.end
+    line.update(every_months=piece.every, growth_per_year=piece.growth, probability=1)
     return line
+
+
+class Piece(NamedTuple):
+    """One budget line read from a row: months count from 1; ``end`` None runs on."""
+
+    amount: float
+    start: int
+    end: int | None
+    every: int
+    how: str
+    growth: float = 0
+
+
+# A forecast typed in whole pounds rounds a grown amount to the pound.
+GROWTH_TOLERANCE = 0.5 + 1e-9
+
+
+def _yearly_growth(runs: list[tuple[float, int, int]]) -> float | None:
+    """The yearly growth of back-to-back monthly runs that change every 12 months, else None."""
+    if len(runs) < 2 or any(b[1] != a[2] + 1 for a, b in zip(runs, runs[1:])):
+        return None
+    if any(b - a + 1 != 12 for _, a, b in runs[:-1]):
+        return None
+    # From the first year to the last: rounding to the pound matters least over the longest span.
+    growth = round((runs[-1][0] / runs[0][0]) ** (1 / (len(runs) - 1)) - 1, 4)
+    if not -0.5 <= growth <= 1 or growth == 0:
+        return None
+    if all(abs(runs[0][0] * (1 + growth) ** k - amount) <= max(GROWTH_TOLERANCE, amount / 1000)
+           for k, (amount, _, _) in enumerate(runs)):
+        return growth
+    return None
 
 
 def _how_often(every: int) -> str:
     return {1: "monthly", 3: "quarterly", 12: "once a year"}.get(every, f"every {every} months")
 
 
-def classify(values: Sequence[float], max_one_offs: int = MAX_ONE_OFFS) -> list[tuple[float, int, int | None, int, str]]:
-    """Non-negative monthly amounts -> pieces (amount, start, end or None, every_months, how).
+def classify(values: Sequence[float], max_one_offs: int = MAX_ONE_OFFS) -> list[Piece]:
+    """Non-negative monthly amounts -> Pieces (amount, start, end or None, every_months, how, growth).
 
     Months count from 1; ``end`` None means the piece runs to the end of the forecast and
-    beyond.  A steady row is one monthly piece; equal amounts at a fixed step of up to 12
+    beyond.  A steady row is one monthly piece (with a yearly growth when it steps up or down
+    by the same rate every 12 months); equal amounts at a fixed step of up to 12
     months (otherwise zero) one recurring piece; a single amount in a forecast of a year or
     less recurs yearly; anything else is split into runs of equal consecutive amounts, or,
     when that gives more than ``max_one_offs`` pieces, one steady average over its span.
@@ -396,28 +428,31 @@ def classify(values: Sequence[float], max_one_offs: int = MAX_ONE_OFFS) -> list[
 
     same = len({amounts[i] for i in nonzero}) == 1
     if same and len(nonzero) == 1 and n <= 12:
-        return [(amounts[first], first + 1, None, 12, "once a year")]
+        return [Piece(amounts[first], first + 1, None, 12, "once a year")]
     if same and len(nonzero) >= 2:
         steps = {b - a for a, b in zip(nonzero, nonzero[1:])}
         if len(steps) == 1 and (step := steps.pop()) <= 12:
-            return [(amounts[first], first + 1, end_of(last, step), step, _how_often(step))]
+            return [Piece(amounts[first], first + 1, end_of(last, step), step, _how_often(step))]
     runs: list[tuple[float, int, int]] = []  # amount, first index, last index
     for i in nonzero:
         if runs and runs[-1][2] == i - 1 and runs[-1][0] == amounts[i]:
             runs[-1] = (runs[-1][0], runs[-1][1], i)
         else:
             runs.append((amounts[i], i, i))
+    growth = _yearly_growth(runs)
+    if growth is not None:
+        return [Piece(runs[0][0], first + 1, end_of(last, 1), 1, "monthly, growing yearly", growth)]
     if len(runs) <= max_one_offs:
         pieces = []
         for amount, a, b in runs:
             if a == b:
-                pieces.append((amount, a + 1, a + 1, 1, "one-off"))
+                pieces.append(Piece(amount, a + 1, a + 1, 1, "one-off"))
             else:
-                pieces.append((amount, a + 1, end_of(b, 1), 1, "monthly"))
+                pieces.append(Piece(amount, a + 1, end_of(b, 1), 1, "monthly"))
         return pieces
     span = amounts[first:last + 1]
     average = sum(span) / len(span)
-    return [(average, first + 1, end_of(last, 1), 1, "average of a varying row")]
+    return [Piece(average, first + 1, end_of(last, 1), 1, "average of a varying row")]
 
 
 def _split_by_sign(values: list[float], section: str) -> list[tuple[str, list[float], str]]:
@@ -570,23 +605,26 @@ def _add_row(result: ForecastImport, number: int, label: str, section: str,
                                 f"{section == 'income' and 'income' or 'costs'}: read as "
                                 f"{'income' if kind == 'income' else 'costs'}.")
         pieces = classify(amounts, max_one_offs)
-        for amount, start, end, every, how in pieces:
+        for piece in pieces:
             name = label + suffix
             if len(pieces) > 1:
-                name += f" ({_describe_months(result, start, end)})"
-            result.lines.append(_line(name, kind, amount, start, end, every))
-            result.sources.append(LineSource(number, label, how))
-        hows = {piece[4] for piece in pieces}
+                name += f" ({_describe_months(result, piece.start, piece.end)})"
+            result.lines.append(_line(name, kind, piece))
+            result.sources.append(LineSource(number, label, piece.how))
+        hows = {piece.how for piece in pieces}
         if len(pieces) > 1:
             what = "one-off lines, one per month with an amount" if hows == {"one-off"} else "lines"
             result.notes.append(f"Row {number} '{label}' is irregular: imported as {len(pieces)} {what}.")
         elif hows == {"once a year"} and sum(1 for a in amounts if a) == 1:
             result.notes.append(f"Row {number} '{label}' has one amount in the year: imported as once a "
                                 "year; make it a one-off in the table if it will not recur.")
-        elif pieces and pieces[0][4] == "average of a varying row":
+        elif hows == {"monthly, growing yearly"}:
+            result.notes.append(f"Row {number} '{label}' changes by {pieces[0].growth:+.1%} every 12 "
+                                "months: imported as one line with that yearly growth.")
+        elif hows == {"average of a varying row"}:
             span = [a for a in amounts if a]
             result.notes.append(f"Row {number} '{label}' varies from month to month (£{min(span):,.2f} "
-                                f"to £{max(span):,.2f}): imported as a steady £{pieces[0][0]:,.2f} "
+                                f"to £{max(span):,.2f}): imported as a steady £{pieces[0].amount:,.2f} "
                                 "a month with the same total; edit it if the timing matters.")
 
 
