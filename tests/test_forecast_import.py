@@ -415,3 +415,11 @@ def test_any_grid_reads_or_gives_a_placed_error(grid):
         assert line["kind"] in ("income", "cost") and line["amount"] >= 0
         assert 1 <= line["start_month"] <= line.get("end_month", line["start_month"])
         assert 1 <= line["every_months"] <= 12 and line["amount"] <= 1e10
+
+
+def test_month_headings_as_unsaved_formulas_ask_to_save_in_excel(tmp_path):
+    header = ["", dt.datetime(2026, 4, 1)] + [f"=EDATE({c}1,1)" for c in "BCDEFGHIJK"]
+    path = _xlsx(tmp_path / "edate.xlsx", [header, ["Income"], ["Grant"] + [100] * 12])
+    with pytest.raises(ForecastError) as caught:
+        read_forecast(path)
+    assert "month headings" in caught.value.reason and "never saved" in caught.value.reason

@@ -273,7 +273,7 @@ def _load_xlsx(path: Path, sheet: str | None) -> list[tuple[str, list[list[Any]]
         raise ForecastError(path.name, None, None,
                             f"this is not an Excel workbook that can be read ({error})") from None
     try:
-        names = values_book.sheetnames
+        names = [ws.title for ws in values_book.worksheets]  # not chart sheets: they hold no cells
         if sheet is not None:
             if sheet not in names:
                 raise ForecastError(sheet, None, None,
@@ -284,6 +284,9 @@ def _load_xlsx(path: Path, sheet: str | None) -> list[tuple[str, list[list[Any]]
             names = [active] + [n for n in names if n != active]
         sheets = []
         for name in names:
+            # Some programs save a wrong sheet size, which read-only mode would trust.
+            values_book[name].reset_dimensions()
+            formula_book[name].reset_dimensions()
             values = [list(r) for r in values_book[name].iter_rows(values_only=True)]
             formulas = [list(r) for r in formula_book[name].iter_rows(values_only=True)]
             for r, row in enumerate(values):
@@ -487,8 +490,7 @@ def read_grid(sheet: str, grid: list[list[Any]], max_one_offs: int = MAX_ONE_OFF
     """Read one sheet (rows of cell values) laid out as a cash-flow forecast."""
     found = _find_header(grid)
     if found is None:
-        raise ForecastError(sheet, None, None,
-                            "no row of month headings found (such as Apr, May, Jun or Month 1, Month 2)")
+        raise _no_header(sheet, grid)
     header_row, first_col, months = found
     result = ForecastImport(sheet=sheet)
     if len(months) > MAX_MONTHS:
@@ -664,8 +666,17 @@ def read_forecast(path: str | os.PathLike, sheet: str | None = None,
                 raise
     if first_error is not None:
         raise first_error
-    raise ForecastError(sheets[0][0] if sheets else path.name, None, None,
-                        "no row of month headings found (such as Apr, May, Jun or Month 1, Month 2)")
+    if not sheets:
+        raise ForecastError(path.name, None, None, "the workbook has no sheets with cells")
+    raise _no_header(*sheets[0])
+
+
+def _no_header(sheet: str, grid: list[list[Any]]) -> ForecastError:
+    reason = "no row of month headings found (such as Apr, May, Jun or Month 1, Month 2)"
+    if any(isinstance(v, _Uncached) for row in grid[:HEADER_SEARCH_ROWS] for v in row):
+        reason += ("; some cells hold formulas whose values were never saved: open the file in "
+                   "Excel or LibreOffice, save it, and import again")
+    return ForecastError(sheet, None, None, reason)
 
 
 # --- into a scenario -----------------------------------------------------------------------
