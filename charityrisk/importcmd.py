@@ -59,7 +59,7 @@ def add_parser(sub) -> None:
     p = sub.add_parser("import", help="turn a month-by-month cash-flow forecast (.xlsx or .csv) "
                                       "into a scenario file")
     p.add_argument("forecast", metavar="FORECAST", help="the forecast: .xlsx workbook or .csv file")
-    p.add_argument("-o", "--output", required=True, metavar="SCENARIO.json")
+    p.add_argument("-o", "--output", required=True, metavar="SCENARIO.json", help="the scenario file to write")
     p.add_argument("--sheet", help="the workbook's sheet to read (default: the one open when it was saved)")
 
 

@@ -385,8 +385,9 @@ class Piece(NamedTuple):
     growth: float = 0
 
 
-# A forecast typed in whole pounds rounds a grown amount to the pound.
-GROWTH_TOLERANCE = 0.5 + 1e-9
+# A forecast typed in whole pounds rounds each year's amount to the pound, so a rate fitted
+# from them can miss an amount by up to about a pound.
+GROWTH_TOLERANCE = 1 + 1e-9
 
 
 def _yearly_growth(runs: list[tuple[float, int, int]]) -> float | None:
