@@ -20,7 +20,7 @@ from .model.scenario import MAX_PATHS, max_paths
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130  # what a shell reports for a command stopped by Ctrl+C (128 + SIGINT)
-SUBCOMMANDS = ("simulate", "report", "compare", "solve")
+SUBCOMMANDS = ("simulate", "report", "compare", "solve", "import")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -124,6 +124,9 @@ def build_parser() -> argparse.ArgumentParser:
     sol.add_argument("--contract", type=_contract_index, default=0,
                      help="which contract's terms to solve for (from 0; default 0)")
     _decision_options(sol)
+    from .importcmd import add_parser as add_import_parser  # the forecast importer's own options
+
+    add_import_parser(sub)
     return parser
 
 
@@ -462,7 +465,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_app(argv)
     args = build_parser().parse_args(argv)
-    handlers = {"simulate": cmd_simulate, "report": cmd_report, "compare": cmd_compare, "solve": cmd_solve}
+    from .importcmd import cmd_import
+
+    handlers = {"simulate": cmd_simulate, "report": cmd_report, "compare": cmd_compare, "solve": cmd_solve,
+                "import": cmd_import}
     try:
         return handlers[args.command](args)
     except ScenarioError as error:
