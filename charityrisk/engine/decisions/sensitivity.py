@@ -12,7 +12,9 @@ Steps for fixed values:
 - referrals per month (fixed): 10%;
 - shares and chances (share at risk, chance of no referrals, success rate, target):
   5 percentage points; the chance of late payment: 10 points;
-- outcome lag and cohort length: 3 months; fee lag and late-payment delay: 1 month.
+- outcome lag and cohort length: 3 months; fee lag and late-payment delay: 1 month;
+- referral guarantee: 1 referral a month; ramp-up and wind-down: 3 months (a wind-down
+  left out is the whole contract, and never goes beyond it); exit cost: 10%.
 Every value stays within what a scenario file allows (no share below 0, no lag below 0...).
 """
 from __future__ import annotations
@@ -114,6 +116,10 @@ def _ends(row: FieldSpec, value: Any, org: Organisation, owner: Any) -> tuple[st
     hi = math.inf if rule.hi is None else float(rule.hi)
     if rule.hi_at_least:
         hi = max(getattr(owner, rule.hi_at_least), value)
+    if rule.none_is:
+        cap = getattr(owner, rule.none_is)
+        value = cap if value is None else value
+        hi = min(hi, cap)
     if isinstance(value, Uncertain):
         kind, base, low, high = _uncertain_ends(value, rule.step, lo, hi, relative=rule.rule == "relative")
         return kind, base, low, high
