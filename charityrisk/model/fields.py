@@ -90,6 +90,10 @@ class FieldSpec:
     required_in_v1: bool = False  # version 1 files must hold it even though v2 has a default
     since: int = 1  # the file format version that added it
     in_form: bool = True  # the form has an input for it
+    # The form's widget hint for a number asked as a plain choice: (words, value, what it
+    # means) for each level; a value that is none of them shows as "Custom (value)" and is
+    # kept as it is.
+    levels: tuple[tuple[str, float, str], ...] = ()
 
     @property
     def owner(self) -> str:
@@ -157,12 +161,23 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("name", "Scenario name", "", "text", hi=MAX_TEXT, default="", in_form=False,
               reason=f"at most {MAX_TEXT} characters, to fit titles and reports",
               tip="A name for this scenario in titles and reports."),
-    FieldSpec("correlation", "How strongly bad surprises come together", "", "fraction", 0, MAX_CORRELATION,
-              default=0.0, since=2, in_form=False, fmt="count",
+    FieldSpec("correlation", "Do bad surprises tend to come together?", "", "fraction", 0, MAX_CORRELATION,
+              default=0.0, since=2, fmt="count", report_label="How strongly bad surprises come together",
+              spoken="Do bad surprises tend to come together",
               reason="0 (independent) to 0.95: at 1 every future would be all bad or all good",
-              tip="0 means each uncertain value is drawn on its own. Higher values make a bad year for "
-                  "referrals, success and income more likely to come together (a hard year for the prime "
-                  "and the local economy), which makes the worst futures worse."),
+              levels=(("No", 0.0, "Each uncertain value is drawn on its own (correlation 0)."),
+                      ("Somewhat", 0.3, "Correlation 0.3: a future with referrals in their worst fifth has "
+                                        "about a 1 in 3 chance of success in its worst fifth too."),
+                      ("Strongly", 0.6, "Correlation 0.6: a hard year hits everything; about a 1 in 2 "
+                                        "chance that success is in its worst fifth when referrals are.")),
+              tip="In a hard year (for the prime, the courts or the local economy) fewer people are "
+                  "referred, fewer succeed, grants dry up and the prime pays late, all at once. No: each "
+                  "uncertain value is drawn on its own (0). Somewhat (0.3): with referrals in their worst "
+                  "fifth, success is in its worst fifth about 1 time in 3 instead of 1 in 5. Strongly "
+                  "(0.6): about 1 time in 2, as when one downturn drives everything; higher would make "
+                  "futures almost all good or all bad. The number is saved in the file; a file with "
+                  "another number shows it as Custom and keeps it. Together, bad surprises make the worst "
+                  "futures worse."),
     # ----- the organisation --------------------------------------------------------------
     FieldSpec("organisation.opening_reserves", "Free reserves today", "£", "money", -MAX_MONEY, MAX_MONEY,
               reason=_MONEY_REASON + "; below £0 is an overdrawn start",
