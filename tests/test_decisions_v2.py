@@ -11,6 +11,8 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from charityrisk.engine import simulate
 from charityrisk.engine.decisions import Workspace, goal_seek, sensitivity, solve
@@ -249,3 +251,30 @@ def test_solve_for_each_new_input_on_the_command_line(tmp_path, target, data, an
     text = subprocess.run([sys.executable, "-m", "charityrisk", "solve", str(path), "--for", target,
                            "--paths", "1000"], capture_output=True, text=True, timeout=300)
     assert text.returncode == 0 and words in text.stdout, text.stderr
+
+
+# ------------------------------------------------------------------ properties
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cost=st.floats(0, 50_000), extra=st.floats(0, 50_000), seed=st.integers(0, 10_000),
+       correlation=st.sampled_from([0.0, 0.45]), mode=st.sampled_from(["earn", "threshold", "clawback"]))
+def test_a_larger_exit_cost_never_lowers_the_chance_of_running_out(cost, extra, seed, correlation, mode):
+    """Same futures, and the engine and the decision tools agree on it."""
+    s = v2(correlation, {"payment_mode": mode, "exit_cost": cost})
+    more = s.with_contract(0, exit_cost=cost + extra)
+    low, high = simulate(s, 400, seed), simulate(more, 400, seed)
+    assert np.all(high.lowest_balance <= low.lowest_balance + 1e-6)
+    assert high.p_run_out >= low.p_run_out
+    ws = Workspace.build(s, 400, seed)
+    assert ws.run_out_contract(0, more.contracts[0]).mean() == high.p_run_out
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(g=st.floats(0, 6), extra=st.floats(0, 6), seed=st.integers(0, 10_000))
+def test_the_guarantee_goal_seeks_risk_never_rises_with_the_guarantee(g, extra, seed):
+    s = v2(0.45, {"guaranteed_referrals_per_month": g})
+    ws = Workspace.build(s, 400, seed)
+    c = s.contracts[0]
+    low = ws.run_out_contract(0, replace(c, guaranteed_referrals_per_month=g))
+    high = ws.run_out_contract(0, replace(c, guaranteed_referrals_per_month=g + extra))
+    assert not np.any(high & ~low)  # a future safe with the smaller guarantee stays safe
