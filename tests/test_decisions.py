@@ -259,7 +259,7 @@ def test_sensitivity_steps_and_ends():
     s = scenario()
     sens = sensitivity(s, paths=1000)
     bars = {b.key: b for b in sens.bars}
-    assert len(bars) == 4 + 17  # 13 contract inputs, and guarantee, ramp-up, wind-down, exit cost
+    assert len(bars) == 1 + 4 + 17  # correlation; 13 contract inputs and guarantee, ramp-up, wind-down, exit cost
     wind = bars["contracts[0].wind_down_months"]  # left out: the whole contract, never beyond
     assert (wind.low_value, wind.base_value, wind.high_value) == (21, 24, 24)
     assert bars["contracts[0].guaranteed_referrals_per_month"].high_value == 1

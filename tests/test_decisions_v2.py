@@ -212,6 +212,22 @@ def test_the_tornado_moves_the_new_terms():
     # A bigger guarantee is never riskier; a bigger exit cost never safer (same futures).
     assert bars["guaranteed_referrals_per_month"].p_high <= bars["guaranteed_referrals_per_month"].p_low
     assert bars["exit_cost"].p_high >= bars["exit_cost"].p_low
+    # The correlation moves every draw: its bar is the engine's own runs on the same seed.
+    corr = bars["correlation"]
+    assert (corr.key, corr.contract, corr.unit) == ("correlation", None, "level")
+    assert (corr.low_value, corr.high_value) == (pytest.approx(0.15), pytest.approx(0.75))
+    assert corr.p_low == simulate(replace(s, correlation=corr.low_value), 1000, s.settings.seed).p_run_out
+    assert corr.p_high == simulate(replace(s, correlation=corr.high_value), 1000, s.settings.seed).p_run_out
+    assert "How strongly bad surprises come together" in decision_text.bar_sentence(corr)
+
+
+def test_the_correlation_bar_speaks_the_forms_words():
+    s = v2(0.3)
+    sens = sensitivity(s, paths=300)
+    corr = next(b for b in sens.bars if b.input == "correlation")
+    assert (corr.low_value, corr.high_value) == (0.0, 0.6)
+    sentence = decision_text.bar_sentence(corr)
+    assert "at No (0)" in sentence and "at Strongly (0.6)" in sentence
 
 
 # ------------------------------------------------------------------- solve --for

@@ -163,6 +163,7 @@ FIELDS: tuple[FieldSpec, ...] = (
               tip="A name for this scenario in titles and reports."),
     FieldSpec("correlation", "Do bad surprises tend to come together?", "", "fraction", 0, MAX_CORRELATION,
               default=0.0, since=2, fmt="count", report_label="How strongly bad surprises come together",
+              tornado=Tornado("absolute", 0.3, lo=0, hi=MAX_CORRELATION),
               spoken="Do bad surprises tend to come together",
               reason="0 (independent) to 0.95: at 1 every future would be all bad or all good",
               levels=(("No", 0.0, "Each uncertain value is drawn on its own (correlation 0)."),
@@ -435,7 +436,10 @@ def tornado_fields(owner: str) -> tuple[FieldSpec, ...]:
 
 
 def decision_unit(row: FieldSpec) -> str:
-    """The unit the decision tools report a value in: "money", "share", "months", "referrals"."""
+    """The unit the decision tools report a value in: "money", "share", "months", "referrals",
+    or "level" for a number asked as a plain choice (the correlation)."""
+    if row.levels:
+        return "level"
     return {"money": "money", "fraction": "share", "months": "months", "whole": "months",
             "count": "referrals"}[row.kind]
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from ..engine.decisions import Comparison, GoalSeek, Sensitivity, SensitivityBar, Solutions
 from ..engine.verdict import Verdict
-from ..model.fields import fields_of
+from ..model.fields import fields_of, spec
 from .text import money, percent
 
 # Each input's name in sentences and its noun inside one, from the field table.
-LABELS = {row.name: row.report_name for owner in ("organisation", "contracts[]") for row in fields_of(owner)}
-NOUNS = {row.name: row.sentence_noun for owner in ("organisation", "contracts[]") for row in fields_of(owner)}
+LABELS = {row.name: row.report_name for owner in ("", "organisation", "contracts[]") for row in fields_of(owner)}
+NOUNS = {row.name: row.sentence_noun for owner in ("", "organisation", "contracts[]") for row in fields_of(owner)}
 
 
 def noun(g: GoalSeek) -> str:
@@ -50,7 +50,15 @@ def value(unit: str, x: float) -> str:
         return share(x)
     if unit == "months":
         return months(x)
+    if unit == "level":
+        return level(x)
     return f"{referrals(x)} referrals a month"
+
+
+def level(x: float) -> str:
+    """A correlation in the form's words where it is one of its levels: "Strongly (0.6)"."""
+    words = next((w for w, v, _ in spec("correlation").levels if abs(v - x) < 1e-9), "")  # type: ignore[union-attr]
+    return f"{words} ({x:g})" if words else f"{x:g}"
 
 
 def span(unit: str, low: float, high: float, word: str = "to") -> str:
