@@ -16,6 +16,7 @@ from typing import Sequence
 
 from . import __version__
 from .model import Problem, ScenarioError, load_scenario
+from .model.fields import goal_seek_names
 from .model.scenario import MAX_PATHS, max_paths
 
 EXIT_USAGE = 2
@@ -57,10 +58,9 @@ def _sim_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=_seed, help="random seed (default: the file's, else 1)")
 
 
-# The inputs ``solve --for`` accepts (engine.decisions.SOLVABLE; listed here so that the
-# parser does not import numpy).
-SOLVABLE = ("share_at_risk", "outcome_lag_months", "referrals_per_month", "price_per_referral",
-            "overdraft_facility", "opening_reserves")
+# The inputs ``solve --for`` accepts: engine.decisions.SOLVABLE, read here from the field
+# table so that the parser does not import numpy.
+SOLVABLE = goal_seek_names("contracts[]") + goal_seek_names("organisation")
 
 
 class UsageError(Exception):

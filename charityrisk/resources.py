@@ -41,7 +41,17 @@ PRESETS = {
 }
 
 
+# Real programmes' terms (engine.decisions.programme_options), each file's notes citing its
+# figures and saying what the model cannot express exactly.
+PROGRAMMES = {
+    "peterborough": "HMP Peterborough outcome terms (social impact bond)",
+    "doncaster": "HMP Doncaster terms (10% clawed back)",
+    "work_programme": "Work Programme terms (no attachment fee)",
+    "transforming_rehabilitation": "Transforming Rehabilitation CRC terms",
+}
+
+
 def preset_path(key: str) -> Path:
-    if key not in PRESETS:
-        raise KeyError(f"unknown preset {key!r}; choose from {', '.join(PRESETS)}")
+    if key not in PRESETS and key not in PROGRAMMES:
+        raise KeyError(f"unknown preset {key!r}; choose from {', '.join([*PRESETS, *PROGRAMMES])}")
     return resource_path("scenarios", f"{key}.json")

@@ -78,3 +78,17 @@ def test_compare_with_the_users_own_saved_variants(qtbot, panel, scenario, tmp_p
     assert [o.label for o in comparison.options] == ["This scenario", "no risk"]
     assert comparison.options[1].p_run_out <= comparison.options[0].p_run_out
     assert "broken.json" in warned[0]
+
+
+def test_compare_with_real_programmes(qtbot, panel, scenario):
+    from charityrisk.engine.decisions import programme_options
+
+    small = replace(scenario, settings=replace(scenario.settings, paths=2000))
+    panel.set_scenario(small)
+    with qtbot.waitSignal(panel.comparison_shown, timeout=60_000) as shown:
+        qtbot.mouseClick(panel.programmes_button, Qt.MouseButton.LeftButton)
+    expected = compare(programme_options(small, 0))
+    assert shown.args[0].to_json_dict() == expected.to_json_dict()
+    assert [panel.table.item(r, 0).text() for r in range(panel.table.rowCount())] == [
+        o.label for o in expected.options]
+    assert any("Work Programme" in o.label for o in expected.options)

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeade
                                QProgressBar, QPushButton, QTabWidget, QTableWidget, QTableWidgetItem,
                                QVBoxLayout, QWidget)
 
-from ..engine.decisions import analyse_steps, compare_steps, preset_options
+from ..engine.decisions import analyse_steps, compare_steps, preset_options, programme_options
 from ..model import ScenarioError, load_scenario
 from ..model.scenario import Scenario
 from ..report import decision_figures
@@ -62,6 +62,12 @@ class DecisionsPanel(QWidget):
         self.compare_button.setObjectName("decisions.compare")
         self.compare_button.setToolTip("Runs your contract under each payment structure in the Clinks response "
                                        "(fee for service, Doncaster clawback, 20% ceiling, heavy PbR) on the same futures.")
+        self.programmes_button = QPushButton("Compare with real programmes")
+        self.programmes_button.setObjectName("decisions.programmes")
+        self.programmes_button.setToolTip("Runs your contract under the terms of real programmes (HMP Peterborough, "
+                                          "HMP Doncaster, the Work Programme, Transforming Rehabilitation) on the "
+                                          "same futures. Each preset file's notes say where its figures come from "
+                                          "and what the model leaves out.")
         controls.addWidget(QLabel("Contract:"))
         controls.addWidget(self.contract_choice, 1)
         self.compare_files_button = QPushButton("Compare with my files...")
@@ -73,12 +79,14 @@ class DecisionsPanel(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.safe_button)
         buttons.addWidget(self.compare_button)
+        buttons.addWidget(self.programmes_button)
         buttons.addWidget(self.compare_files_button)
         buttons.addStretch(1)
         layout.addLayout(controls)
         layout.addLayout(buttons)
         self.safe_button.clicked.connect(self.run_analysis)
         self.compare_button.clicked.connect(self.run_comparison)
+        self.programmes_button.clicked.connect(self.run_programme_comparison)
 
         busy = QHBoxLayout()
         self.progress = QProgressBar()
@@ -178,6 +186,7 @@ class DecisionsPanel(QWidget):
         has_contract = bool(scenario.contracts)
         self.safe_button.setEnabled(has_contract)
         self.compare_button.setEnabled(has_contract)
+        self.programmes_button.setEnabled(has_contract)
         self.compare_files_button.setEnabled(has_contract)
         if changed and (self.analysis is not None or self.comparison is not None):
             self._set_status("The scenario has changed since these answers: press a button to update them.")
@@ -187,6 +196,9 @@ class DecisionsPanel(QWidget):
 
     def run_comparison(self) -> None:
         self._start("comparison", lambda s, k: compare_steps(preset_options(s, k)))
+
+    def run_programme_comparison(self) -> None:
+        self._start("comparison", lambda s, k: compare_steps(programme_options(s, k)))
 
     def choose_comparison_files(self) -> None:
         paths = self.prompts.ask_open_paths("Scenarios to compare with this one", "")

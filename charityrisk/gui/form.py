@@ -95,6 +95,33 @@ QLabel[invalid="true"], QCheckBox[invalid="true"] {{ color: {ERROR_COLOUR}; font
 
 
 
+class LevelsField(ChoiceField):
+    """A number asked as a plain choice (the row's ``levels``: "No / Somewhat / Strongly"),
+    the number behind it saved in the file.  A value that is none of the levels (typed in
+    the file, e.g. 0.45) shows as "Custom (0.45)" and is saved unchanged."""
+
+    def __init__(self, row: FieldSpec, changed: Callable[[], None]):
+        choices = [(words, value, tip) for words, value, tip in row.levels]
+        super().__init__(row.path, row.label, row.tip, row.access, choices, changed)  # type: ignore[arg-type]
+        self._levels = len(choices)
+
+    def set_value(self, value: Any) -> None:
+        value = 0.0 if value is None else value
+        while self.combo.count() > self._levels:  # an earlier file's custom value
+            self.combo.removeItem(self.combo.count() - 1)
+        for i in range(self._levels):
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and self.combo.itemData(i) == value:
+                self.combo.setCurrentIndex(i)
+                return
+        self.combo.addItem(f"Custom ({value})", value)
+        self.combo.setItemData(self.combo.count() - 1, "The number in the file, kept as it is.",
+                               Qt.ItemDataRole.ToolTipRole)
+        self.combo.setCurrentIndex(self.combo.count() - 1)
+
+    def value(self) -> Any:
+        return self.combo.currentData()
+
+
 def form_key(row: FieldSpec) -> str:
     """The form's name for a row: ``contract.<key>`` for the contract now shown, else its path."""
     return f"contract.{row.name}" if row.owner == "contracts[]" else row.path
@@ -437,6 +464,8 @@ class ScenarioForm(QWidget):
         box.setObjectName("group.simulation")
         self._content.addWidget(box)
         form = self._form(box)
+        # Whether bad surprises come together is how the futures are drawn, so it sits here.
+        self._add(form, LevelsField(F.spec_of("", "correlation"), self._changed))
         self._rows(form, self._form_rows("simulation"))
 
     # ----- the interface the main window uses ---------------------------------------------

@@ -59,6 +59,9 @@ class Tornado:
     lo: float | None = None
     hi: float | None = None
     hi_at_least: str = ""  # a key of the same owner whose value also caps the high end (if larger)
+    # A key of the same owner whose value an unset (None) input means, and which caps it
+    # (a wind-down left out lasts the whole contract).
+    none_is: str = ""
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,10 @@ class FieldSpec:
     required_in_v1: bool = False  # version 1 files must hold it even though v2 has a default
     since: int = 1  # the file format version that added it
     in_form: bool = True  # the form has an input for it
+    # The form's widget hint for a number asked as a plain choice: (words, value, what it
+    # means) for each level; a value that is none of them shows as "Custom (value)" and is
+    # kept as it is.
+    levels: tuple[tuple[str, float, str], ...] = ()
 
     @property
     def owner(self) -> str:
@@ -154,12 +161,24 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("name", "Scenario name", "", "text", hi=MAX_TEXT, default="", in_form=False,
               reason=f"at most {MAX_TEXT} characters, to fit titles and reports",
               tip="A name for this scenario in titles and reports."),
-    FieldSpec("correlation", "How strongly bad surprises come together", "", "fraction", 0, MAX_CORRELATION,
-              default=0.0, since=2, in_form=False, fmt="count",
+    FieldSpec("correlation", "Do bad surprises tend to come together?", "", "fraction", 0, MAX_CORRELATION,
+              default=0.0, since=2, fmt="count", report_label="How strongly bad surprises come together",
+              tornado=Tornado("absolute", 0.3, lo=0, hi=MAX_CORRELATION),
+              spoken="Do bad surprises tend to come together",
               reason="0 (independent) to 0.95: at 1 every future would be all bad or all good",
-              tip="0 means each uncertain value is drawn on its own. Higher values make a bad year for "
-                  "referrals, success and income more likely to come together (a hard year for the prime "
-                  "and the local economy), which makes the worst futures worse."),
+              levels=(("No", 0.0, "Each uncertain value is drawn on its own (correlation 0)."),
+                      ("Somewhat", 0.3, "Correlation 0.3: a future with referrals in their worst fifth has "
+                                        "about a 1 in 3 chance of success in its worst fifth too."),
+                      ("Strongly", 0.6, "Correlation 0.6: a hard year hits everything; about a 1 in 2 "
+                                        "chance that success is in its worst fifth when referrals are.")),
+              tip="In a hard year (for the prime, the courts or the local economy) fewer people are "
+                  "referred, fewer succeed, grants dry up and the prime pays late, all at once. No: each "
+                  "uncertain value is drawn on its own (0). Somewhat (0.3): with referrals in their worst "
+                  "fifth, success is in its worst fifth about 1 time in 3 instead of 1 in 5. Strongly "
+                  "(0.6): about 1 time in 2, as when one downturn drives everything; higher would make "
+                  "futures almost all good or all bad. The number is saved in the file; a file with "
+                  "another number shows it as Custom and keeps it. Together, bad surprises make the worst "
+                  "futures worse."),
     # ----- the organisation --------------------------------------------------------------
     FieldSpec("organisation.opening_reserves", "Free reserves today", "£", "money", -MAX_MONEY, MAX_MONEY,
               reason=_MONEY_REASON + "; below £0 is an overdrawn start",
@@ -236,18 +255,21 @@ FIELDS: tuple[FieldSpec, ...] = (
                   "high guess.",
               summary='Referrals a month'),
     FieldSpec("contracts[].p_no_referrals", "Chance of no referrals at all", "%", "fraction", 0, 1, default=0.0,
-              reason=_SHARE_REASON, tornado=Tornado("absolute", 0.05, lo=0, hi=1),
+              reason=_SHARE_REASON, tornado=Tornado("absolute", 0.05, lo=0, hi=1), goal_seek=9,
+              noun="chance of getting no referrals at all",
               tip="The chance that this contract sends you nobody at all, for example when you were named "
                   "in a bid but never used ('bid candy'). Your fixed contract costs are still paid. In the "
                   "Work Programme a third of voluntary sector subcontractors got no referrals.",
               summary='Chance of no referrals at all'),
     FieldSpec("contracts[].guaranteed_referrals_per_month", "Guaranteed referrals a month", "referrals", "count",
               0, MAX_REFERRALS, default=0.0, since=2, reason="at most a million a month, far beyond any contract",
+              tornado=Tornado("absolute", 1, lo=0, hi=MAX_REFERRALS), goal_seek=5,
+              noun="referral guarantee",
               tip="A minimum contract value: the service fee of each contract month is paid on at least this "
                   "many referrals, even if fewer (or none) arrive. Costs and results still follow the people "
                   "actually referred. 0 means no guarantee."),
     FieldSpec("contracts[].ramp_up_months", "Referrals build up over", "months", "months", 0, MAX_HORIZON,
-              default=0, since=2, reason=_MONTHS_REASON,
+              default=0, since=2, reason=_MONTHS_REASON, tornado=Tornado("absolute", 3, lo=0),
               tip="New contracts rarely start at full speed. Over these first months referrals build up "
                   "steadily to the full rate (month 1 of 3 brings a quarter, month 2 a half...). 0 means "
                   "full referrals from the first month."),
@@ -269,11 +291,12 @@ FIELDS: tuple[FieldSpec, ...] = (
                   "group misses the target.",
               summary='How the at-risk part is paid'),
     FieldSpec("contracts[].fee_lag_months", "Fee paid after", "months", "months", 0, MAX_LAG, reason=_LAG_REASON,
-              report_label="Wait for the service fee", tornado=Tornado("absolute", 1, lo=0),
+              report_label="Wait for the service fee", tornado=Tornado("absolute", 1, lo=0), goal_seek=6,
               tip="How many months after the work the guaranteed part of the price (the service fee) is "
                   "paid: 0 is the same month, 1 the month after."),
     FieldSpec("contracts[].success_rate", "Success rate", "%", "fraction", 0, 1, uncertain=True,
-              reason=_SHARE_REASON, tornado=Tornado("absolute", 0.05, lo=0, hi=1),
+              reason=_SHARE_REASON, tornado=Tornado("absolute", 0.05, lo=0, hi=1), goal_seek=8,
+              noun="most likely success rate",
               tip="The share of referred people who achieve the outcome (for example, not reoffending). "
                   "Give a low, a most likely and a high guess.",
               summary='Expected success rate'),
@@ -308,11 +331,12 @@ FIELDS: tuple[FieldSpec, ...] = (
                   "TUPE obligations) and premises; paid in every month the contract runs."),
     FieldSpec("contracts[].wind_down_months", "Fixed costs if no referrals, for", "months", "months", 0,
               MAX_HORIZON, default=None, since=2, reason=_MONTHS_REASON + ", at most the contract's length",
+              tornado=Tornado("absolute", 3, lo=0, none_is="duration_months"),
               tip="If the contract sends nobody at all, how many of its first months you would keep paying "
                   "its fixed costs before closing it down. Left at \"whole contract\", they are paid "
                   "throughout."),
     FieldSpec("contracts[].exit_cost", "Cost of ending the contract", "£", "money", 0, MAX_MONEY, default=0.0,
-              since=2, reason=_MONEY_REASON,
+              since=2, reason=_MONEY_REASON, tornado=Tornado("relative", 0.10, lo=0),
               tip="Paid once, in the month after the contract's last month: redundancy, TUPE obligations, "
                   "closing the service. It counts only if that month is within the months looked at."),
     FieldSpec("contracts[].late_payment", "Late payment by the prime", "", "object", default=None, in_form=False,
@@ -324,7 +348,8 @@ FIELDS: tuple[FieldSpec, ...] = (
               tip="The chance that the prime contractor pays this contract late throughout. If it does, "
                   "every payment (fees, results payments and clawbacks) arrives later by the delay below."),
     FieldSpec("contracts[].late_payment.months", "Late by", "months", "months", 0, MAX_LAG, reason=_LAG_REASON,
-              report_label="How late the prime pays", tornado=Tornado("absolute", 1, lo=0),
+              report_label="How late the prime pays", tornado=Tornado("absolute", 1, lo=0), goal_seek=7,
+              noun="delay when the prime pays late",
               tip="How many months late payments arrive when the prime pays late."),
     FieldSpec("contracts[].count_noise", "Referrals and successes vary by chance", "", "choice",
               choices=COUNT_NOISES, default="poisson",
@@ -411,7 +436,10 @@ def tornado_fields(owner: str) -> tuple[FieldSpec, ...]:
 
 
 def decision_unit(row: FieldSpec) -> str:
-    """The unit the decision tools report a value in: "money", "share", "months", "referrals"."""
+    """The unit the decision tools report a value in: "money", "share", "months", "referrals",
+    or "level" for a number asked as a plain choice (the correlation)."""
+    if row.levels:
+        return "level"
     return {"money": "money", "fraction": "share", "months": "months", "whole": "months",
             "count": "referrals"}[row.kind]
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from ..engine.decisions import Comparison, GoalSeek, Sensitivity, SensitivityBar, Solutions
 from ..engine.verdict import Verdict
-from ..model.fields import fields_of
+from ..model.fields import fields_of, spec
 from .text import money, percent
 
 # Each input's name in sentences and its noun inside one, from the field table.
-LABELS = {row.name: row.report_name for owner in ("organisation", "contracts[]") for row in fields_of(owner)}
-NOUNS = {row.name: row.sentence_noun for owner in ("organisation", "contracts[]") for row in fields_of(owner)}
+LABELS = {row.name: row.report_name for owner in ("", "organisation", "contracts[]") for row in fields_of(owner)}
+NOUNS = {row.name: row.sentence_noun for owner in ("", "organisation", "contracts[]") for row in fields_of(owner)}
 
 
 def noun(g: GoalSeek) -> str:
@@ -50,7 +50,15 @@ def value(unit: str, x: float) -> str:
         return share(x)
     if unit == "months":
         return months(x)
+    if unit == "level":
+        return level(x)
     return f"{referrals(x)} referrals a month"
+
+
+def level(x: float) -> str:
+    """A correlation in the form's words where it is one of its levels: "Strongly (0.6)"."""
+    words = next((w for w, v, _ in spec("correlation").levels if abs(v - x) < 1e-9), "")  # type: ignore[union-attr]
+    return f"{words} ({x:g})" if words else f"{x:g}"
 
 
 def span(unit: str, low: float, high: float, word: str = "to") -> str:
@@ -101,6 +109,27 @@ def goal_clause(g: GoalSeek) -> str:
                 else f"keep referrals to at most {referrals(v)} a month")
     if g.input == "price_per_referral":
         return f"get at least {money(v)} per referral" if not at_most else f"keep the price at most {money(v)}"
+    if g.input == "guaranteed_referrals_per_month":
+        if not at_most:
+            return (f"secure a minimum contract value: the fee paid on at least {referrals(v)} referrals "
+                    "a month" if v > 0 else "manage without a referral guarantee")
+        return f"keep the referral guarantee to at most {referrals(v)} a month"
+    if g.input == "fee_lag_months":
+        if at_most:
+            return ("get the service fee in the month of the work" if v == 0
+                    else f"get the service fee within {months(v)} of the work")
+        return f"have the service fee paid no sooner than {months(v)} after the work"
+    if g.input == "late_payment.months":
+        if at_most:
+            return ("make sure the prime never pays late" if v == 0
+                    else f"make sure the prime, when late, pays no more than {months(v)} late")
+        return f"have late payments come at least {months(v)} late"
+    if g.input == "success_rate":
+        return (f"be confident of a most likely success rate of at least {share(v)}" if not at_most
+                else f"keep the most likely success rate at or below {share(v)}")
+    if g.input == "p_no_referrals":
+        return (f"keep the chance of getting no referrals at all at or below {share(v)}" if at_most
+                else f"keep the chance of getting no referrals at all at or above {share(v)}")
     if g.input == "overdraft_facility":
         return f"secure a {money(v)} overdraft facility" if v > 0 else "manage without an overdraft facility"
     if g.input == "opening_reserves":
@@ -145,6 +174,10 @@ def goal_sentence(g: GoalSeek) -> str:
         u = g.safe_scenario.contracts[g.contract].referrals_per_month
         if not u.is_fixed:
             now = f"most likely, with low {referrals(u.low)} and high {referrals(u.high)}; now {referrals(g.current_value)}"
+    if g.input == "success_rate" and g.safe_scenario is not None and g.contract is not None:
+        u = g.safe_scenario.contracts[g.contract].success_rate
+        if not u.is_fixed:
+            now = f"with low {share(u.low)} and high {share(u.high)}; now {share(g.current_value)}"
     text = (f"{clause[0].upper()}{clause[1:]} ({now}): the chance of "
             f"running out is then {percent(g.p_run_out_at_value)}, within the appetite of {appetite}.")
     noise = uncertainty(g)

@@ -17,8 +17,8 @@ from typing import Generator, Sequence
 from ...model.scenario import Scenario
 from ..simulate import Progress
 from .common import CancelledCallback, Meter, ProgressCallback, run_steps, workspace_steps
-from .compare import (STRUCTURE_TERMS, ComparedOption, Comparison, apply_structure, compare,
-                      compare_steps, preset_options)
+from .compare import (PROGRAMME_TERMS, STRUCTURE_TERMS, ComparedOption, Comparison, apply_structure,
+                      compare, compare_steps, preset_options, programme_options)
 from .goalseek import (CONTRACT_INPUTS, ORGANISATION_INPUTS, SOLVABLE, GoalSeek, Solutions,
                        goal_seek, goal_work, solve, solve_on, solve_steps, resolve_targets)
 from .sensitivity import Sensitivity, SensitivityBar, sensitivity, sensitivity_on, sensitivity_steps, sensitivity_work
@@ -65,5 +65,5 @@ __all__ = [
     "Analysis", "CONTRACT_INPUTS", "ComparedOption", "Comparison", "GoalSeek", "MAX_DECISION_PATHS",
     "ORGANISATION_INPUTS", "SOLVABLE", "STRUCTURE_TERMS", "Sensitivity", "SensitivityBar", "Solutions",
     "Workspace", "analyse", "analyse_steps", "apply_structure", "compare", "compare_steps", "goal_seek",
-    "preset_options", "run_steps", "sensitivity", "sensitivity_steps", "solve", "solve_steps",
+    "PROGRAMME_TERMS", "preset_options", "programme_options", "run_steps", "sensitivity", "sensitivity_steps", "solve", "solve_steps",
 ]

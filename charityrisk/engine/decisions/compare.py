@@ -94,6 +94,27 @@ def preset_options(s: Scenario, contract: int = 0) -> list[tuple[str, Scenario]]
     return options
 
 
+# A real programme's terms: the payment structure and how its referrals arrived.
+PROGRAMME_TERMS = STRUCTURE_TERMS + ("ramp_up_months", "guaranteed_referrals_per_month")
+
+
+def programme_options(s: Scenario, contract: int = 0) -> list[tuple[str, Scenario]]:
+    """The user's scenario, then the terms of real programmes (resources.PROGRAMMES:
+    Peterborough, Doncaster, the Work Programme, Transforming Rehabilitation) applied to its
+    contract: their PROGRAMME_TERMS, everything else the user's own.  A programme's
+    referral shortfall is not a term and stays out (its file's notes say so)."""
+    from ...model import load_scenario
+    from ...resources import PROGRAMMES, preset_path
+
+    if not 0 <= contract < len(s.contracts):
+        raise ValueError(f"contract: no contract {contract} (the scenario has {len(s.contracts)})")
+    options = [(s.name or "Your terms", s)]
+    for key, title in PROGRAMMES.items():
+        terms = load_scenario(preset_path(key)).contracts[0]
+        options.append((title, s.with_contract(contract, **{k: getattr(terms, k) for k in PROGRAMME_TERMS})))
+    return options
+
+
 def compare_steps(options: Sequence[tuple[str, Scenario]], paths: int | None = None,
                   seed: int | None = None, appetite: float | None = None,
                   ) -> Generator[Progress, None, Comparison]:

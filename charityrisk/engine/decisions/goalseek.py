@@ -1,9 +1,11 @@
 """What would make it safe: the values of each input that keep the risk within the appetite.
 
 For one input at a time (the others as in the scenario) the search finds every range of
-the share at risk, the outcome lag, the referrals per month, the price per referral, the
-overdraft facility or the opening reserves over which the chance of running out is within
-the trustees' risk appetite, by the one verdict (``engine.verdict``: p + 2 se <= appetite).
+the inputs the field table marks ``goal_seek`` (the share at risk, the outcome lag, the
+referrals per month, the price per referral, the referral guarantee, the fee lag, how late
+the prime pays, the success rate, the chance of no referrals, the overdraft facility, the
+opening reserves) over which the chance of running out is within the trustees' risk
+appetite, by the one verdict (``engine.verdict``: p + 2 se <= appetite).
 
 How:
 - every value is tried on the same futures (common random numbers), so the chance of
@@ -11,7 +13,10 @@ How:
   stable;
 - values lie on a grid: whole percentage points of the share at risk, whole months of lag,
   1% steps of the referral range (low, likely and high scaled together), a round step of
-  price (£10 for prices of £1,000 to £9,999) and £500 of facility or reserves;
+  price (£10 for prices of £1,000 to £9,999) and £500 of facility or reserves; whole
+  percentage points of the chance of no referrals and of the most likely success rate
+  (low and high moved with it), a round step of the guarantee (a tenth of a referral when
+  the contract sends tens a month);
 - the risk need not move one way as the input moves: with fees paid 6 months late and
   outcomes paid at once, putting more of the price at risk first brings the money in
   sooner (less risk), then makes it less certain (more risk).  So the search first tries a
@@ -33,8 +38,8 @@ from typing import Any, Callable, Generator, Sequence
 import numpy as np
 
 from ...model.fields import decision_unit, goal_seek_names, spec_of
-from ...model.scenario import Scenario
-from ..simulate import Progress, drive
+from ...model.scenario import Scenario, Uncertain
+from ..simulate import HALF_PENNY, Progress, drive
 from ..verdict import Verdict, verdict
 from .common import (CancelledCallback, Meter, ProgressCallback, progress_during, run_steps, standard_error,
                      workspace_steps)
@@ -45,12 +50,18 @@ ORGANISATION_INPUTS = goal_seek_names("organisation")
 SOLVABLE = CONTRACT_INPUTS + ORGANISATION_INPUTS
 MONEY_GRID = 500.0  # facility and reserves are answered in steps of £500
 REFERRAL_SCALE_MAX = 3.0  # referrals are searched from none to 3 times the scenario's
+# A guarantee is searched from none to twice the high guess of referrals (or of the
+# guarantee itself, or 1): a guarantee above what the contract could send is not a term a
+# prime would sign, and the range still shows where more stops helping.
+GUARANTEE_SCALE_MAX = 2.0
 PRICE_SCALE_MAX = 3.0
 UNITS = {name: decision_unit(spec_of(owner, name))
          for owner, names in (("contracts[]", CONTRACT_INPUTS), ("organisation", ORGANISATION_INPUTS))
          for name in names}
-# A rough count of referral evaluations, for the progress bar only.
+# A rough count of evaluations of an input that redraws (or rebuilds) the contract, for the
+# progress bar only.
 _REFERRAL_EVALUATIONS = 12
+_REBUILDING = ("referrals_per_month", "guaranteed_referrals_per_month", "success_rate", "p_no_referrals")
 
 
 @dataclass(frozen=True, eq=False)
@@ -96,6 +107,7 @@ class GoalSeek:
     seed: int
     evaluations: int
     scale: float | None = None  # referrals only: the factor applied to low, likely and high
+    # (the success rate's low and high move with its most likely value: ``shifted``)
     safe_scenario: Scenario | None = field(default=None, repr=False)  # the scenario at value
     safe_ranges: tuple[tuple[float, float], ...] = ()
 
@@ -117,6 +129,9 @@ class GoalSeek:
         if self.input == "referrals_per_month" and self.safe_scenario is not None:
             u = self.safe_scenario.contracts[self.contract].referrals_per_month
             out["referrals_at_value"] = {"low": u.low, "likely": u.likely, "high": u.high}
+        if self.input == "success_rate" and self.safe_scenario is not None:
+            u = self.safe_scenario.contracts[self.contract].success_rate
+            out["success_rate_at_value"] = {"low": u.low, "likely": u.likely, "high": u.high}
         return out
 
 
@@ -230,12 +245,12 @@ def _problem(ws: Workspace, name: str, contract: int) -> _Problem:
     if name in ORGANISATION_INPUTS:
         lowest = ws.lowest_before_opening()  # lowest balance = opening + this
         if name == "overdraft_facility":
-            # Runs out with facility f iff opening + lowest < -f.
+            # Runs out with facility f iff opening + lowest <= -f - half a penny.
             deficit = np.sort(-(org.opening_reserves + lowest))
             start = 0.0
             current = org.overdraft_facility
         else:
-            # Runs out with reserves R iff R + lowest < -facility.
+            # Runs out with reserves R iff R + lowest <= -facility - half a penny.
             deficit = np.sort(-(lowest + org.overdraft_facility))
             start = min(0.0, math.floor(org.opening_reserves / MONEY_GRID) * MONEY_GRID)
             current = org.opening_reserves
@@ -246,8 +261,9 @@ def _problem(ws: Workspace, name: str, contract: int) -> _Problem:
             return start + i * MONEY_GRID
 
         def p_at(i: int) -> float:
-            # share of futures whose deficit exceeds the value
-            return float(deficit.size - np.searchsorted(deficit, value(i), side="right")) / ws.paths
+            # share of futures whose deficit is at least the value and half a penny (the
+            # engine's penny rule, engine.simulate.below)
+            return float(deficit.size - np.searchsorted(deficit, value(i) + HALF_PENNY, side="left")) / ws.paths
 
         return _Problem(name, f"organisation.{name}", None, last, value, p_at, False, current,
                         _grid_index(current, start, MONEY_GRID, last), MONEY_GRID,
@@ -288,7 +304,50 @@ def _problem(ws: Workspace, name: str, contract: int) -> _Problem:
         return _Problem(name, key, contract, last, lambda i: u.likely * scale(i), p_at, False, u.likely,
                         100, u.likely / 100,
                         lambda i: s.with_contract(contract, referrals_per_month=u.scaled(scale(i))), scale)
+    if name == "guaranteed_referrals_per_month":
+        top = GUARANTEE_SCALE_MAX * max(c.referrals_per_month.high, c.guaranteed_referrals_per_month, 1.0)
+        step = 10 ** math.floor(math.log10(top)) / 100  # a tenth of a referral for tens a month
+        last = math.ceil(top / step)
+        value = lambda i: i * step  # noqa: E731
+        p_at = lambda i: p_contract(guaranteed_referrals_per_month=value(i))  # noqa: E731
+        return _Problem(name, key, contract, last, value, p_at, False, c.guaranteed_referrals_per_month,
+                        _grid_index(c.guaranteed_referrals_per_month, 0.0, step, last), step,
+                        lambda i: s.with_contract(contract, guaranteed_referrals_per_month=value(i)))
+    if name in ("fee_lag_months", "late_payment.months"):
+        now = c.fee_lag_months if name == "fee_lag_months" else c.late_payment.months
+        last = max(s.horizon_months, now)
+
+        def changes(i: int) -> dict[str, Any]:
+            if name == "fee_lag_months":
+                return {"fee_lag_months": i}
+            return {"late_payment": replace(c.late_payment, months=i)}
+
+        p_at = lambda i: p_contract(**changes(i))  # noqa: E731
+        return _Problem(name, key, contract, last, float, p_at, True, now, now, 1.0,
+                        lambda i: s.with_contract(contract, **changes(i)))
+    if name == "success_rate":
+        u = c.success_rate
+        last, step = 100, 0.01
+        value = lambda i: i / 100  # noqa: E731
+        p_at = lambda i: p_contract(success_rate=shifted(u, value(i)))  # noqa: E731
+        return _Problem(name, key, contract, last, value, p_at, False, u.likely,
+                        _grid_index(u.likely, 0.0, step, last), step,
+                        lambda i: s.with_contract(contract, success_rate=shifted(u, value(i))))
+    if name == "p_no_referrals":
+        last, step = 100, 0.01
+        value = lambda i: i / 100  # noqa: E731
+        p_at = lambda i: p_contract(p_no_referrals=value(i))  # noqa: E731
+        return _Problem(name, key, contract, last, value, p_at, True, c.p_no_referrals,
+                        _grid_index(c.p_no_referrals, 0.0, step, last), step,
+                        lambda i: s.with_contract(contract, p_no_referrals=value(i)))
     raise ValueError(f"cannot solve for {name!r}; choose from {', '.join(SOLVABLE)}")
+
+
+def shifted(u: Uncertain, likely: float) -> Uncertain:
+    """The guess with its most likely value moved to ``likely`` and its low and high moved
+    by as much, kept within 0% to 100% (so the whole guess moves, not only its middle)."""
+    shift = likely - u.likely
+    return Uncertain(min(max(u.low + shift, 0.0), likely), likely, max(min(u.high + shift, 1.0), likely))
 
 
 def _solve_one(ws: Workspace, name: str, contract: int, appetite: float, p_current: float,
@@ -390,7 +449,7 @@ def resolve_targets(s: Scenario, targets: Sequence[str] | None, contract: int) -
 def goal_work(s: Scenario, targets: Sequence[str], blocks: int) -> int:
     """Block simulations the goal seeks need after the Workspace is built (for progress)."""
     work = blocks if any(t in CONTRACT_INPUTS for t in targets) else 0
-    return work + (_REFERRAL_EVALUATIONS * blocks if "referrals_per_month" in targets else 0)
+    return work + _REFERRAL_EVALUATIONS * blocks * sum(t in _REBUILDING for t in targets)
 
 
 def solve_on(ws: Workspace, targets: Sequence[str], contract: int, appetite: float,

@@ -12,7 +12,11 @@ Steps for fixed values:
 - referrals per month (fixed): 10%;
 - shares and chances (share at risk, chance of no referrals, success rate, target):
   5 percentage points; the chance of late payment: 10 points;
-- outcome lag and cohort length: 3 months; fee lag and late-payment delay: 1 month.
+- outcome lag and cohort length: 3 months; fee lag and late-payment delay: 1 month;
+- how strongly bad surprises come together (the correlation): 0.3 (No to Somewhat,
+  Somewhat to Strongly), simulated afresh on the same seed since every draw moves with it;
+- referral guarantee: 1 referral a month; ramp-up and wind-down: 3 months (a wind-down
+  left out is the whole contract, and never goes beyond it); exit cost: 10%.
 Every value stays within what a scenario file allows (no share below 0, no lag below 0...).
 """
 from __future__ import annotations
@@ -22,8 +26,8 @@ from dataclasses import dataclass, replace
 from typing import Any, Generator
 
 from ...model.fields import FieldSpec, decision_unit, spec_of, tornado_fields
-from ...model.scenario import Contract, Organisation, Scenario, Uncertain
-from ..simulate import Progress
+from ...model.scenario import Organisation, Scenario, Uncertain
+from ..simulate import BLOCK, Progress, drive, simulation_steps
 from .common import (CancelledCallback, Meter, ProgressCallback, paired_standard_error, progress_during,
                      run_steps, standard_error, workspace_steps)
 from .workspace import Workspace, linear_change
@@ -81,8 +85,8 @@ class _Variant:
     base_value: float
     low_value: float
     high_value: float
-    low: Organisation | Contract
-    high: Organisation | Contract
+    low: Any  # an Organisation, a Contract, or (scenario-level inputs) the Scenario
+    high: Any
 
 
 def _clamp(x: float, lo: float, hi: float = float("inf")) -> float:
@@ -114,6 +118,10 @@ def _ends(row: FieldSpec, value: Any, org: Organisation, owner: Any) -> tuple[st
     hi = math.inf if rule.hi is None else float(rule.hi)
     if rule.hi_at_least:
         hi = max(getattr(owner, rule.hi_at_least), value)
+    if rule.none_is:
+        cap = getattr(owner, rule.none_is)
+        value = cap if value is None else value
+        hi = min(hi, cap)
     if isinstance(value, Uncertain):
         kind, base, low, high = _uncertain_ends(value, rule.step, lo, hi, relative=rule.rule == "relative")
         return kind, base, low, high
@@ -138,6 +146,10 @@ def _variants(s: Scenario) -> list[_Variant]:
     """Every input the field table marks for the tornado, organisation first, table order."""
     out: list[_Variant] = []
     org = s.organisation
+    for row in tornado_fields(""):  # the correlation: every draw moves with it
+        kind, base, low, high = _ends(row, getattr(s, row.name), org, s)
+        out.append(_Variant(row.name, row.name, None, decision_unit(row), kind, base, _number(low),
+                            _number(high), replace(s, **{row.name: low}), replace(s, **{row.name: high})))
     for row in tornado_fields("organisation"):
         kind, base, low, high = _ends(row, getattr(org, row.name), org, org)
         out.append(_Variant(f"organisation.{row.name}", row.name, None, decision_unit(row), kind, base,
@@ -162,10 +174,28 @@ def _work(s: Scenario, variants: list[_Variant], blocks: int) -> int:
     """Block simulations a sensitivity run will need (for progress)."""
     work = len(s.contracts) * blocks  # preparing each contract
     for v in variants:
+        if isinstance(v.low, Scenario):  # simulated afresh, on the same seed
+            work += 2 * blocks * max(1, len(s.contracts))
+            continue
         if v.contract is not None:
             base = s.contracts[v.contract]
             work += sum(blocks for c in (v.low, v.high) if c != base and not linear_change(base, c))
     return work
+
+
+def _simulated_run_out(ws: Workspace, s: Scenario, meter: Meter) -> Generator[Progress, None, Any]:
+    """(paths,) which futures run out in s, simulated by the engine on the Workspace's seed:
+    a change that moves every draw (the correlation) has no shortcut.  Counted as one block
+    simulation per contract and block, as the Workspace counts its own."""
+    start = ws.block_simulations
+    per_block = max(1, len(s.contracts))
+
+    def step(p: Progress) -> Progress:
+        return meter.at(start + per_block * -(-p.done // BLOCK))
+
+    results = yield from drive(simulation_steps(s, ws.paths, ws.seed), step)
+    ws.block_simulations = start + per_block * len(ws.blocks)
+    return results.run_out_month > 0
 
 
 def sensitivity_on(ws: Workspace, appetite: float, meter: Meter) -> Generator[Progress, None, Sensitivity]:
@@ -177,7 +207,9 @@ def sensitivity_on(ws: Workspace, appetite: float, meter: Meter) -> Generator[Pr
             yield from progress_during(ws.prepare_steps(v.contract), ws, meter)
         flags = []
         for variant in (v.low, v.high):
-            if v.contract is None:
+            if isinstance(variant, Scenario):
+                flags.append((yield from _simulated_run_out(ws, variant, meter)))
+            elif v.contract is None:
                 flags.append(ws.run_out(variant))
             else:
                 flags.append(ws.run_out_contract(v.contract, variant))

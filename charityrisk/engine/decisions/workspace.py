@@ -6,14 +6,18 @@ the engine keys every random stream by block, contract and quantity, so a varian
 input redraws nothing else).  The Workspace keeps, for each block of futures, what does not
 change between such variants, and evaluates a variant as cheaply as its input allows:
 
+- every draw comes from the block's ``FutureDraws`` with the engine's stream keys, so the
+  copula (the scenario's ``correlation``) and the budget lines are exactly the engine's;
 - opening reserves and the overdraft facility only move the line a balance is compared
   with: one sort of each future's lowest balance answers every value at once;
-- other income and core costs are a straight line per future: no contract is re-simulated;
+- other income, core costs and the budget lines are the organisation's own flows: no
+  contract is re-simulated;
 - with a contract's random draws fixed, its price, share at risk, fee and outcome lags,
-  costs and late payment enter its cash flow linearly or as a shift in time
-  (``_LinearContract``), so any such terms cost a few array operations;
-- a change that alters the draws (referrals, success rate, the chance of no referrals,
-  cohorts) redraws only the streams it touches (``_ContractDraws``), with the engine's own
+  costs, exit cost and late payment enter its cash flow linearly or as a shift in time
+  (``_LinearContract``), so any such terms cost a few array operations; a guarantee or a
+  wind-down keeps the draws and rebuilds only the linear form;
+- a change that alters the draws (referrals, ramp-up, success rate, the chance of no
+  referrals, cohorts) redraws only the streams it touches (``_ContractDraws``), with the engine's own
   helpers and stream keys, so the numbers are the engine's.
 
 The base futures come from the engine's ``contract_flows``; every evaluation returns which
@@ -30,9 +34,11 @@ import numpy as np
 
 from ...model.scenario import Contract, Organisation, Scenario
 from .. import sampling
+from ..budget import BudgetPart, budget_parts, org_net_flows
 from ..cashflow import (cohort_outcome, cohort_successes, cohort_totals, contract_flows, exit_costs,
-                        monthly_referrals)
-from ..simulate import BLOCK, run_steps
+                        fixed_costs, monthly_referrals)
+from ..sampling import FutureDraws
+from ..simulate import BLOCK, below, run_steps
 
 # Each block keeps a few (futures x horizon) arrays: at most about five of
 # 100,000 x 120 x 8 bytes = 96 MB.  The simulation itself allows more futures.
@@ -74,40 +80,57 @@ def shift_months(cum: np.ndarray, months: int) -> np.ndarray:
 
 
 class _ContractDraws:
-    """One contract's random draws in one block, as the engine's ``contract_flows`` draws
-    them; those for the base terms are kept, a variant redraws only what it changes."""
+    """One contract's random draws in one block, drawn as the engine's ``contract_flows``
+    draws them: through the block's ``FutureDraws`` (so through the copula when the scenario
+    has a correlation), with the engine's stream keys.  Those for the base terms are kept; a
+    variant redraws only what it changes."""
 
-    def __init__(self, c: Contract, index: int, n: int, seed: int, block: int):
-        self._stream = lambda quantity: sampling.stream(seed, block, index + 1, quantity)
-        self.n = n
-        self.u_none = self._stream(sampling.NO_REFERRALS).random(n)  # none at all if < p
-        self.u_late = self._stream(sampling.LATE).random(n)  # paid late if < probability
+    def __init__(self, c: Contract, index: int, draws: FutureDraws):
+        self.owner = index + 1
+        self.draws = draws
+        self.n = draws.n
+        self._events: dict[tuple[int, float], np.ndarray] = {}
         self._base = c
         self._raw = self._draw_raw(c)
         self._rate = self._draw_rate(c)
         self._successes: tuple[tuple, np.ndarray] | None = None
 
+    def _stream(self, quantity: int) -> np.random.Generator:
+        return self.draws.rng(self.owner, quantity)
+
+    def event(self, quantity: int, probability: float) -> np.ndarray:
+        """(futures,) where a bad event (no referrals, late payment) of this chance happens."""
+        key = (quantity, probability)
+        if key not in self._events:
+            if len(self._events) > 8:  # a goal seek tries many chances: keep memory bounded
+                self._events.clear()
+            self._events[key] = self.draws.bad_event(probability, self.owner, quantity)
+        return self._events[key]
+
     @staticmethod
     def _raw_key(c: Contract) -> tuple:
-        return (c.referrals_per_month, c.duration_months, c.count_noise)
+        return (c.referrals_per_month, c.duration_months, c.count_noise, c.ramp_up_months)
 
     @staticmethod
     def _successes_key(c: Contract) -> tuple:
-        return (c.referrals_per_month, c.duration_months, c.count_noise, c.p_no_referrals,
-                c.cohort_months, c.success_rate)
+        return (c.referrals_per_month, c.duration_months, c.count_noise, c.ramp_up_months,
+                c.p_no_referrals, c.cohort_months, c.success_rate)
 
     def _draw_raw(self, c: Contract) -> np.ndarray:
-        mean = sampling.pert(self._stream(sampling.REFERRAL_RATE), c.referrals_per_month, self.n)
+        mean = self.draws.value(c.referrals_per_month, self.owner, sampling.REFERRAL_RATE)
         nobody = np.zeros(self.n, dtype=bool)  # zeroed below: the draws come first in the engine too
         return monthly_referrals(c, mean, nobody, self._stream(sampling.MONTHLY_REFERRALS))
 
     def _draw_rate(self, c: Contract) -> np.ndarray:
-        return sampling.pert(self._stream(sampling.SUCCESS_RATE), c.success_rate, self.n)
+        return self.draws.value(c.success_rate, self.owner, sampling.SUCCESS_RATE)
 
     def referrals(self, c: Contract) -> np.ndarray:
         raw = self._raw if self._raw_key(c) == self._raw_key(self._base) else self._draw_raw(c)
-        none_at_all = self.u_none < c.p_no_referrals
+        none_at_all = self.event(sampling.NO_REFERRALS, c.p_no_referrals)
         return np.where(none_at_all[:, None], 0.0, raw)
+
+    def late(self, probability: float) -> np.ndarray:
+        return self.event(sampling.LATE, probability)
 
     def successes(self, c: Contract, cohort_n: np.ndarray) -> np.ndarray:
         key = self._successes_key(c)
@@ -125,16 +148,19 @@ class _LinearContract:
     """One contract in one block with its draws fixed, as cumulative (futures, horizon)
     arrays at unit terms, no lags and no late payment.  For terms c (same draws):
 
-    net cash to date = price x (fee_share x referrals(fee lag) + share_at_risk x
+    net cash to date = price x (fee_share x fee base(fee lag) + share_at_risk x
     outcome(outcome lag)), moved late-payment months later in the futures paid late,
-    less fixed_monthly_cost x work - cost_per_referral x referrals - the exit cost to date;
-    fee_share is 1 - share_at_risk, or 1 under clawback.
+    less fixed_monthly_cost x fixed months - cost_per_referral x referrals - the exit cost
+    to date; fee_share is 1 - share_at_risk, or 1 under clawback.  The fee base is the
+    referrals or the guarantee, whichever is more; the fixed months stop after the
+    wind-down in a future without referrals (the engine's ``fixed_costs``).
     """
 
-    referrals: np.ndarray  # referrals worked within the horizon (= fees at price 1)
+    referrals: np.ndarray  # referrals worked within the horizon
+    fee_base: np.ndarray  # the referrals the fee is paid on (= fees at price 1)
     outcome: np.ndarray  # outcome payments at A = 1 (clawbacks negative)
-    work: np.ndarray  # (horizon,) contract months within the horizon
-    u_late: np.ndarray  # (futures,) the late-payment uniforms
+    work: np.ndarray  # (horizon,) or (futures, horizon): fixed-cost months within the horizon
+    draws: _ContractDraws  # for the late payments of any chance
 
     @classmethod
     def from_draws(cls, c: Contract, draws: _ContractDraws, horizon: int) -> "_LinearContract":
@@ -142,10 +168,22 @@ class _LinearContract:
         n = referrals.shape[0]
         months = c.start_month - 1 + np.arange(c.duration_months)
         inside = np.flatnonzero(months < horizon)
-        worked = np.zeros((n, horizon))
-        worked[:, months[inside]] = referrals[:, inside]
-        work = np.zeros(horizon)
-        work[months[inside]] = 1.0
+
+        def worked(per_month: np.ndarray) -> np.ndarray:
+            out = np.zeros((n, horizon))
+            out[:, months[inside]] = per_month[:, inside]
+            return np.cumsum(out, axis=1)
+
+        fee_base = referrals
+        if c.guaranteed_referrals_per_month > 0:
+            fee_base = np.maximum(referrals, c.guaranteed_referrals_per_month)
+        fixed = fixed_costs(replace(c, fixed_monthly_cost=1.0), referrals)
+        if np.isscalar(fixed):
+            work = np.zeros(horizon)
+            work[months[inside]] = 1.0
+            work = np.cumsum(work)
+        else:
+            work = worked(np.asarray(fixed))
         cohort_n = cohort_totals(c, referrals)
         unit = replace(c, price_per_referral=1.0, share_at_risk=1.0)
         amounts = cohort_outcome(unit, cohort_n, draws.successes(c, cohort_n))
@@ -153,19 +191,21 @@ class _LinearContract:
         due = np.flatnonzero(pay < horizon)  # cohorts end in different months: no clashes
         outcome = np.zeros((n, horizon))
         outcome[:, pay[due]] = amounts[:, due]
-        return cls(np.cumsum(worked, axis=1), np.cumsum(outcome, axis=1), np.cumsum(work), draws.u_late)
+        cum_referrals = worked(referrals)
+        cum_fees = cum_referrals if fee_base is referrals else worked(fee_base)
+        return cls(cum_referrals, cum_fees, np.cumsum(outcome, axis=1), work, draws)
 
     def cumulative(self, c: Contract) -> np.ndarray:
         fee_share = 1.0 if c.payment_mode == "clawback" else 1.0 - c.share_at_risk
         if fee_share:
-            receipts = shift_months(self.referrals, c.fee_lag_months) * (c.price_per_referral * fee_share)
+            receipts = shift_months(self.fee_base, c.fee_lag_months) * (c.price_per_referral * fee_share)
         else:
-            receipts = np.zeros_like(self.referrals)
+            receipts = np.zeros_like(self.fee_base)
         if c.amount_at_risk:
             receipts += shift_months(self.outcome, c.outcome_lag_months) * c.amount_at_risk
         delay = c.late_payment.months
         if delay and c.late_payment.probability:
-            late = self.u_late < c.late_payment.probability
+            late = self.draws.late(c.late_payment.probability)
             if late.any():
                 receipts[late] = shift_months(receipts[late], delay)
         receipts -= c.cost_per_referral * self.referrals
@@ -175,7 +215,8 @@ class _LinearContract:
         return receipts
 
 
-# Terms the linear form covers with the same draws; any other change rebuilds it.
+# Terms the linear form covers with the same draws and the same fee base and fixed months;
+# any other change rebuilds it (from the kept draws where they still apply).
 LINEAR_TERMS = frozenset({"price_per_referral", "share_at_risk", "fee_lag_months", "outcome_lag_months",
                           "cost_per_referral", "fixed_monthly_cost", "late_payment", "exit_cost", "name",
                           "extra"})
@@ -203,9 +244,12 @@ class Workspace:
         self.seed = int(seed)
         self.horizon = s.horizon_months
         self.blocks = [(b, first, min(BLOCK, paths - first)) for b, first in enumerate(range(0, paths, BLOCK))]
-        self._month = np.arange(1, self.horizon + 1, dtype=float)
-        self._income: list[np.ndarray] = []  # per block, (n,) other income a month
-        self._contracts: list[np.ndarray] = []  # per block, (n, horizon) all contracts, cumulative
+        # Per block: its once-per-future draws (the copula's common factor included), the
+        # base organisation's other income and budget lines, and all contracts, cumulative.
+        self._future_draws: list[FutureDraws] = []
+        self._income: list[np.ndarray] = []  # (n,) other income a month
+        self._budget: list[dict[str, BudgetPart]] = []
+        self._contracts: list[np.ndarray] = []  # (n, horizon)
         # One contract prepared at a time (bounds memory): its index, and per block its
         # draws, its linear form and the rest of the balance (organisation, other contracts).
         self._prepared: int | None = None
@@ -220,10 +264,13 @@ class Workspace:
         """Simulate the base scenario's contracts block by block (yields after each)."""
         s = self.scenario
         for block, _, n in self.blocks:
-            self._income.append(self._draw_income(s.organisation, block, n))
+            draws = FutureDraws(self.seed, block, n, s.correlation)
+            self._future_draws.append(draws)
+            self._income.append(self._draw_income(s.organisation, draws))
+            self._budget.append(budget_parts(s.organisation.budget, draws, self.horizon))
             total = np.zeros((n, self.horizon))
             for i, c in enumerate(s.contracts):
-                flows = contract_flows(c, i, n, self.horizon, self.seed, block)
+                flows = contract_flows(c, i, n, self.horizon, self.seed, block, draws)
                 total += np.cumsum(flows.receipts - flows.costs, axis=1)
                 self.block_simulations += 1
                 yield None
@@ -249,7 +296,7 @@ class Workspace:
         c = self.scenario.contracts[index]
         alone = len(self.scenario.contracts) == 1
         for pos, (block, _, n) in enumerate(self.blocks):
-            draws = _ContractDraws(c, index, n, self.seed, block)
+            draws = _ContractDraws(c, index, self._future_draws[pos])
             linear = _LinearContract.from_draws(c, draws, self.horizon)
             rest = self._org_cumulative(self.scenario.organisation, pos)
             if not alone:
@@ -266,23 +313,34 @@ class Workspace:
 
     # --------------------------------------------------------------- evaluating
 
-    def _draw_income(self, org: Organisation, block: int, n: int) -> np.ndarray:
-        return sampling.pert(sampling.stream(self.seed, block, 0, sampling.ORG_INCOME),
-                             org.monthly_other_income, n)
+    def _draw_income(self, org: Organisation, draws: FutureDraws) -> np.ndarray:
+        return draws.value(org.monthly_other_income, 0, sampling.ORG_INCOME)
 
     def _org_cumulative(self, org: Organisation, pos: int) -> np.ndarray:
-        """Opening reserves plus other income less core costs to date, (n, horizon)."""
-        block, _, n = self.blocks[pos]
+        """Opening reserves plus other income less core costs plus the budget lines to
+        date, (n, horizon): the engine's organisation flows, summed."""
         if org.monthly_other_income == self.scenario.organisation.monthly_other_income:
             income = self._income[pos]
         else:
-            income = self._draw_income(org, block, n)
-        return org.opening_reserves + np.outer(income - org.monthly_core_costs, self._month)
+            income = self._draw_income(org, self._future_draws[pos])
+        if org.budget == self.scenario.organisation.budget:
+            parts = self._budget[pos]
+        else:
+            parts = budget_parts(org.budget, self._future_draws[pos], self.horizon)
+        core_net = income - org.monthly_core_costs
+        if parts:
+            net = org_net_flows(core_net, parts)
+        else:
+            net = np.repeat(core_net[:, None], self.horizon, axis=1)
+        np.cumsum(net, axis=1, out=net)
+        net += org.opening_reserves
+        return net
 
     def _run_out(self, overdraft: float, balances: Callable[[int], np.ndarray]) -> np.ndarray:
+        """Where some month's balance is below minus the overdraft (the engine's penny rule)."""
         out = np.empty(self.paths, dtype=bool)
         for pos, (_, first, n) in enumerate(self.blocks):
-            out[first:first + n] = balances(pos).min(axis=1) < -overdraft
+            out[first:first + n] = below(balances(pos).min(axis=1), -overdraft)
         return out
 
     def run_out(self, org: Organisation | None = None) -> np.ndarray:
