@@ -209,6 +209,15 @@ def test_autosave_on_a_full_disk_says_so_every_time_and_when_it_works_again(make
     assert "kept for recovery again" in w.statusBar().currentMessage()
 
 
+def test_no_recovery_folder_is_said_in_the_window(make_window, tmp_path):
+    blocker = tmp_path / "file-not-folder"
+    blocker.write_text("x")
+    w = make_window(None)
+    m = RecoveryManager(w, folder=blocker / "recovery", interval_ms=60_000)
+    assert not m.enabled
+    assert "will not be kept for recovery" in w.statusBar().currentMessage()
+
+
 def test_a_damaged_recovery_file_set_aside_is_named(make_window, folder, prompts):
     folder.mkdir()
     (folder / "session-dead-9.json").write_bytes(b"not json at all")

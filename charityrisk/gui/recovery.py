@@ -412,6 +412,9 @@ class RecoveryManager(QObject):
         window.installEventFilter(self)
         if self.store.enabled:
             self._timer.start()
+        else:  # not only on standard error, which a double-clicked app has nowhere to show
+            self._say(f"Unsaved changes will not be kept for recovery ({self.store.last_error}). "
+                      "Save your work often.")
         window.recovery = self  # the window's closeEvent calls finish() once work is saved or discarded
 
     @property
