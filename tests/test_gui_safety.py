@@ -496,3 +496,46 @@ def test_a_late_background_write_after_save_leaves_no_recovery_file(qtbot, make_
     gate.set()
     m.wait()
     qtbot.waitUntil(lambda: not m.path.exists(), timeout=5_000)
+
+
+# ----- the real dialogs behind the new questions --------------------------------------------------
+def click_when_shown(qtbot, act):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    def attempt():
+        dialog = QApplication.activeModalWidget()
+        if dialog is None:
+            QTimer.singleShot(20, attempt)
+        else:
+            act(dialog)
+    QTimer.singleShot(0, attempt)
+
+
+def button(dialog, text):
+    from PySide6.QtWidgets import QPushButton
+
+    [found] = [b for b in dialog.findChildren(QPushButton) if b.text().replace("&", "").startswith(text)]
+    return found
+
+
+@pytest.mark.parametrize("text,answer", [("Restore", ("restore", 1)), ("Delete", ("delete", -1)),
+                                         ("Decide later", ("later", -1))])
+def test_the_recovery_list_gives_the_choice_made(qtbot, text, answer):
+    from PySide6.QtWidgets import QListWidget
+
+    from charityrisk.gui.prompts import Prompts
+
+    def choose(dialog):
+        dialog.findChild(QListWidget, "recovery_list").setCurrentRow(1)
+        button(dialog, text).click()
+    click_when_shown(qtbot, choose)
+    assert Prompts().ask_recovery_choice("Which?", ["newest", "older"]) == answer
+
+
+@pytest.mark.parametrize("text,answer", [("Save anyway", "save"), ("Save as", "save_as"), ("Cancel", "cancel")])
+def test_the_changed_on_disk_question_gives_the_choice_made(qtbot, text, answer):
+    from charityrisk.gui.prompts import Prompts
+
+    click_when_shown(qtbot, lambda dialog: button(dialog, text).click())
+    assert Prompts().ask_changed_on_disk("Changed?") == answer
