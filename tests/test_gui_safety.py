@@ -539,3 +539,35 @@ def test_the_changed_on_disk_question_gives_the_choice_made(qtbot, text, answer)
 
     click_when_shown(qtbot, lambda dialog: button(dialog, text).click())
     assert Prompts().ask_changed_on_disk("Changed?") == answer
+
+
+HOLD_LOCK = """
+import sys
+from PySide6.QtCore import QLockFile
+lock = QLockFile(sys.argv[1])
+assert lock.tryLock(0)
+print("held", flush=True)
+sys.stdin.read()  # until the test lets go
+"""
+
+
+def test_a_save_in_another_process_is_waited_for_and_a_dead_ones_lock_is_taken_over(
+        make_window, saved, monkeypatch, prompts):
+    import subprocess
+    import sys
+
+    w = make_window(saved)
+    edit(w, "organisation.opening_reserves", 4_444)
+    monkeypatch.setattr(filesafety, "SAVE_LOCK_WAIT_MS", 200)
+    with subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(saved.with_name(".bid.json.lock"))],
+                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) as holder:
+        try:
+            assert holder.stdout.readline().strip() == "held"
+            assert not w.save()  # the other copy is saving: nothing written, the user told
+            assert "saving it right now" in prompts.messages("show_error")[-1]
+            assert reserves(saved) != 4_444 and w.isWindowModified()
+        finally:
+            holder.kill()  # dies holding the lock, as a killed save would
+            holder.wait(30)
+    assert w.save()  # a dead process's lock does not block saves for ever
+    assert reserves(saved) == 4_444
