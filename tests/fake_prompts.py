@@ -21,7 +21,9 @@ _UNSCRIPTED = object()
 class FakePrompts:
     def __init__(self) -> None:
         self.parent = None  # the window sets itself here, as with the real Prompts
-        self.answers: dict[str, Any] = {"ask_save_discard_cancel": "discard", "ask_yes_no": False}
+        self.answers: dict[str, Any] = {"ask_save_discard_cancel": "discard", "ask_yes_no": False,
+                                        "ask_changed_on_disk": "cancel", "ask_recovery_choice": ("later", -1)}
+        self.offered: list[str] = []  # the items of the last ask_recovery_choice
         self._queues: dict[str, list[Any]] = {}
         self.asked: list[tuple[str, str]] = []  # (method, question or title), in order
         self.shown: list[tuple[str, Any]] = []  # (method, message) for the show_* calls
@@ -63,6 +65,19 @@ class FakePrompts:
 
     def ask_yes_no(self, question: str, yes: str = "Yes", no: str = "No", default: bool = True) -> bool:
         return bool(self._answer("ask_yes_no", question, yes=yes, no=no, default=default))
+
+    def ask_changed_on_disk(self, question: str) -> str:
+        answer = self._answer("ask_changed_on_disk", question)
+        assert answer in ("save", "save_as", "cancel"), answer
+        return answer
+
+    def ask_recovery_choice(self, question: str, items: list[str]) -> tuple[str, int]:
+        """Scripted answers: ("restore", index), ("delete", -1) or ("later", -1); a callable
+        gets the question and ``items=``."""
+        self.offered = list(items)
+        answer = self._answer("ask_recovery_choice", question, items=list(items))
+        assert answer[0] in ("restore", "delete", "later"), answer
+        return answer
 
     def show_error(self, text: str) -> None:
         self.shown.append(("show_error", text))

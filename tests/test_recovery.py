@@ -360,13 +360,15 @@ def test_damaged_form_values_fall_back_to_the_saved_file(qtbot, make_window, sav
     w = make_window(None)
     m = RecoveryManager(w, folder=folder, interval_ms=60_000, ask=lambda *_: True)
     assert not m.offer_restore()
-    shown = [title for title, _ in prompts.messages("show_problems")]
-    assert shown == ["The recovered changes could not be restored"]
+    shown = prompts.messages("show_problems")
+    assert [title for title, _ in shown] == ["The recovered changes could not be restored",
+                                            "Some unsaved work from last time could not be restored"]
+    assert "kept as session-dead-2.unreadable" in shown[1][1][0]  # and where it is now
     assert w.scenario == load_scenario(saved)  # the saved file is shown instead
     assert (folder / "session-dead-2.unreadable").exists()  # kept for a human
 
 
-def test_newest_orphan_first_and_older_ones_wait(qtbot, make_window, folder, saved):
+def test_newest_orphan_first_and_older_ones_wait(qtbot, make_window, folder, saved, prompts):
     records = []
     for n, value in enumerate((111, 222)):
         a = make_window(saved)
@@ -377,7 +379,12 @@ def test_newest_orphan_first_and_older_ones_wait(qtbot, make_window, folder, sav
         os.utime(ma.path, (1_000_000 + n, 1_000_000 + n))
         crash(ma)
         records.append(ma.path)
-    b, mb = restart_and_restore(make_window, folder)
+    b = make_window(None)
+    prompts.script("ask_recovery_choice", ("restore", 0))  # the first offered: the newest
+    mb = RecoveryManager(b, folder=folder, interval_ms=60_000)
+    assert mb.offer_restore()
+    assert len(prompts.questions("ask_recovery_choice")) == 1 and prompts.questions("ask_yes_no") == []
+    assert len(prompts.offered) == 2 and all("bid.json" in item for item in prompts.offered)
     assert b.scenario.organisation.opening_reserves == 222
     assert records[0].exists() and not records[1].exists()  # the older waits for next start
 

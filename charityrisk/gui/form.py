@@ -264,8 +264,10 @@ class ScenarioForm(QWidget):
         """The input for a row of the field table: its caption, tooltip, unit and bounds."""
         key, tip = form_key(row), row.tip
         if row.kind == "text":
+            # Qt counts UTF-16 units, two for an emoji: room for MAX_TEXT characters of any
+            # kind, and validation (which counts characters) marks a longer name.
             return TextField(key, row.label, tip, row.access, self._name_changed,
-                             placeholder="e.g. Resettlement mentoring")
+                             max_length=2 * int(row.hi or 200), placeholder="e.g. Resettlement mentoring")
         if row.path == "contracts[].count_noise":
             on, off = row.choices
             return CheckField(key, row.label, tip, on, off, self._changed)

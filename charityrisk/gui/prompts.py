@@ -7,10 +7,20 @@ Qt button codes, so a caller reads the same whether the answer came from a perso
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QLabel,
+    QListWidget,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from .. import APP_NAME
 
@@ -18,6 +28,8 @@ SCENARIO_FILTER = "CharityRisk scenarios (*.json);;All files (*)"
 MAX_PROBLEMS_SHOWN = 12
 
 SaveChoice = Literal["save", "discard", "cancel"]
+ChangedChoice = Literal["save", "save_as", "cancel"]
+RecoveryChoice = Literal["restore", "delete", "later"]
 _Button = QMessageBox.StandardButton
 
 
@@ -55,6 +67,53 @@ class Prompts:
                                       yes_button if default else no_button)
         return answer == yes_button
 
+    def ask_changed_on_disk(self, question: str) -> ChangedChoice:
+        """The open file changed on disk since it was read: Save anyway, Save as..., Cancel."""
+        box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME, question, _Button.NoButton, self.parent)
+        anyway = box.addButton("Save anyway", QMessageBox.ButtonRole.DestructiveRole)
+        save_as = box.addButton("Save as...", QMessageBox.ButtonRole.AcceptRole)
+        cancel = box.addButton(_Button.Cancel)
+        box.setDefaultButton(cancel)
+        box.exec()
+        clicked = box.clickedButton()
+        if clicked is anyway:
+            return "save"
+        return "save_as" if clicked is save_as else "cancel"
+
+    def ask_recovery_choice(self, question: str, items: list[str]) -> tuple[RecoveryChoice, int]:
+        """Work kept from sessions that ended without closing, in one list (newest first):
+        ("restore", index of the chosen one), ("delete", -1) for all, or ("later", -1)."""
+        dialog = QDialog(self.parent)
+        dialog.setWindowTitle(APP_NAME)
+        layout = QVBoxLayout(dialog)
+        label = QLabel(question)
+        label.setWordWrap(True)
+        layout.addWidget(label)
+        chooser = QListWidget()
+        chooser.setObjectName("recovery_list")
+        chooser.addItems(items)
+        chooser.setCurrentRow(0)
+        layout.addWidget(chooser)
+        buttons = QDialogButtonBox()
+        restore = buttons.addButton("Restore the selected one", QDialogButtonBox.ButtonRole.AcceptRole)
+        delete = buttons.addButton("Delete them all", QDialogButtonBox.ButtonRole.DestructiveRole)
+        later = buttons.addButton("Decide later", QDialogButtonBox.ButtonRole.RejectRole)
+        chosen: list[RecoveryChoice] = ["later"]
+
+        def choose(choice: RecoveryChoice) -> None:
+            chosen[0] = choice
+            dialog.accept()
+
+        restore.clicked.connect(lambda: choose("restore"))
+        delete.clicked.connect(lambda: choose("delete"))
+        later.clicked.connect(dialog.reject)
+        chooser.itemDoubleClicked.connect(lambda _item: restore.click())
+        layout.addWidget(buttons)
+        dialog.exec()
+        if chosen[0] == "restore":
+            return ("restore", chooser.currentRow()) if chooser.currentRow() >= 0 else ("later", -1)
+        return chosen[0], -1
+
     # ----- messages ------------------------------------------------------------------------
     def show_error(self, text: str) -> None:
         QMessageBox.critical(self.parent, APP_NAME, text)
@@ -68,10 +127,10 @@ class Prompts:
     def show_about(self, title: str, html: str) -> None:
         QMessageBox.about(self.parent, title, html)
 
-    def show_problems(self, title: str, problems: list[str]) -> None:
+    def show_problems(self, title: str, problems: Sequence[str]) -> None:
         """A list of problems with a file: modeless over a visible window, so the work stays
         reachable behind it; modal before the window shows (start-up)."""
-        shown = problems[:MAX_PROBLEMS_SHOWN]
+        shown = list(problems[:MAX_PROBLEMS_SHOWN])
         if len(problems) > MAX_PROBLEMS_SHOWN:
             shown.append(f"... and {len(problems) - MAX_PROBLEMS_SHOWN} more")
         box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME, title, _Button.Ok, self.parent)

@@ -1,6 +1,8 @@
 """The main window: scenario form on the left, live results on the right, File and Edit menus."""
 from __future__ import annotations
 
+import os
+from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
 
@@ -12,12 +14,14 @@ from .. import APP_NAME, __version__
 from ..engine import simulation_steps
 from ..model import (Problem, Scenario, ScenarioError, load_scenario, save_scenario, scenario_from_dict,
                      scenario_to_dict, spec)
+from ..model.fields import spec as field_spec
 from ..model.problems import FIXABLE_CODES
 from ..report.decision_text import decision_sentences
 from ..report.export import write_csv
 from ..report.pdf import write_report
 from ..resources import example_scenario_path
 from .decisions_panel import DecisionsPanel
+from .filesafety import FileStamp, SaveLockBusy, absolute, changed_on_disk, save_lock
 from .form import ScenarioForm
 from .prompts import SCENARIO_FILTER, Prompts
 from .recovery import Document, RecoveryManager
@@ -28,6 +32,8 @@ from .worker import Runner
 EDIT_DEBOUNCE_MS = 300  # a short moment after typing stops
 BUSY_DELAY_MS = 500  # show "Computing..." only for runs that outlast this (glue)
 MAX_RECENT = 8
+UNDO_LIMIT = 200  # steps kept: each holds a whole scenario (unknown keys shared between steps)
+STATUS_MS = 15_000
 FILE_FILTER = SCENARIO_FILTER
 
 
@@ -39,6 +45,52 @@ def fixable(problems: list[Problem]) -> bool:
         row = spec(p.path)
         return p.code in FIXABLE_CODES and row is not None and row.in_form
     return bool(problems) and all(isinstance(p, Problem) and on_a_field(p) for p in problems)
+
+
+def _outside_form(ours: dict, theirs: dict, owner: str = "", only_unknown: bool = False) -> dict:
+    """``ours`` (a valid scenario's dict) with everything the form has no input for taken from
+    ``theirs`` (a file's dict): its name, unknown keys, budget lines... The contracts are left
+    as ours: the form takes a file's contracts whole.  ``only_unknown`` takes only text and
+    keys the app does not know, which can never make the result invalid."""
+    out: dict = {}
+    for key in list(theirs) + [k for k in ours if k not in theirs]:
+        path = f"{owner}.{key}" if owner else key
+        row = field_spec(path)
+        if (not owner and key in ("format", "version", "contracts")) or (row is not None and row.in_form):
+            if key in ours:
+                out[key] = ours[key]
+        elif not owner and key in ("organisation", "simulation") and isinstance(ours.get(key), dict) \
+                and isinstance(theirs.get(key), dict):
+            out[key] = _outside_form(ours[key], theirs[key], key, only_unknown)
+        elif only_unknown and row is not None and row.kind != "text":
+            if key in ours:
+                out[key] = ours[key]
+        elif key in theirs:
+            out[key] = theirs[key]
+    return out
+
+
+def share_unknown_parts(before: Scenario, after: Scenario) -> Scenario:
+    """``after`` holding ``before``'s unknown-key objects wherever they are equal, so the undo
+    stack keeps one copy of what another version wrote, not one per edit (the form hands out
+    fresh copies each time)."""
+    from dataclasses import replace
+
+    def shared(old, new):
+        return old.extra if old.extra == new.extra and old.extra is not new.extra else new.extra
+
+    contracts = tuple(replace(c, extra=shared(before.contracts[i], c)) if i < len(before.contracts) else c
+                      for i, c in enumerate(after.contracts))
+    organisation = replace(after.organisation, extra=shared(before.organisation, after.organisation))
+    return replace(after, extra=shared(before, after), organisation=organisation, contracts=contracts)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """One file, whatever the spelling (a link, a hard link, another case on Windows)."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return absolute(a) == absolute(b)
 
 
 class _Edit(QUndoCommand):
@@ -92,6 +144,8 @@ class MainWindow(QMainWindow):
         self.resize(1440, 900)
 
         self.undo_stack = QUndoStack(self)
+        self.undo_stack.setUndoLimit(UNDO_LIMIT)  # only possible while the stack is empty
+        self._stamp: FileStamp | None = None  # the file at self.path as this window last saw it
         self.undo_stack.cleanChanged.connect(self._sync_modified)
         self.state.subscribe(self._render)
         self.runner = Runner(self)
@@ -162,10 +216,13 @@ class MainWindow(QMainWindow):
 
     def recent_files(self) -> list[str]:
         value = self.settings.value("recent_files", [])
-        files = [value] if isinstance(value, str) else list(value or [])
-        return [f for f in files if f][:MAX_RECENT]
+        files = [value] if isinstance(value, str) else list(value) if isinstance(value, (list, tuple)) else []
+        # A name without its folder (kept by older versions) would open whatever file of
+        # that name is in the folder the app happens to start in: left out.
+        return [f for f in files if isinstance(f, str) and f and Path(f).is_absolute()][:MAX_RECENT]
 
     def _remember(self, path: Path) -> None:
+        path = absolute(path)
         files = [str(path)] + [f for f in self.recent_files() if f != str(path)]
         self.settings.setValue("recent_files", files[:MAX_RECENT])
         self._fill_recent()
@@ -210,7 +267,9 @@ class MainWindow(QMainWindow):
         self.run_simulation()
 
     def load(self, scenario: Scenario, path: Path | None) -> None:
+        path = absolute(path) if path is not None else None
         self.state.path = path  # told to the views with the scenario, next
+        self._stamp = FileStamp.of(path) if path is not None else None
         self.undo_stack.clear()
         self.apply_scenario(scenario)
         self.undo_stack.setClean()
@@ -235,6 +294,7 @@ class MainWindow(QMainWindow):
                 f"field{'s' if len(problems) > 1 else ''} on the left to update them."))
             return
         if self.scenario is not None and scenario != self.scenario:
+            scenario = share_unknown_parts(self.scenario, scenario)
             self.undo_stack.push(_Edit(self, self.scenario, scenario))
         self.state.update(scenario=scenario, invalid=False, unsaved_edits=not self.undo_stack.isClean())
         self.run_simulation()
@@ -242,8 +302,16 @@ class MainWindow(QMainWindow):
     # ----- recovery (the Recoverable protocol of gui.recovery) ----------------------------
     def current_document(self) -> Document:
         """The work on screen, valid or not, for the recovery file."""
-        last_valid = scenario_to_dict(self.scenario) if isinstance(self.scenario, Scenario) else None
-        return Document(scenario=self.form.to_dict(), last_valid=last_valid, original_path=self.path)
+        current = self.form.to_dict()
+        if not self.state.invalid and not self._debounce.isActive():
+            last_valid: dict | None = current  # the form shows the last valid scenario: kept once
+        else:
+            last_valid = scenario_to_dict(self.scenario) if isinstance(self.scenario, Scenario) else None
+        return Document(scenario=current, last_valid=last_valid, original_path=self.path)
+
+    def show_status(self, text: str) -> None:
+        """Recovery's word on the work's safety (kept, or not kept and why), in the status bar."""
+        self.statusBar().showMessage(text, STATUS_MS)
 
     def restore(self, document: Document) -> bool:
         """Show recovered work as an unsaved edit of the file it came from.
@@ -254,8 +322,10 @@ class MainWindow(QMainWindow):
         """
         base = None
         on_disk = False  # is there a saved version for Undo to go back to?
+        stamp = None
         if document.original_path is not None:
             try:
+                stamp = FileStamp.of(document.original_path)
                 base = load_scenario(document.original_path)
                 on_disk = True
             except ScenarioError:
@@ -266,10 +336,11 @@ class MainWindow(QMainWindow):
             except ScenarioError:
                 base = None
         if base is None:
-            base = self.scenario
+            base = self._file_base(document.scenario)
         if base is None:
             return False
         self.load(base, document.original_path)
+        self._stamp = stamp
         try:
             try:
                 self.form.set_scenario(scenario_from_dict(document.scenario))
@@ -345,32 +416,52 @@ class MainWindow(QMainWindow):
             self.open_path(Path(name))
 
     def open_path(self, path: Path) -> bool:
+        path = absolute(path)
+        stamp = FileStamp.of(path)  # before reading: a change during the read is seen at Save
         try:
             scenario = load_scenario(path)
         except ScenarioError as error:
             data = error.data
             if fixable(error.problems) and isinstance(data, dict) and self._ask_to_fix(path, error.problems):
-                return self._open_to_fix(data, path)
+                return self._open_to_fix(data, path, stamp)
             self.show_problems(f"{path.name} could not be opened", error.problems)
             return False
         self.load(scenario, path)
+        self._stamp = stamp
         self._remember(path)
         return True
 
-    def _ask_to_fix(self, path: Path, problems: list[str]) -> bool:
+    def _ask_to_fix(self, path: Path, problems: Sequence[str]) -> bool:
         shown = "\n".join(problems[:8]) + (f"\n... and {len(problems) - 8} more" if len(problems) > 8 else "")
         return self.prompts.ask_yes_no(
             f"{path.name} has values to correct before it can be simulated:\n\n{shown}"
             "\n\nOpen it anyway, with those fields marked, so you can correct them?",
             yes="Open", no="Cancel", default=True)
 
-    def _open_to_fix(self, data: dict, path: Path) -> bool:
+    def _file_base(self, data: dict) -> Scenario | None:
+        """A valid scenario to show a file's values over, for a file that does not validate:
+        the form's inputs from the scenario on screen (the file's own go over them), all the
+        rest (name, notes, unknown keys, budget lines) from the file, so that saving the
+        corrected file keeps what is its own rather than the previous scenario's."""
+        current = self.scenario
+        if current is None:
+            return None
+        ours = scenario_to_dict(current)
+        for only_unknown in (False, True):  # budget lines may not fit our horizon: then less
+            try:
+                return scenario_from_dict(_outside_form(ours, data, only_unknown=only_unknown))
+            except ScenarioError:
+                continue
+        return current
+
+    def _open_to_fix(self, data: dict, path: Path, stamp: FileStamp | None = None) -> bool:
         """Show a file whose values are out of range in the form, marked, as unsaved work on
         that file: the finance lead corrects it in the app instead of editing JSON by hand."""
-        base = self.scenario
+        base = self._file_base(data)
         if base is None:
             return False
         self.load(base, path)
+        self._stamp = stamp
         self.form.show_data(data)
         self.settle_now()  # marks the fields and says why; nothing runs until it is valid
         self.undo_stack.resetClean()  # what is on screen is not what the file holds
@@ -378,7 +469,7 @@ class MainWindow(QMainWindow):
         self._remember(path)
         return True
 
-    def show_problems(self, title: str, problems: list[str]) -> None:
+    def show_problems(self, title: str, problems: Sequence[str]) -> None:
         self.prompts.show_problems(title, problems)
 
     def _folder(self) -> str:
@@ -394,25 +485,59 @@ class MainWindow(QMainWindow):
         path = self.prompts.ask_save_path("Save scenario", suggested, FILE_FILTER)
         if path is None:
             return False
+        path = absolute(path)
         if path.suffix.lower() != ".json":
+            # The dialog asked about replacing the name as typed, not this one: ask here.
             path = path.with_name(path.name + ".json")
+            if path.exists() and path != self.path and not self._replace_ok(path):
+                return False
         return self.save_to(path)
 
-    def save_to(self, path: Path) -> bool:
+    def _replace_ok(self, path: Path) -> bool:
+        return self.prompts.ask_yes_no(f"{path.name} already exists in {path.parent}.\n\nReplace it?",
+                                       yes="Yes", no="No", default=False)
+
+    def save_to(self, path: Path, check_disk: bool = True) -> bool:
+        """Save the form to ``path``.  When ``path`` is the open file and it changed on disk
+        since it was opened or last saved (``check_disk``), ask first."""
+        path = absolute(path)
         self._debounce.stop()
         scenario, problems = self.form.scenario()
         if scenario is None:
             self.show_problems("Please fix these before saving", problems)
             return False
+        ours = path == self.path
         try:
-            save_scenario(scenario, path)
+            with save_lock(path):  # the check and the write together, one save at a time
+                if check_disk and ours and changed_on_disk(path, self._stamp):
+                    changed = True
+                else:
+                    changed = False
+                    save_scenario(scenario, path)
+                    stamp = FileStamp.of(path)
+        except SaveLockBusy as error:
+            self.prompts.show_error(f"Could not save {path.name}: {error.strerror}. "
+                                    "Nothing was written; try again in a moment.")
+            return False
         except OSError as error:
             self.prompts.show_error(f"Could not save {path.name}: {error.strerror or error}."
                                     " The file on disk was not changed.")
             return False
+        if changed:
+            answer = self.prompts.ask_changed_on_disk(
+                f"{path.name} has been changed on disk since you opened or last saved it, "
+                "perhaps in another window or by another program.\n\nSave anyway replaces those "
+                "changes with what is on screen (the file as it is now is kept as "
+                f"{path.name}.bak). Save as keeps both.")
+            if answer == "save":
+                return self.save_to(path, check_disk=False)
+            if answer == "save_as":
+                return self.save_as()
+            return False
         if scenario != self.scenario and self.scenario is not None:
             self.undo_stack.push(_Edit(self, self.scenario, scenario))
         self.state.scenario, self.state.invalid, self.state.path = scenario, False, path
+        self._stamp = stamp
         self.undo_stack.setClean()
         self._remember(path)
         self._sync_modified()
@@ -429,7 +554,22 @@ class MainWindow(QMainWindow):
         path = self.prompts.ask_save_path(title, suggested, f"{kind} (*{suffix})")
         if path is None:
             return None
-        return path if path.suffix.lower() == suffix else path.with_name(path.name + suffix)
+        path = absolute(path)
+        added = path.suffix.lower() != suffix
+        if added:
+            path = path.with_name(path.name + suffix)
+        if self.path is not None and _same_file(path, self.path):
+            self.prompts.show_error(f"{path.name} is the scenario open in this window: a report "
+                                    "cannot replace it. Choose another name.")
+            return None
+        if path.exists() and not path.is_file():
+            self.prompts.show_error(f"Cannot export to {path.name}: it is not a regular file "
+                                    "(a folder, a device or a named pipe). Choose another name.")
+            return None
+        # The dialog asked about replacing the name as typed; with the extension added, ask here.
+        if added and path.exists() and not self._replace_ok(path):
+            return None
+        return path
 
     def _results_match_form(self) -> bool:
         """False when the results on screen are not for what the form now says; then ask."""

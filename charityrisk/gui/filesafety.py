@@ -1,0 +1,97 @@
+"""Saving over a file that someone else changed: what the window knows of a file on disk, and
+one lock that makes the saves of every window and copy of the app take turns.
+
+``FileStamp`` is what the file looked like when it was opened or last saved (modification
+time, size and a hash of its bytes).  Before Save writes over the file the window compares it
+with the file now on disk: another window, another copy of the app or a sync client may have
+written it since, and the last save must not win silently.  A different size is a change; at the
+same size the hash decides, whatever the times say (a file merely touched, or copied back
+unchanged by a sync client, is not a change; a same-size rewrite within a FAT file system's
+two-second clock is).
+
+``save_lock`` is a ``QLockFile`` beside the file (``.NAME.lock``, gone after the save).  Two
+saves of one file at once could otherwise interleave so that the older write lands last and
+the ``.bak`` holds a newer version than the file itself.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QLockFile
+
+from ..model.fileformat import MAX_FILE_BYTES
+
+SAVE_LOCK_WAIT_MS = 3_000  # a save takes well under a second; longer means a stuck writer
+SAVE_LOCK_STALE_MS = 30_000  # a lock this old was left by a save that was killed
+
+
+def absolute(path: str | os.PathLike) -> Path:
+    """The path with its folder, symbolic links kept (saving through a link writes its target
+    and keeps the link): a relative name means the folder the app started in, which is not
+    where the next start, or a recovery file read from elsewhere, would look."""
+    return Path(os.path.abspath(os.fspath(path)))
+
+
+@dataclass(frozen=True)
+class FileStamp:
+    mtime_ns: int
+    size: int
+    digest: str
+
+    @classmethod
+    def of(cls, path: Path) -> FileStamp | None:
+        """The file as it is now; None when it is missing, not a regular file or unreadable."""
+        try:
+            info = os.stat(path)
+            if not os.path.isfile(path) or info.st_size > MAX_FILE_BYTES:
+                return None
+            with open(path, "rb") as f:
+                data = f.read(MAX_FILE_BYTES + 1)
+        except OSError:
+            return None
+        return cls(info.st_mtime_ns, len(data), hashlib.sha256(data).hexdigest())
+
+
+def changed_on_disk(path: Path, known: FileStamp | None) -> bool:
+    """Whether the file at ``path`` holds something other than ``known`` (the window's last
+    view of it).  A file that is gone, or was never seen, is not a change to ask about: saving
+    writes it again."""
+    if known is None:
+        return False
+    try:
+        info = os.stat(path)
+    except OSError:
+        return False
+    if info.st_size != known.size:
+        return True
+    # Same size: the bytes decide, whatever the time says (FAT keeps times to 2 seconds, and
+    # a sync client may copy the file back unchanged with a new time).
+    now = FileStamp.of(path)
+    return now is not None and now.digest != known.digest
+
+
+class SaveLockBusy(OSError):
+    """Another window or copy of the app is saving this file right now."""
+
+
+@contextmanager
+def save_lock(path: Path, wait_ms: int | None = None) -> Iterator[None]:
+    """Hold ``.NAME.lock`` beside ``path`` while saving.  Where no lock file can be made (a
+    read-only folder) the save goes ahead unlocked and fails or succeeds on its own; where
+    another save holds it past ``wait_ms``, SaveLockBusy."""
+    lock = QLockFile(str(path.with_name(f".{path.name}.lock")))
+    lock.setStaleLockTime(SAVE_LOCK_STALE_MS)
+    if lock.tryLock(SAVE_LOCK_WAIT_MS if wait_ms is None else wait_ms):
+        try:
+            yield
+        finally:
+            lock.unlock()
+        return
+    if lock.error() == QLockFile.LockError.LockFailedError:
+        raise SaveLockBusy(0, "another window or copy of CharityRisk is saving it right now", str(path))
+    yield
