@@ -7,6 +7,7 @@ Qt button codes, so a caller reads the same whether the answer came from a perso
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -68,10 +69,10 @@ class Prompts:
     def show_about(self, title: str, html: str) -> None:
         QMessageBox.about(self.parent, title, html)
 
-    def show_problems(self, title: str, problems: list[str]) -> None:
+    def show_problems(self, title: str, problems: Sequence[str]) -> None:
         """A list of problems with a file: modeless over a visible window, so the work stays
         reachable behind it; modal before the window shows (start-up)."""
-        shown = problems[:MAX_PROBLEMS_SHOWN]
+        shown = list(problems[:MAX_PROBLEMS_SHOWN])
         if len(problems) > MAX_PROBLEMS_SHOWN:
             shown.append(f"... and {len(problems) - MAX_PROBLEMS_SHOWN} more")
         box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME, title, _Button.Ok, self.parent)
