@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping, MutableMapping, Sequence
 from pathlib import Path
-from typing import Mapping, Sequence
 
 from . import APP_NAME, __version__
 
@@ -20,7 +20,7 @@ def app_data_dir(platform: str = sys.platform, environ: Mapping[str, str] = os.e
     return Path(environ.get("XDG_DATA_HOME") or home / ".local" / "share") / APP_NAME.lower()
 
 
-def use_persistent_matplotlib_cache(environ: dict[str, str] | None = None) -> Path | None:
+def use_persistent_matplotlib_cache(environ: MutableMapping[str, str] | None = None) -> Path | None:
     """Point MPLCONFIGDIR at a folder kept between starts of the frozen app.
 
     PyInstaller's matplotlib hook points MPLCONFIGDIR at a new temporary folder on every start,
@@ -30,13 +30,13 @@ def use_persistent_matplotlib_cache(environ: dict[str, str] | None = None) -> Pa
     its cache.  Returns the folder, or None where the home folder is not writable (matplotlib's
     temporary folder still works there, only slower).
     """
-    environ = os.environ if environ is None else environ
-    folder = app_data_dir(environ=environ) / f"matplotlib-{__version__}"
+    env = os.environ if environ is None else environ
+    folder = app_data_dir(environ=env) / f"matplotlib-{__version__}"
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
         return None
-    environ["MPLCONFIGDIR"] = str(folder)
+    env["MPLCONFIGDIR"] = str(folder)
     return folder
 
 

@@ -94,13 +94,15 @@ DROP_RULES = {
     # driver; this app draws with widgets and matplotlib's Agg, never OpenGL.
     "software OpenGL": r"(^|/)opengl32sw\.dll$",
     # Image format plugins: the app reads PNG (built into QtGui) and SVG icons; keep qsvg, qico.
-    "unused image formats": r"/imageformats/(lib)?q(gif|icns|jpeg|pdf|tga|tiff|wbmp|webp|macheif|macjp2)\w*\.(so|dll|dylib)$",
+    "unused image formats": r"/imageformats/(lib)?q(gif|icns|jpeg|pdf|tga|tiff|wbmp|webp|macheif|macjp2)"
+                            r"\w*\.(so|dll|dylib)$",
     # QtPdf is loaded only by the qpdf image plugin dropped above.
     "QtPdf": r"(^|/)(libqt6pdf[^/]*|qt6pdf\.dll|qtpdf\.framework(/.*)?)$",
     # Touch/tablet input plugins; qtuiotouchplugin pulls in QtNetwork for its TUIO sockets.
     "touch and evdev input plugins": r"/plugins/generic/",
     # The app opens no connection (tests/test_no_network.py): no networking libraries or plugins.
-    "QtNetwork": r"(^|/)(libqt6network[^/]*|qt6network\.dll|qtnetwork\.framework(/.*)?)$|/plugins/(tls|networkinformation)/",
+    "QtNetwork": r"(^|/)(libqt6network[^/]*|qt6network\.dll|qtnetwork\.framework(/.*)?)$"
+                 r"|/plugins/(tls|networkinformation)/",
     # Qt's own translations: the app's text is English.
     "Qt translations": r"(^|/)translations/",
     # Linux display back ends a desktop never uses here (xcb and offscreen stay).
@@ -109,7 +111,8 @@ DROP_RULES = {
                                   r"|(^|/)libqt6(waylandclient|wlshellintegration|eglfs\w*)[^/]*$",
     # matplotlib's fonts for serif, TeX-like and PostScript text; the charts use DejaVu Sans
     # (and matplotlib's Last Resort font for missing glyphs), which stay.
-    "unused matplotlib fonts": r"mpl-data/fonts/(afm/|pdfcorefonts/|ttf/(dejavuserif[^/]*|stix[^/]*|cm\w+\.ttf|license_stix)$)",
+    "unused matplotlib fonts": r"mpl-data/fonts/(afm/|pdfcorefonts/"
+                               r"|ttf/(dejavuserif[^/]*|stix[^/]*|cm\w+\.ttf|license_stix)$)",
 }
 _DROP = re.compile("|".join(f"(?:{rule})" for rule in DROP_RULES.values()))
 

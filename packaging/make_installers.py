@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import appinfo  # noqa: E402  (beside this script; no package to import it from)
+import appinfo  # beside this script; no package to import it from
 
 ISS_NAME = f"{appinfo.APP_NAME}.iss"
 

@@ -4,9 +4,9 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-from dataclasses import replace  # noqa: E402  (after the environment is set for Qt)
+from dataclasses import replace  # after the environment is set for Qt
 
-import pytest  # noqa: E402
+import pytest
 
 SMALL_PATHS = 2_000
 

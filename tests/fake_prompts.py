@@ -12,6 +12,7 @@ scripted answer fails the test, since a real one would wait forever.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -91,5 +92,5 @@ class FakePrompts:
     def show_about(self, title: str, html: str) -> None:
         self.shown.append(("show_about", title))
 
-    def show_problems(self, title: str, problems: list[str]) -> None:
+    def show_problems(self, title: str, problems: Sequence[str]) -> None:
         self.shown.append(("show_problems", (title, list(problems))))

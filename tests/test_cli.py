@@ -78,7 +78,8 @@ def test_bad_values_exit_2_with_one_line_naming_key(tmp_path, change, key):
     assert len(lines) == 1 and key in lines[0] and "Traceback" not in done.stderr
 
 
-@pytest.mark.parametrize("args", [("simulate", "missing.json"), ("simulate",), ("simulate", "x.json", "--paths", "many")])
+@pytest.mark.parametrize("args", [("simulate", "missing.json"), ("simulate",),
+                                  ("simulate", "x.json", "--paths", "many")])
 def test_usage_mistakes_exit_2(tmp_path, args):
     done = run(*args)
     assert done.returncode == 2 and "Traceback" not in done.stderr and done.stderr.strip()

@@ -8,7 +8,6 @@ import pytest
 
 from charityrisk import cli
 from charityrisk.engine.decisions import SOLVABLE
-
 from test_decisions import BASE
 
 

@@ -2,11 +2,10 @@
 import numpy as np
 import pytest
 
-from scenario_factory import make_scenario
-
 from charityrisk.engine import simulate
 from charityrisk.report import describe
 from charityrisk.report.text import money
+from scenario_factory import make_scenario
 
 # domain.md worked example: every future is the same; closing balances
 # 2,500; 300; -100; 700; 300; 2,800; 2,300; 1,800: runs out in month 3, lowest -£100.

@@ -7,8 +7,15 @@ import numpy as np
 import pytest
 
 from charityrisk.engine import simulate
-from charityrisk.model import (BudgetLine, Problem, ScenarioError, Uncertain, load_scenario, save_scenario,
-                               scenario_from_dict)
+from charityrisk.model import (
+    BudgetLine,
+    Problem,
+    ScenarioError,
+    Uncertain,
+    load_scenario,
+    save_scenario,
+    scenario_from_dict,
+)
 from charityrisk.model.fileformat import parse_scenario_text, scenario_to_dict
 from charityrisk.model.migration import FORMAT_VERSION, migrate_v1_to_v2
 from charityrisk.resources import resource_path

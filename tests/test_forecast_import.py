@@ -12,8 +12,7 @@ from hypothesis import strategies as st
 openpyxl = pytest.importorskip("openpyxl")
 
 from charityrisk.cli import main  # noqa: E402
-from charityrisk.model.forecast import (ForecastError, apply_forecast, classify,  # noqa: E402
-                                        parse_amount, parse_month, read_forecast)
+from charityrisk.model.forecast import ForecastError, apply_forecast, classify, parse_amount, parse_month, read_forecast  # noqa: E402
 
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 

@@ -245,7 +245,7 @@ class _Payload:
     """Unpickling this would run code: it must never be unpickled."""
 
     def __reduce__(self):
-        return (os.system, (f'touch "$' + MARKER_ENV + '"',))
+        return (os.system, ('touch "$' + MARKER_ENV + '"',))
 
 
 CODE = [
@@ -820,7 +820,7 @@ def test_report_answers_every_kind_of_output_path(tmp_path, capsys, option):
         pdf = tmp_path / "other.pdf"
         args = ["-o", str(target)] if option == "-o" else ["-o", str(pdf), "--csv", str(target)]
         code = main(["report", str(source), *args, "--no-decisions", "--paths", "100"])
-        out, err = capsys.readouterr()
+        _out, err = capsys.readouterr()
         assert code == (0 if writable else 2), (kind, err)
         assert "Traceback" not in err and len(err.splitlines()) <= 1, (kind, err)
         assert source.read_bytes() == GOOD, kind

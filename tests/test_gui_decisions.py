@@ -10,7 +10,6 @@ from charityrisk.gui.decisions_panel import DecisionsPanel
 from charityrisk.report.decision_text import advice
 
 
-
 @pytest.fixture
 def scenario(example):
     return example

@@ -9,15 +9,22 @@ import pytest
 pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import QPoint, QPointF, Qt  # noqa: E402
-from PySide6.QtGui import QWheelEvent  # noqa: E402
-from PySide6.QtWidgets import (QAbstractSpinBox, QApplication, QCheckBox, QComboBox,  # noqa: E402
-                               QLabel, QLineEdit, QPushButton, QWidget)
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QWheelEvent
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
 
-from charityrisk.gui.form import NEW_CONTRACT, ScenarioForm  # noqa: E402
-from charityrisk.model import (LatePayment, Uncertain, load_scenario,  # noqa: E402
-                               scenario_from_dict, scenario_to_dict)
-from charityrisk.resources import example_scenario_path, preset_path  # noqa: E402
+from charityrisk.gui.form import NEW_CONTRACT, ScenarioForm
+from charityrisk.model import LatePayment, Uncertain, load_scenario, scenario_from_dict, scenario_to_dict
+from charityrisk.resources import example_scenario_path, preset_path
 
 # The tests' own scenario (the example file's figures, fixed here so that editing the
 # shipped example never breaks these tests), with unknown keys at every level.

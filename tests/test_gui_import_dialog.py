@@ -7,12 +7,12 @@ pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
 pytest.importorskip("openpyxl")
 
-from PySide6.QtCore import Qt, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
 
-from charityrisk.gui.import_dialog import COLUMNS, ImportPreviewDialog, preview_forecast  # noqa: E402
-from charityrisk.model.forecast import read_forecast  # noqa: E402
-from test_forecast_import import april_forecast, calendar_forecast  # noqa: E402
+from charityrisk.gui.import_dialog import COLUMNS, ImportPreviewDialog, preview_forecast
+from charityrisk.model.forecast import read_forecast
+from test_forecast_import import april_forecast, calendar_forecast
 
 
 def table_rows(dialog):

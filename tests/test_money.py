@@ -4,7 +4,8 @@ import math
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from charityrisk.model import money
 from charityrisk.model.money import MoneyError, format_money, parse_money

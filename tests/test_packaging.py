@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -34,7 +35,7 @@ VERSION = charityrisk.__version__
 
 class _Stand:
     """Records the arguments a PyInstaller class was given."""
-    made: list = []
+    made: ClassVar[list] = []
 
     def __init__(self, *args, **kwargs):
         self.args, self.kwargs = args, kwargs
@@ -165,7 +166,7 @@ def _read_version_resource(path: Path) -> dict:
     names = {"VSVersionInfo": lambda **kw: kw, "FixedFileInfo": fixed, "StringFileInfo": lambda kids: kids,
              "StringTable": lambda lang, kids: kids, "StringStruct": struct,
              "VarFileInfo": lambda kids: kids, "VarStruct": lambda name, kids: kids}
-    eval(path.read_text(encoding="utf-8"), names)  # noqa: S307 (our own generated file)
+    eval(path.read_text(encoding="utf-8"), names)  # our own generated file
     return found
 
 
@@ -178,7 +179,8 @@ def test_spec_leaves_out_what_the_app_never_loads_and_keeps_qtsvg(platform, tmp_
     assert "PySide6.QtSvg" not in analysis.kwargs["excludes"]
 
 
-@pytest.mark.parametrize("name", ["PySide6/Qt/lib/libQt6Network.so.6", "PySide6/Qt/plugins/platforms/libqwayland-egl.so",
+@pytest.mark.parametrize("name", ["PySide6/Qt/lib/libQt6Network.so.6",
+                                  "PySide6/Qt/plugins/platforms/libqwayland-egl.so",
                                   "PySide6/Qt/lib/QtNetwork.framework/Versions/A/QtNetwork",
                                   "PySide6/Qt/plugins/imageformats/libqwebp.so", "PySide6\\opengl32sw.dll"])
 def test_drop_rules_match_each_platforms_spelling(name):
@@ -186,7 +188,8 @@ def test_drop_rules_match_each_platforms_spelling(name):
 
 
 @pytest.mark.parametrize("name", ["PySide6/Qt/lib/libQt6Svg.so.6", "PySide6/Qt/lib/QtSvg.framework/QtSvg",
-                                  "PySide6/Qt/plugins/platforms/libqxcb.so", "PySide6/Qt/plugins/iconengines/libqsvgicon.so"])
+                                  "PySide6/Qt/plugins/platforms/libqxcb.so",
+                                  "PySide6/Qt/plugins/iconengines/libqsvgicon.so"])
 def test_drop_rules_keep_what_the_app_needs(name):
     assert not appinfo.dropped(name)
 

@@ -33,8 +33,7 @@ from PySide6.QtWidgets import QAbstractSpinBox
 
 import charityrisk.model as model_package
 from charityrisk.engine import Cancelled, ResultsOverflow, simulate, simulation_steps
-from charityrisk.model import ScenarioError, load_scenario, save_scenario
-from charityrisk.model import fileformat
+from charityrisk.model import ScenarioError, fileformat, load_scenario, save_scenario
 
 simulate_module = importlib.import_module("charityrisk.engine.simulate")
 
@@ -161,7 +160,7 @@ def test_a_failed_save_leaves_the_old_file_and_backup_intact(saved, example, mon
 def test_a_backup_that_cannot_be_kept_says_so_instead_of_staying_old(saved, example, monkeypatch):
     monkeypatch.setattr(os, "link", _fail_with(errno.EPERM))  # FAT USB stick
     monkeypatch.setattr(fileformat.shutil, "copy2", _fail_with(errno.ENOSPC))
-    with pytest.raises(OSError, match="bid.json.bak") as failed:
+    with pytest.raises(OSError, match=r"bid\.json\.bak") as failed:
         save_scenario(example.with_organisation(opening_reserves=3.0), saved)
     assert failed.value.errno == errno.ENOSPC and "nothing was saved" in failed.value.strerror
     # the pair stays consistent: the backup is the version before the file

@@ -6,8 +6,17 @@ from html import escape
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QListWidget,
-                               QListWidgetItem, QTextBrowser, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..report.glossary import TERMS, Term
 
@@ -89,7 +98,7 @@ class HelpDialog(QDialog):
                 return
         raise KeyError(f"no glossary term {key!r}")
 
-    def showEvent(self, event) -> None:
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt name)
         super().showEvent(event)
         # Before the dialog is shown the text has no layout yet, so scrolling did nothing.
         self._term_chosen(self.terms.currentItem())
@@ -100,8 +109,8 @@ class HelpDialog(QDialog):
 
     def _fit_to_screen(self) -> None:
         """A comfortable reading size, never larger than the screen it opens on."""
-        screen = (self.parentWidget().screen() if self.parentWidget() is not None
-                  else QGuiApplication.primaryScreen())
+        parent = self.parentWidget()
+        screen = parent.screen() if parent is not None else QGuiApplication.primaryScreen()
         width, height = 860, 600
         if screen is not None:
             available = screen.availableGeometry()

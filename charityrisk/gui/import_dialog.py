@@ -9,9 +9,19 @@ from __future__ import annotations
 import os
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QHeaderView, QLabel,
-                               QListWidget, QMessageBox, QTableWidget, QTableWidgetItem,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QMessageBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..model.forecast import ForecastError, ForecastImport, read_forecast
 
@@ -34,7 +44,7 @@ def _how_often(line: dict, how: str) -> str:
 
 def row_texts(forecast: ForecastImport) -> list[tuple[str, ...]]:
     """The preview table's text, one tuple per line, in COLUMNS order."""
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for line, source in zip(forecast.lines, forecast.sources):
         end = line.get("end_month")
         rows.append((line["name"], KIND_NAMES[line["kind"]], _pounds(line["amount"]),

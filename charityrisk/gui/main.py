@@ -41,7 +41,8 @@ def main(argv: list[str]) -> int:
 
     from ..resources import resource_path
 
-    app.setWindowIcon(QIcon(str(resource_path("icon.png"))))
+    # Static, and app may be typed as the QCoreApplication instance() returns.
+    QApplication.setWindowIcon(QIcon(str(resource_path("icon.png"))))
     settings = QSettings(APP_NAME, APP_NAME)
     window = MainWindow(settings)
     example = load_scenario(example_scenario_path())

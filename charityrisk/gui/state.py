@@ -11,9 +11,10 @@ computed for.  Results of a run that is no longer the latest are dropped, never 
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from ..engine.results import Results
 from ..model.scenario import Scenario

@@ -26,10 +26,11 @@ from pathlib import Path
 from typing import Any
 
 from . import fields as F
-from .scenario import BudgetLine, Contract, Organisation, Scenario, Uncertain
 from .migration import FORMAT_NAME, FORMAT_VERSION, MIGRATIONS, check_header, migrate_v1_to_v2  # noqa: F401
 from .problems import ScenarioError, _show
+from .scenario import BudgetLine, Contract, Organisation, Scenario, Uncertain
 from .validation import scenario_from_dict
+
 MAX_FILE_BYTES = 5 * 1024 * 1024
 # A scenario is 4 levels deep; unknown keys are kept and saved again, so anything much deeper
 # would only wait to overflow Python's recursion limit when the app copies or saves it.
@@ -237,9 +238,8 @@ class KeyWarning:
 
 
 def _validation_keys() -> set[str]:
-    from . import validation
-
     from . import fields as F
+    from . import validation
 
     keys: set[str] = {key for owner in F.OWNERS for key in F.keys_of(owner)}
     for name, value in vars(validation).items():
@@ -344,13 +344,10 @@ def check_unknown_keys(data: Any) -> list[KeyWarning]:
 def decode_scenario_bytes(raw: bytes) -> str:
     """A scenario file's text: UTF-8 (with or without the byte-order mark Notepad writes), or
     UTF-16 / UTF-32 with a byte-order mark (Notepad's "Unicode")."""
-    for bom, codec in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-                       (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
-                       (codecs.BOM_UTF8, "utf-8-sig")):
-        if raw.startswith(bom):
-            break
-    else:
-        codec = "utf-8"
+    marks = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+             (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
+             (codecs.BOM_UTF8, "utf-8-sig"))
+    codec = next((codec for bom, codec in marks if raw.startswith(bom)), "utf-8")
     try:
         return raw.decode(codec)
     except UnicodeDecodeError:
@@ -502,7 +499,7 @@ def remove_stale_temp_files(path: str | os.PathLike, now: float | None = None) -
     path = Path(path)
     pattern = re.escape(f".{path.name}") + _OUR_TEMP
     now = time.time() if now is None else now
-    removed = []
+    removed: list[str] = []
     try:
         entries = list(os.scandir(path.parent))
     except OSError:

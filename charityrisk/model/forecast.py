@@ -14,12 +14,14 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import io
+import itertools
 import math
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple, Sequence
+from typing import Any, NamedTuple
 
 MAX_FORECAST_BYTES = 20 * 1024 * 1024
 MAX_MONTHS = 120  # the scenario's longest horizon
@@ -193,7 +195,8 @@ def _follows(prev: tuple, cur: tuple) -> bool:
 def _month_run(row: Sequence[Any]) -> tuple[int, list[tuple]]:
     """The longest run of consecutive month headings in a row: (first column, months)."""
     best: tuple[int, list[tuple]] = (0, [])
-    start, run = 0, []
+    start = 0
+    run: list[tuple] = []
     for col, value in enumerate(row):
         month = parse_month(value)
         if month is not None and run and _follows(run[-1], month):
@@ -211,7 +214,7 @@ def _bare_number_run(row: Sequence[Any]) -> tuple[int, list[tuple]]:
     """A "Month | 1 | 2 | 3 ..." heading row: the numbers after a cell saying "month"."""
     for col, value in enumerate(row):
         if _text(value).lower() in ("month", "months", "month no", "month number", "period"):
-            run = []
+            run: list[tuple] = []
             for later in row[col + 1:]:
                 n = later if isinstance(later, int | float) and not isinstance(later, bool) else None
                 if n is None and isinstance(later, str) and later.strip().isdigit():
@@ -287,7 +290,8 @@ def _load_xlsx(path: Path, sheet: str | None) -> list[tuple[str, list[list[Any]]
             # Some programs save a wrong sheet size, which read-only mode would trust.
             values_book[name].reset_dimensions()
             formula_book[name].reset_dimensions()
-            values = [list(r) for r in values_book[name].iter_rows(values_only=True)]
+            # Any: a cell whose formula was never calculated becomes an _Uncached below.
+            values: list[list[Any]] = [list(r) for r in values_book[name].iter_rows(values_only=True)]
             formulas = [list(r) for r in formula_book[name].iter_rows(values_only=True)]
             for r, row in enumerate(values):
                 for c, value in enumerate(row):
@@ -325,7 +329,8 @@ def _load_csv(path: Path) -> list[tuple[str, list[list[Any]]]]:
         try:
             grid = [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
         except csv.Error as error:
-            raise ForecastError(path.name, None, None, f"this is not a CSV file that can be read ({error})")
+            raise ForecastError(path.name, None, None,
+                                f"this is not a CSV file that can be read ({error})") from None
         grids.append((path.name, grid))
     return grids
 
@@ -366,7 +371,7 @@ def _describe_months(result: ForecastImport, start: int, end: int | None) -> str
     return f"{result.month_label(start)} to {result.month_label(end)}"
 
 
-def _line(name: str, kind: str, piece: "Piece") -> dict:
+def _line(name: str, kind: str, piece: Piece) -> dict:
     line = {"name": name, "kind": kind, "amount": _money(piece.amount), "start_month": piece.start}
     if piece.end is not None:
         line["end_month"] = piece.end
@@ -392,7 +397,7 @@ GROWTH_TOLERANCE = 1 + 1e-9
 
 def _yearly_growth(runs: list[tuple[float, int, int]]) -> float | None:
     """The yearly growth of back-to-back monthly runs that change every 12 months, else None."""
-    if len(runs) < 2 or any(b[1] != a[2] + 1 for a, b in zip(runs, runs[1:])):
+    if len(runs) < 2 or any(b[1] != a[2] + 1 for a, b in itertools.pairwise(runs)):
         return None
     if any(b - a + 1 != 12 for _, a, b in runs[:-1]):
         return None
@@ -434,7 +439,7 @@ def classify(values: Sequence[float], max_one_offs: int = MAX_ONE_OFFS) -> list[
     if same and len(nonzero) == 1 and n <= 12:
         return [Piece(amounts[first], first + 1, None, 12, "once a year")]
     if same and len(nonzero) >= 2:
-        steps = {b - a for a, b in zip(nonzero, nonzero[1:])}
+        steps = {b - a for a, b in itertools.pairwise(nonzero)}
         if len(steps) == 1 and (step := steps.pop()) <= 12:
             return [Piece(amounts[first], first + 1, end_of(last, step), step, _how_often(step))]
     runs: list[tuple[float, int, int]] = []  # amount, first index, last index
@@ -589,7 +594,7 @@ def _read_opening(result: ForecastImport, sheet: str, number: int, label: str,
         amount = parse_amount(value)
         if _text(value) == "" or amount is None or abs(amount) > MAX_AMOUNT:
             continue
-        result.opening_balance = _money(parse_amount(value))
+        result.opening_balance = _money(amount)
         result.notes.append(f"Row {number} '{label}': £{result.opening_balance:,.2f} offered as "
                             "the opening reserves.")
         return
@@ -605,7 +610,7 @@ def _add_row(result: ForecastImport, number: int, label: str, section: str,
     for kind, amounts, suffix in parts:
         if suffix:
             result.notes.append(f"Row {number} '{label}' has negative amounts under "
-                                f"{section == 'income' and 'income' or 'costs'}: read as "
+                                f"{(section == 'income' and 'income') or 'costs'}: read as "
                                 f"{'income' if kind == 'income' else 'costs'}.")
         pieces = classify(amounts, max_one_offs)
         for piece in pieces:

@@ -6,7 +6,8 @@ version 1 file means exactly what it meant (``migrate_v1_to_v2``).  The app writ
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from . import fields as F
 from .problems import FORMAT, REQUIRED, TYPE, VERSION, Problem, ScenarioError, _show, problem

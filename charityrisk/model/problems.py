@@ -6,7 +6,8 @@ code and limits, never its text.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 # Problem codes.  ``limits`` holds what the code needs, always with "got" (the value found)
 # when there was one:
@@ -42,7 +43,7 @@ class Problem(str):
     limits: Mapping[str, Any]
     message: str
 
-    def __new__(cls, path: str, code: str, limits: Mapping[str, Any] | None, message: str) -> "Problem":
+    def __new__(cls, path: str, code: str, limits: Mapping[str, Any] | None, message: str) -> Problem:
         self = super().__new__(cls, f"{path}: {message}" if path else message)
         self.path = path
         self.code = code
@@ -54,7 +55,7 @@ class Problem(str):
         return (Problem, (self.path, self.code, dict(self.limits), self.message))
 
     @classmethod
-    def text(cls, line: str) -> "Problem":
+    def text(cls, line: str) -> Problem:
         """A problem known only as a line of text (code "other", no path to act on)."""
         return cls("", OTHER, {}, line)
 
@@ -129,7 +130,7 @@ def describe(code: str, limits: Mapping[str, Any]) -> str:
     return str(limits.get("text", code))
 
 
-def _fmt(x: float) -> str:
+def _fmt(x: object) -> str:
     return f"{x:g}" if isinstance(x, float) else str(x)
 
 

@@ -5,8 +5,9 @@ does not know are kept in ``extra`` so that saving never drops what another vers
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Mapping
+from typing import Any
 
 PAYMENT_MODES = ("earn", "threshold", "clawback")
 COUNT_NOISES = ("poisson", "none")
@@ -38,7 +39,7 @@ class Uncertain:
     high: float
 
     @classmethod
-    def fixed(cls, value: float) -> "Uncertain":
+    def fixed(cls, value: float) -> Uncertain:
         return cls(value, value, value)
 
     @property
@@ -50,7 +51,7 @@ class Uncertain:
         """Beta-PERT (lambda 4) mean."""
         return (self.low + 4 * self.likely + self.high) / 6
 
-    def scaled(self, factor: float) -> "Uncertain":
+    def scaled(self, factor: float) -> Uncertain:
         return Uncertain(self.low * factor, self.likely * factor, self.high * factor)
 
 
@@ -156,10 +157,10 @@ class Scenario:
     correlation: float = 0.0  # how strongly bad surprises come together (0 to 0.95)
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
-    def with_contract(self, index: int, **changes: Any) -> "Scenario":
+    def with_contract(self, index: int, **changes: Any) -> Scenario:
         contracts = list(self.contracts)
         contracts[index] = replace(contracts[index], **changes)
         return replace(self, contracts=tuple(contracts))
 
-    def with_organisation(self, **changes: Any) -> "Scenario":
+    def with_organisation(self, **changes: Any) -> Scenario:
         return replace(self, organisation=replace(self.organisation, **changes))

@@ -13,9 +13,26 @@ from typing import Any
 
 from . import fields as F
 from .fields import MAX_LAG, MAX_MONEY, FieldSpec  # noqa: F401  (MAX_LAG, MAX_MONEY: public names)
-from .problems import (CHOICE, FINITE, FIXABLE_CODES, ORDER, RANGE, REQUIRED, TEXT, TOO_MANY, TYPE,  # noqa: F401
-                       UNKNOWN, Problem, ScenarioError, _fmt, _show, _show_key, describe, problem)
 from .migration import FORMAT_VERSION, upgrade
+from .problems import (  # noqa: F401
+    CHOICE,
+    FINITE,
+    FIXABLE_CODES,
+    ORDER,
+    RANGE,
+    REQUIRED,
+    TEXT,
+    TOO_MANY,
+    TYPE,
+    UNKNOWN,
+    Problem,
+    ScenarioError,
+    _fmt,
+    _show,
+    _show_key,
+    describe,
+    problem,
+)
 from .scenario import (
     BudgetLine,
     Contract,
@@ -25,6 +42,7 @@ from .scenario import (
     SimulationSettings,
     Uncertain,
 )
+
 
 def _text_problem(value: Any, path: str) -> Problem | None:
     """Why value is not a usable name (None if it is): at most 200 characters of real text."""
@@ -241,8 +259,11 @@ def scenario_from_dict(data: Any) -> Scenario:
     data, r.problems = upgrade(data)
     version = FORMAT_VERSION
     top = r.values(data, "", "", version)
-    organisation = (_organisation(r, data["organisation"], version)
-                    if "organisation" in data else r.fail("organisation", REQUIRED))
+    organisation: Organisation | None = None
+    if "organisation" in data:
+        organisation = _organisation(r, data["organisation"], version)
+    else:
+        r.fail("organisation", REQUIRED)
     contracts: list[Contract | None] = []
     if "contracts" not in data:
         r.fail("contracts", REQUIRED)

@@ -58,9 +58,9 @@ TERMS: tuple[Term, ...] = (
         "typical", "Typical future (median)",
         "The middle future: half the futures do better than this and half do worse.",
         "The typical future is the one in the middle when the futures are lined up from worst "
-        "to best, so half do better and half do worse (statisticians call it the median). It is not a forecast and it is not an "
-        "average: a few very bad futures do not drag it down, which is why the chance of "
-        "running out and the 1 in 20 figures matter as well.",
+        "to best, so half do better and half do worse (statisticians call it the median). "
+        "It is not a forecast and it is not an average: a few very bad futures do not drag it "
+        "down, which is why the chance of running out and the 1 in 20 figures matter as well.",
     ),
     Term(
         "lowest_balance", "Lowest balance",

@@ -23,6 +23,7 @@ Rules:
 from __future__ import annotations
 
 import math
+from typing import Literal
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -35,7 +36,7 @@ __all__ = [
     "BAND_INNER", "MEDIAN", "ZERO_GREY", "GRID_GREY", "SERIES", "TITLE_SIZE", "LABEL_SIZE",
     "TICK_SIZE", "LEGEND_SIZE", "NOTE_SIZE", "DENSE_SCALE", "LEGEND_DROP_IN", "new_figure",
     "style_figure", "set_title", "style_axes", "legend_below", "width_in", "text_width_in",
-    "wrap_to", "legend_columns", "short_label", "legend_under_figure",
+    "wrap_to", "legend_columns", "short_label", "legend_under_figure", "figure_of",
 ]
 
 # ------------------------------------------------------------------------ palette
@@ -83,11 +84,19 @@ def style_figure(fig: Figure) -> Figure:
 
 # ----------------------------------------------------------------- measuring text
 
+def figure_of(ax: Axes) -> Figure:
+    """The Figure ax is drawn on: every chart here has a Figure of its own, never a SubFigure."""
+    fig = ax.get_figure()
+    if not isinstance(fig, Figure):
+        raise ValueError("the chart is not on a Figure of its own")
+    return fig
+
+
 def width_in(ax: Axes) -> float:
     """The Axes' width in inches (before layout), to fit ticks and legend columns to it."""
     try:
-        return max(1.0, ax.get_position().width * ax.get_figure().get_figwidth())
-    except (AttributeError, TypeError):
+        return max(1.0, ax.get_position().width * figure_of(ax).get_figwidth())
+    except (AttributeError, TypeError, ValueError):
         return 6.0
 
 
@@ -136,7 +145,7 @@ def set_title(ax: Axes, title: str, k: float = 1.0) -> None:
 
 
 def style_axes(ax: Axes, title: str, xlabel: str, ylabel: str, k: float = 1.0,
-               grid_axis: str = "y") -> None:
+               grid_axis: Literal["both", "x", "y"] = "y") -> None:
     """Title, axis labels and ticks at the style's sizes, a light grid, no top/right frame."""
     ax.set_facecolor("white")
     set_title(ax, title, k)
@@ -179,7 +188,7 @@ def legend_below(ax: Axes, handles=None, ncol: int = 3, k: float = 1.0) -> None:
         labels = [wrap_to(label, width - 3.8 * size / 72, size) for label in labels]
     # A fixed distance below the Axes (under the tick labels and the axis label), whatever
     # the chart's height, so the app's layout engine and the PDF's fixed layout both work.
-    below = ax.transAxes + ScaledTranslation(0, -LEGEND_DROP_IN * k, ax.get_figure().dpi_scale_trans)
+    below = ax.transAxes + ScaledTranslation(0, -LEGEND_DROP_IN * k, figure_of(ax).dpi_scale_trans)
     ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0), bbox_transform=below,
               ncol=ncol, fontsize=size, frameon=False, handlelength=2.4, columnspacing=1.2,
               borderaxespad=0)
@@ -189,7 +198,7 @@ def legend_under_figure(ax: Axes, handles=None, ncol: int = 3, k: float = 1.0) -
     """The legend rule for a chart alone on its figure (the decision charts): below
     everything, placed by the layout engine, its columns fitted to the figure's width
     rather than the chart's, which long tick labels (the tornado's) can make narrow."""
-    fig = ax.get_figure()
+    fig = figure_of(ax)
     for old in list(fig.legends):  # a redraw on the same figure replaces its legend
         old.remove()
     if handles is None:
