@@ -379,7 +379,7 @@ def flows_summary_rows(r: Results) -> tuple[str, list[str], list[list[str]]]:
     """The heading, column headings and rows of the report's summary of the month-by-month
     table: a row a year (a quarter for horizons up to 24 months)."""
     kind, periods = period_summary(r)
-    heading = f"Money in and out, {kind} by {kind} (averages over the futures)"
+    heading = f"Money in and out, {kind} by {kind}"
     header = [kind.title()] + [label if i < 4 else f"{label} at the end"
                                for i, label in enumerate(MONTHLY_LABELS)]
     rows = [[p.label] + [money(v) for v in p.values] for p in periods]
@@ -391,7 +391,10 @@ def _flows_summary(page: _Page, r: Results) -> None:
     if not rows or len(header) != len(MONTHLY_LABELS) + 1:
         return
     page.heading(heading, size=12.5)
-    first = 1.15
+    kind = header[0].lower()
+    page.text(f"Income and costs are averages over the futures, added up over each {kind}; "
+              f"balances are at the {kind}'s end.", size=9.5)
+    first = 1.3
     rest = (TEXT_WIDTH_IN - first) / (len(header) - 1)
     page.table(rows, widths=[first] + [rest] * (len(header) - 1), size=8.5, header=header)
 
