@@ -32,7 +32,11 @@ from pathlib import Path
 import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
-EXAMPLE = REPO / "resources" / "scenarios" / "example.json"
+# The single-line example (version 1, before the built-in example got its budget lines):
+# the README's figures and the version 2 goal ("at most 1.5 times the example") are measured
+# on it, and the naive loop below knows only version 1.
+EXAMPLE = REPO / "tests" / "data" / "example_v1.json"
+SCENARIOS = REPO / "resources" / "scenarios"
 sys.path.insert(0, str(REPO))
 
 from charityrisk.engine import simulate  # noqa: E402
@@ -114,7 +118,7 @@ def budget_scenario(correlation: float = 0.0) -> Scenario:
 def benchmark_scenario() -> tuple[Scenario, str]:
     if EXAMPLE.exists():
         return load_scenario(EXAMPLE), str(EXAMPLE.relative_to(REPO))
-    return mixed_scenario(), "built-in fallback (resources/scenarios/example.json not found)"
+    return mixed_scenario(), "built-in fallback (tests/data/example_v1.json not found)"
 
 
 # ---------------------------------------------------------------- the naive reference
@@ -334,8 +338,8 @@ def main() -> None:
             if name == "p_run_out":
                 checks.append((horizon, en, nv, z))
 
-    others = [(f"{path.name}", load_scenario(path)) for path in sorted(EXAMPLE.parent.glob("*.json"))
-              if path != EXAMPLE]
+    others = [(f"{path.name}", load_scenario(path)) for path in sorted(SCENARIOS.glob("*.json"))
+              if path.name != "example.json"]  # budget lines: beyond the naive loop
     others.append(("all payment modes (built in)", mixed_scenario()))
     print(f"   other scenarios, p_run_out at their own horizon: engine 100,000 futures, naive 10,000 futures")
     for label, other in others:

@@ -371,14 +371,16 @@ def test_advice_sentence():
 # ------------------------------------------------------- the risk need not move one way
 
 def turning_scenario():
-    """The example with fees 6 months late and outcomes paid at once: putting some of the
+    """The single-line example (tests/data/example_v1.json, the built-in example before it had
+    budget lines) with fees 6 months late and outcomes paid at once: putting some of the
     price at risk brings money in sooner, putting much of it at risk makes it uncertain, so
     the chance of running out is lowest in the middle (about 10% near 25-30% at risk) and
     higher at both ends (about 13% at none, 16% at all of it)."""
-    from charityrisk.model import load_scenario
-    from charityrisk.resources import example_scenario_path
+    from pathlib import Path
 
-    s = load_scenario(example_scenario_path())
+    from charityrisk.model import load_scenario
+
+    s = load_scenario(Path(__file__).parent / "data" / "example_v1.json")
     return s.with_contract(0, fee_lag_months=6, outcome_lag_months=0)
 
 

@@ -60,7 +60,10 @@ def test_fan_chart_draws_bands_median_and_lines(example):
     texts = _legend_texts(ax)
     assert any("Middle half of futures" in t for t in texts)
     assert any("9 in 10 futures" in t for t in texts)
-    assert "Typical (median)" in texts
+    assert "Typical (median), with the contract" in texts
+    (alone,) = _by_gid(ax, "baseline_median")  # the charity without its contract, same futures
+    np.testing.assert_array_equal(alone.get_ydata(), results.baseline.balance_percentiles["50"])
+    assert "Typical without the contract" in texts
     assert ax.get_xlabel() == "Month"
     # the example has a reserves floor (24,000) and no overdraft
     (floor,) = _by_gid(ax, "floor")

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QAbstractSpinBox, QLabel
 from charityrisk.engine import simulate
 from charityrisk.gui.window import MainWindow
 from charityrisk.model import load_scenario
-from charityrisk.report.text import money, percent
+from charityrisk.report.text import contract_risk, money, percent
 from charityrisk.resources import example_scenario_path
 
 PATHS = 2_000  # the shared example fixture (conftest) runs this many futures
@@ -50,7 +50,9 @@ def type_into(qtbot, widget, text):
 def test_headline_shows_the_engines_figures(window, example):
     expected = simulate(example, PATHS, example.settings.seed)
     text = window.results_panel.headline.text()
-    assert f"In {percent(expected.p_run_out)} of {PATHS:,} simulated futures" in text
+    assert contract_risk(expected) in text
+    assert f"with it, in {percent(expected.p_run_out)}:" in text
+    assert f"in {percent(expected.baseline.p_run_out)} of {PATHS:,} simulated futures" in text
     if expected.working_capital_needed_95 > 0:
         assert money(expected.working_capital_needed_95) in text
     median = window.results_panel.canvas.fan_ax.get_lines()
@@ -65,8 +67,7 @@ def test_typing_a_new_reserve_updates_results(qtbot, window, example):
     assert shown.args[0].p_run_out == expected.p_run_out
     assert window.scenario.organisation.opening_reserves == 500_000
     assert window.isWindowModified()
-    assert f"In {percent(expected.p_run_out)} of" in window.results_panel.headline.text() or \
-        "In none of" in window.results_panel.headline.text()
+    assert contract_risk(expected) in window.results_panel.headline.text()
 
 
 def test_invalid_input_keeps_last_results_and_says_why(qtbot, window):
@@ -182,7 +183,7 @@ def test_export_report_and_csv_from_the_file_menu(qtbot, window, example, tmp_pa
         window.findChild(type(window.menuBar().actions()[0]), "export_report").trigger()
     text = " ".join(page.extract_text() for page in PdfReader(pdf).pages)
     expected = simulate(example, PATHS, example.settings.seed)
-    assert f"{percent(expected.p_run_out)} of {PATHS:,} simulated futures" in " ".join(text.split())
+    assert contract_risk(expected) in " ".join(text.split())
     with qtbot.waitSignal(window.exported, timeout=60_000):
         window.export_csv()
     assert csv_path.read_bytes().startswith(b"\xef\xbb\xbf")

@@ -1,5 +1,6 @@
-"""Save docs/screenshot.png (the Risk tab) and docs/decisions.png (the decisions tab) of the
-app on the built-in example, in a real window: run under Xvfb,
+"""Save docs/screenshot.png (the Risk tab), docs/monthly.png (the Month by month tab) and
+docs/decisions.png and docs/compare.png (the decisions tab) of the app on the built-in
+example, in a real window: run under Xvfb,
     xvfb-run -a -s '-screen 0 1440x900x24' .venv/bin/python tools/screenshots.py
 """
 import sys
@@ -24,7 +25,11 @@ def main() -> int:
 
     def risk_tab(_results) -> None:
         window.results_shown.disconnect(risk_tab)
-        QTimer.singleShot(400, lambda: (window.grab().save(str(DOCS / "screenshot.png")), panel.run_analysis()))
+        QTimer.singleShot(400, lambda: (window.grab().save(str(DOCS / "screenshot.png")), monthly_tab()))
+
+    def monthly_tab() -> None:
+        window.tabs.setCurrentWidget(window.monthly_panel)
+        QTimer.singleShot(400, lambda: (window.grab().save(str(DOCS / "monthly.png")), panel.run_analysis()))
 
     def after_analysis(_analysis) -> None:
         window.tabs.setCurrentIndex(1)

@@ -11,7 +11,8 @@ from PySide6.QtWidgets import (QFrame, QScrollArea, QHBoxLayout, QLabel, QProgre
 
 from ..engine.results import Results
 from ..model.scenario import Scenario
-from ..report.text import headline, key_figures, run_verdict, verdict_words
+from ..report.glossary import tooltip_for_label
+from ..report.text import appetite_sentence, headline, key_figures, run_verdict
 from .charts import ResultsCanvas
 from .state import Shown, WindowState
 
@@ -114,7 +115,7 @@ class ResultsPanel(QWidget):
         appetite = scenario.settings.risk_appetite
         self.results = results
         judged = run_verdict(results, appetite)  # the one rule: words and colour agree
-        self.headline.setText(f"{headline(scenario, results)}\n{verdict_words(judged, appetite)}")
+        self.headline.setText(f"{headline(scenario, results)}\n{appetite_sentence(results, appetite)}")
         self._set_level(judged.level)
         figures = key_figures(scenario, results)
         rows = -(-len(figures) // FIGURE_PAIRS)
@@ -123,6 +124,9 @@ class ResultsPanel(QWidget):
             row, pair = i % rows, i // rows
             label_item = QTableWidgetItem(label)
             label_item.setForeground(Qt.GlobalColor.darkGray)
+            explained = tooltip_for_label(label)
+            if explained:
+                label_item.setToolTip(explained)
             self.table.setItem(row, 2 * pair, label_item)
             value_item = QTableWidgetItem(value)
             value_item.setToolTip(f"{label}: {value}")

@@ -23,6 +23,7 @@ from ..resources import example_scenario_path
 from .decisions_panel import DecisionsPanel
 from .filesafety import FileStamp, SaveLockBusy, absolute, changed_on_disk, save_lock
 from .form import ScenarioForm
+from .monthly_panel import MonthlyPanel
 from .prompts import SCENARIO_FILTER, Prompts
 from .recovery import Document, RecoveryManager
 from .results_panel import ResultsPanel
@@ -135,6 +136,8 @@ class MainWindow(QMainWindow):
         self.tabs.setObjectName("results_tabs")
         self.tabs.addTab(self.results_panel, "Risk of running out")
         self.tabs.addTab(self.decisions_panel, "What would make it safe")
+        self.monthly_panel = MonthlyPanel()
+        self.tabs.addTab(self.monthly_panel, "Month by month")
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.form)
         splitter.addWidget(self.tabs)
@@ -255,6 +258,7 @@ class MainWindow(QMainWindow):
         self.setWindowModified(state.modified)
         self.results_panel.render_state(state)
         self.decisions_panel.render_state(state)
+        self.monthly_panel.render_state(state)
 
     def apply_scenario(self, scenario: Scenario) -> None:
         """Show a scenario in the form (open, undo, redo) and simulate it."""

@@ -1,8 +1,10 @@
 """Results as CSV that opens cleanly in Excel: UTF-8 with a byte-order mark, CRLF line ends,
 plain numbers (no thousands separators, no £ signs) so that they can be charted and summed.
 
-One file, two sections: the key results (one measure a row), then the balance by month.
-``key_results_rows`` and ``balance_table_rows`` give the same rows for the app's own tables.
+One file, three sections: the key results (one measure a row, with the organisation without
+its contracts beside them), the month by month flows and balances, then the balance by month.
+``key_results_rows``, ``monthly_table``, ``period_summary`` and ``balance_table_rows`` give
+the same figures to the app's own tables and to the report.
 """
 from __future__ import annotations
 
@@ -10,13 +12,17 @@ import csv
 import datetime as _dt
 import io
 import os
+from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 from .. import APP_NAME, __version__
 from ..engine.results import PERCENTILES, Results
 from ..model.fields import spec_of
 from ..model.fileformat import write_bytes_atomic
 from ..model.scenario import Scenario
+from .glossary import result_tooltip
 
 BALANCE_HEADER = ["Month"] + [
     f"Balance, {label} (£)" for label in
@@ -47,40 +53,148 @@ def _cell(value: Any) -> Any:
     return value
 
 
+def _without(results: Results) -> str:
+    return "Without the contract" if len(results.contract_names) == 1 else "Without the contracts"
+
+
 def key_results_rows(scenario: Scenario, results: Results) -> list[list[Any]]:
-    """[measure, value, unit] rows, header first; money in pounds, chances in per cent."""
+    """[measure, value, unit] rows, header first; money in pounds, chances in per cent.  With
+    contracts, a column beside the value gives the same measure for the organisation without
+    them, on the same futures (blank where it has no such measure): [measure, value, without,
+    unit]."""
     r = results
+    b = r.baseline if r.contract_names else None
     month = r.most_likely_run_out_month
     rows: list[list[Any]] = [
-        ["Measure", "Value", "Unit"],
-        [f"Chance of running out within {r.horizon_months} months", _pct(r.p_run_out), "%"],
-        ["Monte Carlo standard error of that chance", _pct(r.p_run_out_se), "percentage points"],
-        ["Most likely month to run out", month if month else "", "month (blank: none ran out)"],
-        ["Chance of breaching the reserves floor", _pct(r.p_below_floor), "%"],
-        ["Extra working capital for 95% safety", _money(r.working_capital_needed_95), "£"],
-        ["Still owed at the end (average)", _money(r.expected_owed_after_horizon), "£"],
+        [f"Chance of running out within {r.horizon_months} months", _pct(r.p_run_out), "%",
+         None if b is None else _pct(b.p_run_out)],
+        ["Monte Carlo standard error of that chance", _pct(r.p_run_out_se), "percentage points",
+         None if b is None else _pct(b.p_run_out_se)],
+        ["Most likely month to run out", month if month else "", "month (blank: none ran out)", None],
+        ["Chance of breaching the reserves floor", _pct(r.p_below_floor), "%",
+         None if b is None else _pct(b.p_below_floor)],
+        ["Extra working capital for 95% safety", _money(r.working_capital_needed_95), "£",
+         None if b is None else _money(b.working_capital_needed_95)],
+        ["Still owed at the end (average)", _money(r.expected_owed_after_horizon), "£", None],
     ]
     for q in PERCENTILES:
         rows.append([f"Lowest balance, {q}th percentile of futures",
-                     _money(r.lowest_balance_percentiles[str(q)]), "£"])
+                     _money(r.lowest_balance_percentiles[str(q)]), "£",
+                     None if b is None else _money(b.lowest_balance_percentiles[str(q)])])
     for name, margin in zip(r.contract_names, r.contract_margin):
-        rows.append([f"Contract margin within the period (average): {name}", _money(margin), "£"])
+        rows.append([f"Contract margin within the period (average): {name}", _money(margin), "£", None])
     rows += [
-        [_label("paths"), r.paths, "futures"],
-        [_label("seed"), r.seed, ""],
-        [_label("risk_appetite"), _pct(scenario.settings.risk_appetite), "%"],
+        [_label("paths"), r.paths, "futures", None],
+        [_label("seed"), r.seed, "", None],
+        [_label("risk_appetite"), _pct(scenario.settings.risk_appetite), "%", None],
     ]
-    return rows
+    if b is None:
+        return [["Measure", "Value", "Unit"]] + [row[:3] for row in rows]
+    return [["Measure", "Value", _without(r), "Unit"]] + [
+        [measure, value, "" if without is None else without, unit]
+        for measure, value, unit, without in rows]
+
+
+def balance_header(results: Results) -> list[str]:
+    """BALANCE_HEADER, and with contracts two columns for the organisation without them."""
+    if not results.contract_names or results.baseline is None:
+        return list(BALANCE_HEADER)
+    without = _without(results).lower()
+    return list(BALANCE_HEADER) + [f"Balance {without}, median (typical) (£)",
+                                   f"Chance of having run out by this month {without} (%)"]
 
 
 def balance_table_rows(results: Results) -> list[list[Any]]:
-    """Header, then one row a month: month, balance percentiles 5..95, chance run out by then."""
-    rows: list[list[Any]] = [list(BALANCE_HEADER)]
+    """Header, then one row a month: month, balance percentiles 5..95, chance run out by then
+    (and, with contracts, the median balance and the chance without them)."""
+    header = balance_header(results)
+    rows: list[list[Any]] = [header]
     bp = results.balance_percentiles
+    b = results.baseline if len(header) > len(BALANCE_HEADER) else None
     for i in range(results.horizon_months):
-        rows.append([i + 1] + [_money(bp[str(q)][i]) for q in PERCENTILES]
-                    + [_pct(results.p_run_out_by_month[i])])
+        row = ([i + 1] + [_money(bp[str(q)][i]) for q in PERCENTILES]
+               + [_pct(results.p_run_out_by_month[i])])
+        if b is not None:
+            row += [_money(b.balance_percentiles["50"][i]), _pct(b.p_run_out_by_month[i])]
+        rows.append(row)
     return rows
+
+
+# ------------------------------------------------------------------------ month by month
+
+@dataclass(frozen=True)
+class MonthlyRow:
+    """One row of the month-by-month table: its label, a sentence saying what it is, and one
+    figure a month (pounds; flows as positive amounts, costs included)."""
+
+    label: str
+    tooltip: str
+    values: np.ndarray  # (horizon,)
+    kind: str  # "flow" (summed over a period) or "balance" (taken at a period's end)
+
+
+MONTHLY_LABELS = ("Income", "Costs", "Contract receipts", "Contract costs", "Average balance",
+                  "1 in 20 worst balance", "Typical balance")
+
+
+def monthly_table(results: Results) -> list[MonthlyRow]:
+    """The month-by-month figures a finance lead checks against their cash-flow forecast: the
+    average of each month's flows and closing balance over the futures, and the 1 in 20 worst
+    and typical closing balance.  Empty for results without the flows."""
+    flows, mean = results.mean_flows_by_month, results.mean_balance_by_month
+    if flows is None or mean is None:
+        return []
+    bp = results.balance_percentiles
+    sources = [
+        (flows["income"], "mean_flows_by_month.income", "flow"),
+        (flows["costs"], "mean_flows_by_month.costs", "flow"),
+        (flows["contract_receipts"], "mean_flows_by_month.contract_receipts", "flow"),
+        (flows["contract_costs"], "mean_flows_by_month.contract_costs", "flow"),
+        (mean, "mean_balance_by_month", "balance"),
+        (bp["5"], "balance_percentiles.5", "balance"),
+        (bp["50"], "balance_percentiles.50", "balance"),
+    ]
+    return [MonthlyRow(label, result_tooltip(key), np.asarray(values, dtype=float), kind)
+            for label, (values, key, kind) in zip(MONTHLY_LABELS, sources)]
+
+
+def monthly_rows(results: Results) -> list[list[Any]]:
+    """The month-by-month table for the CSV: a header, then one row a month (months down, as
+    Excel charts and sums them best)."""
+    table = monthly_table(results)
+    rows: list[list[Any]] = [["Month"] + [f"{row.label} (£)" for row in table]]
+    for i in range(results.horizon_months if table else 0):
+        rows.append([i + 1] + [_money(row.values[i]) for row in table])
+    return rows
+
+
+@dataclass(frozen=True)
+class Period:
+    """A year or a quarter of the month-by-month table: flows summed over its months and
+    balances at its last month's end, in the order of ``monthly_table``."""
+
+    label: str
+    first: int  # 1-based months
+    last: int
+    values: tuple[float, ...]
+
+
+def period_summary(results: Results) -> tuple[str, list[Period]]:
+    """("year" or "quarter", periods): quarters for horizons up to 24 months, else years; the
+    last period may be shorter."""
+    table = monthly_table(results)
+    horizon = results.horizon_months
+    kind, size = ("quarter", 3) if horizon <= 24 else ("year", 12)
+    periods: list[Period] = []
+    if not table:
+        return kind, periods
+    for number, first in enumerate(range(1, horizon + 1, size), start=1):
+        last = min(first + size - 1, horizon)
+        values = tuple(float(np.sum(row.values[first - 1:last])) if row.kind == "flow"
+                       else float(row.values[last - 1]) for row in table)
+        months = f"month {first}" if first == last else f"months {first}-{last}"
+        periods.append(Period(f"{kind.title()} {number} ({months})", first, last, values))
+    return kind, periods
 
 
 def csv_rows(scenario: Scenario, results: Results, day: _dt.date | None = None) -> list[list[Any]]:
@@ -94,6 +208,11 @@ def csv_rows(scenario: Scenario, results: Results, day: _dt.date | None = None) 
         ["Key results"],
     ]
     rows += key_results_rows(scenario, results)
+    if monthly_table(results):
+        title = (f"Month by month (averages over the {results.paths:,} futures; balances at "
+                 "the end of each month)")
+        rows += [[], [title]]
+        rows += monthly_rows(results)
     rows += [[], ["Balance at the end of each month"]]
     rows += balance_table_rows(results)
     return rows
@@ -110,4 +229,17 @@ def write_csv(scenario: Scenario, results: Results, path: str | os.PathLike,
     write_bytes_atomic(path, buffer.getvalue().encode("utf-8-sig"))
 
 
-__all__ = ["write_csv", "csv_rows", "key_results_rows", "balance_table_rows", "BALANCE_HEADER"]
+__all__ = [
+    "BALANCE_HEADER",
+    "MONTHLY_LABELS",
+    "MonthlyRow",
+    "Period",
+    "balance_header",
+    "balance_table_rows",
+    "csv_rows",
+    "key_results_rows",
+    "monthly_rows",
+    "monthly_table",
+    "period_summary",
+    "write_csv",
+]

@@ -18,9 +18,27 @@ from matplotlib.ticker import Formatter, MaxNLocator, MultipleLocator, PercentFo
 
 from ..engine.results import Results
 from ..model.scenario import Scenario
-from .style import (BAND_INNER, BAND_OUTER, BLACK, BLUE, LEGEND_DROP_IN, MEDIAN, NOTE_SIZE, SKY,
-                    TICK_SIZE, VERMILLION, WINE, ZERO_GREY, legend_below, new_figure, set_title,
-                    style_axes, style_figure, text_width_in, width_in)
+from .style import (
+    BAND_INNER,
+    BAND_OUTER,
+    BLACK,
+    BLUE,
+    LEGEND_DROP_IN,
+    MEDIAN,
+    NOTE_SIZE,
+    SKY,
+    TICK_SIZE,
+    VERMILLION,
+    WINE,
+    ZERO_GREY,
+    legend_below,
+    new_figure,
+    set_title,
+    style_axes,
+    style_figure,
+    text_width_in,
+    width_in,
+)
 
 MINUS = "\u2212"
 
@@ -83,6 +101,29 @@ def _month_axis(ax: Axes, horizon: int) -> None:
 
 FAN_TITLE = "Cash balance at the end of each month"
 
+# The organisation without its contracts: a long-dashed black line, apart from the solid
+# median by its dashes and from the short-dashed danger lines by its darkness in grey print.
+BASELINE_COLOUR = BLACK
+BASELINE_DASHES = (0, (7, 2.5))
+
+
+def _noun(results: Results) -> str:
+    return "contract" if len(results.contract_names) == 1 else "contracts"
+
+
+def baseline_median(results: Results) -> np.ndarray | None:
+    """The typical balance of the organisation without its contracts, each month; None when
+    there are no contracts (the run is its own baseline) or the run has no baseline."""
+    b = results.baseline
+    if not results.contract_names or b is None:
+        return None
+    return np.asarray(b.balance_percentiles["50"], dtype=float)
+
+
+def _draw_baseline(ax: Axes, x: np.ndarray, y: np.ndarray, label: str, gid: str) -> None:
+    ax.plot(x, y, color=BASELINE_COLOUR, linewidth=2.0, linestyle=BASELINE_DASHES, label=label,
+            gid=gid)
+
 
 def draw_fan_chart(ax: Axes, scenario: Scenario, results: Results | None, *,
                    font_scale: float = 1.0) -> None:
@@ -102,8 +143,14 @@ def draw_fan_chart(ax: Axes, scenario: Scenario, results: Results | None, *,
                     label="9 in 10 futures")
     ax.fill_between(x, bp["25"], bp["75"], color=BAND_INNER, linewidth=0,
                     label="Middle half of futures")
-    ax.plot(x, bp["50"], color=MEDIAN, linewidth=2.6, linestyle="-", label="Typical (median)",
+    without = baseline_median(results)
+    ax.plot(x, bp["50"], color=MEDIAN, linewidth=2.6, linestyle="-",
+            label="Typical (median)" if without is None else f"Typical (median), with the {_noun(results)}",
             gid="median")
+    if without is not None:
+        if horizon == 1:
+            without = np.repeat(without, 2)
+        _draw_baseline(ax, x, without, f"Typical without the {_noun(results)}", "baseline_median")
 
     overdraft = float(org.overdraft_facility)
     if overdraft > 0:
@@ -124,6 +171,8 @@ def draw_fan_chart(ax: Axes, scenario: Scenario, results: Results | None, *,
     # Keep the danger lines in view even when every future stays far above them.
     lo = min(float(np.min(bp["5"])), -overdraft, floor, 0.0)
     hi = max(float(np.max(bp["95"])), floor, 0.0)
+    if without is not None:  # the organisation on its own may do better or worse than every band
+        lo, hi = min(lo, float(np.min(without))), max(hi, float(np.max(without)))
     pad = 0.06 * (hi - lo) if hi > lo else max(1000.0, abs(hi) * 0.1)
     ax.set_ylim(lo - pad, hi + pad)
     ax.yaxis.set_major_formatter(PoundFormatter())
@@ -154,6 +203,12 @@ def draw_run_out_curve(ax: Axes, scenario: Scenario, results: Results | None,
     ax.plot(x, p, color=BLUE, linewidth=2.6, linestyle="-",
             label=f"Chance of having run out ({summary})", gid="run_out")
     top = float(np.max(p)) if p.size else 0.0
+    if baseline_median(results) is not None and results.baseline is not None:
+        q = np.asarray(results.baseline.p_run_out_by_month, dtype=float)
+        q = np.repeat(q, 2) if horizon == 1 else q
+        _draw_baseline(ax, x, q, f"Without the {_noun(results)} "
+                       f"({_percent_text(float(q[-1])) if q[-1] > 0 else 'none'})", "baseline_run_out")
+        top = max(top, float(np.max(q)))
     if appetite is not None:
         ax.axhline(appetite, color=VERMILLION, linewidth=2.2, linestyle="--",
                    label=f"Trustees' risk appetite ({_percent_text(appetite)})", gid="appetite")
@@ -235,5 +290,16 @@ def draw_lowest_balance_histogram(ax: Axes, scenario: Scenario, results: Results
     legend_below(ax, handles=handles, ncol=3, k=font_scale)
 
 
-__all__ = ["draw_fan_chart", "draw_run_out_curve", "draw_lowest_balance_histogram",
-           "style_figure", "new_figure", "pounds_short", "PoundFormatter", "LEGEND_DROP_IN"]
+__all__ = [
+    "BASELINE_COLOUR",
+    "BASELINE_DASHES",
+    "LEGEND_DROP_IN",
+    "PoundFormatter",
+    "baseline_median",
+    "draw_fan_chart",
+    "draw_lowest_balance_histogram",
+    "draw_run_out_curve",
+    "new_figure",
+    "pounds_short",
+    "style_figure",
+]

@@ -221,6 +221,21 @@ _RESULT_TOOLTIPS = {
                   "with the organisation without it.",
     "mean_balance_by_month": "The average month-end balance over the futures (a few very good "
                              "or bad futures move it).",
+    "baseline.p_below_floor": "The chance of dipping below your reserves floor for your "
+                              "organisation without the contract, on the same futures.",
+    "baseline.working_capital_needed_95": "The extra opening cash your organisation would need "
+                                          "without the contract to stay in funds in 19 in 20 "
+                                          "futures.",
+    "mean_flows_by_month.income": "Your own income that month (grants, donations, other income; "
+                                  "not the contracts), averaged over the futures.",
+    "mean_flows_by_month.costs": "Your own costs that month (staff, premises, running costs; not "
+                                 "the contracts), averaged over the futures.",
+    "mean_flows_by_month.contract_receipts": "What the contracts pay you that month: service fees "
+                                             "and outcome payments, less any clawback, averaged "
+                                             "over the futures.",
+    "mean_flows_by_month.contract_costs": "What delivering the contracts costs that month: their "
+                                          "fixed costs and the cost of each referral, averaged "
+                                          "over the futures.",
 }
 _RESULT_TOOLTIPS.update({f"lowest_balance_percentiles.{k}": "The lowest month-end balance a "
                          "future reaches: " + words.format(verb="go")
@@ -252,6 +267,14 @@ _LABEL_KEYS = {
     "Still owed to you at the end (average)": "expected_owed_after_horizon",
     "Simulated futures (seed)": "paths",
 }
+# The same figures for the organisation without its contracts (report.text.baseline_figures).
+for _noun in ("contract", "contracts"):
+    _LABEL_KEYS.update({
+        f"Chance of running out without the {_noun}": "baseline.p_run_out",
+        f"Added by the {_noun}": "added_risk",
+        f"Chance of breaching the reserves floor without the {_noun}": "baseline.p_below_floor",
+        f"Extra working capital for 95% safety without the {_noun}": "baseline.working_capital_needed_95",
+    })
 
 
 def tooltip_for_label(label: str) -> str | None:

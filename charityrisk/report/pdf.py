@@ -30,7 +30,8 @@ from ..model.fields import spec, spec_of
 from ..model.fileformat import write_bytes_atomic
 from ..model.scenario import Contract, Scenario, Uncertain
 from . import figures
-from .text import headline, key_figures, money, percent, run_verdict, verdict_words
+from .export import MONTHLY_LABELS, period_summary
+from .text import appetite_sentence, headline, key_figures, money, percent, run_verdict
 
 A4_WIDTH_IN = 8.27
 A4_HEIGHT_IN = 11.69
@@ -303,7 +304,7 @@ def _page_one(s: Scenario, r: Results, day: _dt.date, footer: str, k: float) -> 
     page.text(f"Produced by {APP_NAME} on {long_date(day)}.", size=10, color=MUTED, gap=0.16)
     appetite = s.settings.risk_appetite
     judged = run_verdict(r, appetite)
-    page.verdict_box(headline(s, r), verdict_words(judged, appetite), judged.level)
+    page.verdict_box(headline(s, r), appetite_sentence(r, appetite), judged.level)
     page.heading("Key figures", size=12.5)
     page.table(key_figures(s, r), widths=(3.9, TEXT_WIDTH_IN - 3.9), size=9.5)
     room = page.room - 0.1
@@ -328,6 +329,7 @@ def _page_two(s: Scenario, r: Results, decisions: Sequence[str] | None, day: _dt
                   "out within the risk appetite (for example more working capital, a smaller "
                   "share of the price at risk, or shorter payment lags), and list the options "
                   "here.", size=10.5)
+    _flows_summary(page, r)
     page.heading("What we assumed: the organisation", size=12.5)
     page.table(organisation_rows(s), widths=(3.9, TEXT_WIDTH_IN - 3.9), size=9.5)
 
@@ -371,6 +373,30 @@ def _page_two(s: Scenario, r: Results, decisions: Sequence[str] | None, day: _dt
     page.heading("About these figures", size=11)
     page.text(run_details(r, day), size=9.5)
     return page.fig, page.room >= -1e-6
+
+
+def flows_summary_rows(r: Results) -> tuple[str, list[str], list[list[str]]]:
+    """The heading, column headings and rows of the report's summary of the month-by-month
+    table: a row a year (a quarter for horizons up to 24 months)."""
+    kind, periods = period_summary(r)
+    heading = f"Money in and out, {kind} by {kind}"
+    header = [kind.title()] + [label if i < 4 else f"{label} at the end"
+                               for i, label in enumerate(MONTHLY_LABELS)]
+    rows = [[p.label] + [money(v) for v in p.values] for p in periods]
+    return heading, header, rows
+
+
+def _flows_summary(page: _Page, r: Results) -> None:
+    heading, header, rows = flows_summary_rows(r)
+    if not rows or len(header) != len(MONTHLY_LABELS) + 1:
+        return
+    page.heading(heading, size=12.5)
+    kind = header[0].lower()
+    page.text(f"Income and costs are averages over the futures, added up over each {kind}; "
+              f"balances are at the {kind}'s end.", size=9.5)
+    first = 1.3
+    rest = (TEXT_WIDTH_IN - first) / (len(header) - 1)
+    page.table(rows, widths=[first] + [rest] * (len(header) - 1), size=8.5, header=header)
 
 
 SCALES = (1.0, 0.96, 0.92, 0.88, 0.84, 0.8, 0.76, 0.72)
@@ -436,5 +462,13 @@ def write_report(scenario: Scenario, path: str | os.PathLike, paths: int | None 
     return results
 
 
-__all__ = ["write_report", "build_pages", "assumptions", "organisation_rows", "contract_column",
-           "payment_mode_words", "long_date"]
+__all__ = [
+    "assumptions",
+    "build_pages",
+    "contract_column",
+    "flows_summary_rows",
+    "long_date",
+    "organisation_rows",
+    "payment_mode_words",
+    "write_report",
+]
