@@ -52,7 +52,7 @@ class Results:
     contract_margin: np.ndarray  # (contracts,) expected receipts less costs within the horizon
     run_out_month: np.ndarray = field(repr=False)  # (paths,) 1-based month, 0 = never
     lowest_balance: np.ndarray = field(repr=False)  # (paths,)
-    balance_sample_paths: int = 0  # futures behind balance_percentiles (all, up to a cap)
+    balance_sample_paths: int = 0  # futures behind balance_percentiles: all of them
     mean_balance_by_month: np.ndarray | None = None  # (horizon,) average closing balance
     # "income", "costs", "contract_receipts", "contract_costs" -> (horizon,) average of each
     # month's flow, costs as positive amounts: opening reserves + cumsum(income - costs +
