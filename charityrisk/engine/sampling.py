@@ -15,7 +15,7 @@ import math
 import zlib
 from functools import lru_cache
 from statistics import NormalDist
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -41,6 +41,12 @@ def stream(seed: int, chunk: int, owner: int, quantity: int, *key: int) -> np.ra
     ``key`` extends the spawn key for quantities with more than one instance (budget
     lines); version 1 quantities pass none, so their streams never change."""
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(chunk, owner, quantity, *key)))
+
+
+def contract_owner(c: Any, index: int) -> int:
+    """The owner number of a contract's streams: its id, else its place + 1 (version 1's key,
+    which the id of a contract read from a file without ids equals)."""
+    return index + 1 if c.id is None else int(c.id)
 
 
 def budget_line_keys(lines: Sequence[BudgetLine]) -> list[tuple[int, int]]:

@@ -98,6 +98,8 @@ def scenario_to_dict(s: Scenario) -> dict:
         "simulation": {"paths": s.settings.paths, "seed": s.settings.seed,
                        "risk_appetite": s.settings.risk_appetite},
     })
+    if s.settings.precision is not None:
+        out["simulation"]["precision"] = s.settings.precision
     return {**out, **dict(s.extra)}
 
 

@@ -117,6 +117,10 @@ class Contract:
     ramp_up_months: int = 0
     exit_cost: float = 0.0
     wind_down_months: int | None = None  # None: the whole duration
+    # The contract's own random streams are keyed by this number, kept in the file, so that
+    # adding, removing or moving another contract leaves its futures alone.  None (a
+    # contract made in code): keyed by its place, as id = place + 1 would be.
+    id: int | None = None
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
     @property
@@ -144,6 +148,9 @@ class SimulationSettings:
     paths: int = 20_000
     seed: int = 1
     risk_appetite: float = 0.05
+    # Run until the chance of running out is known to within +/- this (the half-width of its
+    # 95% interval), with ``paths`` the most futures to run; None: run ``paths`` futures.
+    precision: float | None = None
 
 
 @dataclass(frozen=True)

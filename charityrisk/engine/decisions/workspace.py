@@ -78,7 +78,8 @@ class _ContractDraws:
     them; those for the base terms are kept, a variant redraws only what it changes."""
 
     def __init__(self, c: Contract, index: int, n: int, seed: int, block: int):
-        self._stream = lambda quantity: sampling.stream(seed, block, index + 1, quantity)
+        owner = sampling.contract_owner(c, index)
+        self._stream = lambda quantity: sampling.stream(seed, block, owner, quantity)
         self.n = n
         self.u_none = self._stream(sampling.NO_REFERRALS).random(n)  # none at all if < p
         self.u_late = self._stream(sampling.LATE).random(n)  # paid late if < probability
