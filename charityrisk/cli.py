@@ -119,8 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
     _sim_options(sim)
     sim.add_argument("--precision", type=_precision, metavar="SHARE",
                      help="run until the chance of running out is known to within +/- this (95%%), e.g. "
-                          "0.005 or 0.5%%; --paths is then the most futures to run (default: the file's "
-                          "simulation.precision, else a set number of futures)")
+                          "0.005 or 0.5%%; --paths (else the file's simulation.paths) is then the most "
+                          "futures to run (default: the file's simulation.precision, else none)")
     sim.add_argument("--json", action="store_true", help="print the results as one JSON object")
     rep = sub.add_parser("report", help="write the trustees' report as PDF")
     rep.add_argument("file")
@@ -356,12 +356,8 @@ def summary_text(scenario, results) -> str:
 def cmd_simulate(args: argparse.Namespace) -> int:
     scenario = _load(args.file)
     precision = args.precision if args.precision is not None else scenario.settings.precision
-    if precision is None:
-        paths = _run_paths(args, [scenario])
-    else:  # the most futures: --paths, else as many as finish in about a minute
-        paths = (_run_paths(args, [scenario]) if args.paths is not None
-                 else max_paths(len(scenario.contracts), scenario.horizon_months))
-    results = _simulate(scenario, paths, args.seed, precision)
+    # With a precision, the futures (--paths, else the file's) are the most to run.
+    results = _simulate(scenario, _run_paths(args, [scenario]), args.seed, precision)
     if args.json:
         data = results.to_json_dict()
         # A list in contract order: keyed by name, two contracts of one name became one.

@@ -234,3 +234,39 @@ def test_command_line_precision(capsys):
     with pytest.raises(SystemExit) as e:
         cli.main(["simulate", EXAMPLE, "--precision", "0"])
     assert e.value.code == 2 and "--precision" in capsys.readouterr().err
+
+
+# ----- Latin hypercube ------------------------------------------------------------------------
+
+def _lhs(s):
+    return replace(s, settings=replace(s.settings, sampling="latin_hypercube"))
+
+
+def test_latin_hypercube_takes_one_value_from_each_slice():
+    # A 30% event in a stratified block of n futures happens in floor or ceil of 0.3 n of
+    # them, not Binomial(n, 0.3) (whose spread would be about 15 futures here).
+    n = 1_111
+    r = sim.simulate(_lhs(_no_referrals_decides(0.3)), n, 2)
+    assert int((r.run_out_month > 0).sum()) in (333, 334)
+    from charityrisk.engine.sampling import FutureDraws
+    from charityrisk.model import Uncertain
+    values = FutureDraws(7, 0, 500, sampling="latin_hypercube").value(Uncertain(0, 0.5, 1), 1, 2)
+    cdf_slices = np.sort(np.floor(500 * values).astype(int))  # symmetric PERT: median 0.5
+    assert values.min() >= 0 and values.max() <= 1 and len(set(cdf_slices)) > 300
+
+
+def test_random_sampling_is_the_default_and_saved_only_when_changed():
+    from charityrisk.model import scenario_from_dict, scenario_to_dict
+    s = load_scenario(EXAMPLE)
+    assert s.settings.sampling == "random"
+    assert "sampling" not in scenario_to_dict(s)["simulation"]
+    data = scenario_to_dict(_lhs(s))
+    assert data["simulation"]["sampling"] == "latin_hypercube"
+    assert scenario_from_dict(data).settings.sampling == "latin_hypercube"
+
+
+def test_latin_hypercube_agrees_with_plain_monte_carlo_within_4_se():
+    s = load_scenario(EXAMPLE)
+    plain, lhs = sim.simulate(s, 20_000, 3), sim.simulate(_lhs(s), 20_000, 3)
+    se = np.sqrt(plain.p_run_out_se ** 2 + lhs.p_run_out_se ** 2)
+    assert abs(plain.p_run_out - lhs.p_run_out) < 4 * se

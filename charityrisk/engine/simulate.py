@@ -96,7 +96,7 @@ def simulate_block(s: Scenario, n: int, seed: int, block: int) -> Block:
 def _simulate_block(s: Scenario, n: int, seed: int, block: int) -> Block:
     org = s.organisation
     horizon = s.horizon_months
-    draws = FutureDraws(seed, block, n, s.correlation)
+    draws = FutureDraws(seed, block, n, s.correlation, s.settings.sampling)
     income = draws.value(org.monthly_other_income, 0, ORG_INCOME)
     totals = np.zeros((len(FLOW_KEYS), horizon))
     totals[0] = income.sum()

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .scenario import BUDGET_KINDS, COUNT_NOISES, MAX_CONTRACTS, MAX_HORIZON, MAX_PATHS, PAYMENT_MODES
+from .scenario import BUDGET_KINDS, COUNT_NOISES, MAX_CONTRACTS, MAX_HORIZON, MAX_PATHS, PAYMENT_MODES, SAMPLINGS
 
 # Money beyond this is a typing slip (or an attack), not a small charity's budget, and
 # summing many such values over 120 months would lose pennies to float rounding.
@@ -363,6 +363,11 @@ FIELDS: tuple[FieldSpec, ...] = (
               tip="Instead of a set number of futures, run until the chance of running out is known to "
                   "within plus or minus this (95% of the time), with the number of futures as the most "
                   "to run. 0.5% means to within half a point."),
+    FieldSpec("simulation.sampling", "How futures are drawn", "", "choice", choices=SAMPLINGS, default="random",
+              since=2, in_form=False, report_label="Sampling",
+              tip="random: every future's guesses drawn independently (as in version 1). latin_hypercube: "
+                  "spread evenly over each guess's range, which gives steadier figures for the same number "
+                  "of futures; saved files keep the way they were run."),
 )
 
 BY_PATH: dict[str, FieldSpec] = {f.path: f for f in FIELDS}

@@ -100,6 +100,8 @@ def scenario_to_dict(s: Scenario) -> dict:
     })
     if s.settings.precision is not None:
         out["simulation"]["precision"] = s.settings.precision
+    if s.settings.sampling != "random":
+        out["simulation"]["sampling"] = s.settings.sampling
     return {**out, **dict(s.extra)}
 
 

@@ -10,6 +10,7 @@ from typing import Any, Mapping
 
 PAYMENT_MODES = ("earn", "threshold", "clawback")
 COUNT_NOISES = ("poisson", "none")
+SAMPLINGS = ("random", "latin_hypercube")  # engine.sampling: RANDOM, LATIN_HYPERCUBE
 BUDGET_KINDS = ("income", "cost")
 MAX_HORIZON = 120
 MAX_CONTRACTS = 50
@@ -151,6 +152,9 @@ class SimulationSettings:
     # Run until the chance of running out is known to within +/- this (the half-width of its
     # 95% interval), with ``paths`` the most futures to run; None: run ``paths`` futures.
     precision: float | None = None
+    # How the once-per-future uncertain values are drawn: "random" (independent, version 1's)
+    # or "latin_hypercube" (stratified: steadier figures for the same futures).
+    sampling: str = "random"
 
 
 @dataclass(frozen=True)

@@ -262,7 +262,8 @@ def _settings(r: _Reader, raw: Any) -> SimulationSettings | None:
     values = r.values(obj, "simulation", "simulation", 2)
     if any(v is None for k, v in values.items() if k != "precision"):  # precision None: not used
         return None
-    return SimulationSettings(values["paths"], values["seed"], values["risk_appetite"], values["precision"])
+    return SimulationSettings(values["paths"], values["seed"], values["risk_appetite"], values["precision"],
+                              values["sampling"])
 
 
 def scenario_from_dict(data: Any) -> Scenario:
