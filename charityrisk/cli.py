@@ -88,6 +88,21 @@ def _appetite(text: str) -> float:
     return value
 
 
+def _precision(text: str) -> float:
+    """A half-width such as 0.005 or 0.5%, within the field table's bounds."""
+    from .model.fields import MAX_PRECISION, MIN_PRECISION
+
+    raw = text.strip()
+    try:
+        value = float(raw[:-1]) / 100 if raw.endswith("%") else float(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a share such as 0.005 or 0.5% (got {text!r})") from None
+    if not MIN_PRECISION <= value <= MAX_PRECISION:
+        raise argparse.ArgumentTypeError(f"must be between {MIN_PRECISION} and {MAX_PRECISION}, or "
+                                         f"{MIN_PRECISION:.1%} and {MAX_PRECISION:.0%} (got {text!r})")
+    return value
+
+
 def _decision_options(p: argparse.ArgumentParser) -> None:
     _sim_options(p)
     p.add_argument("--risk-appetite", type=_appetite, metavar="SHARE",
@@ -102,6 +117,10 @@ def build_parser() -> argparse.ArgumentParser:
     sim = sub.add_parser("simulate", help="simulate a scenario file and print the results")
     sim.add_argument("file")
     _sim_options(sim)
+    sim.add_argument("--precision", type=_precision, metavar="SHARE",
+                     help="run until the chance of running out is known to within +/- this (95%%), e.g. "
+                          "0.005 or 0.5%%; --paths (else the file's simulation.paths) is then the most "
+                          "futures to run (default: the file's simulation.precision, else none)")
     sim.add_argument("--json", action="store_true", help="print the results as one JSON object")
     rep = sub.add_parser("report", help="write the trustees' report as PDF")
     rep.add_argument("file")
@@ -279,11 +298,11 @@ class Progress:
             self.stream.flush()
 
 
-def _simulate(scenario, paths: int, seed):
+def _simulate(scenario, paths: int, seed, precision: float | None = None):
     from .engine import simulate
 
     with Progress() as progress:
-        return simulate(scenario, paths, seed, progress=progress)
+        return simulate(scenario, paths, seed, progress=progress, precision=precision)
 
 
 def _print_json(data: dict) -> None:
@@ -336,7 +355,9 @@ def summary_text(scenario, results) -> str:
 
 def cmd_simulate(args: argparse.Namespace) -> int:
     scenario = _load(args.file)
-    results = _simulate(scenario, _run_paths(args, [scenario]), args.seed)
+    precision = args.precision if args.precision is not None else scenario.settings.precision
+    # With a precision, the futures (--paths, else the file's) are the most to run.
+    results = _simulate(scenario, _run_paths(args, [scenario]), args.seed, precision)
     if args.json:
         data = results.to_json_dict()
         # A list in contract order: keyed by name, two contracts of one name became one.

@@ -13,7 +13,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QAbstractSpinBox, QLabel
 
 from charityrisk.engine import simulate
-from charityrisk.gui.window import MainWindow
+from charityrisk.gui.window import FIRST_ANSWER_PATHS, MainWindow
 from charityrisk.model import load_scenario
 from charityrisk.report.text import contract_risk, money, percent
 from charityrisk.resources import example_scenario_path
@@ -140,7 +140,10 @@ def test_cancelling_a_large_run_keeps_last_results(qtbot, window, example):
         window.apply_scenario(big)
         qtbot.waitUntil(lambda: window.results_panel.cancel_button.isVisible(), timeout=10_000)
         qtbot.mouseClick(window.results_panel.cancel_button, Qt.MouseButton.LeftButton)
-    assert window.results_panel.results is before
+    # The earlier results, or the cancelled run's first estimate (both of 2,000 futures):
+    # never figures of futures not run.
+    after = window.results_panel.results
+    assert after is before or after.paths == FIRST_ANSWER_PATHS
     assert "cancelled" in window.results_panel.status.text()
     assert not window.results_panel.cancel_button.isVisible()
 
@@ -165,6 +168,24 @@ def test_progress_signals_arrive_in_order(qtbot, window, example):
     with qtbot.waitSignal(window.results_shown, timeout=30_000):
         window.apply_scenario(many)
     assert seen == sorted(seen) and seen[-1] == 20_000 and len(seen) == 4
+
+
+def test_a_first_estimate_then_the_full_run(qtbot, window, example):
+    many = replace(example, settings=replace(example.settings, paths=20_000))
+    first = []
+    window.runner.preview.connect(first.append)
+    with qtbot.waitSignal(window.results_shown, timeout=60_000):
+        window.apply_scenario(many)
+        qtbot.waitUntil(lambda: bool(first), timeout=30_000)
+        if window.runner.is_busy():  # still refining: the screen says it is a first estimate
+            assert "First estimate from 2,000 futures" in window.results_panel.status.text()
+            assert "of 2,000 simulated futures" in window.results_panel.headline.text()
+    quick = first[0][2]
+    assert quick.paths == FIRST_ANSWER_PATHS
+    assert quick.p_run_out == simulate(many, FIRST_ANSWER_PATHS, many.settings.seed).p_run_out
+    assert window.results_panel.results.paths == 20_000
+    assert "of 20,000 simulated futures" in window.results_panel.headline.text()
+    assert "First estimate" not in window.results_panel.status.text()
 
 
 def test_smoke_command_exits_zero():

@@ -143,7 +143,7 @@ def contract_flows(c: Contract, index: int, n: int, horizon: int, seed: int,
                    chunk: int, draws: FutureDraws | None = None) -> ContractFlows:
     """Simulate one contract in n futures; ``draws`` carries the copula's common factor
     (without it, the once-per-future draws are independent)."""
-    owner = index + 1
+    owner = sampling.contract_owner(c, index)
     draws = FutureDraws(seed, chunk, n) if draws is None else draws
     rng = lambda quantity: sampling.stream(seed, chunk, owner, quantity)  # noqa: E731
     none_at_all = draws.bad_event(c.p_no_referrals, owner, sampling.NO_REFERRALS)

@@ -52,13 +52,32 @@ class Results:
     contract_margin: np.ndarray  # (contracts,) expected receipts less costs within the horizon
     run_out_month: np.ndarray = field(repr=False)  # (paths,) 1-based month, 0 = never
     lowest_balance: np.ndarray = field(repr=False)  # (paths,)
-    balance_sample_paths: int = 0  # futures behind balance_percentiles (all, up to a cap)
+    balance_sample_paths: int = 0  # futures behind balance_percentiles: all of them
     mean_balance_by_month: np.ndarray | None = None  # (horizon,) average closing balance
     # "income", "costs", "contract_receipts", "contract_costs" -> (horizon,) average of each
     # month's flow, costs as positive amounts: opening reserves + cumsum(income - costs +
     # contract_receipts - contract_costs) is mean_balance_by_month
     mean_flows_by_month: dict[str, np.ndarray] | None = None
     baseline: BaselineResults | None = None  # without the contracts, same futures
+    # The 95% (Wilson) interval of p_run_out, and the half-width asked for (a run with
+    # precision on demand) or None (a run of a set number of futures).
+    p_run_out_interval: tuple[float, float] | None = None
+    precision_wanted: float | None = None
+
+    @property
+    def precision_reached(self) -> float | None:
+        """Half the width of the 95% interval of p_run_out: known to within +/- this."""
+        if self.p_run_out_interval is None:
+            return None
+        lo, hi = self.p_run_out_interval
+        return (hi - lo) / 2
+
+    @property
+    def precision_met(self) -> bool | None:
+        """Whether a run with precision on demand got there (None: none was asked)."""
+        if self.precision_wanted is None or self.precision_reached is None:
+            return None
+        return self.precision_reached <= self.precision_wanted
 
     @property
     def most_likely_run_out_month(self) -> int | None:
@@ -94,6 +113,10 @@ class Results:
             "mean_flows_by_month": (None if self.mean_flows_by_month is None else
                                     {k: _floats(v) for k, v in self.mean_flows_by_month.items()}),
             "baseline": None if self.baseline is None else self.baseline.to_json_dict(),
+            "p_run_out_interval": None if self.p_run_out_interval is None else list(self.p_run_out_interval),
+            "precision_reached": self.precision_reached,
+            "precision_wanted": self.precision_wanted,
+            "precision_met": self.precision_met,
         }
 
 

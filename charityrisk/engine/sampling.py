@@ -15,11 +15,11 @@ import math
 import zlib
 from functools import lru_cache
 from statistics import NormalDist
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
-from ..model.scenario import BudgetLine, Uncertain
+from ..model.scenario import SAMPLINGS, BudgetLine, Uncertain
 
 # Stream names, kept stable: renumbering them would change every saved result.
 ORG_INCOME = 0
@@ -32,6 +32,7 @@ SUCCESSES = 6
 COMMON_FACTOR = 7  # owner 0: the copula's common Z, one per future
 BUDGET_LINE = 8  # owner 0, then (line key, occurrence, LINE_AMOUNT or LINE_HAPPENS)
 LINE_AMOUNT = 0
+RANDOM, LATIN_HYPERCUBE = SAMPLINGS
 LINE_HAPPENS = 1
 
 
@@ -41,6 +42,12 @@ def stream(seed: int, chunk: int, owner: int, quantity: int, *key: int) -> np.ra
     ``key`` extends the spawn key for quantities with more than one instance (budget
     lines); version 1 quantities pass none, so their streams never change."""
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(chunk, owner, quantity, *key)))
+
+
+def contract_owner(c: Any, index: int) -> int:
+    """The owner number of a contract's streams: its id, else its place + 1 (version 1's key,
+    which the id of a contract read from a file without ids equals)."""
+    return index + 1 if c.id is None else int(c.id)
 
 
 def budget_line_keys(lines: Sequence[BudgetLine]) -> list[tuple[int, int]]:
@@ -144,9 +151,14 @@ class FutureDraws:
     low u_i is the bad side.  With correlation 0 the draws are version 1's, bit for bit.
     """
 
-    def __init__(self, seed: int, chunk: int, n: int, correlation: float = 0.0) -> None:
+    def __init__(self, seed: int, chunk: int, n: int, correlation: float = 0.0,
+                 sampling: str = "random") -> None:
         self.seed, self.chunk, self.n = seed, chunk, n
         self.correlation = correlation
+        # "latin_hypercube": each once-per-future draw of the chunk takes one value from each
+        # of n equal slices of its range, in a random order (its own stream), instead of n
+        # independent values; "random": version 1's independent draws.
+        self.stratified = sampling == LATIN_HYPERCUBE
         self._common = None
         if correlation > 0:
             self._common = math.sqrt(correlation) * stream(seed, chunk, 0, COMMON_FACTOR).standard_normal(n)
@@ -154,14 +166,24 @@ class FutureDraws:
     def rng(self, owner: int, quantity: int, *key: int) -> np.random.Generator:
         return stream(self.seed, self.chunk, owner, quantity, *key)
 
+    def _uniform(self, owner: int, quantity: int, key: tuple[int, ...]) -> np.ndarray:
+        """One Latin hypercube column: a value from each of n equal slices of (0, 1)."""
+        rng = self.rng(owner, quantity, *key)
+        return (rng.permutation(self.n) + rng.random(self.n)) / self.n
+
     def _z(self, owner: int, quantity: int, key: tuple[int, ...]) -> np.ndarray:
-        e = self.rng(owner, quantity, *key).standard_normal(self.n)
+        if self.stratified:
+            e = np.interp(self._uniform(owner, quantity, key), _normal_cdf_table(), _Z_GRID)
+        else:
+            e = self.rng(owner, quantity, *key).standard_normal(self.n)
         return self._common + math.sqrt(1 - self.correlation) * e
 
     def value(self, u: Uncertain, owner: int, quantity: int, *key: int,
               cost_like: bool = False) -> np.ndarray:
         """An uncertain value: its quantile at u_i (income-like) or at 1 - u_i (cost-like)."""
         if self._common is None:
+            if self.stratified:
+                return pert_quantile(u, self._uniform(owner, quantity, key))
             return pert(self.rng(owner, quantity, *key), u, self.n)
         if u.is_fixed:
             return np.full(self.n, float(u.low))
@@ -171,6 +193,8 @@ class FutureDraws:
     def bad_event(self, probability: float, owner: int, quantity: int, *key: int) -> np.ndarray:
         """A bad yes/no event (no referrals, late payment): it happens when u_i < probability."""
         if self._common is None:
+            if self.stratified:
+                return self._uniform(owner, quantity, key) < probability
             return self.rng(owner, quantity, *key).random(self.n) < probability
         return self._below(self._z(owner, quantity, key), probability)
 
@@ -181,6 +205,8 @@ class FutureDraws:
         if probability >= 1:
             return np.ones(self.n, dtype=bool)
         if self._common is None:
+            if self.stratified:
+                return ~(self._uniform(owner, quantity, key) < 1 - probability)
             return ~(self.rng(owner, quantity, *key).random(self.n) < 1 - probability)
         z = self._z(owner, quantity, key)
         return ~self._below(-z if cost_like else z, 1 - probability)

@@ -7,15 +7,16 @@ a progress report and a cancel point (``simulation_steps`` is a generator).
 """
 from __future__ import annotations
 
+import math
 import os
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Callable, Generator, Iterator, TypeVar
+from typing import Callable, Generator, TypeVar
 
 import numpy as np
 
-from ..model.scenario import Scenario
+from ..model.scenario import MAX_PATHS, Scenario
 from ..model.validation import ScenarioError
 from .budget import budget_parts, org_net_flows
 from .cashflow import contract_flows
@@ -26,11 +27,14 @@ BLOCK = 5_000
 # numpy's random draws and array passes release the GIL, so blocks run well on threads;
 # results do not depend on it because each block has its own random streams.
 WORKERS = max(1, min(4, os.cpu_count() or 1))
-# Balance percentiles by month come from the first this-many futures (exact below it):
-# keeping every balance of 1,000,000 futures x 120 months would need about 1 GB, and
-# sorting 100,000 x 120 balances costs more than simulating them.  25,000 futures put the
-# 5th percentile within about 0.3 percentile points.
-BALANCE_SAMPLE_CAP = 25_000
+# Balance percentiles by month are of every future run (domain.md), so every closing
+# balance is kept, months first.  In float64 (exactly numpy.percentile's answer) while the
+# kept balances of both sets (with and without the contracts) fit in this many bytes; above
+# it in float32, halving the memory (1,000,000 futures x 120 months x 2 sets: 960 MB, not
+# 1.9 GB).  float32 keeps 24 bits, so a percentile read from it is within 6e-8 of the
+# balance (6p per £1m, £1 at £16m): a ten-thousandth of the sampling error of the 5th
+# percentile at 1,000,000 futures (about £140 on the example), so invisible in any figure.
+EXACT_BALANCE_BYTES = 512 * 1024**2
 # Money is compared to the penny: a balance is below a line only if below it by at least
 # half a penny, since sums of pence in floating point are not exact (30,000.30 less three
 # times 10,000.10 is -3.6e-12, not 0).
@@ -92,7 +96,7 @@ def simulate_block(s: Scenario, n: int, seed: int, block: int) -> Block:
 def _simulate_block(s: Scenario, n: int, seed: int, block: int) -> Block:
     org = s.organisation
     horizon = s.horizon_months
-    draws = FutureDraws(seed, block, n, s.correlation)
+    draws = FutureDraws(seed, block, n, s.correlation, s.settings.sampling)
     income = draws.value(org.monthly_other_income, 0, ORG_INCOME)
     totals = np.zeros((len(FLOW_KEYS), horizon))
     totals[0] = income.sum()
@@ -144,41 +148,98 @@ def shortfall(lowest: np.ndarray, overdraft: float) -> np.ndarray:
 
 
 class _Tally:
-    """Per-future figures of one set of balances (with or without the contracts), filled
-    block by block, and the few that are summed."""
+    """Per-future figures of one set of balances (with or without the contracts), kept block
+    by block (so that a run of unknown length, ``precision_steps``, can grow), and the few
+    that are summed."""
 
-    def __init__(self, paths: int, horizon: int) -> None:
-        self.months_out = np.zeros(paths, dtype=np.int16)
-        self.lowest = np.empty(paths)
-        self.below_floor = np.zeros(paths, dtype=bool)
-        self.sample = np.empty((horizon, min(paths, BALANCE_SAMPLE_CAP)))  # months first: fast percentiles
+    def __init__(self, horizon: int, float64_bytes: int) -> None:
+        self.horizon = horizon
+        self.float64_bytes = float64_bytes  # past this many bytes of balances, keep float32
+        self.paths = 0
+        self.months_out: list[np.ndarray] = []
+        self.lowest: list[np.ndarray] = []
+        self.below_floor: list[np.ndarray] = []
+        self.balances: list[np.ndarray] = []  # (horizon, block) each: months first
+        self.runs_out = 0  # futures run out so far
 
-    def add(self, first: int, balances: np.ndarray, overdraft: float, floor: float) -> None:
-        rows = slice(first, first + balances.shape[0])
-        self.months_out[rows] = run_out_month(balances, overdraft)
-        self.lowest[rows] = balances.min(axis=1)
-        self.below_floor[rows] = below(balances, floor).any(axis=1)
-        if first < self.sample.shape[1]:
-            keep = min(balances.shape[0], self.sample.shape[1] - first)
-            self.sample[:, first:first + keep] = balances[:keep].T
+    def add(self, balances: np.ndarray, overdraft: float, floor: float) -> None:
+        months_out = run_out_month(balances, overdraft)
+        self.months_out.append(months_out)
+        self.runs_out += int(np.count_nonzero(months_out))
+        self.lowest.append(balances.min(axis=1))
+        self.below_floor.append(np.asarray(below(balances, floor).any(axis=1)))
+        self.paths += balances.shape[0]
+        if self.paths * self.horizon * 8 > self.float64_bytes:
+            if self.balances and self.balances[0].dtype == np.float64:
+                # Past the limit: the kept blocks go to float32 one by one (no big copy).
+                self.balances = [b.astype(np.float32) for b in self.balances]
+            self.balances.append(balances.T.astype(np.float32))
+        else:
+            self.balances.append(np.ascontiguousarray(balances.T))
+
+    def finish(self) -> None:
+        """Join the per-future figures (not the balances: percentiles read them by month)."""
+        self.months_out = [np.concatenate(self.months_out)]
+        self.lowest = [np.concatenate(self.lowest)]
+        self.below_floor = [np.concatenate(self.below_floor)]
+
+    @property
+    def run_out_months(self) -> np.ndarray:
+        return self.months_out[0]
+
+    @property
+    def lowest_balances(self) -> np.ndarray:
+        return self.lowest[0]
 
     def p_run_out(self) -> float:
-        return float(np.mean(self.months_out > 0))
+        return float(np.mean(self.run_out_months > 0))
 
     def by_month(self, horizon: int) -> np.ndarray:
-        return np.cumsum(np.bincount(self.months_out, minlength=horizon + 1)[1:]) / self.months_out.size
+        return np.cumsum(np.bincount(self.run_out_months, minlength=horizon + 1)[1:]) / self.paths
 
     def working_capital_needed_95(self, overdraft: float) -> float:
-        return float(np.percentile(shortfall(self.lowest, overdraft), 95))
+        return float(np.percentile(shortfall(self.lowest_balances, overdraft), 95))
 
     def balance_percentiles(self) -> dict[str, np.ndarray]:
-        return dict(zip(map(str, PERCENTILES), np.percentile(self.sample, PERCENTILES, axis=1)))
+        """Each month's percentiles of every future's balance, a month at a time (one month
+        of every future in memory besides what is kept)."""
+        out = np.empty((len(PERCENTILES), self.horizon))
+        row = np.empty(self.paths, dtype=self.balances[0].dtype)
+        for month in range(self.horizon):
+            np.concatenate([b[month] for b in self.balances], out=row)
+            out[:, month] = percentiles_by_row(row[None, :], PERCENTILES)[:, 0]
+        return dict(zip(map(str, PERCENTILES), out))
 
     def lowest_percentiles(self) -> dict[str, float]:
-        return {str(q): float(v) for q, v in zip(PERCENTILES, np.percentile(self.lowest, PERCENTILES))}
+        return {str(q): float(v) for q, v in zip(PERCENTILES, np.percentile(self.lowest_balances, PERCENTILES))}
 
 
-def _blocks(s: Scenario, paths: int, seed: int) -> Iterator[tuple[int, Block]]:
+def percentiles_by_row(a: np.ndarray, qs: tuple[int, ...]) -> np.ndarray:
+    """numpy.percentile(a, qs, axis=1) (its default, linear method), partitioning ``a`` in
+    place instead of copying it.  A float32 ``a`` is partitioned as it is and only the order
+    statistics wanted are widened to float64, so the interpolation is numpy's own in float64."""
+    if a.dtype == np.float64:
+        return np.percentile(a, qs, axis=1, overwrite_input=True)
+    n = a.shape[1]
+    at = np.asarray(qs, dtype=np.float64) / 100 * (n - 1)
+    lower = np.floor(at).astype(np.intp)
+    upper = np.minimum(lower + 1, n - 1)
+    a.partition(np.unique(np.concatenate([lower, upper])), axis=1)
+    low = a[:, lower].T.astype(np.float64)
+    high = a[:, upper].T.astype(np.float64)
+    return lerp(low, high, (at - lower)[:, None])
+
+
+def lerp(a: np.ndarray, b: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """numpy.percentile's linear interpolation, term for term (numpy's ``_lerp``), so a
+    float64 answer is bit for bit numpy's."""
+    diff = b - a
+    out = np.add(a, diff * t)
+    np.subtract(b, diff * (1 - t), out=out, where=np.broadcast_to(t >= 0.5, out.shape))
+    return out
+
+
+def _blocks(s: Scenario, paths: int, seed: int) -> Generator[tuple[int, Block], None, None]:
     """(first future, block) in order, computed up to WORKERS blocks ahead."""
     if WORKERS == 1 or paths <= BLOCK:
         for block, first in enumerate(range(0, paths, BLOCK)):
@@ -199,30 +260,81 @@ def _blocks(s: Scenario, paths: int, seed: int) -> Iterator[tuple[int, Block]]:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def simulation_steps(s: Scenario, paths: int, seed: int) -> Generator[Progress, None, Results]:
-    """Yield progress after each block; return the Results (StopIteration.value)."""
+def simulation_steps(s: Scenario, paths: int, seed: int, precision: float | None = None
+                     ) -> Generator[Progress, None, Results]:
+    """Yield progress after each block; return the Results (StopIteration.value).
+
+    With a ``precision`` (the half-width wanted of the 95% interval of the chance of running
+    out, e.g. 0.005 for +/-0.5 points), ``paths`` is the most futures to run: blocks are
+    added until the Wilson interval is that narrow (checked after each block) or ``paths``
+    futures have run.  The futures stop at a whole block, so the same scenario, seed and
+    number of futures reproduce the figures with an ordinary run."""
     if paths < 1:
         raise ValueError("paths: must be at least 1")
     if seed < 0:
         raise ValueError("seed: must be 0 or more")
+    if precision is not None and not 0 < precision < 1:
+        raise ValueError("precision: must be above 0 and below 1")
     org = s.organisation
     horizon = s.horizon_months
-    tally = _Tally(paths, horizon)
-    baseline = _Tally(paths, horizon) if s.contracts else tally
-    owed = np.empty(paths)
+    per_set = EXACT_BALANCE_BYTES // (2 if s.contracts else 1)
+    tally = _Tally(horizon, per_set)
+    baseline = _Tally(horizon, per_set) if s.contracts else tally
+    owed: list[np.ndarray] = []
     margin_sum = np.zeros(len(s.contracts))
     flow_sum = np.zeros((len(FLOW_KEYS), horizon))
-    for first, b in _blocks(s, paths, seed):
-        check_finite(b)
-        n = b.owed.size
-        tally.add(first, b.balances, org.overdraft_facility, org.reserves_floor)
-        if baseline is not tally:
-            baseline.add(first, b.baseline_balances, org.overdraft_facility, org.reserves_floor)
-        owed[first:first + n] = b.owed
-        margin_sum += b.margins.sum(axis=0)
-        flow_sum += b.flows
-        yield Progress(first + n, paths)
-    return summarise(s, paths, seed, tally, baseline, owed, margin_sum / paths, flow_sum / paths)
+    blocks = _blocks(s, paths, seed)
+    try:
+        for first, b in blocks:
+            check_finite(b)
+            n = b.owed.size
+            tally.add(b.balances, org.overdraft_facility, org.reserves_floor)
+            if baseline is not tally:
+                baseline.add(b.baseline_balances, org.overdraft_facility, org.reserves_floor)
+            owed.append(b.owed)
+            margin_sum += b.margins.sum(axis=0)
+            flow_sum += b.flows
+            done = first + n
+            if precision is None:
+                yield Progress(done, paths)
+                continue
+            reached = wilson_half_width(tally.runs_out, done)
+            if reached <= precision:
+                yield Progress(done, done)
+                break
+            yield Progress(done, min(paths, max(done + n, futures_for(precision, tally.runs_out / done))))
+    finally:
+        blocks.close()  # stopping early: drop the blocks computed ahead
+    done = tally.paths
+    tally.finish()
+    if baseline is not tally:
+        baseline.finish()
+    return summarise(s, done, seed, tally, baseline, np.concatenate(owed), margin_sum / done,
+                     flow_sum / done, precision)
+
+
+Z95 = 1.959963984540054  # the standard normal's 97.5th percentile
+
+
+def wilson_interval(runs_out: int, paths: int, z: float = Z95) -> tuple[float, float]:
+    """The Wilson score interval for a share runs_out / paths (95% by default): unlike
+    p +/- z.se it is not zero wide when no future, or every future, runs out."""
+    p = runs_out / paths
+    z2n = z * z / paths
+    centre = (p + z2n / 2) / (1 + z2n)
+    half = z / (1 + z2n) * math.sqrt(p * (1 - p) / paths + z2n / (4 * paths))
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def wilson_half_width(runs_out: int, paths: int) -> float:
+    lo, hi = wilson_interval(runs_out, paths)
+    return (hi - lo) / 2
+
+
+def futures_for(precision: float, p: float) -> int:
+    """About how many futures put the 95% interval within +/-precision at a share p."""
+    p = min(max(p, 0.0), 1.0)
+    return int(math.ceil(Z95 * Z95 * max(p * (1 - p), precision) / precision ** 2))
 
 
 def mean_balances(s: Scenario, mean_flows: np.ndarray, with_contracts: bool) -> np.ndarray:
@@ -235,7 +347,7 @@ def mean_balances(s: Scenario, mean_flows: np.ndarray, with_contracts: bool) -> 
 
 def _baseline_results(s: Scenario, t: _Tally, mean_flows: np.ndarray) -> BaselineResults:
     p = t.p_run_out()
-    paths = t.months_out.size
+    paths = t.paths
     return BaselineResults(
         p_run_out=p,
         p_run_out_se=float(np.sqrt(p * (1 - p) / paths)),
@@ -249,7 +361,8 @@ def _baseline_results(s: Scenario, t: _Tally, mean_flows: np.ndarray) -> Baselin
 
 
 def summarise(s: Scenario, paths: int, seed: int, tally: _Tally, baseline: _Tally,
-              owed: np.ndarray, margins: np.ndarray, mean_flows: np.ndarray) -> Results:
+              owed: np.ndarray, margins: np.ndarray, mean_flows: np.ndarray,
+              precision: float | None = None) -> Results:
     horizon = s.horizon_months
     p = tally.p_run_out()
     return Results(
@@ -266,12 +379,14 @@ def summarise(s: Scenario, paths: int, seed: int, tally: _Tally, baseline: _Tall
         expected_owed_after_horizon=float(np.mean(owed)),
         contract_names=tuple(c.name for c in s.contracts),
         contract_margin=margins,
-        run_out_month=tally.months_out,
-        lowest_balance=tally.lowest,
-        balance_sample_paths=tally.sample.shape[1],
+        run_out_month=tally.run_out_months,
+        lowest_balance=tally.lowest_balances,
+        balance_sample_paths=paths,
         mean_balance_by_month=mean_balances(s, mean_flows, with_contracts=True),
         mean_flows_by_month=dict(zip(FLOW_KEYS, mean_flows)),
         baseline=_baseline_results(s, baseline, mean_flows),
+        p_run_out_interval=wilson_interval(tally.runs_out, paths),
+        precision_wanted=precision,
     )
 
 
@@ -315,8 +430,12 @@ def run_steps(steps: Generator[Progress, None, T], progress: Callable[[int, int]
 
 def simulate(s: Scenario, paths: int | None = None, seed: int | None = None,
              progress: Callable[[int, int], None] | None = None,
-             cancelled: Callable[[], bool] | None = None) -> Results:
-    """Run to completion; ``progress(done, total)`` after each block, ``cancelled()`` asked."""
-    paths = s.settings.paths if paths is None else paths
+             cancelled: Callable[[], bool] | None = None, precision: float | None = None) -> Results:
+    """Run to completion; ``progress(done, total)`` after each block, ``cancelled()`` asked.
+
+    ``precision``: run until the chance of running out is known to within +/- this (95%),
+    with ``paths`` (default MAX_PATHS) the most futures to run; see ``simulation_steps``."""
+    if paths is None:
+        paths = s.settings.paths if precision is None else MAX_PATHS
     seed = s.settings.seed if seed is None else seed
-    return run_steps(simulation_steps(s, paths, seed), progress, cancelled)
+    return run_steps(simulation_steps(s, paths, seed, precision), progress, cancelled)

@@ -27,6 +27,7 @@ from ..model import fields as F
 from ..model.fields import FieldSpec
 from ..model.problems import Problem
 from ..model.scenario import MAX_CONTRACTS
+from ..model.validation import next_contract_id
 from ..resources import preset_path
 from .fields import (ERROR_COLOUR, PART_NAMES, UK, CheckField, ChoiceField, Field, GuardedCombo,
                      NumberField, SeedField, TextField, UncertainField, WholeSpin, count_spin,
@@ -557,6 +558,7 @@ class ScenarioForm(QWidget):
         self._store_current()
         new = copy.deepcopy(NEW_CONTRACT)
         new["name"] = self._unique_name("New contract")
+        new["id"] = next_contract_id(self._contracts)  # its own draws, wherever it moves
         self._contracts.append(new)
         self._contracts_changed(len(self._contracts) - 1)
         self.rename_contract()
@@ -567,6 +569,7 @@ class ScenarioForm(QWidget):
         self._store_current()
         copied = copy.deepcopy(self._contracts[self._current])
         copied["name"] = self._unique_name(f"{copied.get('name') or 'Contract'} (copy)")
+        copied["id"] = next_contract_id(self._contracts)  # a copy draws its own futures
         self._contracts.insert(self._current + 1, copied)
         self._contracts_changed(self._current + 1)
 

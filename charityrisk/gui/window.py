@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QMainWindow, QSplitter, QTabWidget
 
 from .. import APP_NAME, __version__
 from ..engine import simulation_steps
+from ..engine.simulate import run_steps
 from ..model import (Problem, Scenario, ScenarioError, load_scenario, save_scenario, scenario_from_dict,
                      scenario_to_dict, spec)
 from ..model.fields import spec as field_spec
@@ -28,9 +29,12 @@ from .prompts import SCENARIO_FILTER, Prompts
 from .recovery import Document, RecoveryManager
 from .results_panel import ResultsPanel
 from .state import WindowState
-from .worker import Runner
+from .worker import Preview, Runner
 
 EDIT_DEBOUNCE_MS = 300  # a short moment after typing stops
+# A first answer from this many futures is shown within moments of an edit (about a tenth
+# of the time of a 20,000-future run), then replaced by the full run's.
+FIRST_ANSWER_PATHS = 2_000
 BUSY_DELAY_MS = 500  # show "Computing..." only for runs that outlast this (glue)
 MAX_RECENT = 8
 UNDO_LIMIT = 200  # steps kept: each holds a whole scenario (unknown keys shared between steps)
@@ -154,6 +158,7 @@ class MainWindow(QMainWindow):
         self.runner = Runner(self)
         self.runner.progress.connect(self.results_panel.set_progress)
         self.runner.finished.connect(self._on_results)
+        self.runner.preview.connect(self._on_first_answer)
         self.runner.failed.connect(self._on_failed)
         self.runner.cancelled.connect(self._on_cancelled)
         self.runner.busy_changed.connect(self._on_busy_changed)
@@ -370,9 +375,12 @@ class MainWindow(QMainWindow):
         paths, seed = scenario.settings.paths, scenario.settings.seed
         self.results_panel.set_progress(0, paths)
         run = self.state.start_run()
+        first = FIRST_ANSWER_PATHS if paths >= 2 * FIRST_ANSWER_PATHS else 0
 
         def steps():
-            results = yield from simulation_steps(scenario, paths, seed)
+            if first:  # a first answer at once (one block: no cancel point needed), then the full run
+                yield Preview((run, scenario, run_steps(simulation_steps(scenario, first, seed))))
+            results = yield from simulation_steps(scenario, paths, seed, scenario.settings.precision)
             return run, scenario, results
         self.runner.start(steps)
 
@@ -382,6 +390,15 @@ class MainWindow(QMainWindow):
         else:
             self._busy_timer.stop()
             self.results_panel.show_busy(False)
+
+    def _on_first_answer(self, value) -> None:
+        """Show a small run's answer while the full run goes on: its figures carry their own
+        (wider) error and say how many futures they are from; the note says more are coming."""
+        run, scenario, results = value
+        if self.state.accept_results(run, scenario, results):
+            self.results_panel.set_status(
+                f"First estimate from {results.paths:,} futures; refining to "
+                f"{scenario.settings.paths:,}...")
 
     def _on_results(self, value) -> None:
         run, scenario, results = value

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import traceback
+from dataclasses import dataclass
 from typing import Any, Callable, Generator
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
@@ -17,9 +18,18 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 StepsFactory = Callable[[], Generator[Any, None, Any]]
 
 
+@dataclass(frozen=True)
+class Preview:
+    """A step carrying a first answer to show before the run's final one (a small run of the
+    same scenario): the runner emits it as ``preview``, for the current run only."""
+
+    value: Any
+
+
 class _JobSignals(QObject):
     progress = Signal(int, int, int)  # run id, done, total
     finished = Signal(int, object)  # run id, the generator's return value
+    preview = Signal(int, object)  # run id, a Preview's value
     failed = Signal(int, str)  # run id, message
     cancelled = Signal(int)
 
@@ -45,6 +55,9 @@ class _Job(QRunnable):
                 except StopIteration as done:
                     self._signals.finished.emit(self.run_id, done.value)
                     return
+                if isinstance(step, Preview):
+                    self._signals.preview.emit(self.run_id, step.value)
+                    continue
                 done_count, total = _progress_of(step)
                 self._signals.progress.emit(self.run_id, done_count, total)
         except Exception as error:  # reported to the user, never lost in a thread
@@ -64,6 +77,7 @@ class Runner(QObject):
 
     progress = Signal(int, int)  # done, total (current run only)
     finished = Signal(object)  # the current run's result
+    preview = Signal(object)  # the current run's first answer (a Preview's value)
     failed = Signal(str)
     cancelled = Signal()
     busy_changed = Signal(bool)
@@ -75,6 +89,7 @@ class Runner(QObject):
         self._signals = _JobSignals()
         self._signals.progress.connect(self._on_progress)
         self._signals.finished.connect(self._on_finished)
+        self._signals.preview.connect(self._on_preview)
         self._signals.failed.connect(self._on_failed)
         self._signals.cancelled.connect(self._on_cancelled)
         self._run_id = 0
@@ -121,6 +136,10 @@ class Runner(QObject):
         if self._current(run_id):
             self._end()
             self.finished.emit(value)
+
+    def _on_preview(self, run_id: int, value: object) -> None:
+        if self._current(run_id):
+            self.preview.emit(value)
 
     def _on_failed(self, run_id: int, message: str) -> None:
         if self._current(run_id):

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .scenario import BUDGET_KINDS, COUNT_NOISES, MAX_CONTRACTS, MAX_HORIZON, MAX_PATHS, PAYMENT_MODES
+from .scenario import BUDGET_KINDS, COUNT_NOISES, MAX_CONTRACTS, MAX_HORIZON, MAX_PATHS, PAYMENT_MODES, SAMPLINGS
 
 # Money beyond this is a typing slip (or an attack), not a small charity's budget, and
 # summing many such values over 120 months would lose pennies to float rounding.
@@ -30,6 +30,9 @@ MAX_REFERRALS = 1e6
 MAX_BUDGET_LINES = 200
 MAX_CORRELATION = 0.95
 MAX_TEXT = 200
+MAX_CONTRACT_ID = 2**31 - 1
+MIN_PRECISION = 0.001  # +/-0.1 points: up to about 960,000 futures at a 50% chance
+MAX_PRECISION = 0.25
 
 
 class _Required:
@@ -356,6 +359,11 @@ FIELDS: tuple[FieldSpec, ...] = (
               tip="On: each month's referrals and each group's successes vary by chance around the "
                   "averages, as real numbers do. Off: the averages are used exactly (fractions allowed), "
                   "which is useful to check the arithmetic by hand."),
+    FieldSpec("contracts[].id", "Contract number", "", "whole", 1, MAX_CONTRACT_ID, default=None, since=2,
+              in_form=False, reason=f"a whole number from 1 to {MAX_CONTRACT_ID:,}, different for each contract",
+              tip="Keeps this contract's chance draws its own: given when the contract is made (or, for a "
+                  "file without one, its place in the list), and saved, so that adding or removing another "
+                  "contract does not reshuffle this one's futures."),
     # ----- how the app runs the model ----------------------------------------------------
     FieldSpec("simulation.paths", "Number of futures", "futures", "whole", 100, MAX_PATHS, default=20_000,
               report_label="Simulated futures",
@@ -373,6 +381,18 @@ FIELDS: tuple[FieldSpec, ...] = (
               tip="The chance of running out of money your trustees are prepared to accept; the results "
                   "compare the risk with it. 5% means one future in twenty.",
               summary="Trustees' risk appetite (highest acceptable chance of running out)"),
+    FieldSpec("simulation.precision", "Precision wanted", "%", "fraction", MIN_PRECISION, MAX_PRECISION,
+              default=None, since=2, in_form=False, report_label="Precision wanted",
+              reason=f"a share from {MIN_PRECISION:.1%} (more would need over a million futures) to "
+                     f"{MAX_PRECISION:.0%}",
+              tip="Instead of a set number of futures, run until the chance of running out is known to "
+                  "within plus or minus this (95% of the time), with the number of futures as the most "
+                  "to run. 0.5% means to within half a point."),
+    FieldSpec("simulation.sampling", "How futures are drawn", "", "choice", choices=SAMPLINGS, default="random",
+              since=2, in_form=False, report_label="Sampling",
+              tip="random: every future's guesses drawn independently (as in version 1). latin_hypercube: "
+                  "spread evenly over each guess's range, which gives steadier figures for the same number "
+                  "of futures; saved files keep the way they were run."),
 )
 
 BY_PATH: dict[str, FieldSpec] = {f.path: f for f in FIELDS}

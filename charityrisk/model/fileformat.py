@@ -99,6 +99,10 @@ def scenario_to_dict(s: Scenario) -> dict:
         "simulation": {"paths": s.settings.paths, "seed": s.settings.seed,
                        "risk_appetite": s.settings.risk_appetite},
     })
+    if s.settings.precision is not None:
+        out["simulation"]["precision"] = s.settings.precision
+    if s.settings.sampling != "random":
+        out["simulation"]["sampling"] = s.settings.sampling
     return {**out, **dict(s.extra)}
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 PAYMENT_MODES = ("earn", "threshold", "clawback")
 COUNT_NOISES = ("poisson", "none")
+SAMPLINGS = ("random", "latin_hypercube")  # engine.sampling: RANDOM, LATIN_HYPERCUBE
 BUDGET_KINDS = ("income", "cost")
 MAX_HORIZON = 120
 MAX_CONTRACTS = 50
@@ -118,6 +119,10 @@ class Contract:
     ramp_up_months: int = 0
     exit_cost: float = 0.0
     wind_down_months: int | None = None  # None: the whole duration
+    # The contract's own random streams are keyed by this number, kept in the file, so that
+    # adding, removing or moving another contract leaves its futures alone.  None (a
+    # contract made in code): keyed by its place, as id = place + 1 would be.
+    id: int | None = None
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
     @property
@@ -145,6 +150,12 @@ class SimulationSettings:
     paths: int = 20_000
     seed: int = 1
     risk_appetite: float = 0.05
+    # Run until the chance of running out is known to within +/- this (the half-width of its
+    # 95% interval), with ``paths`` the most futures to run; None: run ``paths`` futures.
+    precision: float | None = None
+    # How the once-per-future uncertain values are drawn: "random" (independent, version 1's)
+    # or "latin_hypercube" (stratified: steadier figures for the same futures).
+    sampling: str = "random"
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ function, ``describe``, so that rewording it cannot change what the app does.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any
 
 from . import fields as F
@@ -230,9 +231,44 @@ def _contract(r: _Reader, raw: Any, i: int, version: int) -> Contract | None:
     if wind is not None and duration is not None and wind > duration:
         r.fail(f"{p}.wind_down_months", ORDER, other="duration_months", relation="<=", bound=duration, got=wind)
         return None
-    if any(v is None for k, v in values.items() if k != "wind_down_months"):
+    if any(v is None for k, v in values.items() if k not in ("wind_down_months", "id")):  # None: not set
         return None
     return Contract(**values, extra=_extra(obj, "contracts[]", version))
+
+
+def _with_ids(r: _Reader, contracts: list[Contract | None]) -> list[Contract | None]:
+    """Give each contract without an id one (its place + 1, else the next free number), and
+    refuse two contracts with the same id: they would share their chance draws.  A file
+    without ids (every version 1 file) gets id = place + 1, which draws exactly what keying by
+    place did, so its results are unchanged; from then on the ids are saved and kept."""
+    taken: dict[int, int] = {}
+    for i, c in enumerate(contracts):
+        if c is not None and c.id is not None:
+            if c.id in taken:
+                r.problems.append(Problem(f"contracts[{i}].id", OTHER, {"got": c.id},
+                                          f"must differ from contracts[{taken[c.id]}].id (both {c.id}): each "
+                                          "contract's chance draws are its own"))
+            taken.setdefault(c.id, i)
+    out: list[Contract | None] = []
+    free = 1
+    for i, c in enumerate(contracts):
+        if c is not None and c.id is None:
+            wanted = i + 1
+            if wanted in taken:
+                while free in taken:
+                    free += 1
+                wanted = free
+            taken[wanted] = i
+            c = replace(c, id=wanted)
+        out.append(c)
+    return out
+
+
+def next_contract_id(contracts: list[dict]) -> int:
+    """An id for a contract added to these (file dicts): above every id and every place, so it
+    meets neither a kept id nor one a contract without an id would be given."""
+    ids = [c.get("id") for c in contracts if isinstance(c, dict)]
+    return max([len(contracts)] + [i for i in ids if isinstance(i, int) and not isinstance(i, bool)]) + 1
 
 
 def _settings(r: _Reader, raw: Any) -> SimulationSettings | None:
@@ -242,9 +278,10 @@ def _settings(r: _Reader, raw: Any) -> SimulationSettings | None:
     if obj is None:
         return None
     values = r.values(obj, "simulation", "simulation", 2)
-    if any(v is None for v in values.values()):
+    if any(v is None for k, v in values.items() if k != "precision"):  # precision None: not used
         return None
-    return SimulationSettings(values["paths"], values["seed"], values["risk_appetite"])
+    return SimulationSettings(values["paths"], values["seed"], values["risk_appetite"], values["precision"],
+                              values["sampling"])
 
 
 def scenario_from_dict(data: Any) -> Scenario:
@@ -270,7 +307,7 @@ def scenario_from_dict(data: Any) -> Scenario:
     else:
         raw_contracts = r.items(data, "contracts", "", "contracts")
         if raw_contracts is not None:
-            contracts = [_contract(r, c, i, version) for i, c in enumerate(raw_contracts)]
+            contracts = _with_ids(r, [_contract(r, c, i, version) for i, c in enumerate(raw_contracts)])
     settings = _settings(r, data.get("simulation", _MISSING))
     if r.problems:
         raise ScenarioError(r.problems)

@@ -181,9 +181,9 @@ def key_figures(s: Scenario, r: Results) -> list[tuple[str, str]]:
         ("Lowest balance, typical future (median)", money(r.lowest_balance_percentiles["50"])),
         ("Lowest balance, 1 in 20 worst (5th percentile)", money(r.lowest_balance_percentiles["5"])),
         *paired("Extra working capital for 95% safety", money(r.working_capital_needed_95)),
-        ("Still owed to you at the end (average)", money(r.expected_owed_after_horizon)),
+        ("Still owed to you at the end (average)", owed_words(r.expected_owed_after_horizon)),
         *contract_margins(r),
-        ("Simulated futures (seed)", f"{r.paths:,} (seed {r.seed})"),
+        ("Simulated futures (seed)", f"{r.paths:,} (seed {r.seed})" + precision_words(r)),
     ]
 
 
@@ -203,6 +203,26 @@ def baseline_figures(r: Results) -> list[tuple[str, str]]:
         (f"Chance of breaching the reserves floor without the {noun}", percent(b.p_below_floor)),
         (f"Extra working capital for 95% safety without the {noun}", money(b.working_capital_needed_95)),
     ]
+
+
+def owed_words(owed: float) -> str:
+    """Money still owed at the horizon; a negative amount (clawbacks due) is money you repay."""
+    if round(owed) < 0:
+        return f"{money(owed)} (you will repay {money(-owed)} in clawbacks)"
+    return money(owed)
+
+
+def precision_words(r: Results) -> str:
+    """For a run with precision on demand: how precisely it knows the chance of running out
+    (the same scenario, futures and seed give the same figures again)."""
+    if r.precision_wanted is None or r.precision_reached is None:
+        return ""
+    reached = f"{100 * r.precision_reached:.2f}".rstrip("0").rstrip(".")
+    wanted = f"{100 * r.precision_wanted:.2f}".rstrip("0").rstrip(".")
+    if r.precision_met:
+        return f", run until the chance of running out was known to within {reached} points either way"
+    return (f", stopped at the most futures allowed: the chance of running out is known to within "
+            f"{reached} points either way, not the {wanted} asked for")
 
 
 MAX_MARGIN_ROWS = 3

@@ -86,7 +86,7 @@ class _ContractDraws:
     variant redraws only what it changes."""
 
     def __init__(self, c: Contract, index: int, draws: FutureDraws):
-        self.owner = index + 1
+        self.owner = sampling.contract_owner(c, index)
         self.draws = draws
         self.n = draws.n
         self._events: dict[tuple[int, float], np.ndarray] = {}

@@ -1,0 +1,99 @@
+"""Edit to chart: how soon an edit in the app reaches the screen, next to the engine's time.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/live.py [--repeats 5]
+
+Opens the main window (offscreen unless a display is set) on the example scenario at its own
+number of futures, then repeatedly changes the opening reserves in the form and settles the
+edit at once (the 300 ms typing pause is the app's choice and is left out).  For each edit
+it prints the time from the settled edit to the first estimate's charts being drawn (the
+canvas's matplotlib draw event: pixels rendered), to the full run's charts, and the engine's
+own time for the full run and for the first estimate on the same scenario.  Prints figures,
+asserts nothing.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtWidgets import QAbstractSpinBox, QApplication  # noqa: E402
+
+from charityrisk.engine import simulate  # noqa: E402
+from charityrisk.gui.window import FIRST_ANSWER_PATHS, MainWindow  # noqa: E402
+from charityrisk.model import load_scenario  # noqa: E402
+from charityrisk.resources import example_scenario_path  # noqa: E402
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeats", type=int, default=5)
+    args = ap.parse_args()
+    app = QApplication.instance() or QApplication([])
+    tmp = Path(os.environ.get("TMPDIR", "/tmp")) / "charityrisk-live-bench.ini"
+    window = MainWindow(QSettings(str(tmp), QSettings.Format.IniFormat))
+    window.resize(1400, 900)
+    window.show()
+    scenario = load_scenario(example_scenario_path())
+    paths = scenario.settings.paths
+    draws: list[float] = []
+    window.results_panel.canvas.mpl_connect("draw_event", lambda event: draws.append(time.perf_counter()))
+    finals: list[float] = []
+    window.results_shown.connect(lambda r: finals.append(time.perf_counter()))
+
+    def wait(predicate, timeout=120.0):
+        end = time.perf_counter() + timeout
+        while not predicate() and time.perf_counter() < end:
+            app.processEvents()
+            time.sleep(0.001)
+
+    window.load(scenario, None)
+    wait(lambda: bool(finals))
+    wait(lambda: bool(draws))
+    time.sleep(0.2)
+    app.processEvents()
+    reserves = window.form.findChild(QAbstractSpinBox, "organisation.opening_reserves")
+    first_times, final_times = [], []
+    for i in range(args.repeats):
+        draws.clear()
+        finals.clear()
+        reserves.setValue(reserves.value() + 1_000 * (1 if i % 2 == 0 else -1))
+        start = time.perf_counter()
+        window.settle_now()
+        wait(lambda: bool(finals))
+        done = finals[0]
+        wait(lambda: bool(draws) and draws[-1] > done, timeout=10)
+        first_times.append(draws[0] - start)
+        final_times.append(draws[-1] - start)
+    s = window.scenario
+    simulate(s, 2_000, 1)
+    engine_full = min(_timed(lambda: simulate(s, paths, s.settings.seed)) for _ in range(3))
+    engine_first = min(_timed(lambda: simulate(s, FIRST_ANSWER_PATHS, s.settings.seed)) for _ in range(3))
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"example scenario, {paths:,} futures (first estimate {FIRST_ANSWER_PATHS:,}), "
+          f"{args.repeats} edits, load average {load:.1f}, {os.cpu_count()} CPUs")
+    print(f"  edit to first chart:  median {statistics.median(first_times) * 1000:6.0f} ms  "
+          f"(best {min(first_times) * 1000:.0f})  [goal 150 ms]")
+    print(f"  edit to final chart:  median {statistics.median(final_times) * 1000:6.0f} ms  "
+          f"(best {min(final_times) * 1000:.0f})")
+    print(f"  engine alone: {FIRST_ANSWER_PATHS:,} futures {engine_first * 1000:.0f} ms, "
+          f"{paths:,} futures {engine_full * 1000:.0f} ms (best of 3)")
+    window.runner.shutdown()
+    window.close()
+
+
+def _timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+if __name__ == "__main__":
+    main()
