@@ -78,7 +78,8 @@ WRAP_SAFETY = 0.94
 CHART_FONT_SCALE = 0.88  # the app's projector-sized chart fonts, a little smaller on paper
 GUTTER_IN = 0.1  # between table columns
 TORNADO_BARS = 6
-MAX_NOTES_CHARS = 700  # page 1 shows the notes' start; page 4 shows them whole
+MAX_NOTES_CHARS = 700  # page 1 shows the notes' start; page 4 shows them whole, within reason
+MAX_NOTES_IN_FULL = 1500
 MAX_FOOTER_NAME = 60
 DPI = 100
 
@@ -475,7 +476,6 @@ class _Page:
         draw(ax, k)
         if not title:
             ax.set_title("", loc="left")
-        self._legend_under_axes(ax, k)
         if fit_labels:
             widest = 0.0
             for tick in ax.get_yticklabels():
@@ -485,6 +485,9 @@ class _Page:
                     tick.set_text(f"{name}\n{values}")
                 widest = max(widest, self._width(tick))
             left = MARGIN_IN + min(widest + 0.12, 0.55 * TEXT_WIDTH_IN)
+            # The final width first, so that the legend's columns are fitted to it.
+            ax.set_position((self._fx(left), 0.1, (A4_WIDTH_IN - left - right) / A4_WIDTH_IN, 0.2))
+        self._legend_under_axes(ax, k)
         legend = ax.get_legend()
         legend_in = (legend.get_window_extent(self.renderer).height / self.fig.dpi
                      if legend is not None else 0.0)
@@ -502,12 +505,13 @@ class _Page:
         """The decision charts put their legend under the whole figure (right for a canvas of
         their own); on a page with other blocks it belongs under its own chart."""
         for legend in list(self.fig.legends):
+            columns = getattr(legend, "_ncols", 3)  # as the chart asked for, at most
             handles = list(legend.legend_handles)
             for handle, label in zip(handles, legend.texts):
                 if handle is not None:
                     handle.set_label(label.get_text())
             legend.remove()
-            style.legend_below(ax, handles=handles, ncol=min(4, len(handles)), k=k)
+            style.legend_below(ax, handles=handles, ncol=columns, k=k)
 
     def verdict_box(self, s: Scenario, r: Results) -> None:
         appetite = s.settings.risk_appetite
@@ -562,16 +566,26 @@ def _fit(make: Callable[[float], _Page], floor: float) -> tuple[_Page | None, _P
     """``make`` at the largest scale down to ``floor`` at which it fits: (that page or None,
     the last page tried).  Each try's overflow says how far to shrink next, so a page is
     drawn two or three times at most rather than once for every step of a fixed ladder."""
-    k = 1.0
+    k, too_big = 1.0, 0.0
     while True:
         page = make(k)
         if page.room >= -1e-6:
+            # Shrinking text wraps onto fewer lines, so the guess overshoots: try halfway back once.
+            middle = math.floor(50 * (k + too_big) / 2) / 50
+            if too_big and middle > k:
+                larger = make(middle)
+                if larger.room >= -1e-6:
+                    return larger, larger
             return page, page
+        too_big = k
         used = page.y - TOP_IN
         guess = math.floor(50 * k * AVAILABLE_IN / used) / 50  # to a step of 0.02, rounded down
-        k = min(round(k - 0.02, 2), guess)
-        if k < floor:
-            return None, page
+        smaller = min(round(k - 0.02, 2), guess)
+        if smaller < floor:
+            if k <= floor:
+                return None, page
+            smaller = floor  # the smallest allowed, once
+        k = smaller
 
 
 def _fitted(options: Sequence[Callable[[float], _Page]], floor: float = COMFORTABLE) -> Figure:
@@ -616,6 +630,9 @@ def _page_one(p: _Pack, bullets: int, k: float) -> _Page:
     if p.decisions:
         page.text(p.decisions[0], size=12, weight="bold", gap=0.08)
         page.bullets(list(p.decisions[1:1 + bullets]), size=10)
+    elif not s.contracts:
+        page.text("There is no contract in this scenario: these are the organisation's own figures, "
+                  "the baseline any contract would add to.", size=11)
     else:
         page.text(NO_DECISIONS, size=11)
     page.heading("Key figures", size=12)
@@ -673,7 +690,7 @@ def _how_to_read(page: _Page, detail: bool) -> None:
 
 TORNADO_IN = 3.3
 COMPARISON_CHART_IN = 2.5
-COMPARISON_WIDTHS = (2.5, 0.55, 0.9, 0.68, 0.8, 0.76, TEXT_WIDTH_IN - 6.19)
+COMPARISON_WIDTHS = (2.4, 0.68, 0.85, 0.68, 0.8, 0.76, TEXT_WIDTH_IN - 6.17)
 
 
 def _page_three(p: _Pack, terms: str, k: float) -> _Page:
@@ -688,6 +705,8 @@ def _page_three(p: _Pack, terms: str, k: float) -> _Page:
         page.chart(lambda ax, f: decision_figures.draw_tornado(ax, analysis.sensitivity, top=TORNADO_BARS,
                                                                font_scale=f),
                    TORNADO_IN * k, font_scale=0.8 * k, fit_labels=2.6, title=False)
+    elif not p.s.contracts:
+        page.text("The scenario has no contract: there are no terms to test or compare.", size=10)
     else:
         page.text("Not worked out for this report: open \u201cWhat would make it safe\u201d in the app "
                   "before exporting to add the chart of what drives the risk.", size=10)
@@ -700,7 +719,7 @@ def _page_three(p: _Pack, terms: str, k: float) -> _Page:
         page.text(f"All options ran on the same {comparison.paths:,} futures (seed {comparison.seed}); "
                   "\u201cvs first\u201d is the difference from the first option, in percentage points, "
                   "with its Monte Carlo range.", size=8.5, color=MUTED)
-    else:
+    elif p.s.contracts:
         page.text("Not worked out for this report: use \u201cCompare payment terms\u201d in the app "
                   "before exporting (or the charityrisk report command) to compare structures.",
                   size=10)
@@ -722,12 +741,14 @@ def _page_four(p: _Pack, max_tables: int, budget_rows: int, terms: str, k: float
                      size=12.5)
         widths = (1.6, 0.65, 1.45, 0.75, 0.95, 0.7, TEXT_WIDTH_IN - 6.1)
         shown = list(budget[:budget_rows])
-        page.table([budget_row(line, s.horizon_months) for line in shown], widths, size=8.5,
-                   header=budget_header())
+        if shown:
+            page.table([budget_row(line, s.horizon_months) for line in shown], widths, size=8.5,
+                       header=budget_header())
         if len(budget) > len(shown):
             more = budget[len(shown):]
             names = "; ".join(line.name for line in more[:6]) + ("; ..." if len(more) > 6 else "")
-            page.text(f"And {len(more)} more line{'s' if len(more) != 1 else ''}, included in the "
+            page.text(f"{'And ' if shown else ''}{len(more)} {'more ' if shown else ''}"
+                      f"line{'s' if len(more) != 1 else ''}, included in the "
                       f"figures (see the scenario file): {names}.", size=9)
 
     contracts = list(s.contracts)
@@ -768,7 +789,7 @@ def _page_four(p: _Pack, max_tables: int, budget_rows: int, terms: str, k: float
     page.text(run_details(r, p.day), size=9)
     notes = scenario_notes(s)
     if len(notes) > MAX_NOTES_CHARS:
-        page.text(f"Notes: {notes}", size=8.5, color=MUTED)
+        page.text(f"Notes: {_clip(notes, MAX_NOTES_IN_FULL)}", size=8.5, color=MUTED)
     if terms:
         _how_to_read(page, terms == "detail")
     return page
@@ -814,7 +835,7 @@ def build_pages(scenario: Scenario, results: Results, decisions: Sequence[str] |
     terms_on_four = "" if placed else "short"
     # The first contracts' terms stay whatever else has to give: they are what is signed.
     four = _fitted([partial(_page_four, p, t, b, terms_on_four)
-                    for t, b in ((2, MAX_BUDGET_ROWS), (1, MAX_BUDGET_ROWS), (1, 6))])
+                    for t, b in ((2, MAX_BUDGET_ROWS), (1, MAX_BUDGET_ROWS), (1, 6), (1, 0))])
     return [one, two, three, four]
 
 
