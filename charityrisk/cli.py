@@ -127,7 +127,8 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("-o", "--output", required=True)
     rep.add_argument("--csv", metavar="FILE", help="also write the figures by month as CSV for Excel")
     rep.add_argument("--no-decisions", action="store_true",
-                     help="leave out the goal seeks (what would make it safe), which take a few seconds")
+                     help="leave out what would make it safe, what drives the risk and the payment "
+                          "structures compared, which take a few seconds")
     _sim_options(rep)
     cmp_ = sub.add_parser("compare", help="compare payment structures on the same simulated futures")
     cmp_.add_argument("files", nargs="+", metavar="FILE", help="scenario files; the first is the baseline")
@@ -370,8 +371,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .engine.decisions import MAX_DECISION_PATHS, solve
-    from .report.decision_text import decision_sentences
+    from .engine.decisions import MAX_DECISION_PATHS, analyse, compare, preset_options
     from .report.export import write_csv
     from .report.pdf import write_report
 
@@ -380,11 +380,18 @@ def cmd_report(args: argparse.Namespace) -> int:
         check_output(args.csv, "--csv", [args.file])
     scenario = _load(args.file)
     results = _simulate(scenario, _run_paths(args, [scenario]), args.seed)
-    decisions = None
+    analysis = comparison = None
     if scenario.contracts and not args.no_decisions:
-        solutions = solve(scenario, paths=min(results.paths, MAX_DECISION_PATHS), seed=results.seed)
-        decisions = decision_sentences(solutions)
-    _write(args.output, lambda: write_report(scenario, args.output, results=results, decisions=decisions))
+        # The board pack's page 1 (what would make it safe) and page 3 (what drives the risk,
+        # other payment structures), on the same futures as the results where they fit.
+        paths = min(results.paths, MAX_DECISION_PATHS)
+        analysis = analyse(scenario, paths=paths, seed=results.seed)
+        try:
+            comparison = compare(preset_options(scenario), paths, results.seed)
+        except (OSError, ScenarioError):
+            comparison = None  # a damaged installation's presets: the pack says it was not run
+    _write(args.output, lambda: write_report(scenario, args.output, results=results,
+                                             analysis=analysis, comparison=comparison))
     print(f"Report written to {args.output}")
     if args.csv:
         _write(args.csv, lambda: write_csv(scenario, results, args.csv))

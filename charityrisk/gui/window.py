@@ -17,7 +17,6 @@ from ..model import (Problem, Scenario, ScenarioError, load_scenario, save_scena
                      scenario_to_dict, spec)
 from ..model.fields import spec as field_spec
 from ..model.problems import FIXABLE_CODES
-from ..report.decision_text import decision_sentences
 from ..report.export import write_csv
 from ..report.pdf import write_report
 from ..resources import example_scenario_path
@@ -613,9 +612,11 @@ class MainWindow(QMainWindow):
         if path is None or shown is None:
             return
         scenario, results = shown.scenario, shown.results
+        # The decision tools' answers join the board pack only if computed for these inputs.
         analysis = self.state.answer_for("analysis", scenario)
-        decisions = decision_sentences(analysis.solutions) if analysis is not None else None
-        self._export(path, lambda: write_report(scenario, path, results=results, decisions=decisions))
+        comparison = self.state.answer_for("comparison", scenario)
+        self._export(path, lambda: write_report(scenario, path, results=results, analysis=analysis,
+                                                comparison=comparison))
 
     def export_csv(self) -> None:
         if not self._results_match_form():

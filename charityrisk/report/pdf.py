@@ -1,22 +1,34 @@
-"""The trustees' report: at most two A4 pages of PDF, drawn with matplotlib (no pyplot).
+"""The trustees' board pack: at most four A4 pages of PDF, drawn with matplotlib (no pyplot).
 
-Page 1 answers the board's question: the headline, the verdict against the risk appetite,
-the key figures and the two charts.  Page 2 says what would make it safe, what was assumed
-(the inputs and what the model leaves out) and how the figures were made.
+1. The decision: the question, the answer against the risk appetite, what the contract itself
+   adds to the risk over the organisation without it, and what would make it safe.  It has to
+   stand on its own when projected in a board meeting, in grey.
+2. The charts and a month-by-month summary (quarters up to 24 months, else years).
+3. What drives the risk (the tornado), other payment structures compared on the same futures,
+   and a short "how to read this" for trustees when it fits there.
+4. Every input, labelled from the field table, what the model leaves out, and how the figures
+   were made (futures, Monte Carlo error, seed, version), so they can be produced again.
 
 Text is laid out top-down with a cursor; every block is measured after it is placed, so
-long names and sentences wrap instead of overlapping.  Charts come from ``figures.py``, the
-same code the app draws with.
+long names and sentences wrap instead of overlapping, and a page that would overflow is
+drawn again with smaller type.  Charts come from ``figures.py`` and ``decision_figures.py``,
+the same code the app draws with.
 """
 from __future__ import annotations
 
 import datetime as _dt
 import io
+import math
 import os
 import textwrap
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
 
 import matplotlib
+import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
@@ -28,10 +40,20 @@ from ..engine import simulate
 from ..engine.results import Results
 from ..model.fields import spec, spec_of
 from ..model.fileformat import write_bytes_atomic
-from ..model.scenario import Contract, Scenario, Uncertain
-from . import figures
-from .export import MONTHLY_LABELS, period_summary
-from .text import appetite_sentence, headline, key_figures, money, percent, run_verdict
+from ..model.scenario import BudgetLine, Contract, Scenario, Uncertain
+from . import decision_figures, figures, style
+from .decision_text import comparison_rows, decision_sentences
+from .glossary import REPORT_TERMS, report_terms, term
+from .export import period_summary
+from .text import (
+    chance_with_error,
+    contract_risk,
+    headline,
+    money,
+    percent,
+    run_verdict,
+    verdict_words,
+)
 
 A4_WIDTH_IN = 8.27
 A4_HEIGHT_IN = 11.69
@@ -39,20 +61,29 @@ MARGIN_IN = 0.7
 TOP_IN = 0.6
 BOTTOM_IN = 0.75  # room for the footer
 TEXT_WIDTH_IN = A4_WIDTH_IN - 2 * MARGIN_IN
+PAGES = 4
 
 INK = "#000000"
-MUTED = "#444444"
-RULE = "#BBBBBB"
-ZEBRA = "#F2F2F2"
-LEVEL_COLOURS = {  # Okabe-Ito; the verdict is also in words, so grey print loses nothing
-    "safe": ("#009E73", "#E3F4EE"),
-    "close": ("#E69F00", "#FDF1D8"),
-    "unsafe": ("#D55E00", "#FBE4D6"),
+MUTED = "#333333"  # dark enough to survive a washed-out projector
+RULE = "#999999"
+ZEBRA = "#EEEEEE"
+# Okabe-Ito edges with light fills.  The verdict is also in words and the box's edge differs in
+# weight, so greyscale print and projectors lose nothing.
+LEVEL_COLOURS = {
+    "safe": ("#009E73", "#E3F4EE", 2.0),
+    "close": ("#E69F00", "#FDF1D8", 3.0),
+    "unsafe": ("#D55E00", "#FBE4D6", 4.0),
 }
 MAX_CONTRACT_COLUMNS = 3
+MAX_BUDGET_ROWS = 12
 WRAP_SAFETY = 0.94
 CHART_FONT_SCALE = 0.88  # the app's projector-sized chart fonts, a little smaller on paper
 GUTTER_IN = 0.1  # between table columns
+TORNADO_BARS = 6
+MAX_NOTES_CHARS = 700  # page 1 shows the notes' start; page 4 shows them whole, within reason
+MAX_NOTES_IN_FULL = 1500
+MAX_FOOTER_NAME = 60
+DPI = 100
 
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
                "September", "October", "November", "December")
@@ -83,6 +114,136 @@ def _count(x: float) -> str:
     return f"{x:,.0f}" if x == round(x) else f"{x:,.1f}"
 
 
+def scenario_notes(s: Scenario) -> str:
+    """The scenario's notes (or description), whichever version of the file format holds them."""
+    for value in (getattr(s, "notes", None), s.extra.get("notes"), s.extra.get("description")):
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return ""
+
+
+def _clip(text: str, most: int) -> str:
+    """At most ``most`` characters, cut at a word where there is one."""
+    if len(text) <= most:
+        return text
+    cut = text[:most - 1]
+    if " " in cut[most // 2:]:
+        cut = cut[:cut.rindex(" ")]
+    return cut.rstrip(" ,;:") + "\u2026"
+
+
+def the_question(s: Scenario) -> str:
+    horizon = _months(s.horizon_months)
+    if not s.contracts:
+        return f"How likely are we to run out of money in the next {horizon}?"
+    this = "this contract" if len(s.contracts) == 1 else f"these {len(s.contracts)} contracts"
+    return f"If we sign {this}, how likely are we to run out of money in the next {horizon}?"
+
+
+def added_risk_sentence(s: Scenario, r: Results) -> str:
+    """What the contract itself adds to the chance of running out, over the organisation
+    without it on the same futures: the app's own sentence (``report.text.contract_risk``),
+    so trustees read the same words on screen and on paper ("" when there is none)."""
+    return contract_risk(r) or ""
+
+
+def precision_sentence(r: Results) -> str:
+    """How sure the chance is, and what reproduces it, in words a trustee can follow."""
+    if r.p_run_out in (0.0, 1.0):
+        sure = (f"With {r.paths:,} simulated futures the chance is {percent(r.p_run_out)}; "
+                "a different set of futures could differ slightly.")
+    else:
+        sure = (f"With {r.paths:,} simulated futures the chance of {percent(r.p_run_out)} is good "
+                f"to about \u00b1{100 * 2 * r.p_run_out_se:.1f} points: another set of futures "
+                "would very likely land within that range (the Monte Carlo error).")
+    return (f"{sure} Seed {r.seed}, {APP_NAME} {__version__}: the same scenario, number of "
+            "futures and seed give exactly these figures again.")
+
+
+def decision_key_figures(s: Scenario, r: Results) -> list[tuple[str, str]]:
+    month = r.most_likely_run_out_month
+    rows = [
+        ("Chance of running out", chance_with_error(r)),
+        ("Most likely month to run out", f"month {month}" if month else "none run out"),
+        ("Lowest balance, 1 in 20 worst futures", money(r.lowest_balance_percentiles["5"])),
+        ("Extra working capital for 19 in 20 futures to stay in funds",
+         money(r.working_capital_needed_95)),
+        ("Chance of going below the reserves floor", percent(r.p_below_floor)),
+    ]
+    if r.baseline is not None and s.contracts:
+        rows.insert(1, ("Chance of running out without the contract" +
+                        ("" if len(s.contracts) == 1 else "s"), percent(r.baseline.p_run_out)))
+    return rows
+
+
+# ------------------------------------------------------------------ month by month
+
+def summary_periods(horizon: int) -> tuple[str, list[tuple[int, int]]]:
+    """Quarters for horizons up to 24 months, else years: (word, [(first, last) month])."""
+    step, word = (3, "Quarter") if horizon <= 24 else (12, "Year")
+    return word, [(start, min(start + step - 1, horizon)) for start in range(1, horizon + 1, step)]
+
+
+MONTHLY_HEADER = ("Period", "Other income", "Other costs", "Contract income", "Contract costs",
+                  "Average balance at end", "1 in 20 worst balance at end", "Run out by end")
+
+
+def monthly_summary_rows(r: Results) -> list[list[str]]:
+    """Average money in and out per period, and the balance at its end (average and the 5th
+    percentile), with the chance of having run out by then: the same periods and sums as the
+    app's month-by-month tab and the CSV (``export.period_summary``)."""
+    _, periods = period_summary(r)
+    rows = []
+    for period in periods:
+        income, costs, receipts, contract_costs, mean, worst, _typical = period.values
+        span = f"month {period.first}" if period.first == period.last else f"months {period.first}\u2013{period.last}"
+        label = f"{period.label.split(' (')[0]} ({span})"
+        rows.append([label, *(money(x) for x in (income, costs, receipts, contract_costs, mean, worst)),
+                     percent(float(r.p_run_out_by_month[period.last - 1]))])
+    return rows
+
+
+# ------------------------------------------------------------------ the inputs
+
+def organisation_rows(s: Scenario) -> list[tuple[str, str]]:
+    org = s.organisation
+    label = lambda path: spec(path).summary or spec(path).label  # type: ignore[union-attr]
+    rows = [
+        (label("organisation.opening_reserves"), money(org.opening_reserves)),
+        (label("organisation.monthly_other_income"), _range(org.monthly_other_income, money)),
+        (label("organisation.monthly_core_costs"), money(org.monthly_core_costs)),
+        (label("organisation.overdraft_facility"), money(org.overdraft_facility) if org.overdraft_facility > 0
+         else "None: running out means going below £0"),
+        (label("organisation.reserves_floor"), money(org.reserves_floor)),
+        (label("horizon_months"), _months(s.horizon_months)),
+        (label("simulation.risk_appetite"), percent(s.settings.risk_appetite)),
+        (label("correlation"), "0: each uncertain value is drawn on its own" if s.correlation == 0
+         else f"{s.correlation:.2f} (0 independent, 0.95 strongly together)"),
+    ]
+    if not org.budget:
+        rows.append((label("organisation.budget"), "None"))
+    return rows
+
+
+BUDGET_COLUMNS = ("name", "kind", "amount", "start_month", "every_months", "growth_per_year", "probability")
+
+
+def budget_header() -> list[str]:
+    labels = {key: spec_of("organisation.budget[]", key).label for key in BUDGET_COLUMNS}
+    return [labels["name"], labels["kind"], labels["amount"], f"{labels['start_month']} to last",
+            labels["every_months"], labels["growth_per_year"], labels["probability"]]
+
+
+def budget_row(line: BudgetLine, horizon: int) -> list[str]:
+    end = line.end_month if line.end_month is not None else horizon
+    every = ("every month" if line.every_months == 1 else
+             "once a year" if line.every_months == 12 else f"every {_months(line.every_months)}")
+    return [line.name or "(no name)", line.kind, _range(line.amount, money),
+            f"{line.start_month} to {end}", every,
+            _rate(line.growth_per_year) if line.growth_per_year else "none",
+            percent(line.probability) if line.probability < 1 else "certain"]
+
+
 def payment_mode_words(c: Contract) -> str:
     target = _rate(c.target_success_rate)
     if c.share_at_risk == 0:
@@ -95,26 +256,30 @@ def payment_mode_words(c: Contract) -> str:
             f"rate is below {target}")
 
 
-def organisation_rows(s: Scenario) -> list[tuple[str, str]]:
-    org = s.organisation
-    label = lambda path: spec(path).summary  # type: ignore[union-attr]  # noqa: E731
-    return [
-        (label("organisation.opening_reserves"), money(org.opening_reserves)),
-        (label("organisation.monthly_other_income"), _range(org.monthly_other_income, money)),
-        (label("organisation.monthly_core_costs"), money(org.monthly_core_costs)),
-        (label("organisation.overdraft_facility"), money(org.overdraft_facility) if org.overdraft_facility > 0
-         else "None: running out means going below £0"),
-        (label("organisation.reserves_floor"), money(org.reserves_floor)),
-        (label("horizon_months"), _months(s.horizon_months)),
-        (label("simulation.risk_appetite"), percent(s.settings.risk_appetite)),
-    ]
-
-
 # The contract table's rows, in the order contract_column fills them; labels from the field table.
 CONTRACT_ROWS = ("start_month", "referrals_per_month", "p_no_referrals", "price_per_referral",
                  "share_at_risk", "payment_mode", "success_rate", "cohort_months", "outcome_lag_months",
                  "late_payment", "cost_per_referral")
 CONTRACT_ROW_LABELS = tuple(spec_of("contracts[]", key).summary for key in CONTRACT_ROWS)
+# Version 2 terms, listed only when some contract uses them (their defaults change nothing).
+EXTRA_CONTRACT_ROWS = ("guaranteed_referrals_per_month", "ramp_up_months", "wind_down_months", "exit_cost")
+
+
+def _extra_value(c: Contract, key: str) -> str:
+    if key == "guaranteed_referrals_per_month":
+        return (f"{_count(c.guaranteed_referrals_per_month)} a month" if c.guaranteed_referrals_per_month
+                else "None")
+    if key == "ramp_up_months":
+        return _months(c.ramp_up_months) if c.ramp_up_months else "Full referrals from the start"
+    if key == "wind_down_months":
+        return "Whole contract" if c.wind_down_months is None else _months(c.wind_down_months)
+    return money(c.exit_cost) if c.exit_cost else "None"
+
+
+def _extra_used(c: Contract, key: str) -> bool:
+    return {"guaranteed_referrals_per_month": c.guaranteed_referrals_per_month > 0,
+            "ramp_up_months": c.ramp_up_months > 0, "wind_down_months": c.wind_down_months is not None,
+            "exit_cost": c.exit_cost > 0}[key]
 
 
 def contract_column(c: Contract, horizon: int) -> list[str]:
@@ -142,27 +307,37 @@ def contract_column(c: Contract, horizon: int) -> list[str]:
     ]
 
 
+def contract_table(chunk: Sequence[Contract], horizon: int) -> list[list[str]]:
+    columns = [contract_column(c, horizon) for c in chunk]
+    rows = [[label] + [column[i] for column in columns] for i, label in enumerate(CONTRACT_ROW_LABELS)]
+    for key in EXTRA_CONTRACT_ROWS:
+        if any(_extra_used(c, key) for c in chunk):
+            rows.append([spec_of("contracts[]", key).label] + [_extra_value(c, key) for c in chunk])
+    return rows
+
+
 def assumptions(s: Scenario, r: Results) -> list[str]:
     overdraft = s.organisation.overdraft_facility
     line = f"minus {money(overdraft)} (the overdraft limit)" if overdraft > 0 else "£0"
+    together = ("The uncertain values are independent of each other." if s.correlation == 0 else
+                "Bad surprises tend to come together, as set by the correlation above.")
     return [
-        f"These figures are estimates from {r.paths:,} simulated futures, not a forecast. "
-        f"Running the same inputs again with another seed gives slightly different figures "
-        f"(see the Monte Carlo range below).",
-        "Each simulated future picks every uncertain value (other income, referrals a month, "
-        "success rate) once, from its low to high range, and keeps it for the whole period. "
-        "The uncertain values are independent of each other.",
-        "Referrals vary at random from month to month around that future's average "
-        "(a Poisson count), unless a contract says otherwise; the chance of no referrals at "
-        "all is decided once per future.",
-        "No inflation, no interest on balances or borrowing, and no tax or VAT. Costs are as "
-        "entered: fixed costs do not shrink when referrals fall.",
-        "The prime contractor is assumed to pay eventually: late payment delays payments but "
-        "never cancels them. Payments due after the last month are not counted in the "
-        f"balance (on average {money(r.expected_owed_after_horizon)} is still owed at the end).",
-        f"Running out means a month-end balance below {line}. Shortfalls within a month, "
-        "contract termination, renegotiation and redundancy costs are not modelled unless "
-        "entered as costs.",
+        (f"These figures are estimates from {r.paths:,} simulated futures, not a forecast. "
+         f"Running the same inputs again with another seed gives slightly different figures "
+         f"(see the Monte Carlo error below)."),
+        ("Each simulated future picks every uncertain value (other income, referrals a month, "
+         f"success rate, budget amounts) once, from its low to high range, and keeps it for the "
+         f"whole period. {together}"),
+        ("Referrals vary at random from month to month around that future's average "
+         "(a Poisson count), unless a contract says otherwise; the chance of no referrals at "
+         "all is decided once per future."),
+        ("No inflation (beyond any growth entered on budget lines), no interest on balances or "
+         "borrowing, and no tax or VAT. Fixed costs do not shrink when referrals fall."),
+        ("The prime contractor is assumed to pay eventually: late payment delays payments but "
+         "never cancels them. Payments due after the last month are not counted in the "
+         f"balance (on average {money(r.expected_owed_after_horizon)} is still owed at the end)."),
+        (f"Running out means a month-end balance below {line}. Shortfalls within a month, "
+         "contract termination and renegotiation are not modelled unless entered as costs."),
     ]
 
 
@@ -176,15 +351,19 @@ def run_details(r: Results, day: _dt.date) -> str:
 class _Page:
     """One A4 page with a top-down cursor, in inches from the top edge."""
 
-    def __init__(self, footer: str, scale: float = 1.0):
+    def __init__(self, footer: str, scale: float = 1.0, renderer: Any = None):
         self.k = scale  # text sizes and spacing shrink together when a page is full
-        self.fig = Figure(figsize=(A4_WIDTH_IN, A4_HEIGHT_IN), dpi=100)
+        self.fig = Figure(figsize=(A4_WIDTH_IN, A4_HEIGHT_IN), dpi=DPI)
         self.fig.set_facecolor("white")
         self.canvas = FigureCanvasAgg(self.fig)
-        self.renderer = self.canvas.get_renderer()
+        # One renderer for every attempt at every page: matplotlib caches text measurements
+        # per renderer, and measuring text is most of the time a page takes.
+        self.renderer = renderer if renderer is not None else self.canvas.get_renderer()
         self.y = TOP_IN
-        self.fig.text(MARGIN_IN / A4_WIDTH_IN, 0.4 / A4_HEIGHT_IN, footer, fontsize=8.5,
-                      color=MUTED, va="baseline", ha="left")
+        if footer:
+            self.rule(A4_HEIGHT_IN - BOTTOM_IN + 0.12)
+            self.fig.text(MARGIN_IN / A4_WIDTH_IN, 0.4 / A4_HEIGHT_IN, footer, fontsize=8.5,
+                          color=MUTED, va="baseline", ha="left")
 
     @property
     def room(self) -> float:
@@ -222,8 +401,8 @@ class _Page:
 
     def heading(self, text: str, size: float = 13, first: bool = False) -> None:
         if not first:
-            self.y += 0.1 * self.k
-        self.text(text, size=size, weight="bold", gap=0.08 * self.k)
+            self.y += 0.12 * self.k
+        self.text(text, size=size, weight="bold", gap=0.07)
 
     def bullets(self, items: Sequence[str], size: float = 10, gap: float = 0.06) -> None:
         for item in items:
@@ -235,7 +414,7 @@ class _Page:
                                    [self._fy(y_in)] * 2, color=color, linewidth=width))
 
     def table(self, rows: Sequence[Sequence[str]], widths: Sequence[float], size: float = 9.5,
-              header: Sequence[str] | None = None, pad: float = 0.04) -> None:
+              header: Sequence[str] | None = None, pad: float = 0.04, bold_first: bool = True) -> None:
         """Rows of wrapped cells; the first column in bold; zebra shading for the eye."""
         pad *= self.k
         all_rows = ([list(header)] if header else []) + [list(r) for r in rows]
@@ -245,7 +424,7 @@ class _Page:
             x = MARGIN_IN
             heights = []
             for j, (cell, width) in enumerate(zip(row, widths)):
-                weight = "bold" if is_header or j == 0 else "normal"
+                weight = "bold" if is_header or (j == 0 and bold_first) else "normal"
                 heights.append(self.place(cell, x + pad, top + pad, width - 2 * pad - GUTTER_IN,
                                           size, weight))
                 x += width
@@ -260,78 +439,295 @@ class _Page:
         self.rule(self.y)
         self.y += 0.1 * self.k
 
-    def chart(self, draw: Callable, height_in: float) -> None:
-        """An Axes for a figures.draw_* function (called with the Axes and a font scale),
-        sized so that its title, tick labels and legend all fit in ``height_in``."""
-        k = CHART_FONT_SCALE
+    def chart(self, draw: Callable[[Axes, float], Any], height_in: float, *,
+              font_scale: float = CHART_FONT_SCALE, fit_labels: float = 0.0, title: bool = True) -> None:
+        """An Axes for a draw_* function (called with the Axes and a font scale), sized so that
+        its title, tick labels and legend all fit in ``height_in``.
+
+        ``fit_labels``: the widest a y tick label may be (inches); longer ones go on two lines
+        and the Axes starts after the widest (the tornado's input names).  ``title=False``
+        drops the chart's own title where the page's heading already says it."""
+        k = font_scale
         left, right = MARGIN_IN + 0.85 * k, MARGIN_IN + 0.1
-        title_room = 0.35 * k
-        ax = self.fig.add_axes([self._fx(left), 0.1, (A4_WIDTH_IN - left - right) / A4_WIDTH_IN, 0.2])
+        title_room = 0.35 * k if title else 0.1
+        ax = self.fig.add_axes((self._fx(left), 0.1, (A4_WIDTH_IN - left - right) / A4_WIDTH_IN, 0.2))
         draw(ax, k)
+        if not title:
+            ax.set_title("", loc="left")
+        if fit_labels:
+            widest = 0.0
+            for tick in ax.get_yticklabels():
+                label = tick.get_text()
+                if "\n" not in label and ": " in label and self._width(tick) > fit_labels:
+                    name, _, values = label.rpartition(": ")
+                    tick.set_text(f"{name}\n{values}")
+                widest = max(widest, self._width(tick))
+            left = MARGIN_IN + min(widest + 0.12, 0.55 * TEXT_WIDTH_IN)
+            # The final width first, so that the legend's columns are fitted to it.
+            ax.set_position((self._fx(left), 0.1, (A4_WIDTH_IN - left - right) / A4_WIDTH_IN, 0.2))
+        self._legend_under_axes(ax, k)
         legend = ax.get_legend()
         legend_in = (legend.get_window_extent(self.renderer).height / self.fig.dpi
                      if legend is not None else 0.0)
         below = figures.LEGEND_DROP_IN * k + legend_in + 0.08
         axes_height = max(0.5, height_in - title_room - below)
         bottom = self.y + title_room + axes_height
-        ax.set_position([self._fx(left), self._fy(bottom),
-                         (A4_WIDTH_IN - left - right) / A4_WIDTH_IN, axes_height / A4_HEIGHT_IN])
+        ax.set_position((self._fx(left), self._fy(bottom),
+                         (A4_WIDTH_IN - left - right) / A4_WIDTH_IN, axes_height / A4_HEIGHT_IN))
         self.y += height_in
 
-    def verdict_box(self, headline_text: str, verdict_text: str, level: str) -> None:
-        edge, fill = LEVEL_COLOURS.get(level, LEVEL_COLOURS["close"])
-        pad = 0.14
+    def _width(self, artist: Any) -> float:
+        return artist.get_window_extent(self.renderer).width / self.fig.dpi
+
+    def _legend_under_axes(self, ax: Axes, k: float) -> None:
+        """The decision charts put their legend under the whole figure (right for a canvas of
+        their own); on a page with other blocks it belongs under its own chart."""
+        for legend in list(self.fig.legends):
+            columns = getattr(legend, "_ncols", 3)  # as the chart asked for, at most
+            handles = list(legend.legend_handles)
+            for handle, label in zip(handles, legend.texts):
+                if handle is not None:
+                    handle.set_label(label.get_text())
+            legend.remove()
+            style.legend_below(ax, handles=handles, ncol=columns, k=k)
+
+    def verdict_box(self, s: Scenario, r: Results) -> None:
+        appetite = s.settings.risk_appetite
+        judged = run_verdict(r, appetite)
+        edge, fill, weight = LEVEL_COLOURS.get(judged.level, LEVEL_COLOURS["close"])
+        pad = 0.16
         top = self.y
         inner = TEXT_WIDTH_IN - 2 * pad
-        h1 = self.place(headline_text, MARGIN_IN + pad, top + pad, inner, 12.5, "bold")
-        h2 = self.place(f"Verdict: {verdict_text}", MARGIN_IN + pad, top + pad + h1 + 0.1, inner, 12)
-        height = h1 + h2 + 0.1 + 2 * pad
+        big = (f"{percent(r.p_run_out)} chance of running out" if r.p_run_out > 0
+               else "No simulated future runs out")
+        y = top + pad
+        y += self.place(big, MARGIN_IN + pad, y, inner, 22, "bold") + 0.08 * self.k
+        y += self.place(headline(s, r), MARGIN_IN + pad, y, inner, 11.5) + 0.1 * self.k
+        y += self.place(f"Verdict: {verdict_words(judged, appetite)}", MARGIN_IN + pad, y, inner,
+                        14, "bold")
+        height = y - top + pad
         self.fig.add_artist(FancyBboxPatch(
             (self._fx(MARGIN_IN), self._fy(top + height)), TEXT_WIDTH_IN / A4_WIDTH_IN,
             height / A4_HEIGHT_IN, boxstyle="round,pad=0,rounding_size=0.006",
-            facecolor=fill, edgecolor=edge, linewidth=2.5, zorder=-1))
-        self.y = top + height + 0.15
+            facecolor=fill, edgecolor=edge, linewidth=weight, zorder=-1))
+        self.y = top + height + 0.12 * self.k
 
 
-MIN_CHARTS_IN = 5.1  # below this the two charts on page 1 get too flat to read
+@dataclass
+class _Pack:
+    """What every page of one board pack is drawn from."""
+
+    s: Scenario
+    r: Results
+    decisions: Sequence[str] | None
+    day: _dt.date
+    analysis: Any
+    comparison: Any
+    renderer: Any
+
+    def page(self, number: int, k: float) -> _Page:
+        return _Page(footer_text(self.s, self.r, number), k, self.renderer)
+
+    def measure(self, block: Callable[[_Page], None], k: float) -> float:
+        """The height ``block`` takes at scale ``k`` (drawn on a scratch page)."""
+        page = _Page("", k, self.renderer)
+        block(page)
+        return page.y - TOP_IN
 
 
-def _page_one(s: Scenario, r: Results, day: _dt.date, footer: str, k: float) -> tuple[Figure, bool]:
-    page = _Page(footer, k)
-    page.text("Cash-flow risk report for the trustees", size=17, weight="bold", gap=0.04)
-    if s.name:
-        page.text(s.name, size=13, weight="bold", gap=0.04)
-    page.text(f"Produced by {APP_NAME} on {long_date(day)}.", size=10, color=MUTED, gap=0.16)
-    appetite = s.settings.risk_appetite
-    judged = run_verdict(r, appetite)
-    page.verdict_box(headline(s, r), appetite_sentence(r, appetite), judged.level)
-    page.heading("Key figures", size=12.5)
-    page.table(key_figures(s, r), widths=(3.9, TEXT_WIDTH_IN - 3.9), size=9.5)
-    room = page.room - 0.1
-    if room < MIN_CHARTS_IN:
-        return page.fig, False
-    fan_height = min(4.4, room * 0.56)
-    page.chart(lambda ax, k: figures.draw_fan_chart(ax, s, r, font_scale=k), fan_height)
-    page.y += 0.1
-    page.chart(lambda ax, k: figures.draw_run_out_curve(ax, s, r, appetite=appetite, font_scale=k),
-               min(3.6, page.room))
-    return page.fig, page.room >= -1e-6
+AVAILABLE_IN = A4_HEIGHT_IN - TOP_IN - BOTTOM_IN
+COMFORTABLE = 0.84  # below this scale a page is hard to read: try leaving something out first
+SMALLEST = 0.6
 
 
-def _page_two(s: Scenario, r: Results, decisions: Sequence[str] | None, day: _dt.date,
-              footer: str, k: float, max_tables: int) -> tuple[Figure, bool]:
-    page = _Page(footer, k)
-    page.heading("What would make it safe", size=13, first=True)
-    if decisions:
-        page.bullets(list(decisions), size=10.5)
+def _fit(make: Callable[[float], _Page], floor: float) -> tuple[_Page | None, _Page]:
+    """``make`` at the largest scale down to ``floor`` at which it fits: (that page or None,
+    the last page tried).  Each try's overflow says how far to shrink next, so a page is
+    drawn two or three times at most rather than once for every step of a fixed ladder."""
+    k, too_big = 1.0, 0.0
+    while True:
+        page = make(k)
+        if page.room >= -1e-6:
+            # Shrinking text wraps onto fewer lines, so the guess overshoots: try halfway back once.
+            middle = math.floor(50 * (k + too_big) / 2) / 50
+            if too_big and middle > k:
+                larger = make(middle)
+                if larger.room >= -1e-6:
+                    return larger, larger
+            return page, page
+        too_big = k
+        used = page.y - TOP_IN
+        guess = math.floor(50 * k * AVAILABLE_IN / used) / 50  # to a step of 0.02, rounded down
+        smaller = min(round(k - 0.02, 2), guess)
+        if smaller < floor:
+            if k <= floor:
+                return None, page
+            smaller = floor  # the smallest allowed, once
+        k = smaller
+
+
+def _fitted(options: Sequence[Callable[[float], _Page]], floor: float = COMFORTABLE) -> Figure:
+    """The first option that fits at a scale down to ``floor``, else the last at whatever scale
+    it fits (down to SMALLEST; if even that overflows, the smallest tried)."""
+    for make in options[:-1]:
+        page, _ = _fit(make, floor)
+        if page is not None:
+            return page.fig
+    page, last = _fit(options[-1], SMALLEST)
+    return (page or last).fig
+
+
+# ------------------------------------------------------------------ page 1: the decision
+
+NO_DECISIONS = ("Not worked out for this report. In the app, open \u201cWhat would make it safe\u201d "
+                "before exporting (or use the charityrisk report command, which works it out): it "
+                "finds the share at risk, overdraft, outcome wait or price that would bring the "
+                "chance of running out within the appetite.")
+
+
+def _page_one(p: _Pack, bullets: int, k: float) -> _Page:
+    s, r = p.s, p.r
+    page = p.page(1, k)
+    page.text("Board pack: cash-flow risk for the trustees", size=10.5, weight="bold", color=MUTED,
+              gap=0.03)
+    page.text(s.name or "Untitled scenario", size=18, weight="bold", gap=0.05)
+    notes = scenario_notes(s)
+    if notes:
+        page.text(_clip(notes, MAX_NOTES_CHARS), size=9.5, color=MUTED, gap=0.05)
+    page.text(f"Produced by {APP_NAME} {__version__} on {long_date(p.day)}.", size=9.5, color=MUTED,
+              gap=0.1)
+    page.heading("The question", size=12)
+    page.text(the_question(s), size=14, weight="bold", gap=0.14)
+    page.verdict_box(s, r)
+    added = added_risk_sentence(s, r)
+    if added:
+        page.heading("What the contract itself adds" if len(s.contracts) == 1
+                     else "What the contracts themselves add", size=13)
+        page.text(added, size=12.5)
+    page.heading("What would make it safe", size=13)
+    if p.decisions:
+        page.text(p.decisions[0], size=12, weight="bold", gap=0.08)
+        page.bullets(list(p.decisions[1:1 + bullets]), size=10)
+    elif not s.contracts:
+        page.text("There is no contract in this scenario: these are the organisation's own figures, "
+                  "the baseline any contract would add to.", size=11)
     else:
-        page.text("Use the app's decision tools to find what would bring the chance of running "
-                  "out within the risk appetite (for example more working capital, a smaller "
-                  "share of the price at risk, or shorter payment lags), and list the options "
-                  "here.", size=10.5)
-    _flows_summary(page, r)
-    page.heading("What we assumed: the organisation", size=12.5)
-    page.table(organisation_rows(s), widths=(3.9, TEXT_WIDTH_IN - 3.9), size=9.5)
+        page.text(NO_DECISIONS, size=11)
+    page.heading("Key figures", size=12)
+    page.table(decision_key_figures(s, r), widths=(4.4, TEXT_WIDTH_IN - 4.4), size=10.5)
+    page.text(precision_sentence(r), size=9.5, color=MUTED)
+    return page
+
+
+# ------------------------------------------------------------------ page 2: charts and months
+
+MONTHLY_WIDTHS = (1.27,) + ((TEXT_WIDTH_IN - 1.27) / 7,) * 7
+MIN_FAN_IN, MIN_RUN_OUT_IN = 2.6, 2.0
+
+
+def _monthly(page: _Page, r: Results) -> None:
+    word, _ = summary_periods(r.horizon_months)
+    page.heading(f"{word} by {word.lower()}: averages over the futures", size=12.5)
+    page.text("Money in and out is the average over all the futures in each period (\u201cother\u201d: "
+              "outside the contracts, including budget lines); balances are at the period's end. "
+              "\u201c1 in 20 worst\u201d: only 1 future in 20 is lower.", size=9, color=MUTED, gap=0.05)
+    page.table(monthly_summary_rows(r), MONTHLY_WIDTHS, size=8.5, header=list(MONTHLY_HEADER))
+
+
+def _page_two(p: _Pack, terms: str, k: float) -> _Page:
+    s, r = p.s, p.r
+    page = p.page(2, k)
+    page.heading("How the cash balance could move", size=13, first=True)
+
+    def below(q: _Page) -> None:
+        _monthly(q, r)
+        if terms:
+            _how_to_read(q, terms == "detail")
+
+    charts_in = page.room - p.measure(below, k) - 0.1 * k
+    fan_in = max(MIN_FAN_IN, min(4.3, 0.56 * charts_in))
+    page.chart(lambda ax, f: figures.draw_fan_chart(ax, s, r, font_scale=f), fan_in)
+    page.y += 0.1 * k
+    page.chart(lambda ax, f: figures.draw_run_out_curve(ax, s, r, appetite=s.settings.risk_appetite,
+                                                        font_scale=f),
+               max(MIN_RUN_OUT_IN, min(3.6, charts_in - fan_in - 0.1 * k)))
+    below(page)
+    return page
+
+
+# ------------------------------------------------------------------ page 3: drivers and options
+
+def _how_to_read(page: _Page, detail: bool) -> None:
+    page.heading("How to read this", size=12.5)
+    if detail:
+        rows = [[heading, paragraph] for heading, paragraph in report_terms()]
+    else:  # each term in its one sentence (the app's Help explains them at length)
+        rows = [[term(key).term, term(key).tooltip] for key in REPORT_TERMS]
+    page.table(rows, (2.1, TEXT_WIDTH_IN - 2.1), size=8.5, pad=0.03)
+
+
+TORNADO_IN = 3.3
+COMPARISON_CHART_IN = 2.5
+COMPARISON_WIDTHS = (2.4, 0.68, 0.85, 0.68, 0.8, 0.76, TEXT_WIDTH_IN - 6.17)
+
+
+def _page_three(p: _Pack, terms: str, k: float) -> _Page:
+    """``terms``: "" (how to read this goes elsewhere), "detail" or "short"."""
+    page = p.page(3, k)
+    page.heading("What drives the risk", size=13, first=True)
+    analysis, comparison = p.analysis, p.comparison
+    if analysis is not None:
+        page.text("Each bar shows the chance of running out with one input at its low and at its high "
+                  "value, everything else as entered; the longest bars matter most.", size=9.5,
+                  color=MUTED, gap=0.05)
+        page.chart(lambda ax, f: decision_figures.draw_tornado(ax, analysis.sensitivity, top=TORNADO_BARS,
+                                                               font_scale=f),
+                   TORNADO_IN * k, font_scale=0.8 * k, fit_labels=2.6, title=False)
+    elif not p.s.contracts:
+        page.text("The scenario has no contract: there are no terms to test or compare.", size=10)
+    else:
+        page.text("Not worked out for this report: open \u201cWhat would make it safe\u201d in the app "
+                  "before exporting to add the chart of what drives the risk.", size=10)
+    page.heading("Other payment structures, on the same futures", size=13)
+    if comparison is not None:
+        page.chart(lambda ax, f: decision_figures.draw_comparison_curves(ax, comparison, font_scale=f),
+                   COMPARISON_CHART_IN * k, font_scale=0.8 * k, title=False)
+        rows = comparison_rows(comparison)
+        page.table(rows[1:], COMPARISON_WIDTHS, size=8, header=list(rows[0]))
+        page.text(f"All options ran on the same {comparison.paths:,} futures (seed {comparison.seed}); "
+                  "\u201cvs first\u201d is the difference from the first option, in percentage points, "
+                  "with its Monte Carlo range.", size=8.5, color=MUTED)
+    elif p.s.contracts:
+        page.text("Not worked out for this report: use \u201cCompare payment terms\u201d in the app "
+                  "before exporting (or the charityrisk report command) to compare structures.",
+                  size=10)
+    if terms:
+        _how_to_read(page, terms == "detail")
+    return page
+
+
+# ------------------------------------------------------------------ page 4: what was assumed
+
+def _page_four(p: _Pack, max_tables: int, budget_rows: int, terms: str, k: float) -> _Page:
+    s, r = p.s, p.r
+    page = p.page(4, k)
+    page.heading("What we assumed: the organisation", size=12.5, first=True)
+    page.table(organisation_rows(s), widths=(3.9, TEXT_WIDTH_IN - 3.9), size=9)
+    budget = s.organisation.budget
+    if budget:
+        page.heading(f"What we assumed: the budget ({len(budget)} line{'s' if len(budget) != 1 else ''})",
+                     size=12.5)
+        widths = (1.6, 0.65, 1.45, 0.75, 0.95, 0.7, TEXT_WIDTH_IN - 6.1)
+        shown = list(budget[:budget_rows])
+        if shown:
+            page.table([budget_row(line, s.horizon_months) for line in shown], widths, size=8.5,
+                       header=budget_header())
+        if len(budget) > len(shown):
+            more = budget[len(shown):]
+            names = "; ".join(line.name for line in more[:6]) + ("; ..." if len(more) > 6 else "")
+            page.text(f"{'And ' if shown else ''}{len(more)} {'more ' if shown else ''}"
+                      f"line{'s' if len(more) != 1 else ''}, included in the "
+                      f"figures (see the scenario file): {names}.", size=9)
 
     contracts = list(s.contracts)
     if not contracts:
@@ -343,9 +739,6 @@ def _page_two(s: Scenario, r: Results, decisions: Sequence[str] | None, day: _dt
         first = number * MAX_CONTRACT_COLUMNS
         label_width = 1.75
         col = (TEXT_WIDTH_IN - label_width) / len(chunk)
-        columns = [contract_column(c, s.horizon_months) for c in chunk]
-        rows = [[label] + [column[i] for column in columns]
-                for i, label in enumerate(CONTRACT_ROW_LABELS)]
         if len(contracts) == 1:
             heading = "What we assumed: the contract"
         elif len(chunk) == 1:
@@ -354,8 +747,8 @@ def _page_two(s: Scenario, r: Results, decisions: Sequence[str] | None, day: _dt
             heading = (f"What we assumed: contracts {first + 1} to {first + len(chunk)} "
                        f"of {len(contracts)}")
         page.heading(heading, size=12.5)
-        page.table(rows, widths=[label_width] + [col] * len(chunk), size=9,
-                   header=["Contract"] + [c.name for c in chunk])
+        page.table(contract_table(chunk, s.horizon_months), widths=[label_width] + [col] * len(chunk),
+                   size=8.5, header=["Contract"] + [c.name for c in chunk])
     rest = contracts[max_tables * MAX_CONTRACT_COLUMNS:]
     if rest:
         names = "; ".join(c.name for c in rest[:4]) + ("; ..." if len(rest) > 4 else "")
@@ -369,106 +762,105 @@ def _page_two(s: Scenario, r: Results, decisions: Sequence[str] | None, day: _dt
         page.text(f"{lead}: {names}.", size=9.5)
 
     page.heading("What the model does not capture", size=12.5)
-    page.bullets(assumptions(s, r), size=9.5, gap=0.04)
+    page.bullets(assumptions(s, r), size=9, gap=0.03)
     page.heading("About these figures", size=11)
-    page.text(run_details(r, day), size=9.5)
-    return page.fig, page.room >= -1e-6
+    page.text(run_details(r, p.day), size=9)
+    notes = scenario_notes(s)
+    if len(notes) > MAX_NOTES_CHARS:
+        page.text(f"Notes: {_clip(notes, MAX_NOTES_IN_FULL)}", size=8.5, color=MUTED)
+    if terms:
+        _how_to_read(page, terms == "detail")
+    return page
 
 
-def flows_summary_rows(r: Results) -> tuple[str, list[str], list[list[str]]]:
-    """The heading, column headings and rows of the report's summary of the month-by-month
-    table: a row a year (a quarter for horizons up to 24 months)."""
-    kind, periods = period_summary(r)
-    heading = f"Money in and out, {kind} by {kind}"
-    header = [kind.title()] + [label if i < 4 else f"{label} at the end"
-                               for i, label in enumerate(MONTHLY_LABELS)]
-    rows = [[p.label] + [money(v) for v in p.values] for p in periods]
-    return heading, header, rows
+# ------------------------------------------------------------------ the pack
 
-
-def _flows_summary(page: _Page, r: Results) -> None:
-    heading, header, rows = flows_summary_rows(r)
-    if not rows or len(header) != len(MONTHLY_LABELS) + 1:
-        return
-    page.heading(heading, size=12.5)
-    kind = header[0].lower()
-    page.text(f"Income and costs are averages over the futures, added up over each {kind}; "
-              f"balances are at the {kind}'s end.", size=9.5)
-    first = 1.3
-    rest = (TEXT_WIDTH_IN - first) / (len(header) - 1)
-    page.table(rows, widths=[first] + [rest] * (len(header) - 1), size=8.5, header=header)
-
-
-SCALES = (1.0, 0.96, 0.92, 0.88, 0.84, 0.8, 0.76, 0.72)
-
-
-def _fitted(make: Callable[[float], tuple[Figure, bool]]) -> Figure:
-    """The page at the largest text scale at which it fits (the smallest if none does)."""
-    fig = None
-    for k in SCALES:
-        fig, fits = make(k)
-        if fits:
-            return fig
-    return fig
+def footer_text(s: Scenario, r: Results, page: int) -> str:
+    name = _clip(s.name, MAX_FOOTER_NAME) if s.name else "Untitled scenario"
+    return (f"{name}  \u2013  {APP_NAME} {__version__}, {r.paths:,} futures, seed {r.seed}  "
+            f"\u2013  page {page} of {PAGES}")
 
 
 def build_pages(scenario: Scenario, results: Results, decisions: Sequence[str] | None = None,
-                day: _dt.date | None = None) -> list[Figure]:
-    """The report's two pages as Figures (for previews); ``write_report`` saves them as PDF."""
-    day = day or _dt.date.today()
-    name = f" \u2013 {scenario.name}" if scenario.name else ""
-    footer = f"{APP_NAME} {__version__}{name} \u2013 page {{}} of 2"
-    if len(footer) > 110:
-        footer = f"{APP_NAME} {__version__} \u2013 page {{}} of 2"
-    one = _fitted(lambda k: _page_one(scenario, results, day, footer.format(1), k))
-    two = None
-    for max_tables in (2, 1, 0):
-        make = lambda k: _page_two(scenario, results, decisions, day, footer.format(2), k, max_tables)  # noqa: E731
-        fig, fits = None, False
-        for k in SCALES:
-            fig, fits = make(k)
-            if fits:
-                break
-        two = fig
-        if fits:
+                day: _dt.date | None = None, analysis: Any = None, comparison: Any = None) -> list[Figure]:
+    """The board pack's four pages as Figures (for previews); ``write_report`` saves them as PDF.
+
+    ``analysis``: an ``engine.decisions.Analysis`` (the tornado, and the goal seeks' sentences
+    when ``decisions`` is not given); ``comparison``: an ``engine.decisions.Comparison``."""
+    if decisions is None and analysis is not None:
+        decisions = decision_sentences(analysis.solutions)
+    renderer = FigureCanvasAgg(Figure(figsize=(A4_WIDTH_IN, A4_HEIGHT_IN), dpi=DPI)).get_renderer()
+    p = _Pack(scenario, results, decisions, day or _dt.date.today(), analysis, comparison, renderer)
+    # Page 1 is projected: fewer of the goal seeks' details rather than smaller type.
+    one = _fitted([partial(_page_one, p, b) for b in (3, 2, 1, 0)], floor=0.96)
+    # "How to read this" goes where it fits first: in full beside the decision charts, in
+    # brief there or under the month-by-month table, else in brief at the end of page 4.
+    placed = ""
+    two = three = None
+    for where, terms in (("three", "detail"), ("three", "short"), ("two", "short")):
+        page, _ = _fit(partial(_page_three if where == "three" else _page_two, p, terms), COMFORTABLE)
+        if page is not None:
+            placed = where
+            if where == "three":
+                three = page.fig
+            else:
+                two = page.fig
             break
-    return [one, two]
+    if two is None:
+        two = _fitted([partial(_page_two, p, "")])
+    if three is None:
+        three = _fitted([partial(_page_three, p, "")])
+    terms_on_four = "" if placed else "short"
+    # The first contracts' terms stay whatever else has to give: they are what is signed.
+    four = _fitted([partial(_page_four, p, t, b, terms_on_four)
+                    for t, b in ((2, MAX_BUDGET_ROWS), (1, MAX_BUDGET_ROWS), (1, 6), (1, 0))])
+    return [one, two, three, four]
 
 
 def write_report(scenario: Scenario, path: str | os.PathLike, paths: int | None = None,
                  seed: int | None = None, results: Results | None = None,
-                 decisions: Sequence[str] | None = None, day: _dt.date | None = None) -> Results:
-    """Write the trustees' report to ``path`` atomically; return the results it shows.
+                 decisions: Sequence[str] | None = None, day: _dt.date | None = None,
+                 analysis: Any = None, comparison: Any = None) -> Results:
+    """Write the trustees' board pack to ``path`` atomically; return the results it shows.
 
     Without ``results`` the scenario is simulated with ``paths`` and ``seed`` (default: the
-    scenario's settings).  ``decisions`` are plain sentences for "What would make it safe".
+    scenario's settings).  ``decisions`` are plain sentences for "What would make it safe"
+    (the first is the headline advice); ``analysis`` (engine.decisions.Analysis) adds the
+    tornado and, without ``decisions``, its goal seeks' sentences; ``comparison``
+    (engine.decisions.Comparison) adds the payment structures compared.
     On failure the file at ``path`` is untouched and OSError propagates.
     """
     if results is None:
         results = simulate(scenario, paths, seed)
     day = day or _dt.date.today()
-    pages = build_pages(scenario, results, decisions, day)
+    pages = build_pages(scenario, results, decisions, day, analysis, comparison)
     buffer = io.BytesIO()
     # TrueType fonts: text in the PDF can be searched, copied and read aloud.
-    with matplotlib.rc_context({"pdf.fonttype": 42}):
-        with PdfPages(buffer, metadata={
-            "Title": f"Cash-flow risk report: {scenario.name}".rstrip(": "),
-            "Creator": f"{APP_NAME} {__version__}",
-            "Subject": "Payment by Results cash-flow risk",
-        }) as pdf:
-            for fig in pages:
-                pdf.savefig(fig)
+    with matplotlib.rc_context({"pdf.fonttype": 42}), PdfPages(buffer, metadata={
+        "Title": f"Board pack: {scenario.name}".rstrip(": "),
+        "Creator": f"{APP_NAME} {__version__}",
+        "Subject": "Payment by Results cash-flow risk",
+        "Keywords": f"seed {results.seed}; {results.paths} futures",
+    }) as pdf:
+        for fig in pages:
+            pdf.savefig(fig)
     write_bytes_atomic(path, buffer.getvalue())
     return results
 
 
 __all__ = [
+    "PAGES",
+    "added_risk_sentence",
     "assumptions",
     "build_pages",
     "contract_column",
-    "flows_summary_rows",
     "long_date",
+    "monthly_summary_rows",
     "organisation_rows",
     "payment_mode_words",
+    "precision_sentence",
+    "scenario_notes",
+    "summary_periods",
+    "the_question",
     "write_report",
 ]
