@@ -69,7 +69,7 @@ def main() -> None:
         window.settle_now()
         wait(lambda: bool(finals))
         done = finals[0]
-        wait(lambda: bool(draws) and draws[-1] > done, timeout=10)
+        wait(lambda done=done: bool(draws) and draws[-1] > done, timeout=10)
         first_times.append(draws[0] - start)
         final_times.append(draws[-1] - start)
     s = window.scenario

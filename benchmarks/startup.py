@@ -70,7 +70,8 @@ def main() -> None:
         if not args.skip_setup:
             rows.append(("scripts/setup (run's own cost before)",
                          median(lambda: timed([str(REPO / "scripts/setup")]), args.repeat)))
-        rows.append(("window on screen (fresh interpreter)", median(lambda: timed([str(REPO / ".venv/bin/python"), "-c", WINDOW_UP], env),
+        python = str(REPO / ".venv/bin/python")
+        rows.append(("window on screen (fresh interpreter)", median(lambda: timed([python, "-c", WINDOW_UP], env),
                             args.repeat)))
         rows.append(("scripts/run --smoke (2,000 futures shown, exit)",
                      median(lambda: timed([str(REPO / "scripts/run"), "--smoke"], env), args.repeat)))

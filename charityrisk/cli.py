@@ -12,7 +12,7 @@ import stat
 import sys
 import time
 import unicodedata
-from typing import Sequence
+from collections.abc import Sequence
 
 from . import __version__
 from .model import Problem, ScenarioError, load_scenario
@@ -290,7 +290,7 @@ class Progress:
         self.stream.flush()
         self.width = len(text)
 
-    def __enter__(self) -> "Progress":
+    def __enter__(self) -> Progress:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -485,7 +485,7 @@ def _no_display() -> str | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help", "--version"):
+    if not argv or (argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help", "--version")):
         problem = (_mistyped_command(argv) if argv else None) or _no_display()
         if problem:
             return _fail(problem)

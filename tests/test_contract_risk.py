@@ -8,7 +8,6 @@ import math
 
 import numpy as np
 import pytest
-from scenario_factory import contract, make_scenario
 
 from charityrisk.engine import simulate
 from charityrisk.engine.results import PERCENTILES, BaselineResults, Results
@@ -25,6 +24,7 @@ from charityrisk.report.text import (
     points,
     verdict_words,
 )
+from scenario_factory import contract, make_scenario
 
 PATHS = 20_000
 

@@ -16,12 +16,12 @@ import subprocess
 
 import pytest
 from openpyxl import load_workbook
-from scenario_factory import contract, make_scenario
 
 from charityrisk.engine import simulate
 from charityrisk.model import load_scenario
 from charityrisk.report.export import write_csv
 from charityrisk.resources import example_scenario_path
+from scenario_factory import contract, make_scenario
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 pytestmark = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed: "

@@ -16,10 +16,19 @@ import pytest
 
 from charityrisk.engine import Cancelled, simulate
 from charityrisk.engine.decisions import (
-    SOLVABLE, Workspace, analyse, apply_structure, compare, compare_steps, goal_seek, preset_options,
-    sensitivity, solve)
-from charityrisk.engine.decisions.goalseek import scan
+    SOLVABLE,
+    Workspace,
+    analyse,
+    apply_structure,
+    compare,
+    compare_steps,
+    goal_seek,
+    preset_options,
+    sensitivity,
+    solve,
+)
 from charityrisk.engine.decisions.common import standard_error
+from charityrisk.engine.decisions.goalseek import scan
 from charityrisk.engine.verdict import Verdict, verdict
 from charityrisk.model import LatePayment, Uncertain, scenario_from_dict
 from charityrisk.report import decision_text

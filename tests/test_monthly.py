@@ -15,7 +15,6 @@ import dataclasses
 import numpy as np
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from scenario_factory import make_scenario
 
 from charityrisk.engine import simulate
 from charityrisk.gui.monthly_panel import VALUE_ROLE
@@ -32,6 +31,7 @@ from charityrisk.report.export import (
 )
 from charityrisk.report.glossary import result_tooltip
 from charityrisk.report.pdf import monthly_summary_rows
+from scenario_factory import make_scenario
 
 PENNY = 0.005
 
@@ -118,8 +118,10 @@ def test_csv_puts_the_figures_without_the_contract_beside_the_others(exact, tmp_
         rows = list(csv.reader(handle))
     assert ["Measure", "Value", "Without the contract", "Unit"] in rows
     chance = next(row for row in rows if row and row[0].startswith("Chance of running out within"))
-    assert float(chance[1]) == pytest.approx(100 * r.p_run_out) and float(chance[2]) == pytest.approx(100 * r.baseline.p_run_out)
-    balance = next(i for i, row in enumerate(rows) if row[:2] == ["Month", "Balance, 5th percentile (1 in 20 worst) (£)"])
+    assert float(chance[1]) == pytest.approx(100 * r.p_run_out)
+    assert float(chance[2]) == pytest.approx(100 * r.baseline.p_run_out)
+    worst = ["Month", "Balance, 5th percentile (1 in 20 worst) (£)"]
+    balance = next(i for i, row in enumerate(rows) if row[:2] == worst)
     assert rows[balance][-2:] == ["Balance without the contract, median (typical) (£)",
                                   "Chance of having run out by this month without the contract (%)"]
     # on its own: 3,000 + 2,000 - 2,750.25 in month 1, then 500 less a month and 250.25 less in

@@ -10,10 +10,10 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from scenario_factory import make_scenario
 
 from charityrisk.engine import PERCENTILES
 from charityrisk.model import load_scenario
+from scenario_factory import make_scenario
 
 sim = importlib.import_module("charityrisk.engine.simulate")
 EXAMPLE = "resources/scenarios/example.json"

@@ -11,7 +11,6 @@ from charityrisk.engine.decisions import PROGRAMME_TERMS, compare, programme_opt
 from charityrisk.model import load_scenario
 from charityrisk.model.validation import validate
 from charityrisk.resources import PROGRAMMES, preset_path
-
 from test_decisions import scenario
 
 # Figures each programme's notes must cite (issue 11 and the Clinks response).
@@ -50,7 +49,8 @@ def test_the_programmes_own_terms():
     tr = c["transforming_rehabilitation"]
     assert (tr.fee_lag_months, tr.cohort_months, tr.outcome_lag_months) == (1, 3, 18)
     assert tr.ramp_up_months > 0
-    assert tr.referrals_per_month.high == pytest.approx(8 * 0.84, abs=0.05) and tr.referrals_per_month.low == pytest.approx(8 * 0.52, abs=0.05)
+    assert tr.referrals_per_month.high == pytest.approx(8 * 0.84, abs=0.05)
+    assert tr.referrals_per_month.low == pytest.approx(8 * 0.52, abs=0.05)
 
 
 def test_programme_options_apply_only_the_terms_to_the_users_contract():

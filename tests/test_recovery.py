@@ -218,7 +218,7 @@ def test_untitled_work_restores_without_a_path(qtbot, make_window, folder):
     settle(qtbot, a)
     assert ma.autosave()
     crash(ma)
-    b, mb = restart_and_restore(make_window, folder)
+    b, _ = restart_and_restore(make_window, folder)
     assert b.path is None and b.isWindowModified()
     assert b.scenario.organisation.monthly_core_costs == 31337
 
@@ -231,7 +231,7 @@ def test_restore_when_the_original_file_is_gone(qtbot, make_window, saved, folde
     assert ma.autosave()
     crash(ma)
     saved.unlink()  # moved or deleted since
-    b, mb = restart_and_restore(make_window, folder)
+    b, _mb = restart_and_restore(make_window, folder)
     assert b.scenario.organisation.opening_reserves == 8888
     assert b.path == saved
     assert b.save()  # written again where it was

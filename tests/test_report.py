@@ -11,7 +11,6 @@ import sys
 
 import pytest
 from pypdf import PdfReader
-from scenario_factory import contract, make_scenario
 
 from charityrisk import __version__
 from charityrisk.engine import simulate
@@ -37,6 +36,7 @@ from charityrisk.report.text import (
     verdict_words,
 )
 from charityrisk.resources import example_scenario_path
+from scenario_factory import contract, make_scenario
 
 PATHS, SEED = 2000, 11
 DAY = datetime.date(2025, 3, 5)

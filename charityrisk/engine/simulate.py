@@ -10,9 +10,10 @@ from __future__ import annotations
 import math
 import os
 from collections import deque
+from collections.abc import Callable, Generator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Callable, Generator, TypeVar
+from typing import TypeVar
 
 import numpy as np
 
@@ -57,7 +58,7 @@ class ResultsOverflow(ScenarioError):
                           "a slip such as extra zeros"])
 
 
-def check_finite(b: "Block") -> None:
+def check_finite(b: Block) -> None:
     """Refuse a block whose figures overflowed rather than report nonsense from it."""
     if not (np.isfinite(b.balances).all() and np.isfinite(b.owed).all()
             and np.isfinite(b.margins).all() and np.isfinite(b.flows).all()):
@@ -334,7 +335,7 @@ def wilson_half_width(runs_out: int, paths: int) -> float:
 def futures_for(precision: float, p: float) -> int:
     """About how many futures put the 95% interval within +/-precision at a share p."""
     p = min(max(p, 0.0), 1.0)
-    return int(math.ceil(Z95 * Z95 * max(p * (1 - p), precision) / precision ** 2))
+    return math.ceil(Z95 * Z95 * max(p * (1 - p), precision) / precision ** 2)
 
 
 def mean_balances(s: Scenario, mean_flows: np.ndarray, with_contracts: bool) -> np.ndarray:

@@ -7,7 +7,7 @@ otherwise squeeze the chart to nothing.
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg

@@ -8,9 +8,20 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel,
-                               QProgressBar, QPushButton, QTabWidget, QTableWidget, QTableWidgetItem,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..engine.decisions import analyse_steps, compare_steps, preset_options, programme_options
 from ..model import ScenarioError, load_scenario
@@ -61,7 +72,8 @@ class DecisionsPanel(QWidget):
         self.compare_button = QPushButton("Compare payment terms")
         self.compare_button.setObjectName("decisions.compare")
         self.compare_button.setToolTip("Runs your contract under each payment structure in the Clinks response "
-                                       "(fee for service, Doncaster clawback, 20% ceiling, heavy PbR) on the same futures.")
+                                       "(fee for service, Doncaster clawback, 20% ceiling, heavy PbR) "
+                                       "on the same futures.")
         self.programmes_button = QPushButton("Compare with real programmes")
         self.programmes_button.setObjectName("decisions.programmes")
         self.programmes_button.setToolTip("Runs your contract under the terms of real programmes (HMP Peterborough, "

@@ -7,15 +7,27 @@ spurious change).  Views never compute risk; the only arithmetic here is unit co
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QLocale, QRegularExpression, Qt
 from PySide6.QtGui import QRegularExpressionValidator, QWheelEvent
-from PySide6.QtWidgets import (QAbstractSpinBox, QCheckBox, QComboBox, QDoubleSpinBox,
-                               QGridLayout, QHBoxLayout, QLabel, QLineEdit, QSizePolicy,
-                               QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QSizePolicy,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
-from ..model.fields import MAX_LAG, MAX_MONEY, MAX_REFERRALS, spec, spec_of  # noqa: F401 (MAX_LAG: public)
+from ..model.fields import MAX_LAG, MAX_MONEY, MAX_REFERRALS, spec, spec_of
 from ..model.problems import ORDER, RANGE, REQUIRED, TEXT, TYPE, Problem
 
 UK = QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom)
@@ -330,7 +342,7 @@ class NumberField(Field):
         if value is None and self._none:
             self.spin.setValue(self.spin.minimum())
         else:
-            self.spin.setValue(int(round(value or 0)) if self.integer else (value or 0) * self.unit.scale)
+            self.spin.setValue(round(value or 0) if self.integer else (value or 0) * self.unit.scale)
         self._orig, self._shown = value, self.spin.value()
 
     def value(self) -> Any:
@@ -384,7 +396,7 @@ class UncertainField(Field):
         if isinstance(value, dict):
             parts = {p: value[p] for p in PARTS}
         else:
-            parts = {p: value for p in PARTS}
+            parts = dict.fromkeys(PARTS, value)
         for p, spin in self.spins.items():
             spin.setValue(parts[p] * self.unit.scale)
             self._orig[p], self._shown[p] = parts[p], spin.value()

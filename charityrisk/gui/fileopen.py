@@ -38,7 +38,7 @@ class FileOpenHandler(QObject):
         for path in waiting:
             open_file(path)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() != QEvent.Type.FileOpen or not isinstance(event, QFileOpenEvent):
             return False
         path = event.file() or event.url().toLocalFile()

@@ -14,13 +14,24 @@ named ``error:<key>`` (for low/likely/high guesses, ``error:contract.success_rat
 from __future__ import annotations
 
 import copy
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import (QFormLayout, QFrame, QGroupBox, QHBoxLayout, QLabel,
-                               QPushButton, QScrollArea, QSizePolicy, QStyle, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QStyle,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..model import Scenario, ScenarioError, load_scenario, scenario_from_dict, scenario_to_dict
 from ..model import fields as F
@@ -29,9 +40,25 @@ from ..model.problems import Problem
 from ..model.scenario import MAX_CONTRACTS
 from ..model.validation import next_contract_id
 from ..resources import preset_path
-from .fields import (ERROR_COLOUR, PART_NAMES, UK, CheckField, ChoiceField, Field, GuardedCombo,
-                     NumberField, SeedField, TextField, UncertainField, WholeSpin, count_spin,
-                     money_spin, months_spin, percent_spin, plain_reason)
+from .fields import (
+    ERROR_COLOUR,
+    PART_NAMES,
+    UK,
+    CheckField,
+    ChoiceField,
+    Field,
+    GuardedCombo,
+    NumberField,
+    SeedField,
+    TextField,
+    UncertainField,
+    WholeSpin,
+    count_spin,
+    money_spin,
+    months_spin,
+    percent_spin,
+    plain_reason,
+)
 
 # Preset chooser: (label the finance lead sees, preset key in charityrisk.resources.PRESETS).
 PRESET_CHOICES = [

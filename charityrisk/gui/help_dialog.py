@@ -98,7 +98,7 @@ class HelpDialog(QDialog):
                 return
         raise KeyError(f"no glossary term {key!r}")
 
-    def showEvent(self, event) -> None:  # noqa: N802 (Qt name)
+    def showEvent(self, event) -> None:
         super().showEvent(event)
         # Before the dialog is shown the text has no layout yet, so scrolling did nothing.
         self._term_chosen(self.terms.currentItem())

@@ -5,9 +5,20 @@ It only shows what the engine computed (via report.text and report.figures).
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QFrame, QScrollArea, QHBoxLayout, QLabel, QProgressBar, QPushButton, QTableWidget,
-                               QTableWidgetItem, QHeaderView, QVBoxLayout, QWidget,
-                               QAbstractItemView)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..engine.results import Results
 from ..model.scenario import Scenario

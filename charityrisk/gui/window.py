@@ -6,15 +6,23 @@ from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QTimer, Qt, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QMainWindow, QSplitter, QTabWidget
 
 from .. import APP_NAME, __version__
 from ..engine import simulation_steps
 from ..engine.simulate import run_steps
-from ..model import (Problem, Scenario, ScenarioError, load_scenario, save_scenario, scenario_from_dict,
-                     scenario_to_dict, spec)
+from ..model import (
+    Problem,
+    Scenario,
+    ScenarioError,
+    load_scenario,
+    save_scenario,
+    scenario_from_dict,
+    scenario_to_dict,
+    spec,
+)
 from ..model.fields import spec as field_spec
 from ..model.problems import FIXABLE_CODES
 from ..report.export import write_csv
@@ -100,7 +108,7 @@ def _same_file(a: Path, b: Path) -> bool:
 class _Edit(QUndoCommand):
     """One settled edit: undo and redo swap whole scenarios (they are small and immutable)."""
 
-    def __init__(self, window: "MainWindow", before: Scenario, after: Scenario):
+    def __init__(self, window: MainWindow, before: Scenario, after: Scenario):
         super().__init__("edit")
         self._window, self._before, self._after = window, before, after
         self._first = True

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import threading
 import traceback
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
-from typing import Any, Callable, Generator
+from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 

@@ -20,6 +20,7 @@ from .problems import (  # noqa: F401
     FINITE,
     FIXABLE_CODES,
     ORDER,
+    OTHER,
     RANGE,
     REQUIRED,
     TEXT,

@@ -34,7 +34,7 @@ def share(x: float) -> str:
 
 
 def months(x: float) -> str:
-    n = int(round(x))
+    n = round(x)
     return f"{n} month" if n == 1 else f"{n} months"
 
 
@@ -173,7 +173,8 @@ def goal_sentence(g: GoalSeek) -> str:
     if g.input == "referrals_per_month" and g.safe_scenario is not None and g.contract is not None:
         u = g.safe_scenario.contracts[g.contract].referrals_per_month
         if not u.is_fixed:
-            now = f"most likely, with low {referrals(u.low)} and high {referrals(u.high)}; now {referrals(g.current_value)}"
+            now = (f"most likely, with low {referrals(u.low)} and high {referrals(u.high)}; "
+                   f"now {referrals(g.current_value)}")
     if g.input == "success_rate" and g.safe_scenario is not None and g.contract is not None:
         u = g.safe_scenario.contracts[g.contract].success_rate
         if not u.is_fixed:

@@ -27,7 +27,6 @@ from functools import partial
 from typing import Any
 
 import matplotlib
-import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_pdf import PdfPages
@@ -43,8 +42,8 @@ from ..model.fileformat import write_bytes_atomic
 from ..model.scenario import BudgetLine, Contract, Scenario, Uncertain
 from . import decision_figures, figures, style
 from .decision_text import comparison_rows, decision_sentences
-from .glossary import REPORT_TERMS, report_terms, term
 from .export import period_summary
+from .glossary import REPORT_TERMS, report_terms, term
 from .text import (
     chance_with_error,
     contract_risk,
@@ -207,7 +206,12 @@ def monthly_summary_rows(r: Results) -> list[list[str]]:
 
 def organisation_rows(s: Scenario) -> list[tuple[str, str]]:
     org = s.organisation
-    label = lambda path: spec(path).summary or spec(path).label  # type: ignore[union-attr]
+
+    def label(path: str) -> str:
+        row = spec(path)
+        assert row is not None, path  # the paths below are the table's own
+        return row.summary or row.label
+
     rows = [
         (label("organisation.opening_reserves"), money(org.opening_reserves)),
         (label("organisation.monthly_other_income"), _range(org.monthly_other_income, money)),

@@ -5,7 +5,8 @@ Everything here only formats what the engine computed; nothing here computes ris
 from __future__ import annotations
 
 from ..engine.results import Results
-from ..engine.verdict import Verdict, verdict as judge
+from ..engine.verdict import Verdict
+from ..engine.verdict import verdict as judge
 from ..model.scenario import Scenario
 
 

@@ -11,16 +11,36 @@ All of them use common random numbers: the same seed gives every variant the sam
 """
 from __future__ import annotations
 
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
-from typing import Generator, Sequence
 
 from ...model.scenario import Scenario
 from ..simulate import Progress
 from .common import CancelledCallback, Meter, ProgressCallback, run_steps, workspace_steps
-from .compare import (PROGRAMME_TERMS, STRUCTURE_TERMS, ComparedOption, Comparison, apply_structure,
-                      compare, compare_steps, preset_options, programme_options)
-from .goalseek import (CONTRACT_INPUTS, ORGANISATION_INPUTS, SOLVABLE, GoalSeek, Solutions,
-                       goal_seek, goal_work, solve, solve_on, solve_steps, resolve_targets)
+from .compare import (
+    PROGRAMME_TERMS,
+    STRUCTURE_TERMS,
+    ComparedOption,
+    Comparison,
+    apply_structure,
+    compare,
+    compare_steps,
+    preset_options,
+    programme_options,
+)
+from .goalseek import (
+    CONTRACT_INPUTS,
+    ORGANISATION_INPUTS,
+    SOLVABLE,
+    GoalSeek,
+    Solutions,
+    goal_seek,
+    goal_work,
+    resolve_targets,
+    solve,
+    solve_on,
+    solve_steps,
+)
 from .sensitivity import Sensitivity, SensitivityBar, sensitivity, sensitivity_on, sensitivity_steps, sensitivity_work
 from .workspace import MAX_DECISION_PATHS, Workspace
 
@@ -65,5 +85,6 @@ __all__ = [
     "Analysis", "CONTRACT_INPUTS", "ComparedOption", "Comparison", "GoalSeek", "MAX_DECISION_PATHS",
     "ORGANISATION_INPUTS", "SOLVABLE", "STRUCTURE_TERMS", "Sensitivity", "SensitivityBar", "Solutions",
     "Workspace", "analyse", "analyse_steps", "apply_structure", "compare", "compare_steps", "goal_seek",
-    "PROGRAMME_TERMS", "preset_options", "programme_options", "run_steps", "sensitivity", "sensitivity_steps", "solve", "solve_steps",
+    "PROGRAMME_TERMS", "preset_options", "programme_options", "run_steps", "sensitivity", "sensitivity_steps",
+    "solve", "solve_steps",
 ]

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Callable, Generator, TypeVar
+from collections.abc import Callable, Generator
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
@@ -69,8 +70,8 @@ def decision_steps(total: int, body: Callable[[Meter], Generator[Progress, None,
 
 
 def workspace_steps(s: Scenario, paths: int | None, seed: int | None, appetite: float | None,
-                    work: Callable[["Workspace"], int],
-                    body: Callable[["Workspace", float, Meter], Generator[Progress, None, T]]
+                    work: Callable[[Workspace], int],
+                    body: Callable[[Workspace, float, Meter], Generator[Progress, None, T]]
                     ) -> Generator[Progress, None, T]:
     """The skeleton of the runs on one Workspace (goal seeks, sensitivity, both): resolve
     the run's settings, build the base futures, then ``body(ws, appetite, meter)``;

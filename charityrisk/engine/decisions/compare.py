@@ -8,15 +8,15 @@ reports its difference from the first (the baseline) with a paired standard erro
 """
 from __future__ import annotations
 
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generator, Sequence
+from typing import Any
 
 from ...model.scenario import Contract, Scenario
 from ..results import Results
 from ..simulate import Progress, simulation_steps
 from ..verdict import Verdict, verdict
-from .common import (CancelledCallback, Meter, ProgressCallback, decision_steps, drive,
-                     paired_standard_error, run_steps)
+from .common import CancelledCallback, Meter, ProgressCallback, decision_steps, drive, paired_standard_error, run_steps
 
 # The terms that make a payment structure (the source document's presets differ in these);
 # the organisation, referral volumes, price, costs and success rates stay the user's own.

@@ -31,9 +31,11 @@ How:
 """
 from __future__ import annotations
 
+import itertools
 import math
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Generator, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -41,8 +43,15 @@ from ...model.fields import decision_unit, goal_seek_names, spec_of
 from ...model.scenario import Scenario, Uncertain
 from ..simulate import HALF_PENNY, Progress, drive
 from ..verdict import Verdict, verdict
-from .common import (CancelledCallback, Meter, ProgressCallback, progress_during, run_steps, standard_error,
-                     workspace_steps)
+from .common import (
+    CancelledCallback,
+    Meter,
+    ProgressCallback,
+    progress_during,
+    run_steps,
+    standard_error,
+    workspace_steps,
+)
 from .workspace import Workspace
 
 CONTRACT_INPUTS = goal_seek_names("contracts[]")  # the field table's goal-seekable inputs
@@ -192,7 +201,7 @@ def scan(p_at: Callable[[int], float], last: int, safe: Callable[[float], bool],
             yield from p(i)
     while True:
         tried = sorted(i for i in known if 0 <= i <= last)
-        brackets = [(a, b) for a, b in zip(tried, tried[1:])
+        brackets = [(a, b) for a, b in itertools.pairwise(tried)
                     if b - a > 1 and safe(known[a]) != safe(known[b])]
         if not brackets:
             break

@@ -22,14 +22,23 @@ Every value stays within what a scenario file allows (no share below 0, no lag b
 from __future__ import annotations
 
 import math
+from collections.abc import Generator
 from dataclasses import dataclass, replace
-from typing import Any, Generator
+from typing import Any
 
 from ...model.fields import FieldSpec, decision_unit, spec_of, tornado_fields
 from ...model.scenario import Organisation, Scenario, Uncertain
 from ..simulate import BLOCK, Progress, drive, simulation_steps
-from .common import (CancelledCallback, Meter, ProgressCallback, paired_standard_error, progress_during,
-                     run_steps, standard_error, workspace_steps)
+from .common import (
+    CancelledCallback,
+    Meter,
+    ProgressCallback,
+    paired_standard_error,
+    progress_during,
+    run_steps,
+    standard_error,
+    workspace_steps,
+)
 from .workspace import Workspace, linear_change
 
 # The steps are in the field table (model/fields.py, each row's ``tornado``); listed above.

@@ -27,16 +27,23 @@ every kind of change.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, replace
-from typing import Callable, Generator
 
 import numpy as np
 
 from ...model.scenario import Contract, Organisation, Scenario
 from .. import sampling
 from ..budget import BudgetPart, budget_parts, org_net_flows
-from ..cashflow import (cohort_outcome, cohort_successes, cohort_totals, contract_flows, exit_costs,
-                        fixed_costs, monthly_referrals)
+from ..cashflow import (
+    cohort_outcome,
+    cohort_successes,
+    cohort_totals,
+    contract_flows,
+    exit_costs,
+    fixed_costs,
+    monthly_referrals,
+)
 from ..sampling import FutureDraws
 from ..simulate import BLOCK, below, run_steps
 
@@ -163,7 +170,7 @@ class _LinearContract:
     draws: _ContractDraws  # for the late payments of any chance
 
     @classmethod
-    def from_draws(cls, c: Contract, draws: _ContractDraws, horizon: int) -> "_LinearContract":
+    def from_draws(cls, c: Contract, draws: _ContractDraws, horizon: int) -> _LinearContract:
         referrals = draws.referrals(c)
         n = referrals.shape[0]
         months = c.start_month - 1 + np.arange(c.duration_months)
@@ -260,7 +267,7 @@ class Workspace:
 
     # ------------------------------------------------------------------ building
 
-    def build_steps(self) -> Generator[None, None, "Workspace"]:
+    def build_steps(self) -> Generator[None, None, Workspace]:
         """Simulate the base scenario's contracts block by block (yields after each)."""
         s = self.scenario
         for block, _, n in self.blocks:
@@ -285,7 +292,7 @@ class Workspace:
         return len(self.blocks) * max(1, len(self.scenario.contracts))
 
     @classmethod
-    def build(cls, s: Scenario, paths: int, seed: int) -> "Workspace":
+    def build(cls, s: Scenario, paths: int, seed: int) -> Workspace:
         return drain(cls(s, paths, seed).build_steps())
 
     def prepare_steps(self, index: int) -> Generator[None, None, None]:
@@ -295,7 +302,7 @@ class Workspace:
         self._prepared, self._draws, self._linear, self._rest = None, [], [], []
         c = self.scenario.contracts[index]
         alone = len(self.scenario.contracts) == 1
-        for pos, (block, _, n) in enumerate(self.blocks):
+        for pos in range(len(self.blocks)):
             draws = _ContractDraws(c, index, self._future_draws[pos])
             linear = _LinearContract.from_draws(c, draws, self.horizon)
             rest = self._org_cumulative(self.scenario.organisation, pos)
