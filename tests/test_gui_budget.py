@@ -337,3 +337,19 @@ def test_a_file_with_a_budget_line_to_correct_opens_with_the_cell_marked(qtbot, 
     settle(window)
     assert not window.state.invalid
     assert window.scenario.organisation.budget[1].end_month is None
+
+
+def test_months_of_reserves_hint_uses_the_budget_and_follows_typing(qtbot, window, start):
+    org = replace(start.organisation, opening_reserves=9000, monthly_other_income=Uncertain(900, 1000, 1100),
+                  monthly_core_costs=1500, budget=lines_of("Rent", "Staff"))  # 100 + 200 a month
+    with qtbot.waitSignal(window.results_shown, timeout=WAIT):
+        window.load(replace(start, organisation=org), None)
+    form = window.form
+    # out 1,500 + 300, in 1,000: 800 a month more out than in; 9,000 / 800 = 11.25 months
+    assert form.budget_hint.text() == ("About 11.2 months of reserves at your budgeted spending "
+                                       "(£800 a month more out than in, over the first 12 months).")
+    assert form.reserves_hint.text() == "≈ 11.2 months at your budget"
+    type_cell(qtbot, window, 1, "kind", "I")  # staff becomes income: 400 a month out
+    assert form.budget_hint.text().startswith("About 22.5 months of reserves")
+    type_cell(qtbot, window, 0, "amount.likely", "1k")  # an order problem: the hint waits
+    assert form.budget_hint.text().startswith("About 22.5 months of reserves")

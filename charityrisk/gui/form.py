@@ -14,7 +14,7 @@ named ``error:<key>`` (for low/likely/high guesses, ``error:contract.success_rat
 from __future__ import annotations
 
 import copy
-from typing import Any, Callable
+from typing import Any, Callable, cast
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QIcon
@@ -344,10 +344,11 @@ class ScenarioForm(QWidget):
                 return
         org = scenario.organisation
         self.budget_hint.setText(reserves_hint(org, scenario.horizon_months))
-        if org.budget:  # one figure on screen: beside the reserves too, from the whole budget
+        side = self.reserves_hint
+        if org.budget and side is not None:  # one figure on screen: beside the reserves too
             months = months_of_reserves(org, scenario.horizon_months)
-            self.reserves_hint.setText("budget in surplus" if months is None
-                                       else f"≈ {months:.1f} months at your budget")
+            side.setText("budget in surplus" if months is None
+                         else f"≈ {months:.1f} months at your budget")
 
     def _build_contracts(self) -> None:
         box = QGroupBox("Contracts")
@@ -880,8 +881,7 @@ class ScenarioForm(QWidget):
         self.summary.show()
 
     def _scroll_to(self, widget: QWidget) -> None:
-        area: QScrollArea = self.scroll
-        area.ensureWidgetVisible(widget)
+        cast(QScrollArea, self.scroll).ensureWidgetVisible(widget)  # self.scroll hides QWidget.scroll
 
     def problem_fields(self) -> list[str]:
         """Key paths of the fields now marked (for tests and the main window)."""
