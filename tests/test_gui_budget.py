@@ -353,3 +353,10 @@ def test_months_of_reserves_hint_uses_the_budget_and_follows_typing(qtbot, windo
     assert form.budget_hint.text().startswith("About 22.5 months of reserves")
     type_cell(qtbot, window, 0, "amount.likely", "1k")  # an order problem: the hint waits
     assert form.budget_hint.text().startswith("About 22.5 months of reserves")
+
+
+def test_import_waits_until_the_marked_values_are_fixed(qtbot, three, prompts):
+    type_cell(qtbot, three, 0, "end_month", "0")  # before month 1: marked, not yet settled
+    import_menu(three).trigger()  # asks for no file (an unscripted file dialog fails the test)
+    assert prompts.messages("show_info") == ["Please fix the values marked in red before importing a forecast."]
+    assert table(three).cell_text(0, "end_month") == "0"

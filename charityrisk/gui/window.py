@@ -427,7 +427,8 @@ class MainWindow(QMainWindow):
     def import_forecast(self) -> None:
         """File > Import cash-flow forecast: read the file (only read), show what it becomes,
         and on Import put its lines in the scenario as one undoable edit."""
-        self.settle_now()
+        if self._debounce.isActive():  # an edit still settling: take it first
+            self.settle_now()
         if self.state.invalid or self.scenario is None:
             self.prompts.show_info("Please fix the values marked in red before importing a forecast.")
             return
