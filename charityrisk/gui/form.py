@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QIcon
@@ -35,11 +35,13 @@ from PySide6.QtWidgets import (
 
 from ..model import Scenario, ScenarioError, load_scenario, scenario_from_dict, scenario_to_dict
 from ..model import fields as F
+from ..model.budget_summary import months_of_reserves, reserves_hint
 from ..model.fields import FieldSpec
 from ..model.problems import Problem
 from ..model.scenario import MAX_CONTRACTS
 from ..model.validation import next_contract_id
 from ..resources import preset_path
+from .budget_table import BudgetTable
 from .fields import (
     ERROR_COLOUR,
     PART_NAMES,
@@ -238,6 +240,7 @@ class ScenarioForm(QWidget):
         self._content.setContentsMargins(6, 6, 6, 6)
         self._content.setSpacing(10)
         self._build_organisation()
+        self._build_budget()
         self._build_contracts()
         self._build_simulation()
         self._content.addStretch(1)
@@ -353,6 +356,56 @@ class ScenarioForm(QWidget):
         self._rows(form, [F.spec_of("", "horizon_months")] + self._form_rows("organisation"))
         self.reserves_hint = self._fields["organisation.opening_reserves"].hint_label
         self.reserves_hint.setToolTip(RESERVES_TIP)
+
+    # ----- budget lines ---------------------------------------------------------------------
+    def _build_budget(self) -> None:
+        """The organisation's own income and cost lines (``organisation.budget``), with the
+        months of reserves they leave."""
+        box = QGroupBox("Your budget lines")
+        box.setObjectName("group.budget")
+        self._content.addWidget(box)
+        v = QVBoxLayout(box)
+        v.setSpacing(4)
+        intro = QLabel("Grants, appeals, rent, pay: your own income and costs month by month, on top "
+                       "of the other income and core costs above.")
+        intro.setWordWrap(True)
+        intro.setToolTip(F.spec_of("organisation", "budget").tip)
+        v.addWidget(intro)
+        self.budget = BudgetTable()
+        self.budget.edited.connect(self._budget_edited)
+        v.addWidget(self.budget)
+        self.budget_hint = QLabel()
+        self.budget_hint.setObjectName("hint:organisation.budget")
+        self.budget_hint.setWordWrap(True)
+        self.budget_hint.setStyleSheet("color: palette(placeholder-text);")
+        self.budget_hint.setToolTip(
+            "Opening reserves divided by the average monthly shortfall of your budget over its first "
+            "12 months (other income and income lines less core costs and cost lines, at their most "
+            "likely amounts; a line counts if its chance is 50% or more). Plain arithmetic, not the "
+            "simulation.")
+        v.addWidget(self.budget_hint)
+
+    def _budget_edited(self) -> None:
+        if self._loading:
+            return
+        self._update_budget_hint()
+        self.edited.emit()
+
+    def _update_budget_hint(self, scenario: Scenario | None = None) -> None:
+        """The months of reserves at the budget now typed; kept as it was while a value is
+        being corrected (it is only ever shown for values that make a scenario)."""
+        if scenario is None:
+            try:
+                scenario = scenario_from_dict(self.to_dict())
+            except ScenarioError:
+                return
+        org = scenario.organisation
+        self.budget_hint.setText(reserves_hint(org, scenario.horizon_months))
+        side = self.reserves_hint
+        if org.budget and side is not None:  # one figure on screen: beside the reserves too
+            months = months_of_reserves(org, scenario.horizon_months)
+            side.setText("budget in surplus" if months is None
+                         else f"≈ {months:.1f} months at your budget")
 
     def _build_contracts(self) -> None:
         box = QGroupBox("Contracts")
@@ -507,6 +560,7 @@ class ScenarioForm(QWidget):
             data = scenario_to_dict(scenario)
             for key in self._scenario_keys():
                 self._fields[key].set_value(_get(data, key))
+            self.budget.set_lines(data["organisation"].get("budget", []))
             self._contracts = [copy.deepcopy(c) for c in data["contracts"]]
             keep = min(max(self._current, 0), len(self._contracts) - 1)
             self._contract_problems = {}
@@ -517,6 +571,7 @@ class ScenarioForm(QWidget):
         finally:
             self._loading -= 1
         self._update_hints()
+        self._update_budget_hint(scenario)
 
     def scenario(self) -> tuple[Scenario | None, list[Problem]]:
         """Build the scenario from the fields; mark problems beside their fields.
@@ -529,6 +584,7 @@ class ScenarioForm(QWidget):
             self._apply_problems(error.problems)
             return None, list(error.problems)
         self._apply_problems([])
+        self._update_budget_hint(scenario)
         return scenario, []
 
     def to_dict(self) -> dict:
@@ -537,8 +593,16 @@ class ScenarioForm(QWidget):
         data = scenario_to_dict(self._last) if self._last is not None else copy.deepcopy(DEFAULT_SCENARIO)
         for key in self._scenario_keys():
             _put(data, key, self._fields[key].value())
+        self._put_budget(data)
         data["contracts"] = copy.deepcopy(self._contracts)
         return data
+
+    def _put_budget(self, data: dict) -> None:
+        lines = self.budget.lines()
+        if lines:
+            _put(data, "organisation.budget", lines)
+        elif isinstance(data.get("organisation"), dict):
+            data["organisation"].pop("budget", None)
 
     def show_data(self, data: dict) -> None:
         """Put a scenario dict that need not validate into the fields as it stands (a file to
@@ -555,6 +619,7 @@ class ScenarioForm(QWidget):
                     field.edit.setText(str(value) if isinstance(value, (int, str)) else "")
                 else:
                     field.set_value(value)
+            self.budget.set_lines(_get(data, "organisation.budget", []))
             contracts = data.get("contracts")
             contracts = [dict(c) for c in contracts if isinstance(c, dict)] if isinstance(contracts, list) else []
             self._contracts = contracts[:MAX_CONTRACTS]
@@ -731,6 +796,7 @@ class ScenarioForm(QWidget):
         if self._loading:
             return
         self._update_hints()
+        self._update_budget_hint()
         self.edited.emit()
 
     def _name_changed(self, text: str) -> None:
@@ -812,8 +878,13 @@ class ScenarioForm(QWidget):
                 field.clear_mark()
         self._contract_problems = {}
         unplaced: list[str] = []
+        budget_problems: list[Problem] = []
         for item in problems:
             problem = item if isinstance(item, Problem) else Problem.text(item)
+            if (problem.path == "organisation.budget"
+                    or F.item_of(problem.path, "organisation.budget") is not None):
+                budget_problems.append(problem)
+                continue
             in_contract = F.item_of(problem.path, "contracts")
             if in_contract is not None:
                 index, sub = in_contract
@@ -825,6 +896,7 @@ class ScenarioForm(QWidget):
             else:
                 field.mark(self._message(field, part, problem), part)
         self._unplaced = unplaced
+        self.budget.apply_problems(budget_problems)
         for i in range(len(self._contracts)):
             self._refresh_chooser_item(i)
         self._show_contract_problems()
@@ -856,6 +928,7 @@ class ScenarioForm(QWidget):
         count += sum(len(v) for i, v in self._contract_problems.items() if i != self._current)
         unplaced = self._unplaced
         count += len(unplaced)
+        count += self.budget.problem_count()
         if not count:
             self.summary.hide()
             self.summary.clear()
@@ -868,6 +941,9 @@ class ScenarioForm(QWidget):
         self.summary.setText(text)
         self.summary.show()
 
+    def _scroll_to(self, widget: QWidget) -> None:
+        cast(QScrollArea, self.scroll).ensureWidgetVisible(widget)  # self.scroll hides QWidget.scroll
+
     def problem_fields(self) -> list[str]:
         """Key paths of the fields now marked (for tests and the main window)."""
         return [k for k, f in self._fields.items() if f.marked]
@@ -878,6 +954,9 @@ class ScenarioForm(QWidget):
             if field.marked:
                 break
         else:
+            if self.budget.focus_first_problem():
+                self._scroll_to(self.budget)
+                return
             others = [i for i in self._contract_problems if i != self._current]
             if not others:
                 return

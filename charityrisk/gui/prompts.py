@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from .. import APP_NAME
 
 SCENARIO_FILTER = "CharityRisk scenarios (*.json);;All files (*)"
+FORECAST_FILTER = "Cash-flow forecasts (*.xlsx *.xlsm *.csv);;All files (*)"
 MAX_PROBLEMS_SHOWN = 12
 
 SaveChoice = Literal["save", "discard", "cancel"]

@@ -23,7 +23,9 @@ from ..model import (
     scenario_to_dict,
     spec,
 )
+from ..model.budget_import import imported_scenario
 from ..model.fields import spec as field_spec
+from ..model.forecast import ForecastError, ForecastImport, read_forecast
 from ..model.problems import FIXABLE_CODES
 from ..report.export import write_csv
 from ..report.pdf import write_report
@@ -31,8 +33,9 @@ from ..resources import example_scenario_path
 from .decisions_panel import DecisionsPanel
 from .filesafety import FileStamp, SaveLockBusy, absolute, changed_on_disk, save_lock
 from .form import ScenarioForm
+from .import_dialog import ImportPreviewDialog
 from .monthly_panel import MonthlyPanel
-from .prompts import SCENARIO_FILTER, Prompts
+from .prompts import FORECAST_FILTER, SCENARIO_FILTER, Prompts
 from .recovery import Document, RecoveryManager
 from .results_panel import ResultsPanel
 from .state import WindowState
@@ -55,7 +58,8 @@ def fixable(problems: list[Problem]) -> bool:
     type, a missing key or a broken structure cannot be put in a field."""
     def on_a_field(p: Problem) -> bool:
         row = spec(p.path)
-        return p.code in FIXABLE_CODES and row is not None and row.in_form
+        in_table = row is not None and row.owner == "organisation.budget[]"  # the budget table's cells
+        return p.code in FIXABLE_CODES and row is not None and (row.in_form or in_table)
     return bool(problems) and all(isinstance(p, Problem) and on_a_field(p) for p in problems)
 
 
@@ -203,6 +207,7 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "&Save", self.save, QKeySequence.StandardKey.Save, "save")
         self._action(file_menu, "Save &As...", self.save_as, QKeySequence.StandardKey.SaveAs, "save_as")
         file_menu.addSeparator()
+        self._action(file_menu, "&Import cash-flow forecast...", self.import_forecast, None, "import_forecast")
         self._action(file_menu, "&Export report (PDF)...", self.export_report, QKeySequence("Ctrl+E"), "export_report")
         self._action(file_menu, "Export &figures (CSV for Excel)...", self.export_csv, None, "export_csv")
         file_menu.addSeparator()
@@ -570,6 +575,79 @@ class MainWindow(QMainWindow):
         self._remember(path)
         self._sync_modified()
         return True
+
+    # ----- import a cash-flow forecast ---------------------------------------------------
+    def import_forecast(self) -> None:
+        """File > Import cash-flow forecast: read the file (only read), show what it becomes,
+        and on Import put its lines in the scenario as one undoable edit."""
+        if self._debounce.isActive():  # an edit still settling: take it first
+            self.settle_now()
+        if self.state.invalid or self.scenario is None:
+            self.prompts.show_info("Please fix the values marked in red before importing a forecast.")
+            return
+        path = self.prompts.ask_open_path("Import cash-flow forecast", self._folder(), FORECAST_FILTER)
+        if path is None:
+            return
+        try:
+            forecast = read_forecast(path)
+        except ForecastError as error:
+            self.prompts.show_error(f"{path.name} cannot be imported: {error.message}. "
+                                    "Your file was not changed.")
+            return
+        except OSError as error:
+            self.prompts.show_error(f"{path.name} cannot be opened: {error.strerror or error}.")
+            return
+        dialog = ImportPreviewDialog(forecast, path.name, self)
+        dialog.setObjectName("import_preview")
+        dialog.summary.setText(self._import_summary(forecast, path.name))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._import_chosen(forecast))
+        self.import_dialog = dialog  # for tests: the preview on screen
+        dialog.open()  # window-modal, without a nested event loop
+
+    def _import_summary(self, forecast: ForecastImport, name: str) -> str:
+        incomes = sum(1 for line in forecast.lines if line["kind"] == "income")
+        text = (f"From {name}, sheet '{forecast.sheet}': {forecast.months} months starting "
+                f"{forecast.month_label(1)}, which becomes month 1. {incomes} income and "
+                f"{len(forecast.lines) - incomes} cost lines. ")
+        have = len(self.scenario.organisation.budget) if self.scenario is not None else 0
+        if have:
+            text += (f"You have {have} budget lines: after Import you choose whether these replace "
+                     "them or are added to them. ")
+        else:
+            text += ("They become your budget, so other income and core costs are set to £0 "
+                     "(the forecast holds them). ")
+        if forecast.opening_balance is not None:
+            text += "You will be asked whether its opening balance becomes your free reserves. "
+        return text + "Contracts are kept; your file is not changed."
+
+    def _import_chosen(self, forecast: ForecastImport) -> None:
+        before = self.scenario
+        if before is None:
+            return
+        add = False
+        if before.organisation.budget:
+            add = not self.prompts.ask_yes_no(
+                f"This scenario already has {len(before.organisation.budget)} budget lines. Replace "
+                f"them with the forecast's {len(forecast.lines)} lines?\n\nYes replaces them (and sets "
+                "other income and core costs to £0, as the forecast holds them). No adds the "
+                "forecast's lines to those you have.", yes="Yes", no="No", default=True)
+        take = False
+        if forecast.opening_balance is not None:
+            take = self.prompts.ask_yes_no(
+                f"The forecast opens with a balance of £{forecast.opening_balance:,.0f}. Use it as "
+                f"your free reserves today (now £{before.organisation.opening_reserves:,.0f})?",
+                yes="Yes", no="No", default=True)
+        try:
+            after = scenario_from_dict(scenario_to_dict(
+                imported_scenario(before, forecast, add=add, take_opening_balance=take)))
+        except (ValueError, ScenarioError) as error:
+            problems = error.problems if isinstance(error, ScenarioError) else [str(error)]
+            self.show_problems("The forecast could not be imported", [str(p) for p in problems])
+            return
+        self.undo_stack.push(_Edit(self, before, after))  # one step: Undo takes every line away
+        self.apply_scenario(after)
+        self.statusBar().showMessage(f"Imported {len(forecast.lines)} budget lines", 10_000)
 
     # ----- exports -----------------------------------------------------------------------
     def _export_target(self, title: str, suffix: str, kind: str) -> Path | None:
