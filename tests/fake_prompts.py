@@ -64,6 +64,9 @@ class FakePrompts:
     def ask_yes_no(self, question: str, yes: str = "Yes", no: str = "No", default: bool = True) -> bool:
         return bool(self._answer("ask_yes_no", question, yes=yes, no=no, default=default))
 
+    def ask_choice(self, question: str, choices: list, default: str = "") -> str | None:
+        return self._answer("ask_choice", question, choices=choices, default=default)
+
     def show_error(self, text: str) -> None:
         self.shown.append(("show_error", text))
 

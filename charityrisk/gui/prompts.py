@@ -55,6 +55,19 @@ class Prompts:
                                       yes_button if default else no_button)
         return answer == yes_button
 
+    def ask_choice(self, question: str, choices: list[tuple[str, str]], default: str = "") -> str | None:
+        """One of ``choices`` (key, button text) by its key, or None if the box was closed."""
+        box = QMessageBox(QMessageBox.Icon.Question, APP_NAME, question, parent=self.parent)
+        buttons = {}
+        for key, text in choices:
+            button = box.addButton(text, QMessageBox.ButtonRole.AcceptRole)
+            buttons[button] = key
+            if key == default:
+                box.setDefaultButton(button)
+        box.addButton(_Button.Close)
+        box.exec()
+        return buttons.get(box.clickedButton())
+
     # ----- messages ------------------------------------------------------------------------
     def show_error(self, text: str) -> None:
         QMessageBox.critical(self.parent, APP_NAME, text)
