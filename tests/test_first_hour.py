@@ -162,8 +162,11 @@ def test_new_starts_blank_not_from_the_example(qtbot, window, example):
         assert box.text() == ""
         assert "Required" in error_text(window, key)
     assert find(window, QAbstractSpinBox, "organisation.monthly_core_costs").text() == ""
-    assert find(window, QAbstractSpinBox, "organisation.monthly_other_income.likely").text() == ""
-    assert window.state.invalid and "Required" in window.results_panel.status.text()
+    assert find(window, QAbstractSpinBox, "organisation.monthly_other_income.likely").text() == "£0"
+    assert window.state.invalid
+    head = window.results_panel.headline
+    assert "Required" in head.text() and "%" not in head.text()  # not the example's results
+    assert window.results_panel.table.rowCount() == 0
     # none of the example's amounts is anywhere in the new scenario
     data = window.form.to_dict()
     assert data["organisation"]["opening_reserves"] is None
@@ -171,18 +174,20 @@ def test_new_starts_blank_not_from_the_example(qtbot, window, example):
 
     for key, typed in (("organisation.opening_reserves", "40k"),
                        ("organisation.monthly_other_income.likely", "10k"),
+                       ("organisation.monthly_other_income.low", "10k"),
+                       ("organisation.monthly_other_income.high", "10k"),
                        ("organisation.monthly_core_costs", "12k"),
                        ("contract.price_per_referral", "1,500"), ("contract.cost_per_referral", "400"),
                        ("contract.fixed_monthly_cost", "1000")):
         retype(qtbot, find(window, QAbstractSpinBox, key), typed)
-    for part in ("low", "high"):
-        retype(qtbot, find(window, QAbstractSpinBox, f"organisation.monthly_other_income.{part}"), "10k")
     with qtbot.waitSignal(window.results_shown, timeout=30_000):
         window.settle_now()
     assert window.form.problem_fields() == []
     assert window.scenario.organisation.opening_reserves == 40_000
     assert window.scenario.contracts[0].price_per_referral == 1_500
     assert window.is_modified()
+    window.undo_stack.undo()  # back to the blank scenario: no example figures come back
+    assert window.form.to_dict()["organisation"]["opening_reserves"] in (None, 0)
 
 
 # ----- 3. the first start -----------------------------------------------------------------------

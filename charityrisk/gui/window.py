@@ -40,6 +40,10 @@ def example_name() -> str:
 _EXAMPLE_NAME: str | None = None
 
 
+BLANK_HEADLINE = ("Fill in the amounts marked “Required” on the left: the chance of running out "
+                  "appears here once every amount is in.")
+
+
 def blank_base() -> dict:
     """A valid scenario with nothing in it (the base Undo goes back to after File > New)."""
     return {"name": "", "horizon_months": 36,
@@ -53,9 +57,9 @@ def blank_data(name: str = "") -> dict:
     from .form import NEW_CONTRACT
 
     contract = {**NEW_CONTRACT, "name": "Contract 1", "price_per_referral": None,
-                "cost_per_referral": None, "fixed_monthly_cost": None}
+                "cost_per_referral": None, "fixed_monthly_cost": 0}
     return {"name": name, "horizon_months": 36,
-            "organisation": {"opening_reserves": None, "monthly_other_income": None,
+            "organisation": {"opening_reserves": None, "monthly_other_income": 0,
                              "monthly_core_costs": None, "overdraft_facility": 0, "reserves_floor": 0},
             "contracts": [contract]}
 
@@ -411,11 +415,32 @@ class MainWindow(QMainWindow):
     def start_blank(self, name: str = "") -> None:
         """A new scenario with blank amounts the user must fill in: none of the example's
         figures can decide a verdict unnoticed.  Nothing runs until the amounts are in."""
-        self.load(scenario_from_dict(blank_base()), None)
-        self.form.show_blank(blank_data(name))
+        self.runner.cancel()
+        self.state.path = None
+        self.undo_stack.clear()
+        base = scenario_from_dict(blank_base())  # what Undo goes back to
+        self._applying = True
+        try:
+            self.form.set_scenario(base)
+            self.form.show_blank(blank_data(name))
+        finally:
+            self._applying = False
+        # No results until the amounts are in: the last scenario's would look like this one's.
+        self.state.update(scenario=base, results=None, invalid=False, unsaved_edits=False, note="")
+        panel = self.results_panel
+        panel.results = None
+        panel._shown = None
+        panel.table.setRowCount(0)
+        panel.canvas._shown = None
+        panel.canvas._placeholder()
+        panel.canvas.setAccessibleDescription("")
+        panel._set_level("stale")
+        panel.headline.setText(BLANK_HEADLINE)
+        panel.headline.setAccessibleName(BLANK_HEADLINE)
         self.settle_now()  # marks the empty amounts "Required"
-        self.state.update(note="Fill in the amounts marked “Required” on the left; the results "
-                               "appear once every amount is in.")
+        self.undo_stack.setClean()
+        self.state.update(note="")
+        panel.set_status("")  # the headline says what to do
 
     def _scroll_tab_pages(self) -> None:
         """Each results tab scrolls when the window is smaller than it needs (a 1024 x 768
