@@ -344,3 +344,28 @@ def test_the_focus_ring_is_visible(qtbot, window):
         qtbot.waitUntil(widget.hasFocus)
         after = widget.grab().toImage()
         assert before != after, widget.objectName()
+
+
+def test_main_offers_the_first_start_once(qtbot, monkeypatch, tmp_path, request, created_windows, prompts):
+    from PySide6.QtWidgets import QApplication
+
+    from charityrisk.gui import main as gui_main
+
+    monkeypatch.delenv("CHARITYRISK_NO_START", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    app = QApplication.instance()
+    names = app.applicationName(), app.organizationName()
+    request.addfinalizer(lambda: (app.setApplicationName(names[0]), app.setOrganizationName(names[1])))
+    monkeypatch.setattr(QApplication, "exec", lambda *_: 0)
+    prompts.answers["ask_choice"] = EXAMPLE
+    for _ in range(2):
+        assert gui_main.main([]) == 0
+        w = created_windows[-1]
+        qtbot.addWidget(w)
+        assert w.showing_example()
+        w.recovery.finish()
+        w.recovery = None
+        w.runner.shutdown()
+        w.decisions_panel.shutdown()
+    assert len(prompts.questions("ask_choice")) == 1  # remembered: asked on the first start only
