@@ -58,7 +58,7 @@ class Prompts:
     def ask_choice(self, question: str, choices: list[tuple[str, str]], default: str = "") -> str | None:
         """One of ``choices`` (key, button text) by its key, or None if the box was closed."""
         box = QMessageBox(QMessageBox.Icon.Question, APP_NAME, question, parent=self.parent)
-        buttons = {}
+        buttons: dict[object, str] = {}
         for key, text in choices:
             button = box.addButton(text, QMessageBox.ButtonRole.AcceptRole)
             buttons[button] = key

@@ -448,7 +448,7 @@ class MainWindow(QMainWindow):
         larger than the screen; the panels themselves are unchanged."""
         for index in range(self.tabs.count()):
             page = self.tabs.widget(index)
-            if isinstance(page, QScrollArea):
+            if page is None or isinstance(page, QScrollArea):
                 continue
             title, tip = self.tabs.tabText(index), self.tabs.tabToolTip(index)
             self.tabs.removeTab(index)
