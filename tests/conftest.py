@@ -3,6 +3,8 @@ import os
 # Before anything imports Qt: tests never need a display.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("MPLBACKEND", "Agg")
+# The first-start question would wait for an answer; tests of it unset this.
+os.environ.setdefault("CHARITYRISK_NO_START", "1")
 
 from dataclasses import replace  # after the environment is set for Qt
 

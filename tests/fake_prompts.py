@@ -80,6 +80,9 @@ class FakePrompts:
         assert answer[0] in ("restore", "delete", "later"), answer
         return answer
 
+    def ask_choice(self, question: str, choices: list, default: str = "") -> str | None:
+        return self._answer("ask_choice", question, choices=choices, default=default)
+
     def show_error(self, text: str) -> None:
         self.shown.append(("show_error", text))
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QFrame, QScrollArea, QSizePolicy, QWidget
 from ..engine.results import Results
 from ..model.scenario import Scenario
 from ..report import figures, style
+from ..report.describe import describe_results_canvas
 
 REFIT_MS = 150
 
@@ -65,6 +66,8 @@ class ResultsCanvas(FigureCanvasQTAgg):
         figures.draw_fan_chart(self.fan_ax, scenario, results)
         figures.draw_run_out_curve(self.run_out_ax, scenario, results, appetite=appetite)
         figures.draw_lowest_balance_histogram(self.lowest_ax, scenario, results)
+        # The charts' text alternative: their key figures, for screen readers.
+        self.setAccessibleDescription(describe_results_canvas(results, scenario, appetite))
         self.draw_idle()
 
 

@@ -8,10 +8,16 @@ spurious change).  Views never compute risk; the only arithmetic here is unit co
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QLocale, QRegularExpression, Qt
-from PySide6.QtGui import QRegularExpressionValidator, QWheelEvent
+from PySide6.QtCore import QLocale, QRegularExpression, Qt, Signal
+from PySide6.QtGui import (
+    QFocusEvent,
+    QKeyEvent,
+    QRegularExpressionValidator,
+    QValidator,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
@@ -20,7 +26,9 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
+    QPlainTextEdit,
     QSizePolicy,
     QSpinBox,
     QVBoxLayout,
@@ -28,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..model.fields import MAX_LAG, MAX_MONEY, MAX_REFERRALS, spec, spec_of
+from ..model.money import MoneyError, format_money, parse_money
 from ..model.problems import ORDER, RANGE, REQUIRED, TEXT, TYPE, Problem
 
 UK = QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom)
@@ -38,7 +47,15 @@ PART_NAMES = {"low": "Low", "likely": "Most likely", "high": "High"}
 
 # ----- spin boxes ------------------------------------------------------------------------
 
-class _WheelGuard:
+# The guard is mixed into spin boxes and combos; for the type checker it is a widget.
+if TYPE_CHECKING:
+    class _GuardBase(QWidget):
+        pass
+else:
+    _GuardBase = object
+
+
+class _WheelGuard(_GuardBase):
     """Spin boxes and combos inside a scroll area must not change when the user scrolls
     the form past them: the wheel only acts on the field that has keyboard focus."""
 
@@ -47,7 +64,7 @@ class _WheelGuard:
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         if self.hasFocus():
-            super().wheelEvent(event)
+            super().wheelEvent(event)  # type: ignore[misc]  # the spin box's or combo's own
         else:
             event.ignore()  # let the scroll area scroll
 
@@ -73,7 +90,7 @@ class NumberSpin(_WheelGuard, QDoubleSpinBox):
         self.setCorrectionMode(QAbstractSpinBox.CorrectionMode.CorrectToPreviousValue)
         self.setAccelerated(True)
 
-    def textFromValue(self, value: float) -> str:  # noqa: N802 (Qt name)
+    def textFromValue(self, value: float) -> str:
         text = super().textFromValue(value)
         if self._trim and self.decimals() > 0:
             point = self.locale().decimalPoint()
@@ -117,8 +134,106 @@ class GuardedCombo(_WheelGuard, QComboBox):
         self._guard_init()
 
 
-def money_spin(lo: float = 0, hi: float = MAX_MONEY, step: float = 1000) -> NumberSpin:
-    return NumberSpin(lo=lo, hi=hi, prefix="£", step=step)
+class MoneySpin(NumberSpin):
+    """Pounds as people type them ("65k", "£65,000", "65,000", "65000"), read by
+    ``model.money.parse_money``.
+
+    Text it cannot read, or an amount outside the field's range, is refused: the typed text
+    stays in the box (never "corrected" back to the old value or to a different number, as
+    "65k" once became £65) and ``refused`` carries the reason for the field to show.
+    """
+
+    refused = Signal(str)
+
+    def __init__(self, *, lo: float, hi: float, step: float = 1000, parent=None):
+        # Text to keep on screen (refused or blank) until the user types or a value is set:
+        # Qt redraws a spin box's text from its value on show, style change and focus out.
+        self._held: str | None = None
+        super().__init__(lo=lo, hi=hi, decimals=2, step=step, parent=parent)
+        self.lineEdit().textEdited.connect(self._typed)
+
+    def _typed(self, _text: str) -> None:
+        self._held = None
+
+    def textFromValue(self, value: float) -> str:
+        if self._held is not None:
+            return self._held
+        return format_money(round(value, 2))
+
+    def hold(self, text: str) -> None:
+        """Show ``text`` (refused, or "" for an amount to fill in) until the user types."""
+        self._held = text
+        self.lineEdit().setText(text)
+
+    def setValue(self, value: float) -> None:
+        held, self._held = self._held, None
+        super().setValue(value)
+        if held is not None:  # the value may not have changed: show it anyway
+            self.lineEdit().setText(self.textFromValue(self.value()))
+
+    def stepBy(self, steps: int) -> None:
+        if self._held is not None:  # arrows step from the last good value, shown again
+            self._held = None
+            self.lineEdit().setText(self.textFromValue(self.value()))
+        super().stepBy(steps)
+
+    def refusal(self, text: str | None = None) -> str | None:
+        """Why ``text`` (default: what the box shows) is not an amount for this field."""
+        text = self.lineEdit().text() if text is None else text
+        try:
+            amount = parse_money(text, allow_negative=self.minimum() < 0)
+        except MoneyError as error:
+            if error.code == "empty":
+                return "Required: enter an amount in pounds, for example 65,000 or 65k."
+            return error.message
+        if amount < self.minimum():
+            return f"Must be at least {format_money(self.minimum())} (now {format_money(amount)})."
+        if amount > self.maximum():
+            return f"Must be at most {format_money(self.maximum())} (now {format_money(amount)})."
+        return None
+
+    def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
+        # Anything may be typed (Intermediate); only a readable amount in range is taken.
+        state = QValidator.State.Intermediate if self.refusal(text) else QValidator.State.Acceptable
+        return state, text, pos
+
+    def fixup(self, text: str) -> str:
+        return text  # never rewrite what was typed
+
+    def valueFromText(self, text: str) -> float:
+        try:
+            return parse_money(text, allow_negative=self.minimum() < 0)
+        except MoneyError:
+            return self.value()
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        reason = self.refusal()
+        if reason is None:
+            super().focusOutEvent(event)
+            return
+        # Qt's own handler would put the last good value back: keep the text and say why.
+        self.hold(self.lineEdit().text())
+        self.lineEdit().event(event)
+        QWidget.focusOutEvent(self, event)
+        self.refused.emit(reason)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            reason = self.refusal()
+            if reason is not None:
+                self.hold(self.lineEdit().text())
+                self.refused.emit(reason)
+                event.ignore()
+                return
+        super().keyPressEvent(event)
+
+    def set_blank(self) -> None:
+        """An empty box: an amount still to be filled in."""
+        self.hold("")
+
+
+def money_spin(lo: float = 0, hi: float = MAX_MONEY, step: float = 1000) -> MoneySpin:
+    return MoneySpin(lo=lo, hi=hi, step=step)
 
 
 def percent_spin(lo: float = 0, hi: float = 100) -> NumberSpin:
@@ -244,13 +359,20 @@ class Field:
     def inputs(self) -> list[QWidget]:
         raise NotImplementedError
 
+    def value(self) -> Any:
+        """The model's value (or, for text that cannot be read, what was typed)."""
+        raise NotImplementedError
+
+    def set_value(self, value: Any) -> None:
+        raise NotImplementedError
+
     def focus_widget(self) -> QWidget:
         return self.inputs()[0]
 
     def input_for(self, part: str | None) -> list[QWidget]:
         return self.inputs()
 
-    def _finish(self, row: QWidget | QHBoxLayout) -> None:
+    def _finish(self, row: QWidget | QLayout) -> None:
         if isinstance(row, QWidget):
             self._box.addWidget(row)
         else:
@@ -309,12 +431,13 @@ class NumberField(Field):
     With ``none_text`` the field can also hold None (the model's "not set", e.g. "whole
     contract"): the spin gets one extra step below its minimum that shows that text."""
 
-    def __init__(self, key: str, caption: str, tip: str, access: str, spin: QAbstractSpinBox,
+    def __init__(self, key: str, caption: str, tip: str, access: str, spin: Any,
                  kind: str, changed: Callable[[], None], hint: bool = False, none_text: str = ""):
         super().__init__(key, caption, tip, access)
-        self.unit = Unit(kind)
+        self.unit = self._unit = Unit(kind)
         self.integer = isinstance(spin, QSpinBox)
-        self.spin = spin
+        self.spin: Any = spin  # a NumberSpin, WholeSpin or MoneySpin: all have value()
+        self.money = spin if isinstance(spin, MoneySpin) else None
         self._none = none_text != ""
         if self._none:
             spin.setMinimum(spin.minimum() - spin.singleStep())
@@ -334,34 +457,60 @@ class NumberField(Field):
         self._orig: Any = None
         self._shown: float | None = None
         spin.valueChanged.connect(lambda _v: changed())
+        if self.money is not None:
+            # Refused text is no value change; tell the form so the window marks the field.
+            self.money.refused.connect(lambda reason: self._refused(reason, changed))
 
     def inputs(self) -> list[QWidget]:
         return [self.spin]
 
-    def set_value(self, value: float | None) -> None:
+    def refusal(self) -> str | None:
+        """Why the typed text is not an amount (money fields), or None."""
+        return self.money.refusal() if self.money is not None else None
+
+    def _refused(self, reason: str, changed: Callable[[], None]) -> None:
+        self.clear_mark()
+        self.mark(reason)
+        changed()
+
+    def mark(self, message: str, part: str | None = None) -> None:
+        # What cannot be read is said in its own words (not "enter a number").
+        super().mark(self.refusal() or message, part)
+
+    def set_value(self, value: Any) -> None:
+        if isinstance(value, str) and self.money is not None:  # typed text kept (recovery)
+            self.money.hold(value)
+            self._orig, self._shown = None, None
+            return
         if value is None and self._none:
             self.spin.setValue(self.spin.minimum())
+        elif value is None and self.money is not None:
+            self.money.setValue(max(self.money.minimum(), 0))
+            self.money.set_blank()
         else:
-            self.spin.setValue(round(value or 0) if self.integer else (value or 0) * self.unit.scale)
+            self.spin.setValue(round(value or 0) if self.integer else (value or 0) * self._unit.scale)
         self._orig, self._shown = value, self.spin.value()
 
     def value(self) -> Any:
+        if self.money is not None and self.refusal() is not None:
+            text = self.money.lineEdit().text().strip()
+            return text or None  # the validator names the key: nothing typed is lost
         shown = self.spin.value()
         if self._shown is not None and shown == self._shown:
             return self._orig
         if self._none and shown == self.spin.minimum():
             return None
-        return int(shown) if self.integer else shown / self.unit.scale
+        return int(shown) if self.integer else shown / self._unit.scale
 
 
 class UncertainField(Field):
     """A low / most likely / high guess: three spins under small column captions."""
 
     def __init__(self, key: str, caption: str, tip: str, access: str,
-                 make_spin: Callable[[], QAbstractSpinBox], kind: str, changed: Callable[[], None]):
+                 make_spin: Callable[[], Any], kind: str, changed: Callable[[], None]):
         super().__init__(key, caption, tip, access)
-        self.unit = Unit(kind)
-        self.spins: dict[str, QAbstractSpinBox] = {}
+        self.unit = self._unit = Unit(kind)
+        self.spins: dict[str, Any] = {}  # NumberSpin or MoneySpin, by part
         grid = QGridLayout()
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setHorizontalSpacing(6)
@@ -379,11 +528,13 @@ class UncertainField(Field):
             grid.addWidget(spin, 1, col)
             grid.setColumnStretch(col, 1)
             spin.valueChanged.connect(lambda _v: changed())
+            if isinstance(spin, MoneySpin):
+                spin.refused.connect(lambda reason, p=part: self._refused(p, reason, changed))
             self.spins[part] = spin
         self._finish(grid)
         for part, spin in self.spins.items():
             spin.setToolTip(f"{PART_NAMES[part]}: " + tip)
-        self._orig: dict[str, float] = {}
+        self._orig: dict[str, Any] = {}
         self._shown: dict[str, float] = {}
 
     def inputs(self) -> list[QWidget]:
@@ -392,20 +543,48 @@ class UncertainField(Field):
     def input_for(self, part: str | None) -> list[QWidget]:
         return [self.spins[part]] if part in self.spins else self.inputs()
 
+    def refusal(self, part: str) -> str | None:
+        """Why the text typed in ``part`` is not an amount (money guesses), or None."""
+        spin = self.spins[part]
+        return spin.refusal() if isinstance(spin, MoneySpin) else None
+
+    def _refused(self, part: str, reason: str, changed: Callable[[], None]) -> None:
+        self.clear_mark()
+        self.mark(reason, part)
+        changed()
+
+    def mark(self, message: str, part: str | None = None) -> None:
+        refused = [(p, r) for p in PARTS if (r := self.refusal(p))]
+        if refused:  # what cannot be read is said in its own words, on its own box
+            if not self.marked:
+                for p, reason in refused:
+                    super().mark(f"{PART_NAMES[p]}: {reason[:1].lower()}{reason[1:]}", p)
+            return
+        super().mark(message, part)
+
     def set_value(self, value: Any) -> None:
         if isinstance(value, dict):
-            parts = {p: value[p] for p in PARTS}
+            parts = {p: value.get(p) for p in PARTS}
         else:
             parts = dict.fromkeys(PARTS, value)
         for p, spin in self.spins.items():
-            spin.setValue(parts[p] * self.unit.scale)
-            self._orig[p], self._shown[p] = parts[p], spin.value()
+            part = parts[p]
+            if isinstance(spin, MoneySpin) and (part is None or isinstance(part, str)):
+                spin.setValue(max(spin.minimum(), 0))
+                spin.hold(part or "")  # blank to fill in, or typed text kept
+                self._orig.pop(p, None)
+                self._shown.pop(p, None)
+                continue
+            spin.setValue((part or 0) * self._unit.scale)
+            self._orig[p], self._shown[p] = part, spin.value()
 
-    def part_value(self, part: str) -> float:
+    def part_value(self, part: str) -> Any:
+        if self.refusal(part) is not None:
+            return self.spins[part].lineEdit().text().strip() or None
         shown = self.spins[part].value()
         if part in self._shown and shown == self._shown[part]:
             return self._orig[part]
-        return shown / self.unit.scale
+        return shown / self._unit.scale
 
     def value(self) -> Any:
         low, likely, high = (self.part_value(p) for p in PARTS)
@@ -499,6 +678,31 @@ class TextField(Field):
 
     def value(self) -> str:
         return self.edit.text()
+
+
+class NotesField(Field):
+    """A few lines of the user's own notes; Tab moves on (the keyboard never gets stuck)."""
+
+    def __init__(self, key: str, caption: str, tip: str, access: str, changed: Callable[[], None],
+                 placeholder: str = "", lines: int = 3):
+        super().__init__(key, caption, tip, access)
+        self.edit = QPlainTextEdit()
+        self.edit.setObjectName(key)
+        self.edit.setAccessibleName(access)
+        self.edit.setPlaceholderText(placeholder)
+        self.edit.setTabChangesFocus(True)
+        self.edit.setFixedHeight(self.edit.fontMetrics().lineSpacing() * lines + 14)
+        self._finish(self.edit)
+        self.edit.textChanged.connect(changed)
+
+    def inputs(self) -> list[QWidget]:
+        return [self.edit]
+
+    def set_value(self, value: Any) -> None:
+        self.edit.setPlainText(value if isinstance(value, str) else "")
+
+    def value(self) -> str:
+        return self.edit.toPlainText()
 
 
 class SeedField(Field):

@@ -50,6 +50,7 @@ from .fields import (
     ChoiceField,
     Field,
     GuardedCombo,
+    NotesField,
     NumberField,
     SeedField,
     TextField,
@@ -114,6 +115,9 @@ NEW_CONTRACT: dict[str, Any] = {
     "fixed_monthly_cost": 2000,
     "late_payment": {"probability": 0.0, "months": 0},
 }
+
+EXAMPLE_BANNER = ("Example scenario: a made-up charity. Its figures are invented; use File › New "
+                  "to enter your own organisation and contract.")
 
 # Marked fields: a pale red fill (a border would make Qt draw spin-box arrows by hand, badly),
 # a red caption and the red note under the field, so colour is never the only signal.
@@ -239,6 +243,7 @@ class ScenarioForm(QWidget):
         self._content = QVBoxLayout(content)
         self._content.setContentsMargins(6, 6, 6, 6)
         self._content.setSpacing(10)
+        self._build_identity()
         self._build_organisation()
         self._build_budget()
         self._build_contracts()
@@ -347,6 +352,47 @@ class ScenarioForm(QWidget):
     @staticmethod
     def _form_rows(owner: str) -> list[FieldSpec]:
         return [row for row in F.fields_of(owner) if row.in_form]
+
+    # ----- the scenario's name and notes (issue 13) ---------------------------------------
+    def _build_identity(self) -> None:
+        """The example banner, then the scenario's name and notes, at the top of the form."""
+        self.example_banner = QLabel(EXAMPLE_BANNER)
+        self.example_banner.setObjectName("form.example_banner")
+        self.example_banner.setWordWrap(True)
+        self.example_banner.setStyleSheet(
+            "background: #fdf3dc; color: #5c4200; border-left: 6px solid #e69f00; padding: 6px;")
+        self.example_banner.setAccessibleName(EXAMPLE_BANNER)
+        self.example_banner.hide()
+        self._content.addWidget(self.example_banner)
+        box = QGroupBox("This scenario")
+        box.setObjectName("group.scenario")
+        self._content.addWidget(box)
+        form = self._form(box)
+        name_row, notes_row = F.spec_of("", "name"), F.spec_of("", "notes")
+        self._add(form, TextField("name", name_row.label, name_row.tip, name_row.access,
+                                  lambda _t: self._changed(), max_length=F.MAX_TEXT,
+                                  placeholder="e.g. Housing advice bid, 20% at risk"))
+        self._add(form, NotesField("notes", notes_row.label, notes_row.tip, notes_row.access,
+                                   self._changed, placeholder="What this scenario is for, where the figures came from"))
+
+    def show_example_banner(self, shown: bool) -> None:
+        self.example_banner.setVisible(shown)
+
+    def field(self, key: str) -> Field:
+        """The field showing a key path (``organisation.opening_reserves``, ``contract.name``)."""
+        return self._fields[key]
+
+    def show_blank(self, data: dict) -> None:
+        """Show a scenario dict whose None values are amounts still to fill in: those boxes are
+        left empty (and marked "Required" once checked), never set to an example's number."""
+        self.show_data(data)
+        self._loading += 1
+        try:
+            for key in self._scenario_keys():
+                if _get(data, key, 0) is None:
+                    self._fields[key].set_value(None)
+        finally:
+            self._loading -= 1
 
     def _build_organisation(self) -> None:
         box = QGroupBox("Your organisation")

@@ -8,6 +8,30 @@ from pathlib import Path
 
 SMOKE_PATHS = 2_000
 SMOKE_TIMEOUT_MS = 60_000
+SCREEN_SHARE = 0.9  # of the screen's free area the window opens at
+MIN_SIZE = (1100, 700)  # on a screen with less room than this, the window takes all there is
+NO_START_ENV = "CHARITYRISK_NO_START"  # set (tests, scripts): skip the first-start question
+
+
+def window_size(available_width: int, available_height: int) -> tuple[int, int]:
+    """The window's opening size on a screen with that much free room: 90% of it, at least
+    MIN_SIZE, but never more than the screen (a 1024 x 768 projector gets all of its width)."""
+    def one(room: int, least: int) -> int:
+        return min(room, max(least, int(room * SCREEN_SHARE)))
+    return one(available_width, MIN_SIZE[0]), one(available_height, MIN_SIZE[1])
+
+
+def fit_to_screen(window, screen=None) -> None:
+    """Size and centre ``window`` on the screen it is on (or ``screen``)."""
+    from PySide6.QtGui import QGuiApplication
+
+    screen = screen or window.screen() or QGuiApplication.primaryScreen()
+    if screen is None:
+        return
+    free = screen.availableGeometry()
+    width, height = window_size(free.width(), free.height())
+    window.resize(width, height)
+    window.move(free.x() + (free.width() - width) // 2, free.y() + (free.height() - height) // 2)
 
 
 def _arguments(argv: list[str]) -> argparse.Namespace:
@@ -51,6 +75,7 @@ def main(argv: list[str]) -> int:
 
         example = replace(example, settings=replace(example.settings, paths=SMOKE_PATHS))
     window.load(example, None)
+    fit_to_screen(window)
     window.show()
     if args.file:
         # After show(), so a file that fails to load gets its messages in a box over the
@@ -60,7 +85,11 @@ def main(argv: list[str]) -> int:
     if not (args.smoke or args.screenshot):  # keep unsaved work; offer back what a crash left
         from .recovery import RecoveryManager
 
-        RecoveryManager(window).offer_restore()
+        restored = RecoveryManager(window).offer_restore()
+        from .start import offer_start, should_offer
+
+        if not (restored or args.file or os.environ.get(NO_START_ENV)) and should_offer(settings):
+            offer_start(window)
 
     outcome = {"code": 0}
     if args.smoke or args.screenshot:

@@ -115,6 +115,19 @@ class Prompts:
             return ("restore", chooser.currentRow()) if chooser.currentRow() >= 0 else ("later", -1)
         return chosen[0], -1
 
+    def ask_choice(self, question: str, choices: list[tuple[str, str]], default: str = "") -> str | None:
+        """One of ``choices`` (key, button text) by its key, or None if the box was closed."""
+        box = QMessageBox(QMessageBox.Icon.Question, APP_NAME, question, parent=self.parent)
+        buttons: dict[object, str] = {}
+        for key, text in choices:
+            button = box.addButton(text, QMessageBox.ButtonRole.AcceptRole)
+            buttons[button] = key
+            if key == default:
+                box.setDefaultButton(button)
+        box.addButton(_Button.Close)
+        box.exec()
+        return buttons.get(box.clickedButton())
+
     # ----- messages ------------------------------------------------------------------------
     def show_error(self, text: str) -> None:
         QMessageBox.critical(self.parent, APP_NAME, text)

@@ -127,6 +127,8 @@ class ResultsPanel(QWidget):
         self.results = results
         judged = run_verdict(results, appetite)  # the one rule: words and colour agree
         self.headline.setText(f"{headline(scenario, results)}\n{appetite_sentence(results, appetite)}")
+        # A screen reader reads the sentence itself, not "Headline result".
+        self.headline.setAccessibleName(self.headline.text().replace("\n", " "))
         self._set_level(judged.level)
         figures = key_figures(scenario, results)
         rows = -(-len(figures) // FIGURE_PAIRS)
@@ -140,7 +142,9 @@ class ResultsPanel(QWidget):
                 label_item.setToolTip(explained)
             self.table.setItem(row, 2 * pair, label_item)
             value_item = QTableWidgetItem(value)
-            value_item.setToolTip(f"{label}: {value}")
+            explained = tooltip_for_label(label)  # one plain sentence on what the figure means
+            label_item.setToolTip(explained or label)
+            value_item.setToolTip(f"{label}: {value}. {explained}" if explained else f"{label}: {value}")
             self.table.setItem(row, 2 * pair + 1, value_item)
         self.table.resizeRowsToContents()
         self.table.setFixedHeight(sum(self.table.rowHeight(r) for r in range(rows)) + 4)

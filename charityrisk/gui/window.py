@@ -5,10 +5,11 @@ import os
 from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoCommand, QUndoStack
-from PySide6.QtWidgets import QMainWindow, QSplitter, QTabWidget
+from PySide6.QtWidgets import QFrame, QMainWindow, QScrollArea, QSplitter, QTabWidget
 
 from .. import APP_NAME, __version__
 from ..engine import simulation_steps
@@ -40,6 +41,55 @@ from .recovery import Document, RecoveryManager
 from .results_panel import ResultsPanel
 from .state import WindowState
 from .worker import Preview, Runner
+
+
+def example_name() -> str:
+    """The built-in example's name (read once)."""
+    global _EXAMPLE_NAME
+    if _EXAMPLE_NAME is None:
+        try:
+            _EXAMPLE_NAME = load_scenario(example_scenario_path()).name
+        except (ScenarioError, OSError):
+            _EXAMPLE_NAME = ""
+    return _EXAMPLE_NAME
+
+
+_EXAMPLE_NAME: str | None = None
+
+
+BLANK_HEADLINE = ("Fill in the amounts marked “Required” on the left: the chance of running out "
+                  "appears here once every amount is in.")
+
+
+def blank_base() -> dict:
+    """A valid scenario with nothing in it (the base Undo goes back to after File > New)."""
+    return {"name": "", "horizon_months": 36,
+            "organisation": {"opening_reserves": 0, "monthly_other_income": 0, "monthly_core_costs": 0},
+            "contracts": []}
+
+
+def blank_data(name: str = "") -> dict:
+    """File > New: one contract whose amounts are blank (None) for the user to fill in; the
+    other terms are neutral starting points (nothing paid late, nothing that never comes)."""
+    from .form import NEW_CONTRACT
+
+    contract = {**NEW_CONTRACT, "name": "Contract 1", "price_per_referral": None,
+                "cost_per_referral": None, "fixed_monthly_cost": 0}
+    return {"name": name, "horizon_months": 36,
+            "organisation": {"opening_reserves": None, "monthly_other_income": 0,
+                             "monthly_core_costs": None, "overdraft_facility": 0, "reserves_floor": 0},
+            "contracts": [contract]}
+
+
+# Keyboard users must see where they are in every style, including platforms that draw no
+# focus frame on an inactive window: an outline on buttons and text boxes, a tint on spin
+# boxes and lists (a border there would make Qt draw their arrows by hand, badly).
+FOCUS_STYLE = """
+QPushButton:focus { border: 2px solid #1a5fb4; border-radius: 3px; padding: 3px 8px; }
+QLineEdit:focus, QPlainTextEdit:focus { border: 2px solid #1a5fb4; border-radius: 3px; }
+QAbstractSpinBox:focus, QComboBox:focus { background-color: #e3ecfa; }
+QCheckBox:focus { background-color: #e3ecfa; }
+"""
 
 EDIT_DEBOUNCE_MS = 300  # a short moment after typing stops
 # A first answer from this many futures is shown within moments of an edit (about a tenth
@@ -133,6 +183,8 @@ class MainWindow(QMainWindow):
 
     results_shown = Signal(object)  # the Results now on screen (tests and --smoke wait on it)
     exported = Signal(object)  # the path of a report or CSV just written
+    start_wizard: Any = None  # the guided setup while it is open (gui.start)
+    help_dialog: Any = None  # Help > How to read the results, once opened
 
     def __init__(self, settings: QSettings | None = None, prompts: Prompts | None = None):
         super().__init__()
@@ -159,7 +211,10 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([480, 960])
         self.setCentralWidget(splitter)
-        self.resize(1440, 900)
+        from .main import fit_to_screen
+
+        self._scroll_tab_pages()
+        fit_to_screen(self)  # sized to the screen it opens on (issue 13), not a fixed 1440 x 900
 
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setUndoLimit(UNDO_LIMIT)  # only possible while the stack is empty
@@ -185,6 +240,7 @@ class MainWindow(QMainWindow):
         self.form.edited.connect(self._on_edited)
 
         self._build_menus()
+        self.setStyleSheet(FOCUS_STYLE)
         self._sync_modified()
 
     # ----- menus -------------------------------------------------------------------------
@@ -226,6 +282,7 @@ class MainWindow(QMainWindow):
         self._action(sim_menu, "&Cancel", self.runner.cancel, QKeySequence("Esc"), "cancel_run")
 
         help_menu = self.menuBar().addMenu("&Help")
+        self._build_help_menu(help_menu)
         self._action(help_menu, f"&About {APP_NAME}", self.show_about, None, "about")
 
     def _fill_recent(self) -> None:
@@ -270,9 +327,7 @@ class MainWindow(QMainWindow):
         self.state.update(unsaved_edits=not self.undo_stack.isClean())
 
     def _render(self, state: WindowState) -> None:
-        name = state.path.name if state.path else "Untitled"
-        self.setWindowTitle(f"{name}[*] — {APP_NAME} {__version__}")
-        self.setWindowModified(state.modified)
+        self._render_title(state)
         self.results_panel.render_state(state)
         self.decisions_panel.render_state(state)
         self.monthly_panel.render_state(state)
@@ -435,7 +490,98 @@ class MainWindow(QMainWindow):
 
     def new_scenario(self) -> None:
         if self.maybe_save():
-            self.load(load_scenario(example_scenario_path()), None)
+            self.start_blank()
+
+    # ----- name, notes, New and the example (issue 13) ------------------------------------
+    def _render_title(self, state: WindowState) -> None:
+        """The scenario's own name titles the window; the example says that it is one."""
+        example = self.showing_example()
+        scenario = state.scenario
+        name = scenario.name.strip() if scenario is not None and scenario.name else ""
+        if example:
+            title = "Example scenario: a made-up charity"
+        else:
+            title = name or (state.path.name if state.path else "Untitled")
+            if name and state.path:
+                title = f"{name} ({state.path.name})"
+        self.setWindowTitle(f"{title}[*] — {APP_NAME} {__version__}")
+        self.setWindowModified(state.modified)
+        self.form.show_example_banner(example)
+
+    def showing_example(self) -> bool:
+        """Whether the built-in example (or an unsaved edit of it that kept its name) is shown."""
+        scenario = self.state.scenario
+        return (self.state.path is None and scenario is not None
+                and bool(scenario.name) and scenario.name == example_name())
+
+    def load_example(self) -> None:
+        self.load(load_scenario(example_scenario_path()), None)
+
+    def start_blank(self, name: str = "") -> None:
+        """A new scenario with blank amounts the user must fill in: none of the example's
+        figures can decide a verdict unnoticed.  Nothing runs until the amounts are in."""
+        self.runner.cancel()
+        self.state.path = None
+        self.undo_stack.clear()
+        base = scenario_from_dict(blank_base())  # what Undo goes back to
+        self._applying = True
+        try:
+            self.form.set_scenario(base)
+            self.form.show_blank(blank_data(name))
+        finally:
+            self._applying = False
+        # No results until the amounts are in: the last scenario's would look like this one's.
+        self.state.update(scenario=base, results=None, invalid=False, unsaved_edits=False, note="")
+        panel = self.results_panel
+        panel.results = None
+        panel._shown = None
+        panel.table.setRowCount(0)
+        panel.canvas._shown = None
+        panel.canvas._placeholder()
+        panel.canvas.setAccessibleDescription("")
+        panel._set_level("stale")
+        panel.headline.setText(BLANK_HEADLINE)
+        panel.headline.setAccessibleName(BLANK_HEADLINE)
+        self.settle_now()  # marks the empty amounts "Required"
+        self.undo_stack.setClean()
+        self.state.update(note="")
+        panel.set_status("")  # the headline says what to do
+
+    def _scroll_tab_pages(self) -> None:
+        """Each results tab scrolls when the window is smaller than it needs (a 1024 x 768
+        projector, 150% scaling), so nothing is cut off and the window never has to be
+        larger than the screen; the panels themselves are unchanged."""
+        for index in range(self.tabs.count()):
+            page = self.tabs.widget(index)
+            if page is None or isinstance(page, QScrollArea):
+                continue
+            title, tip = self.tabs.tabText(index), self.tabs.tabToolTip(index)
+            self.tabs.removeTab(index)
+            area = QScrollArea()
+            area.setObjectName(f"scroll:{page.objectName() or index}")
+            area.setWidgetResizable(True)
+            area.setFrameShape(QFrame.Shape.NoFrame)
+            area.setWidget(page)
+            self.tabs.insertTab(index, area, title)
+            self.tabs.setTabToolTip(index, tip)
+        self.tabs.setCurrentIndex(0)
+
+    def _build_help_menu(self, help_menu) -> None:
+        self._action(help_menu, "&How to read the results", self.show_reading_help,
+                     QKeySequence.StandardKey.HelpContents, "help_reading")
+        self._action(help_menu, "&Start again...", self.start_again, None, "start_again")
+        help_menu.addSeparator()
+
+    def show_reading_help(self) -> None:
+        from .help_dialog import show_help
+
+        self.help_dialog = show_help(self)
+
+    def start_again(self) -> None:
+        """Help > Start again: the first-start choice, asked again."""
+        from .start import offer_start
+
+        offer_start(self)
 
     def open_dialog(self) -> None:
         if not self.maybe_save():

@@ -33,6 +33,7 @@ MAX_TEXT = 200
 MAX_CONTRACT_ID = 2**31 - 1
 MIN_PRECISION = 0.001  # +/-0.1 points: up to about 960,000 futures at a 50% chance
 MAX_PRECISION = 0.25
+MAX_NOTES = 4000  # a few paragraphs: what the scenario is for and where its figures came from
 
 
 class _Required:
@@ -161,9 +162,14 @@ FIELDS: tuple[FieldSpec, ...] = (
               tip="How many months ahead to simulate, starting with next month as month 1 (1 to 120). "
                   "Cover the whole contract and the wait for its last results payments, often 2 to 3 years.",
               summary='Period simulated'),
-    FieldSpec("name", "Scenario name", "", "text", hi=MAX_TEXT, default="", in_form=False,
+    FieldSpec("name", "Scenario name", "", "text", hi=MAX_TEXT, default="",
               reason=f"at most {MAX_TEXT} characters, to fit titles and reports",
-              tip="A name for this scenario in titles and reports."),
+              tip="A name for this scenario, e.g. \"Housing advice bid, 20% at risk\". It titles the "
+                  "window, the trustees' report and the exported figures."),
+    FieldSpec("notes", "Notes", "", "text", hi=MAX_NOTES, default="", since=2,
+              reason=f"at most {MAX_NOTES} characters",
+              tip="Your own notes on this scenario: what it is for, where the figures came from, "
+                  "what you agreed. They are saved with it."),
     FieldSpec("correlation", "Do bad surprises tend to come together?", "", "fraction", 0, MAX_CORRELATION,
               default=0.0, since=2, fmt="count", report_label="How strongly bad surprises come together",
               tornado=Tornado("absolute", 0.3, lo=0, hi=MAX_CORRELATION),

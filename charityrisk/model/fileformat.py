@@ -91,6 +91,8 @@ def scenario_to_dict(s: Scenario) -> dict:
     """The scenario as the current file format (version 2) writes it."""
     out = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "name": s.name,
            "horizon_months": s.horizon_months}
+    if s.notes:  # version 2 keys are written only when used
+        out["notes"] = s.notes
     if s.correlation != F.spec_of("", "correlation").default:
         out["correlation"] = s.correlation
     out.update({

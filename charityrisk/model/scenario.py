@@ -166,6 +166,7 @@ class Scenario:
     name: str = ""
     settings: SimulationSettings = field(default_factory=SimulationSettings)
     correlation: float = 0.0  # how strongly bad surprises come together (0 to 0.95)
+    notes: str = ""  # the user's own notes on the scenario (what it is for, where figures came from)
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
     def with_contract(self, index: int, **changes: Any) -> Scenario:

@@ -46,10 +46,10 @@ from .scenario import (
 )
 
 
-def _text_problem(value: Any, path: str) -> Problem | None:
-    """Why value is not a usable name (None if it is): at most 200 characters of real text."""
-    if not isinstance(value, str) or len(value) > F.MAX_TEXT:
-        return problem(path, TEXT, max=F.MAX_TEXT, got=value)
+def _text_problem(value: Any, path: str, limit: int = F.MAX_TEXT) -> Problem | None:
+    """Why value is not a usable name (None if it is): at most ``limit`` characters of real text."""
+    if not isinstance(value, str) or len(value) > limit:
+        return problem(path, TEXT, max=limit, got=value)
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate (\\ud800 in the file) can never be saved
@@ -90,7 +90,7 @@ class _Reader:
                 return Uncertain.fixed(float(spec.default))
             return spec.default
         if spec.kind == "text":
-            found = _text_problem(raw, full)
+            found = _text_problem(raw, full, int(spec.hi or F.MAX_TEXT))
             if found is not None:
                 self.problems.append(found)
                 return None

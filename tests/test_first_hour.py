@@ -1,0 +1,371 @@
+"""A new user's first hour (issue 13), as they meet it: typing amounts as they write them,
+naming the scenario, File > New, the first-start choice and guided setup, the help, and the
+window's accessibility.  Screens and scaling are in test_screens.py."""
+import json
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QWizard,
+)
+
+from charityrisk.gui.start import EXAMPLE, OWN, SEEN_KEY, offer_start, should_offer
+from charityrisk.gui.window import MainWindow
+from charityrisk.model import load_scenario
+from charityrisk.report.glossary import tooltip_for_label
+
+
+@pytest.fixture
+def window(qtbot, example, tmp_path, prompts):
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    w = MainWindow(settings, prompts=prompts)
+    qtbot.addWidget(w)
+    with qtbot.waitSignal(w.results_shown, timeout=30_000):
+        w.load(example, None)
+    w.show()
+    yield w
+    if w.start_wizard is not None:
+        w.start_wizard.reject()
+    w.runner.shutdown()
+    w.decisions_panel.shutdown()
+
+
+def find(window, cls, name):
+    widget = window.findChild(cls, name)
+    assert widget is not None, name
+    return widget
+
+
+def retype(qtbot, widget, text, leave=True):
+    widget.setFocus()
+    widget.selectAll()
+    qtbot.keyClick(widget, Qt.Key.Key_Delete)
+    qtbot.keyClicks(widget, text)
+    if leave:
+        qtbot.keyClick(widget, Qt.Key.Key_Tab)
+
+
+def error_text(window, key):
+    label = find(window, QLabel, f"error:{key}")
+    return label.text() if label.isVisible() else ""
+
+
+# ----- 1. entering money ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("typed", ["65k", "£65,000", "65,000", "65000", "65K", "£65k"])
+def test_money_is_understood_as_people_write_it(qtbot, window, typed):
+    reserves = find(window, QAbstractSpinBox, "organisation.opening_reserves")
+    retype(qtbot, reserves, typed)
+    assert reserves.text() == "£65,000"
+    window.settle_now()
+    assert window.scenario.organisation.opening_reserves == 65_000
+    assert error_text(window, "organisation.opening_reserves") == ""
+
+
+@pytest.mark.parametrize("typed, says", [
+    ("65kk", "one k"), ("65,00", "comma"), ("$65", "pounds"), ("sixty", "not an amount"),
+    ("65.123", "penny"), ("", "Required")])
+def test_money_that_cannot_be_read_is_refused_and_kept(qtbot, window, example, typed, says):
+    reserves = find(window, QAbstractSpinBox, "organisation.opening_reserves")
+    retype(qtbot, reserves, typed)
+    assert reserves.text() == typed  # never silently changed, never put back
+    assert says in error_text(window, "organisation.opening_reserves")
+    window.settle_now()
+    assert "organisation.opening_reserves" in window.form.problem_fields()
+    assert says in error_text(window, "organisation.opening_reserves")  # its own words survive
+    assert window.state.invalid
+    assert window.scenario.organisation.opening_reserves == example.organisation.opening_reserves
+    retype(qtbot, reserves, "65k")  # corrected: the mark goes, the value is taken
+    window.settle_now()
+    assert error_text(window, "organisation.opening_reserves") == ""
+    assert window.scenario.organisation.opening_reserves == 65_000
+
+
+def test_enter_on_unreadable_money_keeps_it(qtbot, window):
+    price = find(window, QAbstractSpinBox, "contract.price_per_referral")
+    retype(qtbot, price, "65km", leave=False)
+    qtbot.keyClick(price, Qt.Key.Key_Return)
+    assert price.text() == "65km"
+    assert "one k" in error_text(window, "contract.price_per_referral")
+
+
+def test_money_beyond_the_field_range_is_refused(qtbot, window):
+    income = find(window, QAbstractSpinBox, "organisation.monthly_other_income.likely")
+    retype(qtbot, income, "-5k")
+    assert income.text() == "-5k"
+    assert "negative" in error_text(window, "organisation.monthly_other_income")
+    window.settle_now()
+    assert window.state.invalid
+
+
+def test_a_never_touched_amount_keeps_its_pence(qtbot, window):
+    price = find(window, QAbstractSpinBox, "contract.price_per_referral")
+    retype(qtbot, price, "1,234.56")
+    assert price.text() == "£1,234.56"
+    window.settle_now()
+    assert window.scenario.contracts[0].price_per_referral == pytest.approx(1234.56)
+
+
+# ----- 2. name, notes, New and the example ----------------------------------------------------
+
+def test_example_says_it_is_an_example(window, example):
+    assert window.showing_example()
+    assert "Example scenario: a made-up charity" in window.windowTitle()
+    assert find(window, QLabel, "form.example_banner").isVisible()
+
+
+def test_name_and_notes_title_the_window_and_are_saved(qtbot, window, tmp_path):
+    name = find(window, QLineEdit, "name")
+    retype(qtbot, name, "Riverside housing bid")
+    notes = find(window, QPlainTextEdit, "notes")
+    notes.setFocus()
+    qtbot.keyClicks(notes, "Figures from the 2026 budget.")
+    window.settle_now()
+    assert window.scenario.name == "Riverside housing bid"
+    assert window.scenario.notes == "Figures from the 2026 budget."
+    assert window.windowTitle().startswith("Riverside housing bid")
+    assert not find(window, QLabel, "form.example_banner").isVisible()
+    window.undo_stack.undo()  # the notes and the name are edits like any other
+    assert window.scenario.notes == ""
+    window.undo_stack.redo()
+    path = tmp_path / "bid.json"
+    assert window.save_to(path)
+    data = json.loads(path.read_text())
+    assert data["name"] == "Riverside housing bid" and data["notes"] == "Figures from the 2026 budget."
+    again = load_scenario(path)
+    assert again.notes == "Figures from the 2026 budget."
+    assert window.windowTitle().startswith("Riverside housing bid (bid.json)")
+
+
+def test_csv_carries_the_scenario_name(qtbot, window, tmp_path, prompts):
+    retype(qtbot, find(window, QLineEdit, "name"), "Riverside housing bid")
+    with qtbot.waitSignal(window.results_shown, timeout=30_000):
+        window.settle_now()
+    prompts.script("ask_save_path", tmp_path / "out.csv")
+    with qtbot.waitSignal(window.exported, timeout=30_000):
+        window.export_csv()
+    assert "Riverside housing bid" in (tmp_path / "out.csv").read_text(encoding="utf-8-sig")
+
+
+def test_new_starts_blank_not_from_the_example(qtbot, window, example):
+    window.findChild(type(window.menuBar().actions()[0]), "new").trigger()
+    assert not window.showing_example()
+    assert "Untitled" in window.windowTitle()
+    for key in ("organisation.opening_reserves", "contract.price_per_referral",
+                "contract.cost_per_referral"):
+        box = find(window, QAbstractSpinBox, key)
+        assert box.text() == ""
+        assert "Required" in error_text(window, key)
+    assert find(window, QAbstractSpinBox, "organisation.monthly_core_costs").text() == ""
+    assert find(window, QAbstractSpinBox, "organisation.monthly_other_income.likely").text() == "£0"
+    assert window.state.invalid
+    head = window.results_panel.headline
+    assert "Required" in head.text() and "%" not in head.text()  # not the example's results
+    assert window.results_panel.table.rowCount() == 0
+    # none of the example's amounts is anywhere in the new scenario
+    data = window.form.to_dict()
+    assert data["organisation"]["opening_reserves"] is None
+    assert data["contracts"][0]["price_per_referral"] is None
+
+    for key, typed in (("organisation.opening_reserves", "40k"),
+                       ("organisation.monthly_other_income.likely", "10k"),
+                       ("organisation.monthly_other_income.low", "10k"),
+                       ("organisation.monthly_other_income.high", "10k"),
+                       ("organisation.monthly_core_costs", "12k"),
+                       ("contract.price_per_referral", "1,500"), ("contract.cost_per_referral", "400"),
+                       ("contract.fixed_monthly_cost", "1000")):
+        retype(qtbot, find(window, QAbstractSpinBox, key), typed)
+    with qtbot.waitSignal(window.results_shown, timeout=30_000):
+        window.settle_now()
+    assert window.form.problem_fields() == []
+    assert window.scenario.organisation.opening_reserves == 40_000
+    assert window.scenario.contracts[0].price_per_referral == 1_500
+    assert window.is_modified()
+    window.undo_stack.undo()  # back to the blank scenario: no example figures come back
+    assert window.form.to_dict()["organisation"]["opening_reserves"] in (None, 0)
+
+
+# ----- 3. the first start -----------------------------------------------------------------------
+
+def test_first_start_is_offered_once(window, prompts):
+    assert should_offer(window.settings)
+    prompts.script("ask_choice", EXAMPLE)
+    assert offer_start(window) == EXAMPLE
+    assert window.showing_example()
+    assert not should_offer(window.settings)
+    assert window.settings.value(SEEN_KEY) in (True, "true")
+    assert "Start my own scenario" in str(prompts.asked) or prompts.questions("ask_choice")
+
+
+def test_help_start_again_asks_again(window, prompts):
+    prompts.script("ask_choice", None)
+    window.findChild(type(window.menuBar().actions()[0]), "start_again").trigger()
+    assert len(prompts.questions("ask_choice")) == 1
+
+
+def test_guided_setup_builds_my_own_scenario(qtbot, window, prompts):
+    prompts.script("ask_choice", OWN)
+    assert offer_start(window) == OWN
+    wizard = window.start_wizard
+    assert wizard is not None and wizard.isVisible()
+
+    def page_field(cls, name):
+        return find(wizard, cls, name)
+
+    retype(qtbot, page_field(QLineEdit, "start.organisation"), "Riverside Mentoring")
+    reserves = page_field(QAbstractSpinBox, "start.opening_reserves")
+    retype(qtbot, reserves, "65kk")
+    wizard.next()  # refused: the page says why and stays
+    assert wizard.currentPage() is wizard.org
+    assert "one k" in wizard.org.error.text()
+    retype(qtbot, reserves, "65k")
+    qtbot.mouseClick(wizard.button(QWizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
+    assert wizard.currentPage() is wizard.budget
+    retype(qtbot, page_field(QAbstractSpinBox, "start.monthly_other_income"), "20,000")
+    retype(qtbot, page_field(QAbstractSpinBox, "start.monthly_core_costs"), "£22k")
+    qtbot.mouseClick(wizard.button(QWizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
+    assert wizard.currentPage() is wizard.contract
+    retype(qtbot, page_field(QAbstractSpinBox, "start.price_per_referral"), "1,200")
+    retype(qtbot, page_field(QAbstractSpinBox, "start.cost_per_referral"), "350")
+    with qtbot.waitSignal(window.results_shown, timeout=30_000):
+        qtbot.mouseClick(wizard.button(QWizard.WizardButton.FinishButton), Qt.MouseButton.LeftButton)
+    s = window.scenario
+    assert s.name == "Riverside Mentoring"
+    assert s.organisation.opening_reserves == 65_000
+    assert s.organisation.monthly_core_costs == 22_000
+    assert s.contracts[0].price_per_referral == 1_200 and s.contracts[0].cost_per_referral == 350
+    assert not window.showing_example() and window.windowTitle().startswith("Riverside Mentoring")
+    assert window.is_modified()  # new work, offered for saving on close
+
+
+def test_guided_setup_can_import_a_forecast(qtbot, window, prompts, monkeypatch, tmp_path):
+    from charityrisk.model.forecast import read_forecast
+
+    csv = tmp_path / "forecast.csv"
+    csv.write_text("Forecast,April 2026,May 2026,June 2026\nBalance b/f,50000,,\nINCOME,,,\n"
+                   "Grants,20000,20000,20000\nCOSTS,,,\nSalaries,(18000),(18000),(18000)\n",
+                   encoding="utf-8")
+    forecast = read_forecast(csv)
+    assert len(forecast.lines) == 2
+    prompts.script("ask_choice", OWN)
+    prompts.script("ask_open_path", csv)
+    monkeypatch.setattr("charityrisk.gui.import_dialog.preview_forecast", lambda parent, path: forecast)
+    offer_start(window)
+    wizard = window.start_wizard
+    retype(qtbot, find(wizard, QLineEdit, "start.organisation"), "Forecast Trust")
+    retype(qtbot, find(wizard, QAbstractSpinBox, "start.opening_reserves"), "1")
+    wizard.next()
+    qtbot.mouseClick(find(wizard, QPushButton, "start.import"), Qt.MouseButton.LeftButton)
+    assert "Imported" in find(wizard, QLabel, "start.imported").text()
+    wizard.next()  # the typed income and costs are not needed now
+    assert wizard.currentPage() is wizard.contract
+    retype(qtbot, find(wizard, QAbstractSpinBox, "start.price_per_referral"), "1000")
+    retype(qtbot, find(wizard, QAbstractSpinBox, "start.cost_per_referral"), "300")
+    with qtbot.waitSignal(window.results_shown, timeout=30_000):
+        wizard.accept()
+    org = window.scenario.organisation
+    assert org.budget and org.opening_reserves == 50_000
+
+
+# ----- 4. plain English --------------------------------------------------------------------------
+
+def test_help_explains_how_to_read_the_results(qtbot, window):
+    window.findChild(type(window.menuBar().actions()[0]), "help_reading").trigger()
+    dialog = window.help_dialog
+    assert dialog is not None and dialog.isVisible()
+    dialog.close()
+
+
+def test_every_key_figure_explains_itself(window):
+    table = window.results_panel.table
+    seen = 0
+    for row in range(table.rowCount()):
+        for col in range(0, table.columnCount(), 2):
+            label = table.item(row, col)
+            if label is None or not label.text():
+                continue
+            value = table.item(row, col + 1)
+            explained = tooltip_for_label(label.text())
+            assert explained, label.text()
+            assert label.toolTip() == explained
+            assert explained in value.toolTip() and value.toolTip() != f"{label.text()}: {value.text()}"
+            seen += 1
+    assert seen >= 5
+
+
+# ----- 6. accessibility ---------------------------------------------------------------------------
+
+def test_screen_readers_hear_the_sentence_and_the_charts_figures(window):
+    head = window.results_panel.headline
+    assert head.accessibleName() != "Headline result"
+    assert head.accessibleName() == head.text().replace("\n", " ")
+    assert "simulated futures" in head.accessibleName()
+    description = window.results_panel.canvas.accessibleDescription()
+    assert "%" in description and "£" in description
+
+
+def test_tab_reaches_every_field_and_button(qtbot, window):
+    form = window.form
+    widgets = [w for cls in (QAbstractSpinBox, QLineEdit, QPlainTextEdit, QPushButton) for w in form.findChildren(cls)]
+    wanted = {w.objectName() for w in widgets
+              if w.isVisibleTo(form) and w.isEnabled() and w.objectName() and w.focusPolicy() & Qt.FocusPolicy.TabFocus
+              and not isinstance(w.parent(), QAbstractSpinBox)}
+    wanted |= {"contract.chooser", "contract.payment_mode"}
+    first = find(window, QLineEdit, "name")
+    first.setFocus()
+    qtbot.waitUntil(first.hasFocus)
+    reached = set()
+    widget = first
+    for _ in range(400):
+        reached.add(widget.objectName())
+        qtbot.keyClick(widget, Qt.Key.Key_Tab)
+        widget = window.focusWidget()
+        if widget is first:
+            break
+        if isinstance(widget.parent(), QAbstractSpinBox):
+            widget = widget.parent()
+    missing = wanted - reached
+    assert not missing, sorted(missing)
+
+
+def test_the_focus_ring_is_visible(qtbot, window):
+    """Keyboard users see where they are: a focused button and box are drawn differently."""
+    for widget in (window.form.add_button, find(window, QLineEdit, "name")):
+        window.activateWindow()
+        window.results_panel.setFocus()
+        qtbot.waitUntil(lambda w=widget: not w.hasFocus())
+        before = widget.grab().toImage()
+        widget.setFocus(Qt.FocusReason.TabFocusReason)
+        qtbot.waitUntil(widget.hasFocus)
+        after = widget.grab().toImage()
+        assert before != after, widget.objectName()
+
+
+def test_main_offers_the_first_start_once(qtbot, monkeypatch, tmp_path, request, created_windows, prompts):
+    from PySide6.QtWidgets import QApplication
+
+    from charityrisk.gui import main as gui_main
+
+    monkeypatch.delenv("CHARITYRISK_NO_START", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    app = QApplication.instance()
+    names = app.applicationName(), app.organizationName()
+    request.addfinalizer(lambda: (app.setApplicationName(names[0]), app.setOrganizationName(names[1])))
+    monkeypatch.setattr(QApplication, "exec", lambda *_: 0)
+    prompts.answers["ask_choice"] = EXAMPLE
+    for _ in range(2):
+        assert gui_main.main([]) == 0
+        w = created_windows[-1]
+        qtbot.addWidget(w)
+        assert w.showing_example()
+        w.recovery.finish()
+        w.recovery = None
+        w.runner.shutdown()
+        w.decisions_panel.shutdown()
+    assert len(prompts.questions("ask_choice")) == 1  # remembered: asked on the first start only
