@@ -75,7 +75,9 @@ def test_numbers_arrive_as_numbers(calc_rows):
     capital = _row(rows, "Extra working capital for 95% safety")
     assert isinstance(capital[1], (int, float))
     assert capital[1] == pytest.approx(results.working_capital_needed_95, abs=0.005)
-    header = next(i for i, row in enumerate(rows) if row and row[0] == "Month")
+    # The balance table (the month-by-month flows table also starts with "Month").
+    header = next(i for i, row in enumerate(rows) if row and row[0] == "Month"
+                  and "Balance, median (typical) (£)" in row)
     table = rows[header + 1: header + 1 + results.horizon_months]
     assert [row[0] for row in table] == list(range(1, results.horizon_months + 1))
     for row in table:
