@@ -604,7 +604,7 @@ def _page_one(p: _Pack, bullets: int, k: float) -> _Page:
     page.text(the_question(s), size=14, weight="bold", gap=0.14)
     page.verdict_box(s, r)
     added = added_risk_sentence(s, r)
-    if added:
+    if added and added not in headline(s, r):  # the verdict box already says it: say it once
         page.heading("What the contract itself adds" if len(s.contracts) == 1
                      else "What the contracts themselves add", size=13)
         page.text(added, size=12.5)
