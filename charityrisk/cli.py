@@ -13,6 +13,7 @@ import sys
 import time
 import unicodedata
 from collections.abc import Sequence
+from typing import NoReturn
 
 from . import __version__
 from .model import Problem, ScenarioError, load_scenario
@@ -25,7 +26,7 @@ SUBCOMMANDS = ("simulate", "report", "compare", "solve", "import")
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse's own error prints usage too
+    def error(self, message: str) -> NoReturn:  # argparse's own error prints usage too
         print(f"{self.prog}: {message}", file=sys.stderr)
         sys.exit(EXIT_USAGE)
 

@@ -78,7 +78,7 @@ def fixed_costs(c: Contract, referrals: np.ndarray) -> np.ndarray | float:
     future with no referrals at all pays it only in the first wind_down_months months."""
     if c.wind_down_months is None or c.wind_down_months >= c.duration_months:
         return c.fixed_monthly_cost
-    idle = ~referrals.any(axis=1)
+    idle = np.asarray(~referrals.any(axis=1))  # an array: the stub allows a scalar
     if not idle.any():
         return c.fixed_monthly_cost
     paid = np.arange(c.duration_months) < c.wind_down_months
@@ -177,7 +177,7 @@ def contract_flows(c: Contract, index: int, n: int, horizon: int, seed: int,
     costs = np.zeros((n, horizon))
     work = np.flatnonzero(inside_work)
     fixed = fixed_costs(c, referrals)
-    if not np.isscalar(fixed):
+    if isinstance(fixed, np.ndarray):
         fixed = fixed[:, work]
     costs[:, months[work]] = fixed + c.cost_per_referral * referrals[:, work]
     costs += exit_costs(c, horizon)

@@ -89,7 +89,7 @@ def _contract(c: Contract) -> dict:
 
 def scenario_to_dict(s: Scenario) -> dict:
     """The scenario as the current file format (version 2) writes it."""
-    out = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "name": s.name,
+    out: dict[str, Any] = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "name": s.name,
            "horizon_months": s.horizon_months}
     if s.notes:  # version 2 keys are written only when used
         out["notes"] = s.notes

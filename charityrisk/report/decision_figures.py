@@ -47,7 +47,7 @@ def draw_tornado(ax: Axes, sens: Sensitivity, top: int = 8, *,
     # (low to high, as the legend's colours say), or on a second line when the label
     # would take more than LABEL_SHARE of a narrow canvas's width.
     size = style.TICK_SIZE * k
-    most = LABEL_SHARE * ax.get_figure().get_figwidth()
+    most = LABEL_SHARE * style.figure_of(ax).get_figwidth()
     labels = []
     for b in bars:
         name, values = label(b, several), span(b.unit, b.low_value, b.high_value)

@@ -92,9 +92,10 @@ def safe_ranges_words(g: GoalSeek) -> str:
 
 def goal_clause(g: GoalSeek) -> str:
     """What to secure, as a clause to join with "or": "keep the share at risk at or below 14%"."""
-    v = g.value
     if g.direction == "between":  # the risk turns: the safe values lie inside the range
         return f"keep the {noun(g)} {safe_ranges_words(g)}"
+    v = g.value
+    assert v is not None, "a clause is only written for a goal seek with an answer"
     at_most = g.direction == "at_most"
     if g.input == "share_at_risk":
         return f"keep the share at risk at or {'below' if at_most else 'above'} {share(v)}"
@@ -140,11 +141,12 @@ def goal_clause(g: GoalSeek) -> str:
 def uncertainty(g: GoalSeek) -> str:
     """The answer's Monte Carlo uncertainty as a sentence (empty if there is none to state)."""
     low, high = g.value_range
-    if low is None and high is None:
-        return ""
     if low is None or high is None:
+        end = high if low is None else low
+        if end is None:
+            return ""
         return (f"Allowing for Monte Carlo error the answer could be as far as "
-                f"{value(g.unit, high if low is None else low)}, or no value in the range.")
+                f"{value(g.unit, end)}, or no value in the range.")
     if low == high:
         return ""
     return f"Allowing for Monte Carlo error the answer lies between {span(g.unit, low, high, 'and')}."
@@ -158,9 +160,12 @@ def goal_sentence(g: GoalSeek) -> str:
         return (f"Changing the {name} on its own, anywhere from {span(g.unit, g.search_low, g.search_high)}, "
                 f"does not bring the chance of running out within the appetite of {appetite}: even at "
                 f"{value(g.unit, g.best_value)} it is {percent(g.p_run_out_best)}.")
+    # Every goal seek but "none_safe" has an answer and its chance of running out.
+    v, p_v = g.value, g.p_run_out_at_value
+    assert v is not None and p_v is not None, f"{g.input}: a {g.status} goal seek without an answer"
     if g.status == "all_safe":
         return (f"The {name} alone cannot push the chance of running out above the appetite of "
-                f"{appetite}: even at {value(g.unit, g.value)} it is {percent(g.p_run_out_at_value)}.")
+                f"{appetite}: even at {value(g.unit, v)} it is {percent(p_v)}.")
     if g.direction == "between":
         low, high = g.value_range
         noise = ("" if low is None or high is None or (low, high) in g.safe_ranges else
@@ -180,7 +185,7 @@ def goal_sentence(g: GoalSeek) -> str:
         if not u.is_fixed:
             now = f"with low {share(u.low)} and high {share(u.high)}; now {share(g.current_value)}"
     text = (f"{clause[0].upper()}{clause[1:]} ({now}): the chance of "
-            f"running out is then {percent(g.p_run_out_at_value)}, within the appetite of {appetite}.")
+            f"running out is then {percent(p_v)}, within the appetite of {appetite}.")
     noise = uncertainty(g)
     return f"{text} {noise}" if noise else text
 
@@ -256,7 +261,7 @@ WITHIN_WORDS = {Verdict.WITHIN: "yes", Verdict.TOO_CLOSE: "too close to call", V
 
 def comparison_rows(comparison: Comparison) -> list[tuple[str, ...]]:
     """A header and one row per option, for a table."""
-    rows = [("Option", "Runs out", "vs first", "Most likely month", "Lowest balance (1 in 20)",
+    rows: list[tuple[str, ...]] = [("Option", "Runs out", "vs first", "Most likely month", "Lowest balance (1 in 20)",
              "Extra capital for 95%", "Within appetite")]
     for k, o in enumerate(comparison.options):
         r = o.results

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Generator
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -53,7 +53,7 @@ class Meter:
         return Progress(self.done, self.total)
 
 
-def progress_during(steps: Generator, ws, meter: Meter) -> Generator[Progress, None, object]:
+def progress_during(steps: Generator[Any, None, T], ws: Workspace, meter: Meter) -> Generator[Progress, None, T]:
     """Run a Workspace generator, reporting its block simulations as progress."""
     return (yield from drive(steps, lambda _: meter.at(ws.block_simulations)))
 

@@ -131,9 +131,10 @@ def compare_steps(options: Sequence[tuple[str, Scenario]], paths: int | None = N
     def run_all(meter: Meter) -> Generator[Progress, None, list[Results]]:
         results = []
         for k, (_, s) in enumerate(options):
-            first = k * paths  # progress counts futures over all options
-            r = yield from drive(simulation_steps(s, paths, seed),
-                                 lambda step, first=first: meter.at(first + step.done))
+            def on_step(step: Progress, first: int = k * paths) -> Progress:
+                return meter.at(first + step.done)  # progress counts futures over all options
+
+            r = yield from drive(simulation_steps(s, paths, seed), on_step)
             results.append(r)
         return results
 

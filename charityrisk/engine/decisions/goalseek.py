@@ -135,10 +135,10 @@ class GoalSeek:
         out["safe_ranges"] = [list(r) for r in self.safe_ranges]
         out["current_is_safe"] = self.current_is_safe
         out["current_verdict"] = self.current_verdict.value
-        if self.input == "referrals_per_month" and self.safe_scenario is not None:
+        if self.input == "referrals_per_month" and self.safe_scenario is not None and self.contract is not None:
             u = self.safe_scenario.contracts[self.contract].referrals_per_month
             out["referrals_at_value"] = {"low": u.low, "likely": u.likely, "high": u.high}
-        if self.input == "success_rate" and self.safe_scenario is not None:
+        if self.input == "success_rate" and self.safe_scenario is not None and self.contract is not None:
             u = self.safe_scenario.contracts[self.contract].success_rate
             out["success_rate_at_value"] = {"low": u.low, "likely": u.likely, "high": u.high}
         return out

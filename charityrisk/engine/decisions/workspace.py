@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, replace
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -46,6 +47,8 @@ from ..cashflow import (
 )
 from ..sampling import FutureDraws
 from ..simulate import BLOCK, below, run_steps
+
+T = TypeVar("T")
 
 # Each block keeps a few (futures x horizon) arrays: at most about five of
 # 100,000 x 120 x 8 bytes = 96 MB.  The simulation itself allows more futures.
@@ -383,6 +386,6 @@ class Workspace:
         return out
 
 
-def drain(steps: Generator):
+def drain(steps: Generator[Any, None, T]) -> T:
     """Run a generator to its end and return its value (the engine's one step driver)."""
     return run_steps(steps)
