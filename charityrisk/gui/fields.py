@@ -64,7 +64,7 @@ class _WheelGuard(_GuardBase):
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         if self.hasFocus():
-            super().wheelEvent(event)  # type: ignore[misc]  # the spin box's or combo's own
+            super().wheelEvent(event)  # the spin box's or combo's own
         else:
             event.ignore()  # let the scroll area scroll
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QIcon
@@ -232,12 +232,12 @@ class ScenarioForm(QWidget):
         self.summary.hide()
         outer.addWidget(self.summary)
 
-        self.scroll = QScrollArea()
-        self.scroll.setObjectName("form.scroll")
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        outer.addWidget(self.scroll)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setObjectName("form.scroll")
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        outer.addWidget(self.scroll_area)
         content = QWidget()
         content.setObjectName("form.content")
         self._content = QVBoxLayout(content)
@@ -249,7 +249,7 @@ class ScenarioForm(QWidget):
         self._build_contracts()
         self._build_simulation()
         self._content.addStretch(1)
-        self.scroll.setWidget(content)
+        self.scroll_area.setWidget(content)
         # Never clip the form sideways: the pane is at least as wide as the fields need.
         self.setMinimumWidth(content.minimumSizeHint().width()
                              + self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent) + 4)
@@ -321,6 +321,8 @@ class ScenarioForm(QWidget):
     @staticmethod
     def _spin_maker(row: FieldSpec) -> Callable[[], Any]:
         lo, hi = row.lo if row.lo is not None else 0, row.hi
+        if hi is None:
+            raise TypeError(f"{row.path}: a number field needs an upper bound")
         step = STEPS.get(row.path)
         if row.kind == "money":
             return lambda: money_spin(lo, hi, step or 1000)
@@ -400,7 +402,7 @@ class ScenarioForm(QWidget):
         self._content.addWidget(box)
         form = self._form(box)
         self._rows(form, [F.spec_of("", "horizon_months")] + self._form_rows("organisation"))
-        self.reserves_hint = self._fields["organisation.opening_reserves"].hint_label
+        self.reserves_hint = self._hint_of("organisation.opening_reserves")
         self.reserves_hint.setToolTip(RESERVES_TIP)
 
     # ----- budget lines ---------------------------------------------------------------------
@@ -514,15 +516,32 @@ class ScenarioForm(QWidget):
         add = lambda f, **kw: self._add(form, f, **kw)  # noqa: E731
 
         rows = self._form_rows("contracts[]")
-        self.name_field = add(self._field(rows[0]))  # the name, then the standard terms
+        name_field = add(self._field(rows[0]))  # the name, then the standard terms
+        if not isinstance(name_field, TextField):
+            raise TypeError(f"{name_field.key}: a contract's first row must be its name")
+        self.name_field = name_field
         self._build_preset_row(form)
         self._rows(form, rows[1:])
         f = self._fields
         self._duration = f["contract.duration_months"]
         self._duration_hint = self._hint_below(self._duration)
         self._share_hint = self._hint_below(f["contract.share_at_risk"])
-        self._mode_hint = f["contract.payment_mode"].hint_label
+        self._mode_hint = self._hint_of("contract.payment_mode")
         self._outcome_hint = self._hint_below(f["contract.outcome_lag_months"])
+
+    def _hint_of(self, key: str) -> QLabel:
+        """The grey note beside the field ``key`` (built with ``hint=True``)."""
+        hint = self._fields[key].hint_label
+        if hint is None:
+            raise TypeError(f"{key} has no hint beside it")
+        return hint
+
+    def _spin_of(self, key: str) -> Any:
+        """The spin box of the number field ``key``."""
+        field = self._fields[key]
+        if not isinstance(field, NumberField):
+            raise TypeError(f"{key} is not a number field")
+        return field.spin
 
     def _hint_below(self, field: Field) -> QLabel:
         hint = QLabel()
@@ -723,7 +742,7 @@ class ScenarioForm(QWidget):
         if 0 <= self._current < len(self._contracts):
             self.name_field.edit.setFocus(Qt.FocusReason.OtherFocusReason)
             self.name_field.edit.selectAll()
-            self.scroll.ensureWidgetVisible(self.name_field.edit)
+            self.scroll_area.ensureWidgetVisible(self.name_field.edit)
 
     def apply_preset(self, key: str) -> None:
         """Set the chosen contract's payment terms from a preset file's first contract."""
@@ -854,8 +873,8 @@ class ScenarioForm(QWidget):
 
     def _update_hints(self) -> None:
         """Plain arithmetic on the inputs, shown in grey beside them."""
-        reserves = self._fields["organisation.opening_reserves"].spin.value()
-        costs = self._fields["organisation.monthly_core_costs"].spin.value()
+        reserves = self._spin_of("organisation.opening_reserves").value()
+        costs = self._spin_of("organisation.monthly_core_costs").value()
         if costs > 0:
             self.reserves_hint.setText(f"≈ {reserves / costs:.1f} months of core costs")
         else:
@@ -863,9 +882,9 @@ class ScenarioForm(QWidget):
         if not 0 <= self._current < len(self._contracts):
             return
         f = self._fields
-        horizon = f["horizon_months"].spin.value()
-        start = f["contract.start_month"].spin.value()
-        duration = f["contract.duration_months"].spin.value()
+        horizon = self._spin_of("horizon_months").value()
+        start = self._spin_of("contract.start_month").value()
+        duration = self._spin_of("contract.duration_months").value()
         end = start + duration - 1
         if start > horizon:
             text = f"Starts after month {horizon}, the last month looked at: no effect on the results."
@@ -876,17 +895,20 @@ class ScenarioForm(QWidget):
             text = f"Referrals arrive in months {start} to {end}."
         self._duration_hint.setText(text)
 
-        price = f["contract.price_per_referral"].spin.value()
-        share = f["contract.share_at_risk"].spin.value() / 100
+        price = self._spin_of("contract.price_per_referral").value()
+        share = self._spin_of("contract.share_at_risk").value() / 100
         if share <= 0:
             self._share_hint.setText("Nothing at risk: the whole price is paid as a fee.")
         else:
             self._share_hint.setText(f"{_money(price * share)} of each {_money(price)} depends on results.")
-        mode = f["contract.payment_mode"].combo.currentIndex()
+        payment_mode = f["contract.payment_mode"]
+        if not isinstance(payment_mode, ChoiceField):
+            raise TypeError("contract.payment_mode is not a choice field")
+        mode = payment_mode.combo.currentIndex()
         self._mode_hint.setText(PAYMENT_MODES[mode][2] if mode >= 0 else "")
 
-        lag = f["contract.outcome_lag_months"].spin.value()
-        cohort = f["contract.cohort_months"].spin.value()
+        lag = self._spin_of("contract.outcome_lag_months").value()
+        cohort = self._spin_of("contract.cohort_months").value()
         if share <= 0:
             self._outcome_hint.setText("")
         else:
@@ -896,7 +918,7 @@ class ScenarioForm(QWidget):
                     f"month {last}")
             if last > horizon:
                 text += f" (after the {horizon} months looked at)"
-            if f["contract.late_payment.probability"].spin.value() > 0:
+            if self._spin_of("contract.late_payment.probability").value() > 0:
                 text += ", later if the prime pays late"
             self._outcome_hint.setText(text + ".")
 
@@ -919,9 +941,9 @@ class ScenarioForm(QWidget):
     def _apply_problems(self, problems: list[Problem] | list[str]) -> None:
         """Mark each problem beside the field its key path names (read from the Problem's path
         and code, never from its wording); the rest go in the summary above the form."""
-        for key, field in self._fields.items():
+        for key, shown in self._fields.items():
             if not key.startswith("contract."):
-                field.clear_mark()
+                shown.clear_mark()
         self._contract_problems = {}
         unplaced: list[str] = []
         budget_problems: list[Problem] = []
@@ -948,8 +970,8 @@ class ScenarioForm(QWidget):
         self._show_contract_problems()
 
     def _show_contract_problems(self) -> None:
-        for field in self._contract_fields():
-            field.clear_mark()
+        for shown in self._contract_fields():
+            shown.clear_mark()
         lines: list[str] = []
         for i, items in sorted(self._contract_problems.items()):
             name = self._contracts[i].get("name") if i < len(self._contracts) else None
@@ -988,7 +1010,7 @@ class ScenarioForm(QWidget):
         self.summary.show()
 
     def _scroll_to(self, widget: QWidget) -> None:
-        cast(QScrollArea, self.scroll).ensureWidgetVisible(widget)  # self.scroll hides QWidget.scroll
+        self.scroll_area.ensureWidgetVisible(widget)
 
     def problem_fields(self) -> list[str]:
         """Key paths of the fields now marked (for tests and the main window)."""
@@ -996,6 +1018,7 @@ class ScenarioForm(QWidget):
 
     def show_first_problem(self) -> None:
         """Scroll to (and focus) the first marked field, switching contract if need be."""
+        field: Field | None
         for field in self._fields.values():
             if field.marked:
                 break
@@ -1009,8 +1032,8 @@ class ScenarioForm(QWidget):
             self.select_contract(min(others))
             field = next((f for f in self._contract_fields() if f.marked), None)
             if field is None:
-                self.scroll.ensureWidgetVisible(self.contracts_problems)
+                self.scroll_area.ensureWidgetVisible(self.contracts_problems)
                 return
         widget = next((w for w in field.inputs() if w.property("invalid")), field.focus_widget())
-        self.scroll.ensureWidgetVisible(field.container)
+        self.scroll_area.ensureWidgetVisible(field.container)
         widget.setFocus(Qt.FocusReason.OtherFocusReason)

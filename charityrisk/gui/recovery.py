@@ -400,6 +400,8 @@ class RecoveryManager(QObject):
                  ask: Callable[[Recoverable, Recovered], bool] | None = None):
         super().__init__(window)  # type: ignore[arg-type]  # the window is a QObject
         self.window = window
+        # The filter is handed the QObject it was installed on; Recoverable does not say so.
+        self._watched: QObject | None = window if isinstance(window, QObject) else None
         self.store = RecoveryStore(folder)
         self._ask = ask
         self._timer = QTimer(self)
@@ -431,7 +433,7 @@ class RecoveryManager(QObject):
 
     # ----- keeping the work ----------------------------------------------------------------
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if (obj is self.window and event.type() == QEvent.Type.ModifiedChange
+        if (obj is self._watched and event.type() == QEvent.Type.ModifiedChange
                 and not self.window.isWindowModified()):
             self.clear()  # saved, undone to the saved state, or replaced after Discard
         return False
