@@ -380,7 +380,7 @@ def test_awkward_values_round_trip_exactly(form, example):
     data["contracts"][0]["success_rate"] = {"low": 0.07, "likely": 0.333333, "high": 0.9}
     data["contracts"][0]["late_payment"] = {"probability": 0.0, "months": 0}
     data["contracts"].append(dict(data["contracts"][0], name="Second", count_noise="none",
-                                  payment_mode="threshold", extra_key=[1, 2]))
+                                  payment_mode="threshold", extra_key=[1, 2], id=2))  # ids differ
     data["simulation"] = {"paths": 123_457, "seed": 2**62 + 11, "risk_appetite": 0.0125}
     data["unknown_top"] = {"kept": True}
     awkward = scenario_from_dict(data)
@@ -425,7 +425,8 @@ def test_add_duplicate_rename_remove(qtbot, form, example):
     assert len(s.contracts) == 3
     copy = s.contracts[1]
     assert copy.name == example.contracts[0].name + " (copy)"
-    assert replace(copy, name="x") == replace(example.contracts[0], name="x")
+    assert copy.id != example.contracts[0].id  # a copy draws its own futures
+    assert replace(copy, name="x", id=0) == replace(example.contracts[0], name="x", id=0)
     assert copy.extra == example.contracts[0].extra
 
     type_into(qtbot, find(form, "contract.share_at_risk"), "10")
