@@ -354,6 +354,10 @@ def test_main_offers_the_first_start_once(qtbot, monkeypatch, tmp_path, request,
     monkeypatch.delenv("CHARITYRISK_NO_START", raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    # Qt reads XDG_CONFIG_HOME once per process: point the user's settings at this test's folder
+    # outright, so an earlier test (or an earlier session on this machine) cannot answer for it.
+    from PySide6.QtCore import QSettings
+    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path / "config"))
     app = QApplication.instance()
     names = app.applicationName(), app.organizationName()
     request.addfinalizer(lambda: (app.setApplicationName(names[0]), app.setOrganizationName(names[1])))
