@@ -373,9 +373,6 @@ def test_what_loads_can_always_be_saved_and_opened_again(tmp_path, example):
 
 
 # ----- the engine ---------------------------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason="known defect, issue 12 left open: with the version 2 example "
-                   "300,000 futures x 120 months peak at about 690 MB (2,300 bytes a future), above this "
-                   "float32 bound; 1,000,000 x 120 was measured at 1.3 GB, under the 2 GB goal")
 def test_memory_stays_bounded_whatever_the_number_of_futures(example):
     """Percentiles are of every future (issue 12), so each future's 120 closing balances are
     kept, with and without the contracts; past 512 MB in float32, so that a run of 1,000,000

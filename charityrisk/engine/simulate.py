@@ -153,9 +153,9 @@ class _Tally:
     by block (so that a run of unknown length, ``precision_steps``, can grow), and the few
     that are summed."""
 
-    def __init__(self, horizon: int, float64_bytes: int) -> None:
+    def __init__(self, horizon: int, keep: type[np.floating]) -> None:
         self.horizon = horizon
-        self.float64_bytes = float64_bytes  # past this many bytes of balances, keep float32
+        self.keep = keep  # the dtype the balances are kept in
         self.paths = 0
         self.months_out: list[np.ndarray] = []
         self.lowest: list[np.ndarray] = []
@@ -170,13 +170,7 @@ class _Tally:
         self.lowest.append(balances.min(axis=1))
         self.below_floor.append(np.asarray(below(balances, floor).any(axis=1)))
         self.paths += balances.shape[0]
-        if self.paths * self.horizon * 8 > self.float64_bytes:
-            if self.balances and self.balances[0].dtype == np.float64:
-                # Past the limit: the kept blocks go to float32 one by one (no big copy).
-                self.balances = [b.astype(np.float32) for b in self.balances]
-            self.balances.append(balances.T.astype(np.float32))
-        else:
-            self.balances.append(np.ascontiguousarray(balances.T))
+        self.balances.append(balances.T.astype(self.keep))  # a month-first copy
 
     def finish(self) -> None:
         """Join the per-future figures (not the balances: percentiles read them by month)."""
@@ -240,6 +234,13 @@ def lerp(a: np.ndarray, b: np.ndarray, t: np.ndarray) -> np.ndarray:
     return out
 
 
+def kept_dtype(balances: int) -> type[np.floating]:
+    """float64 while every balance the run may keep fits EXACT_BALANCE_BYTES, else float32.
+    Decided from the most futures the run may have (a precision run's cap), not as it grows:
+    switching part-way would hold both copies at once."""
+    return np.float64 if balances * 8 <= EXACT_BALANCE_BYTES else np.float32
+
+
 def _blocks(s: Scenario, paths: int, seed: int) -> Generator[tuple[int, Block], None, None]:
     """(first future, block) in order, computed up to WORKERS blocks ahead."""
     if WORKERS == 1 or paths <= BLOCK:
@@ -278,9 +279,9 @@ def simulation_steps(s: Scenario, paths: int, seed: int, precision: float | None
         raise ValueError("precision: must be above 0 and below 1")
     org = s.organisation
     horizon = s.horizon_months
-    per_set = EXACT_BALANCE_BYTES // (2 if s.contracts else 1)
-    tally = _Tally(horizon, per_set)
-    baseline = _Tally(horizon, per_set) if s.contracts else tally
+    keep = kept_dtype(paths * horizon * (2 if s.contracts else 1))
+    tally = _Tally(horizon, keep)
+    baseline = _Tally(horizon, keep) if s.contracts else tally
     owed: list[np.ndarray] = []
     margin_sum = np.zeros(len(s.contracts))
     flow_sum = np.zeros((len(FLOW_KEYS), horizon))
