@@ -148,6 +148,38 @@ def shortfall(lowest: np.ndarray, overdraft: float) -> np.ndarray:
     return np.where(below(lowest, -overdraft), short, 0.0)
 
 
+@dataclass(frozen=True)
+class Tallied:
+    """One block's per-future figures of one set of balances, computed in the block's worker
+    thread (numpy releases the lock, so the blocks' tallies run side by side)."""
+    months_out: np.ndarray  # (futures,) first month run out, 0 = never
+    lowest: np.ndarray  # (futures,)
+    below_floor: np.ndarray  # (futures,) bool
+    by_month: np.ndarray  # (horizon, futures) the balances, months first, in the kept dtype
+
+
+def tally(balances: np.ndarray, overdraft: float, floor: float, keep: type[np.floating]) -> Tallied:
+    return Tallied(run_out_month(balances, overdraft), balances.min(axis=1),
+                   np.asarray(below(balances, floor).any(axis=1)), balances.T.astype(keep))
+
+
+@dataclass(frozen=True)
+class TalliedBlock:
+    block: Block
+    with_contracts: Tallied
+    baseline: Tallied | None  # None when there are no contracts
+
+
+def simulate_and_tally(s: Scenario, n: int, seed: int, block: int, keep: type[np.floating]) -> TalliedBlock:
+    b = simulate_block(s, n, seed, block)
+    check_finite(b)
+    org = s.organisation
+
+    def of(balances: np.ndarray) -> Tallied:
+        return tally(balances, org.overdraft_facility, org.reserves_floor, keep)
+    return TalliedBlock(b, of(b.balances), of(b.baseline) if b.baseline is not None else None)
+
+
 class _Tally:
     """Per-future figures of one set of balances (with or without the contracts), kept block
     by block (so that a run of unknown length, ``precision_steps``, can grow), and the few
@@ -163,14 +195,13 @@ class _Tally:
         self.balances: list[np.ndarray] = []  # (horizon, block) each: months first
         self.runs_out = 0  # futures run out so far
 
-    def add(self, balances: np.ndarray, overdraft: float, floor: float) -> None:
-        months_out = run_out_month(balances, overdraft)
-        self.months_out.append(months_out)
-        self.runs_out += int(np.count_nonzero(months_out))
-        self.lowest.append(balances.min(axis=1))
-        self.below_floor.append(np.asarray(below(balances, floor).any(axis=1)))
-        self.paths += balances.shape[0]
-        self.balances.append(balances.T.astype(self.keep))  # a month-first copy
+    def add(self, t: Tallied) -> None:
+        self.months_out.append(t.months_out)
+        self.runs_out += int(np.count_nonzero(t.months_out))
+        self.lowest.append(t.lowest)
+        self.below_floor.append(t.below_floor)
+        self.paths += t.lowest.size
+        self.balances.append(t.by_month)
 
     def finish(self) -> None:
         """Join the per-future figures (not the balances: percentiles read them by month)."""
@@ -210,16 +241,16 @@ class _Tally:
 
 
 def percentiles_by_row(a: np.ndarray, qs: tuple[int, ...]) -> np.ndarray:
-    """numpy.percentile(a, qs, axis=1) (its default, linear method), partitioning ``a`` in
-    place instead of copying it.  A float32 ``a`` is partitioned as it is and only the order
-    statistics wanted are widened to float64, so the interpolation is numpy's own in float64."""
-    if a.dtype == np.float64:
-        return np.percentile(a, qs, axis=1, overwrite_input=True)
+    """numpy.percentile(a, qs, axis=1) (its default, linear method), sorting ``a`` in place
+    instead of copying it.  numpy's sort is vectorised and, measured on 100,000 futures, twice
+    as fast as its selection (np.partition) even for five ranks.  Only the order statistics
+    wanted are widened to float64, so the interpolation is numpy's own in float64 and a
+    float64 ``a`` gives numpy.percentile's answer bit for bit."""
     n = a.shape[1]
     at = np.asarray(qs, dtype=np.float64) / 100 * (n - 1)
     lower = np.floor(at).astype(np.intp)
     upper = np.minimum(lower + 1, n - 1)
-    a.partition(np.unique(np.concatenate([lower, upper])), axis=1)
+    a.sort(axis=1)
     low = a[:, lower].T.astype(np.float64)
     high = a[:, upper].T.astype(np.float64)
     return lerp(low, high, (at - lower)[:, None])
@@ -241,17 +272,18 @@ def kept_dtype(balances: int) -> type[np.floating]:
     return np.float64 if balances * 8 <= EXACT_BALANCE_BYTES else np.float32
 
 
-def _blocks(s: Scenario, paths: int, seed: int) -> Generator[tuple[int, Block], None, None]:
+def _blocks(s: Scenario, paths: int, seed: int, keep: type[np.floating]
+            ) -> Generator[tuple[int, TalliedBlock], None, None]:
     """(first future, block) in order, computed up to WORKERS blocks ahead."""
     if WORKERS == 1 or paths <= BLOCK:
         for block, first in enumerate(range(0, paths, BLOCK)):
-            yield first, simulate_block(s, min(BLOCK, paths - first), seed, block)
+            yield first, simulate_and_tally(s, min(BLOCK, paths - first), seed, block, keep)
         return
     pool = ThreadPoolExecutor(WORKERS, thread_name_prefix="charityrisk-block")
     try:
         pending: deque = deque()
         for block, first in enumerate(range(0, paths, BLOCK)):
-            pending.append((first, pool.submit(simulate_block, s, min(BLOCK, paths - first), seed, block)))
+            pending.append((first, pool.submit(simulate_and_tally, s, min(BLOCK, paths - first), seed, block, keep)))
             if len(pending) >= WORKERS:
                 first_done, future = pending.popleft()
                 yield first_done, future.result()
@@ -277,7 +309,6 @@ def simulation_steps(s: Scenario, paths: int, seed: int, precision: float | None
         raise ValueError("seed: must be 0 or more")
     if precision is not None and not 0 < precision < 1:
         raise ValueError("precision: must be above 0 and below 1")
-    org = s.organisation
     horizon = s.horizon_months
     keep = kept_dtype(paths * horizon * (2 if s.contracts else 1))
     tally = _Tally(horizon, keep)
@@ -285,14 +316,14 @@ def simulation_steps(s: Scenario, paths: int, seed: int, precision: float | None
     owed: list[np.ndarray] = []
     margin_sum = np.zeros(len(s.contracts))
     flow_sum = np.zeros((len(FLOW_KEYS), horizon))
-    blocks = _blocks(s, paths, seed)
+    blocks = _blocks(s, paths, seed, keep)
     try:
-        for first, b in blocks:
-            check_finite(b)
+        for first, tb in blocks:
+            b = tb.block
             n = b.owed.size
-            tally.add(b.balances, org.overdraft_facility, org.reserves_floor)
-            if baseline is not tally:
-                baseline.add(b.baseline_balances, org.overdraft_facility, org.reserves_floor)
+            tally.add(tb.with_contracts)
+            if tb.baseline is not None:
+                baseline.add(tb.baseline)
             owed.append(b.owed)
             margin_sum += b.margins.sum(axis=0)
             flow_sum += b.flows
