@@ -287,3 +287,4 @@ def test_charts_lay_out_in_the_app_at_1024_by_768(qtbot, example, decisions):
         canvas.draw()
         assert canvas.ax.get_position().height > 0.1
     window.close()
+

@@ -266,3 +266,16 @@ def test_a_file_with_wrong_types_is_refused_not_opened(qtbot, window, tmp_path, 
     assert "words.json" in title
     assert problems[0].startswith("organisation.opening_reserves: must be a number")
     assert prompts.asked == []
+
+
+def test_the_charts_lay_out_once_the_window_is_shown(qtbot, window):
+    """The results are drawn before the window is first shown, at a canvas size that is not
+    yet its own.  Titles and legends fitted to that layout used to squeeze every later one
+    until matplotlib gave up ("constrained_layout not applied", printed from Qt's deferred
+    draw where no test saw it).  A synchronous draw turns that warning into an error."""
+    canvas = window.results_panel.canvas
+    qtbot.waitExposed(window)
+    for _ in range(3):  # as each edit redraws
+        canvas._redraw()
+        canvas.draw()
+    assert all(ax.get_position().width > 0.2 for ax in canvas.figure.axes)

@@ -93,9 +93,16 @@ def figure_of(ax: Axes) -> Figure:
 
 
 def width_in(ax: Axes) -> float:
-    """The Axes' width in inches (before layout), to fit ticks and legend columns to it."""
+    """The Axes' width in inches (before layout), to fit ticks and legend columns to it.
+
+    Read from its place in the grid, not from its last drawn position: that one is the
+    previous layout's, and a layout squeezed once (a canvas drawn before it was sized) would
+    wrap the titles narrower, squeeze the next layout more, and never recover."""
     try:
-        return max(1.0, ax.get_position().width * figure_of(ax).get_figwidth())
+        fig = figure_of(ax)
+        spec = ax.get_subplotspec()
+        box = spec.get_position(fig) if spec is not None else ax.get_position(original=True)
+        return max(1.0, box.width * fig.get_figwidth())
     except (AttributeError, TypeError, ValueError):
         return 6.0
 
