@@ -7,6 +7,7 @@ Each function starts with ax.clear() so the app can redraw on the same Axes.  Th
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -162,7 +163,7 @@ def draw_negotiation(ax: Axes, n: Negotiation, *, font_scale: float = style.DENS
     ax.tick_params(length=0)
     for side in ("left", "bottom"):
         ax.spines[side].set_visible(False)
-    handles = [Patch(facecolor="white", hatch=SAFE_HATCH, edgecolor=style.BLACK, linewidth=2.0,
+    handles: list[Artist] = [Patch(facecolor="white", hatch=SAFE_HATCH, edgecolor=style.BLACK, linewidth=2.0,
                      label=f"Within the appetite ({percent(n.risk_appetite)})")]
     if now:
         handles.append(Patch(facecolor="none", edgecolor=style.VERMILLION, linestyle="--", linewidth=2.0,
