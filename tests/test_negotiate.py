@@ -202,3 +202,11 @@ def test_the_chart_marks_the_safe_region(worked):
     fig.canvas.draw()  # lays out without a warning (pytest turns warnings into errors)
     decision_figures.draw_negotiation(ax, n)  # a redraw replaces, never adds
     assert len(ax.texts) == 12
+
+
+def test_a_report_page_can_take_the_grid(tmp_path):
+    n = negotiate(bid_candy(), ["share_at_risk", "outcome_lag_months"], paths=500)
+    fig = decision_figures.negotiation_figure(n, 7.0, 4.2)
+    fig.savefig(tmp_path / "grid.pdf")  # lays out and saves without a warning
+    assert (tmp_path / "grid.pdf").stat().st_size > 1000
+    assert " at risk and outcome payments " in negotiation_sentence(n)  # not "with ... with"

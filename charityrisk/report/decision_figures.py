@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, PercentFormatter
@@ -171,3 +172,11 @@ def draw_negotiation(ax: Axes, n: Negotiation, *, font_scale: float = style.DENS
     if any(n.verdict(i, j) is Verdict.TOO_CLOSE for i in range(rows) for j in range(cols)):
         handles.append(Line2D([], [], linestyle="none", marker="$?$", color=style.BLACK, label="Too close to call"))
     style.legend_under_figure(ax, handles=handles, ncol=3, k=k)
+
+
+def negotiation_figure(n: Negotiation, width_in: float = 7.0, height_in: float = 4.2,
+                       font_scale: float = 1.0) -> Figure:
+    """The grid on a Figure of its own (no pyplot), for a report page: save it or draw it."""
+    fig = style.new_figure(width_in, height_in)
+    draw_negotiation(fig.add_subplot(), n, font_scale=font_scale)
+    return fig

@@ -46,10 +46,10 @@ def term(axis: LeverAxis, v: float, bound: bool = False) -> str:
     return lever.term.format(b=lever.bound if bound else "", v=_value_words(axis, v))
 
 
-def combination(n: Negotiation, cell: tuple[int, int], bound: bool = False) -> str:
+def combination(n: Negotiation, cell: tuple[int, int], bound: bool = False, joiner: str = "with") -> str:
     """"at most 10% at risk with a £20,000 overdraft"."""
     i, j = cell
-    return f"{term(n.rows, n.rows.values[i], bound)} with {term(n.columns, n.columns.values[j])}"
+    return f"{term(n.rows, n.rows.values[i], bound)} {joiner} {term(n.columns, n.columns.values[j])}"
 
 
 def _spread(cells: tuple[tuple[int, int], ...]) -> list[tuple[int, int]]:
@@ -119,7 +119,7 @@ def negotiation_sentence(n: Negotiation, several_contracts: bool = False) -> str
         return text
     i, j = n.best
     text = (f"No combination on the grid keeps it within your {appetite} appetite: the lowest chance of "
-            f"running out, {percent(n.p[i][j])}, is with {combination(n, (i, j))}.")
+            f"running out, {percent(n.p[i][j])}, is with {combination(n, (i, j), joiner='and')}.")
     if n.floor is not None:
         text += " " + floor_sentence(n.floor, several_contracts)
     return text
