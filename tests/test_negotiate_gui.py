@@ -106,3 +106,22 @@ def test_it_is_a_tab_of_what_would_make_it_safe(qtbot, example, prompts):
         assert d.negotiate.contract_choice.itemText(0) == "1. Renamed"
     finally:
         d.shutdown()
+
+
+def test_in_the_decisions_tab_the_tabs_contract_choice_is_the_one(qtbot, example, prompts):
+    two = replace(example, contracts=(example.contracts[0],
+                                      replace(example.contracts[0], name="Second", id=2, share_at_risk=0.5)))
+    d = DecisionsPanel(prompts=prompts)
+    qtbot.addWidget(d)
+    d.set_scenario(two)
+    d.show()
+    try:
+        d.views.setCurrentWidget(d.negotiate)
+        assert not d.negotiate.contract_choice.isVisible()  # one contract chooser, the tab's
+        d.contract_choice.setCurrentIndex(1)
+        with qtbot.waitSignal(d.negotiate.shown, timeout=60_000) as shown:
+            qtbot.mouseClick(d.negotiate.run_button, Qt.MouseButton.LeftButton)
+        n = shown.args[0]
+        assert n.rows.key == "contracts[1].share_at_risk" and n.rows.current == 0.5
+    finally:
+        d.shutdown()

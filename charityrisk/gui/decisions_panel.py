@@ -151,7 +151,7 @@ class DecisionsPanel(QWidget):
         compare_layout.setStretch(1, 2)
         self.views.addTab(scrolling(self.tornado), "What drives the risk")
         self.views.addTab(compare_box, "Payment structures compared")
-        self.negotiate = NegotiatePanel(state=self.state)
+        self.negotiate = NegotiatePanel(state=self.state, contract=self.contract_choice.currentIndex)
         self.views.addTab(self.negotiate, "Two terms at once")
         layout.addWidget(self.views, 1)
 

@@ -7,6 +7,8 @@ is sure of.  A grid for an earlier version of the scenario is labelled as such.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -34,10 +36,14 @@ ORGANISATION_DEFAULTS = ("overdraft_facility", "opening_reserves")  # a scenario
 class NegotiatePanel(QWidget):
     shown = Signal(object)  # the Negotiation shown
 
-    def __init__(self, parent: QWidget | None = None, state: WindowState | None = None):
+    def __init__(self, parent: QWidget | None = None, state: WindowState | None = None,
+                 contract: Callable[[], int] | None = None):
         """Follows ``state``'s scenario (the window's, whose owner calls ``render_state``; a
-        panel on its own keeps and watches its own)."""
+        panel on its own keeps and watches its own).  ``contract``: where the panel sits
+        beside another contract chooser (the Decisions tab's), which contract it names; the
+        panel's own chooser is then never shown, so there is one choice, not two."""
         super().__init__(parent)
+        self._contract_of = contract
         self.state = state if state is not None else WindowState()
         if state is None:
             self.state.subscribe(self.render_state)
@@ -168,7 +174,7 @@ class NegotiatePanel(QWidget):
             self.contract_choice.clear()
             self.contract_choice.addItems(names)
             self.contract_choice.setCurrentIndex(min(max(keep, 0), len(names) - 1))
-        several = len(names) > 1
+        several = len(names) > 1 and self._contract_of is None
         self.contract_choice.setVisible(several)
         self.contract_label.setVisible(several)
         self._fill_levers(bool(scenario.contracts))
@@ -189,7 +195,8 @@ class NegotiatePanel(QWidget):
         first, second = self.levers()
         if scenario is None or first is None or first == second:
             return
-        contract = max(self.contract_choice.currentIndex(), 0)
+        contract = self._contract_of() if self._contract_of is not None else self.contract_choice.currentIndex()
+        contract = max(contract, 0)
         paths = self.paths
         self._job_scenario = scenario
         self.status.setText("Working on the same simulated futures as the results...")
