@@ -4,6 +4,8 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from charityrisk.engine import simulate
@@ -210,3 +212,15 @@ def test_a_report_page_can_take_the_grid(tmp_path):
     fig.savefig(tmp_path / "grid.pdf")  # lays out and saves without a warning
     assert (tmp_path / "grid.pdf").stat().st_size > 1000
     assert " at risk and outcome payments " in negotiation_sentence(n)  # not "with ... with"
+
+
+@settings(max_examples=25, deadline=None)
+@given(shares=st.lists(st.integers(0, 100), min_size=1, max_size=4, unique=True),
+       overdrafts=st.lists(st.integers(0, 3000), min_size=1, max_size=4, unique=True))
+def test_any_grid_of_the_worked_example_is_its_arithmetic(shares, overdrafts):
+    n = negotiate(make_scenario(), ["share_at_risk", "overdraft_facility"], paths=100,
+                  values={"share_at_risk": [s / 100 for s in shares], "overdraft_facility": overdrafts})
+    for i, s in enumerate(n.rows.values):
+        lowest = min(300.0, 500.0 - 2400.0 * s)
+        for j, f in enumerate(n.columns.values):
+            assert n.p[i][j] == (1.0 if lowest <= -f - 0.005 else 0.0), (s, f)
