@@ -17,12 +17,12 @@ from typing import NoReturn
 
 from . import __version__
 from .model import Problem, ScenarioError, load_scenario
-from .model.fields import goal_seek_names
+from .model.fields import goal_seek_names, lever_names
 from .model.scenario import MAX_PATHS, max_paths
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130  # what a shell reports for a command stopped by Ctrl+C (128 + SIGINT)
-SUBCOMMANDS = ("simulate", "report", "compare", "solve", "import")
+SUBCOMMANDS = ("simulate", "report", "compare", "solve", "negotiate", "import")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -62,6 +62,30 @@ def _sim_options(p: argparse.ArgumentParser) -> None:
 # The inputs ``solve --for`` accepts: engine.decisions.SOLVABLE, read here from the field
 # table so that the parser does not import numpy.
 SOLVABLE = goal_seek_names("contracts[]") + goal_seek_names("organisation")
+
+
+# The terms ``negotiate --levers`` accepts (engine.decisions.negotiate.LEVERS), from the
+# field table; a unique part of a name will do ("overdraft", "share", "guarantee").
+LEVERS = lever_names("contracts[]") + lever_names("organisation")
+
+
+def _lever(word: str) -> str:
+    word = word.strip()
+    if word in LEVERS:
+        return word
+    for match in (lambda n: n.startswith(word), lambda n: word in n):
+        found = [n for n in LEVERS if word and match(n)]
+        if len(found) == 1:
+            return found[0]
+    raise argparse.ArgumentTypeError(f"{word!r} is not a term to negotiate; choose from {', '.join(LEVERS)}")
+
+
+def _levers(text: str) -> tuple[str, str]:
+    names = [_lever(w) for w in text.split(",")]
+    if len(names) != 2 or names[0] == names[1]:
+        raise argparse.ArgumentTypeError(f"give two different terms separated by a comma, e.g. "
+                                         f"share_at_risk,overdraft_facility (got {text!r})")
+    return names[0], names[1]
 
 
 class UsageError(Exception):
@@ -145,6 +169,14 @@ def build_parser() -> argparse.ArgumentParser:
     sol.add_argument("--contract", type=_contract_index, default=0,
                      help="which contract's terms to solve for (from 0; default 0)")
     _decision_options(sol)
+    neg = sub.add_parser("negotiate", help="the chance of running out over a grid of two terms to negotiate")
+    neg.add_argument("file")
+    neg.add_argument("--levers", type=_levers, default=("share_at_risk", "overdraft_facility"), metavar="A,B",
+                     help=f"the two terms, separated by a comma, from: {', '.join(LEVERS)}; a unique part of "
+                          "a name will do (default: share_at_risk,overdraft_facility)")
+    neg.add_argument("--contract", type=_contract_index, default=0,
+                     help="which contract's terms to vary (from 0; default 0)")
+    _decision_options(neg)
     from .importcmd import add_parser as add_import_parser  # the forecast importer's own options
 
     add_import_parser(sub)
@@ -457,6 +489,31 @@ def cmd_solve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_negotiate(args: argparse.Namespace) -> int:
+    from .engine.decisions.negotiate import CONTRACT_LEVERS, NEGOTIATION_PATHS, negotiate
+    from .report.negotiate_text import negotiation_lines, negotiation_sentence, precision_sentence
+
+    scenario = _load(args.file)
+    if any(lever in CONTRACT_LEVERS for lever in args.levers):
+        _check_contract(args.file, scenario, args.contract)
+    # The grid is read cell by cell: a few thousand futures answer in a second or two, and
+    # its precision is printed with it; --paths asks for more.
+    paths = _decision_paths(args, scenario)
+    if args.paths is None:
+        paths = min(paths, NEGOTIATION_PATHS)
+    result = negotiate(scenario, args.levers, args.contract, paths, args.seed, args.risk_appetite)
+    several = len(scenario.contracts) > 1
+    if args.json:
+        data = result.to_json_dict()
+        data["file"] = args.file
+        data["sentence"] = negotiation_sentence(result, several)
+        data["precision"] = precision_sentence(result)
+        _print_json(data)
+    else:
+        print(_safe_lines(negotiation_lines(result, several)))
+    return 0
+
+
 def _mistyped_command(argv: Sequence[str]) -> str | None:
     """The message for a first word that is neither a command nor a file to open (``simulat
     x.json``), which the app would otherwise answer with "unrecognized arguments"."""
@@ -497,7 +554,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .importcmd import cmd_import
 
     handlers = {"simulate": cmd_simulate, "report": cmd_report, "compare": cmd_compare, "solve": cmd_solve,
-                "import": cmd_import}
+                "negotiate": cmd_negotiate, "import": cmd_import}
     try:
         return handlers[args.command](args)
     except ScenarioError as error:

@@ -29,6 +29,7 @@ from ..model.scenario import Scenario
 from ..report import decision_figures
 from ..report.decision_text import advice, comparison_rows, goal_sentence
 from .charts import ChartCanvas, scrolling
+from .negotiate_panel import NegotiatePanel
 from .prompts import Prompts
 from .state import Answer, WindowState
 from .worker import Runner
@@ -150,6 +151,8 @@ class DecisionsPanel(QWidget):
         compare_layout.setStretch(1, 2)
         self.views.addTab(scrolling(self.tornado), "What drives the risk")
         self.views.addTab(compare_box, "Payment structures compared")
+        self.negotiate = NegotiatePanel(state=self.state, contract=self.contract_choice.currentIndex)
+        self.views.addTab(self.negotiate, "Two terms at once")
         layout.addWidget(self.views, 1)
 
     # --------------------------------------------------------------------------------
@@ -187,6 +190,7 @@ class DecisionsPanel(QWidget):
                 self._rendered[kind] = answer
                 if answer is not None:
                     show(answer.value)
+        self.negotiate.render_state(state)
 
     def _follow(self, scenario: Scenario, changed: bool) -> None:
         names = [f"{i + 1}. {c.name}" for i, c in enumerate(scenario.contracts)]
@@ -276,3 +280,4 @@ class DecisionsPanel(QWidget):
 
     def shutdown(self) -> None:
         self.runner.shutdown()
+        self.negotiate.shutdown()

@@ -69,6 +69,33 @@ class Tornado:
 
 
 @dataclass(frozen=True)
+class Lever:
+    """How the negotiation grid (engine.decisions.negotiate) varies an input as a term to
+    negotiate, two at a time.
+
+    ``order``: its place in the list of levers (1 first).  ``cheaper``: "low" or "high", the
+    direction that asks less of the prime, the bank or the charity (a higher share at risk,
+    a later payment, a smaller overdraft): the grid's sentence names the cheapest safe
+    combinations by it.  The grid runs from ``start`` ("zero" or "current": the scenario's
+    value) to ``span``: "current" (the scenario's value, at least ``least``), "relative"
+    (``least`` times the scenario's value), "needed" (what alone would bring the risk to
+    half the appetite with the other terms as they are: money), "guess" (the high guess of
+    referrals a month, at least ``least``), in round steps.
+    ``term``: the term in a sentence, ``{v}`` the value and ``{b}`` an optional bound
+    ("at most "); ``zero``: the words for a value of 0 ("" = the term with 0).
+    """
+
+    order: int
+    cheaper: str
+    start: str
+    span: str
+    least: float = 0.0
+    term: str = "{b}{v}"
+    bound: str = ""
+    zero: str = ""
+
+
+@dataclass(frozen=True)
 class FieldSpec:
     """One input: where it is, what it is called, what it may hold and who reads it."""
 
@@ -98,6 +125,11 @@ class FieldSpec:
     # means) for each level; a value that is none of them shows as "Custom (value)" and is
     # kept as it is.
     levels: tuple[tuple[str, float, str], ...] = ()
+    lever: Lever | None = None  # a term the negotiation grid can vary (None: not one)
+    # A risk input's value without the risk ("holds the risk up", engine.decisions.negotiate):
+    # a number, "likely" (a guess narrowed to its most likely value) or "sure" (a budget
+    # line that surely comes if income, never if a cost); None: not a risk input.
+    benign: float | str | None = None
 
     @property
     def owner(self) -> str:
@@ -187,14 +219,16 @@ FIELDS: tuple[FieldSpec, ...] = (
                   "(0.6): about 1 time in 2, as when one downturn drives everything; higher would make "
                   "futures almost all good or all bad. The number is saved in the file; a file with "
                   "another number shows it as Custom and keeps it. Together, bad surprises make the worst "
-                  "futures worse."),
+                  "futures worse.",
+              benign=0.0),
     # ----- the organisation --------------------------------------------------------------
     FieldSpec("organisation.opening_reserves", "Free reserves today", "£", "money", -MAX_MONEY, MAX_MONEY,
               reason=_MONEY_REASON + "; below £0 is an overdrawn start",
               report_label="Opening reserves", tornado=Tornado("reserves", 0.10), goal_seek=2,
               tip="Free cash you can spend at the start of month 1: unrestricted reserves, not restricted "
                   "funds or buildings. This cushion pays for contract work until the contract pays you.",
-              summary='Free reserves at the start'),
+              summary='Free reserves at the start',
+              lever=Lever(8, "low", "current", "needed", term="{b}{v} of opening reserves", bound="at least ")),
     FieldSpec("organisation.monthly_other_income", "Other income a month", "£", "money", 0, MAX_MONEY,
               reason=_MONEY_REASON, default=0.0, required_in_v1=True, uncertain=True,
               tornado=Tornado("relative", 0.10, lo=0),
@@ -202,7 +236,8 @@ FIELDS: tuple[FieldSpec, ...] = (
                   "month. Give a low, a most likely and a high guess; each simulated future picks one level "
                   "in that range, most often near the most likely. Type the same number three times if "
                   "you are sure of it.",
-              summary='Other income a month (grants, trusts, other work)'),
+              summary='Other income a month (grants, trusts, other work)',
+              benign="likely"),
     FieldSpec("organisation.monthly_core_costs", "Core costs a month", "£", "money", 0, MAX_MONEY,
               reason=_MONEY_REASON, default=0.0, required_in_v1=True,
               tornado=Tornado("relative", 0.10),
@@ -213,7 +248,9 @@ FIELDS: tuple[FieldSpec, ...] = (
               reason=_MONEY_REASON, default=0.0, tornado=Tornado("reserves", 0.10, lo=0), goal_seek=1,
               tip="How far below zero the bank lets your balance go. The charity runs out of money in the "
                   "first month its balance falls below minus this amount. Enter £0 if you have none.",
-              summary='Overdraft facility'),
+              summary='Overdraft facility',
+              lever=Lever(2, "low", "zero", "needed",
+                          term="{b}a {v} overdraft", bound="at least ", zero="no overdraft")),
     FieldSpec("organisation.reserves_floor", "Reserves policy minimum", "£", "money", -MAX_MONEY, MAX_MONEY,
               reason=_MONEY_REASON, default=0.0, report_label="Reserves policy floor",
               tip="The lowest balance your trustees' reserves policy allows. The results show how often "
@@ -245,7 +282,8 @@ FIELDS: tuple[FieldSpec, ...] = (
                   "tapering grant."),
     FieldSpec("organisation.budget[].probability", "Chance it happens", "%", "fraction", 0, 1, default=1.0,
               since=2, in_form=False, reason=_SHARE_REASON,
-              tip="The chance the line happens at all (a grant renewal, a bid), decided once per future."),
+              tip="The chance the line happens at all (a grant renewal, a bid), decided once per future.",
+              benign="sure"),
     # ----- a contract --------------------------------------------------------------------
     FieldSpec("contracts[].name", "Name", "", "text", hi=MAX_TEXT, reason=f"at most {MAX_TEXT} characters",
               spoken="Contract name", tip="A name to recognise this contract by in the results and the report."),
@@ -262,21 +300,25 @@ FIELDS: tuple[FieldSpec, ...] = (
               tip="How many people the prime contractor or commissioner will refer to you a month, on "
                   "average. Primes often refer far fewer than promised. Give a low, a most likely and a "
                   "high guess.",
-              summary='Referrals a month'),
+              summary='Referrals a month',
+              benign="likely"),
     FieldSpec("contracts[].p_no_referrals", "Chance of no referrals at all", "%", "fraction", 0, 1, default=0.0,
               reason=_SHARE_REASON, tornado=Tornado("absolute", 0.05, lo=0, hi=1), goal_seek=9,
               noun="chance of getting no referrals at all",
               tip="The chance that this contract sends you nobody at all, for example when you were named "
                   "in a bid but never used ('bid candy'). Your fixed contract costs are still paid. In the "
                   "Work Programme a third of voluntary sector subcontractors got no referrals.",
-              summary='Chance of no referrals at all'),
+              summary='Chance of no referrals at all',
+              benign=0.0),
     FieldSpec("contracts[].guaranteed_referrals_per_month", "Guaranteed referrals a month", "referrals", "count",
               0, MAX_REFERRALS, default=0.0, since=2, reason="at most a million a month, far beyond any contract",
               tornado=Tornado("absolute", 1, lo=0, hi=MAX_REFERRALS), goal_seek=5,
               noun="referral guarantee",
               tip="A minimum contract value: the service fee of each contract month is paid on at least this "
                   "many referrals, even if fewer (or none) arrive. Costs and results still follow the people "
-                  "actually referred. 0 means no guarantee."),
+                  "actually referred. 0 means no guarantee.",
+              lever=Lever(6, "low", "zero", "guess", 1.0,
+                          term="{b}{v} guaranteed", bound="at least ", zero="no guarantee")),
     FieldSpec("contracts[].ramp_up_months", "Referrals build up over", "months", "months", 0, MAX_HORIZON,
               default=0, since=2, reason=_MONTHS_REASON, tornado=Tornado("absolute", 3, lo=0),
               tip="New contracts rarely start at full speed. Over these first months referrals build up "
@@ -286,13 +328,16 @@ FIELDS: tuple[FieldSpec, ...] = (
               reason=_MONEY_REASON, tornado=Tornado("relative", 0.10), goal_seek=4,
               tip="What the contract pays for one referral when the outcome is fully achieved: the service "
                   "fee plus the whole results payment.",
-              summary='Price per referral'),
+              summary='Price per referral',
+              lever=Lever(5, "low", "current", "relative", 1.5, term="{b}{v} per referral", bound="at least ")),
     FieldSpec("contracts[].share_at_risk", "Share paid on results", "%", "fraction", 0, 1, reason=_SHARE_REASON,
               spoken="Share of the price paid on results, percent", report_label="Share of the price at risk",
               tornado=Tornado("absolute", 0.05, lo=0, hi=1), goal_seek=1,
               tip="The part of the price that depends on results. 0% is plain fee for service; Clinks "
                   "argued that no more than 20% should be at risk for voluntary organisations.",
-              summary='Share of price at risk'),
+              summary='Share of price at risk',
+              lever=Lever(1, "high", "zero", "current", 0.2,
+                          term="{b}{v} at risk", bound="at most ", zero="nothing at risk")),
     FieldSpec("contracts[].payment_mode", "How results are paid", "", "choice", choices=PAYMENT_MODES,
               tip="How the part at risk is paid. Paid on results: earned in proportion to successes. All "
                   "or nothing: paid only if a group of referrals reaches the target. Paid up front, repaid "
@@ -302,13 +347,17 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("contracts[].fee_lag_months", "Fee paid after", "months", "months", 0, MAX_LAG, reason=_LAG_REASON,
               report_label="Wait for the service fee", tornado=Tornado("absolute", 1, lo=0), goal_seek=6,
               tip="How many months after the work the guaranteed part of the price (the service fee) is "
-                  "paid: 0 is the same month, 1 the month after."),
+                  "paid: 0 is the same month, 1 the month after.",
+              lever=Lever(4, "high", "zero", "current", 3,
+                          term="the fee {b}{v} after the work", bound="at most ",
+                          zero="the fee in the month of the work")),
     FieldSpec("contracts[].success_rate", "Success rate", "%", "fraction", 0, 1, uncertain=True,
               reason=_SHARE_REASON, tornado=Tornado("absolute", 0.05, lo=0, hi=1), goal_seek=8,
               noun="most likely success rate",
               tip="The share of referred people who achieve the outcome (for example, not reoffending). "
                   "Give a low, a most likely and a high guess.",
-              summary='Expected success rate'),
+              summary='Expected success rate',
+              benign="likely"),
     FieldSpec("contracts[].target_success_rate", "Target success rate", "%", "fraction", 0, 1, lo_open=True,
               reason="above 0% (a target of nothing would divide by zero) and at most 100%",
               tornado=Tornado("absolute", 0.05, lo=0.01, hi=1),
@@ -327,7 +376,10 @@ FIELDS: tuple[FieldSpec, ...] = (
               tip="Months from the end of a group until its results payment (or clawback) arrives. "
                   "Reoffending outcomes are often measured 12 to 24 months later; you fund the work from "
                   "reserves until then.",
-              summary='When payments arrive'),
+              summary='When payments arrive',
+              lever=Lever(3, "high", "zero", "current", 12,
+                          term="outcome payments {b}{v} after each cohort", bound="at most ",
+                          zero="outcome payments as each cohort ends")),
     FieldSpec("contracts[].cost_per_referral", "Delivery cost per referral", "£", "money", 0, MAX_MONEY,
               reason=_MONEY_REASON, tornado=Tornado("relative", 0.10),
               tip="What working with one referred person costs you (staff time, travel, materials), paid "
@@ -355,11 +407,14 @@ FIELDS: tuple[FieldSpec, ...] = (
               reason=_SHARE_REASON, spoken="Chance the prime pays late, percent",
               report_label="Chance the prime pays late", tornado=Tornado("absolute", 0.10, lo=0, hi=1),
               tip="The chance that the prime contractor pays this contract late throughout. If it does, "
-                  "every payment (fees, results payments and clawbacks) arrives later by the delay below."),
+                  "every payment (fees, results payments and clawbacks) arrives later by the delay below.",
+              benign=0.0),
     FieldSpec("contracts[].late_payment.months", "Late by", "months", "months", 0, MAX_LAG, reason=_LAG_REASON,
               report_label="How late the prime pays", tornado=Tornado("absolute", 1, lo=0), goal_seek=7,
               noun="delay when the prime pays late",
-              tip="How many months late payments arrive when the prime pays late."),
+              tip="How many months late payments arrive when the prime pays late.",
+              lever=Lever(7, "high", "zero", "current", 3,
+                          term="late payments {b}{v} late", bound="at most ", zero="late payments on time")),
     FieldSpec("contracts[].count_noise", "Referrals and successes vary by chance", "", "choice",
               choices=COUNT_NOISES, default="poisson",
               tip="On: each month's referrals and each group's successes vary by chance around the "
@@ -473,6 +528,17 @@ def decision_unit(row: FieldSpec) -> str:
 def goal_seek_names(owner: str) -> tuple[str, ...]:
     """The inputs of owner the goal seek answers, in its order."""
     return tuple(f.name for f in sorted((f for f in fields_of(owner) if f.goal_seek), key=lambda f: f.goal_seek))
+
+
+def lever_names(owner: str) -> tuple[str, ...]:
+    """The inputs of owner the negotiation grid can vary, in its order."""
+    rows = sorted((f for f in fields_of(owner) if f.lever is not None), key=lambda f: f.lever.order)  # type: ignore[union-attr]
+    return tuple(f.name for f in rows)
+
+
+def risk_inputs(owner: str) -> tuple[FieldSpec, ...]:
+    """The risk inputs of owner, each with its value without the risk (``benign``)."""
+    return tuple(f for f in fields_of(owner) if f.benign is not None)
 
 
 def report_label(name: str) -> str:

@@ -1,4 +1,5 @@
-"""Charts for the decision tools (tornado, compared run-out curves), for app and report alike.
+"""Charts for the decision tools (tornado, compared run-out curves, the negotiation grid), for
+app and report alike.
 
 Each function starts with ax.clear() so the app can redraw on the same Axes.  The look is
 ``report.style``'s (palette, sizes, the legend rule), shared with ``report.figures``.
@@ -6,12 +7,16 @@ Each function starts with ax.clear() so the app can redraw on the same Axes.  Th
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from ..engine.decisions import Comparison, Sensitivity
+from ..engine.decisions.negotiate import Negotiation
+from ..engine.verdict import Verdict
 from . import style
 from .decision_text import label, span
 from .text import percent
@@ -88,3 +93,90 @@ def draw_comparison_curves(ax: Axes, comparison: Comparison, *,
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:.0f}"))
     ax.set_ylim(bottom=0)
     style.legend_under_figure(ax, ncol=3, k=k)
+
+
+# -------------------------------------------------------------- negotiation grid
+
+NEGOTIATION_TITLE = "Chance of running out with two terms at once"
+NEGOTIATION_MIN_HEIGHT_IN = 3.6  # seven rows of figures, title, axis and legend at DENSE_SCALE
+NEGOTIATION_CMAP = "cividis_r"  # lightness rises steadily: darker is riskier in greyscale too
+SAFE_HATCH = "///"
+
+
+def draw_negotiation(ax: Axes, n: Negotiation, *, font_scale: float = style.DENSE_SCALE) -> None:
+    """The grid of the chance of running out, its figure in every cell; the cells within
+    the appetite hatched and the safe region outlined in bold (legible in grey), the terms
+    as they are outlined dashed."""
+    from matplotlib.colors import Normalize
+    from matplotlib.patches import Rectangle
+
+    from .negotiate_text import axis_value, lever_label
+
+    ax.clear()
+    k = font_scale
+    p = np.array(n.p, dtype=float)
+    rows, cols = p.shape
+    safe = n.safe()
+    norm = Normalize(0.0, max(float(p.max()), 2 * n.risk_appetite, 1e-9))
+    image = ax.imshow(p, cmap=NEGOTIATION_CMAP, norm=norm, aspect="auto", origin="lower",
+                      extent=(-0.5, cols - 0.5, -0.5, rows - 0.5), interpolation="nearest")
+    cmap = image.get_cmap()
+    size = style.TICK_SIZE * k
+    marks = {Verdict.TOO_CLOSE: "?"}
+    for i in range(rows):
+        for j in range(cols):
+            r, g, b, _ = cmap(norm(p[i, j]))
+            dark = 0.299 * r + 0.587 * g + 0.114 * b < 0.5
+            text_colour = "white" if dark else style.BLACK
+            if safe[i, j]:
+                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, hatch=SAFE_HATCH,
+                                       edgecolor=text_colour, linewidth=0, alpha=0.55))
+            label = percent(p[i, j]).replace("under ", "<") + marks.get(n.verdict(i, j), "")
+            ax.text(j, i, label, ha="center", va="center", fontsize=size, color=text_colour,
+                    fontweight="bold" if safe[i, j] else "normal",
+                    bbox={"boxstyle": "round,pad=0.15", "facecolor": cmap(norm(p[i, j])), "edgecolor": "none"})
+    # The safe region's border: a bold line on each side of a safe cell whose neighbour is not.
+    edges = []
+    for i in range(rows):
+        for j in range(cols):
+            if not safe[i, j]:
+                continue
+            if i == 0 or not safe[i - 1, j]:
+                edges.append(((j - 0.5, j + 0.5), (i - 0.5, i - 0.5)))
+            if i == rows - 1 or not safe[i + 1, j]:
+                edges.append(((j - 0.5, j + 0.5), (i + 0.5, i + 0.5)))
+            if j == 0 or not safe[i, j - 1]:
+                edges.append(((j - 0.5, j - 0.5), (i - 0.5, i + 0.5)))
+            if j == cols - 1 or not safe[i, j + 1]:
+                edges.append(((j + 0.5, j + 0.5), (i - 0.5, i + 0.5)))
+    for xs, ys in edges:
+        ax.plot(xs, ys, color=style.BLACK, linewidth=3.0, solid_capstyle="projecting")
+    now = [(i, j) for i in range(rows) for j in range(cols)
+           if n.rows.values[i] == n.rows.current and n.columns.values[j] == n.columns.current]
+    for i, j in now:
+        ax.add_patch(Rectangle((j - 0.45, i - 0.45), 0.9, 0.9, fill=False, edgecolor=style.VERMILLION,
+                               linewidth=2.0, linestyle="--"))
+    style.style_axes(ax, NEGOTIATION_TITLE, lever_label(n.columns.input), lever_label(n.rows.input), k,
+                     grid_axis="both")
+    ax.grid(False)
+    ax.set_xticks(range(cols), [axis_value(n.columns, v) for v in n.columns.values], fontsize=size)
+    ax.set_yticks(range(rows), [axis_value(n.rows, v) for v in n.rows.values], fontsize=size)
+    ax.tick_params(length=0)
+    for side in ("left", "bottom"):
+        ax.spines[side].set_visible(False)
+    handles: list[Artist] = [Patch(facecolor="white", hatch=SAFE_HATCH, edgecolor=style.BLACK, linewidth=2.0,
+                     label=f"Within the appetite ({percent(n.risk_appetite)})")]
+    if now:
+        handles.append(Patch(facecolor="none", edgecolor=style.VERMILLION, linestyle="--", linewidth=2.0,
+                             label="Your terms now"))
+    if any(n.verdict(i, j) is Verdict.TOO_CLOSE for i in range(rows) for j in range(cols)):
+        handles.append(Line2D([], [], linestyle="none", marker="$?$", color=style.BLACK, label="Too close to call"))
+    style.legend_under_figure(ax, handles=handles, ncol=3, k=k)
+
+
+def negotiation_figure(n: Negotiation, width_in: float = 7.0, height_in: float = 4.2,
+                       font_scale: float = 1.0) -> Figure:
+    """The grid on a Figure of its own (no pyplot), for a report page: save it or draw it."""
+    fig = style.new_figure(width_in, height_in)
+    draw_negotiation(fig.add_subplot(), n, font_scale=font_scale)
+    return fig

@@ -375,6 +375,23 @@ class Workspace:
                 return self._rest[pos] + linear.cumulative(c)
         return self._run_out(self.scenario.organisation.overdraft_facility, balances)
 
+    def lowest_contract(self, index: int, c: Contract) -> np.ndarray:
+        """(paths,) each future's lowest closing balance with contract ``index`` replaced by
+        ``c`` (same draws): the negotiation grid compares one such array with many
+        overdrafts or opening reserves at once."""
+        if c == self.scenario.contracts[index]:
+            return self.scenario.organisation.opening_reserves + self.lowest_before_opening()
+        self.prepare(index)
+        rebuild = not linear_change(self.scenario.contracts[index], c)
+        out = np.empty(self.paths)
+        for pos, (_, first, n) in enumerate(self.blocks):
+            linear = self._linear[pos]
+            if rebuild:
+                self.block_simulations += 1
+                linear = _LinearContract.from_draws(c, self._draws[pos], self.horizon)
+            out[first:first + n] = (self._rest[pos] + linear.cumulative(c)).min(axis=1)
+        return out
+
     def lowest_before_opening(self) -> np.ndarray:
         """(paths,) each future's lowest closing balance less the opening reserves: with
         opening reserves R its lowest balance is R plus this."""

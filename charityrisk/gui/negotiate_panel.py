@@ -1,0 +1,233 @@
+"""'Two terms at once': the negotiation grid of two levers, run off the GUI thread.
+
+The user picks two terms (share at risk and overdraft, price and guarantee, ...) and asks
+for the grid; the engine evaluates it on common futures on a worker (progress and cancel),
+and the panel shows the chart, the cheapest safe combinations in a sentence, and what it
+is sure of.  A grid for an earlier version of the scenario is labelled as such.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..engine.decisions.negotiate import CONTRACT_LEVERS, LEVERS, Negotiation, negotiate_steps
+from ..model.scenario import Scenario
+from ..report import decision_figures
+from ..report.negotiate_text import describe_grid, lever_label, negotiation_sentence, precision_sentence
+from .charts import ChartCanvas, scrolling
+from .state import WindowState
+from .worker import Runner
+
+DEFAULT_LEVERS = ("share_at_risk", "overdraft_facility")
+ORGANISATION_DEFAULTS = ("overdraft_facility", "opening_reserves")  # a scenario with no contract
+
+
+class NegotiatePanel(QWidget):
+    shown = Signal(object)  # the Negotiation shown
+
+    def __init__(self, parent: QWidget | None = None, state: WindowState | None = None,
+                 contract: Callable[[], int] | None = None):
+        """Follows ``state``'s scenario (the window's, whose owner calls ``render_state``; a
+        panel on its own keeps and watches its own).  ``contract``: where the panel sits
+        beside another contract chooser (the Decisions tab's), which contract it names; the
+        panel's own chooser is then never shown, so there is one choice, not two."""
+        super().__init__(parent)
+        self._contract_of = contract
+        self.state = state if state is not None else WindowState()
+        if state is None:
+            self.state.subscribe(self.render_state)
+        self.paths: int | None = None  # None: the engine's choice (at most 5,000 futures)
+        self.negotiation: Negotiation | None = None
+        self._shown_for: Scenario | None = None
+        self._job_scenario: Scenario | None = None
+        self._followed: Scenario | None = None
+        self.runner = Runner(self)
+        self.runner.progress.connect(self._on_progress)
+        self.runner.finished.connect(self._on_finished)
+        self.runner.failed.connect(lambda m: self._say(f"That did not work: {m}"))
+        self.runner.cancelled.connect(lambda: self._say("Cancelled."))
+        self.runner.busy_changed.connect(self._on_busy)
+
+        layout = QVBoxLayout(self)
+        intro = QLabel("Pick two terms to negotiate. The grid shows the chance of running out for each "
+                       "combination, on the same simulated futures, and names the cheapest ones within "
+                       "the trustees' risk appetite.")
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        choices = QGridLayout()
+        self.first = self._lever_box("negotiate.first", "First term (down the side)")
+        self.second = self._lever_box("negotiate.second", "Second term (across)")
+        self.contract_choice = QComboBox()
+        self.contract_choice.setObjectName("negotiate.contract")
+        self.contract_choice.setAccessibleName("Contract whose terms to vary")
+        for row, (text, box) in enumerate((("&First term:", self.first), ("&Second term:", self.second),
+                                           ("C&ontract:", self.contract_choice))):
+            label = QLabel(text)
+            label.setBuddy(box)
+            choices.addWidget(label, row, 0)
+            choices.addWidget(box, row, 1)
+        self.contract_label = label  # the last: shown only when there is a contract to choose
+        choices.setColumnStretch(1, 1)
+        layout.addLayout(choices)
+
+        buttons = QHBoxLayout()
+        self.run_button = QPushButton("Show the &grid")
+        self.run_button.setObjectName("negotiate.run")
+        self.run_button.setToolTip("Works out the chance of running out for each combination of the two terms "
+                                   "on the same simulated futures. Takes a second or two.")
+        self.run_button.clicked.connect(self.run)
+        self.progress = QProgressBar()
+        self.progress.setFormat("Working... %p%")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setObjectName("negotiate.cancel")
+        self.cancel_button.clicked.connect(self.runner.cancel)
+        buttons.addWidget(self.run_button)
+        buttons.addWidget(self.progress, 1)
+        buttons.addWidget(self.cancel_button)
+        buttons.addStretch(0)
+        layout.addLayout(buttons)
+        self._on_busy(False)
+
+        self.status = QLabel("")
+        self.status.setObjectName("negotiate.status")
+        self.status.setWordWrap(True)
+        layout.addWidget(self.status)
+        self.sentence = QLabel("")
+        self.sentence.setObjectName("negotiate.sentence")
+        self.sentence.setWordWrap(True)
+        self.sentence.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.sentence.setAccessibleName("Cheapest safe combinations")
+        font = self.sentence.font()
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+        self.sentence.setFont(font)
+        layout.addWidget(self.sentence)
+        self.precision = QLabel("")
+        self.precision.setObjectName("negotiate.precision")
+        self.precision.setWordWrap(True)
+        layout.addWidget(self.precision)
+        self.chart = ChartCanvas("Chance of running out with two terms at once",
+                                 minimum=(round(100 * decision_figures.MIN_WIDTH_IN),
+                                          round(100 * decision_figures.NEGOTIATION_MIN_HEIGHT_IN)))
+        self.chart.setObjectName("negotiate.chart")
+        layout.addWidget(scrolling(self.chart), 1)
+        self.first.currentIndexChanged.connect(self._check_choice)
+        self.second.currentIndexChanged.connect(self._check_choice)
+        self._fill_levers(True)
+
+    def _lever_box(self, name: str, spoken: str) -> QComboBox:
+        box = QComboBox()
+        box.setObjectName(name)
+        box.setAccessibleName(spoken)
+        box.setToolTip("A term to negotiate: the grid tries a range of values of it, from the field's "
+                       "own rule (for example the share at risk from none to today's).")
+        return box
+
+    def _fill_levers(self, with_contract: bool) -> None:
+        names = [n for n in LEVERS if with_contract or n not in CONTRACT_LEVERS]
+        if names == [self.first.itemData(i) for i in range(self.first.count())]:
+            return
+        defaults = DEFAULT_LEVERS if with_contract else ORGANISATION_DEFAULTS
+        chosen: list[str] = []
+        for box, default in zip((self.first, self.second), defaults):
+            keep = box.currentData()
+            # Keep the user's choice where it is still offered, never the same term twice.
+            pick = next(n for n in (keep, default, *names) if n in names and n not in chosen)
+            chosen.append(pick)
+            box.blockSignals(True)
+            box.clear()
+            for n in names:
+                box.addItem(lever_label(n), n)
+            box.setCurrentIndex(names.index(pick))
+            box.blockSignals(False)
+        self._check_choice()
+
+    def levers(self) -> tuple[str, str]:
+        return self.first.currentData(), self.second.currentData()
+
+    # ---------------------------------------------------------------------------------
+    @property
+    def scenario(self) -> Scenario | None:
+        return self.state.scenario
+
+    def set_scenario(self, scenario: Scenario) -> None:
+        self.state.update(scenario=scenario)
+
+    def render_state(self, state: WindowState) -> None:
+        scenario = state.scenario
+        if scenario is None or scenario is self._followed:
+            return
+        self._followed = scenario
+        names = [f"{i + 1}. {c.name}" for i, c in enumerate(scenario.contracts)]
+        if names != [self.contract_choice.itemText(i) for i in range(self.contract_choice.count())]:
+            keep = self.contract_choice.currentIndex()
+            self.contract_choice.clear()
+            self.contract_choice.addItems(names)
+            self.contract_choice.setCurrentIndex(min(max(keep, 0), len(names) - 1))
+        several = len(names) > 1 and self._contract_of is None
+        self.contract_choice.setVisible(several)
+        self.contract_label.setVisible(several)
+        self._fill_levers(bool(scenario.contracts))
+        if self.negotiation is not None and scenario != self._shown_for:
+            self.status.setText("The scenario has changed since this grid: press Show the grid to update it.")
+
+    def _check_choice(self) -> None:
+        first, second = self.levers()
+        same = first is not None and first == second
+        self.run_button.setEnabled(not same and first is not None)
+        if same:
+            self.status.setText("Choose two different terms.")
+        elif self.status.text() == "Choose two different terms.":
+            self.status.setText("")
+
+    def run(self) -> None:
+        scenario = self.scenario
+        first, second = self.levers()
+        if scenario is None or first is None or first == second:
+            return
+        contract = self._contract_of() if self._contract_of is not None else self.contract_choice.currentIndex()
+        contract = max(contract, 0)
+        paths = self.paths
+        self._job_scenario = scenario
+        self.status.setText("Working on the same simulated futures as the results...")
+        self.runner.start(lambda: negotiate_steps(scenario, (first, second), contract, paths))
+
+    def _say(self, text: str) -> None:
+        self.status.setText(text)
+
+    def _on_busy(self, busy: bool) -> None:
+        self.progress.setVisible(busy)
+        self.cancel_button.setVisible(busy)
+
+    def _on_progress(self, done: int, total: int) -> None:
+        self.progress.setMaximum(max(total, 1))
+        self.progress.setValue(done)
+
+    def _on_finished(self, negotiation: Negotiation) -> None:
+        scenario = self._job_scenario
+        current = scenario == self.scenario
+        self.status.setText("" if current else "This grid is for an earlier version of the scenario.")
+        self.show_negotiation(negotiation, scenario)
+
+    def show_negotiation(self, n: Negotiation, scenario: Scenario | None = None) -> None:
+        self.negotiation = n
+        self._shown_for = scenario
+        several = scenario is not None and len(scenario.contracts) > 1
+        self.sentence.setText(negotiation_sentence(n, several))
+        self.precision.setText(precision_sentence(n))
+        self.chart.show_chart(lambda ax: decision_figures.draw_negotiation(ax, n))
+        self.chart.setAccessibleDescription(describe_grid(n))
+        self.shown.emit(n)
+
+    def shutdown(self) -> None:
+        self.runner.shutdown()

@@ -1,0 +1,127 @@
+"""The 'Two terms at once' view, used as a user would: pick two terms from the keyboard,
+press the button, read the sentence and the chart; cancel; a stale grid is labelled."""
+from dataclasses import replace
+
+import pytest
+from PySide6.QtCore import Qt
+
+from charityrisk.engine.decisions.negotiate import negotiate
+from charityrisk.gui.decisions_panel import DecisionsPanel
+from charityrisk.gui.negotiate_panel import NegotiatePanel
+from charityrisk.report.negotiate_text import lever_label, negotiation_sentence
+
+
+@pytest.fixture
+def panel(qtbot, example):
+    p = NegotiatePanel()
+    qtbot.addWidget(p)
+    p.set_scenario(example)
+    p.show()
+    yield p
+    p.shutdown()
+
+
+def choose(qtbot, box, label):
+    """Pick an item from a combo box with the keyboard, as a user tabbing through would."""
+    box.setFocus()
+    for _ in range(box.count()):
+        if box.currentText() == label:
+            return
+        qtbot.keyClick(box, Qt.Key.Key_Down)
+    for _ in range(box.count()):
+        if box.currentText() == label:
+            return
+        qtbot.keyClick(box, Qt.Key.Key_Up)
+    assert box.currentText() == label
+
+
+def test_the_grid_for_two_terms_picked_from_the_keyboard(qtbot, panel, example):
+    assert panel.levers() == ("share_at_risk", "overdraft_facility")  # the usual pair, ready to run
+    choose(qtbot, panel.second, lever_label("outcome_lag_months"))
+    assert panel.levers() == ("share_at_risk", "outcome_lag_months")
+    with qtbot.waitSignal(panel.shown, timeout=60_000) as shown:
+        qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
+    expected = negotiate(example, ["share_at_risk", "outcome_lag_months"])
+    assert shown.args[0].to_json_dict() == expected.to_json_dict()
+    assert panel.sentence.text() == negotiation_sentence(expected)
+    # The example's 4% chance of no referrals holds the risk up whatever these two terms.
+    assert "chance of no referrals at all alone keeps it at" in panel.sentence.text()
+    assert panel.precision.text().startswith("Each figure is from the same 2,000 simulated futures")
+    cells = len(expected.rows.values) * len(expected.columns.values)
+    assert len(panel.chart.ax.texts) == cells
+    assert panel.chart.accessibleDescription().startswith("Grid of the chance of running out")
+    assert panel.sentence.text() in panel.chart.accessibleDescription()
+    assert panel.status.text() == ""
+
+
+def test_the_same_term_twice_cannot_be_run(qtbot, panel):
+    choose(qtbot, panel.second, lever_label("share_at_risk"))
+    assert not panel.run_button.isEnabled()
+    assert panel.status.text() == "Choose two different terms."
+    choose(qtbot, panel.second, lever_label("overdraft_facility"))
+    assert panel.run_button.isEnabled() and panel.status.text() == ""
+
+
+def test_the_button_works_from_the_keyboard(qtbot, panel):
+    panel.run_button.setFocus()
+    with qtbot.waitSignal(panel.shown, timeout=60_000) as shown:
+        qtbot.keyClick(panel.run_button, Qt.Key.Key_Space)
+    assert shown.args[0].cheapest  # an overdraft can always be made large enough
+    assert "keeps it within your 5% appetite" in panel.sentence.text()
+
+
+def test_cancel(qtbot, panel):
+    panel.paths = 100_000  # slow enough to cancel
+    with qtbot.waitSignal(panel.runner.cancelled, timeout=60_000):
+        qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(panel.cancel_button.isVisible, timeout=10_000)
+        qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
+    assert panel.status.text() == "Cancelled."
+    assert panel.negotiation is None and not panel.progress.isVisible()
+
+
+def test_a_grid_for_an_older_scenario_is_labelled(qtbot, panel, example):
+    with qtbot.waitSignal(panel.shown, timeout=60_000):
+        panel.run()
+    panel.set_scenario(example.with_organisation(opening_reserves=1.0))
+    assert "changed since this grid" in panel.status.text()
+
+
+def test_without_a_contract_only_the_organisations_terms_are_offered(qtbot, panel, example):
+    panel.set_scenario(replace(example, contracts=()))
+    offered = {panel.first.itemData(i) for i in range(panel.first.count())}
+    assert offered == {"overdraft_facility", "opening_reserves"}
+    assert panel.levers() == ("overdraft_facility", "opening_reserves")
+
+
+def test_it_is_a_tab_of_what_would_make_it_safe(qtbot, example, prompts):
+    d = DecisionsPanel(prompts=prompts)
+    qtbot.addWidget(d)
+    d.set_scenario(example)
+    try:
+        index = d.views.indexOf(d.negotiate)
+        assert d.views.tabText(index) == "Two terms at once"
+        assert d.negotiate.scenario is example
+        d.set_scenario(example.with_contract(0, name="Renamed"))
+        assert d.negotiate.contract_choice.itemText(0) == "1. Renamed"
+    finally:
+        d.shutdown()
+
+
+def test_in_the_decisions_tab_the_tabs_contract_choice_is_the_one(qtbot, example, prompts):
+    two = replace(example, contracts=(example.contracts[0],
+                                      replace(example.contracts[0], name="Second", id=2, share_at_risk=0.5)))
+    d = DecisionsPanel(prompts=prompts)
+    qtbot.addWidget(d)
+    d.set_scenario(two)
+    d.show()
+    try:
+        d.views.setCurrentWidget(d.negotiate)
+        assert not d.negotiate.contract_choice.isVisible()  # one contract chooser, the tab's
+        d.contract_choice.setCurrentIndex(1)
+        with qtbot.waitSignal(d.negotiate.shown, timeout=60_000) as shown:
+            qtbot.mouseClick(d.negotiate.run_button, Qt.MouseButton.LeftButton)
+        n = shown.args[0]
+        assert n.rows.key == "contracts[1].share_at_risk" and n.rows.current == 0.5
+    finally:
+        d.shutdown()
