@@ -24,9 +24,15 @@ from charityrisk.resources import example_scenario_path
 
 
 @pytest.fixture(autouse=True)
-def no_simulation(monkeypatch):
-    """Files, questions and recovery: no figures needed."""
-    monkeypatch.setattr(MainWindow, "run_simulation", lambda self: None)
+def no_simulation(monkeypatch, request):
+    """Files, questions and recovery: no figures needed (unless the test asks for real_runs)."""
+    if "real_runs" not in request.fixturenames:
+        monkeypatch.setattr(MainWindow, "run_simulation", lambda self: None)
+
+
+@pytest.fixture
+def real_runs():
+    """Asked for by tests that need the window's own run_simulation."""
 
 
 @pytest.fixture
@@ -571,3 +577,44 @@ def test_a_save_in_another_process_is_waited_for_and_a_dead_ones_lock_is_taken_o
             holder.wait(30)
     assert w.save()  # a dead process's lock does not block saves for ever
     assert reserves(saved) == 4_444
+
+
+# ----- 8. the largest run: the command line's limit holds in the app too -------------------------
+def many_contracts(tmp_path, paths: int) -> Path:
+    data = json.loads(example_scenario_path().read_text())
+    data["horizon_months"] = 120
+    data["contracts"] = [dict(data["contracts"][0], name=f"Contract {i}", id=i + 1) for i in range(50)]
+    data["simulation"]["paths"] = paths
+    path = tmp_path / "fifty.json"
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_the_app_never_starts_a_run_the_command_line_refuses(qtbot, real_runs, make_window, tmp_path,
+                                                             monkeypatch):
+    from charityrisk.gui.worker import Runner
+    from charityrisk.model.scenario import max_paths
+
+    most = max_paths(50, 120)
+    started = []
+    real_start = Runner.start
+    monkeypatch.setattr(Runner, "start", lambda self, steps: started.append(self) or real_start(self, steps))
+    w = make_window(many_contracts(tmp_path, 1_000_000))  # the file keeps its setting and opens
+    assert w.scenario.settings.paths == 1_000_000
+    assert w.runner not in started and not w.runner.is_busy()
+    assert w.form.problem_fields() == ["simulation.paths"]  # marked like any other field
+    said = w.form.field("simulation.paths").error_label.text()
+    assert "would take many minutes" in said and f"at most {most:,}" in said
+    assert "Number of futures" in w.state.note and f"at most {most:,}" in w.state.note
+
+    spin(w, "simulation.paths").setValue(1_000)  # a run a laptop finishes: it starts
+    w.settle_now()
+    assert w.form.problem_fields() == []
+    assert w.runner in started
+    with qtbot.waitSignal(w.results_shown, timeout=60_000):
+        pass
+    started.clear()
+    spin(w, "simulation.paths").setValue(most + 1_000)  # typed too large again: refused again
+    w.settle_now()
+    assert w.runner not in started and w.form.problem_fields() == ["simulation.paths"]
+    assert w.state.results.scenario.settings.paths == 1_000  # the last run's figures, marked stale

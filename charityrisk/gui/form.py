@@ -1012,6 +1012,11 @@ class ScenarioForm(QWidget):
     def _scroll_to(self, widget: QWidget) -> None:
         self.scroll_area.ensureWidgetVisible(widget)
 
+    def mark_problems(self, problems: list[Problem]) -> None:
+        """Mark problems found outside the file's own rules (a run too large to start) beside
+        their fields, as the form's own are; the next edit's check clears them."""
+        self._apply_problems(problems)
+
     def problem_fields(self) -> list[str]:
         """Key paths of the fields now marked (for tests and the main window)."""
         return [k for k, f in self._fields.items() if f.marked]

@@ -26,8 +26,10 @@ from ..model import (
 )
 from ..model.budget_import import imported_scenario
 from ..model.fields import spec as field_spec
+from ..model.fields import spec_of
 from ..model.forecast import ForecastError, ForecastImport, read_forecast
 from ..model.problems import FIXABLE_CODES
+from ..model.scenario import run_size_problem
 from ..report.export import write_csv
 from ..report.pdf import write_report
 from ..resources import example_scenario_path
@@ -438,6 +440,15 @@ class MainWindow(QMainWindow):
     def run_simulation(self) -> None:
         scenario = self.scenario
         if scenario is None:
+            return
+        too_slow = run_size_problem(scenario)  # the command line's limit too: one rule
+        if too_slow is not None:
+            self.runner.cancel()
+            self.form.mark_problems([too_slow])
+            self.state.update(note=(
+                "Results below are for the last scenario that could run: "
+                f"{spec_of('simulation', 'paths').label}: {too_slow.message}. "
+                "Lower the number of futures to run it."))
             return
         paths, seed = scenario.settings.paths, scenario.settings.seed
         self.results_panel.set_progress(0, paths)
