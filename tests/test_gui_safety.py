@@ -478,6 +478,8 @@ def test_autosave_of_a_large_scenario_runs_on_a_worker_thread(qtbot, make_window
     assert len(record.scenario["contracts"][0]["history"]) == 6_000
 
     assert w.save()  # saved while nothing is being written: the recovery file goes
+    qtbot.waitUntil(lambda: w.saving is None, timeout=30_000)  # a large scenario: written off the GUI thread
+    assert not w.isWindowModified()
     m.wait()
     qtbot.wait(50)
     assert not m.path.exists()
@@ -499,6 +501,7 @@ def test_a_late_background_write_after_save_leaves_no_recovery_file(qtbot, make_
     m.autosave()
     assert m.busy()
     assert w.save()  # saved while the worker still writes
+    qtbot.waitUntil(lambda: w.saving is None, timeout=30_000)
     gate.set()
     m.wait()
     qtbot.waitUntil(lambda: not m.path.exists(), timeout=5_000)
