@@ -75,6 +75,7 @@ class Uncertain:
 class LatePayment:
     probability: float = 0.0
     months: int = 0
+    extra: Mapping[str, Any] = field(default_factory=dict, compare=False)  # unknown keys, kept
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,7 @@ class SimulationSettings:
     # How the once-per-future uncertain values are drawn: "random" (independent, version 1's)
     # or "latin_hypercube" (stratified: steadier figures for the same futures).
     sampling: str = "random"
+    extra: Mapping[str, Any] = field(default_factory=dict, compare=False)  # unknown keys, kept
 
 
 @dataclass(frozen=True)
