@@ -429,6 +429,32 @@ def test_an_emoji_name_is_kept_whole(make_window, saved):
     assert load_scenario(saved).contracts[0].name == name
 
 
+def test_unknown_keys_inside_simulation_and_late_payment_are_kept_on_save(make_window, saved):
+    data = json.loads(saved.read_text())
+    data["simulation"]["tool_setting"] = {"written_by": "a later version", "runs": [1, 2]}
+    data["contracts"][0]["late_payment"] = {"probability": 0.25, "months": 2, "source": "prime's letter"}
+    saved.write_text(json.dumps(data, indent=2))
+    w = make_window(saved)
+    edit(w, "simulation.paths", 30_000)  # the objects holding them edited in the form
+    edit(w, "contract.late_payment.months", 3)
+    assert w.save()
+    written = json.loads(saved.read_text())
+    assert written["simulation"]["tool_setting"] == {"written_by": "a later version", "runs": [1, 2]}
+    assert written["simulation"]["paths"] == 30_000
+    assert written["contracts"][0]["late_payment"] == {"probability": 0.25, "months": 3,
+                                                       "source": "prime's letter"}
+
+
+def test_a_look_alike_key_is_said_when_the_file_opens(make_window, saved, prompts):
+    data = json.loads(saved.read_text())
+    data["contracts"][0]["p_no_referals"] = 0.5  # meant p_no_referrals: its value is not used
+    saved.write_text(json.dumps(data, indent=2))
+    w = make_window(saved)
+    said = w.statusBar().currentMessage()
+    assert "contracts[0].p_no_referals" in said and "did you mean 'p_no_referrals'" in said
+    assert prompts.messages("show_problems") == []  # it opened: no error
+
+
 # ----- 7. big files: bounded undo, autosave off the GUI thread -------------------------------------
 def big_unknown(saved) -> Path:
     data = json.loads(saved.read_text())

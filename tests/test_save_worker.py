@@ -250,3 +250,18 @@ def test_a_save_in_progress_elsewhere_is_waited_for_then_refused_clearly(qtbot, 
         lock.unlock()
     assert "saving it right now" in prompts.messages("show_error")[0]
     assert big.read_bytes() == before and w.isWindowModified()
+
+
+def test_opening_another_file_while_saving_waits_then_opens_it(qtbot, make_window, big, gate, example,
+                                                               tmp_path):
+    other = tmp_path / "other.json"
+    save_scenario(example.with_organisation(opening_reserves=42.0), other)
+    w = make_window(big)
+    edit(w, "organisation.opening_reserves", 3_210)
+    assert w.save()
+    assert gate.entered.wait(10)
+    w.open_path_checked(str(other))  # Open Recent while the save is written: not yet...
+    assert w.path == big
+    gate.release()
+    qtbot.waitUntil(lambda: w.path == other, timeout=30_000)  # ...then, the work safe, it opens
+    assert reserves(big) == 3_210 and w.scenario.organisation.opening_reserves == 42.0

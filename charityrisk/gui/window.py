@@ -638,8 +638,9 @@ class MainWindow(QMainWindow):
     def open_path(self, path: Path) -> bool:
         path = absolute(path)
         stamp = FileStamp.of(path)  # before reading: a change during the read is seen at Save
+        warnings: list = []  # unknown keys that look like a known one mistyped
         try:
-            scenario = load_scenario(path)
+            scenario = load_scenario(path, warnings)
         except ScenarioError as error:
             data = error.data
             if fixable(error.problems) and isinstance(data, dict) and self._ask_to_fix(path, error.problems):
@@ -649,6 +650,9 @@ class MainWindow(QMainWindow):
         self.load(scenario, path)
         self._stamp = stamp
         self._remember(path)
+        if warnings:  # the file opened, but a value the user meant may not be used: say so
+            more = f" (and {len(warnings) - 1} more such keys)" if len(warnings) > 1 else ""
+            self.show_status(f"{path.name}: {warnings[0]}{more}")
         return True
 
     def _ask_to_fix(self, path: Path, problems: Sequence[str]) -> bool:
