@@ -429,6 +429,16 @@ def test_an_emoji_name_is_kept_whole(make_window, saved):
     assert load_scenario(saved).contracts[0].name == name
 
 
+def test_an_emoji_scenario_name_from_a_file_is_saved_whole(make_window, saved):
+    data = json.loads(saved.read_text())
+    data["name"] = "Bid 🌱" * 30 + "🙂" * 40  # 190 characters, 260 UTF-16 units: within the limit
+    saved.write_text(json.dumps(data, ensure_ascii=False))
+    w = make_window(saved)
+    edit(w, "organisation.opening_reserves", 1_000)
+    assert w.save()
+    assert json.loads(saved.read_text())["name"] == data["name"]
+
+
 def test_unknown_keys_inside_simulation_and_late_payment_are_kept_on_save(make_window, saved):
     data = json.loads(saved.read_text())
     data["simulation"]["tool_setting"] = {"written_by": "a later version", "runs": [1, 2]}
