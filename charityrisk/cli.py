@@ -18,7 +18,7 @@ from typing import NoReturn
 from . import __version__
 from .model import Problem, ScenarioError, load_scenario
 from .model.fields import goal_seek_names, lever_names
-from .model.scenario import MAX_PATHS, max_paths
+from .model.scenario import MAX_PATHS, run_size_problem
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130  # what a shell reports for a command stopped by Ctrl+C (128 + SIGINT)
@@ -277,17 +277,14 @@ def _decision_paths(args: argparse.Namespace, scenario) -> int:
 
 def _run_paths(args: argparse.Namespace, scenarios) -> int:
     """The futures to run (--paths, else the first file's), refused when the run would take
-    more than about a minute (model.scenario.max_paths) rather than leave the user waiting."""
+    more than about a minute (model.scenario.run_size_problem, the app's rule too) rather than
+    leave the user waiting."""
     paths = args.paths if args.paths is not None else scenarios[0].settings.paths
     for scenario in scenarios:
-        contracts, months = len(scenario.contracts), scenario.horizon_months
-        most = max_paths(contracts, months)
-        if paths > most:
-            where = "--paths" if args.paths is not None else "simulation.paths"
-            raise UsageError(f"{where}: {paths:,} futures of {contracts} contract"
-                             f"{'' if contracts == 1 else 's'} over {months} months would take "
-                             f"many minutes; at most {most:,} for a scenario this size "
-                             f"(try --paths {most})")
+        found = run_size_problem(scenario, paths)
+        if found is not None:
+            where = "--paths" if args.paths is not None else found.path
+            raise UsageError(f"{where}: {found.message} (try --paths {found.limits['max']})")
     return paths
 
 

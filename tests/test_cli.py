@@ -200,6 +200,20 @@ def test_the_largest_allowed_run_is_bounded():
     assert max_paths(MAX_CONTRACTS, MAX_HORIZON) >= 20_000  # still steadier than the default
 
 
+def test_one_rule_for_the_run_size_names_the_field_and_the_limit(tmp_path):
+    from charityrisk.model import load_scenario
+    from charityrisk.model.problems import TOO_SLOW
+    from charityrisk.model.scenario import max_paths, run_size_problem
+
+    most = max_paths(50, 120)
+    scenario = load_scenario(_big(tmp_path))  # the file is readable: the run is what is refused
+    found = run_size_problem(scenario)
+    assert found is not None and (found.path, found.code) == ("simulation.paths", TOO_SLOW)
+    assert found.limits["max"] == most and found.got == 1_000_000
+    assert f"at most {most:,}" in found.message
+    assert run_size_problem(scenario, most) is None and run_size_problem(scenario, most + 1) is not None
+
+
 class _Terminal(io.StringIO):
     def isatty(self):
         return True

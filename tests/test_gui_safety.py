@@ -24,9 +24,15 @@ from charityrisk.resources import example_scenario_path
 
 
 @pytest.fixture(autouse=True)
-def no_simulation(monkeypatch):
-    """Files, questions and recovery: no figures needed."""
-    monkeypatch.setattr(MainWindow, "run_simulation", lambda self: None)
+def no_simulation(monkeypatch, request):
+    """Files, questions and recovery: no figures needed (unless the test asks for real_runs)."""
+    if "real_runs" not in request.fixturenames:
+        monkeypatch.setattr(MainWindow, "run_simulation", lambda self: None)
+
+
+@pytest.fixture
+def real_runs():
+    """Asked for by tests that need the window's own run_simulation."""
 
 
 @pytest.fixture
@@ -423,6 +429,42 @@ def test_an_emoji_name_is_kept_whole(make_window, saved):
     assert load_scenario(saved).contracts[0].name == name
 
 
+def test_an_emoji_scenario_name_from_a_file_is_saved_whole(make_window, saved):
+    data = json.loads(saved.read_text())
+    data["name"] = "Bid 🌱" * 30 + "🙂" * 40  # 190 characters, 260 UTF-16 units: within the limit
+    saved.write_text(json.dumps(data, ensure_ascii=False))
+    w = make_window(saved)
+    edit(w, "organisation.opening_reserves", 1_000)
+    assert w.save()
+    assert json.loads(saved.read_text())["name"] == data["name"]
+
+
+def test_unknown_keys_inside_simulation_and_late_payment_are_kept_on_save(make_window, saved):
+    data = json.loads(saved.read_text())
+    data["simulation"]["tool_setting"] = {"written_by": "a later version", "runs": [1, 2]}
+    data["contracts"][0]["late_payment"] = {"probability": 0.25, "months": 2, "source": "prime's letter"}
+    saved.write_text(json.dumps(data, indent=2))
+    w = make_window(saved)
+    edit(w, "simulation.paths", 30_000)  # the objects holding them edited in the form
+    edit(w, "contract.late_payment.months", 3)
+    assert w.save()
+    written = json.loads(saved.read_text())
+    assert written["simulation"]["tool_setting"] == {"written_by": "a later version", "runs": [1, 2]}
+    assert written["simulation"]["paths"] == 30_000
+    assert written["contracts"][0]["late_payment"] == {"probability": 0.25, "months": 3,
+                                                       "source": "prime's letter"}
+
+
+def test_a_look_alike_key_is_said_when_the_file_opens(make_window, saved, prompts):
+    data = json.loads(saved.read_text())
+    data["contracts"][0]["p_no_referals"] = 0.5  # meant p_no_referrals: its value is not used
+    saved.write_text(json.dumps(data, indent=2))
+    w = make_window(saved)
+    said = w.statusBar().currentMessage()
+    assert "contracts[0].p_no_referals" in said and "did you mean 'p_no_referrals'" in said
+    assert prompts.messages("show_problems") == []  # it opened: no error
+
+
 # ----- 7. big files: bounded undo, autosave off the GUI thread -------------------------------------
 def big_unknown(saved) -> Path:
     data = json.loads(saved.read_text())
@@ -472,6 +514,8 @@ def test_autosave_of_a_large_scenario_runs_on_a_worker_thread(qtbot, make_window
     assert len(record.scenario["contracts"][0]["history"]) == 6_000
 
     assert w.save()  # saved while nothing is being written: the recovery file goes
+    qtbot.waitUntil(lambda: w.saving is None, timeout=30_000)  # a large scenario: written off the GUI thread
+    assert not w.isWindowModified()
     m.wait()
     qtbot.wait(50)
     assert not m.path.exists()
@@ -493,6 +537,7 @@ def test_a_late_background_write_after_save_leaves_no_recovery_file(qtbot, make_
     m.autosave()
     assert m.busy()
     assert w.save()  # saved while the worker still writes
+    qtbot.waitUntil(lambda: w.saving is None, timeout=30_000)
     gate.set()
     m.wait()
     qtbot.waitUntil(lambda: not m.path.exists(), timeout=5_000)
@@ -571,3 +616,44 @@ def test_a_save_in_another_process_is_waited_for_and_a_dead_ones_lock_is_taken_o
             holder.wait(30)
     assert w.save()  # a dead process's lock does not block saves for ever
     assert reserves(saved) == 4_444
+
+
+# ----- 8. the largest run: the command line's limit holds in the app too -------------------------
+def many_contracts(tmp_path, paths: int) -> Path:
+    data = json.loads(example_scenario_path().read_text())
+    data["horizon_months"] = 120
+    data["contracts"] = [dict(data["contracts"][0], name=f"Contract {i}", id=i + 1) for i in range(50)]
+    data["simulation"]["paths"] = paths
+    path = tmp_path / "fifty.json"
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_the_app_never_starts_a_run_the_command_line_refuses(qtbot, real_runs, make_window, tmp_path,
+                                                             monkeypatch):
+    from charityrisk.gui.worker import Runner
+    from charityrisk.model.scenario import max_paths
+
+    most = max_paths(50, 120)
+    started = []
+    real_start = Runner.start
+    monkeypatch.setattr(Runner, "start", lambda self, steps: started.append(self) or real_start(self, steps))
+    w = make_window(many_contracts(tmp_path, 1_000_000))  # the file keeps its setting and opens
+    assert w.scenario.settings.paths == 1_000_000
+    assert w.runner not in started and not w.runner.is_busy()
+    assert w.form.problem_fields() == ["simulation.paths"]  # marked like any other field
+    said = w.form.field("simulation.paths").error_label.text()
+    assert "would take many minutes" in said and f"at most {most:,}" in said
+    assert "Number of futures" in w.state.note and f"at most {most:,}" in w.state.note
+
+    spin(w, "simulation.paths").setValue(1_000)  # a run a laptop finishes: it starts
+    w.settle_now()
+    assert w.form.problem_fields() == []
+    assert w.runner in started
+    with qtbot.waitSignal(w.results_shown, timeout=60_000):
+        pass
+    started.clear()
+    spin(w, "simulation.paths").setValue(most + 1_000)  # typed too large again: refused again
+    w.settle_now()
+    assert w.runner not in started and w.form.problem_fields() == ["simulation.paths"]
+    assert w.state.results.scenario.settings.paths == 1_000  # the last run's figures, marked stale

@@ -12,19 +12,24 @@ two-second clock is).
 ``save_lock`` is a ``QLockFile`` beside the file (``.NAME.lock``, gone after the save).  Two
 saves of one file at once could otherwise interleave so that the older write lands last and
 the ``.bak`` holds a newer version than the file itself.
+
+``write_scenario_file`` is one save from start to end (the lock, the check, the atomic write
+with its ``.bak``, the new stamp) with its outcome as a value: it touches no widget, so the
+window runs it on a worker thread when serialising the scenario would freeze it.
 """
 from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QLockFile
 
-from ..model.fileformat import MAX_FILE_BYTES
+from ..model import Scenario
+from ..model.fileformat import MAX_FILE_BYTES, save_scenario
 
 SAVE_LOCK_WAIT_MS = 3_000  # a save takes well under a second; longer means a stuck writer
 SAVE_LOCK_STALE_MS = 30_000  # a lock this old was left by a save that was killed
@@ -95,3 +100,31 @@ def save_lock(path: Path, wait_ms: int | None = None) -> Iterator[None]:
     if lock.error() == QLockFile.LockError.LockFailedError:
         raise SaveLockBusy(0, "another window or copy of CharityRisk is saving it right now", str(path))
     yield
+
+
+@dataclass(frozen=True)
+class SaveOutcome:
+    """How one save ended: written (``stamp``, the file as now on disk), or not, and why."""
+
+    path: Path
+    written: bool = False
+    stamp: FileStamp | None = None
+    changed: bool = False  # changed on disk since the window last saw it: nothing written, ask
+    busy: str = ""  # another save holds the lock: nothing written
+    error: str = ""  # the write failed (the file on disk is unchanged): why
+
+
+def write_scenario_file(scenario: Scenario, path: Path, known: FileStamp | None,
+                        write: Callable[..., None] = save_scenario) -> SaveOutcome:
+    """Save ``scenario`` to ``path`` unless the file holds something other than ``known`` (None:
+    do not check).  Runs on any thread: it only reads the immutable scenario and the disk."""
+    try:
+        with save_lock(path):  # the check and the write together, one save at a time
+            if changed_on_disk(path, known):
+                return SaveOutcome(path, changed=True)
+            write(scenario, path)
+            return SaveOutcome(path, written=True, stamp=FileStamp.of(path))
+    except SaveLockBusy as error:
+        return SaveOutcome(path, busy=str(error.strerror))
+    except OSError as error:
+        return SaveOutcome(path, error=str(error.strerror or error))

@@ -372,7 +372,9 @@ class ScenarioForm(QWidget):
         form = self._form(box)
         name_row, notes_row = F.spec_of("", "name"), F.spec_of("", "notes")
         self._add(form, TextField("name", name_row.label, name_row.tip, name_row.access,
-                                  lambda _t: self._changed(), max_length=F.MAX_TEXT,
+                                  # Qt counts UTF-16 units: room for MAX_TEXT emoji, so a
+                                  # name from a file is never cut (validation counts characters)
+                                  lambda _t: self._changed(), max_length=2 * F.MAX_TEXT,
                                   placeholder="e.g. Housing advice bid, 20% at risk"))
         self._add(form, NotesField("notes", notes_row.label, notes_row.tip, notes_row.access,
                                    self._changed, placeholder="What this scenario is for, where the figures came from"))
@@ -1011,6 +1013,11 @@ class ScenarioForm(QWidget):
 
     def _scroll_to(self, widget: QWidget) -> None:
         self.scroll_area.ensureWidgetVisible(widget)
+
+    def mark_problems(self, problems: list[Problem]) -> None:
+        """Mark problems found outside the file's own rules (a run too large to start) beside
+        their fields, as the form's own are; the next edit's check clears them."""
+        self._apply_problems(problems)
 
     def problem_fields(self) -> list[str]:
         """Key paths of the fields now marked (for tests and the main window)."""

@@ -227,10 +227,16 @@ def _document_payload(document: Document) -> dict:
 
 
 def is_small(document: Document) -> bool:
-    """Whether serialising ``document`` takes no more than a few milliseconds: counts values
-    and text, stopping as soon as the count passes the bound (so it is quick itself)."""
+    """Whether serialising ``document`` takes no more than a few milliseconds."""
+    return is_small_data(document.scenario, document.last_valid)
+
+
+def is_small_data(*values: Any) -> bool:
+    """Whether serialising ``values`` (JSON-like) takes no more than a few milliseconds: counts
+    values and text, stopping as soon as the count passes the bound (so it is quick itself).
+    Autosave and Save both decide with it whether to serialise on the GUI thread."""
     budget = [SMALL_VALUES, SMALL_TEXT]
-    stack: list[Any] = [document.scenario, document.last_valid]
+    stack: list[Any] = list(values)
     while stack:
         value = stack.pop()
         budget[0] -= 1

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -26,21 +27,23 @@ from ..model import (
 )
 from ..model.budget_import import imported_scenario
 from ..model.fields import spec as field_spec
+from ..model.fields import spec_of
 from ..model.forecast import ForecastError, ForecastImport, read_forecast
 from ..model.problems import FIXABLE_CODES
+from ..model.scenario import run_size_problem
 from ..report.export import write_csv
 from ..report.pdf import write_report
 from ..resources import example_scenario_path
 from .decisions_panel import DecisionsPanel
-from .filesafety import FileStamp, SaveLockBusy, absolute, changed_on_disk, save_lock
+from .filesafety import FileStamp, SaveOutcome, absolute, write_scenario_file
 from .form import ScenarioForm
 from .import_dialog import ImportPreviewDialog
 from .monthly_panel import MonthlyPanel
 from .prompts import FORECAST_FILTER, SCENARIO_FILTER, Prompts
-from .recovery import Document, RecoveryManager
+from .recovery import Document, RecoveryManager, is_small_data
 from .results_panel import ResultsPanel
 from .state import WindowState
-from .worker import Preview, Runner
+from .worker import Preview, Runner, once
 
 
 def example_name() -> str:
@@ -159,6 +162,17 @@ def _same_file(a: Path, b: Path) -> bool:
         return absolute(a) == absolute(b)
 
 
+@dataclass
+class _Save:
+    """A save under way: where to, the window's edit count when it began (what it writes),
+    and what waits for it."""
+
+    path: Path
+    edits: int
+    again: bool = False  # Save was chosen again meanwhile: save the newer work after it
+    retry: Callable[[], Any] | None = None  # the action to carry on with once it has succeeded
+
+
 class _Edit(QUndoCommand):
     """One settled edit: undo and redo swap whole scenarios (they are small and immutable)."""
 
@@ -220,6 +234,14 @@ class MainWindow(QMainWindow):
         self.undo_stack.setUndoLimit(UNDO_LIMIT)  # only possible while the stack is empty
         self._stamp: FileStamp | None = None  # the file at self.path as this window last saw it
         self.undo_stack.cleanChanged.connect(self._sync_modified)
+        # Counts every edit, undo and redo: a save marks the work saved only if none came
+        # while it was being written (the undo index alone repeats once old steps drop off).
+        self._edits = 0
+        self.undo_stack.indexChanged.connect(self._count_edit)
+        self._saving: _Save | None = None  # the save being written on the worker thread
+        self.save_runner = Runner(self)  # a large scenario is serialised and written there
+        self.save_runner.finished.connect(self._on_save_finished)
+        self.save_runner.failed.connect(self._on_save_failed)
         self.state.subscribe(self._render)
         self.runner = Runner(self)
         self.runner.progress.connect(self.results_panel.set_progress)
@@ -439,6 +461,15 @@ class MainWindow(QMainWindow):
         scenario = self.scenario
         if scenario is None:
             return
+        too_slow = run_size_problem(scenario)  # the command line's limit too: one rule
+        if too_slow is not None:
+            self.runner.cancel()
+            self.form.mark_problems([too_slow])
+            self.state.update(note=(
+                "Results below are for the last scenario that could run: "
+                f"{spec_of('simulation', 'paths').label}: {too_slow.message}. "
+                "Lower the number of futures to run it."))
+            return
         paths, seed = scenario.settings.paths, scenario.settings.seed
         self.results_panel.set_progress(0, paths)
         run = self.state.start_run()
@@ -479,17 +510,27 @@ class MainWindow(QMainWindow):
         self.state.update(note="Simulation cancelled; press F5 to run it again.")
 
     # ----- files -------------------------------------------------------------------------
-    def maybe_save(self) -> bool:
-        """True when it is fine to discard the current scenario."""
+    def maybe_save(self, retry: Callable[[], Any] | None = None) -> bool:
+        """True when it is fine to discard the current scenario now.  False while a save is
+        being written on the worker thread: then ``retry`` (the action that asked, run again
+        from the start) is called once the save has succeeded."""
+        if self.saving is not None:
+            self._after_save(retry)
+            return False
         if not self.is_modified():
             return True
         answer = self.prompts.ask_save_discard_cancel("Save the changes to this scenario before closing it?")
         if answer == "save":
-            return self.save()
+            if not self.save():
+                return False
+            if self.saving is not None:  # a large scenario: still being written
+                self._after_save(retry)
+                return False
+            return True
         return answer == "discard"
 
     def new_scenario(self) -> None:
-        if self.maybe_save():
+        if self.maybe_save(retry=self.new_scenario):
             self.start_blank()
 
     # ----- name, notes, New and the example (issue 13) ------------------------------------
@@ -584,21 +625,22 @@ class MainWindow(QMainWindow):
         offer_start(self)
 
     def open_dialog(self) -> None:
-        if not self.maybe_save():
+        if not self.maybe_save(retry=self.open_dialog):
             return
         path = self.prompts.ask_open_path("Open scenario", self._folder(), FILE_FILTER)
         if path is not None:
             self.open_path(path)
 
     def open_path_checked(self, name: str) -> None:
-        if self.maybe_save():
+        if self.maybe_save(retry=partial(self.open_path_checked, name)):
             self.open_path(Path(name))
 
     def open_path(self, path: Path) -> bool:
         path = absolute(path)
         stamp = FileStamp.of(path)  # before reading: a change during the read is seen at Save
+        warnings: list = []  # unknown keys that look like a known one mistyped
         try:
-            scenario = load_scenario(path)
+            scenario = load_scenario(path, warnings)
         except ScenarioError as error:
             data = error.data
             if fixable(error.problems) and isinstance(data, dict) and self._ask_to_fix(path, error.problems):
@@ -608,6 +650,9 @@ class MainWindow(QMainWindow):
         self.load(scenario, path)
         self._stamp = stamp
         self._remember(path)
+        if warnings:  # the file opened, but a value the user meant may not be used: say so
+            more = f" (and {len(warnings) - 1} more such keys)" if len(warnings) > 1 else ""
+            self.show_status(f"{path.name}: {warnings[0]}{more}")
         return True
 
     def _ask_to_fix(self, path: Path, problems: Sequence[str]) -> bool:
@@ -654,12 +699,28 @@ class MainWindow(QMainWindow):
     def _folder(self) -> str:
         return str(self.path.parent) if self.path else str(Path.home())
 
+    @property
+    def saving(self) -> Path | None:
+        """The file a save is writing on the worker thread now, or None."""
+        return self._saving.path if self._saving is not None else None
+
     def save(self) -> bool:
+        """Save to the open file (Save As when there is none).  True when saved, or, for a
+        scenario too large to write without freezing the window, being saved (``saving``)."""
+        if self._saving is not None:  # one save at a time: this one follows it
+            self._saving.again = True
+            self.show_status(f"Still saving {self._saving.path.name}; your newer changes are "
+                             "saved when it has finished.")
+            return True
         if self.path is None:
             return self.save_as()
         return self.save_to(self.path)
 
     def save_as(self) -> bool:
+        if self._saving is not None:
+            self.prompts.show_info(f"{self._saving.path.name} is still being saved. Please choose "
+                                   "Save As again when it has finished.")
+            return False
         suggested = str(self.path or Path(self._folder()) / "scenario.json")
         path = self.prompts.ask_save_path("Save scenario", suggested, FILE_FILTER)
         if path is None:
@@ -678,49 +739,110 @@ class MainWindow(QMainWindow):
 
     def save_to(self, path: Path, check_disk: bool = True) -> bool:
         """Save the form to ``path``.  When ``path`` is the open file and it changed on disk
-        since it was opened or last saved (``check_disk``), ask first."""
+        since it was opened or last saved (``check_disk``), ask first.
+
+        A scenario that takes more than a few milliseconds to serialise (big unknown keys) is
+        serialised and written on a worker thread (``saving`` until it ends) and True returned
+        at once; the window stays usable, and only what was written is marked saved."""
         path = absolute(path)
+        if self._saving is not None:
+            self.prompts.show_info(f"{self._saving.path.name} is still being saved. Please try "
+                                   "again when it has finished.")
+            return False
         self._debounce.stop()
         scenario, problems = self.form.scenario()
         if scenario is None:
             self.show_problems("Please fix these before saving", problems)
             return False
-        ours = path == self.path
-        try:
-            with save_lock(path):  # the check and the write together, one save at a time
-                if check_disk and ours and changed_on_disk(path, self._stamp):
-                    changed = True
-                else:
-                    changed = False
-                    save_scenario(scenario, path)
-                    stamp = FileStamp.of(path)
-        except SaveLockBusy as error:
-            self.prompts.show_error(f"Could not save {path.name}: {error.strerror}. "
+        if scenario != self.scenario and self.scenario is not None:
+            scenario = share_unknown_parts(self.scenario, scenario)
+            self.undo_stack.push(_Edit(self, self.scenario, scenario))
+        self.state.scenario, self.state.invalid = scenario, False
+        known = self._stamp if check_disk and path == self.path else None
+        job = _Save(path, self._edits)
+        write = partial(write_scenario_file, scenario, path, known, save_scenario)
+        if is_small_data(scenario_to_dict(scenario)):  # a few milliseconds: at once, as before
+            return self._saved(job, write())
+        self._saving = job
+        self.show_status(f"Saving {path.name}...")
+        self.save_runner.start(once(write))
+        return True
+
+    def _saved(self, job: _Save, outcome: SaveOutcome) -> bool:
+        """A save has ended (here or on the worker thread): mark what was written as saved,
+        or say why nothing was; then whatever waited for it."""
+        self._saving = None
+        path = job.path
+        retry, job.retry = job.retry, None
+        if outcome.busy:
+            self.prompts.show_error(f"Could not save {path.name} in {path.parent}: {outcome.busy}. "
                                     "Nothing was written; try again in a moment.")
-            return False
-        except OSError as error:
-            self.prompts.show_error(f"Could not save {path.name}: {error.strerror or error}."
+        elif outcome.error:
+            self.prompts.show_error(f"Could not save {path.name} in {path.parent}: {outcome.error}."
                                     " The file on disk was not changed.")
-            return False
-        if changed:
+        elif outcome.changed:
             answer = self.prompts.ask_changed_on_disk(
                 f"{path.name} has been changed on disk since you opened or last saved it, "
                 "perhaps in another window or by another program.\n\nSave anyway replaces those "
                 "changes with what is on screen (the file as it is now is kept as "
                 f"{path.name}.bak). Save as keeps both.")
+            done = False
             if answer == "save":
-                return self.save_to(path, check_disk=False)
-            if answer == "save_as":
-                return self.save_as()
+                done = self.save_to(path, check_disk=False)
+            elif answer == "save_as":
+                done = self.save_as()
+            self._then(retry, done)
+            return done
+        if not outcome.written:
+            if retry is not None:
+                self.show_status(f"{path.name} was not saved, so the window stays as it is.")
             return False
-        if scenario != self.scenario and self.scenario is not None:
-            self.undo_stack.push(_Edit(self, self.scenario, scenario))
-        self.state.scenario, self.state.invalid, self.state.path = scenario, False, path
-        self._stamp = stamp
-        self.undo_stack.setClean()
+        self.state.path = path
+        self._stamp = outcome.stamp
+        if self._edits == job.edits:
+            self.undo_stack.setClean()
+        else:  # edited, undone or redone while it was written: that work is not on disk
+            self.undo_stack.resetClean()
         self._remember(path)
         self._sync_modified()
+        self.show_status(f"Saved {path.name}")
+        if job.again and self.is_modified():
+            self.save()
+        self._then(retry, True)
         return True
+
+    def _then(self, retry: Callable[[], Any] | None, done: bool) -> None:
+        if retry is None:
+            return
+        if self._saving is not None:  # another save began (Save anyway): wait for that one
+            self._after_save(retry)
+        elif done:
+            QTimer.singleShot(0, retry)  # after this save's own signal handling
+
+    def _after_save(self, retry: Callable[[], Any] | None) -> None:
+        """Do ``retry`` once the save being written succeeds; say so meanwhile."""
+        assert self._saving is not None
+        name = self._saving.path.name
+        if retry is None:
+            self.show_status(f"Saving {name}; please try again when it has finished.")
+            return
+        self._saving.retry = retry
+        if retry == self.close:
+            self.show_status(f"Waiting for {name} to be saved; the window closes when it is done.")
+        else:
+            self.show_status(f"Saving {name}; carrying on when it is saved.")
+
+    def _count_edit(self, _index: int) -> None:
+        self._edits += 1
+
+    def _on_save_finished(self, outcome: SaveOutcome) -> None:
+        if self._saving is not None:
+            self._saved(self._saving, outcome)
+
+    def _on_save_failed(self, message: str) -> None:
+        if self._saving is not None:
+            job = self._saving
+            self._saved(job, SaveOutcome(job.path, error=message))
 
     # ----- import a cash-flow forecast ---------------------------------------------------
     def import_forecast(self) -> None:
@@ -880,12 +1002,13 @@ class MainWindow(QMainWindow):
             "connection and nothing you enter leaves it.</p>"))
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self.maybe_save():
+        if not self.maybe_save(retry=self.close):  # a save still being written: closes after it
             event.ignore()
             return
         self.runner.shutdown()
         self.decisions_panel.shutdown()
         self.export_runner.shutdown()
+        self.save_runner.shutdown()
         if self.recovery is not None:  # saved or discarded: nothing to recover
             self.recovery.finish()
         event.accept()

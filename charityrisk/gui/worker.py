@@ -27,6 +27,16 @@ class Preview:
     value: Any
 
 
+def once(work: Callable[[], Any]) -> StepsFactory:
+    """Steps that do ``work`` in one go and return its value: no cancel point once started
+    (a save must not stop half way; the atomic write would leave the old file anyway)."""
+    def steps() -> Generator[Any, None, Any]:
+        return work()
+        yield  # a generator function, for the Runner
+
+    return steps
+
+
 class _JobSignals(QObject):
     progress = Signal(int, int, int)  # run id, done, total
     finished = Signal(int, object)  # run id, the generator's return value

@@ -83,7 +83,8 @@ def _organisation(o: Organisation) -> dict:
 
 def _contract(c: Contract) -> dict:
     out = _written(c, "contracts[]", omit_defaults=_V2_CONTRACT_KEYS)
-    out["late_payment"] = {"probability": c.late_payment.probability, "months": c.late_payment.months}
+    out["late_payment"] = {"probability": c.late_payment.probability, "months": c.late_payment.months,
+                           **dict(c.late_payment.extra)}
     return {**out, **dict(c.extra)}
 
 
@@ -105,6 +106,7 @@ def scenario_to_dict(s: Scenario) -> dict:
         out["simulation"]["precision"] = s.settings.precision
     if s.settings.sampling != "random":
         out["simulation"]["sampling"] = s.settings.sampling
+    out["simulation"].update(s.settings.extra)
     return {**out, **dict(s.extra)}
 
 

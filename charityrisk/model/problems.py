@@ -24,6 +24,10 @@ FILE = "file"  # the file as a whole: unreadable, not JSON, too large, too deep 
 FORMAT = "format"  # not a CharityRisk scenario
 VERSION = "version"  # limits: newest (the newest version this app reads), or lo
 OTHER = "other"  # a problem given as plain text (limits empty)
+# A run too large to finish in about a minute (model.scenario.run_size_problem): the file may
+# hold it, but neither the app nor the command line runs it.  limits: max (the most futures for
+# a scenario this size), contracts, months, got.
+TOO_SLOW = "too_slow"
 
 # Codes of values of the right shape that are only out of range or order: a form can show
 # them in their fields for the user to correct.
@@ -125,6 +129,11 @@ def describe(code: str, limits: Mapping[str, Any]) -> str:
         if limits.get("surrogate"):
             return f"must be valid text; it holds a lone surrogate escape (got {_show(got)})"
         return f"must be text of at most {limits['max']} characters (got {_show(got)})"
+    if code == TOO_SLOW:
+        contracts = limits["contracts"]
+        return (f"{got:,} futures of {contracts} contract{'' if contracts == 1 else 's'} over "
+                f"{limits['months']} months would take many minutes to run; at most "
+                f"{limits['max']:,} for a scenario this size")
     if code == TOO_MANY:
         return f"must hold at most {limits['max']} {limits['what']} (got {limits['count']})"
     return str(limits.get("text", code))

@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from .problems import TOO_SLOW, Problem, problem
+
 PAYMENT_MODES = ("earn", "threshold", "clawback")
 COUNT_NOISES = ("poisson", "none")
 SAMPLINGS = ("random", "latin_hypercube")  # engine.sampling: RANDOM, LATIN_HYPERCUBE
@@ -29,6 +31,19 @@ def max_paths(contracts: int, horizon_months: int) -> int:
     at most MAX_PATHS; a round thousand)."""
     most = MAX_RUN_WORK // (max(1, horizon_months) * (contracts + 1))
     return max(100, min(MAX_PATHS, most // 1000 * 1000))
+
+
+def run_size_problem(scenario: Scenario, paths: int | None = None) -> Problem | None:
+    """The one rule, for the app and the command line alike, on how large a run may be: a
+    Problem on ``simulation.paths`` when ``paths`` futures (default the scenario's own) would
+    take more than about a minute (``max_paths``), else None.  A file may hold more (it stays
+    readable and keeps its setting); it is the run that is refused."""
+    paths = scenario.settings.paths if paths is None else paths
+    contracts, months = len(scenario.contracts), scenario.horizon_months
+    most = max_paths(contracts, months)
+    if paths <= most:
+        return None
+    return problem("simulation.paths", TOO_SLOW, max=most, contracts=contracts, months=months, got=paths)
 
 
 @dataclass(frozen=True)
@@ -60,6 +75,7 @@ class Uncertain:
 class LatePayment:
     probability: float = 0.0
     months: int = 0
+    extra: Mapping[str, Any] = field(default_factory=dict, compare=False)  # unknown keys, kept
 
 
 @dataclass(frozen=True)
@@ -156,6 +172,7 @@ class SimulationSettings:
     # How the once-per-future uncertain values are drawn: "random" (independent, version 1's)
     # or "latin_hypercube" (stratified: steadier figures for the same futures).
     sampling: str = "random"
+    extra: Mapping[str, Any] = field(default_factory=dict, compare=False)  # unknown keys, kept
 
 
 @dataclass(frozen=True)

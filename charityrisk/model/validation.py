@@ -218,7 +218,8 @@ def _late_payment(r: _Reader, obj: dict, path: str) -> LatePayment | None:
     d = r.value(lp, F.spec_of("contracts[]", "late_payment.months"), full)
     if q is None or d is None:
         return None
-    return LatePayment(q, d)
+    # Unknown keys here are kept too (issue 15: saving keeps unknown keys at every level).
+    return LatePayment(q, d, extra={k: v for k, v in lp.items() if k not in ("probability", "months")})
 
 
 def _contract(r: _Reader, raw: Any, i: int, version: int) -> Contract | None:
@@ -282,7 +283,7 @@ def _settings(r: _Reader, raw: Any) -> SimulationSettings | None:
     if any(v is None for k, v in values.items() if k != "precision"):  # precision None: not used
         return None
     return SimulationSettings(values["paths"], values["seed"], values["risk_appetite"], values["precision"],
-                              values["sampling"])
+                              values["sampling"], extra=_extra(obj, "simulation", 2))
 
 
 def scenario_from_dict(data: Any) -> Scenario:
