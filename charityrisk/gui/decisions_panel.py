@@ -10,6 +10,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -24,10 +25,11 @@ from PySide6.QtWidgets import (
 )
 
 from ..engine.decisions import analyse_steps, compare_steps, preset_options, programme_options
+from ..engine.decisions.compare import risk_guesses_of
 from ..model import ScenarioError, load_scenario
 from ..model.scenario import Scenario
 from ..report import decision_figures
-from ..report.decision_text import advice, comparison_rows, goal_sentence
+from ..report.decision_text import advice, comparison_rows, goal_sentence, risk_guesses_sentence
 from .charts import ChartCanvas, scrolling
 from .prompts import Prompts
 from .state import Answer, WindowState
@@ -80,8 +82,18 @@ class DecisionsPanel(QWidget):
                                           "HMP Doncaster, the Work Programme, Transforming Rehabilitation) on the "
                                           "same futures. Each preset file's notes say where its figures come from "
                                           "and what the model leaves out.")
+        # The presets carry guesses of their own (heavy PbR: a 33% chance of no referrals);
+        # comparing payment terms keeps the user's unless this is ticked (issue 13).
+        self.preset_guesses = QCheckBox("Use the presets' own risk guesses, not mine")
+        self.preset_guesses.setObjectName("decisions.preset_guesses")
+        self.preset_guesses.setAccessibleName("Use the presets' own risk guesses instead of mine")
+        self.preset_guesses.setToolTip("Left unticked, comparing payment terms or real programmes changes only "
+                                       "the payment terms: your referrals, success rates, late payment and "
+                                       "chance of no referrals stay as you entered them. Tick to use each "
+                                       "preset's or programme's own guesses of those instead.")
         controls.addWidget(QLabel("Contract:"))
         controls.addWidget(self.contract_choice, 1)
+        controls.addWidget(self.preset_guesses)
         self.compare_files_button = QPushButton("Compare with my files...")
         self.compare_files_button.setObjectName("decisions.compare_files")
         self.compare_files_button.setToolTip("Pick your own variants (scenario files you saved) to compare with "
@@ -144,10 +156,16 @@ class DecisionsPanel(QWidget):
         compare_box = QWidget()
         compare_layout = QVBoxLayout(compare_box)
         compare_layout.setContentsMargins(0, 0, 0, 0)
+        self.compare_note = QLabel("")
+        self.compare_note.setObjectName("decisions.compare_note")
+        self.compare_note.setWordWrap(True)
+        self.compare_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.compare_note.hide()
+        compare_layout.addWidget(self.compare_note)
         compare_layout.addWidget(self.table)
         compare_layout.addWidget(self.curves, 1)
-        compare_layout.setStretch(0, 1)
-        compare_layout.setStretch(1, 2)
+        compare_layout.setStretch(1, 1)
+        compare_layout.setStretch(2, 2)
         self.views.addTab(scrolling(self.tornado), "What drives the risk")
         self.views.addTab(compare_box, "Payment structures compared")
         layout.addWidget(self.views, 1)
@@ -207,10 +225,14 @@ class DecisionsPanel(QWidget):
         self._start("analysis", lambda s, k: analyse_steps(s, contract=k))
 
     def run_comparison(self) -> None:
-        self._start("comparison", lambda s, k: compare_steps(preset_options(s, k)))
+        theirs = self.preset_guesses.isChecked()  # as it was when clicked
+        self._start("comparison", lambda s, k: compare_steps(preset_options(s, k, theirs),
+                                                             risk_guesses=risk_guesses_of(theirs)))
 
     def run_programme_comparison(self) -> None:
-        self._start("comparison", lambda s, k: compare_steps(programme_options(s, k)))
+        theirs = self.preset_guesses.isChecked()
+        self._start("comparison", lambda s, k: compare_steps(programme_options(s, k, theirs),
+                                                             risk_guesses=risk_guesses_of(theirs)))
 
     def choose_comparison_files(self) -> None:
         paths = self.prompts.ask_open_paths("Scenarios to compare with this one", "")
@@ -270,6 +292,9 @@ class DecisionsPanel(QWidget):
         for r, row in enumerate(rows[1:]):
             for c, cell in enumerate(row):
                 self.table.setItem(r, c, QTableWidgetItem(cell))
+        note = risk_guesses_sentence(comparison)
+        self.compare_note.setText(note)
+        self.compare_note.setVisible(bool(note))
         self.curves.show_chart(lambda ax: decision_figures.draw_comparison_curves(ax, comparison))
         self.views.setCurrentIndex(1)
         self.comparison_shown.emit(comparison)
