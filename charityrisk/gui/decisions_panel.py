@@ -93,7 +93,6 @@ class DecisionsPanel(QWidget):
                                        "preset's or programme's own guesses of those instead.")
         controls.addWidget(QLabel("Contract:"))
         controls.addWidget(self.contract_choice, 1)
-        controls.addWidget(self.preset_guesses)
         self.compare_files_button = QPushButton("Compare with my files...")
         self.compare_files_button.setObjectName("decisions.compare_files")
         self.compare_files_button.setToolTip("Pick your own variants (scenario files you saved) to compare with "
@@ -108,6 +107,9 @@ class DecisionsPanel(QWidget):
         buttons.addStretch(1)
         layout.addLayout(controls)
         layout.addLayout(buttons)
+        # On its own row, so the window still fits 1024 pixels; left-aligned, so a click beside
+        # its words does not tick it.
+        layout.addWidget(self.preset_guesses, 0, Qt.AlignmentFlag.AlignLeft)
         self.safe_button.clicked.connect(self.run_analysis)
         self.compare_button.clicked.connect(self.run_comparison)
         self.programmes_button.clicked.connect(self.run_programme_comparison)
