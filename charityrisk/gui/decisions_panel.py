@@ -31,6 +31,7 @@ from ..model.scenario import Scenario
 from ..report import decision_figures
 from ..report.decision_text import advice, comparison_rows, goal_sentence, risk_guesses_sentence
 from .charts import ChartCanvas, scrolling
+from .focus_ring import add_focus_ring
 from .prompts import Prompts
 from .state import Answer, WindowState
 from .worker import Runner
@@ -141,6 +142,7 @@ class DecisionsPanel(QWidget):
 
         self.views = QTabWidget()
         self.views.setObjectName("decisions.views")
+        add_focus_ring(self.views.tabBar())  # the style draws none on a tab bar
         # Below a decision chart's readable minimum (in inches at 100 dpi) scroll, never squash.
         width = round(100 * decision_figures.MIN_WIDTH_IN)
         self.tornado = ChartCanvas("Tornado chart: what drives the risk",
