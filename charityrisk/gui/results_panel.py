@@ -43,8 +43,6 @@ LEVEL_STYLE = {
     "unsafe": "background:#fbe4dc; color:#6b1d00; border-left:6px solid #d55e00;",
     "stale": "background:#eeeeee; color:#444444; border-left:6px solid #999999;",
 }
-# A keyboard user's focus ring where the style draws none (the headline, the charts): 2
-# pixels of focus_ring's blue, on the same room as when unfocused so nothing moves.
 
 
 class KeyFiguresTable(QTableWidget):
@@ -205,6 +203,8 @@ class ResultsPanel(QWidget):
 
     def _set_level(self, level: str) -> None:
         self.headline.setProperty("level", level)
+        # The style draws no focus ring on a label: 2 pixels of focus_ring's blue on three
+        # sides (the fourth is the level's colour), in the padding's room so nothing moves.
         self.headline.setStyleSheet(
             f"QLabel {{ {LEVEL_STYLE[level]} padding:8px; }} "
             f"QLabel:focus {{ padding:6px 6px 6px 8px; border-top:2px solid {FOCUS_COLOUR}; "
