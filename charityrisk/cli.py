@@ -161,6 +161,10 @@ def build_parser() -> argparse.ArgumentParser:
                       help="also compare the source document's presets applied to the first file's contract")
     cmp_.add_argument("--contract", type=_contract_index, default=0,
                       help="with --presets: which contract takes the preset terms (from 0; default 0)")
+    cmp_.add_argument("--preset-guesses", action="store_true",
+                      help="with --presets: also take each preset's own guesses of referrals, success "
+                           "rates, late payment and the chance of no referrals (default: keep the "
+                           "first file's, so only the payment terms differ)")
     _decision_options(cmp_)
     sol = sub.add_parser("solve", help="find the values of an input that keep the risk within the appetite")
     sol.add_argument("file")
@@ -402,6 +406,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from .engine.decisions import MAX_DECISION_PATHS, analyse, compare, preset_options
+    from .engine.decisions.compare import YOUR_GUESSES
     from .report.export import write_csv
     from .report.pdf import write_report
 
@@ -417,7 +422,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         paths = min(results.paths, MAX_DECISION_PATHS)
         analysis = analyse(scenario, paths=paths, seed=results.seed)
         try:
-            comparison = compare(preset_options(scenario), paths, results.seed)
+            comparison = compare(preset_options(scenario), paths, results.seed, risk_guesses=YOUR_GUESSES)
         except (OSError, ScenarioError):
             comparison = None  # a damaged installation's presets: the pack says it was not run
     _write(args.output, lambda: write_report(scenario, args.output, results=results,
@@ -433,11 +438,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from .engine.decisions import compare, preset_options
+    from .engine.decisions.compare import risk_guesses_of
     from .report.decision_text import comparison_lines
 
     scenarios = [_load(path) for path in args.files]
     if len(scenarios) < 2 and not args.presets:
         raise UsageError("compare: give at least two scenario files, or one file with --presets")
+    if args.preset_guesses and not args.presets:
+        raise UsageError("--preset-guesses: only with --presets (the files carry their own guesses)")
     stems = [Path(path).stem for path in args.files]
     labels = [stem if stems.count(stem) == 1 else path for stem, path in zip(stems, args.files)]
     options = list(zip(labels, scenarios))
@@ -445,13 +453,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if args.presets:
         _check_contract(args.files[0], scenarios[0], args.contract)
         try:
-            presets = preset_options(scenarios[0], args.contract)[1:]
+            presets = preset_options(scenarios[0], args.contract, args.preset_guesses)[1:]
         except (OSError, ScenarioError) as error:
             raise UsageError(f"--presets: cannot read the preset scenarios ({error})") from None
         options += presets
         files += [None] * len(presets)
     paths = _run_paths(args, scenarios)
-    comparison = compare(options, paths, args.seed, args.risk_appetite)
+    comparison = compare(options, paths, args.seed, args.risk_appetite,
+                         risk_guesses=risk_guesses_of(args.preset_guesses) if args.presets else None)
     if args.json:
         data = comparison.to_json_dict()
         for option, path in zip(data["options"], files):

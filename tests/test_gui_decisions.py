@@ -86,7 +86,7 @@ def test_compare_with_real_programmes(qtbot, panel, scenario):
     panel.set_scenario(small)
     with qtbot.waitSignal(panel.comparison_shown, timeout=60_000) as shown:
         qtbot.mouseClick(panel.programmes_button, Qt.MouseButton.LeftButton)
-    expected = compare(programme_options(small, 0))
+    expected = compare(programme_options(small, 0), risk_guesses="yours")
     assert shown.args[0].to_json_dict() == expected.to_json_dict()
     assert [panel.table.item(r, 0).text() for r in range(panel.table.rowCount())] == [
         o.label for o in expected.options]

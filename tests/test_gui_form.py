@@ -65,7 +65,7 @@ BASE = {
     "simulation": {"paths": 20000, "seed": 1, "risk_appetite": 0.05},
 }
 PRESET_TERMS = ("share_at_risk", "payment_mode", "fee_lag_months", "target_success_rate",
-                "cohort_months", "outcome_lag_months", "p_no_referrals", "late_payment")
+                "cohort_months", "outcome_lag_months")
 
 ALL_INPUTS = [
     "horizon_months",
@@ -492,8 +492,8 @@ def test_every_preset_copies_its_files_terms(form, example, key):
     c = built(form).contracts[0]
     for term in PRESET_TERMS:
         assert getattr(c, term) == getattr(source, term), term
-    kept = ("name", "referrals_per_month", "price_per_referral", "success_rate",
-            "cost_per_referral", "fixed_monthly_cost", "count_noise", "extra")
+    kept = ("name", "referrals_per_month", "price_per_referral", "success_rate", "late_payment",
+            "p_no_referrals", "cost_per_referral", "fixed_monthly_cost", "count_noise", "extra")
     for term in kept:
         assert getattr(c, term) == getattr(example.contracts[0], term), term
 

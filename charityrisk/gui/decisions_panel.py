@@ -10,6 +10,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -24,11 +25,13 @@ from PySide6.QtWidgets import (
 )
 
 from ..engine.decisions import analyse_steps, compare_steps, preset_options, programme_options
+from ..engine.decisions.compare import risk_guesses_of
 from ..model import ScenarioError, load_scenario
 from ..model.scenario import Scenario
 from ..report import decision_figures
-from ..report.decision_text import advice, comparison_rows, goal_sentence
+from ..report.decision_text import advice, comparison_rows, goal_sentence, risk_guesses_sentence
 from .charts import ChartCanvas, scrolling
+from .focus_ring import add_focus_ring
 from .negotiate_panel import NegotiatePanel
 from .prompts import Prompts
 from .state import Answer, WindowState
@@ -81,6 +84,15 @@ class DecisionsPanel(QWidget):
                                           "HMP Doncaster, the Work Programme, Transforming Rehabilitation) on the "
                                           "same futures. Each preset file's notes say where its figures come from "
                                           "and what the model leaves out.")
+        # The presets carry guesses of their own (heavy PbR: a 33% chance of no referrals);
+        # comparing payment terms keeps the user's unless this is ticked (issue 13).
+        self.preset_guesses = QCheckBox("Use the presets' own risk guesses, not mine")
+        self.preset_guesses.setObjectName("decisions.preset_guesses")
+        self.preset_guesses.setAccessibleName("Use the presets' own risk guesses instead of mine")
+        self.preset_guesses.setToolTip("Left unticked, comparing payment terms or real programmes changes only "
+                                       "the payment terms: your referrals, success rates, late payment and "
+                                       "chance of no referrals stay as you entered them. Tick to use each "
+                                       "preset's or programme's own guesses of those instead.")
         controls.addWidget(QLabel("Contract:"))
         controls.addWidget(self.contract_choice, 1)
         self.compare_files_button = QPushButton("Compare with my files...")
@@ -97,6 +109,9 @@ class DecisionsPanel(QWidget):
         buttons.addStretch(1)
         layout.addLayout(controls)
         layout.addLayout(buttons)
+        # On its own row, so the window still fits 1024 pixels; left-aligned, so a click beside
+        # its words does not tick it.
+        layout.addWidget(self.preset_guesses, 0, Qt.AlignmentFlag.AlignLeft)
         self.safe_button.clicked.connect(self.run_analysis)
         self.compare_button.clicked.connect(self.run_comparison)
         self.programmes_button.clicked.connect(self.run_programme_comparison)
@@ -128,6 +143,7 @@ class DecisionsPanel(QWidget):
 
         self.views = QTabWidget()
         self.views.setObjectName("decisions.views")
+        add_focus_ring(self.views.tabBar())  # the style draws none on a tab bar
         # Below a decision chart's readable minimum (in inches at 100 dpi) scroll, never squash.
         width = round(100 * decision_figures.MIN_WIDTH_IN)
         self.tornado = ChartCanvas("Tornado chart: what drives the risk",
@@ -145,10 +161,16 @@ class DecisionsPanel(QWidget):
         compare_box = QWidget()
         compare_layout = QVBoxLayout(compare_box)
         compare_layout.setContentsMargins(0, 0, 0, 0)
+        self.compare_note = QLabel("")
+        self.compare_note.setObjectName("decisions.compare_note")
+        self.compare_note.setWordWrap(True)
+        self.compare_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.compare_note.hide()
+        compare_layout.addWidget(self.compare_note)
         compare_layout.addWidget(self.table)
         compare_layout.addWidget(self.curves, 1)
-        compare_layout.setStretch(0, 1)
-        compare_layout.setStretch(1, 2)
+        compare_layout.setStretch(1, 1)
+        compare_layout.setStretch(2, 2)
         self.views.addTab(scrolling(self.tornado), "What drives the risk")
         self.views.addTab(compare_box, "Payment structures compared")
         self.negotiate = NegotiatePanel(state=self.state, contract=self.contract_choice.currentIndex)
@@ -211,10 +233,14 @@ class DecisionsPanel(QWidget):
         self._start("analysis", lambda s, k: analyse_steps(s, contract=k))
 
     def run_comparison(self) -> None:
-        self._start("comparison", lambda s, k: compare_steps(preset_options(s, k)))
+        theirs = self.preset_guesses.isChecked()  # as it was when clicked
+        self._start("comparison", lambda s, k: compare_steps(preset_options(s, k, theirs),
+                                                             risk_guesses=risk_guesses_of(theirs)))
 
     def run_programme_comparison(self) -> None:
-        self._start("comparison", lambda s, k: compare_steps(programme_options(s, k)))
+        theirs = self.preset_guesses.isChecked()
+        self._start("comparison", lambda s, k: compare_steps(programme_options(s, k, theirs),
+                                                             risk_guesses=risk_guesses_of(theirs)))
 
     def choose_comparison_files(self) -> None:
         paths = self.prompts.ask_open_paths("Scenarios to compare with this one", "")
@@ -274,6 +300,9 @@ class DecisionsPanel(QWidget):
         for r, row in enumerate(rows[1:]):
             for c, cell in enumerate(row):
                 self.table.setItem(r, c, QTableWidgetItem(cell))
+        note = risk_guesses_sentence(comparison)
+        self.compare_note.setText(note)
+        self.compare_note.setVisible(bool(note))
         self.curves.show_chart(lambda ax: decision_figures.draw_comparison_curves(ax, comparison))
         self.views.setCurrentIndex(1)
         self.comparison_shown.emit(comparison)

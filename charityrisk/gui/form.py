@@ -20,6 +20,7 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
+    QCheckBox,
     QFormLayout,
     QFrame,
     QGroupBox,
@@ -33,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..engine.decisions.compare import RISK_GUESSES, STRUCTURE_TERMS
 from ..model import Scenario, ScenarioError, load_scenario, scenario_from_dict, scenario_to_dict
 from ..model import fields as F
 from ..model.budget_summary import months_of_reserves, reserves_hint
@@ -70,9 +72,11 @@ PRESET_CHOICES = [
     ("Clinks 20% ceiling", "clinks_ceiling"),
     ("Heavy PbR (Work Programme)", "heavy_pbr"),
 ]
-# What a preset sets: the payment terms; referrals, price and costs stay as typed.
-PRESET_TERMS = ("share_at_risk", "payment_mode", "fee_lag_months", "target_success_rate",
-                "cohort_months", "outcome_lag_months", "p_no_referrals", "late_payment")
+# What a preset sets: the payment terms (the ones "Compare payment terms" changes); price and
+# costs stay as typed, and so do the user's risk guesses (referrals, success rates, late payment,
+# no referrals) unless the user ticks "also use the preset's risk guesses" (issue 13).
+PRESET_TERMS = STRUCTURE_TERMS
+PRESET_GUESSES = RISK_GUESSES
 
 PAYMENT_MODES = [
     ("Paid on results", "earn",
@@ -559,8 +563,8 @@ class ScenarioForm(QWidget):
         self.preset.setObjectName("contract.preset")
         self.preset.setAccessibleName("Standard payment terms")
         tip = ("Fill in typical payment terms from the Clinks (2013) examples: the share at risk, "
-               "how results are paid, the payment delays, target, group length, chance of no "
-               "referrals and late payment. Your referrals, price and costs are kept.")
+               "how results are paid, the payment delays, target and group length. Your price and "
+               "costs are kept, and so are your risk guesses unless you tick the box below.")
         self.preset.setToolTip(tip)
         self.preset.addItem("Choose…", None)
         for text, key in PRESET_CHOICES:
@@ -576,6 +580,12 @@ class ScenarioForm(QWidget):
             lambda i: self.apply_preset_button.setEnabled(self.preset.itemData(i) is not None))
         self.apply_preset_button.clicked.connect(
             lambda: self.apply_preset(self.preset.currentData()) if self.preset.currentData() else None)
+        self.preset_guesses = QCheckBox("Also use the preset's risk guesses")
+        self.preset_guesses.setObjectName("contract.preset_guesses")
+        self.preset_guesses.setAccessibleName("Also use the preset's risk guesses")
+        self.preset_guesses.setToolTip("Left unticked, Apply changes only the payment terms: your referrals, "
+                                       "success rates, late payment and chance of no referrals stay as you "
+                                       "entered them. Tick to replace them with the preset's own guesses too.")
         self.preset_hint = QLabel()
         self.preset_hint.setObjectName("hint:contract.preset")
         self.preset_hint.setWordWrap(True)
@@ -591,6 +601,7 @@ class ScenarioForm(QWidget):
         row.addWidget(self.preset, 1)
         row.addWidget(self.apply_preset_button)
         lay.addLayout(row)
+        lay.addWidget(self.preset_guesses)
         lay.addWidget(self.preset_hint)
         label = QLabel("Payment terms")
         label.setObjectName("label:contract.preset")
@@ -746,8 +757,11 @@ class ScenarioForm(QWidget):
             self.name_field.edit.selectAll()
             self.scroll_area.ensureWidgetVisible(self.name_field.edit)
 
-    def apply_preset(self, key: str) -> None:
-        """Set the chosen contract's payment terms from a preset file's first contract."""
+    def apply_preset(self, key: str, preset_guesses: bool | None = None) -> None:
+        """Set the chosen contract's payment terms from a preset file's first contract, and its
+        risk guesses too when ``preset_guesses`` (None: as the check box says)."""
+        if preset_guesses is None:
+            preset_guesses = self.preset_guesses.isChecked()
         if not 0 <= self._current < len(self._contracts):
             return
         label = next((text for text, k in PRESET_CHOICES if k == key), key)
@@ -759,13 +773,15 @@ class ScenarioForm(QWidget):
             return
         self._store_current()
         contract = self._contracts[self._current]
-        for term in PRESET_TERMS:
+        for term in PRESET_TERMS + (PRESET_GUESSES if preset_guesses else ()):
             contract[term] = copy.deepcopy(source[term])
         self._load_editor()
         self._loading += 1
         self.preset.setCurrentIndex(0)
         self._loading -= 1
-        self.preset_hint.setText(f"“{label}” terms applied (Edit › Undo to go back).")
+        kept = ("its risk guesses replaced yours" if preset_guesses else
+                "your referrals, success rates, late payment and chance of no referrals kept")
+        self.preset_hint.setText(f"“{label}” payment terms applied, {kept} (Edit › Undo to go back).")
         self.preset_hint.show()
         self._changed()
 

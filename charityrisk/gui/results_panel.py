@@ -4,7 +4,7 @@ It only shows what the engine computed (via report.text and report.figures).
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -25,16 +26,105 @@ from ..model.scenario import Scenario
 from ..report.glossary import tooltip_for_label
 from ..report.text import appetite_sentence, headline, key_figures, run_verdict
 from .charts import ResultsCanvas
+from .focus_ring import FOCUS_COLOUR
 from .state import Shown, WindowState
 
-# Okabe-Ito inspired, with text dark enough on each background for a projector.
+# The key figures show two label/value pairs a row when the table is at least this wide
+# (logical pixels), else one: at 1366 x 768 and 150% scaling two pairs squeezed every value
+# to "...".  Values never take more than VALUE_SHARE of a pair's width; labels wrap.
 FIGURE_PAIRS = 2
+TWO_PAIRS_PX = 820
+VALUE_SHARE = 0.5
+
+# Okabe-Ito inspired, with text dark enough on each background for a projector.
 LEVEL_STYLE = {
     "safe": "background:#e3f1e8; color:#0b4d2c; border-left:6px solid #009e73;",
     "close": "background:#fdf3dc; color:#5c4200; border-left:6px solid #e69f00;",
     "unsafe": "background:#fbe4dc; color:#6b1d00; border-left:6px solid #d55e00;",
     "stale": "background:#eeeeee; color:#444444; border-left:6px solid #999999;",
 }
+
+
+class KeyFiguresTable(QTableWidget):
+    """The key figures as label/value pairs, laid out for the width it has and always as
+    tall as its rows: nothing scrolls inside it or is cut short; the results tab scrolls."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(0, 2, parent)
+        self._figures: list[tuple[QTableWidgetItem, QTableWidgetItem]] = []
+        self._fitting = False
+        self.horizontalHeader().setVisible(False)
+        self.verticalHeader().setVisible(False)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.horizontalHeader().setMinimumSectionSize(40)
+        self.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.setWordWrap(True)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.setFixedHeight(2 * self.frameWidth())
+        # A new height set while the panel is being laid out (on a resize) does not reach the
+        # scrolling tab around it: the panel then stays short and the charts overlap the last
+        # rows.  Asking again once the layout is done makes the tab grow the panel.
+        self._grown = QTimer(self, singleShot=True, interval=0)
+        self._grown.timeout.connect(self._tell_parent)
+
+    def show_figures(self, figures: list[tuple[QTableWidgetItem, QTableWidgetItem]]) -> None:
+        self._figures = figures
+        self.setColumnCount(0)  # laid out afresh for the width
+        self._fit()
+
+    def setRowCount(self, rows: int) -> None:  # noqa: N802 (a Qt override)
+        """(The window empties the table for a blank scenario: forget the figures too.)"""
+        super().setRowCount(rows)
+        if rows == 0 and self._figures:
+            self._figures = []
+            self._fit()
+
+    def pairs(self) -> int:
+        """Label/value pairs a row at the current width."""
+        return FIGURE_PAIRS if self.viewport().width() >= TWO_PAIRS_PX else 1
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self._fit()
+
+    def _fit(self) -> None:
+        if self._fitting:
+            return
+        self._fitting = True
+        try:
+            pairs = self.pairs() if self._figures else 1
+            rows = -(-len(self._figures) // pairs)
+            if self.columnCount() != 2 * pairs or self.rowCount() != rows:
+                for row in range(self.rowCount()):
+                    for column in range(self.columnCount()):
+                        self.takeItem(row, column)  # items move to their new cells below
+                super().setRowCount(0)
+                self.setColumnCount(2 * pairs)
+                super().setRowCount(rows)
+                for i, (label, value) in enumerate(self._figures):
+                    row, pair = i % rows, i // rows
+                    self.setItem(row, 2 * pair, label)
+                    self.setItem(row, 2 * pair + 1, value)
+            width = self.viewport().width() // pairs
+            for pair in range(pairs):
+                value_px = min(self.sizeHintForColumn(2 * pair + 1), int(width * VALUE_SHARE))
+                self.setColumnWidth(2 * pair, width - value_px)
+                self.setColumnWidth(2 * pair + 1, value_px)
+            self.resizeRowsToContents()
+            height = sum(self.rowHeight(r) for r in range(rows)) + 2 * self.frameWidth()
+            if height != self.height():
+                self.setFixedHeight(height)
+                self._grown.start()
+        finally:
+            self._fitting = False
+
+    def _tell_parent(self) -> None:
+        parent = self.parentWidget()
+        if parent is not None:
+            parent.updateGeometry()
 
 
 class ResultsPanel(QWidget):
@@ -46,7 +136,10 @@ class ResultsPanel(QWidget):
         self.headline = QLabel("Enter your scenario on the left; results appear here.")
         self.headline.setObjectName("headline")
         self.headline.setWordWrap(True)
-        self.headline.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # Selectable from the keyboard too (a Tab stop: the sentence can be read and copied).
+        self.headline.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                              | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.headline.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # Qt gives it click focus only
         self.headline.setAccessibleName("Headline result")
         font = self.headline.font()
         font.setPointSizeF(font.pointSizeF() * 1.35)
@@ -72,29 +165,30 @@ class ResultsPanel(QWidget):
         layout.addLayout(busy)
         self.show_busy(False)
 
+        # The key figures straight under the headline: on a small or scaled screen they are the
+        # answer's next line, not below the charts where they were off-screen (issue 13).
+        self.table = KeyFiguresTable()
+        self.table.setObjectName("key_figures")
+        self.table.setAccessibleName("Key figures")
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setTabKeyNavigation(False)  # Tab must leave the table, not cycle its cells
+        layout.addWidget(self.table)
+
         self.canvas = ResultsCanvas()
-        # Below the charts' readable minimum (a 1024 x 768 projector) scroll, never squash.
+        # Narrower than the charts' readable minimum (a 1024 x 768 projector) they scroll
+        # sideways, never squash; never up and down, inside a results tab that scrolls itself
+        # (two nested vertical scrolls showed the charts through a slot).
         scroller = QScrollArea()
         scroller.setObjectName("charts_scroll")
         scroller.setWidgetResizable(True)
         scroller.setFrameShape(QFrame.Shape.NoFrame)
+        scroller.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroller.setWidget(self.canvas)
+        scroller.setStyleSheet(f"QScrollArea#charts_scroll {{ border: 2px solid transparent; }} "
+                               f"QScrollArea#charts_scroll:focus {{ border-color: {FOCUS_COLOUR}; }}")
+        bar = scroller.horizontalScrollBar().sizeHint().height()
+        scroller.setMinimumHeight(self.canvas.minimumHeight() + bar + 4)
         layout.addWidget(scroller, 1)
-
-        # Two label/value pairs a row: half the height, so the charts get the room.
-        self.table = QTableWidget(0, 2 * FIGURE_PAIRS)
-        self.table.setObjectName("key_figures")
-        self.table.setAccessibleName("Key figures")
-        self.table.horizontalHeader().setVisible(False)
-        self.table.verticalHeader().setVisible(False)
-        header = self.table.horizontalHeader()
-        for column in range(2 * FIGURE_PAIRS):
-            mode = QHeaderView.ResizeMode.ResizeToContents if column % 2 == 0 else QHeaderView.ResizeMode.Stretch
-            header.setSectionResizeMode(column, mode)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(True)
-        self.table.setTabKeyNavigation(False)  # Tab must leave the table, not cycle its cells
-        layout.addWidget(self.table)
         self.results: Results | None = None
         self._shown: Shown | None = None  # what the charts and table were last drawn from
 
@@ -109,7 +203,12 @@ class ResultsPanel(QWidget):
 
     def _set_level(self, level: str) -> None:
         self.headline.setProperty("level", level)
-        self.headline.setStyleSheet(f"QLabel {{ {LEVEL_STYLE[level]} padding:8px; }}")
+        # The style draws no focus ring on a label: 2 pixels of focus_ring's blue on three
+        # sides (the fourth is the level's colour), in the padding's room so nothing moves.
+        self.headline.setStyleSheet(
+            f"QLabel {{ {LEVEL_STYLE[level]} padding:8px; }} "
+            f"QLabel:focus {{ padding:6px 6px 6px 8px; border-top:2px solid {FOCUS_COLOUR}; "
+            f"border-right:2px solid {FOCUS_COLOUR}; border-bottom:2px solid {FOCUS_COLOUR}; }}")
 
     def show_busy(self, busy: bool) -> None:
         self.progress.setVisible(busy)
@@ -130,24 +229,16 @@ class ResultsPanel(QWidget):
         # A screen reader reads the sentence itself, not "Headline result".
         self.headline.setAccessibleName(self.headline.text().replace("\n", " "))
         self._set_level(judged.level)
-        figures = key_figures(scenario, results)
-        rows = -(-len(figures) // FIGURE_PAIRS)
-        self.table.setRowCount(rows)
-        for i, (label, value) in enumerate(figures):
-            row, pair = i % rows, i // rows
+        pairs = []
+        for label, value in key_figures(scenario, results):
             label_item = QTableWidgetItem(label)
             label_item.setForeground(Qt.GlobalColor.darkGray)
-            explained = tooltip_for_label(label)
-            if explained:
-                label_item.setToolTip(explained)
-            self.table.setItem(row, 2 * pair, label_item)
             value_item = QTableWidgetItem(value)
             explained = tooltip_for_label(label)  # one plain sentence on what the figure means
             label_item.setToolTip(explained or label)
             value_item.setToolTip(f"{label}: {value}. {explained}" if explained else f"{label}: {value}")
-            self.table.setItem(row, 2 * pair + 1, value_item)
-        self.table.resizeRowsToContents()
-        self.table.setFixedHeight(sum(self.table.rowHeight(r) for r in range(rows)) + 4)
+            pairs.append((label_item, value_item))
+        self.table.show_figures(pairs)
         self.canvas.show_results(scenario, results, appetite)
         self.set_status("")
 

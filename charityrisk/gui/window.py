@@ -36,6 +36,7 @@ from ..report.pdf import write_report
 from ..resources import example_scenario_path
 from .decisions_panel import DecisionsPanel
 from .filesafety import FileStamp, SaveOutcome, absolute, write_scenario_file
+from .focus_ring import add_focus_ring
 from .form import ScenarioForm
 from .import_dialog import ImportPreviewDialog
 from .monthly_panel import MonthlyPanel
@@ -215,6 +216,7 @@ class MainWindow(QMainWindow):
         self.decisions_panel = DecisionsPanel(state=self.state, prompts=self.prompts)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("results_tabs")
+        add_focus_ring(self.tabs.tabBar())  # the style draws none on a tab bar (issue 13)
         self.tabs.addTab(self.results_panel, "Risk of running out")
         self.tabs.addTab(self.decisions_panel, "What would make it safe")
         self.monthly_panel = MonthlyPanel()

@@ -6,6 +6,7 @@ Formatting only: everything here reads what engine.decisions computed.
 from __future__ import annotations
 
 from ..engine.decisions import Comparison, GoalSeek, Sensitivity, SensitivityBar, Solutions
+from ..engine.decisions.compare import PRESET_GUESSES, YOUR_GUESSES
 from ..engine.verdict import Verdict
 from ..model.fields import fields_of, spec
 from .text import money, percent
@@ -274,6 +275,18 @@ def comparison_rows(comparison: Comparison) -> list[tuple[str, ...]]:
     return rows
 
 
+def risk_guesses_sentence(comparison: Comparison) -> str:
+    """Whose guesses of referrals, success, late payment and no referrals the compared terms
+    used (issue 13: never silently the preset's); "" when every option is a whole scenario."""
+    guesses = "guesses of referrals, success rates, late payment and the chance of no referrals"
+    if comparison.risk_guesses == YOUR_GUESSES:
+        return f"The compared terms kept this scenario's own {guesses}: only the payment terms differ."
+    if comparison.risk_guesses == PRESET_GUESSES:
+        return (f"As asked, each compared option also took its preset's own {guesses}, "
+                "not this scenario's: the differences are not the payment terms alone.")
+    return ""
+
+
 def comparison_lines(comparison: Comparison) -> list[str]:
     rows = comparison_rows(comparison)
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
@@ -283,6 +296,9 @@ def comparison_lines(comparison: Comparison) -> list[str]:
     lines += ["", f"Safest: {safest.label} ({percent(safest.p_run_out)} chance of running out). "
               f"All options ran on the same {comparison.paths:,} futures (seed {comparison.seed}); "
               "\"vs first\" is the difference from the first option with its 95% Monte Carlo range."]
+    guesses = risk_guesses_sentence(comparison)
+    if guesses:
+        lines.append(guesses)
     return lines
 
 

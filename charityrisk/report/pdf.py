@@ -41,7 +41,7 @@ from ..model.fields import spec, spec_of
 from ..model.fileformat import write_bytes_atomic
 from ..model.scenario import BudgetLine, Contract, Scenario, Uncertain
 from . import decision_figures, figures, style
-from .decision_text import comparison_rows, decision_sentences
+from .decision_text import comparison_rows, decision_sentences, risk_guesses_sentence
 from .export import period_summary
 from .glossary import REPORT_TERMS, report_terms, term
 from .text import (
@@ -700,7 +700,7 @@ def _page_three(p: _Pack, terms: str, k: float) -> _Page:
         page.table(rows[1:], COMPARISON_WIDTHS, size=8, header=list(rows[0]))
         page.text(f"All options ran on the same {comparison.paths:,} futures (seed {comparison.seed}); "
                   "\u201cvs first\u201d is the difference from the first option, in percentage points, "
-                  "with its Monte Carlo range.", size=8.5, color=MUTED)
+                  "with its Monte Carlo range. " + risk_guesses_sentence(comparison), size=8.5, color=MUTED)
     elif p.s.contracts:
         page.text("Not worked out for this report: use \u201cCompare payment terms\u201d in the app "
                   "before exporting (or the charityrisk report command) to compare structures.",

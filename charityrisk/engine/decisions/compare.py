@@ -21,9 +21,15 @@ from .common import CancelledCallback, Meter, ProgressCallback, decision_steps, 
 # The terms that make a payment structure (the source document's presets differ in these);
 # the organisation, referral volumes, price, costs and success rates stay the user's own.
 STRUCTURE_TERMS = ("payment_mode", "share_at_risk", "target_success_rate", "cohort_months",
-                   "fee_lag_months", "outcome_lag_months", "p_no_referrals", "late_payment")
+                   "fee_lag_months", "outcome_lag_months")
+# The user's guesses of how the work will go.  A preset file carries guesses of its own (the
+# heavy PbR preset's 33% chance of no referrals), but comparing payment terms must not quietly
+# swap the user's risks for the preset's (issue 13): they are taken only when asked for.
+RISK_GUESSES = ("referrals_per_month", "success_rate", "late_payment", "p_no_referrals")
 
-
+# Comparison.risk_guesses: whose guesses the options built from presets or programmes used.
+YOUR_GUESSES = "yours"
+PRESET_GUESSES = "presets"
 @dataclass(frozen=True, eq=False)
 class ComparedOption:
     label: str
@@ -43,6 +49,9 @@ class Comparison:
     paths: int
     seed: int
     risk_appetite: float
+    # YOUR_GUESSES or PRESET_GUESSES when presets or programmes were applied; None when every
+    # option is a whole scenario of the user's (its files), carrying its own guesses.
+    risk_guesses: str | None = None
 
     def ranking(self) -> tuple[int, ...]:
         """Option indices, safest first: lowest chance of running out, then the least extra
@@ -63,6 +72,7 @@ class Comparison:
         return {
             "paths": self.paths, "seed": self.seed, "risk_appetite": self.risk_appetite,
             "common_random_numbers": True, "safest": self.safest.label,
+            "risk_guesses": self.risk_guesses,
             "options": [{"label": o.label, "scenario": o.scenario.name, "rank": rank[i],
                          "within_appetite": self.verdict(o) is Verdict.WITHIN,
                          "verdict": self.verdict(o).value,
@@ -73,15 +83,26 @@ class Comparison:
         }
 
 
-def apply_structure(s: Scenario, contract: int, terms: Contract) -> Scenario:
-    """Scenario s with contract ``contract`` under the payment structure of ``terms``
-    (its STRUCTURE_TERMS), everything else the user's own."""
-    return s.with_contract(contract, **{k: getattr(terms, k) for k in STRUCTURE_TERMS})
+def _terms(preset_guesses: bool, terms: tuple[str, ...]) -> tuple[str, ...]:
+    return terms + RISK_GUESSES if preset_guesses else terms
 
 
-def preset_options(s: Scenario, contract: int = 0) -> list[tuple[str, Scenario]]:
-    """The user's scenario, then the source document's presets applied to its contract
-    (reads the preset files shipped in resources/)."""
+def apply_structure(s: Scenario, contract: int, terms: Contract, preset_guesses: bool = False) -> Scenario:
+    """Scenario s with contract ``contract`` under the payment structure of ``terms`` (its
+    STRUCTURE_TERMS), everything else the user's own; with ``preset_guesses`` also the
+    RISK_GUESSES of ``terms``."""
+    return s.with_contract(contract, **{k: getattr(terms, k) for k in _terms(preset_guesses, STRUCTURE_TERMS)})
+
+
+def risk_guesses_of(preset_guesses: bool) -> str:
+    """Comparison.risk_guesses for options built with (or without) the presets' guesses."""
+    return PRESET_GUESSES if preset_guesses else YOUR_GUESSES
+
+
+def preset_options(s: Scenario, contract: int = 0, preset_guesses: bool = False) -> list[tuple[str, Scenario]]:
+    """The user's scenario, then the source document's presets' payment terms applied to its
+    contract (reads the preset files shipped in resources/).  The user's RISK_GUESSES stay
+    unless ``preset_guesses``; pass risk_guesses_of(preset_guesses) to compare to say which."""
     from ...model import load_scenario
     from ...resources import PRESETS, preset_path
 
@@ -90,7 +111,7 @@ def preset_options(s: Scenario, contract: int = 0) -> list[tuple[str, Scenario]]
     options = [(s.name or "Your terms", s)]
     for key, title in PRESETS.items():
         preset = load_scenario(preset_path(key))
-        options.append((title, apply_structure(s, contract, preset.contracts[0])))
+        options.append((title, apply_structure(s, contract, preset.contracts[0], preset_guesses)))
     return options
 
 
@@ -98,11 +119,12 @@ def preset_options(s: Scenario, contract: int = 0) -> list[tuple[str, Scenario]]
 PROGRAMME_TERMS = STRUCTURE_TERMS + ("ramp_up_months", "guaranteed_referrals_per_month")
 
 
-def programme_options(s: Scenario, contract: int = 0) -> list[tuple[str, Scenario]]:
+def programme_options(s: Scenario, contract: int = 0, preset_guesses: bool = False) -> list[tuple[str, Scenario]]:
     """The user's scenario, then the terms of real programmes (resources.PROGRAMMES:
     Peterborough, Doncaster, the Work Programme, Transforming Rehabilitation) applied to its
-    contract: their PROGRAMME_TERMS, everything else the user's own.  A programme's
-    referral shortfall is not a term and stays out (its file's notes say so)."""
+    contract: their PROGRAMME_TERMS, everything else the user's own.  A programme's referral
+    shortfall, success rate, late payment and chance of no referrals are its guesses, not
+    terms: they come in only with ``preset_guesses`` (the files' notes say where they are from)."""
     from ...model import load_scenario
     from ...resources import PROGRAMMES, preset_path
 
@@ -111,15 +133,17 @@ def programme_options(s: Scenario, contract: int = 0) -> list[tuple[str, Scenari
     options = [(s.name or "Your terms", s)]
     for key, title in PROGRAMMES.items():
         terms = load_scenario(preset_path(key)).contracts[0]
-        options.append((title, s.with_contract(contract, **{k: getattr(terms, k) for k in PROGRAMME_TERMS})))
+        taken = _terms(preset_guesses, PROGRAMME_TERMS)
+        options.append((title, s.with_contract(contract, **{k: getattr(terms, k) for k in taken})))
     return options
 
 
 def compare_steps(options: Sequence[tuple[str, Scenario]], paths: int | None = None,
                   seed: int | None = None, appetite: float | None = None,
-                  ) -> Generator[Progress, None, Comparison]:
+                  risk_guesses: str | None = None) -> Generator[Progress, None, Comparison]:
     """Simulate each (label, scenario) on the same futures; yield Progress(done, total) in
-    futures over all options; return the Comparison.  Defaults come from the first."""
+    futures over all options; return the Comparison.  Defaults come from the first;
+    ``risk_guesses`` (YOUR_GUESSES, PRESET_GUESSES or None) is recorded for the report."""
     if not options:
         raise ValueError("options: nothing to compare")
     first = options[0][1]
@@ -128,6 +152,8 @@ def compare_steps(options: Sequence[tuple[str, Scenario]], paths: int | None = N
     appetite = first.settings.risk_appetite if appetite is None else appetite
     if isinstance(appetite, bool) or not isinstance(appetite, (int, float)) or not 0 <= appetite <= 1:
         raise ValueError(f"risk_appetite: must be a share between 0 and 1 (got {appetite!r})")
+    if risk_guesses not in (None, YOUR_GUESSES, PRESET_GUESSES):
+        raise ValueError(f"risk_guesses: must be {YOUR_GUESSES!r}, {PRESET_GUESSES!r} or None (got {risk_guesses!r})")
     def run_all(meter: Meter) -> Generator[Progress, None, list[Results]]:
         results = []
         for k, (_, s) in enumerate(options):
@@ -145,12 +171,12 @@ def compare_steps(options: Sequence[tuple[str, Scenario]], paths: int | None = N
         flags = r.run_out_month > 0
         compared.append(ComparedOption(label, s, r, r.p_run_out - results[0].p_run_out,
                                        paired_standard_error(flags, base)))
-    return Comparison(tuple(compared), paths, seed, appetite)
+    return Comparison(tuple(compared), paths, seed, appetite, risk_guesses)
 
 
 def compare(options: Sequence[tuple[str, Scenario]], paths: int | None = None, seed: int | None = None,
             appetite: float | None = None, progress: ProgressCallback | None = None,
-            cancelled: CancelledCallback | None = None) -> Comparison:
+            cancelled: CancelledCallback | None = None, risk_guesses: str | None = None) -> Comparison:
     """Run the options side by side on common random numbers (see compare_steps)."""
-    return run_steps(compare_steps(options, paths, seed, appetite), progress, cancelled)
+    return run_steps(compare_steps(options, paths, seed, appetite, risk_guesses), progress, cancelled)
 
