@@ -95,14 +95,15 @@ def figure_of(ax: Axes) -> Figure:
 def width_in(ax: Axes) -> float:
     """The Axes' width in inches (before layout), to fit ticks and legend columns to it.
 
-    Read from its place in the grid, not from its last drawn position: that one is the
-    previous layout's, and a layout squeezed once (a canvas drawn before it was sized) would
-    wrap the titles narrower, squeeze the next layout more, and never recover."""
+    The last layout's width (constrained layout widens an Axes beyond its place in the grid),
+    but never less than that place: a layout squeezed once (a canvas drawn before it was
+    sized) would otherwise wrap the titles narrower, squeeze the next layout more, and never
+    recover."""
     try:
         fig = figure_of(ax)
         spec = ax.get_subplotspec()
-        box = spec.get_position(fig) if spec is not None else ax.get_position(original=True)
-        return max(1.0, box.width * fig.get_figwidth())
+        grid = spec.get_position(fig).width if spec is not None else 0.0
+        return max(1.0, max(grid, ax.get_position().width) * fig.get_figwidth())
     except (AttributeError, TypeError, ValueError):
         return 6.0
 
