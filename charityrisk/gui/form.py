@@ -22,6 +22,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -491,7 +492,7 @@ class ScenarioForm(QWidget):
         v.addLayout(row)
         self.chooser.currentIndexChanged.connect(self._on_chosen)
 
-        buttons = QHBoxLayout()
+        buttons = QGridLayout()
         self.add_button = self._button("&Add", "contract.add", "Add a new contract with example terms to change.",
                                        self.add_contract)
         # Not "Duplicate": a copy is a second contract running at the same time, which doubles
@@ -504,8 +505,9 @@ class ScenarioForm(QWidget):
         self.remove_button = self._button("Remo&ve", "contract.remove",
                                           "Remove this contract from the scenario (Edit › Undo brings it back).",
                                           self.remove_contract)
-        for b in (self.add_button, self.duplicate_button, self.rename_button, self.remove_button):
-            buttons.addWidget(b)
+        # Two rows: "Add concurrent copy" says what it does, and the form still fits 440 pixels.
+        for i, b in enumerate((self.add_button, self.duplicate_button, self.rename_button, self.remove_button)):
+            buttons.addWidget(b, i // 2, i % 2)
         v.addLayout(buttons)
 
         self.no_contracts = QLabel("No contracts: the results show your organisation on its own. "

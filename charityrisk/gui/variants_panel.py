@@ -81,15 +81,17 @@ class VariantsPanel(QWidget):
         intro.setObjectName("variants.intro")
         layout.addWidget(intro)
 
+        # Alt keys unlike the form's (Add, Rename, Remove, concurrent Copy) and the menu bar's:
+        # a shared one only moves the focus between them.
         buttons = QHBoxLayout()
         self.try_button = self._button("&Try different terms...", "variants.try", TRY_TIP, self.try_different_terms)
-        self.compare_button = self._button("&Compare variants", "variants.compare", COMPARE_TIP, self.run_comparison)
+        self.compare_button = self._button("Compa&re variants", "variants.compare", COMPARE_TIP, self.run_comparison)
         self.open_button = self._button("&Open this variant", "variants.open",
                                         "Put the chosen variant's terms on screen (Edit \u203a Undo goes back).",
                                         self.open_selected)
-        self.rename_button = self._button("Re&name", "variants.rename", "Change the chosen variant's name.",
+        self.rename_button = self._button("Rena&me", "variants.rename", "Change the chosen variant's name.",
                                           self.rename_selected)
-        self.remove_button = self._button("Remo&ve", "variants.remove",
+        self.remove_button = self._button("Remove", "variants.remove",
                                           "Remove the chosen variant (Edit \u203a Undo brings it back).",
                                           self.remove_selected)
         for b in (self.try_button, self.compare_button, self.open_button, self.rename_button, self.remove_button):

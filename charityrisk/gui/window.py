@@ -286,7 +286,7 @@ class MainWindow(QMainWindow):
         self._action(sim_menu, "&Run again", self.run_simulation, QKeySequence("F5"), "run")
         self._action(sim_menu, "&Cancel", self.runner.cancel, QKeySequence("Esc"), "cancel_run")
 
-        scenario_menu = self.menuBar().addMenu("S&cenario")
+        scenario_menu = self.menuBar().addMenu("Scenar&io")
         self._action(scenario_menu, "&Try different terms...", self.try_different_terms, None, "try_terms")
         self._action(scenario_menu, "&Compare variants", self.compare_variants, None, "compare_variants")
 
