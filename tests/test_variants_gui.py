@@ -84,6 +84,16 @@ def test_keep_terms_change_one_and_compare_on_the_same_futures(qtbot, window, ex
     assert expected.options[0].p_run_out < expected.options[1].p_run_out
     assert panel.table.horizontalHeaderItem(3).toolTip().startswith("The month in which most")
 
+    # Renaming a variant changes no figure: they stay, under the new name.
+    panel.table.selectRow(1)
+    qtbot.mouseClick(panel.rename_button, Qt.MouseButton.LeftButton)
+    editor = panel.table.findChild(QLineEdit)
+    qtbot.keyClick(editor, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(editor, "The prime's offer")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: table_rows(panel)[1][0] == "The prime's offer", timeout=5_000)
+    assert table_rows(panel)[1][1:] == tuple(variant_rows(expected)[2][1:])
+
     # A change of terms makes the figures out of date: they are not shown as current.
     set_share(qtbot, window, 20)
     assert all(cell == "" for row in table_rows(panel) for cell in row[1:])

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..engine.decisions import MAX_DECISION_PATHS, Comparison, compare_variants_steps
+from ..engine.decisions import MAX_DECISION_PATHS, Comparison, compare_variants_steps, variant_options
 from ..engine.decisions.compare import CURRENT_TERMS
 from ..model.fields import MAX_TEXT
 from ..model.scenario import MAX_VARIANTS, Scenario
@@ -46,8 +46,8 @@ INTRO = ("Try different terms without losing the ones you have: press \u201cTry 
          "puts its terms on screen (Edit \u203a Undo goes back).")
 
 
-def _same_variants(a: Scenario, b: Scenario) -> bool:
-    return a == b and a.variants == b.variants
+def _unnamed(s: Scenario) -> tuple[Scenario, ...]:
+    return tuple(replace(v, name="") for v in s.variants)
 
 
 class VariantsPanel(QWidget):
@@ -94,10 +94,17 @@ class VariantsPanel(QWidget):
         self.remove_button = self._button("Remove", "variants.remove",
                                           "Remove the chosen variant (Edit \u203a Undo brings it back).",
                                           self.remove_selected)
-        for b in (self.try_button, self.compare_button, self.open_button, self.rename_button, self.remove_button):
+        # Two rows (what to do, then what to do with the chosen variant): one row of five was
+        # wider than the tab at 1024 x 768 and made the whole page scroll sideways.
+        chosen = QHBoxLayout()
+        for b in (self.try_button, self.compare_button):
             buttons.addWidget(b)
+        for b in (self.open_button, self.rename_button, self.remove_button):
+            chosen.addWidget(b)
         buttons.addStretch(1)
+        chosen.addStretch(1)
         layout.addLayout(buttons)
+        layout.addLayout(chosen)
 
         busy = QHBoxLayout()
         self.progress = QProgressBar()
@@ -165,13 +172,17 @@ class VariantsPanel(QWidget):
         return self.scenario.variants if self.scenario is not None else ()
 
     def comparison_for(self, scenario: Scenario | None) -> Comparison | None:
-        """The comparison if it was computed for these terms and the variants kept now."""
-        current = self.scenario
-        if (self.comparison is None or self.comparison_scenario is None or scenario is None
-                or current is None or not _same_variants(self.comparison_scenario, replace(scenario,
-                                                                                            variants=current.variants))):
+        """The comparison if it was computed for these terms and the variants kept now
+        (labelled with their names now: renaming a variant changes no figure)."""
+        current, done, computed = self.scenario, self.comparison, self.comparison_scenario
+        if done is None or computed is None or scenario is None or current is None:
             return None
-        return self.comparison
+        if computed != scenario or _unnamed(computed) != _unnamed(current):
+            return None
+        labels = [label for label, _ in variant_options(current)]
+        if labels == [o.label for o in done.options]:
+            return done
+        return replace(done, options=tuple(replace(o, label=label) for o, label in zip(done.options, labels)))
 
     def render_state(self, state: WindowState) -> None:
         shown = (state.scenario, self.comparison)

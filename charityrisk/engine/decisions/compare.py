@@ -160,7 +160,7 @@ def compare(options: Sequence[tuple[str, Scenario]], paths: int | None = None, s
 
 # ----- named variants ("Try different terms") -----------------------------------------------
 
-CURRENT_TERMS = "Terms on screen now"  # the scenario as it stands, beside its saved variants
+CURRENT_TERMS = "Current terms"  # the scenario as it stands, beside its saved variants
 
 
 def variant_options(s: Scenario) -> list[tuple[str, Scenario]]:
