@@ -152,13 +152,16 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("-o", "--output", required=True)
     rep.add_argument("--csv", metavar="FILE", help="also write the figures by month as CSV for Excel")
     rep.add_argument("--no-decisions", action="store_true",
-                     help="leave out what would make it safe, what drives the risk and the payment "
-                          "structures compared, which take a few seconds")
+                     help="leave out what would make it safe, what drives the risk, the payment "
+                          "structures and the file's variants compared, which take a few seconds")
     _sim_options(rep)
     cmp_ = sub.add_parser("compare", help="compare payment structures on the same simulated futures")
     cmp_.add_argument("files", nargs="+", metavar="FILE", help="scenario files; the first is the baseline")
     cmp_.add_argument("--presets", action="store_true",
                       help="also compare the source document's presets applied to the first file's contract")
+    cmp_.add_argument("--variants", action="store_true",
+                      help="compare the file's terms with its named variants (saved in the app with "
+                           "Try different terms): chance of running out, worst month, working capital, margin")
     cmp_.add_argument("--contract", type=_contract_index, default=0,
                       help="with --presets: which contract takes the preset terms (from 0; default 0)")
     cmp_.add_argument("--preset-guesses", action="store_true",
@@ -405,7 +408,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .engine.decisions import MAX_DECISION_PATHS, analyse, compare, preset_options
+    from .engine.decisions import MAX_DECISION_PATHS, analyse, compare, compare_variants, preset_options
     from .engine.decisions.compare import YOUR_GUESSES
     from .report.export import write_csv
     from .report.pdf import write_report
@@ -425,11 +428,14 @@ def cmd_report(args: argparse.Namespace) -> int:
             comparison = compare(preset_options(scenario), paths, results.seed, risk_guesses=YOUR_GUESSES)
         except (OSError, ScenarioError):
             comparison = None  # a damaged installation's presets: the pack says it was not run
+    variants = None
+    if scenario.variants and not args.no_decisions:  # the user's own variants, side by side
+        variants = compare_variants(scenario, min(results.paths, MAX_DECISION_PATHS), results.seed)
     _write(args.output, lambda: write_report(scenario, args.output, results=results,
-                                             analysis=analysis, comparison=comparison))
+                                             analysis=analysis, comparison=comparison, variants=variants))
     print(f"Report written to {args.output}")
     if args.csv:
-        _write(args.csv, lambda: write_csv(scenario, results, args.csv))
+        _write(args.csv, lambda: write_csv(scenario, results, args.csv, variants=variants))
         print(f"Figures written to {args.csv}")
     return 0
 
@@ -441,6 +447,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from .engine.decisions.compare import risk_guesses_of
     from .report.decision_text import comparison_lines
 
+    if args.variants:
+        return _compare_variants(args)
     scenarios = [_load(path) for path in args.files]
     if len(scenarios) < 2 and not args.presets:
         raise UsageError("compare: give at least two scenario files, or one file with --presets")
@@ -468,6 +476,27 @@ def cmd_compare(args: argparse.Namespace) -> int:
         _print_json(data)
     else:
         print(_safe_lines(comparison_lines(comparison)))
+    return 0
+
+
+def _compare_variants(args: argparse.Namespace) -> int:
+    """``compare --variants FILE``: the file's terms beside its named variants."""
+    from .engine.decisions import compare_variants
+    from .report.variants import variant_lines, variants_json
+
+    if len(args.files) != 1 or args.presets:
+        raise UsageError("compare --variants: give one scenario file (its variants are inside it), "
+                         "without --presets")
+    scenario = _load(args.files[0])
+    if not scenario.variants:
+        raise UsageError(f"compare --variants: {args.files[0]} has no variants; save some with "
+                         "Scenario > Try different terms in the app")
+    paths = _run_paths(args, [scenario, *scenario.variants])
+    comparison = compare_variants(scenario, paths, args.seed, args.risk_appetite)
+    if args.json:
+        _print_json(variants_json(comparison))
+    else:
+        print(_safe_lines(variant_lines(comparison)))
     return 0
 
 

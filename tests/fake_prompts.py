@@ -83,6 +83,10 @@ class FakePrompts:
     def ask_choice(self, question: str, choices: list, default: str = "") -> str | None:
         return self._answer("ask_choice", question, choices=choices, default=default)
 
+    def ask_text(self, question: str, text: str = "") -> str | None:
+        """Scripted answers: the text typed, or None for Cancel; unscripted fails the test."""
+        return self._answer("ask_text", question, offered=text)
+
     def show_error(self, text: str) -> None:
         self.shown.append(("show_error", text))
 

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
     QFrame,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -158,6 +159,11 @@ class LevelsField(ChoiceField):
 
     def value(self) -> Any:
         return self.combo.currentData()
+
+
+CONCURRENT_TIP = ("Add a second contract with this contract's terms, running at the same time as it: both "
+                  "are in every simulated future, so the results show the risk of doing both at once. To "
+                  "compare different terms for one contract, use Scenario › Try different terms instead.")
 
 
 def form_key(row: FieldSpec) -> str:
@@ -492,19 +498,22 @@ class ScenarioForm(QWidget):
         v.addLayout(row)
         self.chooser.currentIndexChanged.connect(self._on_chosen)
 
-        buttons = QHBoxLayout()
+        buttons = QGridLayout()
         self.add_button = self._button("&Add", "contract.add", "Add a new contract with example terms to change.",
                                        self.add_contract)
-        self.duplicate_button = self._button("&Duplicate", "contract.duplicate",
-                                             "Copy this contract, to try different terms side by side.",
+        # Not "Duplicate": a copy is a second contract running at the same time, which doubles
+        # the work and the risk (issue 13); trying other terms is Scenario > Try different terms.
+        self.duplicate_button = self._button("Add concurrent &copy", "contract.duplicate", CONCURRENT_TIP,
                                              self.duplicate_contract)
+        self.duplicate_button.setAccessibleName("Add a concurrent copy of this contract")
         self.rename_button = self._button("Re&name", "contract.rename", "Change this contract's name.",
                                           self.rename_contract)
         self.remove_button = self._button("Remo&ve", "contract.remove",
                                           "Remove this contract from the scenario (Edit › Undo brings it back).",
                                           self.remove_contract)
-        for b in (self.add_button, self.duplicate_button, self.rename_button, self.remove_button):
-            buttons.addWidget(b)
+        # Two rows: "Add concurrent copy" says what it does, and the form still fits 440 pixels.
+        for i, b in enumerate((self.add_button, self.duplicate_button, self.rename_button, self.remove_button)):
+            buttons.addWidget(b, i // 2, i % 2)
         v.addLayout(buttons)
 
         self.no_contracts = QLabel("No contracts: the results show your organisation on its own. "
@@ -612,7 +621,7 @@ class ScenarioForm(QWidget):
         label.setContentsMargins(0, 4, 0, 0)
         form.addRow(label, box)
 
-    def _button(self, text: str, name: str, tip: str, slot) -> QPushButton:
+    def _button(self, text: str, name: str, tip: str, slot: Any) -> QPushButton:
         button = QPushButton(text)
         button.setObjectName(name)
         button.setToolTip(tip)
@@ -741,7 +750,14 @@ class ScenarioForm(QWidget):
         copied["name"] = self._unique_name(f"{copied.get('name') or 'Contract'} (copy)")
         copied["id"] = next_contract_id(self._contracts)  # a copy draws its own futures
         self._contracts.insert(self._current + 1, copied)
+        original = self._contracts[self._current].get("name") or "the contract"
         self._contracts_changed(self._current + 1)
+        # Said where the user is looking: the risk now counts both contracts at once.
+        self.preset_hint.setText(f"Added “{copied['name']}”, running at the same time as "
+                                 f"“{original}”: every future now has both. To compare other terms "
+                                 "instead, use Scenario › Try different terms (Edit › Undo takes the "
+                                 "copy away).")
+        self.preset_hint.show()
 
     def remove_contract(self) -> None:
         if not 0 <= self._current < len(self._contracts):

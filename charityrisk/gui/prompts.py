@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFileDialog,
+    QInputDialog,
     QLabel,
     QListWidget,
     QMessageBox,
@@ -127,6 +128,11 @@ class Prompts:
         box.addButton(_Button.Close)
         box.exec()
         return buttons.get(box.clickedButton())
+
+    def ask_text(self, question: str, text: str = "") -> str | None:
+        """A line of text (``text`` offered to start from), or None if the box was cancelled."""
+        answer, ok = QInputDialog.getText(self.parent, APP_NAME, question, text=text)
+        return answer if ok else None
 
     # ----- messages ------------------------------------------------------------------------
     def show_error(self, text: str) -> None:

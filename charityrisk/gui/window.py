@@ -44,6 +44,7 @@ from .prompts import FORECAST_FILTER, SCENARIO_FILTER, Prompts
 from .recovery import Document, RecoveryManager, is_small_data
 from .results_panel import ResultsPanel
 from .state import WindowState
+from .variants_panel import VariantsPanel
 from .worker import Preview, Runner, once
 
 
@@ -221,6 +222,8 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.decisions_panel, "What would make it safe")
         self.monthly_panel = MonthlyPanel()
         self.tabs.addTab(self.monthly_panel, "Month by month")
+        self.variants_panel = VariantsPanel(state=self.state, prompts=self.prompts)  # issue 13: variants
+        self.tabs.addTab(self.variants_panel, "Try different terms")
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.form)
         splitter.addWidget(self.tabs)
@@ -262,6 +265,8 @@ class MainWindow(QMainWindow):
         self._busy_timer = QTimer(self, singleShot=True, interval=BUSY_DELAY_MS)
         self._busy_timer.timeout.connect(lambda: self.results_panel.show_busy(True))
         self.form.edited.connect(self._on_edited)
+        self.variants_panel.settle = self.settle_now
+        self.variants_panel.change_requested.connect(self.change_scenario)
 
         self._build_menus()
         self.setStyleSheet(FOCUS_STYLE)
@@ -304,6 +309,10 @@ class MainWindow(QMainWindow):
         sim_menu = self.menuBar().addMenu("&Simulation")
         self._action(sim_menu, "&Run again", self.run_simulation, QKeySequence("F5"), "run")
         self._action(sim_menu, "&Cancel", self.runner.cancel, QKeySequence("Esc"), "cancel_run")
+
+        scenario_menu = self.menuBar().addMenu("Scenar&io")
+        self._action(scenario_menu, "&Try different terms...", self.try_different_terms, None, "try_terms")
+        self._action(scenario_menu, "&Compare variants", self.compare_variants, None, "compare_variants")
 
         help_menu = self.menuBar().addMenu("&Help")
         self._build_help_menu(help_menu)
@@ -398,6 +407,39 @@ class MainWindow(QMainWindow):
             self.undo_stack.push(_Edit(self, self.scenario, scenario))
         self.state.update(scenario=scenario, invalid=False, unsaved_edits=not self.undo_stack.isClean())
         self.run_simulation()
+
+    def change_scenario(self, after: Scenario, what: str = "") -> None:
+        """A change made outside the form (the variants panel), as one undoable step.  When
+        only the variants changed, the results on screen stay: they are for the same terms."""
+        before = self.scenario
+        if before is None:
+            return
+        self.undo_stack.push(_Edit(self, before, after))
+        if after == before:  # Scenario equality leaves the variants out
+            self._applying = True
+            try:
+                self.form.set_scenario(after)
+            finally:
+                self._applying = False
+            self.state.update(scenario=after, unsaved_edits=not self.undo_stack.isClean())
+        else:
+            self.apply_scenario(after)
+        if what:
+            self.statusBar().showMessage(what, 10_000)
+
+    def show_variants(self) -> None:
+        for index in range(self.tabs.count()):
+            page = self.tabs.widget(index)
+            if page is self.variants_panel or (isinstance(page, QScrollArea) and page.widget() is self.variants_panel):
+                self.tabs.setCurrentIndex(index)
+
+    def try_different_terms(self) -> None:
+        self.show_variants()
+        self.variants_panel.try_different_terms()
+
+    def compare_variants(self) -> None:
+        self.show_variants()
+        self.variants_panel.run_comparison()
 
     # ----- recovery (the Recoverable protocol of gui.recovery) ----------------------------
     def current_document(self) -> Document:
@@ -971,8 +1013,9 @@ class MainWindow(QMainWindow):
         # The decision tools' answers join the board pack only if computed for these inputs.
         analysis = self.state.answer_for("analysis", scenario)
         comparison = self.state.answer_for("comparison", scenario)
+        variants = self.variants_panel.comparison_for(scenario)
         self._export(path, lambda: write_report(scenario, path, results=results, analysis=analysis,
-                                                comparison=comparison))
+                                                comparison=comparison, variants=variants))
 
     def export_csv(self) -> None:
         if not self._results_match_form():
@@ -981,7 +1024,8 @@ class MainWindow(QMainWindow):
         shown = self.state.results
         if path is not None and shown is not None:
             scenario, results = shown.scenario, shown.results
-            self._export(path, lambda: write_csv(scenario, results, path))
+            variants = self.variants_panel.comparison_for(scenario)
+            self._export(path, lambda: write_csv(scenario, results, path, variants=variants))
 
     def _export(self, path: Path, write) -> None:
         def steps():
@@ -1009,6 +1053,7 @@ class MainWindow(QMainWindow):
             return
         self.runner.shutdown()
         self.decisions_panel.shutdown()
+        self.variants_panel.shutdown()
         self.export_runner.shutdown()
         self.save_runner.shutdown()
         if self.recovery is not None:  # saved or discarded: nothing to recover

@@ -18,7 +18,16 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .scenario import BUDGET_KINDS, COUNT_NOISES, MAX_CONTRACTS, MAX_HORIZON, MAX_PATHS, PAYMENT_MODES, SAMPLINGS
+from .scenario import (
+    BUDGET_KINDS,
+    COUNT_NOISES,
+    MAX_CONTRACTS,
+    MAX_HORIZON,
+    MAX_PATHS,
+    MAX_VARIANTS,
+    PAYMENT_MODES,
+    SAMPLINGS,
+)
 
 # Money beyond this is a typing slip (or an attack), not a small charity's budget, and
 # summing many such values over 120 months would lose pennies to float rounding.
@@ -202,6 +211,10 @@ FIELDS: tuple[FieldSpec, ...] = (
               reason=f"at most {MAX_NOTES} characters",
               tip="Your own notes on this scenario: what it is for, where the figures came from, "
                   "what you agreed. They are saved with it."),
+    FieldSpec("variants", "Variants", "variants", "list", 0, MAX_VARIANTS, default=(), since=2, in_form=False,
+              reason=f"at most {MAX_VARIANTS}: each is simulated side by side and is a row of the report",
+              tip="Named copies of the scenario with different terms (Try different terms), compared "
+                  "side by side on the same futures. Each is a whole scenario, without variants of its own."),
     FieldSpec("correlation", "Do bad surprises tend to come together?", "", "fraction", 0, MAX_CORRELATION,
               default=0.0, since=2, fmt="count", report_label="How strongly bad surprises come together",
               tornado=Tornado("absolute", 0.3, lo=0, hi=MAX_CORRELATION),
@@ -457,7 +470,7 @@ FIELDS: tuple[FieldSpec, ...] = (
 )
 
 BY_PATH: dict[str, FieldSpec] = {f.path: f for f in FIELDS}
-MAX_ITEMS = {"contracts": MAX_CONTRACTS, "organisation.budget": MAX_BUDGET_LINES}
+MAX_ITEMS = {"contracts": MAX_CONTRACTS, "organisation.budget": MAX_BUDGET_LINES, "variants": MAX_VARIANTS}
 
 _INDEX = re.compile(r"\[\d+\]")
 

@@ -107,7 +107,18 @@ def scenario_to_dict(s: Scenario) -> dict:
     if s.settings.sampling != "random":
         out["simulation"]["sampling"] = s.settings.sampling
     out["simulation"].update(s.settings.extra)
+    if s.variants:  # written only when used, as every version 2 key
+        out["variants"] = [_variant(v) for v in s.variants]
     return {**out, **dict(s.extra)}
+
+
+def _variant(v: Scenario) -> dict:
+    """A variant as the file holds it: a whole scenario without the header (it is of the
+    file's own version) and without variants of its own."""
+    out = scenario_to_dict(v)
+    for key in ("format", "version", "variants"):
+        out.pop(key, None)
+    return out
 
 
 def migrate(data: Any) -> Any:

@@ -18,6 +18,9 @@ BUDGET_KINDS = ("income", "cost")
 MAX_HORIZON = 120
 MAX_CONTRACTS = 50
 MAX_PATHS = 1_000_000
+# Named variants kept in a scenario file: each is compared with the scenario side by side (a
+# simulation each) and is a row of the report's table, so a handful, not a library.
+MAX_VARIANTS = 10
 # A run's cost is about futures x months x (contracts + 1): measured at 2.2e-7 CPU seconds a
 # unit (50 contracts x 120 months x 20,000 futures took 27 CPU seconds).  The largest file
 # (50 contracts, 120 months, 1,000,000 futures) would take 10-20 minutes, so a command-line
@@ -185,6 +188,11 @@ class Scenario:
     correlation: float = 0.0  # how strongly bad surprises come together (0 to 0.95)
     notes: str = ""  # the user's own notes on the scenario (what it is for, where figures came from)
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    # Named variants ("Try different terms"): snapshots of the scenario with other terms, each
+    # a whole Scenario whose name is the variant's name and which has no variants of its own.
+    # Not compared: they are not inputs of this scenario's simulation, so adding one must not
+    # make the results on screen (or the decision tools' answers) look out of date.
+    variants: tuple[Scenario, ...] = field(default=(), compare=False)
 
     def with_contract(self, index: int, **changes: Any) -> Scenario:
         contracts = list(self.contracts)

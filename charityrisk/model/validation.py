@@ -14,7 +14,7 @@ from typing import Any
 
 from . import fields as F
 from .fields import MAX_LAG, MAX_MONEY, FieldSpec  # noqa: F401  (MAX_LAG, MAX_MONEY: public names)
-from .migration import FORMAT_VERSION, upgrade
+from .migration import FORMAT_NAME, FORMAT_VERSION, check_header, upgrade
 from .problems import (  # noqa: F401
     CHOICE,
     FINITE,
@@ -311,13 +311,44 @@ def scenario_from_dict(data: Any) -> Scenario:
         if raw_contracts is not None:
             contracts = _with_ids(r, [_contract(r, c, i, version) for i, c in enumerate(raw_contracts)])
     settings = _settings(r, data.get("simulation", _MISSING))
+    variants = _variants(r, data)
     if r.problems:
         raise ScenarioError(r.problems)
     name = top.pop("name")
     extra = {k: v for k, v in data.items() if k not in TOP_KEYS and k not in F.keys_of("")}
     assert organisation is not None and settings is not None
     return Scenario(organisation=organisation, contracts=tuple(c for c in contracts if c is not None),
-                    name=name, settings=settings, extra=extra, **top)
+                    name=name, settings=settings, extra=extra, variants=variants, **top)
+
+
+def _variants(r: _Reader, data: dict) -> tuple[Scenario, ...]:
+    """The named variants (version 2, default none): each a whole scenario read by these same
+    rules, its problems named inside it (``variants[1].contracts[0].price_per_referral``)."""
+    if data.get("variants", _MISSING) in (_MISSING, None):
+        return ()
+    items = r.items(data, "variants", "", "variants")
+    if items is None:
+        return ()
+    out = []
+    for i, item in enumerate(items):
+        where = f"variants[{i}]"
+        obj = r.mapping(item, where)
+        if obj is None:
+            continue
+        if obj.get("variants") not in (None, []):
+            r.problems.append(Problem(f"{where}.variants", OTHER, {},
+                                      "a variant cannot hold variants of its own"))
+            continue
+        # A variant is written without a header: it is of the file's own version.
+        obj = {"format": FORMAT_NAME, "version": FORMAT_VERSION, **obj}
+        obj.pop("variants", None)
+        try:
+            check_header(obj)
+            out.append(scenario_from_dict(obj))
+        except ScenarioError as error:
+            r.problems.extend(Problem(f"{where}.{p.path}" if p.path else where, p.code, p.limits, p.message)
+                              for p in error.problems)
+    return tuple(out)
 
 
 TOP_KEYS = frozenset({"format", "version", "organisation", "contracts", "simulation", "name",

@@ -197,7 +197,28 @@ def period_summary(results: Results) -> tuple[str, list[Period]]:
     return kind, periods
 
 
-def csv_rows(scenario: Scenario, results: Results, day: _dt.date | None = None) -> list[list[Any]]:
+def variants_rows(comparison: Any) -> list[list[Any]]:
+    """The variants side by side (an engine.decisions Comparison of the scenario and its
+    variants) as numbers for a spreadsheet: a header, then one row a variant."""
+    from ..engine.decisions import variant_figures
+    from .variants import VERDICT_WORDS
+
+    rows: list[list[Any]] = [["Terms", "Chance of running out (%)", "Standard error (percentage points)",
+                              "Change from the first, same futures (percentage points)",
+                              "Within the appetite?", "Worst month", "Worst month is",
+                              "Working capital needed (£)", "Margin with payments owed (£)"]]
+    for f in variant_figures(comparison):
+        rows.append([f.label, _pct(f.p_run_out), _pct(f.p_run_out_se), _pct(f.p_run_out_difference),
+                     VERDICT_WORDS[f.verdict], f.worst_month,
+                     "when most futures run out" if f.worst_month_runs_out else "lowest typical balance",
+                     _money(f.working_capital_needed_95), _money(f.margin)])
+    return rows
+
+
+def csv_rows(scenario: Scenario, results: Results, day: _dt.date | None = None,
+             variants: Any = None) -> list[list[Any]]:
+    """The CSV's rows; ``variants``: a Comparison of the scenario and its named variants
+    (engine.decisions.compare_variants) adds them side by side after the key results."""
     day = day or _dt.date.today()
     rows: list[list[Any]] = [
         [f"{APP_NAME} results"],
@@ -208,6 +229,11 @@ def csv_rows(scenario: Scenario, results: Results, day: _dt.date | None = None) 
         ["Key results"],
     ]
     rows += key_results_rows(scenario, results)
+    if variants is not None:
+        rows += [[], [f"Variants side by side (the same {variants.paths:,} futures, seed {variants.seed}; "
+                      "margin: the contracts' receipts for the work done in the period, including "
+                      "payments still owed at its end, less their costs)"]]
+        rows += variants_rows(variants)
     if monthly_table(results):
         title = (f"Month by month (averages over the {results.paths:,} futures; balances at "
                  "the end of each month)")
@@ -219,11 +245,12 @@ def csv_rows(scenario: Scenario, results: Results, day: _dt.date | None = None) 
 
 
 def write_csv(scenario: Scenario, results: Results, path: str | os.PathLike,
-              day: _dt.date | None = None) -> None:
-    """Write the results CSV atomically; on failure the old file is untouched and OSError propagates."""
+              day: _dt.date | None = None, variants: Any = None) -> None:
+    """Write the results CSV atomically (``variants``: see csv_rows); on failure the old file
+    is untouched and OSError propagates."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)  # excel dialect: CRLF line ends, minimal quoting
-    for row in csv_rows(scenario, results, day):
+    for row in csv_rows(scenario, results, day, variants):
         writer.writerow([_cell(v) for v in row])
     # A byte-order mark tells Excel the file is UTF-8 (else "£" turns into "Â£").
     write_bytes_atomic(path, buffer.getvalue().encode("utf-8-sig"))
@@ -241,5 +268,6 @@ __all__ = [
     "monthly_rows",
     "monthly_table",
     "period_summary",
+    "variants_rows",
     "write_csv",
 ]

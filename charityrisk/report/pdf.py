@@ -528,6 +528,7 @@ class _Pack:
     analysis: Any
     comparison: Any
     renderer: Any
+    variants: Any = None  # a Comparison of the scenario and its named variants
 
     def page(self, number: int, k: float) -> _Page:
         return _Page(footer_text(self.s, self.r, number), k, self.renderer)
@@ -705,9 +706,28 @@ def _page_three(p: _Pack, terms: str, k: float) -> _Page:
         page.text("Not worked out for this report: use \u201cCompare payment terms\u201d in the app "
                   "before exporting (or the charityrisk report command) to compare structures.",
                   size=10)
+    if p.variants is not None:
+        _variants(page, p.variants)
+    elif p.s.variants:
+        page.heading("Your variants, on the same futures", size=13)
+        page.text("Not worked out for this report: press \u201cCompare variants\u201d in the app before "
+                  "exporting (or use the charityrisk report command) to set them side by side.", size=10)
     if terms:
         _how_to_read(page, terms == "detail")
     return page
+
+
+VARIANT_WIDTHS = (1.9, 1.45, 0.9, 1.0, 0.85, TEXT_WIDTH_IN - 6.1)
+
+
+def _variants(page: _Page, comparison: Any) -> None:
+    """The variants the user saved (Try different terms), side by side on the same futures."""
+    from .variants import footnote, variant_rows
+
+    page.heading("Your variants, on the same futures", size=13)
+    rows = variant_rows(comparison)
+    page.table(rows[1:], VARIANT_WIDTHS, size=8, header=list(rows[0]))
+    page.text(footnote(comparison), size=8.5, color=MUTED)
 
 
 # ------------------------------------------------------------------ page 4: what was assumed
@@ -786,15 +806,18 @@ def footer_text(s: Scenario, r: Results, page: int) -> str:
 
 
 def build_pages(scenario: Scenario, results: Results, decisions: Sequence[str] | None = None,
-                day: _dt.date | None = None, analysis: Any = None, comparison: Any = None) -> list[Figure]:
+                day: _dt.date | None = None, analysis: Any = None, comparison: Any = None,
+                variants: Any = None) -> list[Figure]:
     """The board pack's four pages as Figures (for previews); ``write_report`` saves them as PDF.
 
     ``analysis``: an ``engine.decisions.Analysis`` (the tornado, and the goal seeks' sentences
-    when ``decisions`` is not given); ``comparison``: an ``engine.decisions.Comparison``."""
+    when ``decisions`` is not given); ``comparison``: an ``engine.decisions.Comparison``;
+    ``variants``: the Comparison of the scenario and its named variants (compare_variants)."""
     if decisions is None and analysis is not None:
         decisions = decision_sentences(analysis.solutions)
     renderer = FigureCanvasAgg(Figure(figsize=(A4_WIDTH_IN, A4_HEIGHT_IN), dpi=DPI)).get_renderer()
-    p = _Pack(scenario, results, decisions, day or _dt.date.today(), analysis, comparison, renderer)
+    p = _Pack(scenario, results, decisions, day or _dt.date.today(), analysis, comparison, renderer,
+              variants)
     # Page 1 is projected: fewer of the goal seeks' details rather than smaller type.
     one = _fitted([partial(_page_one, p, b) for b in (3, 2, 1, 0)], floor=0.96)
     # "How to read this" goes where it fits first: in full beside the decision charts, in
@@ -824,20 +847,21 @@ def build_pages(scenario: Scenario, results: Results, decisions: Sequence[str] |
 def write_report(scenario: Scenario, path: str | os.PathLike, paths: int | None = None,
                  seed: int | None = None, results: Results | None = None,
                  decisions: Sequence[str] | None = None, day: _dt.date | None = None,
-                 analysis: Any = None, comparison: Any = None) -> Results:
+                 analysis: Any = None, comparison: Any = None, variants: Any = None) -> Results:
     """Write the trustees' board pack to ``path`` atomically; return the results it shows.
 
     Without ``results`` the scenario is simulated with ``paths`` and ``seed`` (default: the
     scenario's settings).  ``decisions`` are plain sentences for "What would make it safe"
     (the first is the headline advice); ``analysis`` (engine.decisions.Analysis) adds the
     tornado and, without ``decisions``, its goal seeks' sentences; ``comparison``
-    (engine.decisions.Comparison) adds the payment structures compared.
+    (engine.decisions.Comparison) adds the payment structures compared; ``variants`` (the
+    Comparison of compare_variants) adds the scenario's named variants side by side.
     On failure the file at ``path`` is untouched and OSError propagates.
     """
     if results is None:
         results = simulate(scenario, paths, seed)
     day = day or _dt.date.today()
-    pages = build_pages(scenario, results, decisions, day, analysis, comparison)
+    pages = build_pages(scenario, results, decisions, day, analysis, comparison, variants)
     buffer = io.BytesIO()
     # TrueType fonts: text in the PDF can be searched, copied and read aloud.
     with matplotlib.rc_context({"pdf.fonttype": 42}), PdfPages(buffer, metadata={

@@ -22,11 +22,16 @@ from .compare import (
     STRUCTURE_TERMS,
     ComparedOption,
     Comparison,
+    VariantFigures,
     apply_structure,
     compare,
     compare_steps,
+    compare_variants,
+    compare_variants_steps,
     preset_options,
     programme_options,
+    variant_figures,
+    variant_options,
 )
 from .goalseek import (
     CONTRACT_INPUTS,
@@ -86,5 +91,6 @@ __all__ = [
     "ORGANISATION_INPUTS", "SOLVABLE", "STRUCTURE_TERMS", "Sensitivity", "SensitivityBar", "Solutions",
     "Workspace", "analyse", "analyse_steps", "apply_structure", "compare", "compare_steps", "goal_seek",
     "PROGRAMME_TERMS", "preset_options", "programme_options", "run_steps", "sensitivity", "sensitivity_steps",
-    "solve", "solve_steps",
+    "solve", "solve_steps", "VariantFigures", "compare_variants", "compare_variants_steps", "variant_figures",
+    "variant_options",
 ]

@@ -9,8 +9,10 @@ reports its difference from the first (the baseline) with a paired standard erro
 from __future__ import annotations
 
 from collections.abc import Generator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
+
+import numpy as np
 
 from ...model.scenario import Contract, Scenario
 from ..results import Results
@@ -180,3 +182,75 @@ def compare(options: Sequence[tuple[str, Scenario]], paths: int | None = None, s
     """Run the options side by side on common random numbers (see compare_steps)."""
     return run_steps(compare_steps(options, paths, seed, appetite, risk_guesses), progress, cancelled)
 
+
+
+# ----- named variants ("Try different terms") -----------------------------------------------
+
+CURRENT_TERMS = "Current terms"  # the scenario as it stands, beside its saved variants
+
+
+def variant_options(s: Scenario) -> list[tuple[str, Scenario]]:
+    """The scenario as it stands, then each of its named variants (Scenario.variants), for
+    ``compare``: the first is the one the others are measured against."""
+    current = replace(s, variants=())
+    return [(CURRENT_TERMS, current)] + [(v.name or f"Variant {i + 1}", v) for i, v in enumerate(s.variants)]
+
+
+@dataclass(frozen=True)
+class VariantFigures:
+    """One row of the variants side by side: the figures a finance lead weighs terms by."""
+
+    label: str
+    p_run_out: float
+    p_run_out_se: float
+    verdict: Verdict  # against the appetite, by engine.verdict's rule
+    p_run_out_difference: float  # minus the first row's, on the same futures
+    p_run_out_difference_se: float
+    # The worst month: the month in which most of the futures that run out do so, because
+    # that is when the cash is needed (and what the structure comparison calls "most likely
+    # month"); when no future runs out, the month of the lowest median balance instead,
+    # the tightest month of a typical future.  ``worst_month_runs_out`` says which.
+    worst_month: int
+    worst_month_runs_out: bool
+    working_capital_needed_95: float
+    # The contracts' margin on the work done within the horizon: their expected receipts
+    # there plus the payments still owed for that work at its end, less their costs there.
+    # The owed payments count because outcome payments often fall after the horizon: without
+    # them a contract with a long outcome wait looks loss-making when it is only paid late.
+    margin: float
+
+
+def worst_month(r: Results) -> tuple[int, bool]:
+    """(month, whether it is the month running out is most likely) for a run: see
+    VariantFigures.worst_month."""
+    month = r.most_likely_run_out_month
+    if month is not None:
+        return month, True
+    return int(np.argmin(r.balance_percentiles["50"])) + 1, False
+
+
+def variant_figures(comparison: Comparison) -> tuple[VariantFigures, ...]:
+    """The comparison's options as rows of figures, in the order compared."""
+    rows = []
+    for o in comparison.options:
+        r = o.results
+        month, runs_out = worst_month(r)
+        rows.append(VariantFigures(o.label, r.p_run_out, r.p_run_out_se, comparison.verdict(o),
+                                   o.p_run_out_difference, o.p_run_out_difference_se, month, runs_out,
+                                   r.working_capital_needed_95,
+                                   float(np.sum(r.contract_margin)) + r.expected_owed_after_horizon))
+    return tuple(rows)
+
+
+def compare_variants_steps(s: Scenario, paths: int | None = None, seed: int | None = None,
+                           appetite: float | None = None) -> Generator[Progress, None, Comparison]:
+    """The scenario beside its named variants on the same futures (compare_steps)."""
+    if not s.variants:
+        raise ValueError("variants: the scenario has no variants to compare")
+    return (yield from compare_steps(variant_options(s), paths, seed, appetite))
+
+
+def compare_variants(s: Scenario, paths: int | None = None, seed: int | None = None,
+                     appetite: float | None = None, progress: ProgressCallback | None = None,
+                     cancelled: CancelledCallback | None = None) -> Comparison:
+    return run_steps(compare_variants_steps(s, paths, seed, appetite), progress, cancelled)
