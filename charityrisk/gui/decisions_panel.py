@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QProgressBar,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -33,9 +32,9 @@ from ..report.decision_text import advice, comparison_rows, goal_sentence, risk_
 from .charts import ChartCanvas, scrolling
 from .focus_ring import add_focus_ring
 from .negotiate_panel import NegotiatePanel
+from .parts import job_runner, progress_row, wrapped_label
 from .prompts import Prompts
 from .state import Answer, WindowState
-from .worker import Runner
 
 
 class DecisionsPanel(QWidget):
@@ -55,12 +54,8 @@ class DecisionsPanel(QWidget):
         self._rendered: dict[str, Answer | None] = {"analysis": None, "comparison": None}
         self._job_scenario: Scenario | None = None
         self._job_kind = ""
-        self.runner = Runner(self)
-        self.runner.progress.connect(self._on_progress)
-        self.runner.finished.connect(self._on_finished)
-        self.runner.failed.connect(lambda m: self._set_status(f"That did not work: {m}"))
-        self.runner.cancelled.connect(lambda: self._set_status("Cancelled."))
-        self.runner.busy_changed.connect(self._on_busy)
+        self.runner = job_runner(self, progress=self._on_progress, finished=self._on_finished,
+                                 say=self._set_status, busy=self._on_busy)
 
         layout = QVBoxLayout(self)
         controls = QHBoxLayout()
@@ -116,14 +111,7 @@ class DecisionsPanel(QWidget):
         self.compare_button.clicked.connect(self.run_comparison)
         self.programmes_button.clicked.connect(self.run_programme_comparison)
 
-        busy = QHBoxLayout()
-        self.progress = QProgressBar()
-        self.progress.setFormat("Searching... %p%")
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setObjectName("decisions.cancel")
-        self.cancel_button.clicked.connect(self.runner.cancel)
-        busy.addWidget(self.progress, 1)
-        busy.addWidget(self.cancel_button)
+        busy, self.progress, self.cancel_button = progress_row("decisions", self.runner, "Searching...")
         layout.addLayout(busy)
         self._on_busy(False)
 
@@ -131,14 +119,8 @@ class DecisionsPanel(QWidget):
         self.status.setObjectName("decisions.status")
         self.status.setWordWrap(True)
         layout.addWidget(self.status)
-        self.advice = QLabel("")
-        self.advice.setObjectName("decisions.advice")
-        self.advice.setWordWrap(True)
-        self.advice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.advice.setAccessibleName("What would make it safe")
-        font = self.advice.font()
-        font.setPointSizeF(font.pointSizeF() * 1.2)
-        self.advice.setFont(font)
+        self.advice = wrapped_label("decisions.advice", selectable=True, spoken="What would make it safe",
+                                    scale=1.2)
         layout.addWidget(self.advice)
 
         self.views = QTabWidget()

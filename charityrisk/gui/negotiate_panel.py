@@ -9,13 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
-    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -26,8 +24,8 @@ from ..model.scenario import Scenario
 from ..report import decision_figures
 from ..report.negotiate_text import describe_grid, lever_label, negotiation_sentence, precision_sentence
 from .charts import ChartCanvas, scrolling
+from .parts import job_runner, progress_row, wrapped_label
 from .state import WindowState
-from .worker import Runner
 
 DEFAULT_LEVERS = ("share_at_risk", "overdraft_facility")
 ORGANISATION_DEFAULTS = ("overdraft_facility", "opening_reserves")  # a scenario with no contract
@@ -52,12 +50,8 @@ class NegotiatePanel(QWidget):
         self._shown_for: Scenario | None = None
         self._job_scenario: Scenario | None = None
         self._followed: Scenario | None = None
-        self.runner = Runner(self)
-        self.runner.progress.connect(self._on_progress)
-        self.runner.finished.connect(self._on_finished)
-        self.runner.failed.connect(lambda m: self._say(f"That did not work: {m}"))
-        self.runner.cancelled.connect(lambda: self._say("Cancelled."))
-        self.runner.busy_changed.connect(self._on_busy)
+        self.runner = job_runner(self, progress=self._on_progress, finished=self._on_finished,
+                                 say=self._say, busy=self._on_busy)
 
         layout = QVBoxLayout(self)
         intro = QLabel("Pick two terms to negotiate. The grid shows the chance of running out for each "
@@ -81,40 +75,22 @@ class NegotiatePanel(QWidget):
         choices.setColumnStretch(1, 1)
         layout.addLayout(choices)
 
-        buttons = QHBoxLayout()
         self.run_button = QPushButton("Show the &grid")
         self.run_button.setObjectName("negotiate.run")
         self.run_button.setToolTip("Works out the chance of running out for each combination of the two terms "
                                    "on the same simulated futures. Takes a second or two.")
         self.run_button.clicked.connect(self.run)
-        self.progress = QProgressBar()
-        self.progress.setFormat("Working... %p%")
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setObjectName("negotiate.cancel")
-        self.cancel_button.clicked.connect(self.runner.cancel)
-        buttons.addWidget(self.run_button)
-        buttons.addWidget(self.progress, 1)
-        buttons.addWidget(self.cancel_button)
-        buttons.addStretch(0)
+        buttons, self.progress, self.cancel_button = progress_row("negotiate", self.runner, "Working...")
+        buttons.insertWidget(0, self.run_button)
         layout.addLayout(buttons)
         self._on_busy(False)
 
-        self.status = QLabel("")
-        self.status.setObjectName("negotiate.status")
-        self.status.setWordWrap(True)
+        self.status = wrapped_label("negotiate.status")
         layout.addWidget(self.status)
-        self.sentence = QLabel("")
-        self.sentence.setObjectName("negotiate.sentence")
-        self.sentence.setWordWrap(True)
-        self.sentence.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.sentence.setAccessibleName("Cheapest safe combinations")
-        font = self.sentence.font()
-        font.setPointSizeF(font.pointSizeF() * 1.2)
-        self.sentence.setFont(font)
+        self.sentence = wrapped_label("negotiate.sentence", selectable=True, spoken="Cheapest safe combinations",
+                                      scale=1.2)
         layout.addWidget(self.sentence)
-        self.precision = QLabel("")
-        self.precision.setObjectName("negotiate.precision")
-        self.precision.setWordWrap(True)
+        self.precision = wrapped_label("negotiate.precision")
         layout.addWidget(self.precision)
         self.chart = ChartCanvas("Chance of running out with two terms at once",
                                  minimum=(round(100 * decision_figures.MIN_WIDTH_IN),

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QProgressBar,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -33,9 +32,9 @@ from ..engine.decisions.compare import CURRENT_TERMS
 from ..model.fields import MAX_TEXT
 from ..model.scenario import MAX_VARIANTS, Scenario
 from ..report.variants import EXPLAINED, HEADER, footnote, variant_rows
+from .parts import job_runner, progress_row, wrapped_label
 from .prompts import Prompts
 from .state import WindowState
-from .worker import Runner
 
 TRY_TIP = ("Keep the terms on screen as a named variant, then change them on the left and press Compare "
            "variants to see both side by side on the same futures. Variants are saved in the scenario file.")
@@ -68,12 +67,9 @@ class VariantsPanel(QWidget):
         self._job_scenario: Scenario | None = None
         self._shown: tuple[Scenario | None, Comparison | None] | None = None
         self._filling = False
-        self.runner = Runner(self)
-        self.runner.progress.connect(self._on_progress)
-        self.runner.finished.connect(self._on_finished)
-        self.runner.failed.connect(lambda m: self._set_status(f"The comparison did not work: {m}"))
-        self.runner.cancelled.connect(lambda: self._set_status("Comparison cancelled."))
-        self.runner.busy_changed.connect(self._on_busy)
+        self.runner = job_runner(self, progress=self._on_progress, finished=self._on_finished,
+                                 say=self._set_status, busy=self._on_busy,
+                                 failed="The comparison did not work", cancelled="Comparison cancelled.")
 
         layout = QVBoxLayout(self)
         intro = QLabel(INTRO)
@@ -106,21 +102,11 @@ class VariantsPanel(QWidget):
         layout.addLayout(buttons)
         layout.addLayout(chosen)
 
-        busy = QHBoxLayout()
-        self.progress = QProgressBar()
-        self.progress.setObjectName("variants.progress")
-        self.progress.setFormat("Comparing... %p%")
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setObjectName("variants.cancel")
-        self.cancel_button.setAccessibleName("Cancel the comparison")
-        self.cancel_button.clicked.connect(self.runner.cancel)
-        busy.addWidget(self.progress, 1)
-        busy.addWidget(self.cancel_button)
+        busy, self.progress, self.cancel_button = progress_row("variants", self.runner, "Comparing...",
+                                                              "Cancel the comparison")
         layout.addLayout(busy)
 
-        self.status = QLabel("")
-        self.status.setObjectName("variants.status")
-        self.status.setWordWrap(True)
+        self.status = wrapped_label("variants.status")
         layout.addWidget(self.status)
 
         self.table = QTableWidget(0, len(HEADER))
