@@ -49,3 +49,32 @@ def created_windows(monkeypatch, prompts):
 
     monkeypatch.setattr("charityrisk.gui.window.MainWindow", Recorded)
     return windows
+
+
+def shut_down(window) -> None:
+    """Stop every worker a test's window may have started: a thread still running when the
+    test ends would outlive its widgets."""
+    if getattr(window, "start_wizard", None) is not None:
+        window.start_wizard.reject()
+    for runner in (window.runner, window.save_runner, window.export_runner):
+        runner.shutdown()
+    window.decisions_panel.shutdown()
+    window.variants_panel.shutdown()
+
+
+@pytest.fixture
+def window(qtbot, example, tmp_path, prompts):
+    """The main window on the example (2,000 futures), shown, its first results in.  Its
+    settings are the test's own file, and its questions go to the ``prompts`` fake (a modal
+    prompt would wait for a click forever).  Test files needing another window define their own."""
+    from PySide6.QtCore import QSettings
+
+    from charityrisk.gui.window import MainWindow
+
+    w = MainWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat), prompts=prompts)
+    qtbot.addWidget(w)
+    with qtbot.waitSignal(w.results_shown, timeout=30_000):
+        w.load(example, None)
+    w.show()
+    yield w
+    shut_down(w)

@@ -15,24 +15,8 @@ from PySide6.QtWidgets import (
 )
 
 from charityrisk.gui.start import EXAMPLE, OWN, SEEN_KEY, offer_start, should_offer
-from charityrisk.gui.window import MainWindow
 from charityrisk.model import load_scenario
 from charityrisk.report.glossary import tooltip_for_label
-
-
-@pytest.fixture
-def window(qtbot, example, tmp_path, prompts):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    w = MainWindow(settings, prompts=prompts)
-    qtbot.addWidget(w)
-    with qtbot.waitSignal(w.results_shown, timeout=30_000):
-        w.load(example, None)
-    w.show()
-    yield w
-    if w.start_wizard is not None:
-        w.start_wizard.reject()
-    w.runner.shutdown()
-    w.decisions_panel.shutdown()
 
 
 def find(window, cls, name):
@@ -356,7 +340,6 @@ def test_main_offers_the_first_start_once(qtbot, monkeypatch, tmp_path, request,
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     # Qt reads XDG_CONFIG_HOME once per process: point the user's settings at this test's folder
     # outright, so an earlier test (or an earlier session on this machine) cannot answer for it.
-    from PySide6.QtCore import QSettings
     QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path / "config"))
     app = QApplication.instance()
     names = app.applicationName(), app.organizationName()

@@ -9,7 +9,7 @@ import sys
 from dataclasses import replace
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractSpinBox, QLabel
 
 from charityrisk.engine import simulate
@@ -19,19 +19,6 @@ from charityrisk.report.text import contract_risk, money, percent
 from charityrisk.resources import example_scenario_path
 
 PATHS = 2_000  # the shared example fixture (conftest) runs this many futures
-
-
-@pytest.fixture
-def window(qtbot, example, tmp_path, prompts):
-    # A modal prompt would wait for a click forever: questions go to the fake, which answers.
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    w = MainWindow(settings, prompts=prompts)
-    qtbot.addWidget(w)
-    with qtbot.waitSignal(w.results_shown, timeout=30_000):
-        w.load(example, None)
-    w.show()
-    yield w
-    w.runner.shutdown()
 
 
 def field(window, name):

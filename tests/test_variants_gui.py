@@ -6,29 +6,15 @@ from dataclasses import replace
 
 import pypdf
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QAbstractSpinBox, QLineEdit, QPushButton
 
 from charityrisk.engine.decisions import MAX_DECISION_PATHS, compare_variants
 from charityrisk.engine.decisions.compare import CURRENT_TERMS
 from charityrisk.gui.variants_panel import VariantsPanel
-from charityrisk.gui.window import MainWindow
 from charityrisk.model import load_scenario
 from charityrisk.report.variants import HEADER, variant_rows
-
-
-@pytest.fixture
-def window(qtbot, example, tmp_path, prompts):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    w = MainWindow(settings, prompts=prompts)
-    qtbot.addWidget(w)
-    with qtbot.waitSignal(w.results_shown, timeout=30_000):
-        w.load(example, None)
-    w.show()
-    yield w
-    w.runner.shutdown()
-    w.variants_panel.shutdown()
 
 
 def type_into(qtbot, widget, text):
