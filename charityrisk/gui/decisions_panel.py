@@ -32,7 +32,7 @@ from ..report.decision_text import advice, comparison_rows, goal_sentence, risk_
 from .charts import ChartCanvas, scrolling
 from .focus_ring import add_focus_ring
 from .negotiate_panel import NegotiatePanel
-from .parts import job_runner, progress_row, wrapped_label
+from .parts import ProgressRow, job_runner, wrapped_label
 from .prompts import Prompts
 from .state import Answer, WindowState
 
@@ -54,8 +54,9 @@ class DecisionsPanel(QWidget):
         self._rendered: dict[str, Answer | None] = {"analysis": None, "comparison": None}
         self._job_scenario: Scenario | None = None
         self._job_kind = ""
-        self.runner = job_runner(self, progress=self._on_progress, finished=self._on_finished,
-                                 say=self._set_status, busy=self._on_busy)
+        self.busy_row = ProgressRow("decisions", "Searching...")
+        self.progress, self.cancel_button = self.busy_row.bar, self.busy_row.cancel
+        self.runner = job_runner(self, self.busy_row, finished=self._on_finished, say=self._set_status)
 
         layout = QVBoxLayout(self)
         controls = QHBoxLayout()
@@ -111,9 +112,7 @@ class DecisionsPanel(QWidget):
         self.compare_button.clicked.connect(self.run_comparison)
         self.programmes_button.clicked.connect(self.run_programme_comparison)
 
-        busy, self.progress, self.cancel_button = progress_row("decisions", self.runner, "Searching...")
-        layout.addLayout(busy)
-        self._on_busy(False)
+        layout.addLayout(self.busy_row)
 
         self.status = QLabel("Press a button above to see what would make this contract safe.")
         self.status.setObjectName("decisions.status")
@@ -249,14 +248,6 @@ class DecisionsPanel(QWidget):
         self._job_scenario, self._job_kind = scenario, kind
         self._set_status("Working on the same simulated futures as the results...")
         self.runner.start(lambda: make(scenario, contract))
-
-    def _on_busy(self, busy: bool) -> None:
-        self.progress.setVisible(busy)
-        self.cancel_button.setVisible(busy)
-
-    def _on_progress(self, done: int, total: int) -> None:
-        self.progress.setMaximum(max(total, 1))
-        self.progress.setValue(done)
 
     def _set_status(self, text: str) -> None:
         self.status.setText(text)

@@ -24,7 +24,7 @@ from ..model.scenario import Scenario
 from ..report import decision_figures
 from ..report.negotiate_text import describe_grid, lever_label, negotiation_sentence, precision_sentence
 from .charts import ChartCanvas, scrolling
-from .parts import job_runner, progress_row, wrapped_label
+from .parts import ProgressRow, job_runner, wrapped_label
 from .state import WindowState
 
 DEFAULT_LEVERS = ("share_at_risk", "overdraft_facility")
@@ -50,8 +50,9 @@ class NegotiatePanel(QWidget):
         self._shown_for: Scenario | None = None
         self._job_scenario: Scenario | None = None
         self._followed: Scenario | None = None
-        self.runner = job_runner(self, progress=self._on_progress, finished=self._on_finished,
-                                 say=self._say, busy=self._on_busy)
+        self.busy_row = ProgressRow("negotiate", "Working...")
+        self.progress, self.cancel_button = self.busy_row.bar, self.busy_row.cancel
+        self.runner = job_runner(self, self.busy_row, finished=self._on_finished, say=self._say)
 
         layout = QVBoxLayout(self)
         intro = QLabel("Pick two terms to negotiate. The grid shows the chance of running out for each "
@@ -80,10 +81,9 @@ class NegotiatePanel(QWidget):
         self.run_button.setToolTip("Works out the chance of running out for each combination of the two terms "
                                    "on the same simulated futures. Takes a second or two.")
         self.run_button.clicked.connect(self.run)
-        buttons, self.progress, self.cancel_button = progress_row("negotiate", self.runner, "Working...")
+        buttons = self.busy_row
         buttons.insertWidget(0, self.run_button)
         layout.addLayout(buttons)
-        self._on_busy(False)
 
         self.status = wrapped_label("negotiate.status")
         layout.addWidget(self.status)
@@ -180,14 +180,6 @@ class NegotiatePanel(QWidget):
 
     def _say(self, text: str) -> None:
         self.status.setText(text)
-
-    def _on_busy(self, busy: bool) -> None:
-        self.progress.setVisible(busy)
-        self.cancel_button.setVisible(busy)
-
-    def _on_progress(self, done: int, total: int) -> None:
-        self.progress.setMaximum(max(total, 1))
-        self.progress.setValue(done)
 
     def _on_finished(self, negotiation: Negotiation) -> None:
         scenario = self._job_scenario

@@ -29,31 +29,43 @@ def wrapped_label(name: str, text: str = "", *, selectable: bool = False, spoken
     return label
 
 
-def progress_row(name: str, runner: Runner, busy_text: str, spoken_cancel: str | None = None
-                 ) -> tuple[QHBoxLayout, QProgressBar, QPushButton]:
-    """A progress bar ("Searching... 40%") and a Cancel button that cancels ``runner``."""
-    row = QHBoxLayout()
-    progress = QProgressBar()
-    progress.setObjectName(f"{name}.progress")
-    progress.setFormat(f"{busy_text} %p%")
-    cancel = QPushButton("Cancel")
-    cancel.setObjectName(f"{name}.cancel")
-    if spoken_cancel is not None:
-        cancel.setAccessibleName(spoken_cancel)
-    cancel.clicked.connect(runner.cancel)
-    row.addWidget(progress, 1)
-    row.addWidget(cancel)
-    return row, progress, cancel
+class ProgressRow(QHBoxLayout):
+    """A progress bar ("Searching... 40%") and its Cancel button, shown only while busy."""
+
+    def __init__(self, name: str, busy_text: str, spoken_cancel: str | None = None) -> None:
+        super().__init__()
+        self.bar = QProgressBar()
+        self.bar.setObjectName(f"{name}.progress")
+        self.bar.setFormat(f"{busy_text} %p%")
+        self.cancel = QPushButton("Cancel")
+        self.cancel.setObjectName(f"{name}.cancel")
+        if spoken_cancel is not None:
+            self.cancel.setAccessibleName(spoken_cancel)
+        self.addWidget(self.bar, 1)
+        self.addWidget(self.cancel)
+        self.show_busy(False)
+
+    def show_busy(self, busy: bool) -> None:
+        self.bar.setVisible(busy)
+        self.cancel.setVisible(busy)
+        if busy:
+            self.bar.setValue(0)
+
+    def show_progress(self, done: int, total: int) -> None:
+        self.bar.setMaximum(max(total, 1))
+        self.bar.setValue(done)
 
 
-def job_runner(parent: QWidget, *, progress: Callable[[int, int], None], finished: Callable[[Any], None],
-               say: Callable[[str], None], busy: Callable[[bool], None],
-               failed: str = "That did not work", cancelled: str = "Cancelled.") -> Runner:
-    """A Runner whose signals reach the panel's handlers: failures and cancels as sentences."""
+def job_runner(parent: QWidget, row: ProgressRow, *, finished: Callable[[Any], None],
+               say: Callable[[str], None], failed: str = "That did not work",
+               cancelled: str = "Cancelled.") -> Runner:
+    """A Runner shown on ``row`` (its progress; Cancel cancels it), its result to
+    ``finished``, failures and cancels said as sentences."""
     runner = Runner(parent)
-    runner.progress.connect(progress)
+    runner.progress.connect(row.show_progress)
+    runner.busy_changed.connect(row.show_busy)
+    row.cancel.clicked.connect(runner.cancel)
     runner.finished.connect(finished)
     runner.failed.connect(lambda m: say(f"{failed}: {m}"))
     runner.cancelled.connect(lambda: say(cancelled))
-    runner.busy_changed.connect(busy)
     return runner

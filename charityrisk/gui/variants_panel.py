@@ -32,7 +32,7 @@ from ..engine.decisions.compare import CURRENT_TERMS
 from ..model.fields import MAX_TEXT
 from ..model.scenario import MAX_VARIANTS, Scenario
 from ..report.variants import EXPLAINED, HEADER, footnote, variant_rows
-from .parts import job_runner, progress_row, wrapped_label
+from .parts import ProgressRow, job_runner, wrapped_label
 from .prompts import Prompts
 from .state import WindowState
 
@@ -67,8 +67,9 @@ class VariantsPanel(QWidget):
         self._job_scenario: Scenario | None = None
         self._shown: tuple[Scenario | None, Comparison | None] | None = None
         self._filling = False
-        self.runner = job_runner(self, progress=self._on_progress, finished=self._on_finished,
-                                 say=self._set_status, busy=self._on_busy,
+        self.busy_row = ProgressRow("variants", "Comparing...", "Cancel the comparison")
+        self.progress, self.cancel_button = self.busy_row.bar, self.busy_row.cancel
+        self.runner = job_runner(self, self.busy_row, finished=self._on_finished, say=self._set_status,
                                  failed="The comparison did not work", cancelled="Comparison cancelled.")
 
         layout = QVBoxLayout(self)
@@ -102,9 +103,7 @@ class VariantsPanel(QWidget):
         layout.addLayout(buttons)
         layout.addLayout(chosen)
 
-        busy, self.progress, self.cancel_button = progress_row("variants", self.runner, "Comparing...",
-                                                              "Cancel the comparison")
-        layout.addLayout(busy)
+        layout.addLayout(self.busy_row)
 
         self.status = wrapped_label("variants.status")
         layout.addWidget(self.status)
@@ -137,7 +136,6 @@ class VariantsPanel(QWidget):
         self.note.setObjectName("variants.note")
         self.note.setWordWrap(True)
         layout.addWidget(self.note)
-        self._on_busy(False)
         self.render_state(self.state)
 
     def _button(self, text: str, name: str, tip: str, slot) -> QPushButton:
@@ -348,16 +346,6 @@ class VariantsPanel(QWidget):
         self._job_scenario = s
         self._set_status(f"Comparing {len(s.variants) + 1} sets of terms on the same {paths:,} futures...")
         self.runner.start(lambda: compare_variants_steps(s, paths=paths))
-
-    def _on_busy(self, busy: bool) -> None:
-        self.progress.setVisible(busy)
-        self.cancel_button.setVisible(busy)
-        if busy:
-            self.progress.setValue(0)
-
-    def _on_progress(self, done: int, total: int) -> None:
-        self.progress.setMaximum(max(total, 1))
-        self.progress.setValue(done)
 
     def _on_finished(self, comparison: Comparison) -> None:
         job = self._job_scenario
