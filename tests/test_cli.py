@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from charityrisk.resources import example_scenario_path
+from cli_run import run
 
 WORKED = {
     "horizon_months": 8,
@@ -21,11 +22,6 @@ WORKED = {
         "cost_per_referral": 400, "fixed_monthly_cost": 500,
     }],
 }
-
-
-def run(*args):
-    return subprocess.run([sys.executable, "-m", "charityrisk", *map(str, args)],
-                          capture_output=True, text=True, timeout=120)
 
 
 @pytest.fixture

@@ -1,19 +1,13 @@
 """``charityrisk compare`` and ``charityrisk solve``, run as a user would (a subprocess)."""
 import copy
 import json
-import subprocess
-import sys
 
 import pytest
 
 from charityrisk import cli
 from charityrisk.engine.decisions import SOLVABLE
+from cli_run import run
 from test_decisions import BASE
-
-
-def run(*args):
-    return subprocess.run([sys.executable, "-m", "charityrisk", *map(str, args)],
-                          capture_output=True, text=True, timeout=120)
 
 
 def write(tmp_path, name, data):

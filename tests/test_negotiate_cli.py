@@ -1,20 +1,14 @@
 """``charityrisk negotiate``, run as a user would (a subprocess)."""
 import copy
 import json
-import subprocess
-import sys
 
 import pytest
 
 from charityrisk import cli
 from charityrisk.engine.decisions.negotiate import LEVERS
 from charityrisk.resources import example_scenario_path
+from cli_run import run
 from scenario_factory import WORKED_CONTRACT, WORKED_ORGANISATION
-
-
-def run(*args):
-    return subprocess.run([sys.executable, "-m", "charityrisk", *map(str, args)],
-                          capture_output=True, text=True, timeout=120)
 
 
 @pytest.fixture
