@@ -316,8 +316,8 @@ def percentile_options(paths: int = 100_000, horizon: int = 120) -> None:
         "np.percentile, float64 copy": (lambda a: np.percentile(a, qs, axis=1), np.float64),
         "np.percentile in place (overwrite_input), float64": (
             lambda a: np.percentile(a, qs, axis=1, overwrite_input=True), np.float64),
-        "np.partition at the ranks, float32, lerp in float64": (lambda a: percentiles_by_row(a, qs), np.float32),
-        "month by month (what the engine does), float64": (
+        "percentiles_by_row (sort, read the ranks) on float32": (lambda a: percentiles_by_row(a, qs), np.float32),
+        "month by month, percentiles_by_row (what the engine does), float64": (
             lambda a: np.stack([percentiles_by_row(a[m][None, :].copy(), qs)[:, 0] for m in range(horizon)], 1),
             np.float64),
         "full sort, float64": (lambda a: np.percentile(np.sort(a, axis=1), qs, axis=1), np.float64),

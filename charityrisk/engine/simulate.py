@@ -228,12 +228,23 @@ class _Tally:
 
     def balance_percentiles(self) -> dict[str, np.ndarray]:
         """Each month's percentiles of every future's balance, a month at a time (one month
-        of every future in memory besides what is kept)."""
+        of every future per worker in memory besides what is kept).  The months are shared
+        among WORKERS threads: numpy sorts without the interpreter lock, and this was a
+        quarter of a 100,000-future run, on one core."""
         out = np.empty((len(PERCENTILES), self.horizon))
-        row = np.empty(self.paths, dtype=self.balances[0].dtype)
-        for month in range(self.horizon):
-            np.concatenate([b[month] for b in self.balances], out=row)
-            out[:, month] = percentiles_by_row(row[None, :], PERCENTILES)[:, 0]
+
+        def months(chunk: range) -> None:
+            row = np.empty(self.paths, dtype=self.balances[0].dtype)
+            for month in chunk:
+                np.concatenate([b[month] for b in self.balances], out=row)
+                out[:, month] = percentiles_by_row(row[None, :], PERCENTILES)[:, 0]
+
+        chunks = [range(w, self.horizon, WORKERS) for w in range(WORKERS)]
+        if WORKERS == 1 or self.horizon < 2:
+            months(range(self.horizon))
+        else:
+            with ThreadPoolExecutor(WORKERS, thread_name_prefix="charityrisk-percentiles") as pool:
+                list(pool.map(months, chunks))  # list(): a worker's exception is raised here
         return dict(zip(map(str, PERCENTILES), out))
 
     def lowest_percentiles(self) -> dict[str, float]:
