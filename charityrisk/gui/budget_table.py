@@ -42,6 +42,7 @@ from ..model import fields as F
 from ..model.money import MoneyError, format_money, parse_money
 from ..model.problems import Problem
 from .fields import ERROR_COLOUR, Unit, plain_reason
+from .parts import unique_name
 
 OWNER = "organisation.budget[]"
 LIST_KEY = "organisation.budget"
@@ -507,13 +508,7 @@ class BudgetTable(QWidget):
         return len(self._lines)
 
     def _unique_name(self, stem: str) -> str:
-        names = {line.get("name") for line in self._lines if isinstance(line, dict)}
-        if stem not in names:
-            return stem
-        n = 2
-        while f"{stem} {n}" in names:
-            n += 1
-        return f"{stem} {n}"
+        return unique_name(stem, {line.get("name") for line in self._lines if isinstance(line, dict)})
 
     def _structure_changed(self, select: int) -> None:
         self._marks = {}  # rows moved; the next check marks them again

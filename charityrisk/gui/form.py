@@ -65,6 +65,7 @@ from .fields import (
     percent_spin,
     plain_reason,
 )
+from .parts import unique_name
 
 # Preset chooser: (label the finance lead sees, preset key in charityrisk.resources.PRESETS).
 PRESET_CHOICES = [
@@ -802,13 +803,7 @@ class ScenarioForm(QWidget):
         self._changed()
 
     def _unique_name(self, stem: str) -> str:
-        names = {c.get("name") for c in self._contracts}
-        if stem not in names:
-            return stem
-        n = 2
-        while f"{stem} {n}" in names:
-            n += 1
-        return f"{stem} {n}"
+        return unique_name(stem, {c.get("name") for c in self._contracts})
 
     def _contracts_changed(self, select: int) -> None:
         self._contract_problems = {}  # indices moved; the next check marks them again

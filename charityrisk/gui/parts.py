@@ -2,13 +2,24 @@
 and a Runner wired to a panel's handlers, so each panel says only what is its own."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from .worker import Runner
+
+
+def unique_name(stem: str, taken: Collection[object], numbered: str = "{stem} {n}") -> str:
+    """``stem``, or the first of "stem 2", "stem 3", ... (in the ``numbered`` pattern) not in
+    ``taken``: a new or copied line, contract or variant never shares a name."""
+    if stem not in taken:
+        return stem
+    n = 2
+    while numbered.format(stem=stem, n=n) in taken:
+        n += 1
+    return numbered.format(stem=stem, n=n)
 
 
 def wrapped_label(name: str, text: str = "", *, selectable: bool = False, spoken: str | None = None,

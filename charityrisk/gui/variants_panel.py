@@ -32,7 +32,7 @@ from ..engine.decisions.compare import CURRENT_TERMS
 from ..model.fields import MAX_TEXT
 from ..model.scenario import MAX_VARIANTS, Scenario
 from ..report.variants import EXPLAINED, HEADER, footnote, variant_rows
-from .parts import ProgressRow, job_runner, wrapped_label
+from .parts import ProgressRow, job_runner, unique_name, wrapped_label
 from .prompts import Prompts
 from .state import WindowState
 
@@ -245,12 +245,7 @@ class VariantsPanel(QWidget):
 
     def _unique(self, name: str, skip: int | None = None) -> str:
         names = {v.name for i, v in enumerate(self.variants) if i != skip} | {CURRENT_TERMS}
-        if name not in names:
-            return name
-        n = 2
-        while f"{name} ({n})" in names:
-            n += 1
-        return f"{name} ({n})"
+        return unique_name(name, names, "{stem} ({n})")
 
     @staticmethod
     def _name_problem(name: str) -> str:
