@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QFrame, QScrollArea, QSizePolicy, QWidget
@@ -20,10 +21,90 @@ from ..report import figures, style
 from ..report.describe import describe_results_canvas
 
 REFIT_MS = 150
+TEXTS_KEPT = 2000  # glyph images of this many placed texts, a few megabytes
 
 
-class ResultsCanvas(FigureCanvasQTAgg):
-    """Fan chart on top; chance of running out and lowest balances below."""
+class _Recorder:
+    """Stands in for the Agg renderer's core while one text is drawn: passes every call on,
+    and keeps the glyph images it is given, to draw them again without FreeType."""
+
+    def __init__(self, core):
+        self._core = core
+        self.images: list[tuple] = []
+        self.other_calls = False  # the text drew something else too: do not keep it
+
+    def draw_text_image(self, image, x, y, angle, gc) -> None:
+        self.images.append((image, x, y, angle))
+        self._core.draw_text_image(image, x, y, angle, gc)
+
+    def __getattr__(self, name):
+        self.other_calls = True
+        return getattr(self._core, name)
+
+
+def _font_key(prop) -> tuple:
+    return (tuple(prop.get_family()), prop.get_style(), prop.get_variant(), prop.get_weight(),
+            prop.get_stretch(), prop.get_size_in_points(), prop.get_file())
+
+
+class TextKeepingRenderer(RendererAgg):
+    """Agg, drawing a text again from the glyph images it made last time when the same text
+    is drawn at the same place in the same font.
+
+    Between two answers most of a chart's words (titles, axis labels, ticks, legends) stay
+    put, and FreeType laying out and rendering them took half of every draw.  The images
+    kept are Agg's own, drawn with the current colour, so the pixels are the same; a new
+    size makes a new renderer, which starts empty."""
+
+    def __init__(self, width, height, dpi):
+        super().__init__(width, height, dpi)
+        self._texts: dict[tuple, list[tuple]] = {}
+
+    def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
+        if ismath:
+            return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
+        shaping = (None if mtext is None else
+                   (str(getattr(mtext, "get_fontfeatures", lambda: None)()),
+                    str(getattr(mtext, "get_language", lambda: None)())))
+        key = (s, x, y, angle, gc.get_antialiased(), _font_key(prop), shaping)
+        images = self._texts.get(key)
+        if images is not None:
+            for image, ix, iy, iangle in images:
+                self._renderer.draw_text_image(image, ix, iy, iangle, gc)
+            return None
+        core = self._renderer
+        recorder = _Recorder(core)
+        self._renderer = recorder
+        try:
+            super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
+        finally:
+            self._renderer = core
+        if not recorder.other_calls:
+            if len(self._texts) >= TEXTS_KEPT:
+                self._texts.clear()
+            self._texts[key] = recorder.images
+        return None
+
+
+class KeptTextCanvas(FigureCanvasQTAgg):
+    """A Qt canvas drawing with TextKeepingRenderer (see there)."""
+
+    def get_renderer(self):
+        w, h = self.get_width_height(physical=True)
+        key = w, h, self.figure.dpi
+        if self._lastKey != key:
+            self.renderer = TextKeepingRenderer(w, h, self.figure.dpi)
+            self._lastKey = key
+        return self.renderer
+
+
+class ResultsCanvas(KeptTextCanvas):
+    """Fan chart on top; chance of running out and lowest balances below.
+
+    A new answer moves the charts' artists (report.figures' Chart objects) rather than
+    drawing them again, and the figure's SteadyLayout keeps the layout while the words
+    around the charts take the same room: a first estimate and its refinement reach the
+    screen in a fraction of the time a full redraw took (benchmarks/live.py)."""
 
     def __init__(self, parent=None):
         self.figure = style.new_figure(9, 6)
@@ -35,9 +116,12 @@ class ResultsCanvas(FigureCanvasQTAgg):
         self.fan_ax = self.figure.add_subplot(grid[0, :])
         self.run_out_ax = self.figure.add_subplot(grid[1, 0])
         self.lowest_ax = self.figure.add_subplot(grid[1, 1])
+        self.fan = figures.FanChart(self.fan_ax)
+        self.run_out = figures.RunOutCurve(self.run_out_ax)
+        self.lowest = figures.LowestBalances(self.lowest_ax)
         self.setAccessibleName("Charts of the simulated balance, chance of running out and lowest balances")
         self._shown: tuple[Scenario, Results, float] | None = None
-        # Titles and legends are fitted to the charts' width when drawn: redraw after resizing.
+        # Titles and legends are fitted to the charts' width when drawn: refit after resizing.
         self._refit = QTimer(self, singleShot=True, interval=REFIT_MS)
         self._refit.timeout.connect(self._redraw)
         self._placeholder()
@@ -46,13 +130,16 @@ class ResultsCanvas(FigureCanvasQTAgg):
         for ax in (self.fan_ax, self.run_out_ax, self.lowest_ax):
             ax.clear()
             ax.set_axis_off()
+        for chart in (self.fan, self.run_out, self.lowest):
+            chart.forget()
         self.fan_ax.text(0.5, 0.5, "Results appear here once the scenario is complete.",
                          ha="center", va="center", fontsize=12, color="0.4", transform=self.fan_ax.transAxes)
         self.draw_idle()
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        if self._shown is not None:
+        # Only a new width changes how titles and legends are fitted.
+        if self._shown is not None and event.size().width() != event.oldSize().width():
             self._refit.start()
 
     def _redraw(self) -> None:
@@ -61,17 +148,19 @@ class ResultsCanvas(FigureCanvasQTAgg):
 
     def show_results(self, scenario: Scenario, results: Results, appetite: float) -> None:
         self._shown = (scenario, results, appetite)
-        for ax in (self.fan_ax, self.run_out_ax, self.lowest_ax):
-            ax.set_axis_on()
-        figures.draw_fan_chart(self.fan_ax, scenario, results)
-        figures.draw_run_out_curve(self.run_out_ax, scenario, results, appetite=appetite)
-        figures.draw_lowest_balance_histogram(self.lowest_ax, scenario, results)
+        if not self.fan_ax.axison:
+            for ax in (self.fan_ax, self.run_out_ax, self.lowest_ax):
+                ax.clear()
+                ax.set_axis_on()
+        self.fan.show(scenario, results)
+        self.run_out.show(scenario, results, appetite=appetite)
+        self.lowest.show(scenario, results)
         # The charts' text alternative: their key figures, for screen readers.
         self.setAccessibleDescription(describe_results_canvas(results, scenario, appetite))
         self.draw_idle()
 
 
-class ChartCanvas(FigureCanvasQTAgg):
+class ChartCanvas(KeptTextCanvas):
     """One chart in a canvas of its own (the decision tools' tornado and comparison).
 
     ``show(draw)`` draws with ``draw(ax)`` and keeps it, to draw again after a resize."""

@@ -100,15 +100,34 @@ class MonthlyPanel(QWidget):
         layout.addStretch(1)
         self.results: Results | None = None
         self._shown: Shown | None = None
+        self._unfilled = False
 
     def render_state(self, state: WindowState) -> None:
         """Show the state's results (filled again only when a new run's arrive) and, while
         they are not for what the form says, why."""
         if state.results is not None and state.results is not self._shown:
             self._shown = state.results
-            self.show_results(state.results.scenario, state.results.results)
-        self.status.setText(state.note if self.results is not None else "")
+            # Filling the table takes longer than drawing the charts: while the tab is not
+            # on screen a first estimate and its refinement only leave a note to fill it.
+            self._unfilled = True
+            self.fill_if_shown()
+        self.status.setText(state.note if self._shown is not None else "")
         self.status.setVisible(bool(self.status.text()))
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.fill()
+
+    def fill_if_shown(self) -> None:
+        """Fill the tables if this is the tab on show (or will be, once the window shows)."""
+        if self.isVisibleTo(self.window()):
+            self.fill()
+
+    def fill(self) -> None:
+        """Fill the tables from the newest results, if not yet done."""
+        if self._unfilled and self._shown is not None:
+            self._unfilled = False
+            self.show_results(self._shown.scenario, self._shown.results)
 
     def show_results(self, scenario: Scenario, results: Results) -> None:
         self.results = results
@@ -136,6 +155,7 @@ class MonthlyPanel(QWidget):
 
     def cell_text(self, label: str, month: int) -> str:
         """The text shown for a row (by its label) in a month (1-based); for tests."""
+        self.fill()
         item = self.table.item(MONTHLY_LABELS.index(label), month - 1)
         return "" if item is None else item.text()
 

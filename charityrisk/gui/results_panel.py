@@ -159,9 +159,18 @@ class ResultsPanel(QWidget):
         self.cancel_button.setObjectName("cancel")
         self.cancel_button.setToolTip("Stop this simulation; the last complete results stay on screen.")
         self.cancel_button.clicked.connect(self.cancel_requested)
-        busy.addWidget(self.progress, 1)
+        # The status, the progress and Cancel share one row, and the progress and Cancel keep
+        # their room while hidden: the charts below must not change size when a run starts
+        # or ends, since a new size means laying out and drawing them afresh (half a second),
+        # where a new answer alone only moves their artists.
+        busy.addWidget(self.status, 1)
+        busy.addWidget(self.progress)
         busy.addWidget(self.cancel_button)
-        layout.addWidget(self.status)
+        self.progress.setMaximumWidth(220)
+        for widget in (self.progress, self.cancel_button):
+            policy = widget.sizePolicy()
+            policy.setRetainSizeWhenHidden(True)
+            widget.setSizePolicy(policy)
         layout.addLayout(busy)
         self.show_busy(False)
 

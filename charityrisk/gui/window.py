@@ -224,6 +224,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.monthly_panel, "Month by month")
         self.variants_panel = VariantsPanel(state=self.state, prompts=self.prompts)  # issue 13: variants
         self.tabs.addTab(self.variants_panel, "Try different terms")
+        self.tabs.currentChanged.connect(lambda _: self.monthly_panel.fill_if_shown())
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.form)
         splitter.addWidget(self.tabs)

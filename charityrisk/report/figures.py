@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import Formatter, MaxNLocator, MultipleLocator, PercentFormatter
 
 from ..engine.results import Results
@@ -33,6 +33,7 @@ from .style import (
     ZERO_GREY,
     legend_below,
     new_figure,
+    same_room,
     set_title,
     style_axes,
     style_figure,
@@ -120,106 +121,221 @@ def baseline_median(results: Results) -> np.ndarray | None:
     return np.asarray(b.balance_percentiles["50"], dtype=float)
 
 
-def _draw_baseline(ax: Axes, x: np.ndarray, y: np.ndarray, label: str, gid: str) -> None:
-    ax.plot(x, y, color=BASELINE_COLOUR, linewidth=2.0, linestyle=BASELINE_DASHES, label=label,
-            gid=gid)
+class Chart:
+    """One chart on one Axes, built in full once, then updated in place for each new answer.
+
+    The app shows a first estimate and then the full run within a second of every edit, and
+    clearing and rebuilding the artists (ticks, legend, texts) cost more than drawing them.
+    ``show`` rebuilds only when the chart's shape changes (which artists it has, its width,
+    which fits its titles and legend); otherwise it moves the same artists to the new
+    figures.  Building always ends with the same update, so an updated chart is the chart a
+    fresh build would draw (tests check it pixel for pixel)."""
+
+    title = ""
+
+    def __init__(self, ax: Axes, font_scale: float = 1.0):
+        self.ax = ax
+        self.k = font_scale
+        self._shape: tuple | None = None
+        self._legend_labels: list[str] | None = None
+
+    def forget(self) -> None:
+        """Build afresh next time (the Axes was cleared by someone else)."""
+        self._shape = None
+
+    def show(self, scenario: Scenario, results: Results | None, **options) -> bool:
+        """Draw ``results``; True when the chart was built afresh (its layout may change)."""
+        if results is None:
+            self.ax.clear()
+            _no_results(self.ax, self.title, self.k)
+            self._shape = None
+            return True
+        shape = (self.shape(scenario, results, **options), round(width_in(self.ax), 2))
+        rebuilt = shape != self._shape
+        if rebuilt:
+            self.ax.clear()
+            self._legend_labels = None
+            self.build(scenario, results, **options)
+            self._shape = shape
+        self.update(scenario, results, **options)
+        return rebuilt
+
+    def shape(self, scenario: Scenario, results: Results, **options) -> tuple:
+        raise NotImplementedError
+
+    def build(self, scenario: Scenario, results: Results, **options) -> None:
+        raise NotImplementedError
+
+    def update(self, scenario: Scenario, results: Results, **options) -> None:
+        raise NotImplementedError
+
+    def legend(self, handles: list, ncol: int) -> None:
+        """The legend below the chart, made again only when its words need other room:
+        a new figure in a label ("12%" to "13%") is set in place."""
+        labels = [h.get_label() for h in handles]
+        if labels == self._legend_labels:
+            return
+        legend = self.ax.get_legend()
+        if (legend is not None and self._legend_labels is not None
+                and getattr(legend, "_ncols", 1) > 1
+                and [same_room(t) for t in labels] == [same_room(t) for t in self._legend_labels]):
+            for text, label in zip(legend.get_texts(), labels):
+                text.set_text(label)
+        else:
+            legend_below(self.ax, handles=handles, ncol=ncol, k=self.k)
+        self._legend_labels = labels
+
+
+def _band(ax: Axes, x: np.ndarray, colour: str, label: str | None = None):
+    zero = np.zeros_like(x)
+    return ax.fill_between(x, zero, zero, color=colour, linewidth=0, label=label)
+
+
+def _level(ax: Axes, **style):
+    """A horizontal line across the chart, placed by ``set_ydata`` on update."""
+    return ax.axhline(0, **style)
+
+
+def _months_x(horizon: int) -> np.ndarray:
+    # One month is drawn 0.6 wide: a band needs width to be seen.
+    return np.array([0.7, 1.3]) if horizon == 1 else _months(horizon)
+
+
+def _per_x(values, horizon: int) -> np.ndarray:
+    y = np.asarray(values, dtype=float)
+    return np.repeat(y, 2) if horizon == 1 else y
+
+
+class FanChart(Chart):
+    """Balance at each month's end: 5-95% and 25-75% bands, the median, and the danger lines."""
+
+    title = FAN_TITLE
+
+    def shape(self, scenario: Scenario, results: Results, **options) -> tuple:
+        org = scenario.organisation
+        return (results.horizon_months, baseline_median(results) is not None, _noun(results),
+                float(org.overdraft_facility) > 0, float(org.reserves_floor) != 0)
+
+    def build(self, scenario: Scenario, results: Results, **options) -> None:
+        ax, x = self.ax, _months_x(results.horizon_months)
+        with_baseline = baseline_median(results) is not None
+        self.outer = _band(ax, x, BAND_OUTER, "9 in 10 futures")
+        self.inner = _band(ax, x, BAND_INNER, "Middle half of futures")
+        self.median = ax.plot(x, x * 0, color=MEDIAN, linewidth=2.6, linestyle="-", gid="median",
+                              label=(f"Typical (median), with the {_noun(results)}" if with_baseline
+                                     else "Typical (median)"))[0]
+        self.baseline = (ax.plot(x, x * 0, color=BASELINE_COLOUR, linewidth=2.0,
+                                 linestyle=BASELINE_DASHES, gid="baseline_median",
+                                 label=f"Typical without the {_noun(results)}")[0]
+                         if with_baseline else None)
+        if float(scenario.organisation.overdraft_facility) > 0:
+            _level(ax, color=ZERO_GREY, linewidth=1.2, linestyle=":", label="£0", gid="zero")
+            self.limit = _level(ax, color=VERMILLION, linewidth=2.2, linestyle="--", gid="overdraft")
+        else:
+            self.limit = _level(ax, color=VERMILLION, linewidth=2.2, linestyle="--",
+                                label="£0: run out below this", gid="zero")
+        self.floor = (_level(ax, color=WINE, linewidth=2.2, linestyle="-.", gid="floor")
+                      if float(scenario.organisation.reserves_floor) != 0 else None)
+        style_axes(ax, FAN_TITLE, "Month", "Balance", self.k)
+        _month_axis(ax, results.horizon_months)
+        ax.yaxis.set_major_formatter(PoundFormatter())
+
+    def update(self, scenario: Scenario, results: Results, **options) -> None:
+        org, horizon = scenario.organisation, results.horizon_months
+        x = _months_x(horizon)
+        bp = {k: _per_x(v, horizon) for k, v in results.balance_percentiles.items()}
+        self.outer.set_data(x, bp["5"], bp["95"])
+        self.inner.set_data(x, bp["25"], bp["75"])
+        self.median.set_data(x, bp["50"])
+        overdraft, floor = float(org.overdraft_facility), float(org.reserves_floor)
+        self.limit.set_ydata([-overdraft, -overdraft])
+        if overdraft > 0:
+            self.limit.set_label(f"Overdraft limit {_money(-overdraft)}: run out below")
+        if self.floor is not None:
+            self.floor.set_ydata([floor, floor])
+            self.floor.set_label(f"Reserves floor {_money(floor)}")
+        # Keep the danger lines in view even when every future stays far above them.
+        lo = min(float(np.min(bp["5"])), -overdraft, floor, 0.0)
+        hi = max(float(np.max(bp["95"])), floor, 0.0)
+        without = baseline_median(results)
+        if self.baseline is not None and without is not None:
+            without = _per_x(without, horizon)
+            self.baseline.set_data(x, without)
+            # the organisation on its own may do better or worse than every band
+            lo, hi = min(lo, float(np.min(without))), max(hi, float(np.max(without)))
+        pad = 0.06 * (hi - lo) if hi > lo else max(1000.0, abs(hi) * 0.1)
+        self.ax.set_ylim(lo - pad, hi + pad)
+        self.legend(self.ax.get_legend_handles_labels()[0], ncol=3)
 
 
 def draw_fan_chart(ax: Axes, scenario: Scenario, results: Results | None, *,
                    font_scale: float = 1.0) -> None:
-    """Balance at each month's end: 5-95% and 25-75% bands, the median, and the danger lines."""
-    ax.clear()
-    if results is None:
-        _no_results(ax, FAN_TITLE, font_scale)
-        return
-    org = scenario.organisation
-    horizon = results.horizon_months
-    bp = {k: np.asarray(v, dtype=float) for k, v in results.balance_percentiles.items()}
-    x = _months(horizon)
-    if horizon == 1:  # a band needs width to be seen
-        x = np.array([0.7, 1.3])
-        bp = {k: np.repeat(v, 2) for k, v in bp.items()}
-    ax.fill_between(x, bp["5"], bp["95"], color=BAND_OUTER, linewidth=0,
-                    label="9 in 10 futures")
-    ax.fill_between(x, bp["25"], bp["75"], color=BAND_INNER, linewidth=0,
-                    label="Middle half of futures")
-    without = baseline_median(results)
-    ax.plot(x, bp["50"], color=MEDIAN, linewidth=2.6, linestyle="-",
-            label="Typical (median)" if without is None else f"Typical (median), with the {_noun(results)}",
-            gid="median")
-    if without is not None:
-        if horizon == 1:
-            without = np.repeat(without, 2)
-        _draw_baseline(ax, x, without, f"Typical without the {_noun(results)}", "baseline_median")
-
-    overdraft = float(org.overdraft_facility)
-    if overdraft > 0:
-        ax.axhline(0, color=ZERO_GREY, linewidth=1.2, linestyle=":", label="£0", gid="zero")
-        ax.axhline(-overdraft, color=VERMILLION, linewidth=2.2, linestyle="--",
-                   label=f"Overdraft limit {_money(-overdraft)}: run out below",
-                   gid="overdraft")
-    else:
-        ax.axhline(0, color=VERMILLION, linewidth=2.2, linestyle="--",
-                   label="£0: run out below this", gid="zero")
-    floor = float(org.reserves_floor)
-    if floor != 0:
-        ax.axhline(floor, color=WINE, linewidth=2.2, linestyle="-.",
-                   label=f"Reserves floor {_money(floor)}", gid="floor")
-
-    style_axes(ax, FAN_TITLE, "Month", "Balance", font_scale)
-    _month_axis(ax, horizon)
-    # Keep the danger lines in view even when every future stays far above them.
-    lo = min(float(np.min(bp["5"])), -overdraft, floor, 0.0)
-    hi = max(float(np.max(bp["95"])), floor, 0.0)
-    if without is not None:  # the organisation on its own may do better or worse than every band
-        lo, hi = min(lo, float(np.min(without))), max(hi, float(np.max(without)))
-    pad = 0.06 * (hi - lo) if hi > lo else max(1000.0, abs(hi) * 0.1)
-    ax.set_ylim(lo - pad, hi + pad)
-    ax.yaxis.set_major_formatter(PoundFormatter())
-    legend_below(ax, ncol=3, k=font_scale)
+    """Balance at each month's end (see FanChart), drawn afresh on ``ax``."""
+    FanChart(ax, font_scale).show(scenario, results)
 
 
 RUN_OUT_TITLE = "Chance of having run out, by month"
 
 
+class RunOutCurve(Chart):
+    """Cumulative chance of having run out by each month's end, with the risk appetite line."""
+
+    title = RUN_OUT_TITLE
+
+    def shape(self, scenario: Scenario, results: Results, **options) -> tuple:
+        appetite = options.get("appetite")
+        return (results.horizon_months, baseline_median(results) is not None, _noun(results),
+                appetite is None)
+
+    def build(self, scenario: Scenario, results: Results, **options) -> None:
+        appetite = options.get("appetite")
+        ax, horizon = self.ax, results.horizon_months
+        x = _months_x(horizon)
+        zero = np.zeros_like(x)
+        self.fill = ax.fill_between(x, 0, zero, color=BAND_OUTER, linewidth=0,
+                                    step="post" if horizon == 1 else None)
+        self.curve = ax.plot(x, zero, color=BLUE, linewidth=2.6, linestyle="-", gid="run_out")[0]
+        self.baseline = (ax.plot(x, zero, color=BASELINE_COLOUR, linewidth=2.0,
+                                 linestyle=BASELINE_DASHES, gid="baseline_run_out")[0]
+                         if baseline_median(results) is not None else None)
+        self.appetite = (None if appetite is None else
+                         _level(ax, color=VERMILLION, linewidth=2.2, linestyle="--", gid="appetite"))
+        style_axes(ax, RUN_OUT_TITLE, "Month", "Chance", self.k)
+        _month_axis(ax, horizon)
+
+    def update(self, scenario: Scenario, results: Results, **options) -> None:
+        appetite = options.get("appetite")
+        horizon = results.horizon_months
+        x = _months_x(horizon)
+        p = _per_x(results.p_run_out_by_month, horizon)
+        self.fill.set_data(x, 0, p)
+        self.curve.set_data(x, p)
+        final = float(results.p_run_out_by_month[-1]) if horizon else 0.0
+        plural = "s" if horizon != 1 else ""
+        summary = (f"{_percent_text(final)} by month {horizon}" if final > 0
+                   else f"none within {horizon} month{plural}")
+        self.curve.set_label(f"Chance of having run out ({summary})")
+        top = float(np.max(p)) if p.size else 0.0
+        if self.baseline is not None and results.baseline is not None:
+            q = _per_x(results.baseline.p_run_out_by_month, horizon)
+            self.baseline.set_data(x, q)
+            self.baseline.set_label(f"Without the {_noun(results)} "
+                                    f"({_percent_text(float(q[-1])) if q[-1] > 0 else 'none'})")
+            top = max(top, float(np.max(q)))
+        if self.appetite is not None and appetite is not None:
+            self.appetite.set_ydata([appetite, appetite])
+            self.appetite.set_label(f"Trustees' risk appetite ({_percent_text(appetite)})")
+            top = max(top, appetite)
+        top = min(1.0, max(top * 1.15, 0.02))
+        self.ax.set_ylim(0, top)
+        self.ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0 if top >= 0.04 else 1))
+        self.legend([a for a in (self.curve, self.baseline, self.appetite) if a is not None], ncol=2)
+
+
 def draw_run_out_curve(ax: Axes, scenario: Scenario, results: Results | None,
                        appetite: float | None = None, *, font_scale: float = 1.0) -> None:
-    """Cumulative chance of having run out by each month's end, with the risk appetite line."""
-    ax.clear()
-    if results is None:
-        _no_results(ax, RUN_OUT_TITLE, font_scale)
-        return
-    horizon = results.horizon_months
-    p = np.asarray(results.p_run_out_by_month, dtype=float)
-    x = _months(horizon)
-    if horizon == 1:
-        x = np.array([0.7, 1.3])
-        p = np.repeat(p, 2)
-    ax.fill_between(x, 0, p, color=BAND_OUTER, linewidth=0, step="post" if horizon == 1 else None)
-    final = float(results.p_run_out_by_month[-1]) if horizon else 0.0
-    plural = "s" if horizon != 1 else ""
-    summary = (f"{_percent_text(final)} by month {horizon}" if final > 0
-               else f"none within {horizon} month{plural}")
-    ax.plot(x, p, color=BLUE, linewidth=2.6, linestyle="-",
-            label=f"Chance of having run out ({summary})", gid="run_out")
-    top = float(np.max(p)) if p.size else 0.0
-    if baseline_median(results) is not None and results.baseline is not None:
-        q = np.asarray(results.baseline.p_run_out_by_month, dtype=float)
-        q = np.repeat(q, 2) if horizon == 1 else q
-        _draw_baseline(ax, x, q, f"Without the {_noun(results)} "
-                       f"({_percent_text(float(q[-1])) if q[-1] > 0 else 'none'})", "baseline_run_out")
-        top = max(top, float(np.max(q)))
-    if appetite is not None:
-        ax.axhline(appetite, color=VERMILLION, linewidth=2.2, linestyle="--",
-                   label=f"Trustees' risk appetite ({_percent_text(appetite)})", gid="appetite")
-        top = max(top, appetite)
-    top = min(1.0, max(top * 1.15, 0.02))
-    ax.set_ylim(0, top)
-    style_axes(ax, RUN_OUT_TITLE, "Month", "Chance", font_scale)
-    _month_axis(ax, horizon)
-    decimals = 0 if top >= 0.04 else 1
-    ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=decimals))
-    legend_below(ax, ncol=2, k=font_scale)
+    """The chance of having run out by month (see RunOutCurve), drawn afresh on ``ax``."""
+    RunOutCurve(ax, font_scale).show(scenario, results, appetite=appetite)
 
 
 HISTOGRAM_TITLE = "Lowest balance in each future"
@@ -244,54 +360,89 @@ def _bin_edges(values: np.ndarray, line: float, bins: int = 40) -> np.ndarray:
     return edges
 
 
+# A bar's look by whether its futures ran out: hatched as well as coloured, for grey print.
+_BAR_STYLE: dict[bool, dict] = {
+    True: dict(facecolor=VERMILLION, edgecolor=BLACK, hatch="///", gid="ran_out"),
+    False: dict(facecolor=SKY, edgecolor="white", hatch=None, gid="stayed"),
+}
+
+
+def _bar_key(ran_out: bool, label: str) -> Patch:
+    """The legend's sample of a bar."""
+    look = _BAR_STYLE[ran_out]
+    return Patch(facecolor=look["facecolor"], edgecolor=look["edgecolor"], hatch=look["hatch"], label=label)
+
+
+class LowestBalances(Chart):
+    """How low each future's balance goes; the futures below the run-out line are marked."""
+
+    title = HISTOGRAM_TITLE
+
+    def shape(self, scenario: Scenario, results: Results, **options) -> tuple:
+        return (results.horizon_months, results.lowest_balance.size == 0,
+                float(scenario.organisation.overdraft_facility) > 0)
+
+    def build(self, scenario: Scenario, results: Results, **options) -> None:
+        months = results.horizon_months
+        style_axes(self.ax, HISTOGRAM_TITLE,
+                   f"Lowest balance over the {months} month{'s' if months != 1 else ''}",
+                   "Share of futures", self.k)
+        self.bars: list[Rectangle] = []
+        self.line = self.ax.axvline(0, color=BLACK, linewidth=2.2, linestyle="--", gid="run_out_line")
+        if results.lowest_balance.size == 0:  # nothing to split: no line either
+            self.line.remove()
+
+    def _bars(self, count: int) -> list[Rectangle]:
+        """``count`` bars, reusing those drawn before (the number of bins changes a little)."""
+        while len(self.bars) < count:
+            bar = Rectangle((0, 0), 0, 0, linewidth=0.5)
+            self.ax.add_patch(bar)
+            self.bars.append(bar)
+        while len(self.bars) > count:
+            self.bars.pop().remove()
+        return self.bars
+
+    def update(self, scenario: Scenario, results: Results, **options) -> None:
+        lowest = np.asarray(results.lowest_balance, dtype=float)
+        if lowest.size == 0:
+            return
+        overdraft = float(scenario.organisation.overdraft_facility)
+        line = -overdraft
+        edges = _bin_edges(lowest, line)
+        counts, _ = np.histogram(lowest, bins=edges)
+        share = counts / lowest.size
+        ran_out = edges[1:] <= line  # whole bin below the line: balance < -overdraft
+        for bar, left, right, height, below in zip(self._bars(share.size), edges[:-1], edges[1:],
+                                                   share, ran_out):
+            bar.set_bounds(left, 0, right - left, height)
+            bar.set(**_BAR_STYLE[bool(below)])
+        self.line.set_xdata([line, line])
+        self.line.set_label(f"Overdraft limit ({_money(line)})" if overdraft > 0 else "£0 (no overdraft)")
+        ran_out_share = float(np.mean(lowest < line))
+        handles = [_bar_key(True, f"Ran out of money ({_percent_text(ran_out_share)} of futures)"),
+                   _bar_key(False, "Stayed in funds"), self.line]
+        ax = self.ax
+        ax.set_xlim(edges[0], edges[-1])
+        ax.xaxis.set_major_formatter(PoundFormatter())
+        label_in = text_width_in(MINUS + pounds_short(edges[0], edges[-1] - edges[0]), TICK_SIZE * self.k)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=max(2, min(8, int(width_in(ax) / (1.5 * label_in))))))
+        ax.set_ylim(0, max(float(share.max()) * 1.15, 0.01))
+        ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0 if share.max() >= 0.05 else 1))
+        self.legend(handles, ncol=3)
+
+
 def draw_lowest_balance_histogram(ax: Axes, scenario: Scenario, results: Results | None, *,
                                   font_scale: float = 1.0) -> None:
-    """How low each future's balance goes; the futures below the run-out line are marked."""
-    ax.clear()
-    if results is None:
-        _no_results(ax, HISTOGRAM_TITLE, font_scale)
-        return
-    overdraft = float(scenario.organisation.overdraft_facility)
-    line = -overdraft
-    lowest = np.asarray(results.lowest_balance, dtype=float)
-    n = lowest.size
-    months = results.horizon_months
-    style_axes(ax, HISTOGRAM_TITLE,
-                f"Lowest balance over the {months} month{'s' if months != 1 else ''}",
-                "Share of futures", font_scale)
-    if n == 0:
-        return
-    edges = _bin_edges(lowest, line)
-    counts, _ = np.histogram(lowest, bins=edges)
-    share = counts / n
-    lefts, widths = edges[:-1], np.diff(edges)
-    ran_out = edges[1:] <= line  # whole bin below the line: balance < -overdraft
-    ran_out_share = float(np.mean(lowest < line))
-    ax.bar(lefts[~ran_out], share[~ran_out], width=widths[~ran_out], align="edge", color=SKY,
-           edgecolor="white", linewidth=0.5, gid="stayed")
-    ax.bar(lefts[ran_out], share[ran_out], width=widths[ran_out], align="edge", color=VERMILLION,
-           edgecolor=BLACK, linewidth=0.5, hatch="///", gid="ran_out")
-    line_label = (f"Overdraft limit ({_money(line)})" if overdraft > 0
-                  else "£0 (no overdraft)")
-    ax.axvline(line, color=BLACK, linewidth=2.2, linestyle="--", gid="run_out_line")
-    handles = [
-        Patch(facecolor=VERMILLION, edgecolor=BLACK, hatch="///",
-              label=f"Ran out of money ({_percent_text(ran_out_share)} of futures)"),
-        Patch(facecolor=SKY, edgecolor="white", label="Stayed in funds"),
-        ax.lines[-1],
-    ]
-    ax.lines[-1].set_label(line_label)
-    ax.set_xlim(edges[0], edges[-1])
-    ax.xaxis.set_major_formatter(PoundFormatter())
-    label_in = text_width_in(MINUS + pounds_short(edges[0], edges[-1] - edges[0]), TICK_SIZE * font_scale)
-    ax.xaxis.set_major_locator(MaxNLocator(nbins=max(2, min(8, int(width_in(ax) / (1.5 * label_in))))))
-    ax.set_ylim(0, max(float(share.max()) * 1.15, 0.01))
-    ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0 if share.max() >= 0.05 else 1))
-    legend_below(ax, handles=handles, ncol=3, k=font_scale)
+    """The lowest balances (see LowestBalances), drawn afresh on ``ax``."""
+    LowestBalances(ax, font_scale).show(scenario, results)
 
 
 __all__ = [
     "BASELINE_COLOUR",
+    "Chart",
+    "FanChart",
+    "LowestBalances",
+    "RunOutCurve",
     "BASELINE_DASHES",
     "LEGEND_DROP_IN",
     "PoundFormatter",

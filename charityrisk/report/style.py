@@ -22,12 +22,14 @@ Rules:
 """
 from __future__ import annotations
 
+import functools
 import math
 from typing import Literal
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.textpath import TextToPath
 from matplotlib.transforms import ScaledTranslation
 
@@ -37,6 +39,7 @@ __all__ = [
     "TICK_SIZE", "LEGEND_SIZE", "NOTE_SIZE", "DENSE_SCALE", "LEGEND_DROP_IN", "new_figure",
     "style_figure", "set_title", "style_axes", "legend_below", "width_in", "text_width_in",
     "wrap_to", "legend_columns", "short_label", "legend_under_figure", "figure_of",
+    "SteadyLayout", "layout_words",
 ]
 
 # ------------------------------------------------------------------------ palette
@@ -78,8 +81,88 @@ def new_figure(width_in: float = 8.0, height_in: float = 4.5, dpi: float = 100) 
 def style_figure(fig: Figure) -> Figure:
     """White background, constrained layout so labels are never clipped."""
     fig.set_facecolor("white")
-    fig.set_layout_engine("constrained")
+    fig.set_layout_engine(SteadyLayout())
     return fig
+
+
+_DIGITS = str.maketrans("123456789", "000000000")
+
+
+def same_room(text: str) -> str:
+    """Text that takes the same room as ``text``: the style's fonts have digits of one width
+    (tabular figures), so "12%" and "13%" lay out alike."""
+    return text.translate(_DIGITS)
+
+
+def _tick_words(axis) -> tuple:
+    """What the next draw's tick labels need room for, from the locator and formatter (no
+    Text objects are made: making them is what makes a tick update expensive): the distinct
+    labels, whose widest sets the margin, and for the x axis the label at its right end,
+    which sticks out past the chart (at its left end the y axis's labels are wider; the title
+    is above the top one).  How many ticks there are does not change the room they need."""
+    if not axis.get_visible():
+        return ()
+    lo, hi = sorted(axis.get_view_interval())
+    near = 0.02 * (hi - lo)
+    locs = [loc for loc in axis.get_major_locator()() if lo - near <= loc <= hi + near]
+    words = [same_room(w) for w in axis.get_major_formatter().format_ticks(locs)]
+    right = [w for loc, w in zip(locs, words) if axis.axis_name == "x" and hi - loc <= near]
+    return frozenset(words), tuple(right)
+
+
+def _legend_words(legend) -> tuple:
+    if legend is None:
+        return ()
+    return (getattr(legend, "_ncols", 0), tuple(same_room(t.get_text()) for t in legend.get_texts()))
+
+
+def layout_words(fig: Figure) -> tuple:
+    """Everything constrained layout's answer depends on: the figure's size and every text
+    around its charts, to the size of its characters."""
+    charts = []
+    for ax in fig.axes:
+        titles = (ax.title, getattr(ax, "_left_title", ax.title), getattr(ax, "_right_title", ax.title))
+        texts = (*titles, ax.xaxis.label, ax.yaxis.label, *ax.texts)
+        charts.append((ax.axison, ax.get_visible(),
+                       tuple((t.get_visible(), same_room(t.get_text()), t.get_fontsize()) for t in texts),
+                       ax.axison and _tick_words(ax.xaxis), ax.axison and _tick_words(ax.yaxis),
+                       _legend_words(ax.get_legend())))
+    return (tuple(fig.get_size_inches()), fig.dpi, tuple(charts),
+            tuple(_legend_words(legend) for legend in fig.legends))
+
+
+class SteadyLayout(ConstrainedLayoutEngine):
+    """Constrained layout, worked out again only when something it depends on changed.
+
+    The app updates its charts in place several times a second; their texts and size rarely
+    change between two answers, and laying out costs about as much as drawing.  Anything
+    the words miss (a new kind of artist) falls back to laying out: ``forget`` after a
+    change the words cannot see."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._laid_out_for: tuple | None = None
+        self.runs = 0  # layouts worked out (tests check updates reuse them)
+
+    def forget(self) -> None:
+        self._laid_out_for = None
+
+    def execute(self, fig):
+        words = self._words(fig)
+        if words is not None and words == self._laid_out_for:
+            return None
+        self.runs += 1
+        answer = super().execute(fig)
+        # Read again once laid out: the automatic tick locators choose by the Axes' length.
+        self._laid_out_for = self._words(fig)
+        return answer
+
+    @staticmethod
+    def _words(fig) -> tuple | None:
+        try:
+            return layout_words(fig)
+        except Exception:  # an unusual axis: never guess, lay it out
+            return None
 
 
 # ----------------------------------------------------------------- measuring text
@@ -113,6 +196,13 @@ _TEXT_TO_PATH = TextToPath()
 
 def text_width_in(text: str, size: float, bold: bool = False) -> float:
     """The width of a label in inches, from the font itself (no renderer needed)."""
+    # Measuring takes milliseconds and the live charts fit the same labels on every answer,
+    # differing in their figures at most: digits are all one width (see same_room).
+    return _measured_width_in(same_room(text), size, bold)
+
+
+@functools.lru_cache(maxsize=4096)
+def _measured_width_in(text: str, size: float, bold: bool) -> float:
     try:
         props = FontProperties(size=size, weight="bold" if bold else "normal")
         width, _, _ = _TEXT_TO_PATH.get_text_width_height_descent(text, props, ismath=False)
@@ -148,8 +238,10 @@ def short_label(text: str, most: int = 30) -> str:
 def set_title(ax: Axes, title: str, k: float = 1.0) -> None:
     """A bold, left-aligned title wrapped to the chart's width (a narrow chart in the app)."""
     size = TITLE_SIZE * k
+    # y given: no top axis here, so matplotlib need not measure the ticks to place the
+    # title on every draw (a tenth of the live charts' drawing time).
     ax.set_title(wrap_to(title, width_in(ax) + 0.4, size, bold=True), fontsize=size,
-                 fontweight="bold", loc="left")
+                 fontweight="bold", loc="left", y=1.0)
 
 
 def style_axes(ax: Axes, title: str, xlabel: str, ylabel: str, k: float = 1.0,

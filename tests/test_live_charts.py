@@ -1,0 +1,178 @@
+"""Live answers reach the screen fast without changing a pixel (issue 12): the charts are
+updated in place, the layout is kept while the words around the charts take the same room,
+the words' glyphs are drawn again from the last draw, and nothing changes the charts' size
+while a run starts and ends."""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+from PySide6.QtCore import Qt
+
+from charityrisk.engine import simulate
+from charityrisk.gui.charts import ResultsCanvas, TextKeepingRenderer
+from charityrisk.gui.window import MainWindow
+from charityrisk.model import load_scenario
+from charityrisk.report import figures, style
+from charityrisk.resources import example_scenario_path
+
+APPETITE = 0.05
+
+
+@pytest.fixture(scope="module")
+def runs():
+    """The example, and two answers for it that differ in their figures, not their shape."""
+    scenario = load_scenario(example_scenario_path())
+    return scenario, simulate(scenario, 2_000, 1), simulate(scenario, 2_000, 2)
+
+
+def _three_charts():
+    fig = style.new_figure(9, 6.5)
+    canvas = FigureCanvasAgg(fig)
+    grid = fig.add_gridspec(2, 2, height_ratios=(1.25, 1))
+    charts = (figures.FanChart(fig.add_subplot(grid[0, :])),
+              figures.RunOutCurve(fig.add_subplot(grid[1, 0])),
+              figures.LowestBalances(fig.add_subplot(grid[1, 1])))
+    return fig, canvas, charts
+
+
+def _show(charts, scenario, results) -> list[bool]:
+    fan, run_out, lowest = charts
+    return [fan.show(scenario, results), run_out.show(scenario, results, appetite=APPETITE),
+            lowest.show(scenario, results)]
+
+
+def _pixels(canvas) -> np.ndarray:
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba()).copy()
+
+
+def _settled(fig, canvas, charts, scenario, results) -> np.ndarray:
+    """Draw until the layout and the charts' width agree (a new chart takes two draws)."""
+    for _ in range(3):
+        _show(charts, scenario, results)
+        pixels = _pixels(canvas)
+    return pixels
+
+
+def test_an_updated_chart_is_the_chart_a_fresh_build_draws(runs):
+    scenario, first, second = runs
+    fig, canvas, charts = _three_charts()
+    _settled(fig, canvas, charts, scenario, first)
+    assert _show(charts, scenario, second) == [False, False, False]  # moved, not rebuilt
+    updated = _pixels(canvas)
+    fresh_fig, fresh_canvas, fresh_charts = _three_charts()
+    fresh = _settled(fresh_fig, fresh_canvas, fresh_charts, scenario, second)
+    assert updated.shape == fresh.shape
+    assert np.array_equal(updated, fresh)
+    assert not np.array_equal(updated, _settled(*_three_charts(), scenario, first))  # it can fail
+
+
+def test_an_update_keeps_the_layout_until_the_words_need_other_room(runs):
+    scenario, first, second = runs
+    fig, canvas, charts = _three_charts()
+    _settled(fig, canvas, charts, scenario, first)
+    engine = fig.get_layout_engine()
+    assert isinstance(engine, style.SteadyLayout)
+    laid_out = engine.runs
+    _show(charts, scenario, second)
+    canvas.draw()
+    _show(charts, scenario, first)
+    canvas.draw()
+    assert engine.runs == laid_out  # new figures, same words: the layout is kept
+    # A bigger overdraft limit: its legend label is longer, the axis reaches further down.
+    deeper = dataclasses.replace(scenario, organisation=dataclasses.replace(
+        scenario.organisation, overdraft_facility=2_500_000))
+    _show(charts, deeper, first)
+    canvas.draw()
+    assert engine.runs == laid_out + 1
+    fig.set_size_inches(7, 6.5)  # a narrower canvas is laid out again too
+    canvas.draw()
+    assert engine.runs == laid_out + 2
+
+
+def test_words_that_take_the_same_room_are_the_same_to_the_layout():
+    assert style.same_room("12% by month 36") == style.same_room("19% by month 24")
+    assert style.same_room("£9k") != style.same_room("£10k")
+    assert style.text_width_in("Ran out (12%)", 10.5) == style.text_width_in("Ran out (87%)", 10.5)
+
+
+def test_kept_glyphs_draw_the_same_pixels_as_agg(runs):
+    scenario, first, _ = runs
+    fig, canvas, charts = _three_charts()
+    _settled(fig, canvas, charts, scenario, first)
+    width, height = canvas.get_width_height(physical=True)
+
+    def draw_with(renderer):
+        canvas.renderer = renderer
+        canvas._lastKey = (width, height, fig.dpi)
+        return _pixels(canvas)
+
+    plain = draw_with(RendererAgg(width, height, fig.dpi))
+    keeping = TextKeepingRenderer(width, height, fig.dpi)
+    first_draw = draw_with(keeping)
+    kept = len(keeping._texts)
+    assert kept > 20  # titles, labels, ticks and legends
+    second_draw = draw_with(keeping)  # every word from the kept glyphs
+    assert len(keeping._texts) == kept
+    assert np.array_equal(first_draw, plain)
+    assert np.array_equal(second_draw, plain)
+
+
+def test_results_canvas_draws_new_answers_into_the_same_artists(qtbot, runs):
+    scenario, first, second = runs
+    canvas = ResultsCanvas()
+    qtbot.addWidget(canvas)
+    canvas.resize(900, 650)
+    canvas.show()
+    canvas.show_results(scenario, first, APPETITE)
+    canvas.draw()
+    canvas.show_results(scenario, first, APPETITE)  # the width the first layout gave
+    canvas.draw()
+    median = next(line for line in canvas.fan_ax.get_lines() if line.get_gid() == "median")
+    canvas.show_results(scenario, second, APPETITE)
+    canvas.draw()
+    assert median in canvas.fan_ax.get_lines()
+    assert np.allclose(median.get_ydata(), second.balance_percentiles["50"])
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, prompts):
+    from PySide6.QtCore import QSettings
+
+    w = MainWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat), prompts=prompts)
+    qtbot.addWidget(w)
+    yield w
+    w.runner.shutdown()
+
+
+def test_a_run_starting_and_ending_leaves_the_charts_their_size(qtbot, window, example):
+    window.resize(1600, 1200)  # tall enough that the charts grow past their least height
+    window.show()
+    with qtbot.waitSignal(window.results_shown, timeout=60_000):
+        window.load(example, None)
+    panel = window.results_panel
+    qtbot.wait(300)  # the key figures' table settles its height after the first layout
+    size = panel.canvas.size()
+    panel.show_busy(True)
+    panel.set_status("First estimate from 2,000 futures; refining to 20,000...")
+    qtbot.wait(50)
+    assert panel.canvas.size() == size
+    panel.show_busy(False)
+    panel.set_status("")
+    qtbot.wait(50)
+    assert panel.canvas.size() == size
+
+
+def test_month_by_month_is_filled_when_its_tab_is_opened(qtbot, window, example):
+    window.show()
+    with qtbot.waitSignal(window.results_shown, timeout=60_000):
+        window.load(example, None)
+    monthly = window.monthly_panel
+    assert monthly.table.columnCount() == 0  # not on show: not filled yet
+    tabs = window.tabs
+    index = next(i for i in range(tabs.count()) if tabs.tabText(i) == "Month by month")
+    qtbot.mouseClick(tabs.tabBar(), Qt.MouseButton.LeftButton, pos=tabs.tabBar().tabRect(index).center())
+    assert monthly.table.columnCount() == example.horizon_months
