@@ -114,12 +114,11 @@ def _simulate_block(s: Scenario, n: int, seed: int, block: int) -> Block:
     margins = np.zeros((n, len(s.contracts)))
     for i, c in enumerate(s.contracts):
         flows = contract_flows(c, i, n, horizon, seed, block, draws)
-        net += flows.receipts - flows.costs
+        months = flows.months  # after them the contract has no flows
+        net[:, :months] += flows.receipts - flows.costs
         owed += flows.owed
-        receipts_by_month = flows.receipts.sum(axis=0)
-        costs_by_month = flows.costs.sum(axis=0)
-        totals[2] += receipts_by_month
-        totals[3] += costs_by_month
+        totals[2, :months] += flows.receipts.sum(axis=0)
+        totals[3, :months] += flows.costs.sum(axis=0)
         margins[:, i] = flows.receipts.sum(axis=1) - flows.costs.sum(axis=1)
     return Block(closing_balances(org.opening_reserves, net), owed, margins, totals, baseline)
 
