@@ -114,12 +114,13 @@ def _simulate_block(s: Scenario, n: int, seed: int, block: int) -> Block:
     margins = np.zeros((n, len(s.contracts)))
     for i, c in enumerate(s.contracts):
         flows = contract_flows(c, i, n, horizon, seed, block, draws)
+        receipts, costs = flows.receipts, flows.costs
         months = flows.months  # after them the contract has no flows
-        net[:, :months] += flows.receipts - flows.costs
         owed += flows.owed
-        totals[2, :months] += flows.receipts.sum(axis=0)
-        totals[3, :months] += flows.costs.sum(axis=0)
-        margins[:, i] = flows.receipts.sum(axis=1) - flows.costs.sum(axis=1)
+        totals[2, :months] += receipts.sum(axis=0)
+        totals[3, :months] += costs.sum(axis=0)
+        margins[:, i] = receipts.sum(axis=1) - costs.sum(axis=1)
+        net[:, :months] += np.subtract(receipts, costs, out=receipts)  # receipts are done with
     return Block(closing_balances(org.opening_reserves, net), owed, margins, totals, baseline)
 
 
