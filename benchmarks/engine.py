@@ -12,7 +12,8 @@
    largest run the app allows (1,000,000 x 120, in a fresh subprocess).
 3. A compact table for the README.
 
-Takes about half a minute on a laptop (2 CPUs: 30 s).
+Takes about half a minute on a laptop (2 CPUs: 30 s).  `--budget`: only issue 10's goal
+(budget_scenario() against the example, wall and CPU time, best of 5; about a minute).
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ import subprocess
 import sys
 import time
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -52,6 +54,7 @@ SEED = 20240601
 GOAL_100K_S = 0.5
 GOAL_PROCESS_S = 0.6  # the whole `charityrisk simulate --json` process, 100,000 x 120 (issue 12)
 GOAL_LIVE_S = 0.060
+GOAL_V2_RATIO = 1.5  # issue 10: budget_scenario() at most 1.5 times the example's time
 GOAL_1M_BYTES = 2 * 1024**3
 RATE_TOLERANCE = 1e-9  # so that S / N >= target holds for e.g. 3 / 10 vs 0.3
 
@@ -256,6 +259,48 @@ def best_time(fn, repeats: int) -> float:
         fn()
         best = min(best, time.perf_counter() - start)
     return best
+
+
+def best_wall_and_cpu(runs: dict[str, Callable[[], object]], repeats: int) -> dict[str, tuple[float, float]]:
+    """Each run's best wall time and best CPU time (``time.process_time``: every thread of
+    this process), the runs taken in turn so that a change in the machine's load falls on
+    each alike.  CPU time is the fairer figure while other work shares the cores; wall time
+    is what the user waits."""
+    best = dict.fromkeys(runs, (math.inf, math.inf))
+    for _ in range(repeats):
+        for name, fn in runs.items():
+            gc.collect()
+            wall, cpu = time.perf_counter(), time.process_time()
+            fn()
+            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+            best[name] = (min(best[name][0], wall), min(best[name][1], cpu))
+    return best
+
+
+def version2_goal(repeats: int = 5) -> list[tuple[float, float, float]]:
+    """Issue 10's goal: 100,000 futures x 120 months of budget_scenario() (20 budget lines,
+    3 contracts, and the baseline) against the example at 120 months, best of ``repeats``.
+    Prints each and returns (correlation, wall ratio, CPU ratio) rows."""
+    s, _ = benchmark_scenario()
+    runs = {"example": dataclasses.replace(s, horizon_months=120)}
+    for correlation in (0.0, 0.5):
+        runs[f"budget_scenario({correlation})"] = budget_scenario(correlation)
+    for scenario in runs.values():
+        simulate(scenario, paths=5_000, seed=SEED)  # warm-up
+    times = best_wall_and_cpu({name: lambda sc=sc: simulate(sc, paths=100_000, seed=SEED)
+                               for name, sc in runs.items()}, repeats)
+    wall0, cpu0 = times["example"]
+    print(f"   version 2 goal, 100,000 x 120, best of {repeats} (wall / CPU of all threads):")
+    print(f"     example (one contract, no budget lines), baseline: {wall0 * 1000:,.0f} ms / {cpu0 * 1000:,.0f} ms")
+    rows = []
+    for correlation in (0.0, 0.5):
+        wall, cpu = times[f"budget_scenario({correlation})"]
+        rows.append((correlation, wall / wall0, cpu / cpu0))
+        met = wall / wall0 <= GOAL_V2_RATIO and cpu / cpu0 <= GOAL_V2_RATIO
+        print(f"     20 budget lines, 3 contracts, baseline, correlation {correlation}: {wall * 1000:,.0f} ms / "
+              f"{cpu * 1000:,.0f} ms = {wall / wall0:.2f} x / {cpu / cpu0:.2f} x the example  "
+              f"[goal <= {GOAL_V2_RATIO} x: {'met' if met else 'MISSED'}]")
+    return rows
 
 
 def maxrss_bytes() -> int | None:
@@ -471,14 +516,7 @@ def main() -> None:
           f"process maxrss so far {mib(rss_parent)}")
 
     # Version 2 at full size, next to the example (the goal: at most 1.5 times its time).
-    v2_times = {}
-    for correlation in (0.0, 0.5):
-        v2 = budget_scenario(correlation)
-        simulate(v2, paths=5_000, seed=SEED)
-        v2_times[correlation] = best_time(lambda v2=v2: simulate(v2, paths=100_000, seed=SEED), 3)
-        print(f"   version 2, 100,000 x 120, 20 budget lines, 3 contracts, baseline, correlation {correlation}: "
-              f"{v2_times[correlation] * 1000:,.0f} ms = {v2_times[correlation] / t_engine:.2f} x the example  "
-              f"[goal <= 1.5 x: {'met' if v2_times[correlation] <= 1.5 * t_engine else 'MISSED'}]")
+    v2_ratios = version2_goal()
 
     # 3. The GUI's live recompute.
     s60 = dataclasses.replace(s, horizon_months=60)
@@ -509,9 +547,10 @@ def main() -> None:
           f"| {sum(checks_others)} of {len(checks_others)} within 3 SE | all | {mark(all(checks_others))} |")
     print(f"| 100,000 futures x 120 months | {t_engine * 1000:,.0f} ms | < {GOAL_100K_S * 1000:.0f} ms | "
           f"{mark(t_engine < GOAL_100K_S)} |")
-    for correlation, tv in v2_times.items():
+    for correlation, wall_ratio, cpu_ratio in v2_ratios:
         print(f"| version 2: 100,000 x 120, 20 budget lines, 3 contracts, baseline, correlation {correlation} "
-              f"| {tv * 1000:,.0f} ms ({tv / t_engine:.2f} x the example) | <= 1.5 x | {mark(tv <= 1.5 * t_engine)} |")
+              f"| {wall_ratio:.2f} x the example's wall time, {cpu_ratio:.2f} x its CPU time (best of 5) "
+              f"| <= {GOAL_V2_RATIO} x | {mark(max(wall_ratio, cpu_ratio) <= GOAL_V2_RATIO)} |")
     print(f"| naive Python loop, same run (from {naive_timed:,} futures) | {t_naive:,.0f} s | - | - |")
     print(f"| speed-up over the naive loop | {speedup:,.0f}x | >= 100x | {mark(speedup >= 100)} |")
     print(f"| numpy random draws alone, 100,000 futures (floor) | {t_floor * 1000:,.0f} ms | - | - |")
@@ -531,10 +570,16 @@ if __name__ == "__main__":
     parser.add_argument("--child", nargs=2, type=int, metavar=("PATHS", "HORIZON"), help=argparse.SUPPRESS)
     parser.add_argument("--speed", action="store_true",
                         help="only the speed goals of issue 12 and the percentile options (no cross-check)")
+    parser.add_argument("--budget", action="store_true",
+                        help="only issue 10's goal: 20 budget lines and 3 contracts against the example (a minute)")
     args = parser.parse_args()
     if args.child:
         child_main(*args.child)
     elif args.speed:
         speed_only()
+    elif args.budget:
+        print(f"python {platform.python_version()}, numpy {np.__version__}, {os.cpu_count()} CPUs, "
+              f"load average {os.getloadavg()[0] if hasattr(os, 'getloadavg') else float('nan'):.1f}")
+        version2_goal()
     else:
         main()

@@ -1,12 +1,14 @@
 """Properties that must hold for any scenario (hypothesis), plus reproducibility checks."""
 import subprocess
 import sys
+from dataclasses import replace
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from charityrisk.engine import PERCENTILES, simulate
+from charityrisk.engine.cashflow import contract_flows, fixed_costs
 from charityrisk.engine.simulate import BLOCK, simulate_block
 from charityrisk.model import Uncertain, scenario_from_dict
 from scenario_factory import contract, make_scenario
@@ -254,3 +256,55 @@ def test_engine_import_does_not_load_gui_or_plotting():
             "'shiboken6')); print(bad); sys.exit(1 if bad else 0)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+ZERO_ORG = {"opening_reserves": 0, "monthly_other_income": 0, "monthly_core_costs": 0,
+            "overdraft_facility": 0, "reserves_floor": 0}
+
+
+@st.composite
+def one_contract_runs(draw):
+    horizon = draw(st.integers(1, 120))
+    data = draw(contract_dicts(horizon))
+    data["start_month"] = draw(st.integers(1, horizon + 2))
+    data["exit_cost"] = float(draw(st.integers(0, 5000)))
+    s = scenario_from_dict({"format": "charityrisk-scenario", "version": 2, "horizon_months": horizon,
+                            "organisation": ZERO_ORG, "contracts": [data]})
+    return s.contracts[0], horizon, draw(seeds)
+
+
+@FAST
+@given(one_contract_runs())
+def test_every_pound_a_contract_earns_is_in_the_balance_or_owed(run):
+    """A contract's flows are kept only up to its last payment (``flow_months``): however
+    late and lagged its payments, none may fall between that and the horizon unseen.  Lags
+    and late payment only move money in time, so what is received plus what is owed after
+    the horizon is the same without them; and its costs are every worked month's plus the
+    exit cost if it falls within the horizon."""
+    c, horizon, seed = run
+    prompt = replace(c, fee_lag_months=0, outcome_lag_months=0,
+                     late_payment=replace(c.late_payment, months=0))
+    flows, now = contract_flows(c, 0, 60, horizon, seed, 0), contract_flows(prompt, 0, 60, horizon, seed, 0)
+    assert flows.months <= horizon and flows.receipts.shape == flows.costs.shape == (60, flows.months)
+    np.testing.assert_allclose(flows.receipts.sum(axis=1) + flows.owed, now.receipts.sum(axis=1) + now.owed,
+                               rtol=1e-12, atol=1e-6)
+    worked = np.arange(c.start_month - 1, c.start_month - 1 + c.duration_months) < horizon
+    fixed = np.broadcast_to(fixed_costs(c, flows.referrals), flows.referrals.shape)
+    exit_month = c.start_month - 1 + c.duration_months
+    costs = ((fixed + c.cost_per_referral * flows.referrals) * worked).sum(axis=1)
+    costs += c.exit_cost if exit_month < horizon else 0.0
+    np.testing.assert_allclose(flows.costs.sum(axis=1), costs, rtol=1e-12, atol=1e-6)
+    net = flows.net(horizon)
+    assert net.shape == (60, horizon) and not net[:, flows.months:].any()
+
+
+def test_exit_cost_in_the_month_after_8_whole_months_of_work():
+    # Flows are kept in whole 8 months: here the work fills them exactly, and the exit cost
+    # falls in the next month, with no payment after it to keep it in.
+    data = {**contract(name="c", start_month=1, duration_months=8, fee_lag_months=0, outcome_lag_months=0,
+                       count_noise="none", late_payment={"probability": 0.0, "months": 0}),
+            "exit_cost": 4000.0}
+    s = scenario_from_dict({"format": "charityrisk-scenario", "version": 2, "horizon_months": 24,
+                            "organisation": ZERO_ORG, "contracts": [data]})
+    flows = contract_flows(s.contracts[0], 0, 3, 24, 1, 0)
+    assert flows.months > 8 and np.all(flows.net(24)[:, 8] == -4000.0)

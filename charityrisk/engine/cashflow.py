@@ -20,10 +20,36 @@ _RATE_TOLERANCE = 1e-9
 
 @dataclass(frozen=True)
 class ContractFlows:
-    receipts: np.ndarray  # (futures, horizon): fees and outcome payments, less clawbacks
-    costs: np.ndarray  # (futures, horizon): fixed and per-referral delivery costs
+    """One contract's flows.  ``receipts`` and ``costs`` cover only the horizon's first
+    ``months`` months (``flow_months``): after them the contract pays and costs nothing, so
+    the balance code adds them to the start of its (futures, horizon) arrays rather than
+    passing over columns of zeros."""
+
+    receipts: np.ndarray  # (futures, months): fees and outcome payments, less clawbacks
+    costs: np.ndarray  # (futures, months): fixed and per-referral delivery costs, exit cost
     owed: np.ndarray  # (futures,): receipts for work within the horizon, due after it
     referrals: np.ndarray  # (futures, duration): referrals in each contract month
+
+    @property
+    def months(self) -> int:
+        return self.receipts.shape[1]
+
+    def net(self, horizon: int) -> np.ndarray:
+        """(futures, horizon) receipts less costs in each month of the whole horizon."""
+        out = np.zeros((self.receipts.shape[0], horizon))
+        out[:, :self.months] = self.receipts - self.costs
+        return out
+
+
+def flow_months(c: Contract, horizon: int) -> int:
+    """How many of the horizon's first months hold every flow of the contract: up to its
+    last fee or outcome payment paid late, and its exit cost.  Rounded up to whole 8 months:
+    numpy sums a row in 8 interleaved partial sums, so a future's months then add up in the
+    same order as over the whole horizon, and its margin stays the same to the last bit."""
+    last_work = c.start_month - 1 + c.duration_months - 1  # 0-based
+    last = max(last_work + max(c.fee_lag_months, c.outcome_lag_months) + c.late_payment.months,
+               last_work + 1)  # the exit cost's month
+    return min(horizon, -(-(last + 1) // 8) * 8)
 
 
 def ramp_up(c: Contract) -> np.ndarray:
@@ -101,26 +127,31 @@ def cohort_outcome(c: Contract, n: np.ndarray, s: np.ndarray) -> np.ndarray:
     return np.where(missed, -a * n, 0.0)
 
 
-def _columns(cols: np.ndarray) -> slice | np.ndarray:
-    """A slice for consecutive months (a view, no gather), else the month indices."""
-    if cols[-1] - cols[0] + 1 == cols.size:
-        return slice(int(cols[0]), int(cols[-1]) + 1)
-    return cols
+def place_on_time(amounts: np.ndarray, months: np.ndarray, out: np.ndarray) -> None:
+    """Add amounts (futures, k), due in distinct, increasing 0-based months (k,), into out
+    (futures, months) where they fall inside it."""
+    k = int(np.searchsorted(months, out.shape[1]))
+    if k == 0:
+        return
+    if months[k - 1] - months[0] + 1 == k:  # consecutive months: a view, no gather
+        out[:, months[0]:months[k - 1] + 1] += amounts[:, :k]
+    else:
+        out[:, months[:k]] += amounts[:, :k]
 
 
-def place(amounts: np.ndarray, months: np.ndarray, delay: np.ndarray, out: np.ndarray) -> None:
-    """Add amounts (futures, k), due in distinct 0-based months (k,) plus each future's
-    delay, into out (futures, horizon); what falls after the horizon is left out."""
-    horizon = out.shape[1]
-    for shift in np.unique(delay):
-        due = months + shift
-        k = np.flatnonzero(due < horizon)
-        if k.size == 0:
-            continue
-        mine = delay == shift
-        chosen = amounts[:, _columns(k)]
-        # Masking rows and adding whole columns beats gathering rows with np.ix_.
-        out[:, _columns(due[k])] += chosen if mine.all() else chosen * mine[:, None]
+def pay_late(receipts: np.ndarray, late: np.ndarray, months: int) -> None:
+    """Move the receipts of the futures paid late ``months`` later, dropping what then falls
+    outside the array (after the horizon: owed).  Only those futures' rows are touched."""
+    if months == 0 or not late.any():
+        return
+    rows = np.flatnonzero(late)
+    width = receipts.shape[1]
+    if months >= width:
+        receipts[rows] = 0.0
+        return
+    moved = receipts[rows, :width - months]
+    receipts[rows, :months] = 0.0
+    receipts[rows, months:] = moved
 
 
 def owed_after_horizon(amounts: np.ndarray, months: np.ndarray, delay: np.ndarray,
@@ -157,15 +188,20 @@ def contract_flows(c: Contract, index: int, n: int, horizon: int, seed: int,
     months = month0 + np.arange(c.duration_months)
     inside_work = months < horizon  # referrals after the horizon are work not yet done
 
-    receipts = np.zeros((n, horizon))
-    fees = service_fee(c, referrals) * inside_work
+    width = flow_months(c, horizon)
+    receipts = np.zeros((n, width))
+    fees = service_fee(c, referrals)
+    if not inside_work.all():
+        fees = fees * inside_work
     fee_months = months + c.fee_lag_months
-    place(fees, fee_months, delay, receipts)
+    place_on_time(fees, fee_months, receipts)
 
     cohort_n = cohort_totals(c, referrals)
     outcome = cohort_outcome(c, cohort_n, cohort_successes(c, cohort_n, rate, rng(sampling.SUCCESSES)))
     pay_months = np.array([month0 + last + c.outcome_lag_months for _, last in c.cohort_bounds()])
-    place(outcome, pay_months, delay, receipts)
+    place_on_time(outcome, pay_months, receipts)
+    # Every payment of a future paid late is late by the same months: one move of its row.
+    pay_late(receipts, late, c.late_payment.months)
     owed = np.zeros(n)
     if pay_months[-1] + c.late_payment.months >= horizon or fee_months[-1] + c.late_payment.months >= horizon:
         # A cohort straddling the horizon is owed only for its share of referrals already seen.
@@ -174,11 +210,16 @@ def contract_flows(c: Contract, index: int, n: int, horizon: int, seed: int,
         owed = (owed_after_horizon(fees, fee_months, delay, horizon)
                 + owed_after_horizon(outcome * seen_share, pay_months, delay, horizon))
 
-    costs = np.zeros((n, horizon))
-    work = np.flatnonzero(inside_work)
-    fixed = fixed_costs(c, referrals)
-    if isinstance(fixed, np.ndarray):
-        fixed = fixed[:, work]
-    costs[:, months[work]] = fixed + c.cost_per_referral * referrals[:, work]
-    costs += exit_costs(c, horizon)
+    costs = np.zeros((n, width))
+    worked = int(np.count_nonzero(inside_work))  # the contract's months within the horizon
+    if worked:
+        fixed = fixed_costs(c, referrals)
+        if isinstance(fixed, np.ndarray):
+            fixed = fixed[:, :worked]
+        month_costs = costs[:, month0:month0 + worked]
+        np.multiply(referrals[:, :worked], c.cost_per_referral, out=month_costs)
+        month_costs += fixed
+    exit_month = month0 + c.duration_months  # 0-based: the month after the last
+    if exit_month < width:
+        costs[:, exit_month] += c.exit_cost
     return ContractFlows(receipts, costs, owed, referrals)

@@ -114,13 +114,13 @@ def _simulate_block(s: Scenario, n: int, seed: int, block: int) -> Block:
     margins = np.zeros((n, len(s.contracts)))
     for i, c in enumerate(s.contracts):
         flows = contract_flows(c, i, n, horizon, seed, block, draws)
-        net += flows.receipts - flows.costs
+        receipts, costs = flows.receipts, flows.costs
+        months = flows.months  # after them the contract has no flows
         owed += flows.owed
-        receipts_by_month = flows.receipts.sum(axis=0)
-        costs_by_month = flows.costs.sum(axis=0)
-        totals[2] += receipts_by_month
-        totals[3] += costs_by_month
-        margins[:, i] = flows.receipts.sum(axis=1) - flows.costs.sum(axis=1)
+        totals[2, :months] += receipts.sum(axis=0)
+        totals[3, :months] += costs.sum(axis=0)
+        margins[:, i] = receipts.sum(axis=1) - costs.sum(axis=1)
+        net[:, :months] += np.subtract(receipts, costs, out=receipts)  # receipts are done with
     return Block(closing_balances(org.opening_reserves, net), owed, margins, totals, baseline)
 
 

@@ -281,7 +281,7 @@ class Workspace:
             total = np.zeros((n, self.horizon))
             for i, c in enumerate(s.contracts):
                 flows = contract_flows(c, i, n, self.horizon, self.seed, block, draws)
-                total += np.cumsum(flows.receipts - flows.costs, axis=1)
+                total += np.cumsum(flows.net(self.horizon), axis=1)
                 self.block_simulations += 1
                 yield None
             self._contracts.append(total)
