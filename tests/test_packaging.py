@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from typing import ClassVar
 
@@ -314,6 +315,11 @@ def test_release_lock_file_pins_every_package_with_hashes():
         assert re.match(r"^[\w.-]+==[\w.]+( ; .+)? \\$", pin), pin
     names = {pin.split("==")[0].lower() for pin in pins}
     assert {"numpy", "matplotlib", "pyside6-essentials", "pyinstaller", "pefile", "macholib"} <= names
+    # Every package the app itself needs: the release build installs only from this file, so
+    # a dependency missing here is missing from the download (openpyxl once was).
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    needed = {re.split(r"[<>=!~ ;\[]", d, maxsplit=1)[0].lower() for d in project["dependencies"]}
+    assert needed <= names, needed - names
     assert sum("--hash=sha256:" in line for line in lines) >= len(pins)
 
 
