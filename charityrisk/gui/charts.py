@@ -12,6 +12,7 @@ from collections.abc import Callable
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+from matplotlib.font_manager import fontManager, get_font
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QFrame, QScrollArea, QSizePolicy, QWidget
 
@@ -47,6 +48,27 @@ def _font_key(prop) -> tuple:
             prop.get_stretch(), prop.get_size_in_points(), prop.get_file())
 
 
+def _font_height_metrics(prop, dpi: float) -> tuple:
+    """(least ascent, least descent, line gap) in pixels, from the font's own tables."""
+    unknown = (None, None, None)  # matplotlib measures it itself
+    try:
+        font = get_font(fontManager._find_fonts_by_props(prop))
+        head = font.get_sfnt_table("head")
+        if head is None:
+            return unknown
+        scale = 1 / head["unitsPerEm"] * prop.get_size_in_points() * dpi / 72
+        os2 = font.get_sfnt_table("OS/2")
+        if os2 is not None:
+            return (os2["sTypoAscender"] * scale, -os2["sTypoDescender"] * scale,
+                    os2["sTypoLineGap"] * scale)
+        hhea = font.get_sfnt_table("hhea")
+        if hhea is not None:
+            return hhea["ascent"] * scale, -hhea["descent"] * scale, hhea["lineGap"] * scale
+    except Exception:
+        pass
+    return unknown
+
+
 class TextKeepingRenderer(RendererAgg):
     """Agg, drawing a text again from the glyph images it made last time when the same text
     is drawn at the same place in the same font.
@@ -59,6 +81,16 @@ class TextKeepingRenderer(RendererAgg):
     def __init__(self, width, height, dpi):
         super().__init__(width, height, dpi)
         self._texts: dict[tuple, list[tuple]] = {}
+        self._heights: dict[tuple, tuple] = {}
+
+    def _get_font_height_metrics(self, prop):
+        """A font's line height at this size, asked by every text at every draw (matplotlib
+        then finds the font and reads its tables each time): worked out once per font, the
+        way matplotlib does (its Text._get_layout), or left to it when that fails."""
+        key = _font_key(prop)
+        if key not in self._heights:
+            self._heights[key] = _font_height_metrics(prop, self.dpi)
+        return self._heights[key]
 
     def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
         if ismath:
