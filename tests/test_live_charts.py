@@ -176,3 +176,21 @@ def test_month_by_month_is_filled_when_its_tab_is_opened(qtbot, window, example)
     index = next(i for i in range(tabs.count()) if tabs.tabText(i) == "Month by month")
     qtbot.mouseClick(tabs.tabBar(), Qt.MouseButton.LeftButton, pos=tabs.tabBar().tabRect(index).center())
     assert monthly.table.columnCount() == example.horizon_months
+
+
+def test_the_full_run_is_told_when_the_first_answer_is_on_screen(qtbot):
+    """The full run waits for the first answer's draw (window.run_simulation): told at that
+    draw, or at once when the charts are not on screen and no draw is coming."""
+    canvas = ResultsCanvas()
+    qtbot.addWidget(canvas)
+    told: list[str] = []
+    canvas.when_drawn(lambda: told.append("hidden"))
+    assert told == ["hidden"]
+    canvas.show()
+    qtbot.waitExposed(canvas)
+    canvas.draw()
+    canvas.when_drawn(lambda: told.append("drawn"))
+    assert told == ["hidden"]
+    canvas.draw()
+    canvas.draw()
+    assert told == ["hidden", "drawn"]

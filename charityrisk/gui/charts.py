@@ -153,6 +153,7 @@ class ResultsCanvas(KeptTextCanvas):
         self.lowest = figures.LowestBalances(self.lowest_ax)
         self.setAccessibleName("Charts of the simulated balance, chance of running out and lowest balances")
         self._shown: tuple[Scenario, Results, float] | None = None
+        self._after_draw: list[Callable[[], None]] = []
         # Titles and legends are fitted to the charts' width when drawn: refit after resizing.
         self._refit = QTimer(self, singleShot=True, interval=REFIT_MS)
         self._refit.timeout.connect(self._redraw)
@@ -167,6 +168,20 @@ class ResultsCanvas(KeptTextCanvas):
         self.fan_ax.text(0.5, 0.5, "Results appear here once the scenario is complete.",
                          ha="center", va="center", fontsize=12, color="0.4", transform=self.fan_ax.transAxes)
         self.draw_idle()
+
+    def when_drawn(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` once the charts are next drawn, or now if they are not on screen
+        (then no draw is coming)."""
+        if self.isVisible():
+            self._after_draw.append(callback)
+        else:
+            callback()
+
+    def draw(self) -> None:
+        super().draw()
+        callbacks, self._after_draw = self._after_draw, []
+        for callback in callbacks:
+            callback()
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -100,6 +101,7 @@ EDIT_DEBOUNCE_MS = 300  # a short moment after typing stops
 # A first answer from this many futures is shown within moments of an edit (about a tenth
 # of the time of a 20,000-future run), then replaced by the full run's.
 FIRST_ANSWER_PATHS = 2_000
+FIRST_DRAW_WAIT_S = 0.5  # the full run starts anyway if the first answer's draw takes longer
 BUSY_DELAY_MS = 500  # show "Computing..." only for runs that outlast this (glue)
 MAX_RECENT = 8
 UNDO_LIMIT = 200  # steps kept: each holds a whole scenario (unknown keys shared between steps)
@@ -520,9 +522,14 @@ class MainWindow(QMainWindow):
         run = self.state.start_run()
         first = FIRST_ANSWER_PATHS if paths >= 2 * FIRST_ANSWER_PATHS else 0
 
+        shown = threading.Event()
+
         def steps():
             if first:  # a first answer at once (one block: no cancel point needed), then the full run
-                yield Preview((run, scenario, run_steps(simulation_steps(scenario, first, seed))))
+                yield Preview((run, scenario, run_steps(simulation_steps(scenario, first, seed)), shown))
+                # The full run's threads would take both cores (and the GIL) from the first
+                # answer's drawing, slowing it by half: they wait until it is on screen.
+                shown.wait(FIRST_DRAW_WAIT_S)
             results = yield from simulation_steps(scenario, paths, seed, scenario.settings.precision)
             return run, scenario, results
         self.runner.start(steps)
@@ -537,11 +544,14 @@ class MainWindow(QMainWindow):
     def _on_first_answer(self, value) -> None:
         """Show a small run's answer while the full run goes on: its figures carry their own
         (wider) error and say how many futures they are from; the note says more are coming."""
-        run, scenario, results = value
+        run, scenario, results, shown = value
         if self.state.accept_results(run, scenario, results):
             self.results_panel.set_status(
                 f"First estimate from {results.paths:,} futures; refining to "
                 f"{scenario.settings.paths:,}...")
+            self.results_panel.canvas.when_drawn(shown.set)
+        else:
+            shown.set()
 
     def _on_results(self, value) -> None:
         run, scenario, results = value
