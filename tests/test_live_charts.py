@@ -13,7 +13,6 @@ from PySide6.QtCore import Qt
 
 from charityrisk.engine import simulate
 from charityrisk.gui.charts import ResultsCanvas, TextKeepingRenderer
-from charityrisk.gui.window import MainWindow
 from charityrisk.model import load_scenario
 from charityrisk.report import figures, style
 from charityrisk.resources import example_scenario_path
@@ -138,23 +137,10 @@ def test_results_canvas_draws_new_answers_into_the_same_artists(qtbot, runs):
     assert np.allclose(median.get_ydata(), second.balance_percentiles["50"])
 
 
-@pytest.fixture
-def window(qtbot, tmp_path, prompts):
-    from PySide6.QtCore import QSettings
-
-    w = MainWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat), prompts=prompts)
-    qtbot.addWidget(w)
-    yield w
-    w.runner.shutdown()
-
-
-def test_a_run_starting_and_ending_leaves_the_charts_their_size(qtbot, window, example):
+def test_a_run_starting_and_ending_leaves_the_charts_their_size(qtbot, window):
     window.resize(1600, 1200)  # tall enough that the charts grow past their least height
-    window.show()
-    with qtbot.waitSignal(window.results_shown, timeout=60_000):
-        window.load(example, None)
     panel = window.results_panel
-    qtbot.wait(300)  # the key figures' table settles its height after the first layout
+    qtbot.wait(300)  # the key figures' table settles its height after the layout
     size = panel.canvas.size()
     panel.show_busy(True)
     panel.set_status("First estimate from 2,000 futures; refining to 20,000...")
@@ -167,9 +153,6 @@ def test_a_run_starting_and_ending_leaves_the_charts_their_size(qtbot, window, e
 
 
 def test_month_by_month_is_filled_when_its_tab_is_opened(qtbot, window, example):
-    window.show()
-    with qtbot.waitSignal(window.results_shown, timeout=60_000):
-        window.load(example, None)
     monthly = window.monthly_panel
     assert monthly.table.columnCount() == 0  # not on show: not filled yet
     tabs = window.tabs
