@@ -196,9 +196,16 @@ def test_an_end_month_before_the_start_is_marked_on_its_cell_and_kept(qtbot, thr
     assert "Line 2 “Staff”, To month" in t.problems_label.text() and t.problems_label.isVisible()
     assert "1 value needs fixing" in window.form.summary.text()
 
+    type_cell(qtbot, window, 1, "end_month", "4")  # a new reason replaces the old one
+    settle(window)
+    item = t.grid.item(1, KEYS.index("end_month"))
+    assert "now 4" in item.toolTip() and "now 3" not in item.toolTip() and not item.icon().isNull()
+
     type_cell(qtbot, window, 1, "end_month", "18")
     settle(window)
     assert not window.state.invalid and t.problem_cells() == []
+    item = t.grid.item(1, KEYS.index("end_month"))
+    assert "Must not be" not in item.toolTip() and item.icon().isNull()  # the mark goes too
     assert window.scenario.organisation.budget[1].end_month == 18
 
 

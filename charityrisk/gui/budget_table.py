@@ -68,6 +68,7 @@ OFTEN_WORDS = {"monthly": 1, "every month": 1, "quarterly": 3, "every quarter": 
                "annually": 12, "once a year": 12, "every year": 12, "annual": 12}
 END_WORDS = ("", "end", "the end", "to the end")
 INVALID_FILL = QColor("#fdecea")
+_MARK_ROLE = Qt.ItemDataRole.UserRole + 7  # the reason a cell is marked for ("" when it is not)
 VISIBLE_ROWS = (3, 8)  # the table shows at least 3 and at most 8 rows before it scrolls
 
 NEW_LINE: dict[str, Any] = {"name": "New line", "kind": "cost",
@@ -558,11 +559,15 @@ class BudgetTable(QWidget):
                     if item is None:
                         continue
                     reason = self.cell_reason(row, key)
-                    item.setToolTip(f"{reason}\n\n{column_tip(key)}" if reason else column_tip(key))
-                    item.setBackground(QBrush(INVALID_FILL) if reason else QBrush())
-                    item.setForeground(QBrush(QColor(ERROR_COLOUR)) if reason else QBrush())
-                    item.setIcon(warning if reason else QIcon())
-                    item.setData(Qt.ItemDataRole.AccessibleDescriptionRole, reason)
+                    # Marked afresh only where the mark changed: every settled edit asks, and
+                    # remarking every cell of twenty lines took as long as the validation.
+                    if item.data(_MARK_ROLE) != (reason or ""):
+                        item.setData(_MARK_ROLE, reason or "")
+                        item.setToolTip(f"{reason}\n\n{column_tip(key)}" if reason else column_tip(key))
+                        item.setBackground(QBrush(INVALID_FILL) if reason else QBrush())
+                        item.setForeground(QBrush(QColor(ERROR_COLOUR)) if reason else QBrush())
+                        item.setIcon(warning if reason else QIcon())
+                        item.setData(Qt.ItemDataRole.AccessibleDescriptionRole, reason)
                     if reason:
                         name = _get(self._lines[row], "name") or "(no name)"
                         what = COLUMNS[col][1].replace("\n", " ")

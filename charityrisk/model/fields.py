@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache, cached_property
 from typing import Any
 
 from .scenario import (
@@ -140,7 +141,7 @@ class FieldSpec:
     # line that surely comes if income, never if a cost); None: not a risk input.
     benign: float | str | None = None
 
-    @property
+    @cached_property  # read for every key of every validation: worked out once
     def owner(self) -> str:
         """The object the key lives in: "", "organisation", "contracts[]", "simulation", ..."""
         for owner in OWNERS:
@@ -148,7 +149,7 @@ class FieldSpec:
                 return owner
         return ""
 
-    @property
+    @cached_property
     def name(self) -> str:
         """The key within its owner: "share_at_risk", "late_payment.probability"."""
         owner = self.owner
@@ -514,6 +515,7 @@ def spec_of(owner: str, name: str) -> FieldSpec:
     return BY_PATH[f"{owner}.{name}" if owner else name]
 
 
+@cache
 def fields_of(owner: str) -> tuple[FieldSpec, ...]:
     """The rows of owner, in table order (``late_payment.probability`` is in "contracts[]")."""
     return tuple(f for f in FIELDS if f.owner == owner)
