@@ -92,6 +92,27 @@ def test_an_update_keeps_the_layout_until_the_words_need_other_room(runs):
     assert engine.runs == laid_out + 2
 
 
+def test_a_wrapped_legend_takes_new_figures_in_place(runs):
+    """On a narrow chart the legend is one column of wrapped labels: a new percentage is
+    set into the same legend, and the words shown are the ones a fresh legend would show."""
+    scenario, first, second = runs
+    fig = style.new_figure(3.2, 3.0)
+    FigureCanvasAgg(fig)
+    chart = figures.RunOutCurve(fig.add_subplot())
+    chart.show(scenario, first, appetite=APPETITE)
+    legend = chart.ax.get_legend()
+    before = [t.get_text() for t in legend.get_texts()]
+    assert legend._ncols == 1 and any("\n" in text for text in before)
+    assert first.p_run_out_by_month[-1] != second.p_run_out_by_month[-1]
+    chart.show(scenario, second, appetite=APPETITE)
+    assert chart.ax.get_legend() is legend
+    shown = [t.get_text() for t in legend.get_texts()]
+    fresh = figures.RunOutCurve(style.new_figure(3.2, 3.0).add_subplot())
+    fresh.show(scenario, second, appetite=APPETITE)
+    assert shown == [t.get_text() for t in fresh.ax.get_legend().get_texts()]
+    assert shown != before
+
+
 def test_words_that_take_the_same_room_are_the_same_to_the_layout():
     assert style.same_room("12% by month 36") == style.same_room("19% by month 24")
     assert style.same_room("£9k") != style.same_room("£10k")

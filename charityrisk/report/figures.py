@@ -32,6 +32,7 @@ from .style import (
     WINE,
     ZERO_GREY,
     legend_below,
+    legend_texts,
     new_figure,
     same_room,
     set_title,
@@ -171,16 +172,17 @@ class Chart:
 
     def legend(self, handles: list, ncol: int) -> None:
         """The legend below the chart, made again only when its words need other room:
-        a new figure in a label ("12%" to "13%") is set in place."""
+        a new figure in a label ("12%" to "13%"), even in a wrapped label, is set in place."""
         labels = [h.get_label() for h in handles]
         if labels == self._legend_labels:
             return
         legend = self.ax.get_legend()
+        ncols, shown = legend_texts(self.ax, labels, ncol, self.k)
         if (legend is not None and self._legend_labels is not None
-                and getattr(legend, "_ncols", 1) > 1
-                and [same_room(t) for t in labels] == [same_room(t) for t in self._legend_labels]):
-            for text, label in zip(legend.get_texts(), labels):
-                text.set_text(label)
+                and getattr(legend, "_ncols", None) == ncols
+                and [same_room(t) for t in shown] == [same_room(t.get_text()) for t in legend.get_texts()]):
+            for text, words in zip(legend.get_texts(), shown):
+                text.set_text(words)
         else:
             legend_below(self.ax, handles=handles, ncol=ncol, k=self.k)
         self._legend_labels = labels

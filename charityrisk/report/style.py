@@ -272,25 +272,32 @@ def legend_columns(labels: list[str], width: float, size: float, most: int) -> i
     return 1
 
 
+def legend_texts(ax: Axes, labels: list[str], ncol: int = 3, k: float = 1.0) -> tuple[int, list[str]]:
+    """The legend rule's columns and the words it shows for ``labels`` below ``ax``: as many
+    columns as fit, and labels wrapped onto two lines when even one column is too wide."""
+    size = LEGEND_SIZE * k
+    width = width_in(ax)
+    ncol = legend_columns(labels, width, size, ncol)
+    if ncol == 1:
+        labels = [wrap_to(label, width - 3.8 * size / 72, size) for label in labels]
+    return ncol, labels
+
+
 def legend_below(ax: Axes, handles=None, ncol: int = 3, k: float = 1.0) -> None:
     """The legend rule (see the module's docstring): below the chart, columns to fit."""
     if handles is None:
         handles, labels = ax.get_legend_handles_labels()
     else:
         labels = [h.get_label() for h in handles]
-    size = LEGEND_SIZE * k
-    width = width_in(ax)
     # Plain-English labels are long: fewer columns when the chart is narrow, and labels
     # wrapped onto two lines when even one column is too wide, so the legend never
     # squeezes the chart or runs off the canvas.
-    ncol = legend_columns(labels, width, size, ncol)
-    if ncol == 1:
-        labels = [wrap_to(label, width - 3.8 * size / 72, size) for label in labels]
+    ncol, labels = legend_texts(ax, labels, ncol, k)
     # A fixed distance below the Axes (under the tick labels and the axis label), whatever
     # the chart's height, so the app's layout engine and the PDF's fixed layout both work.
     below = ax.transAxes + ScaledTranslation(0, -LEGEND_DROP_IN * k, figure_of(ax).dpi_scale_trans)
     ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0), bbox_transform=below,
-              ncol=ncol, fontsize=size, frameon=False, handlelength=2.4, columnspacing=1.2,
+              ncol=ncol, fontsize=LEGEND_SIZE * k, frameon=False, handlelength=2.4, columnspacing=1.2,
               borderaxespad=0)
 
 
