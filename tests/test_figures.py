@@ -13,6 +13,7 @@ from charityrisk.engine import simulate
 from charityrisk.model import load_scenario
 from charityrisk.report import figures
 from charityrisk.report.figures import (
+    bar_rectangles,
     draw_fan_chart,
     draw_lowest_balance_histogram,
     draw_run_out_curve,
@@ -33,6 +34,12 @@ def _axes():
     fig = new_figure(8, 4.5)
     FigureCanvasAgg(fig)
     return fig, fig.add_subplot()
+
+
+def _bars(ax, gid) -> np.ndarray:
+    """(left, right, bottom, top) of the histogram's bars of one kind ("ran_out", "stayed")."""
+    (patch,) = _by_gid(ax, gid)
+    return bar_rectangles(patch) if patch.get_visible() else np.zeros((0, 4))
 
 
 def _by_gid(ax, gid):
@@ -127,15 +134,15 @@ def test_lowest_balance_histogram_splits_at_the_run_out_line(example):
     line = -scenario.organisation.overdraft_facility
     (vline,) = _by_gid(ax, "run_out_line")
     assert vline.get_xdata()[0] == line
-    ran_out = [p for p in ax.patches if p.get_gid() == "ran_out"]
-    stayed = [p for p in ax.patches if p.get_gid() == "stayed"]
-    assert ran_out and stayed
-    assert all(p.get_x() + p.get_width() <= line + 1e-6 for p in ran_out)
-    assert all(p.get_x() >= line - 1e-6 for p in stayed)
+    ran_out, stayed = _bars(ax, "ran_out"), _bars(ax, "stayed")
+    assert len(ran_out) and len(stayed)
+    left, right, bottom, top = 0, 1, 2, 3
+    assert (ran_out[:, right] <= line + 1e-6).all()
+    assert (stayed[:, left] >= line - 1e-6).all()
+    assert (np.concatenate([ran_out, stayed])[:, bottom] == 0).all()
     # bar heights are shares of futures, and the ran-out bars add up to p_run_out
-    total = sum(p.get_height() for p in ran_out) + sum(p.get_height() for p in stayed)
-    assert total == pytest.approx(1.0)
-    assert sum(p.get_height() for p in ran_out) == pytest.approx(results.p_run_out)
+    assert ran_out[:, top].sum() + stayed[:, top].sum() == pytest.approx(1.0)
+    assert ran_out[:, top].sum() == pytest.approx(results.p_run_out)
     _render(fig)
 
 
@@ -145,7 +152,7 @@ def test_histogram_when_every_future_is_the_same():
     assert np.ptp(results.lowest_balance) == 0
     fig, ax = _axes()
     draw_lowest_balance_histogram(ax, scenario, results)
-    assert sum(p.get_height() for p in ax.patches) == pytest.approx(1.0)
+    assert _bars(ax, "ran_out")[:, 3].sum() + _bars(ax, "stayed")[:, 3].sum() == pytest.approx(1.0)
     _render(fig)
 
 
