@@ -406,13 +406,45 @@ def test_a_very_long_run_cancels_promptly(example):
     assert steps[-1] < 1_000_000 // 10  # stopped early, not after the whole run
 
 
-def test_cancelling_leaves_no_worker_threads_running(example):
+def test_cancelling_leaves_no_block_running_or_waiting(example, monkeypatch):
+    """The engine's threads are kept between runs, so a cancelled run must take its own
+    blocks off them: none still running once it has stopped, none started after."""
+    engine = importlib.import_module("charityrisk.engine.simulate")  # the module, not the function
+    started, finished = [], []
+    real = engine.simulate_and_tally
+
+    def counted(*args):
+        started.append(1)
+        try:
+            return real(*args)
+        finally:
+            finished.append(1)
+    monkeypatch.setattr(engine, "simulate_and_tally", counted)
     steps = simulation_steps(replace(example, horizon_months=120), 1_000_000, 1)
     next(steps)
     next(steps)
     steps.close()
-    time.sleep(0.1)
-    assert not [t for t in threading.enumerate() if t.name.startswith("charityrisk-block")]
+    assert len(started) == len(finished) < 1_000_000 // engine.BLOCK
+    time.sleep(0.2)
+    assert len(started) == len(finished)  # nothing of the cancelled run started later
+    # ...and the threads are free for the next run, which gives its usual answer.
+    assert simulate(example, 12_000, 3).p_run_out == simulate(example, 12_000, 3).p_run_out
+
+
+def test_runs_side_by_side_share_the_threads_and_keep_their_answers(example):
+    """The decision tools and the app's live answers run at the same time on the engine's
+    one set of threads; each run's figures are those it gives alone."""
+    alone = {seed: simulate(example, 12_000, seed) for seed in (1, 2)}
+    together: dict[int, object] = {}
+    threads = [threading.Thread(target=lambda seed=seed: together.update({seed: simulate(example, 12_000, seed)}))
+               for seed in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for seed in (1, 2):
+        np.testing.assert_array_equal(together[seed].lowest_balance, alone[seed].lowest_balance)
+        assert together[seed].balance_percentiles["5"].tolist() == alone[seed].balance_percentiles["5"].tolist()
 
 
 def test_overflowing_money_is_reported_not_shown(example):
