@@ -37,7 +37,19 @@ def small_blocks(monkeypatch):
     monkeypatch.setattr(sim, "BLOCK", 700)
 
 
-def test_balance_percentiles_are_numpys_over_every_future(small_blocks):
+# The three ways of sorting the months: all at once (small runs), month by month on the
+# engine's threads, and month by month on the calling thread.
+SORTS = {"all months at once": {}, "months on threads": {"PARALLEL_SORT_CELLS": 0},
+         "months on one thread": {"PARALLEL_SORT_CELLS": 0, "WORKERS": 1}}
+
+
+@pytest.fixture(params=list(SORTS))
+def each_sort(request, monkeypatch):
+    for name, value in SORTS[request.param].items():
+        monkeypatch.setattr(sim, name, value)
+
+
+def test_balance_percentiles_are_numpys_over_every_future(small_blocks, each_sort):
     s = load_scenario(EXAMPLE)
     r = sim.simulate(s, 2_345, 11)
     with_contracts, baseline = every_balance(s, 2_345, 11)
@@ -48,7 +60,7 @@ def test_balance_percentiles_are_numpys_over_every_future(small_blocks):
     assert r.balance_sample_paths == 2_345
 
 
-def test_float32_kept_balances_agree_to_float32_resolution(small_blocks, monkeypatch):
+def test_float32_kept_balances_agree_to_float32_resolution(small_blocks, each_sort, monkeypatch):
     monkeypatch.setattr(sim, "EXACT_BALANCE_BYTES", 0)  # as a 1,000,000-future run would
     s = load_scenario(EXAMPLE)
     r = sim.simulate(s, 1_501, 5)

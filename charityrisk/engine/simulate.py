@@ -42,9 +42,9 @@ EXACT_BALANCE_BYTES = 512 * 1024**2
 # times 10,000.10 is -3.6e-12, not 0).
 HALF_PENNY = 0.005
 FLOW_KEYS = ("income", "costs", "contract_receipts", "contract_costs")
-# Below this many balances a set's percentiles are sorted on the calling thread: handing a
-# few small sorts to other threads cost more than the sorts (the app's 2,000-future first
-# answer was 4 ms slower for it).
+# Below this many balances a set's percentiles are sorted on the calling thread, every month
+# in one call: handing a few small sorts to other threads, or sorting month by month, cost
+# more than the sorts (the app's 2,000-future first answer was 4 ms slower for the threads).
 PARALLEL_SORT_CELLS = 500_000
 
 
@@ -253,7 +253,9 @@ class _Tally:
                 out[:, month] = percentiles_by_row(row[None, :], PERCENTILES)[:, 0]
 
         chunks = [range(w, self.horizon, WORKERS) for w in range(WORKERS)]
-        if WORKERS == 1 or self.horizon < 2 or self.paths * self.horizon < PARALLEL_SORT_CELLS:
+        if self.paths * self.horizon < PARALLEL_SORT_CELLS:  # small: every month in one sort
+            out = percentiles_by_row(np.concatenate(self.balances, axis=1), PERCENTILES)
+        elif WORKERS == 1 or self.horizon < 2:
             months(range(self.horizon))
         else:
             list(_pool().map(months, chunks))  # list(): a worker's exception is raised here

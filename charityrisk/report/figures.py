@@ -381,7 +381,7 @@ def _rectangles(bars: np.ndarray) -> Path:
 
 def bar_rectangles(patch: PathPatch) -> np.ndarray:
     """(left, right, bottom, top) of each bar of a histogram's patch (the inverse of
-    _rectangles): what the bars show, for tests and descriptions."""
+    _rectangles): what the bars show, read back by the tests."""
     corners = np.asarray(patch.get_path().vertices).reshape(-1, 5, 2)
     return np.column_stack([corners[:, 0, 0], corners[:, 2, 0], corners[:, 0, 1], corners[:, 1, 1]])
 
