@@ -411,22 +411,28 @@ def test_cancelling_leaves_no_block_running_or_waiting(example, monkeypatch):
     blocks off them: none still running once it has stopped, none started after."""
     engine = importlib.import_module("charityrisk.engine.simulate")  # the module, not the function
     started, finished = [], []
+    gate = threading.Event()  # holds the blocks after the first two until the cancel is under way
     real = engine.simulate_and_tally
 
-    def counted(*args):
-        started.append(1)
+    def counted(s, n, seed, block, keep):
+        started.append(block)
         try:
-            return real(*args)
+            if block >= 2:
+                gate.wait(10)
+            return real(s, n, seed, block, keep)
         finally:
-            finished.append(1)
+            finished.append(block)
     monkeypatch.setattr(engine, "simulate_and_tally", counted)
     steps = simulation_steps(replace(example, horizon_months=120), 1_000_000, 1)
     next(steps)
     next(steps)
-    steps.close()
-    assert len(started) == len(finished) < 1_000_000 // engine.BLOCK
+    opener = threading.Timer(0.3, gate.set)
+    opener.start()
+    steps.close()  # returns only once the held block has finished
+    assert sorted(started) == sorted(finished) and len(started) < 1_000_000 // engine.BLOCK
     time.sleep(0.2)
-    assert len(started) == len(finished)  # nothing of the cancelled run started later
+    assert sorted(started) == sorted(finished)  # nothing of the cancelled run started later
+    opener.join()
     # ...and the threads are free for the next run, which gives its usual answer.
     assert simulate(example, 12_000, 3).p_run_out == simulate(example, 12_000, 3).p_run_out
 
