@@ -178,11 +178,11 @@ class Chart:
         if labels == self._legend_labels:
             return
         legend = self.ax.get_legend()
-        ncols, shown = legend_texts(self.ax, labels, ncol, self.k)
+        # Labels that take the same room fit the same columns and wrap at the same words (the
+        # chart's width is part of its shape), so only their words are set again.
         if (legend is not None and self._legend_labels is not None
-                and getattr(legend, "_ncols", None) == ncols
-                and [same_room(t) for t in shown] == [same_room(t.get_text()) for t in legend.get_texts()]):
-            for text, words in zip(legend.get_texts(), shown):
+                and [same_room(t) for t in labels] == [same_room(t) for t in self._legend_labels]):
+            for text, words in zip(legend.get_texts(), legend_texts(self.ax, labels, ncol, self.k)[1]):
                 text.set_text(words)
         else:
             legend_below(self.ax, handles=handles, ncol=ncol, k=self.k)

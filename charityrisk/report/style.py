@@ -38,7 +38,7 @@ __all__ = [
     "BAND_INNER", "MEDIAN", "ZERO_GREY", "GRID_GREY", "SERIES", "TITLE_SIZE", "LABEL_SIZE",
     "TICK_SIZE", "LEGEND_SIZE", "NOTE_SIZE", "DENSE_SCALE", "LEGEND_DROP_IN", "new_figure",
     "style_figure", "set_title", "style_axes", "legend_below", "width_in", "text_width_in",
-    "wrap_to", "legend_columns", "short_label", "legend_under_figure", "figure_of",
+    "wrap_to", "legend_columns", "fitted_legend", "legend_texts", "short_label", "legend_under_figure", "figure_of",
     "SteadyLayout", "layout_words",
 ]
 
@@ -272,15 +272,18 @@ def legend_columns(labels: list[str], width: float, size: float, most: int) -> i
     return 1
 
 
-def legend_texts(ax: Axes, labels: list[str], ncol: int = 3, k: float = 1.0) -> tuple[int, list[str]]:
-    """The legend rule's columns and the words it shows for ``labels`` below ``ax``: as many
-    columns as fit, and labels wrapped onto two lines when even one column is too wide."""
-    size = LEGEND_SIZE * k
-    width = width_in(ax)
-    ncol = legend_columns(labels, width, size, ncol)
+def fitted_legend(labels: list[str], width: float, size: float, most: int) -> tuple[int, list[str]]:
+    """The legend rule's columns and words in ``width`` inches: as many columns as fit, and
+    the labels wrapped onto two lines when even one column is too wide."""
+    ncol = legend_columns(labels, width, size, most)
     if ncol == 1:
         labels = [wrap_to(label, width - 3.8 * size / 72, size) for label in labels]
     return ncol, labels
+
+
+def legend_texts(ax: Axes, labels: list[str], ncol: int = 3, k: float = 1.0) -> tuple[int, list[str]]:
+    """The columns and words of ``labels`` in a legend below ``ax`` (see fitted_legend)."""
+    return fitted_legend(labels, width_in(ax), LEGEND_SIZE * k, ncol)
 
 
 def legend_below(ax: Axes, handles=None, ncol: int = 3, k: float = 1.0) -> None:
@@ -313,9 +316,6 @@ def legend_under_figure(ax: Axes, handles=None, ncol: int = 3, k: float = 1.0) -
     else:
         labels = [h.get_label() for h in handles]
     size = LEGEND_SIZE * k
-    width = fig.get_figwidth() - 0.4
-    ncol = legend_columns(labels, width, size, ncol)
-    if ncol == 1:
-        labels = [wrap_to(label, width - 3.8 * size / 72, size) for label in labels]
+    ncol, labels = fitted_legend(labels, fig.get_figwidth() - 0.4, size, ncol)
     fig.legend(handles, labels, loc="outside lower center", ncol=ncol, fontsize=size, frameon=False,
                handlelength=2.4, columnspacing=1.2)
