@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
-from .worker import Runner
+from .worker import Runner, error_text
 
 
 def unique_name(stem: str, taken: Collection[object], numbered: str = "{stem} {n}") -> str:
@@ -77,6 +77,6 @@ def job_runner(parent: QWidget, row: ProgressRow, *, finished: Callable[[Any], N
     runner.busy_changed.connect(row.show_busy)
     row.cancel.clicked.connect(runner.cancel)
     runner.finished.connect(finished)
-    runner.failed.connect(lambda m: say(f"{failed}: {m}"))
+    runner.errored.connect(lambda error: say(f"{failed}: {error_text(error)}"))
     runner.cancelled.connect(lambda: say(cancelled))
     return runner

@@ -46,7 +46,7 @@ from .recovery import Document, RecoveryManager, is_small_data
 from .results_panel import ResultsPanel
 from .state import WindowState
 from .variants_panel import VariantsPanel
-from .worker import Preview, Runner, once
+from .worker import Preview, Runner, error_text, once
 
 
 def example_name() -> str:
@@ -107,6 +107,14 @@ MAX_RECENT = 8
 UNDO_LIMIT = 200  # steps kept: each holds a whole scenario (unknown keys shared between steps)
 STATUS_MS = 15_000
 FILE_FILTER = SCENARIO_FILTER
+
+
+def named_problems(problems: Sequence[Problem]) -> str:
+    """Problems in words, each naming its field as the form labels it."""
+    def one(problem: Problem) -> str:
+        row = spec(problem.path) if problem.path else None
+        return f"{row.label}: {problem.message}" if row is not None else problem.message
+    return "; ".join(one(p) for p in problems)
 
 
 def fixable(problems: list[Problem]) -> bool:
@@ -249,19 +257,19 @@ class MainWindow(QMainWindow):
         self._saving: _Save | None = None  # the save being written on the worker thread
         self.save_runner = Runner(self)  # a large scenario is serialised and written there
         self.save_runner.finished.connect(self._on_save_finished)
-        self.save_runner.failed.connect(self._on_save_failed)
+        self.save_runner.errored.connect(self._on_save_errored)
         self.state.subscribe(self._render)
         self.runner = Runner(self)
         self.runner.progress.connect(self.results_panel.set_progress)
         self.runner.finished.connect(self._on_results)
         self.runner.preview.connect(self._on_first_answer)
-        self.runner.failed.connect(self._on_failed)
+        self.runner.errored.connect(self._on_run_errored)
         self.runner.cancelled.connect(self._on_cancelled)
         self.runner.busy_changed.connect(self._on_busy_changed)
         self.results_panel.cancel_requested.connect(self.runner.cancel)
         self.export_runner = Runner(self)  # PDF drawing takes a second: off the GUI thread too
         self.export_runner.finished.connect(self._on_exported)
-        self.export_runner.failed.connect(self._on_export_failed)
+        self.export_runner.errored.connect(self._on_export_errored)
 
         self._debounce = QTimer(self, singleShot=True, interval=EDIT_DEBOUNCE_MS)
         self._debounce.timeout.connect(self._settle_edit)
@@ -558,8 +566,23 @@ class MainWindow(QMainWindow):
         if self.state.accept_results(run, scenario, results):  # an older run's are dropped
             self.results_shown.emit(results)
 
-    def _on_failed(self, message: str) -> None:
-        self.state.update(note=f"The simulation failed: {message}")
+    def _on_run_errored(self, error: BaseException) -> None:
+        """The user's figures cannot be simulated (they are too large): say which, beside
+        their fields.  Anything else is a fault of the app: say so, keep the work."""
+        if isinstance(error, ScenarioError):
+            on_fields = [p for p in error.problems if p.path]
+            if on_fields:
+                self.form.mark_problems(on_fields)
+            self.state.update(note=f"The simulation could not run: {named_problems(error.problems)}")
+            return
+        self.state.update(note="Something went wrong in the simulation; the results below are "
+                               "from the last run that worked.")
+        self.show_fault("simulating your scenario", error)
+
+    def show_fault(self, doing: str, error: BaseException) -> None:
+        """A fault of the app, not of the user's input: short, with the details to pass on."""
+        self.prompts.show_error(f"Something went wrong while {doing}. Your work is still here and "
+                                f"nothing on disk was changed.\n\nDetails: {error_text(error)}")
 
     def _on_cancelled(self) -> None:
         self.state.update(note="Simulation cancelled; press F5 to run it again.")
@@ -894,10 +917,15 @@ class MainWindow(QMainWindow):
         if self._saving is not None:
             self._saved(self._saving, outcome)
 
-    def _on_save_failed(self, message: str) -> None:
-        if self._saving is not None:
-            job = self._saving
-            self._saved(job, SaveOutcome(job.path, error=message))
+    def _on_save_errored(self, error: BaseException) -> None:
+        if self._saving is None:
+            return
+        job = self._saving
+        if isinstance(error, OSError):  # the disk, not the app (write_scenario_file says most)
+            self._saved(job, SaveOutcome(job.path, error=str(error.strerror or error)))
+            return
+        self.show_fault(f"saving {job.path.name}", error)
+        self._saved(job, SaveOutcome(job.path))  # nothing written: the work stays unsaved
 
     # ----- import a cash-flow forecast ---------------------------------------------------
     def import_forecast(self) -> None:
@@ -1049,8 +1077,11 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Saved {path}", 10_000)
         self.exported.emit(path)
 
-    def _on_export_failed(self, message: str) -> None:
-        self.prompts.show_error(f"Could not export: {message}. Nothing was overwritten.")
+    def _on_export_errored(self, error: BaseException) -> None:
+        if isinstance(error, OSError):  # the folder or the disk, not the app
+            self.prompts.show_error(f"Could not export: {error.strerror or error}. Nothing was overwritten.")
+        else:
+            self.show_fault("exporting", error)
 
     def show_about(self) -> None:
         self.prompts.show_about(f"About {APP_NAME}", (
