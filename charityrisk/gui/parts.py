@@ -6,7 +6,7 @@ from collections.abc import Callable, Collection
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QScrollArea, QWidget
 
 from .worker import Runner, error_text
 
@@ -80,3 +80,15 @@ def job_runner(parent: QWidget, row: ProgressRow, *, finished: Callable[[Any], N
     runner.errored.connect(lambda error: say(f"{failed}: {error_text(error)}"))
     runner.cancelled.connect(lambda: say(cancelled))
     return runner
+
+
+def scrolling(page: QWidget, index: int) -> QScrollArea:
+    """A results tab that scrolls when the window is smaller than it needs (a 1024 x 768
+    projector, 150% scaling), so nothing is cut off and the window never has to be larger
+    than the screen; the panel itself is unchanged."""
+    area = QScrollArea()
+    area.setObjectName(f"scroll:{page.objectName() or index}")
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidget(page)
+    return area
