@@ -28,12 +28,12 @@ from ..model import (
 )
 from ..model.fields import spec as field_spec
 from ..model.problems import FIXABLE_CODES
+from .faults import fault_text
 from .filesafety import FileStamp, SaveOutcome, absolute, write_scenario_file
 from .prompts import SCENARIO_FILTER, Prompts
 from .recovery import Document as Recovered
 from .recovery import is_small_data
 from .state import WindowState
-from .worker import fault_text
 
 MAX_RECENT = 8
 RECENT_KEY = "recent_files"

@@ -12,9 +12,10 @@ from PySide6.QtCore import QObject
 from ..report.export import write_csv
 from ..report.pdf import write_report
 from .document import ScenarioDocument
+from .faults import fault_text
 from .filesafety import absolute
 from .form import ScenarioForm
-from .worker import Runner, fault_text
+from .worker import Runner
 
 
 def same_file(a: Path, b: Path) -> bool:

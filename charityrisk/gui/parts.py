@@ -8,7 +8,8 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QScrollArea, QWidget
 
-from .worker import Runner, error_text
+from .faults import error_text
+from .worker import Runner
 
 
 def unique_name(stem: str, taken: Collection[object], numbered: str = "{stem} {n}") -> str:

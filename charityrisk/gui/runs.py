@@ -14,29 +14,21 @@ from PySide6.QtCore import QObject, QTimer
 
 from ..engine import simulation_steps
 from ..engine.simulate import run_steps
-from ..model import ScenarioError, spec
+from ..model import ScenarioError
 from ..model.fields import spec_of
-from ..model.problems import Problem
 from ..model.scenario import run_size_problem
+from .faults import fault_text, named_problems
 from .form import ScenarioForm
 from .prompts import Prompts
 from .results_panel import ResultsPanel
 from .state import WindowState
-from .worker import Preview, Runner, fault_text
+from .worker import Preview, Runner
 
 # A first answer from this many futures is shown within moments of an edit (about a tenth
 # of the time of a 20,000-future run), then replaced by the full run's.
 FIRST_ANSWER_PATHS = 2_000
 FIRST_DRAW_WAIT_S = 0.5  # the full run starts anyway if the first answer's draw takes longer
 BUSY_DELAY_MS = 500  # show "Computing..." only for runs that outlast this (glue)
-
-
-def named_problems(problems: list[Problem]) -> str:
-    """Problems in words, each naming its field as the form labels it."""
-    def one(problem: Problem) -> str:
-        row = spec(problem.path) if problem.path else None
-        return f"{row.label}: {problem.message}" if row is not None else problem.message
-    return "; ".join(one(p) for p in problems)
 
 
 class Runs(QObject):

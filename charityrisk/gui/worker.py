@@ -80,17 +80,6 @@ class _Job(QRunnable):
             self._signals.errored.emit(self.run_id, error)
 
 
-def error_text(error: BaseException) -> str:
-    """One line for a message: the exception's class and what it says."""
-    return f"{type(error).__name__}: {error}"
-
-
-def fault_text(doing: str, error: BaseException) -> str:
-    """A fault of the app, not of the user's input: said shortly, with the details to pass on."""
-    return (f"Something went wrong while {doing}. Your work is still here and nothing on disk "
-            f"was changed.\n\nDetails: {error_text(error)}")
-
-
 def _progress_of(step: Any) -> tuple[int, int]:
     if hasattr(step, "done") and hasattr(step, "total"):
         return int(step.done), int(step.total)
