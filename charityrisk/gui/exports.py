@@ -9,10 +9,11 @@ from typing import Any
 
 from PySide6.QtCore import QObject
 
+from ..model import ScenarioError
 from ..report.export import write_csv
 from ..report.pdf import write_report
 from .document import ScenarioDocument
-from .faults import fault_text
+from .faults import fault_text, named_problems
 from .filesafety import absolute
 from .form import ScenarioForm
 from .worker import Runner
@@ -119,5 +120,7 @@ class Exports(QObject):
     def _on_errored(self, error: BaseException) -> None:
         if isinstance(error, OSError):  # the folder or the disk, not the app
             self.prompts.show_error(f"Could not export: {error.strerror or error}. Nothing was overwritten.")
+        elif isinstance(error, ScenarioError):  # figures the report cannot hold
+            self.prompts.show_error(f"Could not export: {named_problems(error.problems)}. Nothing was overwritten.")
         else:
             self.prompts.show_error(fault_text("exporting", error))
