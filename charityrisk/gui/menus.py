@@ -10,6 +10,8 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu
 
 from .. import APP_NAME
+from .help_dialog import show_help
+from .start import offer_start
 
 Keys = QKeySequence.StandardKey
 
@@ -60,8 +62,8 @@ def build_menus(w: Any) -> QMenu:
     act(scenario_menu, "&Compare variants", w.compare_variants, None, "compare_variants")
 
     help_menu = bar.addMenu("&Help")
-    act(help_menu, "&How to read the results", w.show_reading_help, Keys.HelpContents, "help_reading")
-    act(help_menu, "&Start again...", w.start_again, None, "start_again")
+    act(help_menu, "&How to read the results", partial(show_reading_help, w), Keys.HelpContents, "help_reading")
+    act(help_menu, "&Start again...", partial(start_again, w), None, "start_again")
     help_menu.addSeparator()
     act(help_menu, f"&About {APP_NAME}", w.show_about, None, "about")
     return recent
@@ -72,3 +74,13 @@ def fill_recent(menu: QMenu, files: list[str], open_file: Callable[[str], Any]) 
     for name in files:
         menu.addAction(name, partial(open_file, name))
     menu.setEnabled(bool(files))
+
+
+def show_reading_help(w: Any) -> None:
+    """Help > How to read the results (kept as ``w.help_dialog``)."""
+    w.help_dialog = show_help(w)
+
+
+def start_again(w: Any) -> None:
+    """Help > Start again: the first-start choice, asked again."""
+    offer_start(w)

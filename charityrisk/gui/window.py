@@ -349,12 +349,6 @@ class MainWindow(QMainWindow):
         self.undo_stack.setClean()
         self.state.update(note="")  # the headline says what to do
 
-    def start_again(self) -> None:
-        """Help > Start again: the first-start choice, asked again."""
-        from .start import offer_start
-
-        offer_start(self)
-
     # ----- the other tabs, help -----------------------------------------------------------
     def show_variants(self) -> None:
         for index in range(self.tabs.count()):
@@ -369,11 +363,6 @@ class MainWindow(QMainWindow):
     def compare_variants(self) -> None:
         self.show_variants()
         self.variants_panel.run_comparison()
-
-    def show_reading_help(self) -> None:
-        from .help_dialog import show_help
-
-        self.help_dialog = show_help(self)
 
     def show_about(self) -> None:
         self.prompts.show_about(f"About {APP_NAME}", (
