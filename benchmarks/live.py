@@ -27,7 +27,8 @@ from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtWidgets import QAbstractSpinBox, QApplication  # noqa: E402
 
 from charityrisk.engine import simulate  # noqa: E402
-from charityrisk.gui.window import FIRST_ANSWER_PATHS, MainWindow  # noqa: E402
+from charityrisk.gui.runs import FIRST_ANSWER_PATHS  # noqa: E402
+from charityrisk.gui.window import MainWindow  # noqa: E402
 from charityrisk.model import load_scenario  # noqa: E402
 from charityrisk.resources import example_scenario_path  # noqa: E402
 

@@ -14,9 +14,9 @@ import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QAbstractSpinBox, QLineEdit
 
+from charityrisk.gui import document as document_module
 from charityrisk.gui import filesafety
 from charityrisk.gui import recovery as recovery_module
-from charityrisk.gui import window as window_module
 from charityrisk.gui.recovery import RecoveryManager, read_recovery
 from charityrisk.gui.window import UNDO_LIMIT, MainWindow
 from charityrisk.model import load_scenario, save_scenario, scenario_to_dict
@@ -334,7 +334,7 @@ def test_concurrent_saves_take_turns_so_the_file_is_never_older_than_its_backup(
     edit(a, "organisation.opening_reserves", 111)
     edit(b, "organisation.opening_reserves", 222)
     monkeypatch.setattr(filesafety, "SAVE_LOCK_WAIT_MS", 200)
-    real_save = window_module.save_scenario
+    real_save = document_module.save_scenario
     inner = []
 
     def a_save_during_which_b_saves(scenario, path, **kw):
@@ -343,7 +343,7 @@ def test_concurrent_saves_take_turns_so_the_file_is_never_older_than_its_backup(
             inner[0] = b.save()  # b's save starts while a's is half done
         real_save(scenario, path, **kw)
 
-    monkeypatch.setattr(window_module, "save_scenario", a_save_during_which_b_saves)
+    monkeypatch.setattr(document_module, "save_scenario", a_save_during_which_b_saves)
     assert a.save()
     assert inner == [False]  # b waited, then was told, and wrote nothing
     assert "saving it right now" in prompts.messages("show_error")[0]
@@ -637,7 +637,8 @@ def test_the_app_never_starts_a_run_the_command_line_refuses(qtbot, real_runs, m
     most = max_paths(50, 120)
     started = []
     real_start = Runner.start
-    monkeypatch.setattr(Runner, "start", lambda self, steps: started.append(self) or real_start(self, steps))
+    monkeypatch.setattr(Runner, "start",
+                        lambda self, steps, run=None: started.append(self) or real_start(self, steps, run))
     w = make_window(many_contracts(tmp_path, 1_000_000))  # the file keeps its setting and opens
     assert w.scenario.settings.paths == 1_000_000
     assert w.runner not in started and not w.runner.is_busy()

@@ -13,7 +13,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractSpinBox, QLabel
 
 from charityrisk.engine import simulate
-from charityrisk.gui.window import FIRST_ANSWER_PATHS, MainWindow
+from charityrisk.gui.runs import FIRST_ANSWER_PATHS
+from charityrisk.gui.window import MainWindow
 from charityrisk.model import load_scenario
 from charityrisk.report.text import contract_risk, money, percent
 from charityrisk.resources import example_scenario_path

@@ -486,7 +486,7 @@ def test_the_window_reports_overflow_instead_of_figures(qtbot, tmp_path, example
     shown = w.results_panel.results
     absurd = example.with_organisation(opening_reserves=1.7e308, monthly_core_costs=0.0)
     absurd = absurd.with_contract(0, price_per_referral=1e308)
-    with qtbot.waitSignal(w.runner.failed, timeout=30_000):
+    with qtbot.waitSignal(w.runner.errored, timeout=30_000):
         w.apply_scenario(absurd)
     assert w.results_panel.results is shown  # the last good figures stay, marked stale
     assert "too large to compute" in w.results_panel.status.text()

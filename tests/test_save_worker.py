@@ -17,8 +17,8 @@ import pytest
 from PySide6.QtCore import QLockFile, QSettings
 from PySide6.QtWidgets import QAbstractSpinBox
 
+from charityrisk.gui import document as document_module
 from charityrisk.gui import filesafety
-from charityrisk.gui import window as window_module
 from charityrisk.gui.window import MainWindow
 from charityrisk.model import save_scenario
 
@@ -74,7 +74,7 @@ class Gate:
         self.entered = threading.Event()
         self.open = threading.Event()
         self.threads: list[threading.Thread] = []
-        real = window_module.save_scenario
+        real = document_module.save_scenario
 
         def held(scenario, path, **kw):
             self.threads.append(threading.current_thread())
@@ -82,7 +82,7 @@ class Gate:
             self.open.wait(10)  # never for ever: a save on the GUI thread fails the test instead
             real(scenario, path, **kw)
 
-        monkeypatch.setattr(window_module, "save_scenario", held)
+        monkeypatch.setattr(document_module, "save_scenario", held)
 
     def release(self):
         self.open.set()
@@ -194,7 +194,7 @@ def test_a_failed_save_names_the_file_and_reason_and_the_window_stays_open(qtbot
         threads.append(threading.current_thread())
         raise OSError(errno.ENOSPC, "No space left on device", str(path))
 
-    monkeypatch.setattr(window_module, "save_scenario", full_disk)
+    monkeypatch.setattr(document_module, "save_scenario", full_disk)
     prompts.script("ask_save_discard_cancel", "save")
     assert not w.close()
     qtbot.waitUntil(lambda: bool(prompts.messages("show_error")), timeout=30_000)

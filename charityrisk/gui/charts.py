@@ -159,6 +159,12 @@ class ResultsCanvas(KeptTextCanvas):
         self._refit.timeout.connect(self._redraw)
         self._placeholder()
 
+    def clear(self) -> None:
+        """No results (a new, blank scenario): the placeholder, nothing to describe or redraw."""
+        self._shown = None
+        self._placeholder()
+        self.setAccessibleDescription("")
+
     def _placeholder(self) -> None:
         for ax in (self.fan_ax, self.run_out_ax, self.lowest_ax):
             ax.clear()

@@ -105,6 +105,8 @@ class MonthlyPanel(QWidget):
     def render_state(self, state: WindowState) -> None:
         """Show the state's results (filled again only when a new run's arrive) and, while
         they are not for what the form says, why."""
+        if state.results is None and self._shown is not None:  # a new scenario: nothing yet
+            self.show_no_results()
         if state.results is not None and state.results is not self._shown:
             self._shown = state.results
             # Filling the table takes longer than drawing the charts: while the tab is not
@@ -113,6 +115,14 @@ class MonthlyPanel(QWidget):
             self.fill_if_shown()
         self.status.setText(state.note if self._shown is not None else "")
         self.status.setVisible(bool(self.status.text()))
+
+    def show_no_results(self) -> None:
+        self.results, self._shown, self._unfilled = None, None, False
+        self.intro.setText(PLACEHOLDER)
+        for table in (self.table, self.summary):
+            table.clearContents()
+            table.setColumnCount(0)
+        self.summary_title.setText("")
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

@@ -6,8 +6,9 @@ from collections.abc import Callable, Collection
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QScrollArea, QWidget
 
+from .faults import error_text
 from .worker import Runner
 
 
@@ -77,6 +78,18 @@ def job_runner(parent: QWidget, row: ProgressRow, *, finished: Callable[[Any], N
     runner.busy_changed.connect(row.show_busy)
     row.cancel.clicked.connect(runner.cancel)
     runner.finished.connect(finished)
-    runner.failed.connect(lambda m: say(f"{failed}: {m}"))
+    runner.errored.connect(lambda error: say(f"{failed}: {error_text(error)}"))
     runner.cancelled.connect(lambda: say(cancelled))
     return runner
+
+
+def scrolling(page: QWidget, index: int) -> QScrollArea:
+    """A results tab that scrolls when the window is smaller than it needs (a 1024 x 768
+    projector, 150% scaling), so nothing is cut off and the window never has to be larger
+    than the screen; the panel itself is unchanged."""
+    area = QScrollArea()
+    area.setObjectName(f"scroll:{page.objectName() or index}")
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidget(page)
+    return area

@@ -35,6 +35,8 @@ from .state import Shown, WindowState
 FIGURE_PAIRS = 2
 TWO_PAIRS_PX = 820
 VALUE_SHARE = 0.5
+NO_RESULTS_HEADLINE = ("Fill in the amounts marked “Required” on the left: the chance of running out "
+                       "appears here once every amount is in.")
 
 # Okabe-Ito inspired, with text dark enough on each background for a projector.
 LEVEL_STYLE = {
@@ -75,7 +77,7 @@ class KeyFiguresTable(QTableWidget):
         self._fit()
 
     def setRowCount(self, rows: int) -> None:  # noqa: N802 (a Qt override)
-        """(The window empties the table for a blank scenario: forget the figures too.)"""
+        """(Emptied for a scenario with no results yet: forget the figures too.)"""
         super().setRowCount(rows)
         if rows == 0 and self._figures:
             self._figures = []
@@ -204,11 +206,25 @@ class ResultsPanel(QWidget):
     def render_state(self, state: WindowState) -> None:
         """Show the state's results (drawn again only when a new run's arrive) and, while they
         are not for what the form says, why."""
+        if state.results is None:
+            if self._shown is not None:  # a new scenario: the last one's would look like its own
+                self.show_no_results()
+            self.set_status(state.note)
+            return
         if state.results is not None and state.results is not self._shown:
             self._shown = state.results
             self.show_results(state.results.scenario, state.results.results)
         if state.note:
             self.mark_stale(state.note)
+
+    def show_no_results(self) -> None:
+        """Nothing computed for this scenario yet: the headline says what to do."""
+        self.results, self._shown = None, None
+        self.table.setRowCount(0)
+        self.canvas.clear()
+        self._set_level("stale")
+        self.headline.setText(NO_RESULTS_HEADLINE)
+        self.headline.setAccessibleName(NO_RESULTS_HEADLINE)
 
     def _set_level(self, level: str) -> None:
         self.headline.setProperty("level", level)

@@ -9,7 +9,8 @@ late, no chance of no referrals) and can be changed in the form afterwards.
 from __future__ import annotations
 
 import copy
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
 
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -33,9 +34,6 @@ from .fields import (
     percent_spin,
 )
 
-if TYPE_CHECKING:
-    from .window import MainWindow
-
 SEEN_KEY = "start/seen"  # QSettings: the first-start choice has been offered
 OWN, EXAMPLE = "own", "example"
 QUESTION = ("Welcome to CharityRisk. It shows how likely a payment-by-results contract is to leave "
@@ -44,12 +42,36 @@ QUESTION = ("Welcome to CharityRisk. It shows how likely a payment-by-results co
 CHOICES = [(OWN, "Start my own scenario"), (EXAMPLE, "Look at the example")]
 
 
+class Host(Protocol):
+    """What the first start and the guided setup need of the window (MainWindow is one); it
+    is also the wizard's parent widget."""
+
+    settings: Any
+    prompts: Any
+    start_wizard: Any  # the guided setup while it is open
+    def maybe_save(self, retry: Callable[[], Any] | None = None) -> bool:
+        """False: the user kept the work on screen (or it is still being saved)."""
+        ...
+
+    def load_example(self) -> None: ...
+
+    def show_new_work(self, scenario: Scenario) -> None:
+        """Show the setup's scenario as new work, saved nowhere yet."""
+        ...
+
+    def folder(self) -> str:
+        """Where a file dialog starts."""
+        ...
+
+    def show_problems(self, title: str, problems: Sequence[str]) -> None: ...
+
+
 def should_offer(settings) -> bool:
     value = settings.value(SEEN_KEY, False)
     return not (value is True or str(value).lower() == "true")
 
 
-def offer_start(window: MainWindow) -> str | None:
+def offer_start(window: Host) -> str | None:
     """Ask how to start (through the window's prompts) and do it; the answer is remembered.
 
     Returns OWN (the guided setup is open, as ``window.start_wizard``), EXAMPLE, or None
@@ -126,8 +148,8 @@ class _Page(QWizardPage):
 class StartWizard(QWizard):
     """Three pages; Finish shows the new scenario in the window, unsaved."""
 
-    def __init__(self, window: MainWindow):
-        super().__init__(window)
+    def __init__(self, window: Host):
+        super().__init__(window if isinstance(window, QWidget) else None)
         self.setObjectName("start_wizard")
         self.setWindowTitle("Start my own scenario")
         self.window_ = window
@@ -188,7 +210,7 @@ class StartWizard(QWizard):
     def import_forecast(self) -> None:
         from .import_dialog import preview_forecast
 
-        path = self.window_.prompts.ask_open_path("Import a cash-flow forecast", self.window_._folder(),
+        path = self.window_.prompts.ask_open_path("Import a cash-flow forecast", self.window_.folder(),
                                                   "Forecasts (*.xlsx *.csv);;All files (*)")
         if path is None:
             return
@@ -237,9 +259,7 @@ class StartWizard(QWizard):
         if self.forecast is not None:
             scenario = apply_forecast(scenario, self.forecast)
         self.scenario = scenario
-        self.window_.load(scenario, None)
-        self.window_.undo_stack.resetClean()  # new work, not yet saved anywhere
-        self.window_._sync_modified()
+        self.window_.show_new_work(scenario)
 
 
 __all__ = ["EXAMPLE", "OWN", "SEEN_KEY", "StartWizard", "offer_start", "should_offer"]

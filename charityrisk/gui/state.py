@@ -84,7 +84,8 @@ class WindowState:
 
     # ----- runs ----------------------------------------------------------------------------------
     def start_run(self) -> int:
-        """A new simulation is asked for; any earlier one's results will be dropped."""
+        """A new simulation is asked for; any earlier one's results will be dropped.  The one
+        count of runs: the runner tags the job with it rather than counting its own."""
         self.run += 1
         return self.run
 

@@ -5,6 +5,10 @@ of futures (``engine.simulation_steps``); between blocks the job checks for canc
 as superqt's GeneratorWorker does.  Jobs never touch widgets: they only emit signals,
 which Qt queues to the GUI thread.  Every run gets a number and only the newest run's
 signals get through, so a slow, superseded run can never be shown as current.
+
+A job that raises emits the exception object itself (superqt's ``errored`` contract), not
+its text: the receiver tells the user's input (a ``ScenarioError``, a full disk) from a
+fault in the app by its class, which a string would have lost.
 """
 from __future__ import annotations
 
@@ -41,7 +45,7 @@ class _JobSignals(QObject):
     progress = Signal(int, int, int)  # run id, done, total
     finished = Signal(int, object)  # run id, the generator's return value
     preview = Signal(int, object)  # run id, a Preview's value
-    failed = Signal(int, str)  # run id, message
+    errored = Signal(int, object)  # run id, the exception raised
     cancelled = Signal(int)
 
 
@@ -73,7 +77,7 @@ class _Job(QRunnable):
                 self._signals.progress.emit(self.run_id, done_count, total)
         except Exception as error:  # reported to the user, never lost in a thread
             traceback.print_exc()
-            self._signals.failed.emit(self.run_id, f"{type(error).__name__}: {error}")
+            self._signals.errored.emit(self.run_id, error)
 
 
 def _progress_of(step: Any) -> tuple[int, int]:
@@ -89,7 +93,7 @@ class Runner(QObject):
     progress = Signal(int, int)  # done, total (current run only)
     finished = Signal(object)  # the current run's result
     preview = Signal(object)  # the current run's first answer (a Preview's value)
-    failed = Signal(str)
+    errored = Signal(object)  # the exception the current run raised
     cancelled = Signal()
     busy_changed = Signal(bool)
 
@@ -101,7 +105,7 @@ class Runner(QObject):
         self._signals.progress.connect(self._on_progress)
         self._signals.finished.connect(self._on_finished)
         self._signals.preview.connect(self._on_preview)
-        self._signals.failed.connect(self._on_failed)
+        self._signals.errored.connect(self._on_errored)
         self._signals.cancelled.connect(self._on_cancelled)
         self._run_id = 0
         self._job: _Job | None = None
@@ -113,10 +117,12 @@ class Runner(QObject):
     def is_busy(self) -> bool:
         return self._job is not None
 
-    def start(self, steps: StepsFactory) -> int:
+    def start(self, steps: StepsFactory, run: int | None = None) -> int:
+        """Start ``steps`` as the current run, numbered ``run`` when the caller numbers its
+        runs itself (the window's state does: one count, not two), else the next number."""
         if self._job is not None:
             self._job.cancel_event.set()
-        self._run_id += 1
+        self._run_id = run if run is not None else self._run_id + 1
         self._job = _Job(self._run_id, steps, self._signals)
         self._job.setAutoDelete(False)
         self._pool.start(self._job)
@@ -152,10 +158,10 @@ class Runner(QObject):
         if self._current(run_id):
             self.preview.emit(value)
 
-    def _on_failed(self, run_id: int, message: str) -> None:
+    def _on_errored(self, run_id: int, error: object) -> None:
         if self._current(run_id):
             self._end()
-            self.failed.emit(message)
+            self.errored.emit(error)
 
     def _on_cancelled(self, run_id: int) -> None:
         if self._current(run_id):
