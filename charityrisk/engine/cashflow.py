@@ -100,14 +100,20 @@ def service_fee(c: Contract, referrals: np.ndarray) -> np.ndarray:
 
 
 def fixed_costs(c: Contract, referrals: np.ndarray) -> np.ndarray | float:
-    """Fixed cost per contract month, (futures, duration) or a number: with a wind-down, a
-    future with no referrals at all pays it only in the first wind_down_months months."""
-    if c.wind_down_months is None or c.wind_down_months >= c.duration_months:
+    """Fixed cost per contract month, (futures, duration) or a number.  With a wind-down, a
+    future in which no referral has arrived in the contract's first wind_down_months months
+    pays it only in those months (settled 2026-12-06: the charity decides on what it has
+    seen, whether the cause is ``p_no_referrals`` or chance; referrals that come later do not
+    restart it).  With wind_down_months 0 nothing has been seen, so it is never paid."""
+    wind = c.wind_down_months
+    if wind is None or wind >= c.duration_months:
         return c.fixed_monthly_cost
-    idle = np.asarray(~referrals.any(axis=1))  # an array: the stub allows a scalar
+    if wind == 0:
+        return 0.0
+    idle = np.asarray(~referrals[:, :wind].any(axis=1))  # an array: the stub allows a scalar
     if not idle.any():
         return c.fixed_monthly_cost
-    paid = np.arange(c.duration_months) < c.wind_down_months
+    paid = np.arange(c.duration_months) < wind
     return np.where(idle[:, None] & ~paid[None, :], 0.0, c.fixed_monthly_cost)
 
 

@@ -1,10 +1,11 @@
 """Scenario files: JSON only (never pickle or eval), versioned, saved atomically.
 
-Version 1 is the model contract in docs/model.md; version 2 adds keys to it.  The app writes
-version 2 and reads 1 and 2: a version 1 file is brought up by ``migrate_v1_to_v2`` and means
-exactly what it meant.  A file without a ``format``/``version`` header is read as version 1
-(hand-written files from the contract); a newer version is refused rather than half-read, so a
-file is never silently misunderstood.
+Version 1 is the model contract in docs/model.md; versions 2 and 3 add keys to it.  The app
+writes version 3 and reads 1 to 3: an older file is brought up by ``migration.upgrade`` and
+means exactly what it meant; a newer key in it is read with its meaning and a warning.  A file
+without a ``version`` is read as version 1 with a warning (hand-written files from the
+contract); a newer version is refused rather than half-read, so a file is never silently
+misunderstood.
 """
 from __future__ import annotations
 
@@ -89,7 +90,7 @@ def _contract(c: Contract) -> dict:
 
 
 def scenario_to_dict(s: Scenario) -> dict:
-    """The scenario as the current file format (version 2) writes it."""
+    """The scenario as the current file format (version 3) writes it."""
     out: dict[str, Any] = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "name": s.name,
            "horizon_months": s.horizon_months}
     if s.notes:  # version 2 keys are written only when used
@@ -394,7 +395,9 @@ def _too_many_containers(text: str) -> int:
 
 def parse_scenario_text(text: str, warnings: list | None = None) -> Scenario:
     """Text to a Scenario, or ScenarioError.  Unknown keys that look like mistyped known ones
-    are appended to ``warnings`` (KeyWarning objects) when a list is given."""
+    (KeyWarning objects), and what ``scenario_from_dict`` warns of (Problems: a newer key in
+    an older file, a file without a version, a key its payment mode does not use) are
+    appended to ``warnings`` when a list is given; each is one line as text."""
     containers = _too_many_containers(text)
     if containers:
         raise ScenarioError([f"file: holds {containers:,} lists and objects, far more than a scenario "
@@ -414,10 +417,10 @@ def parse_scenario_text(text: str, warnings: list | None = None) -> Scenario:
                              + (f", at {where})" if where else ")")]) from None
     except ValueError as error:
         raise ScenarioError([f"file: not valid JSON ({error})"]) from None
-    found = check_unknown_keys(data)  # before anything copies what they hold
+    found: list = check_unknown_keys(data)  # before anything copies what they hold
     try:
         data = migrate(data)
-        scenario = scenario_from_dict(data)  # first: it refuses absurd sizes without reading them
+        scenario = scenario_from_dict(data, found)  # first: it refuses absurd sizes without reading them
     except ScenarioError as error:
         if error.data is None:
             error.data = data  # the app may open it anyway, for the user to correct the values

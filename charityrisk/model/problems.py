@@ -24,6 +24,11 @@ FILE = "file"  # the file as a whole: unreadable, not JSON, too large, too deep 
 FORMAT = "format"  # not a CharityRisk scenario
 VERSION = "version"  # limits: newest (the newest version this app reads), or lo
 OTHER = "other"  # a problem given as plain text (limits empty)
+# A warning, not an error: an older file holds a key (or a value) of a newer version, read with
+# its newer meaning; or a file has no version (read as 1).  limits: since, version, got.
+NEWER = "newer"
+# A warning: a key given that its contract's payment mode does not use.  limits: mode.
+UNUSED = "unused"
 # A run too large to finish in about a minute (model.scenario.run_size_problem): the file may
 # hold it, but neither the app nor the command line runs it.  limits: max (the most futures for
 # a scenario this size), contracts, months, got.

@@ -14,11 +14,12 @@ from typing import Any
 
 from . import fields as F
 from .fields import MAX_LAG, MAX_MONEY, FieldSpec  # noqa: F401  (MAX_LAG, MAX_MONEY: public names)
-from .migration import FORMAT_NAME, FORMAT_VERSION, check_header, upgrade
+from .migration import FORMAT_NAME, FORMAT_VERSION, check_header, file_version, newer_keys, upgrade
 from .problems import (  # noqa: F401
     CHOICE,
     FINITE,
     FIXABLE_CODES,
+    NEWER,
     ORDER,
     OTHER,
     RANGE,
@@ -67,6 +68,7 @@ class _Reader:
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []  # the scenario is usable; the user should know
 
     def fail(self, path: str, code: str, **limits: Any) -> None:
         self.problems.append(problem(path, code, **limits))
@@ -176,7 +178,7 @@ def _budget_line(r: _Reader, raw: Any, path: str) -> BudgetLine | None:
     obj = r.mapping(raw, path)
     if obj is None:
         return None
-    values = r.values(obj, "organisation.budget[]", path, 2)
+    values = r.values(obj, "organisation.budget[]", path, FORMAT_VERSION)
     start, end = values.get("start_month"), values.get("end_month")
     if start is not None and end is not None and end < start:
         r.fail(f"{path}.end_month", ORDER, other="start_month", relation=">=", bound=start, got=end)
@@ -184,7 +186,7 @@ def _budget_line(r: _Reader, raw: Any, path: str) -> BudgetLine | None:
     if any(values[k] is None for k in ("name", "kind", "amount", "start_month", "every_months",
                                          "growth_per_year", "probability")):
         return None
-    return BudgetLine(**values, extra=_extra(obj, "organisation.budget[]", 2))
+    return BudgetLine(**values, extra=_extra(obj, "organisation.budget[]", FORMAT_VERSION))
 
 
 def _organisation(r: _Reader, raw: Any, version: int) -> Organisation | None:
@@ -279,22 +281,27 @@ def _settings(r: _Reader, raw: Any) -> SimulationSettings | None:
     obj = r.mapping(raw, "simulation")
     if obj is None:
         return None
-    values = r.values(obj, "simulation", "simulation", 2)
+    values = r.values(obj, "simulation", "simulation", FORMAT_VERSION)
     if any(v is None for k, v in values.items() if k != "precision"):  # precision None: not used
         return None
     return SimulationSettings(values["paths"], values["seed"], values["risk_appetite"], values["precision"],
-                              values["sampling"], extra=_extra(obj, "simulation", 2))
+                              values["sampling"], extra=_extra(obj, "simulation", FORMAT_VERSION))
 
 
-def scenario_from_dict(data: Any) -> Scenario:
-    """Validate parsed JSON (format version 1 or 2) and build a Scenario; raise ScenarioError.
+def scenario_from_dict(data: Any, warnings: list | None = None) -> Scenario:
+    """Validate parsed JSON (format version 1 to 3) and build a Scenario; raise ScenarioError.
 
-    A version 1 file is brought up to version 2 first (``migration.migrate_v1_to_v2``) and
+    An older file is brought up to the current version first (``migration.upgrade``) and
     means what it meant (docs/model.md); a bad or newer header is not checked here (that is
-    ``fileformat.migrate``), such data is read by the current version's rules."""
+    ``fileformat.migrate``), such data is read by the current version's rules.  What the
+    user should know of a usable file (a newer key in an older file, read with its newer
+    meaning; a key its payment mode does not use) is appended to ``warnings`` as Problems
+    (codes "newer", "unused") when a list is given."""
     r = _Reader()
     if not isinstance(data, dict):
         raise ScenarioError([problem("scenario", TYPE, expected="JSON object", got=data)])
+    declared = file_version(data)
+    r.warnings = newer_keys(data)
     data, r.problems = upgrade(data)
     version = FORMAT_VERSION
     top = r.values(data, "", "", version)
@@ -311,9 +318,11 @@ def scenario_from_dict(data: Any) -> Scenario:
         if raw_contracts is not None:
             contracts = _with_ids(r, [_contract(r, c, i, version) for i, c in enumerate(raw_contracts)])
     settings = _settings(r, data.get("simulation", _MISSING))
-    variants = _variants(r, data)
+    variants = _variants(r, data, declared)
     if r.problems:
         raise ScenarioError(r.problems)
+    if warnings is not None:
+        warnings.extend(r.warnings)
     name = top.pop("name")
     extra = {k: v for k, v in data.items() if k not in TOP_KEYS and k not in F.keys_of("")}
     assert organisation is not None and settings is not None
@@ -321,7 +330,7 @@ def scenario_from_dict(data: Any) -> Scenario:
                     name=name, settings=settings, extra=extra, variants=variants, **top)
 
 
-def _variants(r: _Reader, data: dict) -> tuple[Scenario, ...]:
+def _variants(r: _Reader, data: dict, version: int) -> tuple[Scenario, ...]:
     """The named variants (version 2, default none): each a whole scenario read by these same
     rules, its problems named inside it (``variants[1].contracts[0].price_per_referral``)."""
     if data.get("variants", _MISSING) in (_MISSING, None):
@@ -340,11 +349,14 @@ def _variants(r: _Reader, data: dict) -> tuple[Scenario, ...]:
                                       "a variant cannot hold variants of its own"))
             continue
         # A variant is written without a header: it is of the file's own version.
-        obj = {"format": FORMAT_NAME, "version": FORMAT_VERSION, **obj}
+        obj = {"format": FORMAT_NAME, "version": version, **obj}
         obj.pop("variants", None)
         try:
             check_header(obj)
-            out.append(scenario_from_dict(obj))
+            found: list[Problem] = []  # newer keys: warned of by the file's own newer_keys
+            out.append(scenario_from_dict(obj, found))
+            r.warnings.extend(Problem(f"{where}.{p.path}" if p.path else where, p.code, p.limits, p.message)
+                              for p in found if p.code != NEWER)
         except ScenarioError as error:
             r.problems.extend(Problem(f"{where}.{p.path}" if p.path else where, p.code, p.limits, p.message)
                               for p in error.problems)

@@ -163,7 +163,8 @@ class _LinearContract:
     less fixed_monthly_cost x fixed months - cost_per_referral x referrals - the exit cost
     to date; fee_share is 1 - share_at_risk, or 1 under clawback.  The fee base is the
     referrals or the guarantee, whichever is more; the fixed months stop after the
-    wind-down in a future without referrals (the engine's ``fixed_costs``).
+    wind-down in a future without referrals in its first months (the engine's
+    ``fixed_costs``).
     """
 
     referrals: np.ndarray  # referrals worked within the horizon
@@ -188,9 +189,9 @@ class _LinearContract:
         if c.guaranteed_referrals_per_month > 0:
             fee_base = np.maximum(referrals, c.guaranteed_referrals_per_month)
         fixed = fixed_costs(replace(c, fixed_monthly_cost=1.0), referrals)
-        if np.isscalar(fixed):
+        if not isinstance(fixed, np.ndarray):
             work = np.zeros(horizon)
-            work[months[inside]] = 1.0
+            work[months[inside]] = float(fixed)  # 0 with a wind-down of 0: never paid
             work = np.cumsum(work)
         else:
             work = worked(np.asarray(fixed))
