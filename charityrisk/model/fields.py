@@ -212,6 +212,11 @@ FIELDS: tuple[FieldSpec, ...] = (
               reason=f"at most {MAX_NOTES} characters",
               tip="Your own notes on this scenario: what it is for, where the figures came from, "
                   "what you agreed. They are saved with it."),
+    FieldSpec("first_month", "First month", "", "text", hi=7, default=None, since=3, in_form=False,
+              reason='a calendar month "YYYY-MM", the month 01 to 12',
+              report_label="First month simulated",
+              tip="The calendar month of month 1, e.g. 2027-04 for April 2027. Months are then named by "
+                  "the calendar (\"Apr 2027\") in the charts, tables and report. It changes no figure."),
     FieldSpec("variants", "Variants", "variants", "list", 0, MAX_VARIANTS, default=(), since=2, in_form=False,
               reason=f"at most {MAX_VARIANTS}: each is simulated side by side and is a row of the report",
               tip="Named copies of the scenario with different terms (Try different terms), compared "

@@ -97,6 +97,8 @@ def scenario_to_dict(s: Scenario) -> dict:
         out["notes"] = s.notes
     if s.correlation != F.spec_of("", "correlation").default:
         out["correlation"] = s.correlation
+    if s.first_month is not None:
+        out["first_month"] = s.first_month
     out.update({
         "organisation": _organisation(s.organisation),
         "contracts": [_contract(c) for c in s.contracts],

@@ -24,6 +24,7 @@ FILE = "file"  # the file as a whole: unreadable, not JSON, too large, too deep 
 FORMAT = "format"  # not a CharityRisk scenario
 VERSION = "version"  # limits: newest (the newest version this app reads), or lo
 OTHER = "other"  # a problem given as plain text (limits empty)
+CALENDAR = "calendar"  # not a calendar month "YYYY-MM" (first_month); limits: got
 # A warning, not an error: an older file holds a key (or a value) of a newer version, read with
 # its newer meaning; or a file has no version (read as 1).  limits: since, version, got.
 NEWER = "newer"
@@ -139,6 +140,8 @@ def describe(code: str, limits: Mapping[str, Any]) -> str:
         return (f"{got:,} futures of {contracts} contract{'' if contracts == 1 else 's'} over "
                 f"{limits['months']} months would take many minutes to run; at most "
                 f"{limits['max']:,} for a scenario this size")
+    if code == CALENDAR:
+        return f'must be a calendar month "YYYY-MM" with a month 01 to 12 (got {_show(got)})'
     if code == TOO_MANY:
         return f"must hold at most {limits['max']} {limits['what']} (got {limits['count']})"
     return str(limits.get("text", code))

@@ -187,6 +187,9 @@ class Scenario:
     settings: SimulationSettings = field(default_factory=SimulationSettings)
     correlation: float = 0.0  # how strongly bad surprises come together (0 to 0.95)
     notes: str = ""  # the user's own notes on the scenario (what it is for, where figures came from)
+    # Version 3: the calendar month ("YYYY-MM") of month 1, for naming months (model.calendar);
+    # None: months are numbered.  It changes no figure.
+    first_month: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
     # Named variants ("Try different terms"): snapshots of the scenario with other terms, each
     # a whole Scenario whose name is the variant's name and which has no variants of its own.

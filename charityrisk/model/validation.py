@@ -13,9 +13,11 @@ from dataclasses import replace
 from typing import Any
 
 from . import fields as F
+from .calendar import parse_first_month
 from .fields import MAX_LAG, MAX_MONEY, FieldSpec  # noqa: F401  (MAX_LAG, MAX_MONEY: public names)
 from .migration import FORMAT_NAME, FORMAT_VERSION, check_header, file_version, newer_keys, upgrade
 from .problems import (  # noqa: F401
+    CALENDAR,
     CHOICE,
     FINITE,
     FIXABLE_CODES,
@@ -304,7 +306,10 @@ def scenario_from_dict(data: Any, warnings: list | None = None) -> Scenario:
     r.warnings = newer_keys(data)
     data, r.problems = upgrade(data)
     version = FORMAT_VERSION
-    top = r.values(data, "", "", version)
+    top = r.values(data, "", "", version, skip=("first_month",))
+    top["first_month"] = data.get("first_month")
+    if top["first_month"] is not None and parse_first_month(top["first_month"]) is None:
+        r.fail("first_month", CALENDAR, got=top["first_month"])
     organisation: Organisation | None = None
     if "organisation" in data:
         organisation = _organisation(r, data["organisation"], version)
