@@ -164,8 +164,10 @@ def test_every_shipped_file_gives_the_figures_it_gave_before_version_3(name):
     of their figures; every key they had is equal to the last bit."""
     got = simulate(load_scenario(REPO / name), 3000, 5).to_json_dict()
     for key, want in BEFORE[name].items():
-        if key == "baseline":
+        if isinstance(want, dict) and key != "contract_margin":  # version 3 adds keys inside
             for k, v in want.items():
                 assert got[key][k] == v, (key, k)
+            if key == "mean_flows_by_month":
+                assert got[key]["interest"] == [0.0] * len(v)
         else:
             assert got[key] == want, key

@@ -270,6 +270,12 @@ FIELDS: tuple[FieldSpec, ...] = (
               summary='Overdraft facility',
               lever=Lever(2, "low", "zero", "needed",
                           term="{b}a {v} overdraft", bound="at least ", zero="no overdraft")),
+    FieldSpec("organisation.overdraft_interest_per_year", "Interest on the overdraft a year", "%", "fraction", 0, 1,
+              default=0.0, since=3, in_form=False, reason=_SHARE_REASON + " a year",
+              report_label="Overdraft interest a year",
+              tip="The bank's yearly interest rate on a balance below zero. Each month one twelfth of it is "
+                  "charged on the amount overdrawn at the end of the month before, so it compounds, and it "
+                  "goes on after the charity has run out of money. 0% if you have no overdraft or it is free."),
     FieldSpec("organisation.reserves_floor", "Reserves policy minimum", "£", "money", -MAX_MONEY, MAX_MONEY,
               reason=_MONEY_REASON, default=0.0, report_label="Reserves policy floor",
               tip="The lowest balance your trustees' reserves policy allows. The results show how often "

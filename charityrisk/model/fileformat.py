@@ -69,6 +69,8 @@ def _written(obj: Any, owner: str, *, omit_defaults: tuple[str, ...] = ()) -> di
 # Version 2 keys written only when used, so that a file that does not use them reads as it did.
 _V2_CONTRACT_KEYS = tuple(f.name for f in F.fields_of("contracts[]") if f.since >= 2)
 _V2_LINE_DEFAULTS = ("end_month",)
+# Version 3 keys, likewise written only when used.
+_V3_ORGANISATION_KEYS = tuple(f.name for f in F.fields_of("organisation") if f.since >= 3)
 
 
 def _budget_line(b: BudgetLine) -> dict:
@@ -76,7 +78,7 @@ def _budget_line(b: BudgetLine) -> dict:
 
 
 def _organisation(o: Organisation) -> dict:
-    out = _written(o, "organisation")
+    out = _written(o, "organisation", omit_defaults=_V3_ORGANISATION_KEYS)
     if o.budget:
         out["budget"] = [_budget_line(b) for b in o.budget]
     return {**out, **dict(o.extra)}

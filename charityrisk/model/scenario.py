@@ -108,6 +108,8 @@ class Organisation:
     reserves_floor: float = 0.0
     budget: tuple[BudgetLine, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    # Version 3: a year's interest on the balance below zero, charged monthly (docs/model.md).
+    overdraft_interest_per_year: float = 0.0
 
     @property
     def monthly_net_core(self) -> float:

@@ -46,7 +46,7 @@ from ..cashflow import (
     monthly_referrals,
 )
 from ..sampling import FutureDraws
-from ..simulate import BLOCK, below, run_steps
+from ..simulate import BLOCK, below, charge_interest, run_steps
 
 T = TypeVar("T")
 
@@ -347,6 +347,14 @@ class Workspace:
         net += org.opening_reserves
         return net
 
+    @staticmethod
+    def _charged(org: Organisation, balances: np.ndarray) -> np.ndarray:
+        """Closing balances (with the opening reserves) with the overdraft interest of
+        version 3 charged, in place, as the engine charges it (``charge_interest``)."""
+        if org.overdraft_interest_per_year > 0:
+            charge_interest(org.opening_reserves, balances, org.overdraft_interest_per_year)
+        return balances
+
     def _run_out(self, overdraft: float, balances: Callable[[int], np.ndarray]) -> np.ndarray:
         """Where some month's balance is below minus the overdraft (the engine's penny rule)."""
         out = np.empty(self.paths, dtype=bool)
@@ -358,7 +366,7 @@ class Workspace:
         """(paths,) True where the future runs out; the contracts as in the base scenario."""
         org = self.scenario.organisation if org is None else org
         return self._run_out(org.overdraft_facility,
-                             lambda pos: self._org_cumulative(org, pos) + self._contracts[pos])
+                             lambda pos: self._charged(org, self._org_cumulative(org, pos) + self._contracts[pos]))
 
     def run_out_contract(self, index: int, c: Contract) -> np.ndarray:
         """Futures that run out with contract ``index`` replaced by ``c`` (same draws)."""
@@ -366,14 +374,15 @@ class Workspace:
         if c == base:
             return self.run_out()
         self.prepare(index)
+        org = self.scenario.organisation
         if linear_change(base, c):
             def balances(pos: int) -> np.ndarray:
-                return self._rest[pos] + self._linear[pos].cumulative(c)
+                return self._charged(org, self._rest[pos] + self._linear[pos].cumulative(c))
         else:
             def balances(pos: int) -> np.ndarray:
                 self.block_simulations += 1
                 linear = _LinearContract.from_draws(c, self._draws[pos], self.horizon)
-                return self._rest[pos] + linear.cumulative(c)
+                return self._charged(org, self._rest[pos] + linear.cumulative(c))
         return self._run_out(self.scenario.organisation.overdraft_facility, balances)
 
     def lowest_contract(self, index: int, c: Contract) -> np.ndarray:
@@ -390,15 +399,22 @@ class Workspace:
             if rebuild:
                 self.block_simulations += 1
                 linear = _LinearContract.from_draws(c, self._draws[pos], self.horizon)
-            out[first:first + n] = (self._rest[pos] + linear.cumulative(c)).min(axis=1)
+            balances = self._charged(self.scenario.organisation, self._rest[pos] + linear.cumulative(c))
+            out[first:first + n] = balances.min(axis=1)
         return out
 
     def lowest_before_opening(self) -> np.ndarray:
         """(paths,) each future's lowest closing balance less the opening reserves: with
-        opening reserves R its lowest balance is R plus this."""
+        opening reserves R its lowest balance is R plus this.  With overdraft interest
+        (version 3) that holds only at the scenario's own opening reserves, where it is
+        exact: interest makes the balance a little more than linear in them."""
         org = self.scenario.organisation
         out = np.empty(self.paths)
         for pos, (_, first, n) in enumerate(self.blocks):
+            if org.overdraft_interest_per_year > 0:
+                balances = self._charged(org, self._org_cumulative(org, pos) + self._contracts[pos])
+                out[first:first + n] = balances.min(axis=1) - org.opening_reserves
+                continue
             balances = self._org_cumulative(org, pos) - org.opening_reserves + self._contracts[pos]
             out[first:first + n] = balances.min(axis=1)
         return out
