@@ -293,6 +293,15 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("organisation.budget[].amount", "Amount each time", "£", "money", 0, MAX_MONEY, uncertain=True,
               since=2, in_form=False, reason=_MONEY_REASON + "; a cost is a cost line, not a negative amount",
               tip="The amount of each payment; give a low, a most likely and a high guess if unsure."),
+    FieldSpec("organisation.budget[].monthly_amounts", "Amount each month", "£", "list", 1, MAX_HORIZON,
+              default=None, since=3, in_form=False,
+              reason=f"1 to {MAX_HORIZON} amounts of at least £0; instead of one amount, with every month",
+              tip="A different amount for each month from the first month on (12 amounts make a yearly "
+                  "pattern, such as donations that peak in December); after the last the list starts again."),
+    FieldSpec("organisation.budget[].scale", "Scale of the pattern", "%", "fraction", 0, None, uncertain=True,
+              default=1.0, since=3, in_form=False, reason="at least 0%: a multiplier of every monthly amount",
+              tip="How the whole pattern may turn out: 100% as listed; give a low, a most likely and a high "
+                  "guess (e.g. 80%, 100%, 110%) if unsure. Drawn once per future."),
     FieldSpec("organisation.budget[].start_month", "First month", "months", "months", 1, MAX_HORIZON, default=1,
               since=2, in_form=False, reason=_MONTHS_REASON, tip="The first month the line can fall in."),
     FieldSpec("organisation.budget[].end_month", "Last month", "months", "months", 1, MAX_HORIZON, default=None,

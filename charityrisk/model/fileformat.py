@@ -74,7 +74,14 @@ _V3_ORGANISATION_KEYS = tuple(f.name for f in F.fields_of("organisation") if f.s
 
 
 def _budget_line(b: BudgetLine) -> dict:
-    return {**_written(b, "organisation.budget[]", omit_defaults=_V2_LINE_DEFAULTS), **dict(b.extra)}
+    out = _written(b, "organisation.budget[]", omit_defaults=_V2_LINE_DEFAULTS)
+    scale = out.pop("scale")  # only with a pattern, and only when not 1
+    if b.monthly_amounts is not None:  # version 3: the pattern in the amount's place
+        out = {("monthly_amounts" if k == "amount" else k): (list(b.monthly_amounts) if k == "amount" else v)
+               for k, v in out.items()}
+        if b.scale != Uncertain.fixed(1.0):
+            out["scale"] = scale
+    return {**out, **dict(b.extra)}
 
 
 def _organisation(o: Organisation) -> dict:

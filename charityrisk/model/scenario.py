@@ -94,9 +94,22 @@ class BudgetLine:
     growth_per_year: float = 0.0
     probability: float = 1.0  # chance the line happens at all, decided once per future
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    # Version 3: a monthly pattern instead of one amount.  Entry k falls in month
+    # start_month + k, repeating after the last until end_month; ``scale`` (drawn once per
+    # future) multiplies every payment.  With a pattern, ``amount`` is not used (it holds
+    # Uncertain.fixed(0)) and ``every_months`` is 1.
+    monthly_amounts: tuple[float, ...] | None = None
+    scale: Uncertain = Uncertain(1.0, 1.0, 1.0)
 
     def last_month(self, horizon: int) -> int:
         return horizon if self.end_month is None else min(self.end_month, horizon)
+
+    def base_amount(self, month: int) -> float:
+        """The payment before growth and scale in a month the line falls in: its pattern's
+        entry for that month, or its most likely amount."""
+        if self.monthly_amounts is None:
+            return self.amount.likely
+        return self.monthly_amounts[(month - self.start_month) % len(self.monthly_amounts)]
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,8 @@ from .migration import FORMAT_NAME, FORMAT_VERSION, check_header, file_version, 
 from .problems import (  # noqa: F401
     CALENDAR,
     CHOICE,
+    CONFLICT,
+    COUNT,
     FINITE,
     FIXABLE_CODES,
     NEWER,
@@ -176,17 +178,56 @@ def _extra(obj: dict, owner: str, version: int) -> dict:
     return {k: v for k, v in obj.items() if k not in known}
 
 
+def _numbers(r: _Reader, raw: Any, full: str, entry: FieldSpec, lo: int, hi: int, what: str
+             ) -> tuple[float, ...] | None:
+    """A list of lo to hi numbers, each by the row ``entry`` (its path ``full[k]``)."""
+    if not isinstance(raw, list):
+        r.fail(full, TYPE, expected="list", got=raw)
+        return None
+    if not lo <= len(raw) <= hi:
+        r.fail(full, COUNT, lo=lo, hi=hi, what=what, count=len(raw))
+        return None
+    read = [r.number(x, entry, f"{full}[{k}]") for k, x in enumerate(raw)]
+    return None if any(x is None for x in read) else tuple(float(x) for x in read)
+
+
 def _budget_line(r: _Reader, raw: Any, path: str) -> BudgetLine | None:
     obj = r.mapping(raw, path)
     if obj is None:
         return None
-    values = r.values(obj, "organisation.budget[]", path, FORMAT_VERSION)
+    values = r.values(obj, "organisation.budget[]", path, FORMAT_VERSION, skip=("amount", "scale"))
     start, end = values.get("start_month"), values.get("end_month")
     if start is not None and end is not None and end < start:
         r.fail(f"{path}.end_month", ORDER, other="start_month", relation=">=", bound=start, got=end)
         return None
-    if any(values[k] is None for k in ("name", "kind", "amount", "start_month", "every_months",
-                                         "growth_per_year", "probability")):
+    # An amount, or (version 3) a monthly pattern with its scale: one or the other.
+    amount_row = F.spec_of("organisation.budget[]", "amount")
+    pattern = obj.get("monthly_amounts")
+    ok = True
+    if pattern is None:
+        if obj.get("amount") is None:
+            r.fail(f"{path}.amount", REQUIRED, alternative="monthly_amounts")
+            ok = False
+        else:
+            values["amount"] = r.value(obj, amount_row, path)
+        if obj.get("scale") is not None:
+            r.fail(f"{path}.scale", CONFLICT, other="monthly_amounts", rule="only_with")
+            ok = False
+    else:
+        if obj.get("amount") is not None:
+            r.fail(f"{path}.monthly_amounts", CONFLICT, other="amount", rule="not_with")
+            ok = False
+        values["amount"] = Uncertain.fixed(0.0)  # not used with a pattern
+        values["monthly_amounts"] = _numbers(r, pattern, f"{path}.monthly_amounts", amount_row, 1, F.MAX_HORIZON,
+                                             "monthly amounts")
+        values["scale"] = r.value(obj, F.spec_of("organisation.budget[]", "scale"), path)
+        every = values.get("every_months")
+        if every is not None and every != 1:
+            r.fail(f"{path}.every_months", CONFLICT, other="monthly_amounts", rule="one_with", got=every)
+            ok = False
+        ok = ok and values["monthly_amounts"] is not None and values["scale"] is not None
+    if not ok or any(values[k] is None for k in ("name", "kind", "amount", "start_month", "every_months",
+                                                   "growth_per_year", "probability")):
         return None
     return BudgetLine(**values, extra=_extra(obj, "organisation.budget[]", FORMAT_VERSION))
 
