@@ -13,7 +13,7 @@ from collections import deque
 from collections.abc import Callable, Generator
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import TypeVar
 
 import numpy as np
@@ -22,6 +22,7 @@ from ..model.scenario import MAX_PATHS, Scenario
 from ..model.validation import ScenarioError
 from .budget import budget_parts, org_net_flows
 from .cashflow import contract_flows
+from .drivers import DriverInput, bad_sides, driver_inputs, summarise_drivers
 from .results import PERCENTILES, BaselineResults, Results
 from .sampling import ORG_INCOME, FutureDraws
 
@@ -99,6 +100,8 @@ class Block:
     # (futures, horizon) closing balances without the contracts; None when there are none
     # (then they are ``balances``)
     baseline: np.ndarray | None = None
+    # (entries, futures) where each future is on the bad side of each run_out_drivers entry
+    bad: np.ndarray | None = None
 
     @property
     def baseline_balances(self) -> np.ndarray:
@@ -115,6 +118,7 @@ def _simulate_block(s: Scenario, n: int, seed: int, block: int) -> Block:
     org = s.organisation
     horizon = s.horizon_months
     draws = FutureDraws(seed, block, n, s.correlation, s.settings.sampling)
+    draws.record = {}  # for run_out_drivers: every once-per-future draw, as drawn
     income = draws.value(org.monthly_other_income, 0, ORG_INCOME)
     totals = np.zeros((len(FLOW_KEYS) + 1, horizon))
     totals[0] = income.sum()
@@ -148,7 +152,18 @@ def _simulate_block(s: Scenario, n: int, seed: int, block: int) -> Block:
         totals[FLOW_KEYS.index("interest")] = charge_interest(org.opening_reserves, balances, rate)
         if baseline is None:
             totals[BASELINE_INTEREST] = totals[FLOW_KEYS.index("interest")]
-    return Block(balances, owed, margins, totals, baseline)
+    bad = bad_sides(_driver_inputs(s), draws.record, n)
+    return Block(balances, owed, margins, totals, baseline, bad)
+
+
+def _driver_inputs(s: Scenario) -> list[DriverInput]:
+    # Worked out once per scenario, not per block (the thresholds are PERT quantiles).
+    return _driver_inputs_cached(s)
+
+
+@lru_cache(maxsize=16)
+def _driver_inputs_cached(s: Scenario) -> list[DriverInput]:
+    return driver_inputs(s)
 
 
 def closing_balances(opening: float, net: np.ndarray) -> np.ndarray:
@@ -240,6 +255,9 @@ class TalliedBlock:
     block: Block
     with_contracts: Tallied
     baseline: Tallied | None  # None when there are no contracts
+    # run_out_drivers: per entry, the futures on its bad side, and those of them that ran out
+    bad: np.ndarray | None = None
+    bad_run_out: np.ndarray | None = None
 
 
 def simulate_and_tally(s: Scenario, n: int, seed: int, block: int, keep: type[np.floating]) -> TalliedBlock:
@@ -249,7 +267,12 @@ def simulate_and_tally(s: Scenario, n: int, seed: int, block: int, keep: type[np
 
     def of(balances: np.ndarray) -> Tallied:
         return tally(balances, org.overdraft_facility, org.reserves_floor, keep)
-    return TalliedBlock(b, of(b.balances), of(b.baseline) if b.baseline is not None else None)
+    with_contracts = of(b.balances)
+    bad = bad_run_out = None
+    if b.bad is not None:
+        bad = np.count_nonzero(b.bad, axis=1)
+        bad_run_out = np.count_nonzero(b.bad & (with_contracts.months_out > 0)[None, :], axis=1)
+    return TalliedBlock(b, with_contracts, of(b.baseline) if b.baseline is not None else None, bad, bad_run_out)
 
 
 class _Tally:
@@ -402,6 +425,9 @@ def simulation_steps(s: Scenario, paths: int, seed: int, precision: float | None
     owed: list[np.ndarray] = []
     margin_sum = np.zeros(len(s.contracts))
     flow_sum = np.zeros((len(FLOW_KEYS) + 1, horizon))
+    inputs = _driver_inputs(s)
+    bad_sum = np.zeros(len(inputs), dtype=np.int64)
+    bad_run_out_sum = np.zeros(len(inputs), dtype=np.int64)
     blocks = _blocks(s, paths, seed, keep)
     try:
         for first, tb in blocks:
@@ -413,6 +439,9 @@ def simulation_steps(s: Scenario, paths: int, seed: int, precision: float | None
             owed.append(b.owed)
             margin_sum += b.margins.sum(axis=0)
             flow_sum += b.flows
+            if tb.bad is not None and tb.bad_run_out is not None:
+                bad_sum += tb.bad
+                bad_run_out_sum += tb.bad_run_out
             done = first + n
             if precision is None:
                 yield Progress(done, paths)
@@ -428,8 +457,9 @@ def simulation_steps(s: Scenario, paths: int, seed: int, precision: float | None
     tally.finish()
     if baseline is not tally:
         baseline.finish()
+    drivers = summarise_drivers(inputs, bad_sum, bad_run_out_sum, done, tally.runs_out)
     return summarise(s, done, seed, tally, baseline, np.concatenate(owed), margin_sum / done,
-                     flow_sum / done, precision)
+                     flow_sum / done, precision, drivers)
 
 
 Z95 = 1.959963984540054  # the standard normal's 97.5th percentile
@@ -484,7 +514,7 @@ def _baseline_results(s: Scenario, t: _Tally, mean_flows: np.ndarray) -> Baselin
 
 def summarise(s: Scenario, paths: int, seed: int, tally: _Tally, baseline: _Tally,
               owed: np.ndarray, margins: np.ndarray, mean_flows: np.ndarray,
-              precision: float | None = None) -> Results:
+              precision: float | None = None, drivers: list | None = None) -> Results:
     horizon = s.horizon_months
     p = tally.p_run_out()
     return Results(
@@ -509,6 +539,7 @@ def summarise(s: Scenario, paths: int, seed: int, tally: _Tally, baseline: _Tall
         baseline=_baseline_results(s, baseline, mean_flows),
         p_run_out_interval=wilson_interval(tally.runs_out, paths),
         precision_wanted=precision,
+        run_out_drivers=drivers,
     )
 
 

@@ -82,6 +82,21 @@ class LatePayment:
 
 
 @dataclass(frozen=True)
+class OutcomeStage:
+    """One stage of a rate card (version 3): of those who reached the previous stage (or of
+    the referrals, for the first), the share ``rate`` who reach this one, drawn once per
+    future; for each of month t's referrals who does, ``price`` is paid in each of the months
+    t + lag_months, ..., t + lag_months + payments - 1."""
+
+    name: str
+    price: float
+    rate: Uncertain
+    lag_months: int
+    payments: int = 1
+    extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
 class BudgetLine:
     """One of the organisation's own income or cost lines (docs/model.md, version 2)."""
 
@@ -153,6 +168,13 @@ class Contract:
     ramp_up_months: int = 0
     exit_cost: float = 0.0
     wind_down_months: int | None = None  # None: the whole duration
+    # Version 3.  "rate_card" mode: the fee per referral (one a contract year, the last holding
+    # for later years) and the stages paid per person who reaches them.
+    fee_per_referral: tuple[float, ...] = (0.0,)
+    outcome_payments: tuple[OutcomeStage, ...] = ()
+    # Threshold mode: a cohort that missed its target is still paid if all the contract's
+    # cohorts together reach this rate (Peterborough's fallback); None: not used.
+    pooled_target_success_rate: float | None = None
     # The contract's own random streams are keyed by this number, kept in the file, so that
     # adding, removing or moving another contract leaves its futures alone.  None (a
     # contract made in code): keyed by its place, as id = place + 1 would be.
