@@ -24,7 +24,9 @@ from .scenario import (
     COUNT_NOISES,
     MAX_CONTRACTS,
     MAX_HORIZON,
+    MAX_INSTALMENTS,
     MAX_PATHS,
+    MAX_STAGES,
     MAX_VARIANTS,
     PAYMENT_MODES,
     SAMPLINGS,
@@ -189,7 +191,7 @@ class FieldSpec:
         return self.label + suffix
 
 
-OWNERS = ("organisation.budget[]", "organisation", "contracts[]", "simulation", "")
+OWNERS = ("organisation.budget[]", "organisation", "contracts[].outcome_payments[]", "contracts[]", "simulation", "")
 
 _MONEY_REASON = "at most £10 billion: more is a typing slip, and pennies would be lost in the sums"
 _SHARE_REASON = "a share: 0% to 100%"
@@ -454,6 +456,38 @@ FIELDS: tuple[FieldSpec, ...] = (
               tip="On: each month's referrals and each group's successes vary by chance around the "
                   "averages, as real numbers do. Off: the averages are used exactly (fractions allowed), "
                   "which is useful to check the arithmetic by hand."),
+    # ----- version 3: a rate card, and the pooled target -----------------------------------
+    FieldSpec("contracts[].fee_per_referral", "Fee per referral", "£", "money", 0, MAX_MONEY, default=0.0, since=3,
+              in_form=False, reason=_MONEY_REASON + "; one fee, or a list of 1 to 120, one per contract year",
+              report_label="Fee per referral",
+              tip="Rate card: what the contract pays for each referral, in the month of the referral plus the "
+                  "fee wait. A list gives one fee per contract year (the Work Programme's attachment fee fell "
+                  "from £400 to £300 to £200 to nothing); the last holds for later years."),
+    FieldSpec("contracts[].outcome_payments", "Payments for outcomes", "stages", "list", 1, MAX_STAGES, default=(),
+              since=3, in_form=False, reason=f"1 to {MAX_STAGES} stages, in order",
+              tip="Rate card: the outcomes the contract pays for, in order, each reached by a share of those "
+                  "who reached the one before."),
+    FieldSpec("contracts[].pooled_target_success_rate", "Pooled target", "%", "fraction", 0, 1, lo_open=True,
+              default=None, since=3, in_form=False,
+              reason="above 0% and at most the cohort target; all or nothing (threshold) mode only",
+              tip="All or nothing: a group of referrals that missed its own target is still paid if all the "
+                  "contract's groups together reach this rate (Peterborough paid on 10% a cohort, or 7.5% "
+                  "over all cohorts). Paid when the last group's results are."),
+    FieldSpec("contracts[].outcome_payments[].name", "Outcome", "", "text", hi=MAX_TEXT, since=3, in_form=False,
+              reason=f"at most {MAX_TEXT} characters", tip="What the stage pays for, e.g. \"Job start\"."),
+    FieldSpec("contracts[].outcome_payments[].price", "Price", "£", "money", 0, MAX_MONEY, since=3, in_form=False,
+              reason=_MONEY_REASON, tip="Paid for each referral who reaches this stage (each instalment)."),
+    FieldSpec("contracts[].outcome_payments[].rate", "Share who reach it", "%", "fraction", 0, 1, uncertain=True,
+              since=3, in_form=False, reason=_SHARE_REASON,
+              tip="Of those who reached the stage before (or of the referrals, for the first stage), the share "
+                  "who reach this one; give a low, a most likely and a high guess."),
+    FieldSpec("contracts[].outcome_payments[].lag_months", "Months after the referral", "months", "months", 0,
+              MAX_LAG, since=3, in_form=False, reason=_LAG_REASON,
+              tip="When the first payment of the stage comes, counted from the month of the referral."),
+    FieldSpec("contracts[].outcome_payments[].payments", "Monthly payments", "", "whole", 1, MAX_INSTALMENTS,
+              default=1, since=3, in_form=False, reason=f"1 to {MAX_INSTALMENTS} monthly instalments",
+              tip="How many monthly payments of the price the stage makes (1: once; 12: a sustainment "
+                  "payment every month for a year)."),
     FieldSpec("contracts[].id", "Contract number", "", "whole", 1, MAX_CONTRACT_ID, default=None, since=2,
               in_form=False, reason=f"a whole number from 1 to {MAX_CONTRACT_ID:,}, different for each contract",
               tip="Keeps this contract's chance draws its own: given when the contract is made (or, for a "

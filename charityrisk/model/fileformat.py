@@ -29,8 +29,8 @@ from typing import Any
 from . import fields as F
 from .migration import FORMAT_NAME, FORMAT_VERSION, MIGRATIONS, check_header, migrate_v1_to_v2  # noqa: F401
 from .problems import ScenarioError, _show
-from .scenario import BudgetLine, Contract, Organisation, Scenario, Uncertain
-from .validation import scenario_from_dict
+from .scenario import BudgetLine, Contract, Organisation, OutcomeStage, Scenario, Uncertain
+from .validation import _UNUSED_BY_RATE_CARD, scenario_from_dict
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 # A scenario is 4 levels deep; unknown keys are kept and saved again, so anything much deeper
@@ -91,8 +91,23 @@ def _organisation(o: Organisation) -> dict:
     return {**out, **dict(o.extra)}
 
 
+def _stage(stage: OutcomeStage) -> dict:
+    return {**_written(stage, "contracts[].outcome_payments[]"), **dict(stage.extra)}
+
+
 def _contract(c: Contract) -> dict:
     out = _written(c, "contracts[]", omit_defaults=_V2_CONTRACT_KEYS)
+    del out["fee_per_referral"]
+    if c.payment_mode == "rate_card":
+        # The share-at-risk keys a rate card does not use are written only if given (a value
+        # other than what a rate card holds in their place), so that reading back warns of
+        # nothing new; the fee and the stages take their place.
+        for key, unused in _UNUSED_BY_RATE_CARD.items():
+            if getattr(c, key) == unused:
+                out.pop(key, None)
+        fees = list(c.fee_per_referral)
+        out["fee_per_referral"] = fees[0] if len(fees) == 1 else fees
+        out["outcome_payments"] = [_stage(stage) for stage in c.outcome_payments]
     out["late_payment"] = {"probability": c.late_payment.probability, "months": c.late_payment.months,
                            **dict(c.late_payment.extra)}
     return {**out, **dict(c.extra)}

@@ -11,7 +11,15 @@ from typing import Any
 
 from .problems import TOO_SLOW, Problem, problem
 
-PAYMENT_MODES = ("earn", "threshold", "clawback")
+PAYMENT_MODES = ("earn", "threshold", "clawback", "rate_card")
+# A rate card's limits (domain.md, version 3): stages, instalments, fee years.
+MAX_STAGES = 10
+MAX_INSTALMENTS = 60
+MAX_FEE_YEARS = 120
+# Keys of the share-at-risk modes that a rate card does not use (a warning names any given).
+SHARE_ONLY_KEYS = ("price_per_referral", "share_at_risk", "success_rate", "target_success_rate",
+                   "cohort_months", "outcome_lag_months")
+RATE_CARD_KEYS = ("fee_per_referral", "outcome_payments")
 COUNT_NOISES = ("poisson", "none")
 SAMPLINGS = ("random", "latin_hypercube")  # engine.sampling: RANDOM, LATIN_HYPERCUBE
 BUDGET_KINDS = ("income", "cost")

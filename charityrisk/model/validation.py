@@ -32,6 +32,7 @@ from .problems import (  # noqa: F401
     TOO_MANY,
     TYPE,
     UNKNOWN,
+    UNUSED,
     Problem,
     ScenarioError,
     _fmt,
@@ -41,10 +42,15 @@ from .problems import (  # noqa: F401
     problem,
 )
 from .scenario import (
+    MAX_FEE_YEARS,
+    MAX_STAGES,
+    RATE_CARD_KEYS,
+    SHARE_ONLY_KEYS,
     BudgetLine,
     Contract,
     LatePayment,
     Organisation,
+    OutcomeStage,
     Scenario,
     SimulationSettings,
     Uncertain,
@@ -267,18 +273,101 @@ def _late_payment(r: _Reader, obj: dict, path: str) -> LatePayment | None:
     return LatePayment(q, d, extra={k: v for k, v in lp.items() if k not in ("probability", "months")})
 
 
+# What a rate card holds in place of the keys it does not use (they are not read in its mode).
+_UNUSED_BY_RATE_CARD = {"price_per_referral": 0.0, "share_at_risk": 0.0, "success_rate": Uncertain.fixed(0.0),
+                        "target_success_rate": 1.0, "cohort_months": 1, "outcome_lag_months": 0}
+
+
+def _stage(r: _Reader, raw: Any, path: str) -> OutcomeStage | None:
+    obj = r.mapping(raw, path)
+    if obj is None:
+        return None
+    values = r.values(obj, "contracts[].outcome_payments[]", path, FORMAT_VERSION)
+    if any(v is None for v in values.values()):
+        return None
+    return OutcomeStage(**values, extra=_extra(obj, "contracts[].outcome_payments[]", FORMAT_VERSION))
+
+
+def _rate_card(r: _Reader, obj: dict, p: str, values: dict) -> bool:
+    """Read a rate card's fee (one, or one per contract year) and its stages into values;
+    False if they are wrong."""
+    ok = True
+    fee = obj.get("fee_per_referral")
+    row = F.spec_of("contracts[]", "fee_per_referral")
+    if fee is None:
+        values["fee_per_referral"] = (0.0,)
+    elif isinstance(fee, list):
+        values["fee_per_referral"] = _numbers(r, fee, f"{p}.fee_per_referral", row, 1, MAX_FEE_YEARS, "fees")
+    else:
+        one = r.number(fee, row, f"{p}.fee_per_referral")
+        values["fee_per_referral"] = None if one is None else (one,)
+    ok = values["fee_per_referral"] is not None
+    stages = obj.get("outcome_payments")
+    full = f"{p}.outcome_payments"
+    if stages is None:
+        r.fail(full, REQUIRED)
+        return False
+    if not isinstance(stages, list):
+        r.fail(full, TYPE, expected="list", got=stages)
+        return False
+    if not 1 <= len(stages) <= MAX_STAGES:
+        r.fail(full, COUNT, lo=1, hi=MAX_STAGES, what="stages", count=len(stages))
+        return False
+    read = [_stage(r, stage, f"{full}[{k}]") for k, stage in enumerate(stages)]
+    if any(stage is None for stage in read):
+        return False
+    values["outcome_payments"] = tuple(read)
+    return ok
+
+
 def _contract(r: _Reader, raw: Any, i: int, version: int) -> Contract | None:
     p = f"contracts[{i}]"
     obj = r.mapping(raw, p)
     if obj is None:
         return None
-    values = r.values(obj, "contracts[]", p, version)
+    rate_card = obj.get("payment_mode") == "rate_card"
+    # A rate card does not use the share-at-risk keys: read only if given (and named in a
+    # warning); its fee is paid in the referral's month unless a wait is given.
+    skip = tuple(k for k in SHARE_ONLY_KEYS + ("fee_lag_months",) if obj.get(k) is None) if rate_card else ()
+    values = r.values(obj, "contracts[]", p, version, skip=skip + ("pooled_target_success_rate", "fee_per_referral"))
     values["late_payment"] = _late_payment(r, obj, p)
+    ok = True
+    if rate_card:
+        values.update({k: v for k, v in _UNUSED_BY_RATE_CARD.items() if k in skip})
+        values.setdefault("fee_lag_months", 0)
+        for k in SHARE_ONLY_KEYS:
+            if k not in skip:
+                r.warnings.append(Problem(f"{p}.{k}", UNUSED, {"mode": "rate_card"},
+                                          "is not used by a rate card (payment_mode \"rate_card\"); "
+                                          "its value is kept"))
+        ok = _rate_card(r, obj, p, values)
+    else:
+        for k in RATE_CARD_KEYS:
+            if obj.get(k) is not None:
+                r.fail(f"{p}.{k}", CONFLICT, other='only a rate card (payment_mode "rate_card") has it',
+                       rule="mode", mode=obj.get("payment_mode"))
+                ok = False
+    pooled = obj.get("pooled_target_success_rate")
+    if pooled is not None:
+        row = F.spec_of("contracts[]", "pooled_target_success_rate")
+        values["pooled_target_success_rate"] = r.number(pooled, row, f"{p}.pooled_target_success_rate")
+        target = values.get("target_success_rate")
+        if obj.get("payment_mode") != "threshold":
+            r.fail(f"{p}.pooled_target_success_rate", CONFLICT, rule="mode", mode=obj.get("payment_mode"),
+                   other='only all or nothing (payment_mode "threshold") has a pooled target')
+            ok = False
+        elif values["pooled_target_success_rate"] is None:
+            ok = False
+        elif target is not None and values["pooled_target_success_rate"] > target:
+            r.fail(f"{p}.pooled_target_success_rate", ORDER, other="target_success_rate", relation="<=",
+                   bound=target, got=pooled)
+            ok = False
     wind, duration = values.get("wind_down_months"), values.get("duration_months")
     if wind is not None and duration is not None and wind > duration:
         r.fail(f"{p}.wind_down_months", ORDER, other="duration_months", relation="<=", bound=duration, got=wind)
         return None
-    if any(v is None for k, v in values.items() if k not in ("wind_down_months", "id")):  # None: not set
+    if not ok or any(v is None for k, v in values.items()
+                     if k not in ("wind_down_months", "id", "pooled_target_success_rate")):  # None: not set
         return None
     return Contract(**values, extra=_extra(obj, "contracts[]", version))
 

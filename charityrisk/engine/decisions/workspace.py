@@ -44,6 +44,7 @@ from ..cashflow import (
     exit_costs,
     fixed_costs,
     monthly_referrals,
+    pooled_payments,
 )
 from ..sampling import FutureDraws
 from ..simulate import BLOCK, below, charge_interest, run_steps
@@ -175,6 +176,8 @@ class _LinearContract:
 
     @classmethod
     def from_draws(cls, c: Contract, draws: _ContractDraws, horizon: int) -> _LinearContract:
+        if c.payment_mode == "rate_card":
+            return _RateCardContract.simulated(c, draws, horizon)
         referrals = draws.referrals(c)
         n = referrals.shape[0]
         months = c.start_month - 1 + np.arange(c.duration_months)
@@ -202,6 +205,9 @@ class _LinearContract:
         due = np.flatnonzero(pay < horizon)  # cohorts end in different months: no clashes
         outcome = np.zeros((n, horizon))
         outcome[:, pay[due]] = amounts[:, due]
+        pooled = pooled_payments(unit, cohort_n, draws.successes(c, cohort_n))
+        if pooled is not None and pay[-1] < horizon:  # paid with the last cohort's outcome
+            outcome[:, pay[-1]] += pooled.sum(axis=1)
         cum_referrals = worked(referrals)
         cum_fees = cum_referrals if fee_base is referrals else worked(fee_base)
         return cls(cum_referrals, cum_fees, np.cumsum(outcome, axis=1), work, draws)
@@ -226,6 +232,26 @@ class _LinearContract:
         return receipts
 
 
+@dataclass(frozen=True, eq=False)
+class _RateCardContract(_LinearContract):
+    """A rate card in one block: its cumulative net cash simulated by the engine's own
+    ``contract_flows`` from the block's draws (the same streams, so the same futures), for
+    these terms only; any change to them simulates it again (``linear_change`` is False)."""
+
+    net: np.ndarray  # (futures, horizon) cumulative receipts less costs
+
+    @classmethod
+    def simulated(cls, c: Contract, draws: _ContractDraws, horizon: int) -> _RateCardContract:
+        block = draws.draws
+        flows = contract_flows(replace(c, id=draws.owner), 0, draws.n, horizon, block.seed, block.chunk, block)
+        cum = np.cumsum(flows.net(horizon), axis=1)
+        empty = np.zeros((0, horizon))
+        return cls(empty, empty, empty, np.zeros(horizon), draws, cum)
+
+    def cumulative(self, c: Contract) -> np.ndarray:
+        return self.net.copy()
+
+
 # Terms the linear form covers with the same draws and the same fee base and fixed months;
 # any other change rebuilds it (from the kept draws where they still apply).
 LINEAR_TERMS = frozenset({"price_per_referral", "share_at_risk", "fee_lag_months", "outcome_lag_months",
@@ -234,7 +260,10 @@ LINEAR_TERMS = frozenset({"price_per_referral", "share_at_risk", "fee_lag_months
 
 
 def linear_change(base: Contract, c: Contract) -> bool:
-    """Whether c differs from base only in terms the linear form covers."""
+    """Whether c differs from base only in terms the linear form covers (never a rate card:
+    its stages are simulated again)."""
+    if "rate_card" in (base.payment_mode, c.payment_mode):
+        return False
     return all(getattr(base, f) == getattr(c, f) for f in Contract.__dataclass_fields__
                if f not in LINEAR_TERMS)
 
