@@ -211,8 +211,12 @@ def share_contract(**change):
 
 def test_rate_card_keys_in_another_mode_are_errors():
     assert problems(share_contract(fee_per_referral=100)) == [(f"{P}.fee_per_referral", "conflict")]
-    found = problems(share_contract(payment_mode="threshold", outcome_payments=[]))
+    stage = {"name": "Job", "price": 50, "rate": 0.5, "lag_months": 2}
+    found = problems(share_contract(payment_mode="threshold", outcome_payments=[stage]))
     assert found == [(f"{P}.outcome_payments", "conflict")]
+    # their "none" values (a fee of 0, no stages: the field table's defaults) say nothing
+    s = parse_scenario_text(json.dumps(share_contract(fee_per_referral=0, outcome_payments=[])))
+    assert s == parse_scenario_text(json.dumps(share_contract()))
     with pytest.raises(ScenarioError) as error:
         parse_scenario_text(json.dumps(share_contract(fee_per_referral=100)))
     assert 'only a rate card (payment_mode "rate_card") has it' in str(error.value.problems[0])

@@ -342,8 +342,11 @@ def _contract(r: _Reader, raw: Any, i: int, version: int) -> Contract | None:
                                           "its value is kept"))
         ok = _rate_card(r, obj, p, values)
     else:
+        # A rate card's key with its "none" value (a fee of 0, no stages) says nothing, as the
+        # app's own new contract, made from the field table's defaults, holds them; with
+        # anything in it, it is an error in another mode.
         for k in RATE_CARD_KEYS:
-            if obj.get(k) is not None:
+            if obj.get(k) not in (None, 0, [], ()):
                 r.fail(f"{p}.{k}", CONFLICT, other='only a rate card (payment_mode "rate_card") has it',
                        rule="mode", mode=obj.get("payment_mode"))
                 ok = False
