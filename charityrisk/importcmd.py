@@ -1,7 +1,7 @@
 """``charityrisk import FORECAST.(xlsx|csv) -o SCENARIO.json``: a cash-flow forecast into a scenario.
 
 The forecast is only read; the scenario is written through the project's atomic writer, as
-format version 2 (budget lines), with no contracts yet: the finance lead adds the contract
+the current format version (budget lines), with no contracts yet: the finance lead adds the contract
 under consideration in the app.
 """
 from __future__ import annotations
@@ -14,14 +14,15 @@ from pathlib import Path
 
 from .model.fileformat import FORMAT_NAME, write_text_atomic
 from .model.forecast import ForecastError, ForecastImport, read_forecast
+from .model.migration import FORMAT_VERSION
 from .model.scenario import SimulationSettings
 
-SCENARIO_VERSION = 2  # budget lines are a version 2 key (domain.md)
+SCENARIO_VERSION = FORMAT_VERSION  # the app writes one version, the newest (domain.md)
 EXIT_USAGE = 2
 
 
 def scenario_dict(forecast: ForecastImport, name: str) -> dict:
-    """A version 2 scenario holding the forecast's lines and opening balance, no contracts."""
+    """A scenario (the current version) holding the forecast's lines and opening balance, no contracts."""
     settings = SimulationSettings()
     return {
         "format": FORMAT_NAME,

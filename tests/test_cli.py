@@ -12,6 +12,7 @@ from charityrisk.resources import example_scenario_path
 from cli_run import run
 
 WORKED = {
+    "version": 1,  # a file without one is read as version 1 with a warning (domain.md, version 3)
     "horizon_months": 8,
     "organisation": {"opening_reserves": 3000, "monthly_other_income": 2000, "monthly_core_costs": 2500},
     "contracts": [{

@@ -12,7 +12,8 @@ from test_decisions import BASE
 
 def write(tmp_path, name, data):
     path = tmp_path / name
-    path.write_text(json.dumps(data))
+    # with its version: a file without one is read as version 1 with a warning (version 3)
+    path.write_text(json.dumps({"version": 1, **data}))
     return path
 
 

@@ -49,7 +49,7 @@ def test_shipped_scenario_means_the_same_after_saving_as_version_2(tmp_path, nam
     original = load_scenario(resource_path("scenarios", name))
     path = tmp_path / name
     save_scenario(original, path)
-    assert json.loads(path.read_text())["version"] == FORMAT_VERSION == 2
+    assert json.loads(path.read_text())["version"] == FORMAT_VERSION == 3
     again = load_scenario(path)
     assert again == original
     assert again.extra == original.extra and again.contracts[0].extra == original.contracts[0].extra
@@ -75,14 +75,19 @@ def test_version_1_file_migrates_to_the_same_scenario():
 def test_version_1_keeps_its_required_keys_and_its_unknown_keys():
     data = copy.deepcopy(V1_FILE)
     del data["organisation"]["monthly_core_costs"]
+    # Settled 2026-12-06: a newer key in an older file is read with its meaning (and a
+    # warning), never set aside; so a "budget" that is not a list is an error of its own.
     data["organisation"]["budget"] = "a note someone left in a version 1 file"
     with pytest.raises(ScenarioError) as info:
         scenario_from_dict(data)
-    assert [(p.path, p.code) for p in info.value.problems] == [("organisation.monthly_core_costs", "required")]
+    assert [(p.path, p.code) for p in info.value.problems] == [("organisation.monthly_core_costs", "required"),
+                                                                ("organisation.budget", "type")]
     data["organisation"]["monthly_core_costs"] = 2500
-    s = scenario_from_dict(data)  # "budget" meant nothing in version 1: kept, not read
+    data["organisation"]["budget"] = []
+    data["organisation"]["bank_notes"] = "kept"
+    s = scenario_from_dict(data)
     assert s.organisation.budget == ()
-    assert s.organisation.extra == {"v1:budget": "a note someone left in a version 1 file"}
+    assert s.organisation.extra == {"bank_notes": "kept"}
 
 
 def test_version_2_defaults_other_income_and_core_costs_to_zero():
@@ -94,12 +99,12 @@ def test_version_2_defaults_other_income_and_core_costs_to_zero():
 
 
 def test_newer_version_refused_naming_it():
-    data = dict(V1_FILE, version=3)
+    data = dict(V1_FILE, version=4)
     with pytest.raises(ScenarioError) as info:
         parse_scenario_text(json.dumps(data))
     [p] = info.value.problems
-    assert (p.path, p.code, p.limits["got"], p.limits["newest"]) == ("version", "version", 3, 2)
-    assert "version 3" in p.message
+    assert (p.path, p.code, p.limits["got"], p.limits["newest"]) == ("version", "version", 4, 3)
+    assert "version 4" in p.message
 
 
 V2_FILE = copy.deepcopy(V1_FILE) | {"version": 2, "correlation": 0.3}
@@ -126,7 +131,7 @@ def test_version_2_round_trip_with_budget_lines(tmp_path):
     path = tmp_path / "v2.json"
     save_scenario(s, path)
     saved = json.loads(path.read_text())
-    assert saved["version"] == 2 and saved["correlation"] == 0.3
+    assert saved["version"] == 3 and saved["correlation"] == 0.3
     assert saved["organisation"]["budget"][0] == {"name": "Rent", "kind": "cost", "amount": 1200, "start_month": 1,
                                                   "every_months": 1, "growth_per_year": 0, "probability": 1}
     assert saved["organisation"]["budget"][1]["owner"] == "fundraising"
@@ -190,10 +195,14 @@ def test_limits_say_what_was_broken():
     assert "200" in p.message  # said, not only counted
 
 
-def test_version_1_file_does_not_read_version_2_keys():
+def test_version_1_file_reads_version_2_keys_with_a_warning():
+    # Settled 2026-12-06 (domain.md, version 3): read with that meaning, never dropped.
     data = copy.deepcopy(V1_FILE)
-    data["contracts"][0]["exit_cost"] = 5000  # an unknown key in version 1: kept, not paid
+    data["contracts"][0]["exit_cost"] = 5000
     data["correlation"] = 0.5
-    s = scenario_from_dict(data)
-    assert s.contracts[0].exit_cost == 0 and s.correlation == 0
-    assert s.contracts[0].extra["v1:exit_cost"] == 5000 and s.extra["v1:correlation"] == 0.5
+    warnings: list = []
+    s = scenario_from_dict(data, warnings)
+    assert s.contracts[0].exit_cost == 5000 and s.correlation == 0.5
+    assert "v1:exit_cost" not in s.contracts[0].extra and "v1:correlation" not in s.extra
+    assert sorted((w.path, w.code, w.limits["since"]) for w in warnings) == [
+        ("contracts[0].exit_cost", "newer", 2), ("correlation", "newer", 2)]

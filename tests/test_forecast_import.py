@@ -336,7 +336,7 @@ def test_command_writes_a_version_2_scenario_and_leaves_the_forecast_alone(tmp_p
     assert main(["import", str(forecast), "-o", str(out)]) == 0
     assert (forecast.read_bytes(), forecast.stat().st_mtime_ns) == before
     data = json.loads(out.read_text("utf-8"))
-    assert data["format"] == "charityrisk-scenario" and data["version"] == 2
+    assert data["format"] == "charityrisk-scenario" and data["version"] == 3  # the app writes version 3
     assert data["contracts"] == [] and data["horizon_months"] == 12 and data["name"] == "april"
     org = data["organisation"]
     assert org["opening_reserves"] == 25000 and org["monthly_core_costs"] == 0

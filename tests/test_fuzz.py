@@ -97,7 +97,7 @@ BOUNDARY = [0, -1, 1, 0.5, 1.0000001, 119, 120, 121, 240, 241, 99, 100, 1_000_00
             50, 51, 2**63 - 1, 1e6, 1e6 + 1, 1e10, -1e10, -1e10 - 1]
 TEXT = ["\ud800", "\udfff x", "a\x00b", "\u202eevil\u202c", "x" * 10_000, "line\nbreak\r\n",
         "\u2028\u2029", "😀" * 60, "=cmd|' /C calc'!A0", "<b>html</b>&amp;", "\x1b[31mred"]
-VERSIONS = [("version", 3), ("version", 99), ("version", 0), ("version", -1), ("version", "1"),
+VERSIONS = [("version", 4), ("version", 99), ("version", 0), ("version", -1), ("version", "1"),
             ("version", 1.5), ("version", None), ("version", 10**30), ("version", True),
             ("format", "other"), ("format", 1), ("format", None), ("format", "x" * 5_000)]
 NOT_OBJECTS = [[], [BASE], 1, "scenario", None, True, 1.5]
@@ -501,9 +501,11 @@ def check_cli_answer(name: str, code, stdout: str, stderr: str, faults) -> str:
         assert lines[0].startswith(f"charityrisk: {name}: "), (faults, lines[0])
         check_problems([lines[0][len(f"charityrisk: {name}: "):]])
         return "exit 2"
-    # only warnings about look-alike keys, one line each, escaped
+    # only warnings about look-alike keys, and (version 3) about a file's version and the keys
+    # read by a newer version's meaning, one line each, escaped
     for line in stderr.splitlines():
-        assert line.startswith(f"charityrisk: warning: {name}: ") and "did you mean" in line, (faults, line)
+        assert line.startswith(f"charityrisk: warning: {name}: ") and (
+            "did you mean" in line or "read as version 1" in line or "meaning" in line), (faults, line)
         assert terminal_safe(line) == line
     result = json.loads(stdout, parse_constant=_reject)  # no NaN or Infinity in the output
     assert result["paths"] == 200
@@ -551,8 +553,9 @@ TARGETED: list[tuple[str, bytes, int, str]] = [
      "-Infinity is not a number JSON allows, at simulation.seed"),
     ("1e999 (overflows to inf)", dumps(_doc(_set("organisation.opening_reserves", Raw("1e999")))), 2,
      "organisation.opening_reserves: must be a finite number"),
-    ("1e999 in a kept unknown key", dumps(_doc(_set("notes", [Raw("1e999")]))), 2,
-     "notes[0]: must be a finite number"),
+    # "history", not "notes": a version 1 file's "notes" is now read as notes (version 3)
+    ("1e999 in a kept unknown key", dumps(_doc(_set("history", [Raw("1e999")]))), 2,
+     "history[0]: must be a finite number"),
     ("5,000-digit integer", dumps(_doc(_set("horizon_months", Raw("9" * 5_000)))), 2,
      "file: not valid JSON (Exceeds the limit"),
     ("400-digit integer", dumps(_doc(_set("contracts.0.fee_lag_months", 10**400))), 2,
@@ -574,7 +577,7 @@ TARGETED: list[tuple[str, bytes, int, str]] = [
      "simulation.paths: must be between 100 and 1000000"),
     ("long text", dumps(_doc(_set("name", "x" * 100_000))), 2,
      "name: must be text of at most 200 characters"),
-    ("deep nesting in a kept key", dumps(_doc(_set("notes", _nest("dict", 40)))), 2,
+    ("deep nesting in a kept key", dumps(_doc(_set("history", _nest("dict", 40)))), 2,
      "nested more than 32 levels deep"),
     ("deep nesting past the parser", dumps(_doc(_set("notes", _deep_text("list", 100_000)))), 2,
      "file: holds 100,010 lists and objects"),  # counted before parsing: quicker than nesting
@@ -582,14 +585,14 @@ TARGETED: list[tuple[str, bytes, int, str]] = [
      "file: nested too deeply"),
     ("lone surrogate in a name", dumps(_doc(_set("contracts.0.name", "\ud800"))), 2,
      "contracts[0].name: must be valid text"),
-    ("lone surrogate in a kept key", dumps(_doc(_set("notes", {"a": "\udfff"}))), 2,
-     "notes.a: contains text that is not valid Unicode"),
+    ("lone surrogate in a kept key", dumps(_doc(_set("history", {"a": "\udfff"}))), 2,
+     "history.a: contains text that is not valid Unicode"),
     ("line breaks in a key", dumps(_doc(_set("contracts.0.success_rate.a\nb\u2028", 1))), 2,
      "contracts[0].success_rate.'a\\nb\\u2028': is not one of low, likely, high"),
     ("hostile but valid text",
      dumps(_doc(_set("contracts.0.name", "=cmd|' /C calc'!A0 \u202eevil \x00"))), 0, ""),
-    ("no format header (hand-written version 1)", dumps(NO_HEADER), 0, ""),
-    ("newer version", dumps(_doc(_set("version", 3))), 2, "version: the file is format version 3, newer"),
+    ("no format header (hand-written version 1)", dumps(NO_HEADER), 0, "read as version 1"),
+    ("newer version", dumps(_doc(_set("version", 4))), 2, "version: the file is format version 4, newer"),
     ("version not a number", dumps(_doc(_set("version", "1"))), 2, "version: must be a whole number"),
     ("version 0", dumps(_doc(_set("version", 0))), 2, "version: must be 1 or more (got 0)"),
     ("another format", dumps(_doc(_set("format", "x" * 5_000))), 2,

@@ -97,7 +97,7 @@ def test_round_trip_keeps_values_and_unknown_keys(tmp_path):
     saved = json.loads(path.read_text())
     assert saved["future_key"] == {"kept": True}
     assert saved["contracts"][0]["notes"] == "from the prime's bid"
-    assert saved["format"] == "charityrisk-scenario" and saved["version"] == 2  # the app writes version 2
+    assert saved["format"] == "charityrisk-scenario" and saved["version"] == 3  # the app writes version 3
 
 
 def test_save_keeps_previous_version_as_backup(tmp_path):

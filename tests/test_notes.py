@@ -27,8 +27,11 @@ def test_notes_too_long_or_not_text_are_named():
         assert [(p.path, p.code) for p in error.value.problems] == [("notes", "text")]
 
 
-def test_a_version_1_notes_key_is_set_aside():
+def test_a_version_1_notes_key_is_read_with_a_warning():
+    # Settled 2026-12-06: a newer key in an older file keeps its meaning, with a warning.
     old = {"version": 1, "name": "Bid", "notes": "old", "horizon_months": 12, "contracts": [],
            "organisation": {"opening_reserves": 0, "monthly_other_income": 0, "monthly_core_costs": 0}}
-    s = scenario_from_dict(old)
-    assert s.notes == "" and s.extra == {"v1:notes": "old"}
+    warnings: list = []
+    s = scenario_from_dict(old, warnings)
+    assert s.notes == "old" and s.extra == {}
+    assert [(w.path, w.code) for w in warnings] == [("notes", "newer")]

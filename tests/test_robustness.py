@@ -341,7 +341,7 @@ def test_a_large_file_is_refused_before_it_is_read(tmp_path, monkeypatch):
     ({"contracts": [{}] * 1_000}, "contracts: must hold at most 50 contracts (got 1000)"),
     ({"horizon_months": 1_000}, "horizon_months: must be between 1 and 120 (got 1000)"),
     ({"simulation": {"paths": 10**12}}, "simulation.paths: must be between 100 and 1000000"),
-    ({"version": 7}, "version: the file is format version 7, newer than this app reads (version 2); "
+    ({"version": 7}, "version: the file is format version 7, newer than this app reads (version 3); "
                      "please update CharityRisk"),
 ])
 def test_absurd_sizes_and_newer_versions_are_refused_with_a_message(tmp_path, example, change, message):

@@ -36,7 +36,7 @@ def test_variants_survive_save_and_open(tmp_path, worked):
     assert back.variants == worked.variants
     assert back.variants[0].contracts[0].payment_mode == "clawback"
     data = json.loads(path.read_text())
-    assert data["version"] == 2  # a new key, not a new version
+    assert data["version"] == 3  # the version the app writes (variants are a version 2 key)
     assert "version" not in data["variants"][0] and "variants" not in data["variants"][0]
 
 
@@ -46,16 +46,20 @@ def test_a_file_without_variants_loads_and_is_written_without_the_key():
     assert "variants" not in scenario_to_dict(s)
 
 
-def test_a_version_1_file_never_reads_a_variants_key_it_could_not_have_meant(worked):
+def test_a_version_1_file_reads_a_variants_key_with_a_warning(worked):
+    # Settled 2026-12-06 (domain.md, version 3): a newer key in an older file is read with its
+    # meaning and a warning naming it, never set aside.
     data = scenario_to_dict(worked)
     data["version"] = 1
     for key in ("notes", "correlation"):
         data.pop(key, None)
     for c in data["contracts"]:
         c.pop("id", None)
-    s = scenario_from_dict(data)
-    assert s.variants == ()
-    assert "v1:variants" in s.extra  # kept, unread, as every key version 1 did not know
+    warnings: list = []
+    s = scenario_from_dict(data, warnings)
+    assert len(s.variants) == len(data["variants"]) > 0
+    assert "v1:variants" not in s.extra
+    assert ("variants", "newer") in [(w.path, w.code) for w in warnings]
 
 
 def test_problems_inside_a_variant_name_the_variant():

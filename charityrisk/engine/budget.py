@@ -25,10 +25,15 @@ from .sampling import FutureDraws
 
 def line_schedule(line: BudgetLine, horizon: int) -> np.ndarray:
     """(horizon,) the multiplier of the line's amount in each month: (1 + growth) ^ whole
-    years since its start month in start, start + every, ... up to its end month, else 0."""
+    years since its start month in start, start + every, ... up to its end month, else 0.
+    A line with a monthly pattern (version 3) multiplies its scale: the pattern's entry for
+    the month (repeating after its last) times the same growth factor."""
     months = np.arange(line.start_month, line.last_month(horizon) + 1, line.every_months)
     out = np.zeros(horizon)
     out[months - 1] = (1.0 + line.growth_per_year) ** ((months - line.start_month) // 12)
+    if line.monthly_amounts is not None:
+        pattern = np.asarray(line.monthly_amounts)
+        out[months - 1] *= pattern[(months - line.start_month) % pattern.size]
     return out
 
 
@@ -78,8 +83,10 @@ def budget_parts(lines: Sequence[BudgetLine], draws: FutureDraws,
     chosen: dict[str, tuple[list, list]] = {}
     for line, key in zip(lines, sampling.budget_line_keys(lines)):
         cost = line.kind == "cost"
-        amount = draws.value(line.amount, 0, sampling.BUDGET_LINE, *key, sampling.LINE_AMOUNT,
-                             cost_like=cost)
+        # A pattern line draws its scale where another line draws its amount (it has no
+        # amount): income-like for income, cost-like for a cost, in the same stream.
+        drawn = line.amount if line.monthly_amounts is None else line.scale
+        amount = draws.value(drawn, 0, sampling.BUDGET_LINE, *key, sampling.LINE_AMOUNT, cost_like=cost)
         happens = draws.line_happens(line.probability, 0, sampling.BUDGET_LINE, *key,
                                      sampling.LINE_HAPPENS, cost_like=cost)
         amounts, schedules = chosen.setdefault(line.kind, ([], []))

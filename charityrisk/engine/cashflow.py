@@ -6,6 +6,7 @@ after the horizon stay out of the balance and are counted as still owed.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,7 +48,11 @@ def flow_months(c: Contract, horizon: int) -> int:
     numpy sums a row in 8 interleaved partial sums, so a future's months then add up in the
     same order as over the whole horizon, and its margin stays the same to the last bit."""
     last_work = c.start_month - 1 + c.duration_months - 1  # 0-based
-    last = max(last_work + max(c.fee_lag_months, c.outcome_lag_months) + c.late_payment.months,
+    if c.payment_mode == "rate_card":  # a stage's last instalment, counted from the referral
+        wait = max([c.fee_lag_months] + [s.lag_months + s.payments - 1 for s in c.outcome_payments])
+    else:
+        wait = max(c.fee_lag_months, c.outcome_lag_months)
+    last = max(last_work + wait + c.late_payment.months,
                last_work + 1)  # the exit cost's month
     return min(horizon, -(-(last + 1) // 8) * 8)
 
@@ -92,22 +97,72 @@ def cohort_successes(c: Contract, cohort_n: np.ndarray, rate: np.ndarray,
 
 def service_fee(c: Contract, referrals: np.ndarray) -> np.ndarray:
     """Fee per contract month: the price less the part at risk, or all of it under clawback,
-    on the referrals or the guaranteed minimum, whichever is more."""
-    paid_share = 1.0 if c.payment_mode == "clawback" else 1.0 - c.share_at_risk
+    or a rate card's fee of the contract year, on the referrals or the guaranteed minimum,
+    whichever is more."""
     if c.guaranteed_referrals_per_month > 0:
         referrals = np.maximum(referrals, c.guaranteed_referrals_per_month)
+    if c.payment_mode == "rate_card":
+        return referrals * fee_by_month(c)[None, :]
+    paid_share = 1.0 if c.payment_mode == "clawback" else 1.0 - c.share_at_risk
     return paid_share * c.price_per_referral * referrals
 
 
+def fee_by_month(c: Contract) -> np.ndarray:
+    """(duration,) a rate card's fee per referral in each contract month: the fee of the
+    contract year the month is in (months 12(y-1)+1 to 12y from the start), the list's last
+    holding for later years."""
+    fees = np.asarray(c.fee_per_referral, dtype=float)
+    year = np.arange(c.duration_months) // 12
+    return fees[np.minimum(year, fees.size - 1)]
+
+
+def stage_reach(c: Contract, referrals: np.ndarray, draws: FutureDraws, owner: int,
+                rng: Callable[[int, int], np.random.Generator]) -> list[np.ndarray]:
+    """A rate card's numbers reaching each stage, (futures, duration) each, by referral month:
+    binomial from those who reached the stage before (the referrals for the first) at the
+    stage's rate, drawn once per future; with count_noise "none", N_t x rate_1 x ... x rate_k.
+    Every stage's rate is drawn, so that each future's draws do not depend on the counts."""
+    out = []
+    reach = referrals
+    for k, stage in enumerate(c.outcome_payments):
+        rate = draws.value(stage.rate, owner, sampling.STAGE_RATE, k)
+        if c.count_noise == "none":
+            reach = reach * rate[:, None]
+        else:
+            reach = rng(sampling.STAGE_COUNTS, k).binomial(reach.astype(np.int64),
+                                                           np.clip(rate, 0, 1)[:, None]).astype(float)
+        out.append(reach)
+    return out
+
+
+def pooled_payments(c: Contract, n: np.ndarray, s: np.ndarray) -> np.ndarray | None:
+    """Threshold mode with a pooled target (version 3): A x N for each cohort that missed its
+    own target, in a future where all the contract's cohorts together reach the pooled rate,
+    (futures, cohorts); None without a pooled target.  Every cohort counts, those after the
+    horizon too."""
+    if c.pooled_target_success_rate is None or c.payment_mode != "threshold":
+        return None
+    met = (n > 0) & (s >= (c.target_success_rate - _RATE_TOLERANCE) * n)
+    n_total, s_total = n.sum(axis=1), s.sum(axis=1)
+    pooled = (n_total > 0) & (s_total >= (c.pooled_target_success_rate - _RATE_TOLERANCE) * n_total)
+    return np.where(pooled[:, None] & ~met, c.amount_at_risk * n, 0.0)
+
+
 def fixed_costs(c: Contract, referrals: np.ndarray) -> np.ndarray | float:
-    """Fixed cost per contract month, (futures, duration) or a number: with a wind-down, a
-    future with no referrals at all pays it only in the first wind_down_months months."""
-    if c.wind_down_months is None or c.wind_down_months >= c.duration_months:
+    """Fixed cost per contract month, (futures, duration) or a number.  With a wind-down, a
+    future in which no referral has arrived in the contract's first wind_down_months months
+    pays it only in those months (settled 2026-12-06: the charity decides on what it has
+    seen, whether the cause is ``p_no_referrals`` or chance; referrals that come later do not
+    restart it).  With wind_down_months 0 nothing has been seen, so it is never paid."""
+    wind = c.wind_down_months
+    if wind is None or wind >= c.duration_months:
         return c.fixed_monthly_cost
-    idle = np.asarray(~referrals.any(axis=1))  # an array: the stub allows a scalar
+    if wind == 0:
+        return 0.0
+    idle = np.asarray(~referrals[:, :wind].any(axis=1))  # an array: the stub allows a scalar
     if not idle.any():
         return c.fixed_monthly_cost
-    paid = np.arange(c.duration_months) < c.wind_down_months
+    paid = np.arange(c.duration_months) < wind
     return np.where(idle[:, None] & ~paid[None, :], 0.0, c.fixed_monthly_cost)
 
 
@@ -196,19 +251,15 @@ def contract_flows(c: Contract, index: int, n: int, horizon: int, seed: int,
     fee_months = months + c.fee_lag_months
     place_on_time(fees, fee_months, receipts)
 
-    cohort_n = cohort_totals(c, referrals)
-    outcome = cohort_outcome(c, cohort_n, cohort_successes(c, cohort_n, rate, rng(sampling.SUCCESSES)))
-    pay_months = np.array([month0 + last + c.outcome_lag_months for _, last in c.cohort_bounds()])
-    place_on_time(outcome, pay_months, receipts)
-    # Every payment of a future paid late is late by the same months: one move of its row.
-    pay_late(receipts, late, c.late_payment.months)
-    owed = np.zeros(n)
-    if pay_months[-1] + c.late_payment.months >= horizon or fee_months[-1] + c.late_payment.months >= horizon:
-        # A cohort straddling the horizon is owed only for its share of referrals already seen.
-        seen = cohort_totals(c, referrals * inside_work)
-        seen_share = np.divide(seen, cohort_n, out=np.zeros_like(seen), where=cohort_n > 0)
-        owed = (owed_after_horizon(fees, fee_months, delay, horizon)
-                + owed_after_horizon(outcome * seen_share, pay_months, delay, horizon))
+    if c.payment_mode == "rate_card":
+        owed = rate_card_payments(c, referrals, inside_work, months, draws, owner,
+                                  lambda quantity, k: sampling.stream(seed, chunk, owner, quantity, k),
+                                  receipts, late, delay, horizon)
+        if fee_months[-1] + c.late_payment.months >= horizon:
+            owed += owed_after_horizon(fees, fee_months, delay, horizon)
+    else:
+        owed = share_payments(c, referrals, inside_work, fees, fee_months, rate, rng(sampling.SUCCESSES),
+                              receipts, late, delay, horizon)
 
     costs = np.zeros((n, width))
     worked = int(np.count_nonzero(inside_work))  # the contract's months within the horizon
@@ -223,3 +274,53 @@ def contract_flows(c: Contract, index: int, n: int, horizon: int, seed: int,
     if exit_month < width:
         costs[:, exit_month] += c.exit_cost
     return ContractFlows(receipts, costs, owed, referrals)
+
+
+def share_payments(c: Contract, referrals: np.ndarray, inside_work: np.ndarray, fees: np.ndarray,
+                   fee_months: np.ndarray, rate: np.ndarray, successes_rng: np.random.Generator,
+                   receipts: np.ndarray, late: np.ndarray, delay: np.ndarray, horizon: int) -> np.ndarray:
+    """The share-at-risk modes' outcome payments (and a pooled target's) into receipts, the
+    whole row moved late in the futures paid late; returns what is owed after the horizon."""
+    month0 = c.start_month - 1
+    cohort_n = cohort_totals(c, referrals)
+    successes = cohort_successes(c, cohort_n, rate, successes_rng)
+    outcome = cohort_outcome(c, cohort_n, successes)
+    pay_months = np.array([month0 + last + c.outcome_lag_months for _, last in c.cohort_bounds()])
+    place_on_time(outcome, pay_months, receipts)
+    pooled = pooled_payments(c, cohort_n, successes)
+    pooled_month = pay_months[-1:]  # the last cohort's outcome payment month
+    if pooled is not None:
+        place_on_time(pooled.sum(axis=1, keepdims=True), pooled_month, receipts)
+    # Every payment of a future paid late is late by the same months: one move of its row.
+    pay_late(receipts, late, c.late_payment.months)
+    owed = np.zeros(referrals.shape[0])
+    if pay_months[-1] + c.late_payment.months >= horizon or fee_months[-1] + c.late_payment.months >= horizon:
+        # A cohort straddling the horizon is owed only for its share of referrals already seen.
+        seen = cohort_totals(c, referrals * inside_work)
+        seen_share = np.divide(seen, cohort_n, out=np.zeros_like(seen), where=cohort_n > 0)
+        owed = (owed_after_horizon(fees, fee_months, delay, horizon)
+                + owed_after_horizon(outcome * seen_share, pay_months, delay, horizon))
+        if pooled is not None:
+            owed += owed_after_horizon((pooled * seen_share).sum(axis=1, keepdims=True), pooled_month, delay,
+                                       horizon)
+    return owed
+
+
+def rate_card_payments(c: Contract, referrals: np.ndarray, inside_work: np.ndarray, months: np.ndarray,
+                       draws: FutureDraws, owner: int, rng: Callable[[int, int], np.random.Generator],
+                       receipts: np.ndarray, late: np.ndarray, delay: np.ndarray, horizon: int) -> np.ndarray:
+    """A rate card's stage payments into receipts (the fees are already there), the whole row
+    moved late in the futures paid late; returns the instalments owed after the horizon, for
+    the referrals of months up to it."""
+    owed = np.zeros(referrals.shape[0])
+    for stage, reach in zip(c.outcome_payments, stage_reach(c, referrals, draws, owner, rng)):
+        amounts = stage.price * reach
+        first = months + stage.lag_months
+        for j in range(stage.payments):
+            place_on_time(amounts, first + j, receipts)
+        if first[-1] + stage.payments - 1 + c.late_payment.months >= horizon:
+            done = amounts if inside_work.all() else amounts * inside_work
+            for j in range(stage.payments):
+                owed += owed_after_horizon(done, first + j, delay, horizon)
+    pay_late(receipts, late, c.late_payment.months)
+    return owed

@@ -63,6 +63,10 @@ class Results:
     # precision on demand) or None (a run of a set number of futures).
     p_run_out_interval: tuple[float, float] | None = None
     precision_wanted: float | None = None
+    # Version 3: what the futures that ran out had in common (engine.drivers): each entry
+    # input, kind, threshold (values), share_all, share_run_out (None when none ran out),
+    # sorted by share_run_out - share_all, largest first.
+    run_out_drivers: list[dict[str, Any]] | None = None
 
     @property
     def precision_reached(self) -> float | None:
@@ -117,6 +121,7 @@ class Results:
             "precision_reached": self.precision_reached,
             "precision_wanted": self.precision_wanted,
             "precision_met": self.precision_met,
+            "run_out_drivers": None if self.run_out_drivers is None else [dict(d) for d in self.run_out_drivers],
         }
 
 

@@ -32,6 +32,10 @@ MONTHLY_REFERRALS = 5
 SUCCESSES = 6
 COMMON_FACTOR = 7  # owner 0: the copula's common Z, one per future
 BUDGET_LINE = 8  # owner 0, then (line key, occurrence, LINE_AMOUNT or LINE_HAPPENS)
+# Version 3: a rate card's stages, owner the contract, key (stage,): the stage's rate, and
+# (stage,) of STAGE_COUNTS for the binomial numbers reaching it.
+STAGE_RATE = 9
+STAGE_COUNTS = 10
 LINE_AMOUNT = 0
 RANDOM, LATIN_HYPERCUBE = SAMPLINGS
 LINE_HAPPENS = 1
@@ -161,6 +165,9 @@ class FutureDraws:
         # independent values; "random": version 1's independent draws.
         self.stratified = sampling == LATIN_HYPERCUBE
         self._common = None
+        # Each once-per-future draw made, by (owner, quantity, *key), when a dict is given:
+        # run_out_drivers reads them (engine.drivers).  None: nothing is kept.
+        self.record: dict[tuple[int, ...], np.ndarray] | None = None
         if correlation > 0:
             self._common = math.sqrt(correlation) * stream(seed, chunk, 0, COMMON_FACTOR).standard_normal(n)
 
@@ -182,6 +189,13 @@ class FutureDraws:
     def value(self, u: Uncertain, owner: int, quantity: int, *key: int,
               cost_like: bool = False) -> np.ndarray:
         """An uncertain value: its quantile at u_i (income-like) or at 1 - u_i (cost-like)."""
+        drawn = self._value(u, owner, quantity, key, cost_like)
+        if self.record is not None:
+            self.record[(owner, quantity, *key)] = drawn
+        return drawn
+
+    def _value(self, u: Uncertain, owner: int, quantity: int, key: tuple[int, ...],
+               cost_like: bool) -> np.ndarray:
         if self._common is None:
             if self.stratified:
                 return pert_quantile(u, self._uniform(owner, quantity, key))
@@ -193,6 +207,12 @@ class FutureDraws:
 
     def bad_event(self, probability: float, owner: int, quantity: int, *key: int) -> np.ndarray:
         """A bad yes/no event (no referrals, late payment): it happens when u_i < probability."""
+        happens = self._bad_event(probability, owner, quantity, key)
+        if self.record is not None:
+            self.record[(owner, quantity, *key)] = happens
+        return happens
+
+    def _bad_event(self, probability: float, owner: int, quantity: int, key: tuple[int, ...]) -> np.ndarray:
         if self._common is None:
             if self.stratified:
                 return self._uniform(owner, quantity, key) < probability
@@ -203,6 +223,13 @@ class FutureDraws:
                      cost_like: bool = False) -> np.ndarray:
         """Whether a budget line happens at all: unless u_i < 1 - probability (u_i taken at
         1 - u_i for a cost line, so that costs come in the bad futures)."""
+        happens = self._line_happens(probability, owner, quantity, key, cost_like)
+        if self.record is not None:
+            self.record[(owner, quantity, *key)] = happens
+        return happens
+
+    def _line_happens(self, probability: float, owner: int, quantity: int, key: tuple[int, ...],
+                      cost_like: bool) -> np.ndarray:
         if probability >= 1:
             return np.ones(self.n, dtype=bool)
         if self._common is None:

@@ -13,7 +13,7 @@ from collections import deque
 from collections.abc import Callable, Generator
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import TypeVar
 
 import numpy as np
@@ -22,6 +22,7 @@ from ..model.scenario import MAX_PATHS, Scenario
 from ..model.validation import ScenarioError
 from .budget import budget_parts, org_net_flows
 from .cashflow import contract_flows
+from .drivers import DriverInput, bad_sides, driver_inputs, summarise_drivers
 from .results import PERCENTILES, BaselineResults, Results
 from .sampling import ORG_INCOME, FutureDraws
 
@@ -41,7 +42,10 @@ EXACT_BALANCE_BYTES = 512 * 1024**2
 # half a penny, since sums of pence in floating point are not exact (30,000.30 less three
 # times 10,000.10 is -3.6e-12, not 0).
 HALF_PENNY = 0.005
-FLOW_KEYS = ("income", "costs", "contract_receipts", "contract_costs")
+FLOW_KEYS = ("income", "costs", "contract_receipts", "contract_costs", "interest")
+# A block's sums by month also hold the baseline's interest (its mean balance needs it), in
+# this row after FLOW_KEYS; it is not one of the flows reported.
+BASELINE_INTEREST = len(FLOW_KEYS)
 # Below this many balances a set's percentiles are sorted on the calling thread, every month
 # in one call: handing a few small sorts to other threads, or sorting month by month, cost
 # more than the sorts (the app's 2,000-future first answer was 4 ms slower for the threads).
@@ -90,11 +94,14 @@ class Block:
     balances: np.ndarray  # (futures, horizon) closing balance of each month
     owed: np.ndarray  # (futures,)
     margins: np.ndarray  # (futures, contracts)
-    # (4, horizon) the block's sums over futures of each month's FLOW_KEYS, costs positive
+    # (FLOW_KEYS + 1, horizon) the block's sums over futures of each month's FLOW_KEYS, costs
+    # and interest positive, then the baseline's interest (BASELINE_INTEREST)
     flows: np.ndarray
     # (futures, horizon) closing balances without the contracts; None when there are none
     # (then they are ``balances``)
     baseline: np.ndarray | None = None
+    # (entries, futures) where each future is on the bad side of each run_out_drivers entry
+    bad: np.ndarray | None = None
 
     @property
     def baseline_balances(self) -> np.ndarray:
@@ -111,8 +118,9 @@ def _simulate_block(s: Scenario, n: int, seed: int, block: int) -> Block:
     org = s.organisation
     horizon = s.horizon_months
     draws = FutureDraws(seed, block, n, s.correlation, s.settings.sampling)
+    draws.record = {}  # for run_out_drivers: every once-per-future draw, as drawn
     income = draws.value(org.monthly_other_income, 0, ORG_INCOME)
-    totals = np.zeros((len(FLOW_KEYS), horizon))
+    totals = np.zeros((len(FLOW_KEYS) + 1, horizon))
     totals[0] = income.sum()
     totals[1] = n * org.monthly_core_costs
     parts = budget_parts(org.budget, draws, horizon)
@@ -122,7 +130,12 @@ def _simulate_block(s: Scenario, n: int, seed: int, block: int) -> Block:
             totals[0 if kind == "income" else 1] += part.total_by_month()
     else:  # version 1's own arithmetic, so its results stay bit for bit
         net = np.repeat((income - org.monthly_core_costs)[:, None], horizon, axis=1)
-    baseline = closing_balances(org.opening_reserves, net.copy()) if s.contracts else None
+    rate = org.overdraft_interest_per_year
+    baseline = None
+    if s.contracts:
+        baseline = closing_balances(org.opening_reserves, net.copy())
+        if rate > 0:
+            totals[BASELINE_INTEREST] = charge_interest(org.opening_reserves, baseline, rate)
     owed = np.zeros(n)
     margins = np.zeros((n, len(s.contracts)))
     for i, c in enumerate(s.contracts):
@@ -134,7 +147,23 @@ def _simulate_block(s: Scenario, n: int, seed: int, block: int) -> Block:
         totals[3, :months] += costs.sum(axis=0)
         margins[:, i] = receipts.sum(axis=1) - costs.sum(axis=1)
         net[:, :months] += np.subtract(receipts, costs, out=receipts)  # receipts are done with
-    return Block(closing_balances(org.opening_reserves, net), owed, margins, totals, baseline)
+    balances = closing_balances(org.opening_reserves, net)
+    if rate > 0:
+        totals[FLOW_KEYS.index("interest")] = charge_interest(org.opening_reserves, balances, rate)
+        if baseline is None:
+            totals[BASELINE_INTEREST] = totals[FLOW_KEYS.index("interest")]
+    bad = bad_sides(_driver_inputs(s), draws.record, n)
+    return Block(balances, owed, margins, totals, baseline, bad)
+
+
+def _driver_inputs(s: Scenario) -> list[DriverInput]:
+    # Worked out once per scenario, not per block (the thresholds are PERT quantiles).
+    return _driver_inputs_cached(s)
+
+
+@lru_cache(maxsize=16)
+def _driver_inputs_cached(s: Scenario) -> list[DriverInput]:
+    return driver_inputs(s)
 
 
 def closing_balances(opening: float, net: np.ndarray) -> np.ndarray:
@@ -142,6 +171,51 @@ def closing_balances(opening: float, net: np.ndarray) -> np.ndarray:
     np.cumsum(net, axis=1, out=net)
     net += opening
     return net
+
+
+def charge_interest(opening: float, balances: np.ndarray, rate: float) -> np.ndarray:
+    """Overdraft interest (version 3), in place: ``balances`` (futures, months) are closing
+    balances without interest; each month t is charged max(0, -B_(t-1)) x rate / 12 on the
+    previous month's closing balance (B_0 the opening reserves), which compounds because the
+    interest is in that balance, and goes on after a future has run out.  Returns the sum
+    over futures of each month's interest, (months,).
+
+    A future whose balance without interest never closes a month below zero (before its
+    last) pays none, and a future's balances are unchanged up to its first month below
+    zero: only the futures that go below zero are stepped through, month by month from the
+    earliest such month, as arrays over those futures."""
+    n, months = balances.shape
+    paid = np.zeros(months)
+    monthly = rate / 12
+    if opening < 0:
+        rows = np.arange(n)
+        first = 0
+    else:
+        if months < 2:
+            return paid
+        negative = balances[:, :-1] < 0
+        rows = np.flatnonzero(negative.any(axis=1))
+        if rows.size == 0:
+            return paid
+        first = int(negative[rows].argmax(axis=1).min()) + 1  # the first month charged
+    # Months first, so that each step reads and writes one contiguous row of futures.
+    part = np.ascontiguousarray(balances[rows].T)  # (months, futures charged), a copy
+    if first > 0:
+        net = np.diff(part[first - 1:], axis=0)
+        previous = part[first - 1].copy()
+    else:
+        net = np.diff(part, axis=0, prepend=np.full((1, rows.size), float(opening)))
+        previous = np.full(rows.size, float(opening))
+    interest = np.empty(rows.size)
+    for t in range(first, months):
+        np.minimum(previous, 0.0, out=interest)
+        interest *= -monthly
+        paid[t] = interest.sum()
+        previous += net[t - first]
+        previous -= interest
+        part[t] = previous
+    balances[rows] = part.T
+    return paid
 
 
 def below(balances: np.ndarray, line: float) -> np.ndarray:
@@ -181,6 +255,9 @@ class TalliedBlock:
     block: Block
     with_contracts: Tallied
     baseline: Tallied | None  # None when there are no contracts
+    # run_out_drivers: per entry, the futures on its bad side, and those of them that ran out
+    bad: np.ndarray | None = None
+    bad_run_out: np.ndarray | None = None
 
 
 def simulate_and_tally(s: Scenario, n: int, seed: int, block: int, keep: type[np.floating]) -> TalliedBlock:
@@ -190,7 +267,12 @@ def simulate_and_tally(s: Scenario, n: int, seed: int, block: int, keep: type[np
 
     def of(balances: np.ndarray) -> Tallied:
         return tally(balances, org.overdraft_facility, org.reserves_floor, keep)
-    return TalliedBlock(b, of(b.balances), of(b.baseline) if b.baseline is not None else None)
+    with_contracts = of(b.balances)
+    bad = bad_run_out = None
+    if b.bad is not None:
+        bad = np.count_nonzero(b.bad, axis=1)
+        bad_run_out = np.count_nonzero(b.bad & (with_contracts.months_out > 0)[None, :], axis=1)
+    return TalliedBlock(b, with_contracts, of(b.baseline) if b.baseline is not None else None, bad, bad_run_out)
 
 
 class _Tally:
@@ -342,7 +424,10 @@ def simulation_steps(s: Scenario, paths: int, seed: int, precision: float | None
     baseline = _Tally(horizon, keep) if s.contracts else tally
     owed: list[np.ndarray] = []
     margin_sum = np.zeros(len(s.contracts))
-    flow_sum = np.zeros((len(FLOW_KEYS), horizon))
+    flow_sum = np.zeros((len(FLOW_KEYS) + 1, horizon))
+    inputs = _driver_inputs(s)
+    bad_sum = np.zeros(len(inputs), dtype=np.int64)
+    bad_run_out_sum = np.zeros(len(inputs), dtype=np.int64)
     blocks = _blocks(s, paths, seed, keep)
     try:
         for first, tb in blocks:
@@ -354,6 +439,9 @@ def simulation_steps(s: Scenario, paths: int, seed: int, precision: float | None
             owed.append(b.owed)
             margin_sum += b.margins.sum(axis=0)
             flow_sum += b.flows
+            if tb.bad is not None and tb.bad_run_out is not None:
+                bad_sum += tb.bad
+                bad_run_out_sum += tb.bad_run_out
             done = first + n
             if precision is None:
                 yield Progress(done, paths)
@@ -369,8 +457,9 @@ def simulation_steps(s: Scenario, paths: int, seed: int, precision: float | None
     tally.finish()
     if baseline is not tally:
         baseline.finish()
+    drivers = summarise_drivers(inputs, bad_sum, bad_run_out_sum, done, tally.runs_out)
     return summarise(s, done, seed, tally, baseline, np.concatenate(owed), margin_sum / done,
-                     flow_sum / done, precision)
+                     flow_sum / done, precision, drivers)
 
 
 Z95 = 1.959963984540054  # the standard normal's 97.5th percentile
@@ -398,10 +487,13 @@ def futures_for(precision: float, p: float) -> int:
 
 
 def mean_balances(s: Scenario, mean_flows: np.ndarray, with_contracts: bool) -> np.ndarray:
-    """Opening reserves plus the running sum of the mean flows (domain.md's definition)."""
+    """Opening reserves plus the running sum of the mean flows (domain.md's definition),
+    interest subtracted (the baseline's own interest without the contracts)."""
     net = mean_flows[0] - mean_flows[1]
     if with_contracts:
-        net = net + mean_flows[2] - mean_flows[3]
+        net = net + mean_flows[2] - mean_flows[3] - mean_flows[FLOW_KEYS.index("interest")]
+    else:
+        net = net - mean_flows[BASELINE_INTEREST]
     return s.organisation.opening_reserves + np.cumsum(net)
 
 
@@ -422,7 +514,7 @@ def _baseline_results(s: Scenario, t: _Tally, mean_flows: np.ndarray) -> Baselin
 
 def summarise(s: Scenario, paths: int, seed: int, tally: _Tally, baseline: _Tally,
               owed: np.ndarray, margins: np.ndarray, mean_flows: np.ndarray,
-              precision: float | None = None) -> Results:
+              precision: float | None = None, drivers: list | None = None) -> Results:
     horizon = s.horizon_months
     p = tally.p_run_out()
     return Results(
@@ -443,10 +535,11 @@ def summarise(s: Scenario, paths: int, seed: int, tally: _Tally, baseline: _Tall
         lowest_balance=tally.lowest_balances,
         balance_sample_paths=paths,
         mean_balance_by_month=mean_balances(s, mean_flows, with_contracts=True),
-        mean_flows_by_month=dict(zip(FLOW_KEYS, mean_flows)),
+        mean_flows_by_month=dict(zip(FLOW_KEYS, mean_flows[:len(FLOW_KEYS)])),
         baseline=_baseline_results(s, baseline, mean_flows),
         p_run_out_interval=wilson_interval(tally.runs_out, paths),
         precision_wanted=precision,
+        run_out_drivers=drivers,
     )
 
 

@@ -24,7 +24,9 @@ from .scenario import (
     COUNT_NOISES,
     MAX_CONTRACTS,
     MAX_HORIZON,
+    MAX_INSTALMENTS,
     MAX_PATHS,
+    MAX_STAGES,
     MAX_VARIANTS,
     PAYMENT_MODES,
     SAMPLINGS,
@@ -208,7 +210,7 @@ class FieldSpec:
         return self.label + suffix
 
 
-OWNERS = ("organisation.budget[]", "organisation", "contracts[]", "simulation", "")
+OWNERS = ("organisation.budget[]", "organisation", "contracts[].outcome_payments[]", "contracts[]", "simulation", "")
 
 _MONEY_REASON = "at most £10 billion: more is a typing slip, and pennies would be lost in the sums"
 _SHARE_REASON = "a share: 0% to 100%"
@@ -231,6 +233,11 @@ FIELDS: tuple[FieldSpec, ...] = (
               reason=f"at most {MAX_NOTES} characters",
               tip="Your own notes on this scenario: what it is for, where the figures came from, "
                   "what you agreed. They are saved with it."),
+    FieldSpec("first_month", "First month", "", "text", hi=7, default=None, since=3, in_form=False,
+              reason='a calendar month "YYYY-MM", the month 01 to 12',
+              report_label="First month simulated",
+              tip="The calendar month of month 1, e.g. 2027-04 for April 2027. Months are then named by "
+                  "the calendar (\"Apr 2027\") in the charts, tables and report. It changes no figure."),
     FieldSpec("variants", "Variants", "variants", "list", 0, MAX_VARIANTS, default=(), since=2, in_form=False,
               reason=f"at most {MAX_VARIANTS}: each is simulated side by side and is a row of the report",
               tip="Named copies of the scenario with different terms (Try different terms), compared "
@@ -284,6 +291,12 @@ FIELDS: tuple[FieldSpec, ...] = (
               summary='Overdraft facility',
               lever=Lever(2, "low", "zero", "needed",
                           term="{b}a {v} overdraft", bound="at least ", zero="no overdraft")),
+    FieldSpec("organisation.overdraft_interest_per_year", "Interest on the overdraft a year", "%", "fraction", 0, 1,
+              default=0.0, since=3, in_form=False, reason=_SHARE_REASON + " a year",
+              report_label="Overdraft interest a year",
+              tip="The bank's yearly interest rate on a balance below zero. Each month one twelfth of it is "
+                  "charged on the amount overdrawn at the end of the month before, so it compounds, and it "
+                  "goes on after the charity has run out of money. 0% if you have no overdraft or it is free."),
     FieldSpec("organisation.reserves_floor", "Reserves policy minimum", "£", "money", -MAX_MONEY, MAX_MONEY,
               reason=_MONEY_REASON, default=0.0, report_label="Reserves policy floor",
               tip="The lowest balance your trustees' reserves policy allows. The results show how often "
@@ -301,6 +314,15 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("organisation.budget[].amount", "Amount each time", "£", "money", 0, MAX_MONEY, uncertain=True,
               since=2, in_form=False, reason=_MONEY_REASON + "; a cost is a cost line, not a negative amount",
               tip="The amount of each payment; give a low, a most likely and a high guess if unsure."),
+    FieldSpec("organisation.budget[].monthly_amounts", "Amount each month", "£", "list", 1, MAX_HORIZON,
+              default=None, since=3, in_form=False,
+              reason=f"1 to {MAX_HORIZON} amounts of at least £0; instead of one amount, with every month",
+              tip="A different amount for each month from the first month on (12 amounts make a yearly "
+                  "pattern, such as donations that peak in December); after the last the list starts again."),
+    FieldSpec("organisation.budget[].scale", "Scale of the pattern", "%", "fraction", 0, None, uncertain=True,
+              default=1.0, since=3, in_form=False, reason="at least 0%: a multiplier of every monthly amount",
+              tip="How the whole pattern may turn out: 100% as listed; give a low, a most likely and a high "
+                  "guess (e.g. 80%, 100%, 110%) if unsure. Drawn once per future."),
     FieldSpec("organisation.budget[].start_month", "First month", "months", "months", 1, MAX_HORIZON, default=1,
               since=2, in_form=False, reason=_MONTHS_REASON, tip="The first month the line can fall in."),
     FieldSpec("organisation.budget[].end_month", "Last month", "months", "months", 1, MAX_HORIZON, default=None,
@@ -457,6 +479,38 @@ FIELDS: tuple[FieldSpec, ...] = (
               tip="On: each month's referrals and each group's successes vary by chance around the "
                   "averages, as real numbers do. Off: the averages are used exactly (fractions allowed), "
                   "which is useful to check the arithmetic by hand."),
+    # ----- version 3: a rate card, and the pooled target -----------------------------------
+    FieldSpec("contracts[].fee_per_referral", "Fee per referral", "£", "money", 0, MAX_MONEY, default=0.0, since=3,
+              in_form=False, reason=_MONEY_REASON + "; one fee, or a list of 1 to 120, one per contract year",
+              report_label="Fee per referral",
+              tip="Rate card: what the contract pays for each referral, in the month of the referral plus the "
+                  "fee wait. A list gives one fee per contract year (the Work Programme's attachment fee fell "
+                  "from £400 to £300 to £200 to nothing); the last holds for later years."),
+    FieldSpec("contracts[].outcome_payments", "Payments for outcomes", "stages", "list", 1, MAX_STAGES, default=(),
+              since=3, in_form=False, reason=f"1 to {MAX_STAGES} stages, in order",
+              tip="Rate card: the outcomes the contract pays for, in order, each reached by a share of those "
+                  "who reached the one before."),
+    FieldSpec("contracts[].pooled_target_success_rate", "Pooled target", "%", "fraction", 0, 1, lo_open=True,
+              default=None, since=3, in_form=False,
+              reason="above 0% and at most the cohort target; all or nothing (threshold) mode only",
+              tip="All or nothing: a group of referrals that missed its own target is still paid if all the "
+                  "contract's groups together reach this rate (Peterborough paid on 10% a cohort, or 7.5% "
+                  "over all cohorts). Paid when the last group's results are."),
+    FieldSpec("contracts[].outcome_payments[].name", "Outcome", "", "text", hi=MAX_TEXT, since=3, in_form=False,
+              reason=f"at most {MAX_TEXT} characters", tip="What the stage pays for, e.g. \"Job start\"."),
+    FieldSpec("contracts[].outcome_payments[].price", "Price", "£", "money", 0, MAX_MONEY, since=3, in_form=False,
+              reason=_MONEY_REASON, tip="Paid for each referral who reaches this stage (each instalment)."),
+    FieldSpec("contracts[].outcome_payments[].rate", "Share who reach it", "%", "fraction", 0, 1, uncertain=True,
+              since=3, in_form=False, reason=_SHARE_REASON,
+              tip="Of those who reached the stage before (or of the referrals, for the first stage), the share "
+                  "who reach this one; give a low, a most likely and a high guess."),
+    FieldSpec("contracts[].outcome_payments[].lag_months", "Months after the referral", "months", "months", 0,
+              MAX_LAG, since=3, in_form=False, reason=_LAG_REASON,
+              tip="When the first payment of the stage comes, counted from the month of the referral."),
+    FieldSpec("contracts[].outcome_payments[].payments", "Monthly payments", "", "whole", 1, MAX_INSTALMENTS,
+              default=1, since=3, in_form=False, reason=f"1 to {MAX_INSTALMENTS} monthly instalments",
+              tip="How many monthly payments of the price the stage makes (1: once; 12: a sustainment "
+                  "payment every month for a year)."),
     FieldSpec("contracts[].id", "Contract number", "", "whole", 1, MAX_CONTRACT_ID, default=None, since=2,
               in_form=False, reason=f"a whole number from 1 to {MAX_CONTRACT_ID:,}, different for each contract",
               tip="Keeps this contract's chance draws its own: given when the contract is made (or, for a "

@@ -1,10 +1,11 @@
 """Scenario files: JSON only (never pickle or eval), versioned, saved atomically.
 
-Version 1 is the model contract in docs/model.md; version 2 adds keys to it.  The app writes
-version 2 and reads 1 and 2: a version 1 file is brought up by ``migrate_v1_to_v2`` and means
-exactly what it meant.  A file without a ``format``/``version`` header is read as version 1
-(hand-written files from the contract); a newer version is refused rather than half-read, so a
-file is never silently misunderstood.
+Version 1 is the model contract in docs/model.md; versions 2 and 3 add keys to it.  The app
+writes version 3 and reads 1 to 3: an older file is brought up by ``migration.upgrade`` and
+means exactly what it meant; a newer key in it is read with its meaning and a warning.  A file
+without a ``version`` is read as version 1 with a warning (hand-written files from the
+contract); a newer version is refused rather than half-read, so a file is never silently
+misunderstood.
 """
 from __future__ import annotations
 
@@ -28,8 +29,8 @@ from typing import Any
 from . import fields as F
 from .migration import FORMAT_NAME, FORMAT_VERSION, MIGRATIONS, check_header, migrate_v1_to_v2  # noqa: F401
 from .problems import ScenarioError, _show
-from .scenario import BudgetLine, Contract, Organisation, Scenario, Uncertain
-from .validation import scenario_from_dict
+from .scenario import BudgetLine, Contract, Organisation, OutcomeStage, Scenario, Uncertain
+from .validation import _UNUSED_BY_RATE_CARD, scenario_from_dict
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 # A scenario is 4 levels deep; unknown keys are kept and saved again, so anything much deeper
@@ -68,34 +69,60 @@ def _written(obj: Any, owner: str, *, omit_defaults: tuple[str, ...] = ()) -> di
 # Version 2 keys written only when used, so that a file that does not use them reads as it did.
 _V2_CONTRACT_KEYS = tuple(f.name for f in F.fields_of("contracts[]") if f.since >= 2)
 _V2_LINE_DEFAULTS = ("end_month",)
+# Version 3 keys, likewise written only when used.
+_V3_ORGANISATION_KEYS = tuple(f.name for f in F.fields_of("organisation") if f.since >= 3)
 
 
 def _budget_line(b: BudgetLine) -> dict:
-    return {**_written(b, "organisation.budget[]", omit_defaults=_V2_LINE_DEFAULTS), **dict(b.extra)}
+    out = _written(b, "organisation.budget[]", omit_defaults=_V2_LINE_DEFAULTS)
+    scale = out.pop("scale")  # only with a pattern, and only when not 1
+    if b.monthly_amounts is not None:  # version 3: the pattern in the amount's place
+        out = {("monthly_amounts" if k == "amount" else k): (list(b.monthly_amounts) if k == "amount" else v)
+               for k, v in out.items()}
+        if b.scale != Uncertain.fixed(1.0):
+            out["scale"] = scale
+    return {**out, **dict(b.extra)}
 
 
 def _organisation(o: Organisation) -> dict:
-    out = _written(o, "organisation")
+    out = _written(o, "organisation", omit_defaults=_V3_ORGANISATION_KEYS)
     if o.budget:
         out["budget"] = [_budget_line(b) for b in o.budget]
     return {**out, **dict(o.extra)}
 
 
+def _stage(stage: OutcomeStage) -> dict:
+    return {**_written(stage, "contracts[].outcome_payments[]"), **dict(stage.extra)}
+
+
 def _contract(c: Contract) -> dict:
     out = _written(c, "contracts[]", omit_defaults=_V2_CONTRACT_KEYS)
+    del out["fee_per_referral"]
+    if c.payment_mode == "rate_card":
+        # The share-at-risk keys a rate card does not use are written only if given (a value
+        # other than what a rate card holds in their place), so that reading back warns of
+        # nothing new; the fee and the stages take their place.
+        for key, unused in _UNUSED_BY_RATE_CARD.items():
+            if getattr(c, key) == unused:
+                out.pop(key, None)
+        fees = list(c.fee_per_referral)
+        out["fee_per_referral"] = fees[0] if len(fees) == 1 else fees
+        out["outcome_payments"] = [_stage(stage) for stage in c.outcome_payments]
     out["late_payment"] = {"probability": c.late_payment.probability, "months": c.late_payment.months,
                            **dict(c.late_payment.extra)}
     return {**out, **dict(c.extra)}
 
 
 def scenario_to_dict(s: Scenario) -> dict:
-    """The scenario as the current file format (version 2) writes it."""
+    """The scenario as the current file format (version 3) writes it."""
     out: dict[str, Any] = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "name": s.name,
            "horizon_months": s.horizon_months}
     if s.notes:  # version 2 keys are written only when used
         out["notes"] = s.notes
     if s.correlation != F.spec_of("", "correlation").default:
         out["correlation"] = s.correlation
+    if s.first_month is not None:
+        out["first_month"] = s.first_month
     out.update({
         "organisation": _organisation(s.organisation),
         "contracts": [_contract(c) for c in s.contracts],
@@ -394,7 +421,9 @@ def _too_many_containers(text: str) -> int:
 
 def parse_scenario_text(text: str, warnings: list | None = None) -> Scenario:
     """Text to a Scenario, or ScenarioError.  Unknown keys that look like mistyped known ones
-    are appended to ``warnings`` (KeyWarning objects) when a list is given."""
+    (KeyWarning objects), and what ``scenario_from_dict`` warns of (Problems: a newer key in
+    an older file, a file without a version, a key its payment mode does not use) are
+    appended to ``warnings`` when a list is given; each is one line as text."""
     containers = _too_many_containers(text)
     if containers:
         raise ScenarioError([f"file: holds {containers:,} lists and objects, far more than a scenario "
@@ -414,10 +443,10 @@ def parse_scenario_text(text: str, warnings: list | None = None) -> Scenario:
                              + (f", at {where})" if where else ")")]) from None
     except ValueError as error:
         raise ScenarioError([f"file: not valid JSON ({error})"]) from None
-    found = check_unknown_keys(data)  # before anything copies what they hold
+    found: list = check_unknown_keys(data)  # before anything copies what they hold
     try:
         data = migrate(data)
-        scenario = scenario_from_dict(data)  # first: it refuses absurd sizes without reading them
+        scenario = scenario_from_dict(data, found)  # first: it refuses absurd sizes without reading them
     except ScenarioError as error:
         if error.data is None:
             error.data = data  # the app may open it anyway, for the user to correct the values

@@ -24,6 +24,18 @@ FILE = "file"  # the file as a whole: unreadable, not JSON, too large, too deep 
 FORMAT = "format"  # not a CharityRisk scenario
 VERSION = "version"  # limits: newest (the newest version this app reads), or lo
 OTHER = "other"  # a problem given as plain text (limits empty)
+# A list of the wrong length: limits lo, hi, what ("monthly amounts", "stages"), count.
+COUNT = "count"
+# Two keys that do not go together: limits other (the other key), rule: "not_with" (give one
+# of them), "only_with" (this key needs the other), "one_with" (must be 1 with the other),
+# "mode" (not a key of this payment mode; limits mode), got.
+CONFLICT = "conflict"
+CALENDAR = "calendar"  # not a calendar month "YYYY-MM" (first_month); limits: got
+# A warning, not an error: an older file holds a key (or a value) of a newer version, read with
+# its newer meaning; or a file has no version (read as 1).  limits: since, version, got.
+NEWER = "newer"
+# A warning: a key given that its contract's payment mode does not use.  limits: mode.
+UNUSED = "unused"
 # A run too large to finish in about a minute (model.scenario.run_size_problem): the file may
 # hold it, but neither the app nor the command line runs it.  limits: max (the most futures for
 # a scenario this size), contracts, months, got.
@@ -98,6 +110,8 @@ def describe(code: str, limits: Mapping[str, Any]) -> str:
     """The reason for a problem, in English (without the key path)."""
     got = limits.get("got")
     if code == REQUIRED:
+        if limits.get("alternative"):
+            return f"is required, or {limits['alternative']} instead"
         return "is required"
     if code == TYPE:
         expected = limits["expected"]
@@ -134,6 +148,22 @@ def describe(code: str, limits: Mapping[str, Any]) -> str:
         return (f"{got:,} futures of {contracts} contract{'' if contracts == 1 else 's'} over "
                 f"{limits['months']} months would take many minutes to run; at most "
                 f"{limits['max']:,} for a scenario this size")
+    if code == COUNT:
+        return (f"must hold {limits['lo']} to {limits['hi']} {limits['what']} "
+                f"(got {limits['count']})")
+    if code == CONFLICT:
+        rule, other = limits["rule"], limits.get("other", "")
+        if rule == "not_with":
+            return f"cannot be given with {other}; give one or the other"
+        if rule == "only_with":
+            return f"is used only with {other}"
+        if rule == "one_with":
+            return f"must be 1 with {other} (got {_show(got)})"
+        if rule == "mode":
+            return f"is not a term of payment mode {_show(limits['mode'])}; {other}"
+        return str(limits.get("text", rule))
+    if code == CALENDAR:
+        return f'must be a calendar month "YYYY-MM" with a month 01 to 12 (got {_show(got)})'
     if code == TOO_MANY:
         return f"must hold at most {limits['max']} {limits['what']} (got {limits['count']})"
     return str(limits.get("text", code))

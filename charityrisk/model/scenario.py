@@ -11,7 +11,15 @@ from typing import Any
 
 from .problems import TOO_SLOW, Problem, problem
 
-PAYMENT_MODES = ("earn", "threshold", "clawback")
+PAYMENT_MODES = ("earn", "threshold", "clawback", "rate_card")
+# A rate card's limits (domain.md, version 3): stages, instalments, fee years.
+MAX_STAGES = 10
+MAX_INSTALMENTS = 60
+MAX_FEE_YEARS = 120
+# Keys of the share-at-risk modes that a rate card does not use (a warning names any given).
+SHARE_ONLY_KEYS = ("price_per_referral", "share_at_risk", "success_rate", "target_success_rate",
+                   "cohort_months", "outcome_lag_months")
+RATE_CARD_KEYS = ("fee_per_referral", "outcome_payments")
 COUNT_NOISES = ("poisson", "none")
 SAMPLINGS = ("random", "latin_hypercube")  # engine.sampling: RANDOM, LATIN_HYPERCUBE
 BUDGET_KINDS = ("income", "cost")
@@ -82,6 +90,21 @@ class LatePayment:
 
 
 @dataclass(frozen=True)
+class OutcomeStage:
+    """One stage of a rate card (version 3): of those who reached the previous stage (or of
+    the referrals, for the first), the share ``rate`` who reach this one, drawn once per
+    future; for each of month t's referrals who does, ``price`` is paid in each of the months
+    t + lag_months, ..., t + lag_months + payments - 1."""
+
+    name: str
+    price: float
+    rate: Uncertain
+    lag_months: int
+    payments: int = 1
+    extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
 class BudgetLine:
     """One of the organisation's own income or cost lines (docs/model.md, version 2)."""
 
@@ -94,9 +117,22 @@ class BudgetLine:
     growth_per_year: float = 0.0
     probability: float = 1.0  # chance the line happens at all, decided once per future
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    # Version 3: a monthly pattern instead of one amount.  Entry k falls in month
+    # start_month + k, repeating after the last until end_month; ``scale`` (drawn once per
+    # future) multiplies every payment.  With a pattern, ``amount`` is not used (it holds
+    # Uncertain.fixed(0)) and ``every_months`` is 1.
+    monthly_amounts: tuple[float, ...] | None = None
+    scale: Uncertain = Uncertain(1.0, 1.0, 1.0)
 
     def last_month(self, horizon: int) -> int:
         return horizon if self.end_month is None else min(self.end_month, horizon)
+
+    def base_amount(self, month: int) -> float:
+        """The payment before growth and scale in a month the line falls in: its pattern's
+        entry for that month, or its most likely amount."""
+        if self.monthly_amounts is None:
+            return self.amount.likely
+        return self.monthly_amounts[(month - self.start_month) % len(self.monthly_amounts)]
 
 
 @dataclass(frozen=True)
@@ -108,6 +144,8 @@ class Organisation:
     reserves_floor: float = 0.0
     budget: tuple[BudgetLine, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    # Version 3: a year's interest on the balance below zero, charged monthly (docs/model.md).
+    overdraft_interest_per_year: float = 0.0
 
     @property
     def monthly_net_core(self) -> float:
@@ -138,6 +176,13 @@ class Contract:
     ramp_up_months: int = 0
     exit_cost: float = 0.0
     wind_down_months: int | None = None  # None: the whole duration
+    # Version 3.  "rate_card" mode: the fee per referral (one a contract year, the last holding
+    # for later years) and the stages paid per person who reaches them.
+    fee_per_referral: tuple[float, ...] = (0.0,)
+    outcome_payments: tuple[OutcomeStage, ...] = ()
+    # Threshold mode: a cohort that missed its target is still paid if all the contract's
+    # cohorts together reach this rate (Peterborough's fallback); None: not used.
+    pooled_target_success_rate: float | None = None
     # The contract's own random streams are keyed by this number, kept in the file, so that
     # adding, removing or moving another contract leaves its futures alone.  None (a
     # contract made in code): keyed by its place, as id = place + 1 would be.
@@ -187,6 +232,9 @@ class Scenario:
     settings: SimulationSettings = field(default_factory=SimulationSettings)
     correlation: float = 0.0  # how strongly bad surprises come together (0 to 0.95)
     notes: str = ""  # the user's own notes on the scenario (what it is for, where figures came from)
+    # Version 3: the calendar month ("YYYY-MM") of month 1, for naming months (model.calendar);
+    # None: months are numbered.  It changes no figure.
+    first_month: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
     # Named variants ("Try different terms"): snapshots of the scenario with other terms, each
     # a whole Scenario whose name is the variant's name and which has no variants of its own.

@@ -13,12 +13,17 @@ from dataclasses import replace
 from typing import Any
 
 from . import fields as F
+from .calendar import parse_first_month
 from .fields import MAX_LAG, MAX_MONEY, FieldSpec  # noqa: F401  (MAX_LAG, MAX_MONEY: public names)
-from .migration import FORMAT_NAME, FORMAT_VERSION, check_header, upgrade
+from .migration import FORMAT_NAME, FORMAT_VERSION, check_header, file_version, newer_keys, upgrade
 from .problems import (  # noqa: F401
+    CALENDAR,
     CHOICE,
+    CONFLICT,
+    COUNT,
     FINITE,
     FIXABLE_CODES,
+    NEWER,
     ORDER,
     OTHER,
     RANGE,
@@ -27,6 +32,7 @@ from .problems import (  # noqa: F401
     TOO_MANY,
     TYPE,
     UNKNOWN,
+    UNUSED,
     Problem,
     ScenarioError,
     _fmt,
@@ -36,10 +42,15 @@ from .problems import (  # noqa: F401
     problem,
 )
 from .scenario import (
+    MAX_FEE_YEARS,
+    MAX_STAGES,
+    RATE_CARD_KEYS,
+    SHARE_ONLY_KEYS,
     BudgetLine,
     Contract,
     LatePayment,
     Organisation,
+    OutcomeStage,
     Scenario,
     SimulationSettings,
     Uncertain,
@@ -67,6 +78,7 @@ class _Reader:
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []  # the scenario is usable; the user should know
 
     def fail(self, path: str, code: str, **limits: Any) -> None:
         self.problems.append(problem(path, code, **limits))
@@ -172,19 +184,58 @@ def _extra(obj: dict, owner: str, version: int) -> dict:
     return {k: v for k, v in obj.items() if k not in known}
 
 
+def _numbers(r: _Reader, raw: Any, full: str, entry: FieldSpec, lo: int, hi: int, what: str
+             ) -> tuple[float, ...] | None:
+    """A list of lo to hi numbers, each by the row ``entry`` (its path ``full[k]``)."""
+    if not isinstance(raw, list):
+        r.fail(full, TYPE, expected="list", got=raw)
+        return None
+    if not lo <= len(raw) <= hi:
+        r.fail(full, COUNT, lo=lo, hi=hi, what=what, count=len(raw))
+        return None
+    read = [r.number(x, entry, f"{full}[{k}]") for k, x in enumerate(raw)]
+    return None if any(x is None for x in read) else tuple(float(x) for x in read)
+
+
 def _budget_line(r: _Reader, raw: Any, path: str) -> BudgetLine | None:
     obj = r.mapping(raw, path)
     if obj is None:
         return None
-    values = r.values(obj, "organisation.budget[]", path, 2)
+    values = r.values(obj, "organisation.budget[]", path, FORMAT_VERSION, skip=("amount", "scale"))
     start, end = values.get("start_month"), values.get("end_month")
     if start is not None and end is not None and end < start:
         r.fail(f"{path}.end_month", ORDER, other="start_month", relation=">=", bound=start, got=end)
         return None
-    if any(values[k] is None for k in ("name", "kind", "amount", "start_month", "every_months",
-                                         "growth_per_year", "probability")):
+    # An amount, or (version 3) a monthly pattern with its scale: one or the other.
+    amount_row = F.spec_of("organisation.budget[]", "amount")
+    pattern = obj.get("monthly_amounts")
+    ok = True
+    if pattern is None:
+        if obj.get("amount") is None:
+            r.fail(f"{path}.amount", REQUIRED, alternative="monthly_amounts")
+            ok = False
+        else:
+            values["amount"] = r.value(obj, amount_row, path)
+        if obj.get("scale") is not None:
+            r.fail(f"{path}.scale", CONFLICT, other="monthly_amounts", rule="only_with")
+            ok = False
+    else:
+        if obj.get("amount") is not None:
+            r.fail(f"{path}.monthly_amounts", CONFLICT, other="amount", rule="not_with")
+            ok = False
+        values["amount"] = Uncertain.fixed(0.0)  # not used with a pattern
+        values["monthly_amounts"] = _numbers(r, pattern, f"{path}.monthly_amounts", amount_row, 1, F.MAX_HORIZON,
+                                             "monthly amounts")
+        values["scale"] = r.value(obj, F.spec_of("organisation.budget[]", "scale"), path)
+        every = values.get("every_months")
+        if every is not None and every != 1:
+            r.fail(f"{path}.every_months", CONFLICT, other="monthly_amounts", rule="one_with", got=every)
+            ok = False
+        ok = ok and values["monthly_amounts"] is not None and values["scale"] is not None
+    if not ok or any(values[k] is None for k in ("name", "kind", "amount", "start_month", "every_months",
+                                                   "growth_per_year", "probability")):
         return None
-    return BudgetLine(**values, extra=_extra(obj, "organisation.budget[]", 2))
+    return BudgetLine(**values, extra=_extra(obj, "organisation.budget[]", FORMAT_VERSION))
 
 
 def _organisation(r: _Reader, raw: Any, version: int) -> Organisation | None:
@@ -222,18 +273,104 @@ def _late_payment(r: _Reader, obj: dict, path: str) -> LatePayment | None:
     return LatePayment(q, d, extra={k: v for k, v in lp.items() if k not in ("probability", "months")})
 
 
+# What a rate card holds in place of the keys it does not use (they are not read in its mode).
+_UNUSED_BY_RATE_CARD = {"price_per_referral": 0.0, "share_at_risk": 0.0, "success_rate": Uncertain.fixed(0.0),
+                        "target_success_rate": 1.0, "cohort_months": 1, "outcome_lag_months": 0}
+
+
+def _stage(r: _Reader, raw: Any, path: str) -> OutcomeStage | None:
+    obj = r.mapping(raw, path)
+    if obj is None:
+        return None
+    values = r.values(obj, "contracts[].outcome_payments[]", path, FORMAT_VERSION)
+    if any(v is None for v in values.values()):
+        return None
+    return OutcomeStage(**values, extra=_extra(obj, "contracts[].outcome_payments[]", FORMAT_VERSION))
+
+
+def _rate_card(r: _Reader, obj: dict, p: str, values: dict) -> bool:
+    """Read a rate card's fee (one, or one per contract year) and its stages into values;
+    False if they are wrong."""
+    ok = True
+    fee = obj.get("fee_per_referral")
+    row = F.spec_of("contracts[]", "fee_per_referral")
+    if fee is None:
+        values["fee_per_referral"] = (0.0,)
+    elif isinstance(fee, list):
+        values["fee_per_referral"] = _numbers(r, fee, f"{p}.fee_per_referral", row, 1, MAX_FEE_YEARS, "fees")
+    else:
+        one = r.number(fee, row, f"{p}.fee_per_referral")
+        values["fee_per_referral"] = None if one is None else (one,)
+    ok = values["fee_per_referral"] is not None
+    stages = obj.get("outcome_payments")
+    full = f"{p}.outcome_payments"
+    if stages is None:
+        r.fail(full, REQUIRED)
+        return False
+    if not isinstance(stages, list):
+        r.fail(full, TYPE, expected="list", got=stages)
+        return False
+    if not 1 <= len(stages) <= MAX_STAGES:
+        r.fail(full, COUNT, lo=1, hi=MAX_STAGES, what="stages", count=len(stages))
+        return False
+    read = [_stage(r, stage, f"{full}[{k}]") for k, stage in enumerate(stages)]
+    if any(stage is None for stage in read):
+        return False
+    values["outcome_payments"] = tuple(read)
+    return ok
+
+
 def _contract(r: _Reader, raw: Any, i: int, version: int) -> Contract | None:
     p = f"contracts[{i}]"
     obj = r.mapping(raw, p)
     if obj is None:
         return None
-    values = r.values(obj, "contracts[]", p, version)
+    rate_card = obj.get("payment_mode") == "rate_card"
+    # A rate card does not use the share-at-risk keys: read only if given (and named in a
+    # warning); its fee is paid in the referral's month unless a wait is given.
+    skip = tuple(k for k in SHARE_ONLY_KEYS + ("fee_lag_months",) if obj.get(k) is None) if rate_card else ()
+    values = r.values(obj, "contracts[]", p, version, skip=skip + ("pooled_target_success_rate", "fee_per_referral"))
     values["late_payment"] = _late_payment(r, obj, p)
+    ok = True
+    if rate_card:
+        values.update({k: v for k, v in _UNUSED_BY_RATE_CARD.items() if k in skip})
+        values.setdefault("fee_lag_months", 0)
+        for k in SHARE_ONLY_KEYS:
+            if k not in skip:
+                r.warnings.append(Problem(f"{p}.{k}", UNUSED, {"mode": "rate_card"},
+                                          "is not used by a rate card (payment_mode \"rate_card\"); "
+                                          "its value is kept"))
+        ok = _rate_card(r, obj, p, values)
+    else:
+        # A rate card's key with its "none" value (a fee of 0, no stages) says nothing, as the
+        # app's own new contract, made from the field table's defaults, holds them; with
+        # anything in it, it is an error in another mode.
+        for k in RATE_CARD_KEYS:
+            if obj.get(k) not in (None, 0, [], ()):
+                r.fail(f"{p}.{k}", CONFLICT, other='only a rate card (payment_mode "rate_card") has it',
+                       rule="mode", mode=obj.get("payment_mode"))
+                ok = False
+    pooled = obj.get("pooled_target_success_rate")
+    if pooled is not None:
+        row = F.spec_of("contracts[]", "pooled_target_success_rate")
+        values["pooled_target_success_rate"] = r.number(pooled, row, f"{p}.pooled_target_success_rate")
+        target = values.get("target_success_rate")
+        if obj.get("payment_mode") != "threshold":
+            r.fail(f"{p}.pooled_target_success_rate", CONFLICT, rule="mode", mode=obj.get("payment_mode"),
+                   other='only all or nothing (payment_mode "threshold") has a pooled target')
+            ok = False
+        elif values["pooled_target_success_rate"] is None:
+            ok = False
+        elif target is not None and values["pooled_target_success_rate"] > target:
+            r.fail(f"{p}.pooled_target_success_rate", ORDER, other="target_success_rate", relation="<=",
+                   bound=target, got=pooled)
+            ok = False
     wind, duration = values.get("wind_down_months"), values.get("duration_months")
     if wind is not None and duration is not None and wind > duration:
         r.fail(f"{p}.wind_down_months", ORDER, other="duration_months", relation="<=", bound=duration, got=wind)
         return None
-    if any(v is None for k, v in values.items() if k not in ("wind_down_months", "id")):  # None: not set
+    if not ok or any(v is None for k, v in values.items()
+                     if k not in ("wind_down_months", "id", "pooled_target_success_rate")):  # None: not set
         return None
     return Contract(**values, extra=_extra(obj, "contracts[]", version))
 
@@ -279,25 +416,33 @@ def _settings(r: _Reader, raw: Any) -> SimulationSettings | None:
     obj = r.mapping(raw, "simulation")
     if obj is None:
         return None
-    values = r.values(obj, "simulation", "simulation", 2)
+    values = r.values(obj, "simulation", "simulation", FORMAT_VERSION)
     if any(v is None for k, v in values.items() if k != "precision"):  # precision None: not used
         return None
     return SimulationSettings(values["paths"], values["seed"], values["risk_appetite"], values["precision"],
-                              values["sampling"], extra=_extra(obj, "simulation", 2))
+                              values["sampling"], extra=_extra(obj, "simulation", FORMAT_VERSION))
 
 
-def scenario_from_dict(data: Any) -> Scenario:
-    """Validate parsed JSON (format version 1 or 2) and build a Scenario; raise ScenarioError.
+def scenario_from_dict(data: Any, warnings: list | None = None) -> Scenario:
+    """Validate parsed JSON (format version 1 to 3) and build a Scenario; raise ScenarioError.
 
-    A version 1 file is brought up to version 2 first (``migration.migrate_v1_to_v2``) and
+    An older file is brought up to the current version first (``migration.upgrade``) and
     means what it meant (docs/model.md); a bad or newer header is not checked here (that is
-    ``fileformat.migrate``), such data is read by the current version's rules."""
+    ``fileformat.migrate``), such data is read by the current version's rules.  What the
+    user should know of a usable file (a newer key in an older file, read with its newer
+    meaning; a key its payment mode does not use) is appended to ``warnings`` as Problems
+    (codes "newer", "unused") when a list is given."""
     r = _Reader()
     if not isinstance(data, dict):
         raise ScenarioError([problem("scenario", TYPE, expected="JSON object", got=data)])
+    declared = file_version(data)
+    r.warnings = newer_keys(data)
     data, r.problems = upgrade(data)
     version = FORMAT_VERSION
-    top = r.values(data, "", "", version)
+    top = r.values(data, "", "", version, skip=("first_month",))
+    top["first_month"] = data.get("first_month")
+    if top["first_month"] is not None and parse_first_month(top["first_month"]) is None:
+        r.fail("first_month", CALENDAR, got=top["first_month"])
     organisation: Organisation | None = None
     if "organisation" in data:
         organisation = _organisation(r, data["organisation"], version)
@@ -311,9 +456,11 @@ def scenario_from_dict(data: Any) -> Scenario:
         if raw_contracts is not None:
             contracts = _with_ids(r, [_contract(r, c, i, version) for i, c in enumerate(raw_contracts)])
     settings = _settings(r, data.get("simulation", _MISSING))
-    variants = _variants(r, data)
+    variants = _variants(r, data, declared)
     if r.problems:
         raise ScenarioError(r.problems)
+    if warnings is not None:
+        warnings.extend(r.warnings)
     name = top.pop("name")
     extra = {k: v for k, v in data.items() if k not in TOP_KEYS and k not in F.keys_of("")}
     assert organisation is not None and settings is not None
@@ -321,7 +468,7 @@ def scenario_from_dict(data: Any) -> Scenario:
                     name=name, settings=settings, extra=extra, variants=variants, **top)
 
 
-def _variants(r: _Reader, data: dict) -> tuple[Scenario, ...]:
+def _variants(r: _Reader, data: dict, version: int) -> tuple[Scenario, ...]:
     """The named variants (version 2, default none): each a whole scenario read by these same
     rules, its problems named inside it (``variants[1].contracts[0].price_per_referral``)."""
     if data.get("variants", _MISSING) in (_MISSING, None):
@@ -340,11 +487,14 @@ def _variants(r: _Reader, data: dict) -> tuple[Scenario, ...]:
                                       "a variant cannot hold variants of its own"))
             continue
         # A variant is written without a header: it is of the file's own version.
-        obj = {"format": FORMAT_NAME, "version": FORMAT_VERSION, **obj}
+        obj = {"format": FORMAT_NAME, "version": version, **obj}
         obj.pop("variants", None)
         try:
             check_header(obj)
-            out.append(scenario_from_dict(obj))
+            found: list[Problem] = []  # newer keys: warned of by the file's own newer_keys
+            out.append(scenario_from_dict(obj, found))
+            r.warnings.extend(Problem(f"{where}.{p.path}" if p.path else where, p.code, p.limits, p.message)
+                              for p in found if p.code != NEWER)
         except ScenarioError as error:
             r.problems.extend(Problem(f"{where}.{p.path}" if p.path else where, p.code, p.limits, p.message)
                               for p in error.problems)

@@ -44,9 +44,10 @@ from ..cashflow import (
     exit_costs,
     fixed_costs,
     monthly_referrals,
+    pooled_payments,
 )
 from ..sampling import FutureDraws
-from ..simulate import BLOCK, below, run_steps
+from ..simulate import BLOCK, below, charge_interest, run_steps
 
 T = TypeVar("T")
 
@@ -163,7 +164,8 @@ class _LinearContract:
     less fixed_monthly_cost x fixed months - cost_per_referral x referrals - the exit cost
     to date; fee_share is 1 - share_at_risk, or 1 under clawback.  The fee base is the
     referrals or the guarantee, whichever is more; the fixed months stop after the
-    wind-down in a future without referrals (the engine's ``fixed_costs``).
+    wind-down in a future without referrals in its first months (the engine's
+    ``fixed_costs``).
     """
 
     referrals: np.ndarray  # referrals worked within the horizon
@@ -174,6 +176,8 @@ class _LinearContract:
 
     @classmethod
     def from_draws(cls, c: Contract, draws: _ContractDraws, horizon: int) -> _LinearContract:
+        if c.payment_mode == "rate_card":
+            return _RateCardContract.simulated(c, draws, horizon)
         referrals = draws.referrals(c)
         n = referrals.shape[0]
         months = c.start_month - 1 + np.arange(c.duration_months)
@@ -188,9 +192,9 @@ class _LinearContract:
         if c.guaranteed_referrals_per_month > 0:
             fee_base = np.maximum(referrals, c.guaranteed_referrals_per_month)
         fixed = fixed_costs(replace(c, fixed_monthly_cost=1.0), referrals)
-        if np.isscalar(fixed):
+        if not isinstance(fixed, np.ndarray):
             work = np.zeros(horizon)
-            work[months[inside]] = 1.0
+            work[months[inside]] = float(fixed)  # 0 with a wind-down of 0: never paid
             work = np.cumsum(work)
         else:
             work = worked(np.asarray(fixed))
@@ -201,6 +205,9 @@ class _LinearContract:
         due = np.flatnonzero(pay < horizon)  # cohorts end in different months: no clashes
         outcome = np.zeros((n, horizon))
         outcome[:, pay[due]] = amounts[:, due]
+        pooled = pooled_payments(unit, cohort_n, draws.successes(c, cohort_n))
+        if pooled is not None and pay[-1] < horizon:  # paid with the last cohort's outcome
+            outcome[:, pay[-1]] += pooled.sum(axis=1)
         cum_referrals = worked(referrals)
         cum_fees = cum_referrals if fee_base is referrals else worked(fee_base)
         return cls(cum_referrals, cum_fees, np.cumsum(outcome, axis=1), work, draws)
@@ -225,6 +232,26 @@ class _LinearContract:
         return receipts
 
 
+@dataclass(frozen=True, eq=False)
+class _RateCardContract(_LinearContract):
+    """A rate card in one block: its cumulative net cash simulated by the engine's own
+    ``contract_flows`` from the block's draws (the same streams, so the same futures), for
+    these terms only; any change to them simulates it again (``linear_change`` is False)."""
+
+    net: np.ndarray  # (futures, horizon) cumulative receipts less costs
+
+    @classmethod
+    def simulated(cls, c: Contract, draws: _ContractDraws, horizon: int) -> _RateCardContract:
+        block = draws.draws
+        flows = contract_flows(replace(c, id=draws.owner), 0, draws.n, horizon, block.seed, block.chunk, block)
+        cum = np.cumsum(flows.net(horizon), axis=1)
+        empty = np.zeros((0, horizon))
+        return cls(empty, empty, empty, np.zeros(horizon), draws, cum)
+
+    def cumulative(self, c: Contract) -> np.ndarray:
+        return self.net.copy()
+
+
 # Terms the linear form covers with the same draws and the same fee base and fixed months;
 # any other change rebuilds it (from the kept draws where they still apply).
 LINEAR_TERMS = frozenset({"price_per_referral", "share_at_risk", "fee_lag_months", "outcome_lag_months",
@@ -233,7 +260,10 @@ LINEAR_TERMS = frozenset({"price_per_referral", "share_at_risk", "fee_lag_months
 
 
 def linear_change(base: Contract, c: Contract) -> bool:
-    """Whether c differs from base only in terms the linear form covers."""
+    """Whether c differs from base only in terms the linear form covers (never a rate card:
+    its stages are simulated again)."""
+    if "rate_card" in (base.payment_mode, c.payment_mode):
+        return False
     return all(getattr(base, f) == getattr(c, f) for f in Contract.__dataclass_fields__
                if f not in LINEAR_TERMS)
 
@@ -346,6 +376,14 @@ class Workspace:
         net += org.opening_reserves
         return net
 
+    @staticmethod
+    def _charged(org: Organisation, balances: np.ndarray) -> np.ndarray:
+        """Closing balances (with the opening reserves) with the overdraft interest of
+        version 3 charged, in place, as the engine charges it (``charge_interest``)."""
+        if org.overdraft_interest_per_year > 0:
+            charge_interest(org.opening_reserves, balances, org.overdraft_interest_per_year)
+        return balances
+
     def _run_out(self, overdraft: float, balances: Callable[[int], np.ndarray]) -> np.ndarray:
         """Where some month's balance is below minus the overdraft (the engine's penny rule)."""
         out = np.empty(self.paths, dtype=bool)
@@ -357,7 +395,7 @@ class Workspace:
         """(paths,) True where the future runs out; the contracts as in the base scenario."""
         org = self.scenario.organisation if org is None else org
         return self._run_out(org.overdraft_facility,
-                             lambda pos: self._org_cumulative(org, pos) + self._contracts[pos])
+                             lambda pos: self._charged(org, self._org_cumulative(org, pos) + self._contracts[pos]))
 
     def run_out_contract(self, index: int, c: Contract) -> np.ndarray:
         """Futures that run out with contract ``index`` replaced by ``c`` (same draws)."""
@@ -365,14 +403,15 @@ class Workspace:
         if c == base:
             return self.run_out()
         self.prepare(index)
+        org = self.scenario.organisation
         if linear_change(base, c):
             def balances(pos: int) -> np.ndarray:
-                return self._rest[pos] + self._linear[pos].cumulative(c)
+                return self._charged(org, self._rest[pos] + self._linear[pos].cumulative(c))
         else:
             def balances(pos: int) -> np.ndarray:
                 self.block_simulations += 1
                 linear = _LinearContract.from_draws(c, self._draws[pos], self.horizon)
-                return self._rest[pos] + linear.cumulative(c)
+                return self._charged(org, self._rest[pos] + linear.cumulative(c))
         return self._run_out(self.scenario.organisation.overdraft_facility, balances)
 
     def lowest_contract(self, index: int, c: Contract) -> np.ndarray:
@@ -389,15 +428,22 @@ class Workspace:
             if rebuild:
                 self.block_simulations += 1
                 linear = _LinearContract.from_draws(c, self._draws[pos], self.horizon)
-            out[first:first + n] = (self._rest[pos] + linear.cumulative(c)).min(axis=1)
+            balances = self._charged(self.scenario.organisation, self._rest[pos] + linear.cumulative(c))
+            out[first:first + n] = balances.min(axis=1)
         return out
 
     def lowest_before_opening(self) -> np.ndarray:
         """(paths,) each future's lowest closing balance less the opening reserves: with
-        opening reserves R its lowest balance is R plus this."""
+        opening reserves R its lowest balance is R plus this.  With overdraft interest
+        (version 3) that holds only at the scenario's own opening reserves, where it is
+        exact: interest makes the balance a little more than linear in them."""
         org = self.scenario.organisation
         out = np.empty(self.paths)
         for pos, (_, first, n) in enumerate(self.blocks):
+            if org.overdraft_interest_per_year > 0:
+                balances = self._charged(org, self._org_cumulative(org, pos) + self._contracts[pos])
+                out[first:first + n] = balances.min(axis=1) - org.opening_reserves
+                continue
             balances = self._org_cumulative(org, pos) - org.opening_reserves + self._contracts[pos]
             out[first:first + n] = balances.min(axis=1)
         return out
