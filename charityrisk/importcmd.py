@@ -15,6 +15,7 @@ from pathlib import Path
 from .model.fileformat import FORMAT_NAME, write_text_atomic
 from .model.forecast import ForecastError, ForecastImport, read_forecast
 from .model.scenario import SimulationSettings
+from .textsafety import escaped
 
 SCENARIO_VERSION = 2  # budget lines are a version 2 key (domain.md)
 EXIT_USAGE = 2
@@ -64,7 +65,7 @@ def add_parser(sub) -> None:
 
 
 def _fail(message: str) -> int:
-    print(f"charityrisk: {message}", file=sys.stderr)
+    print(escaped(f"charityrisk: {message}"), file=sys.stderr)  # one line, whatever the names hold
     return EXIT_USAGE
 
 
@@ -90,5 +91,5 @@ def cmd_import(args: argparse.Namespace) -> int:
     except OSError as error:
         return _fail(f"cannot write {args.output}: {error.strerror or error}")
     print("\n".join(summary_lines(forecast)))
-    print(f"Scenario written to {args.output}")
+    print(escaped(f"Scenario written to {args.output}"))
     return 0

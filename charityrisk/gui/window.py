@@ -36,7 +36,7 @@ from ..report.export import write_csv
 from ..report.pdf import write_report
 from ..resources import example_scenario_path
 from .decisions_panel import DecisionsPanel
-from .filesafety import FileStamp, SaveOutcome, absolute, write_scenario_file
+from .filesafety import FileStamp, SaveOutcome, absolute, shown, write_scenario_file
 from .focus_ring import add_focus_ring
 from .form import ScenarioForm
 from .import_dialog import ImportPreviewDialog
@@ -456,7 +456,7 @@ class MainWindow(QMainWindow):
 
     def show_status(self, text: str) -> None:
         """Recovery's word on the work's safety (kept, or not kept and why), in the status bar."""
-        self.statusBar().showMessage(text, STATUS_MS)
+        self.statusBar().showMessage(shown(text, one_line=True), STATUS_MS)  # a file name may hold a newline
 
     def restore(self, document: Document) -> bool:
         """Show recovered work as an unsaved edit of the file it came from.

@@ -419,6 +419,7 @@ def parse_scenario_text(text: str, warnings: list | None = None) -> Scenario:
         data = migrate(data)
         scenario = scenario_from_dict(data)  # first: it refuses absurd sizes without reading them
     except ScenarioError as error:
+        error.suggest((w.path, w.key, w.likely) for w in found)  # share_at_rsik: did you mean...
         if error.data is None:
             error.data = data  # the app may open it anyway, for the user to correct the values
         raise
