@@ -35,7 +35,9 @@ def test_the_files_are_the_same_for_the_same_seed_and_cover_every_kind(tmp_path)
 def test_a_fixed_seed_slice_of_hostile_files_opens_edits_and_saves_in_the_window(tmp_path):
     files = hostile_files.make_files(tmp_path / "files", SLICE, SEED)
     summary = hostile_files.run(files, tmp_path, SEED, quiet=True)
-    aborted = [(a["file"], a["reason"], a["fatal"].splitlines()[:1]) for a in summary["aborts"]]
+    # On Python 3.11 with PySide6 6.12, "Fatal Python error: none_dealloc" here is the binding's
+    # lost references to None (tests/test_none_refs.py), not the file.
+    aborted = [(a["file"], a["reason"], a["error"]) for a in summary["aborts"]]
     assert aborted == [], aborted
     assert summary["problems"] == [], summary["problems"][:5]
     assert summary["opened_and_finished"] == SLICE
