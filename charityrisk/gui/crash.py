@@ -119,7 +119,11 @@ class CrashReporter:
 
     def _capture_stderr(self) -> None:
         """Descriptor 2 to the report; Python's sys.stderr to a copy of the real one."""
-        if sys.stderr is None:  # a windowed app on Windows has none
+        if sys.stderr is None:  # a windowed app on Windows: nothing to keep for a terminal
+            try:
+                os.dup2(self._file.fileno(), 2)
+            except OSError:
+                pass
             return
         try:
             sys.stderr.flush()
