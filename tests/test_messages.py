@@ -149,3 +149,15 @@ def test_the_problems_box_and_status_bar_show_one_line_per_name(qtbot, tmp_path,
     said = w.statusBar().currentMessage()
     assert "look\\nalike.json" in said and "\n" not in said
     w.runner.shutdown()
+
+
+def test_a_recovered_file_name_with_a_newline_is_escaped_in_the_restore_question(tmp_path):
+    from charityrisk.gui.recovery import read_recovery, restore_question
+
+    original = tmp_path / "bid\nfinal.json"
+    file = tmp_path / "session-1-dead.json"
+    file.write_text(json.dumps({"format": "charityrisk-recovery", "version": 1, "saved_at": "",
+                                "original_path": str(original), "scenario": {}, "last_valid": None}))
+    question = filesafety.shown(restore_question(read_recovery(file)))
+    assert "bid\\nfinal.json" in question and "bid\nfinal" not in question
+    assert "\n\nRestore them now?" in question  # the question's own paragraphs stay

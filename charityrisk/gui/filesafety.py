@@ -54,6 +54,12 @@ _HIDDEN_NAMES: dict[str, str] = {}
 _MAX_HIDDEN_NAMES = 200
 
 
+def note_names(path: Path) -> None:
+    """Note a path that did not pass ``absolute`` (one read from a recovery file), so that
+    messages naming it escape its hidden characters too."""
+    _note_hidden(path)
+
+
 def _note_hidden(path: Path) -> None:
     for text in (str(path), path.name, str(path.parent)):
         if text not in _HIDDEN_NAMES and has_hidden(text):
