@@ -497,6 +497,8 @@ def _keep_backup(path: Path) -> None:
         except OSError:
             shutil.copy2(path, tmp)
         os.replace(tmp, bak)
+        if os.path.lexists(tmp):  # bak was this very file (a save killed after its backup): the
+            os.unlink(tmp)  # rename of one hard link onto another of the same file does nothing
     except OSError as error:
         try:
             os.unlink(tmp)
