@@ -11,7 +11,6 @@ import os
 import stat
 import sys
 import time
-import unicodedata
 from collections.abc import Sequence
 from typing import NoReturn
 
@@ -19,6 +18,7 @@ from . import __version__
 from .model import Problem, ScenarioError, load_scenario
 from .model.fields import goal_seek_names, lever_names
 from .model.scenario import MAX_PATHS, run_size_problem
+from .textsafety import escaped
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130  # what a shell reports for a command stopped by Ctrl+C (128 + SIGINT)
@@ -27,7 +27,7 @@ SUBCOMMANDS = ("simulate", "report", "compare", "solve", "negotiate", "import")
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:  # argparse's own error prints usage too
-        print(f"{self.prog}: {message}", file=sys.stderr)
+        print(terminal_safe(f"{self.prog}: {message}"), file=sys.stderr)
         sys.exit(EXIT_USAGE)
 
 
@@ -200,7 +200,8 @@ def _problem_line(problem: Problem) -> str:
 
 
 def _fail(message: str) -> int:
-    print(f"charityrisk: {message}", file=sys.stderr)
+    # One line, whatever a file name in it holds (a newline would split it in two).
+    print(terminal_safe(f"charityrisk: {message}"), file=sys.stderr)
     return EXIT_USAGE
 
 
@@ -348,25 +349,10 @@ def _print_json(data: dict) -> None:
     sys.stdout.write("\n")
 
 
-# Characters a terminal acts on rather than shows: C0/C1 controls (newline, carriage return,
-# escape sequences), format characters (bidi overrides and isolates that reorder a line,
-# zero-width joiners), line and paragraph separators, and unpaired surrogates.
-_HIDDEN = frozenset(("Cc", "Cf", "Zl", "Zp", "Cs"))
-
-
 def terminal_safe(text: str) -> str:
     """Text from a file as a terminal will show it literally: each character that would move
     the cursor, recolour or reorder the line is written as its escape (\\n, \\x1b, \\u202e)."""
-    out = []
-    for ch in text:
-        if unicodedata.category(ch) in _HIDDEN:
-            code = ord(ch)
-            out.append({"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(ch)
-                       or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000
-                           else f"\\U{code:08x}"))
-        else:
-            out.append(ch)
-    return "".join(out)
+    return escaped(text)
 
 
 def _safe_lines(lines: Sequence[str]) -> str:
@@ -433,10 +419,10 @@ def cmd_report(args: argparse.Namespace) -> int:
         variants = compare_variants(scenario, min(results.paths, MAX_DECISION_PATHS), results.seed)
     _write(args.output, lambda: write_report(scenario, args.output, results=results,
                                              analysis=analysis, comparison=comparison, variants=variants))
-    print(f"Report written to {args.output}")
+    print(terminal_safe(f"Report written to {args.output}"))
     if args.csv:
         _write(args.csv, lambda: write_csv(scenario, results, args.csv, variants=variants))
-        print(f"Figures written to {args.csv}")
+        print(terminal_safe(f"Figures written to {args.csv}"))
     return 0
 
 

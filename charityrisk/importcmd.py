@@ -16,6 +16,7 @@ from .model.fileformat import FORMAT_NAME, write_text_atomic
 from .model.forecast import ForecastError, ForecastImport, read_forecast
 from .model.migration import FORMAT_VERSION
 from .model.scenario import SimulationSettings
+from .textsafety import escaped
 
 SCENARIO_VERSION = FORMAT_VERSION  # the app writes one version, the newest (domain.md)
 EXIT_USAGE = 2
@@ -65,7 +66,7 @@ def add_parser(sub) -> None:
 
 
 def _fail(message: str) -> int:
-    print(f"charityrisk: {message}", file=sys.stderr)
+    print(escaped(f"charityrisk: {message}"), file=sys.stderr)  # one line, whatever the names hold
     return EXIT_USAGE
 
 
@@ -91,5 +92,5 @@ def cmd_import(args: argparse.Namespace) -> int:
     except OSError as error:
         return _fail(f"cannot write {args.output}: {error.strerror or error}")
     print("\n".join(summary_lines(forecast)))
-    print(f"Scenario written to {args.output}")
+    print(escaped(f"Scenario written to {args.output}"))
     return 0

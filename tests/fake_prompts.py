@@ -101,3 +101,6 @@ class FakePrompts:
 
     def show_problems(self, title: str, problems: Sequence[str]) -> None:
         self.shown.append(("show_problems", (title, list(problems))))
+
+    def show_report(self, title: str, text: str, where: str) -> None:
+        self.shown.append(("show_report", (title, text, where)))

@@ -324,6 +324,21 @@ def test_workflow_pins_actions_runners_and_timeouts_and_writes_only_in_the_relea
     assert "Expand-Archive" in jobs["build"] and "ditto -x -k" in jobs["build"]
 
 
+def test_the_release_is_built_and_tested_on_python_3_12_or_newer():
+    """Issue 21: on 3.12 and later None is immortal, so a binding's lost reference cannot
+    abort the app.  The lock file is resolved for the same Python, and the tests run there."""
+    text = WORKFLOW.read_text(encoding="utf-8")
+    (version,) = re.findall(r'^  PYTHON_VERSION: "(\d+)\.(\d+)\.(\d+)"$', text, re.MULTILINE)
+    assert (int(version[0]), int(version[1])) >= (3, 12), version
+    lock = (ROOT / "packaging" / "requirements-release.txt").read_text(encoding="utf-8")
+    (locked,) = re.findall(r"--python-version (\d+\.\d+)", lock)
+    assert locked == f"{version[0]}.{version[1]}"
+    assert "python_full_version <" not in lock  # no branch for an older Python left in it
+    build = _jobs(text)["build"]
+    assert re.search(r"run: python -m pytest .*-rs.* tests", build)  # skipped tests say why
+    assert build.index("pytest") < build.index("pyinstaller")  # tested before anything is built
+
+
 def test_release_lock_file_pins_every_package_with_hashes():
     lines = (ROOT / "packaging" / "requirements-release.txt").read_text(encoding="utf-8").splitlines()
     pins = [line for line in lines if re.match(r"^[A-Za-z0-9]", line)]

@@ -55,6 +55,14 @@ else:
     _GuardBase = object
 
 
+
+def _within(spin: Any, number: float) -> float:
+    """``number`` brought within the spin box's range.  A file opened to be corrected may hold
+    a value far out of range (10**30 months): Qt cannot take it (OverflowError, a warning) and
+    the box shows its nearest end, while the field's value() keeps the file's own until the
+    user changes it, so the form still marks it."""
+    return min(max(number, spin.minimum()), spin.maximum())
+
 class _WheelGuard(_GuardBase):
     """Spin boxes and combos inside a scroll area must not change when the user scrolls
     the form past them: the wheel only acts on the field that has keyboard focus."""
@@ -488,7 +496,8 @@ class NumberField(Field):
             self.money.setValue(max(self.money.minimum(), 0))
             self.money.set_blank()
         else:
-            self.spin.setValue(round(value or 0) if self.integer else (value or 0) * self._unit.scale)
+            number = round(value or 0) if self.integer else (value or 0) * self._unit.scale
+            self.spin.setValue(_within(self.spin, number))
         self._orig, self._shown = value, self.spin.value()
 
     def value(self) -> Any:
@@ -575,7 +584,7 @@ class UncertainField(Field):
                 self._orig.pop(p, None)
                 self._shown.pop(p, None)
                 continue
-            spin.setValue((part or 0) * self._unit.scale)
+            spin.setValue(_within(spin, (part or 0) * self._unit.scale))
             self._orig[p], self._shown[p] = part, spin.value()
 
     def part_value(self, part: str) -> Any:

@@ -30,6 +30,7 @@ from PySide6.QtCore import QLockFile
 
 from ..model import Scenario
 from ..model.fileformat import MAX_FILE_BYTES, save_scenario
+from ..textsafety import escaped, has_hidden
 
 SAVE_LOCK_WAIT_MS = 3_000  # a save takes well under a second; longer means a stuck writer
 SAVE_LOCK_STALE_MS = 30_000  # a lock this old was left by a save that was killed
@@ -38,8 +39,42 @@ SAVE_LOCK_STALE_MS = 30_000  # a lock this old was left by a save that was kille
 def absolute(path: str | os.PathLike) -> Path:
     """The path with its folder, symbolic links kept (saving through a link writes its target
     and keeps the link): a relative name means the folder the app started in, which is not
-    where the next start, or a recovery file read from elsewhere, would look."""
-    return Path(os.path.abspath(os.fspath(path)))
+    where the next start, or a recovery file read from elsewhere, would look.
+
+    Every file the window opens, saves or exports passes here, so a name holding a newline
+    or another hidden character is noted for ``shown`` to escape in messages."""
+    full = Path(os.path.abspath(os.fspath(path)))
+    _note_hidden(full)
+    return full
+
+
+# Names (whole paths, file names, folders) holding hidden characters that messages may quote,
+# and how to show them; a few at most, since real names rarely hold them.
+_HIDDEN_NAMES: dict[str, str] = {}
+_MAX_HIDDEN_NAMES = 200
+
+
+def note_names(path: Path) -> None:
+    """Note a path that did not pass ``absolute`` (one read from a recovery file), so that
+    messages naming it escape its hidden characters too."""
+    _note_hidden(path)
+
+
+def _note_hidden(path: Path) -> None:
+    for text in (str(path), path.name, str(path.parent)):
+        if text not in _HIDDEN_NAMES and has_hidden(text):
+            if len(_HIDDEN_NAMES) >= _MAX_HIDDEN_NAMES:
+                _HIDDEN_NAMES.pop(next(iter(_HIDDEN_NAMES)))
+            _HIDDEN_NAMES[text] = escaped(text)
+
+
+def shown(text: str, one_line: bool = False) -> str:
+    """A message as the window shows it: the names of files in it (noted by ``absolute``)
+    with their hidden characters escaped, then every other hidden character but the line
+    breaks the message itself is laid out with (none with ``one_line``)."""
+    for raw in sorted((n for n in _HIDDEN_NAMES if n in text), key=len, reverse=True):
+        text = text.replace(raw, _HIDDEN_NAMES[raw])
+    return escaped(text, keep="" if one_line else "\n")
 
 
 @dataclass(frozen=True)

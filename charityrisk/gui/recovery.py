@@ -51,6 +51,7 @@ from PySide6.QtCore import QEvent, QLockFile, QObject, QStandardPaths, QTimer, S
 from .. import APP_NAME
 from ..model import ScenarioError
 from ..model.fileformat import MAX_FILE_BYTES, check_tree, write_text_atomic
+from .filesafety import note_names
 from .prompts import Prompts
 
 RECOVERY_FORMAT = "charityrisk-recovery"
@@ -169,6 +170,8 @@ def read_recovery(file: Path) -> Recovered:
         # could name another file of the same name.  Restored as untitled; Save asks where.
         note = f" (it was “{path.name}”; Save will ask where to keep it)"
         path = None
+    if original:  # its name is shown in the question: escaped like every file name
+        note_names(Path(original))
     return Recovered(scenario=scenario, last_valid=last_valid, original_path=path, file=file,
                      saved_at=saved_at, path_note=note, not_kept=not_kept)
 

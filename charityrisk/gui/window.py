@@ -23,7 +23,7 @@ from .document import ScenarioDocument
 from .document import fixable as fixable  # where tests and older callers look for it
 from .edits import Edit, blank_base, blank_data, share_unknown_parts, showing_example, window_title
 from .exports import Exports
-from .filesafety import SaveOutcome
+from .filesafety import SaveOutcome, shown
 from .focus_ring import add_focus_ring
 from .form import ScenarioForm
 from .importing import ForecastImporter
@@ -309,7 +309,7 @@ class MainWindow(QMainWindow):
 
     def show_status(self, text: str) -> None:
         """A word on the work's safety (kept, saved, or not and why), in the status bar."""
-        self.statusBar().showMessage(text, STATUS_MS)
+        self.statusBar().showMessage(shown(text, one_line=True), STATUS_MS)  # a file name may hold a newline
 
     def _say_done(self, text: str) -> None:
         self.statusBar().showMessage(text, DONE_MS)

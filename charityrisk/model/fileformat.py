@@ -448,6 +448,7 @@ def parse_scenario_text(text: str, warnings: list | None = None) -> Scenario:
         data = migrate(data)
         scenario = scenario_from_dict(data, found)  # first: it refuses absurd sizes without reading them
     except ScenarioError as error:
+        error.suggest((w.path, w.key, w.likely) for w in found)  # share_at_rsik: did you mean...
         if error.data is None:
             error.data = data  # the app may open it anyway, for the user to correct the values
         raise
@@ -525,6 +526,8 @@ def _keep_backup(path: Path) -> None:
         except OSError:
             shutil.copy2(path, tmp)
         os.replace(tmp, bak)
+        if os.path.lexists(tmp):  # bak was this very file (a save killed after its backup): the
+            os.unlink(tmp)  # rename of one hard link onto another of the same file does nothing
     except OSError as error:
         try:
             os.unlink(tmp)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 import re
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 
 # Codes a caller can branch on; each refusal also carries a sentence for the user.
 EMPTY = "empty"
@@ -175,7 +175,10 @@ def format_money(value: float | Decimal) -> str:
     The result is read back by parse_money (negatives with allow_negative)."""
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError(f"not an amount of money: {value!r}")
-    pennies = Decimal(value).quantize(PENNY, rounding=ROUND_HALF_UP)
+    amount = Decimal(value)
+    with localcontext() as context:  # every digit of a huge amount (1e300 in a file), not 28
+        context.prec = max(context.prec, amount.adjusted() + 4)
+        pennies = amount.quantize(PENNY, rounding=ROUND_HALF_UP)
     sign = "-" if pennies < 0 else ""
     pennies = abs(pennies)
     text = f"{pennies:,.0f}" if pennies == pennies.to_integral_value() else f"{pennies:,.2f}"

@@ -47,8 +47,10 @@ FIXABLE_CODES = frozenset({RANGE, ORDER})
 
 
 class Problem(str):
-    """One fault: ``path`` (key path, "" for none), ``code``, ``limits`` and ``message`` (the
-    reason, in English, without the path).
+    """One fault: ``path`` (key path, "" for none), ``code``, ``limits``, ``message`` (the
+    reason, in English, without the path) and ``suggestion``: for a required key that is
+    missing while the same object holds a look-alike unknown key (``share_at_rsik``), that
+    key as found in the file ("" for none).
 
     It is also the one-line text ``"path: message"``, so that it can be shown, joined and
     compared as before; code that decides anything must read the attributes, never the text.
@@ -58,17 +60,26 @@ class Problem(str):
     code: str
     limits: Mapping[str, Any]
     message: str
+    suggestion: str
 
-    def __new__(cls, path: str, code: str, limits: Mapping[str, Any] | None, message: str) -> Problem:
+    def __new__(cls, path: str, code: str, limits: Mapping[str, Any] | None, message: str,
+                suggestion: str = "") -> Problem:
         self = super().__new__(cls, f"{path}: {message}" if path else message)
         self.path = path
         self.code = code
         self.limits = dict(limits or {})
         self.message = message
+        self.suggestion = suggestion
         return self
 
     def __reduce__(self) -> Any:
-        return (Problem, (self.path, self.code, dict(self.limits), self.message))
+        return (Problem, (self.path, self.code, dict(self.limits), self.message, self.suggestion))
+
+    def suggesting(self, found: str) -> Problem:
+        """This problem, saying that the file holds ``found`` (probably the key mistyped)."""
+        return Problem(self.path, self.code, self.limits,
+                       f"{self.message}; the file has {_show(found)} instead: did you mean "
+                       f"{_show(self.path.rpartition('.')[2])}?", suggestion=found)
 
     @classmethod
     def text(cls, line: str) -> Problem:
@@ -102,6 +113,21 @@ class ScenarioError(ValueError):
     @property
     def messages(self) -> list[str]:
         return [str.__str__(p) for p in self.problems]
+
+    def suggest(self, look_alikes: Iterable[tuple[str, str, str]]) -> None:
+        """Say "did you mean" for each missing key whose object holds a look-alike unknown
+        key.  ``look_alikes``: (the unknown key's path, the key, the known key it resembles),
+        as ``fileformat.check_unknown_keys`` finds them."""
+        near: dict[str, str] = {}
+        for where, key, likely in look_alikes:
+            shown_key = _show_key(key)
+            parent = where[: len(where) - len(shown_key)].removesuffix(".")
+            near.setdefault(f"{parent}.{likely}" if parent else likely, key)
+        if not near:
+            return
+        self.problems = [p.suggesting(near[p.path]) if p.code == REQUIRED and p.path in near else p
+                         for p in self.problems]
+        self.args = ("; ".join(self.problems),)
 
 
 # ----- the English ------------------------------------------------------------------------
