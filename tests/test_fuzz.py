@@ -693,6 +693,7 @@ def test_simulate_command_answers_hundreds_of_hostile_files(cli_files):
     assert tally["exit 2"] > 0.8 * len(cli_files)  # nearly all are broken; a few faults are harmless
 
 
+@pytest.mark.slow
 def test_simulate_command_each_fault_in_its_own_process(cli_files):
     """The real thing for one file of each fault: a fresh process, its exit status, its stderr."""
     def run(item):

@@ -413,6 +413,7 @@ def test_what_loads_can_always_be_saved_and_opened_again(tmp_path, example):
 
 
 # ----- the engine ---------------------------------------------------------------------------
+@pytest.mark.slow
 def test_memory_stays_bounded_whatever_the_number_of_futures(example):
     """Percentiles are of every future (issue 12), so each future's 120 closing balances are
     kept, with and without the contracts; past 512 MB in float32, so that a run of 1,000,000
