@@ -25,11 +25,12 @@ def pytest_unconfigure(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    """In a pytest-xdist worker (scripts/test), tests grouped to one worker (the frozen build,
-    a minute or more) come first: that worker starts on them while the other runs the rest,
-    instead of everything else waiting for them at the end.  A plain pytest keeps file order."""
+    """In a pytest-xdist worker (scripts/test: --dist loadfile, each file on one worker, in the
+    order the files first appear), the slow tests come first, so their files (the frozen build's,
+    a minute or more, above all) start at once beside the rest instead of being left for the
+    end while the other worker waits.  A plain pytest keeps file order."""
     if "PYTEST_XDIST_WORKER" in os.environ:
-        items.sort(key=lambda item: item.get_closest_marker("xdist_group") is None)  # stable
+        items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # stable
 
 
 @pytest.fixture

@@ -444,7 +444,6 @@ def _run(exe: Path, *args, home: Path):
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("frozen")  # one build, on one worker (scripts/test)
 def test_frozen_app_starts_simulates_and_keeps_its_font_cache(frozen, tmp_path):
     folder = frozen
     internal = folder / "_internal"
@@ -458,7 +457,6 @@ def test_frozen_app_starts_simulates_and_keeps_its_font_cache(frozen, tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("frozen")  # one build, on one worker (scripts/test)
 def test_frozen_console_twin_answers_the_documented_commands(frozen, tmp_path):
     cli = frozen / "charityrisk-cli"
     version = _run(cli, "--version", home=tmp_path)
@@ -474,7 +472,6 @@ def test_frozen_console_twin_answers_the_documented_commands(frozen, tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("frozen")  # one build, on one worker (scripts/test)
 def test_frozen_bundle_is_slim_and_carries_the_licences(frozen):
     internal = frozen / "_internal"
     files = [p.relative_to(internal).as_posix() for p in internal.rglob("*") if p.is_file() or p.is_symlink()]
