@@ -1,16 +1,36 @@
 import os
+import shutil
+import tempfile
 
 # Before anything imports Qt: tests never need a display.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("MPLBACKEND", "Agg")
 # The first-start question would wait for an answer; tests of it unset this.
 os.environ.setdefault("CHARITYRISK_NO_START", "1")
+# The app's data (recovery files above all) in a folder of this test process's own, never the
+# user's: scripts/test runs two processes (pytest-xdist), and one's windows must never find the
+# other's work to recover.  Tests that need their own folder still set XDG_DATA_HOME.
+os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="charityrisk-test-data-")
 
 from dataclasses import replace  # after the environment is set for Qt
 
 import pytest
 
 SMALL_PATHS = 2_000
+_DATA_HOME = os.environ["XDG_DATA_HOME"]
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(_DATA_HOME, ignore_errors=True)
+
+
+def pytest_collection_modifyitems(config, items):
+    """In a pytest-xdist worker (scripts/test: --dist loadfile, each file on one worker, in the
+    order the files first appear), the slow tests come first, so their files (the frozen build's,
+    a minute or more, above all) start at once beside the rest instead of being left for the
+    end while the other worker waits.  A plain pytest keeps file order."""
+    if "PYTEST_XDIST_WORKER" in os.environ:
+        items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # stable
 
 
 @pytest.fixture

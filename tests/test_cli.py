@@ -1,4 +1,5 @@
-"""The command line contract of domain.md, run as a user would (a subprocess)."""
+"""The command line contract of domain.md, run as a user would: in this process (cli_run.run),
+with a fresh process (run_process) for the entry point itself."""
 import io
 import json
 import os
@@ -9,7 +10,7 @@ import sys
 import pytest
 
 from charityrisk.resources import example_scenario_path
-from cli_run import run
+from cli_run import run, run_process
 
 WORKED = {
     "version": 1,  # a file without one is read as version 1 with a warning (domain.md, version 3)
@@ -33,7 +34,7 @@ def worked(tmp_path):
 
 
 def test_simulate_json_prints_domain_results(worked):
-    done = run("simulate", worked, "--paths", 50, "--seed", 3, "--json")
+    done = run_process("simulate", worked, "--paths", 50, "--seed", 3, "--json")
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
     assert out["p_run_out"] == 1 and out["p_run_out_se"] == 0
@@ -142,7 +143,7 @@ def test_report_replaces_an_existing_regular_file_atomically(worked, tmp_path):
     out, csv = tmp_path / "old.pdf", tmp_path / "old.csv"
     out.write_text("old report")
     csv.write_text("old figures")
-    done = run("report", worked, "-o", out, "--csv", csv, "--no-decisions", "--paths", 50)
+    done = run_process("report", worked, "-o", out, "--csv", csv, "--no-decisions", "--paths", 50)
     assert done.returncode == 0, done.stderr
     assert out.read_bytes().startswith(b"%PDF") and "Month" in csv.read_text("utf-8-sig")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["old.csv", "old.pdf", "worked.json"]

@@ -1,4 +1,5 @@
-"""``charityrisk compare`` and ``charityrisk solve``, run as a user would (a subprocess)."""
+"""``charityrisk compare`` and ``charityrisk solve``, run as a user would (in this process; one
+smoke test in a fresh process)."""
 import copy
 import json
 
@@ -6,7 +7,7 @@ import pytest
 
 from charityrisk import cli
 from charityrisk.engine.decisions import SOLVABLE
-from cli_run import run
+from cli_run import run, run_process
 from test_decisions import BASE
 
 
@@ -37,7 +38,7 @@ def test_cli_knows_the_engines_inputs():
 
 
 def test_solve_one_input_json(charity):
-    done = run("solve", charity, "--for", "share_at_risk", "--contract", 0, "--paths", 2000, "--json")
+    done = run_process("solve", charity, "--for", "share_at_risk", "--contract", 0, "--paths", 2000, "--json")
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
     assert out["paths"] == 2000 and out["seed"] == 1 and out["risk_appetite"] == 0.05

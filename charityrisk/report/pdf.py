@@ -11,8 +11,9 @@
 
 Text is laid out top-down with a cursor; every block is measured after it is placed, so
 long names and sentences wrap instead of overlapping, and a page that would overflow is
-drawn again with smaller type.  Charts come from ``figures.py`` and ``decision_figures.py``,
-the same code the app draws with.
+laid out again with smaller type.  The tries are dry runs (text measured, charts only given
+their room); only the layout chosen is drawn, so a pack draws its four pages once each.
+Charts come from ``figures.py`` and ``decision_figures.py``, the same code the app draws with.
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ import math
 import os
 import textwrap
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -355,8 +356,14 @@ def run_details(r: Results, day: _dt.date) -> str:
 class _Page:
     """One A4 page with a top-down cursor, in inches from the top edge."""
 
-    def __init__(self, footer: str, scale: float = 1.0, renderer: Any = None):
+    def __init__(self, footer: str, scale: float = 1.0, renderer: Any = None, dry: bool = False,
+                 wraps: dict[tuple, tuple[str, float]] | None = None):
         self.k = scale  # text sizes and spacing shrink together when a page is full
+        # A dry run only finds where things go: charts take their room undrawn.  Its text is
+        # measured, and ``wraps`` keeps each measurement (its wrapped lines and height), so
+        # the page finally drawn at the same scale places its text without measuring again.
+        self.dry = dry
+        self.wraps = wraps if wraps is not None else {}
         self.fig = Figure(figsize=(A4_WIDTH_IN, A4_HEIGHT_IN), dpi=DPI)
         self.fig.set_facecolor("white")
         self.canvas = FigureCanvasAgg(self.fig)
@@ -383,6 +390,14 @@ class _Page:
               weight: str = "normal", color: str = INK, linespacing: float = 1.3) -> float:
         """Wrap ``text`` to ``width_in`` and place its top-left at (x, y); return its height."""
         size *= self.k
+        key = (text, width_in, size, weight, linespacing)
+        known = self.wraps.get(key)
+        if known is not None:
+            wrapped, height = known
+            if not self.dry:
+                self.fig.text(self._fx(x_in), self._fy(y_in), wrapped, fontsize=size, fontweight=weight,
+                              color=color, va="top", ha="left", linespacing=linespacing)
+            return height
         chars = max(8, int(width_in * 72 / (0.55 * size)))
         while True:
             wrapped = "\n".join(textwrap.fill(part, chars, break_long_words=True) if part else ""
@@ -393,6 +408,7 @@ class _Page:
             box = artist.get_window_extent(self.renderer)
             # Agg's hinted metrics run a few per cent narrower than the PDF's text: keep a margin.
             if box.width / self.fig.dpi <= WRAP_SAFETY * width_in or chars <= 8:
+                self.wraps[key] = (wrapped, box.height / self.fig.dpi)
                 return box.height / self.fig.dpi
             artist.remove()
             chars = max(8, int(chars * WRAP_SAFETY * width_in / (box.width / self.fig.dpi)) - 1)
@@ -451,6 +467,9 @@ class _Page:
         ``fit_labels``: the widest a y tick label may be (inches); longer ones go on two lines
         and the Axes starts after the widest (the tornado's input names).  ``title=False``
         drops the chart's own title where the page's heading already says it."""
+        if self.dry:  # the room is all the layout needs
+            self.y += height_in
+            return
         k = font_scale
         left, right = MARGIN_IN + 0.85 * k, MARGIN_IN + 0.1
         title_room = 0.35 * k if title else 0.1
@@ -529,15 +548,26 @@ class _Pack:
     comparison: Any
     renderer: Any
     variants: Any = None  # a Comparison of the scenario and its named variants
+    dry: bool = False  # pages made now are layout tries (see ``try_at``)
+    wraps: dict[tuple, tuple[str, float]] = field(default_factory=dict)  # text measured so far
 
     def page(self, number: int, k: float) -> _Page:
-        return _Page(footer_text(self.s, self.r, number), k, self.renderer)
+        return _Page(footer_text(self.s, self.r, number) if not self.dry else "", k, self.renderer,
+                     dry=self.dry, wraps=self.wraps)
 
     def measure(self, block: Callable[[_Page], None], k: float) -> float:
-        """The height ``block`` takes at scale ``k`` (drawn on a scratch page)."""
-        page = _Page("", k, self.renderer)
+        """The height ``block`` takes at scale ``k`` (laid out on a scratch page, not drawn)."""
+        page = _Page("", k, self.renderer, dry=True, wraps=self.wraps)
         block(page)
         return page.y - TOP_IN
+
+    def try_at(self, make: Callable[[float], _Page], k: float) -> _Page:
+        """``make``'s page at scale ``k`` as a dry run: where everything goes, nothing drawn."""
+        self.dry = True
+        try:
+            return make(k)
+        finally:
+            self.dry = False
 
 
 AVAILABLE_IN = A4_HEIGHT_IN - TOP_IN - BOTTOM_IN
@@ -545,41 +575,42 @@ COMFORTABLE = 0.84  # below this scale a page is hard to read: try leaving somet
 SMALLEST = 0.6
 
 
-def _fit(make: Callable[[float], _Page], floor: float) -> tuple[_Page | None, _Page]:
-    """``make`` at the largest scale down to ``floor`` at which it fits: (that page or None,
-    the last page tried).  Each try's overflow says how far to shrink next, so a page is
-    drawn two or three times at most rather than once for every step of a fixed ladder."""
+def _fit(p: _Pack, make: Callable[[float], _Page], floor: float) -> tuple[float | None, float]:
+    """The largest scale down to ``floor`` at which ``make``'s page fits: (that scale or None,
+    the last scale tried).  Each try's overflow says how far to shrink next, so a page is
+    laid out two or three times at most rather than once for every step of a fixed ladder;
+    the tries are dry runs (``_Pack.try_at``), and the caller draws the page once."""
     k, too_big = 1.0, 0.0
     while True:
-        page = make(k)
+        page = p.try_at(make, k)
         if page.room >= -1e-6:
             # Shrinking text wraps onto fewer lines, so the guess overshoots: try halfway back once.
             middle = math.floor(50 * (k + too_big) / 2) / 50
             if too_big and middle > k:
-                larger = make(middle)
+                larger = p.try_at(make, middle)
                 if larger.room >= -1e-6:
-                    return larger, larger
-            return page, page
+                    return middle, middle
+            return k, k
         too_big = k
         used = page.y - TOP_IN
         guess = math.floor(50 * k * AVAILABLE_IN / used) / 50  # to a step of 0.02, rounded down
         smaller = min(round(k - 0.02, 2), guess)
         if smaller < floor:
             if k <= floor:
-                return None, page
+                return None, k
             smaller = floor  # the smallest allowed, once
         k = smaller
 
 
-def _fitted(options: Sequence[Callable[[float], _Page]], floor: float = COMFORTABLE) -> Figure:
+def _fitted(p: _Pack, options: Sequence[Callable[[float], _Page]], floor: float = COMFORTABLE) -> Figure:
     """The first option that fits at a scale down to ``floor``, else the last at whatever scale
-    it fits (down to SMALLEST; if even that overflows, the smallest tried)."""
+    it fits (down to SMALLEST; if even that overflows, the smallest tried), drawn once."""
     for make in options[:-1]:
-        page, _ = _fit(make, floor)
-        if page is not None:
-            return page.fig
-    page, last = _fit(options[-1], SMALLEST)
-    return (page or last).fig
+        k, _ = _fit(p, make, floor)
+        if k is not None:
+            return make(k).fig
+    k, last = _fit(p, options[-1], SMALLEST)
+    return options[-1](last if k is None else k).fig
 
 
 # ------------------------------------------------------------------ page 1: the decision
@@ -819,27 +850,28 @@ def build_pages(scenario: Scenario, results: Results, decisions: Sequence[str] |
     p = _Pack(scenario, results, decisions, day or _dt.date.today(), analysis, comparison, renderer,
               variants)
     # Page 1 is projected: fewer of the goal seeks' details rather than smaller type.
-    one = _fitted([partial(_page_one, p, b) for b in (3, 2, 1, 0)], floor=0.96)
+    one = _fitted(p, [partial(_page_one, p, b) for b in (3, 2, 1, 0)], floor=0.96)
     # "How to read this" goes where it fits first: in full beside the decision charts, in
     # brief there or under the month-by-month table, else in brief at the end of page 4.
     placed = ""
     two = three = None
     for where, terms in (("three", "detail"), ("three", "short"), ("two", "short")):
-        page, _ = _fit(partial(_page_three if where == "three" else _page_two, p, terms), COMFORTABLE)
-        if page is not None:
+        make = partial(_page_three if where == "three" else _page_two, p, terms)
+        k, _ = _fit(p, make, COMFORTABLE)
+        if k is not None:
             placed = where
             if where == "three":
-                three = page.fig
+                three = make(k).fig
             else:
-                two = page.fig
+                two = make(k).fig
             break
     if two is None:
-        two = _fitted([partial(_page_two, p, "")])
+        two = _fitted(p, [partial(_page_two, p, "")])
     if three is None:
-        three = _fitted([partial(_page_three, p, "")])
+        three = _fitted(p, [partial(_page_three, p, "")])
     terms_on_four = "" if placed else "short"
     # The first contracts' terms stay whatever else has to give: they are what is signed.
-    four = _fitted([partial(_page_four, p, t, b, terms_on_four)
+    four = _fitted(p, [partial(_page_four, p, t, b, terms_on_four)
                     for t, b in ((2, MAX_BUDGET_ROWS), (1, MAX_BUDGET_ROWS), (1, 6), (1, 0))])
     return [one, two, three, four]
 
