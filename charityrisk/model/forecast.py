@@ -43,6 +43,7 @@ MAX_CELLS = 400_000  # non-empty cells read from the whole file
 MAX_TEXT = 1000  # characters kept from one cell
 MAX_SHEETS = 60
 MAX_MONTHS = 120  # the scenario's longest horizon
+MAX_NAME = 200  # the longest name a scenario holds (fields.MAX_TEXT)
 MAX_AMOUNT = 1e10  # the model's limit on money (validation.MAX_MONEY)
 HEADER_SEARCH_ROWS = 60
 # More pieces than this from one irregular row become one steady average line instead.
@@ -1213,6 +1214,8 @@ def _describe_months(labels: Sequence[str], start: int, end: int | None) -> str:
 
 
 def _line(name: str, kind: str, piece: Piece) -> dict:
+    if len(name) > MAX_NAME:  # the loader's limit on a name
+        name = name[:MAX_NAME - 1] + "…"
     line = {"name": name, "kind": kind, "amount": _money(piece.amount), "start_month": piece.start}
     if piece.end is not None:
         line["end_month"] = piece.end
@@ -1464,7 +1467,13 @@ def read_forecast(path: str | os.PathLike, sheet: str | None = None,
     kind = _sniff(path, head)
     suffix = path.suffix.lower()
     if kind == "zip":
-        grids = _load_xlsx(path, budget)
+        try:
+            grids = _load_xlsx(path, budget)
+        except (ForecastError, ImportCancelled, MemoryError):
+            raise
+        except Exception as error:  # a damaged part of the workbook, found while reading it
+            raise _refuse(path.name, f"this workbook cannot be read ({type(error).__name__}): "
+                                     + _SAVE_AS) from None
     elif suffix in (".csv", ".txt", ".tsv"):
         grids = _load_csv(path, budget)
     elif suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
