@@ -69,6 +69,10 @@ def summary_lines(forecast: ForecastImport, opening_reserves: float | None = Non
     if forecast.differences:
         lines.append(f"The sheet's own totals differ from the imported lines in "
                      f"{len(forecast.differences)} row(s): see the Check notes below.")
+    for line, source in zip(forecast.lines, forecast.sources):
+        amount = line["amount"]["likely"] if isinstance(line["amount"], dict) else line["amount"]
+        lines.append(f"  {line['kind']:<6}  {line['name']}  £{amount:,.2f}  {source.how}  "
+                     f"(row {source.row})")
     lines += [f"  {note}" for note in forecast.notes]
     return [terminal_safe(line) for line in lines]
 

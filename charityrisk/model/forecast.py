@@ -548,6 +548,8 @@ def _number_text(value: str) -> tuple[bool, str] | None:
     negative = False
     if text.startswith("(") and text.endswith(")"):
         negative, text = True, text[1:-1]
+    if text.endswith((",-", ".-")):  # "1.000,-": whole money written the German way
+        text = text[:-2]
     for _ in range(2):
         text = text.strip(_CURRENCY)
         for sign in ("-", "−", "–"):
@@ -555,8 +557,6 @@ def _number_text(value: str) -> tuple[bool, str] | None:
                 negative, text = not negative, text.strip(sign)
                 break
     text = text.strip(_CURRENCY)
-    if text.endswith((",-", ".-")):  # "50.000,-": whole money written the German way
-        text = text[:-2]
     if not text or not re.fullmatch(r"[\d.,]+", text) or not re.search(r"\d", text):
         return None
     return negative, text
