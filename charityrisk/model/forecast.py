@@ -101,7 +101,7 @@ class ImportCancelled(Exception):
     """The user pressed Cancel while the forecast was being read."""
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class ForecastError(Exception):
     """A forecast this module cannot read: where (sheet, row, column) and why."""
 
@@ -236,6 +236,9 @@ class ForecastImport:
     opening_candidates: list[OpeningCandidate] = field(default_factory=list)
     sheets: list[str] = field(default_factory=list)  # more than one: yearly sheets read as one
     decimal: str = "."
+    # Where each sheet starts among the months, and which row each sheet row was merged into.
+    offsets: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
+    row_at: dict[tuple[str, int], ImportedRow] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def months(self) -> int:
@@ -1299,9 +1302,9 @@ def _check_totals(result: ForecastImport) -> None:
     """Each total row the sheet holds against the rows read, month by month.  A total may add
     up its whole section or the rows since the previous heading or subtotal; the sign of a
     costs total varies between layouts, so either sign agrees."""
-    by_row = {(r.sheet, r.row): r for r in result.rows}
+    by_row = result.row_at or {(r.sheet, r.row): r for r in result.rows}
     n = result.months
-    offsets = _sheet_offsets(result)
+    offsets = result.offsets
     for total in result.totals:
         if total.kind is None:
             continue
@@ -1340,10 +1343,6 @@ def _check_totals(result: ForecastImport) -> None:
                 f"£{abs(best[m]):,.2f} there{more}.")
 
 
-def _sheet_offsets(result: ForecastImport) -> dict[str, int]:
-    return dict(getattr(result, "_offsets", {}) or {})
-
-
 # --- putting it together -------------------------------------------------------------------
 
 def _finish(reads: list[_SheetRead], max_one_offs: int) -> ForecastImport:
@@ -1369,12 +1368,13 @@ def _finish(reads: list[_SheetRead], max_one_offs: int) -> ForecastImport:
             if key not in merged:
                 merged[key] = ImportedRow(row.sheet, row.row, row.label, row.section, [0.0] * len(months))
             target = merged[key]
+            result.row_at[(row.sheet, row.row)] = target
             for m, a in enumerate(row.amounts):
                 if offset + m < len(months):
                     target.amounts[offset + m] += a
         result.totals += read.totals
         offset += len(read.months)
-    result._offsets = offsets  # type: ignore[attr-defined]
+    result.offsets = offsets
     result.rows = list(merged.values())
     result.opening_candidates = list(first.openings)
     _settle_opening(result)
