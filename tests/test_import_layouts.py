@@ -194,6 +194,21 @@ def test_month_words_not_known_are_refused_naming_the_cell(word):
     assert caught.value.column == "D" and "not a month this import knows" in caught.value.reason
 
 
+def test_a_whole_row_of_months_in_another_language_is_refused_naming_its_first_cell():
+    with pytest.raises(ForecastError) as caught:
+        read_grid("S", [["Poste", "janvier", "février", "mars", "avril"], ["Income"], ["Dons", 1, 2, 3, 4]])
+    assert (caught.value.row, caught.value.column) == (1, "B")
+    with pytest.raises(ForecastError) as caught:
+        read_grid("S", [["", "Ebrill", "Mai", "Mehefin"], ["Income"], ["Grant", 1, 2, 3]])
+    assert caught.value.column == "B"
+
+
+@pytest.mark.parametrize("word", ["Var", "Total", "YTD", "Year", "Notes", "Average", "Q1", "Actual 2026"])
+def test_usual_headings_after_the_months_are_not_taken_for_months(word):
+    f = read_grid("S", [["", "Jan 2026", "Feb 2026", "Mar 2026", word], ["Income"], ["Grant", 1, 2, 3, 6]])
+    assert f.months == 3
+
+
 def test_numeric_and_iso_month_headings_are_read_whatever_the_language():
     f = read_grid("S", [["Posten", "2026-01", "2026-02", "03/2026"], ["Income"], ["Spenden", 1, 2, 3]])
     assert f.first_month == "2026-01" and f.months == 3

@@ -382,12 +382,29 @@ def parse_month(value: Any) -> tuple[str, int | None, int] | None:
 
 _NOT_MONTHS = frozenset(("year", "years", "annual", "notes", "note", "ytd", "avg", "mean", "sum",
                          "item", "items", "line", "name", "code", "ref", "type", "tot", "all",
-                         "cost", "costs", "total", "budget", "plan", "fy", "qtr", "week"))
+                         "cost", "costs", "total", "budget", "plan", "fy", "qtr", "week", "actual",
+                         "actuals", "forecast", "variance", "outturn", "estimate", "target", "prior"))
+# Month names and abbreviations in the languages a UK charity's sheet may come in (Welsh among
+# them) that are not English ones: refused naming the cell, never skipped.
+_FOREIGN_MONTH_WORDS = """
+januar jän jänner februar märz mär mrz mai juni juli oktober okt dezember dez
+janvier janv février févr fevrier fevr mars avril avr juin juillet juil août aout septembre
+octobre novembre décembre déc
+enero ene febrero marzo abril abr mayo junio julio agosto ago septiembre setiembre set octubre
+noviembre diciembre dic
+gennaio gen febbraio marzo aprile maggio mag giugno giu luglio lug settembre ottobre ott dicembre
+januari februari maart mrt mei augustus
+janeiro fevereiro fev março marco maio junho julho setembro outubro out novembro dezembro
+styczeń sty luty lut marzec kwiecień kwi maj czerwiec cze lipiec lip sierpień sie wrzesień wrz
+październik paź listopad lis grudzień gru
+ionawr chwefror mawrth ebrill mehefin gorffennaf awst medi hydref tachwedd rhagfyr
+"""
+_FOREIGN_MONTHS = frozenset(_FOREIGN_MONTH_WORDS.split())
 
 
 def _month_like(value: Any) -> bool:
     """A month heading in a language or spelling this import does not know ("Mär", "Okt 2026"):
-    a short word, or any word with a year, that is not a month nor a usual heading word."""
+    a month name of another language, or a word with a year that is not a usual heading word."""
     if not isinstance(value, str) or parse_month(value) is not None:
         return False
     text = " ".join(value.strip().lower().split())
@@ -396,7 +413,7 @@ def _month_like(value: Any) -> bool:
     word = re.match(r"[^\W\d_]+", text)
     if word is None or word.group(0) in _NOT_MONTHS:
         return False
-    return bool(re.search(r"\d", text)) or len(word.group(0)) <= 5
+    return word.group(0) in _FOREIGN_MONTHS or bool(re.search(r"\d", text))
 
 
 def _next(month: tuple) -> tuple:
@@ -485,8 +502,7 @@ def _header_in_row(sheet: str, r: int, row: Sequence[Any]) -> _Header | None:
             break
         if len(months) >= 2 and (best is None or len(months) > len(best.months)):
             before = row[col - 1] if col >= 1 else None
-            if len(months) < 12 and _month_like(before) and first[0] == "calendar" \
-                    and (first[2] == 2 or re.search(r"\d", _text(before))):
+            if len(months) < 12 and _month_like(before) and first[0] == "calendar":
                 raise _unknown_month(sheet, r + 1, col - 1, before)
             best = _Header(r, columns, months, notes)
         col = c if c > col else col + 1
@@ -528,7 +544,7 @@ def _find_header(grid: list[list[Any]], sheet: str = "") -> _Header | None:
     for r, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
         run = 0
         for c, value in enumerate(row):
-            run = run + 1 if _month_like(value) and re.search(r"\d", _text(value)) else 0
+            run = run + 1 if _month_like(value) else 0
             if run >= 3:
                 raise _unknown_month(sheet, r + 1, c - 2, row[c - 2])
     return None
@@ -1545,7 +1561,8 @@ def _choose(path: Path, grids: list[_Grid], sheet: str | None, max_one_offs: int
             if others:
                 result.notes.insert(0, f"Sheet '{g.name}' was read; the sheets "
                                        f"{', '.join(repr(o) for o in others)} also have month headings "
-                                       "(choose one with --sheet, or copy it into its own file).")
+                                       "(to read another, copy it into a file of its own, or on the command line "
+                                       "name it with --sheet).")
             return result
     raise AssertionError("unreachable")  # pragma: no cover
 
