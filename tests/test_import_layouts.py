@@ -452,7 +452,7 @@ def test_beyond_the_limits_reading_stops_with_a_clear_message(tmp_path, monkeypa
     with pytest.raises(ForecastError) as caught:
         read_forecast(xlsx(tmp_path / "long.xlsx", [("Cash flow", rows)]))
     assert "more than 20 rows" in caught.value.reason
-    monkeypatch.setattr(fc, "MAX_ROWS", 3000)
+    monkeypatch.setattr(fc, "MAX_ROWS", 2000)
     monkeypatch.setattr(fc, "MAX_CELLS", 100)
     with pytest.raises(ForecastError) as caught:
         read_forecast(xlsx(tmp_path / "long2.xlsx", [("Cash flow", rows)]))

@@ -37,9 +37,9 @@ from typing import Any, NamedTuple
 
 MAX_FORECAST_BYTES = 20 * 1024 * 1024
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # a workbook is a zip: what it holds, unpacked
-MAX_ROWS = 3000  # rows read from a sheet
+MAX_ROWS = 2000  # rows read from a sheet
 MAX_COLUMNS = 400  # columns read from a sheet (ten years of months with room to spare)
-MAX_CELLS = 400_000  # non-empty cells read from the whole file
+MAX_CELLS = 200_000  # non-empty cells read from the whole file (a forecast has a few thousand)
 MAX_TEXT = 1000  # characters kept from one cell
 MAX_SHEETS = 60
 MAX_MONTHS = 120  # the scenario's longest horizon
