@@ -135,7 +135,7 @@ class FileRefused(ForecastError):
 
     @property
     def message(self) -> str:
-        return f"{self.sheet}: {self.reason}"
+        return self.reason  # about the file as a whole: whoever shows it names the file
 
 
 @dataclass(frozen=True)
