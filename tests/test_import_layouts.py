@@ -480,3 +480,29 @@ def test_choices_leave_out_a_line_and_give_its_chance_and_range():
     assert fc.budget_lines(chosen)[0].amount.low == 80
     with pytest.raises(ValueError):
         f.chosen({0: fc.LineChoice(low=1.2)})
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.binary(max_size=600), st.sampled_from([".csv", ".xlsx", ".txt"]))
+def test_any_bytes_read_or_give_a_refusal(tmp_path_factory, raw, suffix):
+    path = tmp_path_factory.mktemp("bytes") / f"f{suffix}"
+    path.write_bytes(raw)
+    try:
+        f = read_forecast(path)
+    except ForecastError as error:
+        assert error.message and "\n" not in error.reason
+        return
+    assert f.lines
+
+
+def test_a_damaged_workbook_is_refused(tmp_path):
+    path = xlsx(tmp_path / "f.xlsx", [("Cash flow", [["", *MONTHS], ["Income"], ["Grant"] + [100] * 12])])
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"][:200]  # cut short
+    with zipfile.ZipFile(path, "w") as z:
+        for n, data in parts.items():
+            z.writestr(n, data)
+    with pytest.raises(ForecastError) as caught:
+        read_forecast(path)
+    assert "cannot be read" in caught.value.reason
