@@ -506,3 +506,29 @@ def test_a_damaged_workbook_is_refused(tmp_path):
     with pytest.raises(ForecastError) as caught:
         read_forecast(path)
     assert "cannot be read" in caught.value.reason
+
+
+# --- ready for scenario version 3 (monthly_amounts): not written yet -----------------------
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.integers(-10**6, 10**7), min_size=1, max_size=60), st.sampled_from(["income", "cost"]))
+def test_monthly_amounts_lines_keep_the_sheet_and_repeat_its_last_twelve_months(pence, section):
+    row = fc.ImportedRow("S", 3, "Row", section, [p / 100 for p in pence])
+    lines = fc.monthly_amounts_lines(row)
+    n, horizon = len(pence), 120
+    for kind, amounts, _ in row.parts:
+        got = [0.0] * horizon
+        for line in (x for x in lines if x["kind"] == kind):
+            for m, a in enumerate(fc.expand_line(line, horizon)):
+                got[m] += a
+        assert all(abs(g - a) < fc.HALF_PENNY for g, a in zip(got[:n], amounts))  # the sheet, exactly
+        if n >= 12:
+            assert all(abs(got[m] - got[m - 12]) < fc.HALF_PENNY for m in range(n, horizon))
+        assert all(x["every_months"] == 1 and x["growth_per_year"] == 0 for x in lines)
+
+
+def test_a_range_on_a_monthly_amounts_line_is_its_scale():
+    line = {"name": "A", "kind": "income", "monthly_amounts": [1, 2], "start_month": 1, "every_months": 1,
+            "growth_per_year": 0, "probability": 1}
+    out = fc.with_choice(line, fc.LineChoice(low=0.9, high=1.2))
+    assert out["scale"] == {"low": 0.9, "likely": 1, "high": 1.2} and "amount" not in out

@@ -311,7 +311,9 @@ def with_choice(line: dict, choice: LineChoice) -> dict:
         raise ValueError("low is at most 100% of the amount and high at least 100%")
     out = dict(line)
     out["probability"] = choice.probability
-    if choice.low != 1 or choice.high != 1:
+    if (choice.low != 1 or choice.high != 1) and "monthly_amounts" in line:
+        out["scale"] = {"low": choice.low, "likely": 1, "high": choice.high}
+    elif choice.low != 1 or choice.high != 1:
         amount = line["amount"]
         likely = amount["likely"] if isinstance(amount, dict) else amount
         out["amount"] = {"low": _money(likely * choice.low), "likely": likely,
@@ -1248,9 +1250,10 @@ def line_from_row(row: ImportedRow, month_labels: Sequence[str],
 
     Scenario version 2 (today): a row is classified (``classify``) into monthly, quarterly,
     yearly, growing or one-off lines, or, past ``max_one_offs`` pieces, a steady average.
-    When version 3 lands, a row whose months differ becomes ONE line per kind,
-    ``{"monthly_amounts": amounts, "start_month": 1, "every_months": 1}`` (exact, no growth);
-    every other caller goes on unchanged.
+    When version 3 lands, a row whose months differ returns ``monthly_amounts_lines(row)``
+    instead (exact, no growth; a row whose months are all equal may stay one ``amount`` line),
+    with "how" saying so; every other caller (preview, totals, self-check, ``with_choice``)
+    already understands such lines.
     """
     lines: list[dict] = []
     hows: list[str] = []
@@ -1290,16 +1293,47 @@ def line_from_row(row: ImportedRow, month_labels: Sequence[str],
 
 
 def expand_line(line: dict, months: int) -> list[float]:
-    """A line's payments in months 1..months by domain.md's rules (the likely amount, growth applied)."""
+    """A line's payments in months 1..months by domain.md's rules (the likely amount, growth
+    applied; a version 3 ``monthly_amounts`` list at its likely scale of 1)."""
     out = [0.0] * months
-    amount = line["amount"]
-    amount = amount["likely"] if isinstance(amount, dict) else amount
     start, every = line.get("start_month", 1), line.get("every_months", 1)
     last = min(line.get("end_month") or months, months)
     growth = line.get("growth_per_year", 0)
+    listed = line.get("monthly_amounts")
+    amount = line.get("amount", 0)
+    amount = amount["likely"] if isinstance(amount, dict) else amount
     for m in range(start, last + 1, every):
-        out[m - 1] += amount * (1 + growth) ** ((m - start) // 12)
+        each = listed[(m - start) % len(listed)] if listed else amount
+        out[m - 1] += each * (1 + growth) ** ((m - start) // 12)
     return out
+
+
+def monthly_amounts_lines(row: ImportedRow) -> list[dict]:
+    """The row as domain.md version 3 lines, exact to the penny: NOT USED until version 3 is on
+    main (``line_from_row`` then returns these for a row whose months differ).
+
+    One line per kind (a row may hold refunds).  The list repeats after its last entry, so for
+    each row to repeat its last 12 months after the sheet's last month, a sheet of N months
+    (N > 12, not whole years) gives two lines: months 1..N-12 listed once (``end_month``), then
+    the last 12 from month N-11 on, repeating.  A sheet of whole years, or of 12 months or
+    fewer, is one list from month 1 that repeats as it is (under 12 months: the preview says so).
+    """
+    lines = []
+    n = len(row.amounts)
+    for kind, amounts, suffix in row.parts:
+        if not any(amounts):
+            continue
+        name = (row.label + suffix)[:MAX_NAME]
+        exact = [_money(a) for a in amounts]
+        base = {"name": name, "kind": kind, "every_months": 1, "growth_per_year": 0, "probability": 1}
+        if n > 12 and n % 12:
+            head, tail = exact[:n - 12], exact[n - 12:]
+            if any(head):
+                lines.append({**base, "monthly_amounts": head, "start_month": 1, "end_month": n - 12})
+            lines.append({**base, "monthly_amounts": tail, "start_month": n - 11})
+        else:
+            lines.append({**base, "monthly_amounts": exact, "start_month": 1})
+    return lines
 
 
 def monthly_amounts(forecast: ForecastImport, kind: str) -> list[float]:
