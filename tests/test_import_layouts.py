@@ -214,6 +214,26 @@ def test_numeric_and_iso_month_headings_are_read_whatever_the_language():
     assert f.first_month == "2026-01" and f.months == 3
 
 
+def test_rows_under_no_heading_are_read_by_the_total_that_adds_them_up():
+    grid = [["", "Apr", "May"], ["Grant", 1000, 1000], ["Donations", 50, 80], ["Total income", 1050, 1080],
+            ["Salaries", 700, 700], ["Rent", 200, 200], ["Total expenditure", 900, 900],
+            ["Notes row", 1, 2], ["Total", 5, 5]]
+    f = read_grid("S", grid)
+    assert [(r.label, r.section) for r in f.rows] == [("Grant", "income"), ("Donations", "income"),
+                                                     ("Salaries", "cost"), ("Rent", "cost")]
+    assert any("Row 2 'Grant' stands under no heading; row 4 'Total income' adds it up" in n for n in f.notes)
+    assert any("'Notes row' is not under an Income or Expenditure heading: skipped" in n for n in f.notes)
+    assert not f.differences
+
+
+def test_the_whole_sections_total_ends_it():
+    grid = [["", "Apr", "May"], ["Expenditure"], ["Rent", 200, 200], ["Total expenditure", 200, 200],
+            ["Financing"], ["Loan received", 10000, 0]]
+    f = read_grid("S", grid)
+    assert [r.label for r in f.rows] == ["Rent"]  # the loan is not a cost
+    assert any("'Loan received' is not under an Income or Expenditure heading" in n for n in f.notes)
+
+
 # --- which sheet ---------------------------------------------------------------------------
 
 def test_cash_flow_sheet_found_by_name_when_another_is_active(tmp_path):

@@ -870,8 +870,9 @@ def _section(label: str) -> str | None:
 
 def _section_word(label: str) -> str | None:
     """The kind of a label that is nothing but a section's name ("Spending", "Cash receipts")."""
-    text = _clean_label(label).lower().rstrip(":").strip()
-    text = re.sub(r"^(cash|total|all|monthly)\s+", "", text)
+    text = re.sub(r"\(.*?\)", "", _clean_label(label).lower()).rstrip(":").strip()
+    text = re.sub(r"^(total|all|monthly)\s+", "", text)
+    text = re.sub(r"^cash\s+", "", text)
     for words, kind in ((_INCOME_HEADINGS, "income"), (_COST_HEADINGS, "cost")):
         if text in words:
             return kind
@@ -990,8 +991,16 @@ def _read_sheet_rows(sheet: str, grid: list[list[Any]], default_decimal: str = "
     pending: list[_Pending] = []
     boundaries: list[int] = []  # row numbers of headings and totals, for pending rows
 
+    orphans: list[ImportedRow] = []  # rows with figures under no heading, since the last boundary
+    orphan_notes: list[str] = []
+
     def cells_of(row: list[Any]) -> list[Any]:
         return [row[c] if c < len(row) else None for c in columns]
+
+    def drop_orphans() -> None:
+        out.notes.extend(orphan_notes)
+        orphans.clear()
+        orphan_notes.clear()
 
     for r in range(header.row + 1, len(grid)):
         row = grid[r]
@@ -1005,6 +1014,7 @@ def _read_sheet_rows(sheet: str, grid: list[list[Any]], default_decimal: str = "
             heading = _section(label) if label else None  # the month headings again, over a section
             if heading is not None:
                 section = heading
+            drop_orphans()
             boundaries.append(number)
             block = []
             continue
@@ -1023,7 +1033,20 @@ def _read_sheet_rows(sheet: str, grid: list[list[Any]], default_decimal: str = "
                     amounts = [None if isinstance(v, _Uncached) else _optional_amount(v, decimal)
                                if _text(v) != "" else 0.0 for v in cells]
                     kind = _total_kind(label)
+                    if kind in ("income", "cost") and orphans and _adds_up(amounts, orphans):
+                        for orphan in orphans:  # lines with no heading, named by the total below them
+                            orphan.section = kind
+                            out.rows.append(orphan)
+                            block.append(orphan.row)
+                            out.notes.append(f"Row {orphan.row} '{orphan.label}' stands under no heading; "
+                                             f"row {number} '{label}' adds it up, so it is read as "
+                                             f"{'income' if kind == 'income' else 'a cost'}.")
+                        orphans.clear()
+                        orphan_notes.clear()
                     out.totals.append(TotalRow(sheet, number, label, kind, amounts, list(block)))
+                    if kind in ("income", "cost") and _section_word(label) == kind:
+                        section = None  # the whole section's total ends it
+            drop_orphans()
             boundaries.append(number)
             block = []
             continue
@@ -1031,6 +1054,7 @@ def _read_sheet_rows(sheet: str, grid: list[list[Any]], default_decimal: str = "
             heading = _section(label) if label else None
             if heading is not None:
                 section = heading
+                drop_orphans()
                 boundaries.append(number)
                 block = []
             elif pre_value is not None and label:
@@ -1044,13 +1068,19 @@ def _read_sheet_rows(sheet: str, grid: list[list[Any]], default_decimal: str = "
         if word is not None:
             values = [_cell_amount(sheet, number, c, v, decimal) for c, v in zip(columns, cells)]
             pending.append(_Pending(number, label, word, values, len(out.rows)))
+            drop_orphans()
             boundaries.append(number)
             section = word
             block = []
             continue
         if section is None:
-            out.notes.append(f"Row {number} '{label}' is not under an Income or Expenditure "
-                             "heading: skipped.")
+            note = f"Row {number} '{label}' is not under an Income or Expenditure heading: skipped."
+            found = [_optional_amount(v, decimal) if _text(v) != "" else 0.0 for v in cells]
+            if all(a is not None for a in found) and any(found):
+                orphans.append(ImportedRow(sheet, number, label, "", [float(a or 0) for a in found]))
+                orphan_notes.append(note)
+            else:
+                out.notes.append(note)
             continue
         values = [_cell_amount(sheet, number, c, v, decimal) for c, v in zip(columns, cells)]
         if prestart is not None and _optional_amount(pre_value, decimal):
@@ -1061,6 +1091,8 @@ def _read_sheet_rows(sheet: str, grid: list[list[Any]], default_decimal: str = "
             continue
         block.append(number)
         out.rows.append(ImportedRow(sheet, number, label, section, values))
+    drop_orphans()
+    out.rows.sort(key=lambda r: r.row)
     _settle_pending(out, pending, boundaries)
     _sections_of_totals(out)
     return out
