@@ -247,6 +247,15 @@ def test_cash_flow_sheet_found_by_name_when_another_is_active(tmp_path):
     assert "'Instructions'" in f.notes[0] and "--sheet" in f.notes[0]
 
 
+def test_the_sheet_with_income_and_costs_is_chosen_and_one_not_read_is_named(tmp_path):
+    small = [["", *MONTHS], ["Income"], ["Grant"] + [5] * 12]
+    full = [["", *MONTHS], ["Income"], ["Grant"] + [900] * 12, ["Expenditure"], ["Rent"] + [300] * 12]
+    bad = [["", *MONTHS], ["Income"], ["Grant"] + ["lots"] * 12]
+    f = read_forecast(xlsx(tmp_path / "b.xlsx", [("Sheet1", small), ("Sheet2", full), ("Sheet3", bad)]))
+    assert f.sheet == "Sheet2"
+    assert any(n.startswith("Sheet 'Sheet3' was not read: sheet 'Sheet3', row 3, column B") for n in f.notes)
+
+
 def test_yearly_sheets_are_offered_as_one_forecast(tmp_path):
     sheets = [(f"Year {y}", [["", *[f"Month {m}" for m in range(1, 13)]], ["Income"],
                              ["Grant"] + [1000 * y] * 12, ["Expenditure"], ["Staff"] + [800] * 12])

@@ -1619,18 +1619,33 @@ def _choose(path: Path, grids: list[_Grid], sheet: str | None, max_one_offs: int
             result.notes.insert(0, f"The sheets {', '.join(repr(r.sheet) for r in combined)} are read "
                                    f"as one forecast of {result.months} consecutive months.")
             return result
-    ranked = sorted(with_months, key=lambda pg: _rank(pg[1].name, pg[0]))
-    for _, g in ranked:
-        result = _finish([_read(g, max_one_offs, decimal)], max_one_offs)
-        if result.lines or g is ranked[-1][1]:
-            others = [o.name for _, o in ranked if o is not g]
-            if others:
-                result.notes.insert(0, f"Sheet '{g.name}' was read; the sheets "
-                                       f"{', '.join(repr(o) for o in others)} also have month headings "
-                                       "(to read another, copy it into a file of its own, or on the command line "
-                                       "name it with --sheet).")
-            return result
-    raise AssertionError("unreachable")  # pragma: no cover
+    # By name first (a "Cash flow" sheet over "Instructions" or "Worst case"), then by content
+    # (income and costs both read, more rows), then the sheet open when it was saved.
+    scored = []
+    for position, g in with_months:
+        attempt: _SheetRead | ForecastError
+        try:
+            attempt = _read(g, max_one_offs, decimal)
+        except ForecastError as error:
+            attempt = error
+        kinds = set() if isinstance(attempt, ForecastError) else {r.section for r in attempt.rows}
+        rows = 0 if isinstance(attempt, ForecastError) else len(attempt.rows)
+        scored.append((_rank(g.name, position)[:3] + (-len(kinds), -rows, position), g, attempt))
+    scored.sort(key=lambda t: t[0])
+    _, g, best = scored[0]
+    if isinstance(best, ForecastError):
+        raise best
+    result = _finish([best], max_one_offs)
+    others = [o.name for _, o, _ in scored[1:]]
+    if others:
+        result.notes.insert(0, f"Sheet '{g.name}' was read; the sheets "
+                               f"{', '.join(repr(o) for o in others)} also have month headings "
+                               "(to read another, copy it into a file of its own, or on the command line "
+                               "name it with --sheet).")
+    for _, o, other in scored[1:]:
+        if isinstance(other, ForecastError):
+            result.notes.insert(1, f"Sheet '{o.name}' was not read: {other.message}.")
+    return result
 
 
 def _no_header(sheet: str, grid: list[list[Any]]) -> ForecastError:
