@@ -1345,10 +1345,11 @@ def monthly_amounts_lines(row: ImportedRow) -> list[dict]:
     main (``line_from_row`` then returns these for a row whose months differ).
 
     One line per kind (a row may hold refunds).  The list repeats after its last entry, so for
-    each row to repeat its last 12 months after the sheet's last month, a sheet of N months
-    (N > 12, not whole years) gives two lines: months 1..N-12 listed once (``end_month``), then
-    the last 12 from month N-11 on, repeating.  A sheet of whole years, or of 12 months or
-    fewer, is one list from month 1 that repeats as it is (under 12 months: the preview says so).
+    each row to repeat its last 12 months after the sheet's last month, a sheet of N > 12 months
+    gives two lines: months 1..N-12 listed once (``end_month``), then the last 12 from month
+    N-11 on, repeating (a whole number of years keeps the seasons in their months).  A sheet of
+    12 months or fewer is one list from month 1 that repeats as it is (under 12 months the
+    preview must say so).
     """
     lines = []
     n = len(row.amounts)
@@ -1358,7 +1359,7 @@ def monthly_amounts_lines(row: ImportedRow) -> list[dict]:
         name = (row.label + suffix)[:MAX_NAME]
         exact = [_money(a) for a in amounts]
         base = {"name": name, "kind": kind, "every_months": 1, "growth_per_year": 0, "probability": 1}
-        if n > 12 and n % 12:
+        if n > 12:
             head, tail = exact[:n - 12], exact[n - 12:]
             if any(head):
                 lines.append({**base, "monthly_amounts": head, "start_month": 1, "end_month": n - 12})
@@ -1397,8 +1398,8 @@ def _check_totals(result: ForecastImport) -> None:
             chosen = [by_row[(total.sheet, r)] for r in rows if (total.sheet, r) in by_row]
             if total.kind == "net":
                 sums = [sum(r.signed()[offset + m] for r in chosen) for m in range(width)]
-            else:
-                sums = [sum(a[offset + m] for r in chosen for k, a, _ in r.parts if k == total.kind)
+            else:  # as the sheet adds them: a refund typed under income lowers its total
+                sums = [sum(r.amounts[offset + m] for r in chosen if r.section == total.kind)
                         for m in range(width)]
             candidates.append(sums)
         best, best_diff = candidates[-1], None
