@@ -10,7 +10,7 @@ pytest.importorskip("openpyxl")
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from charityrisk.gui.import_dialog import COLUMNS, ImportPreviewDialog, preview_forecast, red_cells
+from charityrisk.gui.import_dialog import COLUMNS, RED, ImportPreviewDialog, preview_forecast, red_cells
 from charityrisk.model.forecast import read_forecast
 from test_forecast_import import april_forecast, calendar_forecast
 
@@ -246,3 +246,21 @@ def test_the_window_imports_what_the_preview_chose(qtbot, window, prompts, tmp_p
     assert "Local authority grant" not in budget
     assert budget["Trust grant (annual)"].probability == 0.6
     assert window.scenario.organisation.opening_reserves == 25_000
+
+
+def test_an_averaged_row_and_a_sheet_total_that_differs_show_in_red(qtbot):
+    from charityrisk.model.forecast import read_grid
+
+    grid = [["Cash in", "Apr 2026", "May 2026", "Jun 2026", "Jul 2026", "Aug 2026", "Sep 2026", "Oct 2026"],
+            ["Grant", 4000, 4000, 4000, 4000, 4000, 4000, 4000],
+            ["Shop takings", 120, 340, 90, 410, 230, 150, 600],
+            ["Total cash in", 4120, 4340, 4090, 4410, 4230, 4150, 4000]]
+    d = ImportPreviewDialog(read_grid("Cash flow", grid))
+    qtbot.addWidget(d)
+    red = red_cells(d.totals)
+    assert {(0, m) for m in range(7)} <= set(red)  # the averaged takings, every month
+    heads = [d.totals.verticalHeaderItem(r).text() for r in range(d.totals.rowCount())]
+    total_row = heads.index("Sheet row 4 'Total cash in'")
+    assert [(r, c) for r, c in red if r == total_row] == [(total_row, 6)]  # October's total alone
+    notes = [d.notes.item(i) for i in range(d.notes.count())]
+    assert [n.text()[:29] for n in notes if n.foreground().color() == RED] == ["Check: row 4 'Total cash in' "]

@@ -232,6 +232,7 @@ class ImportPreviewDialog(QDialog):
         self.notes = QListWidget()
         self.notes.addItems(forecast.notes or ["Nothing was skipped."])
         self.notes.setAccessibleName("Import notes")
+        self.notes.setWordWrap(True)
         for i, note in enumerate(forecast.notes):
             if note.startswith(("Check:", "Opening reserves:")):
                 self.notes.item(i).setForeground(QBrush(RED))
