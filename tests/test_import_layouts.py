@@ -488,6 +488,30 @@ def test_beyond_the_limits_reading_stops_with_a_clear_message(tmp_path, monkeypa
     assert "more than 100 filled cells" in caught.value.reason
 
 
+def test_a_workbook_part_read_whole_is_bounded_before_it_is_read(tmp_path, monkeypatch):
+    path = xlsx(tmp_path / "strings.xlsx", [("Cash flow", [["", *MONTHS], ["Income"], ["Grant"] + [1] * 12])])
+    strings = "".join(f"<si><t>Grant number {i}</t></si>" for i in range(5000))
+    with zipfile.ZipFile(path, "a") as z:  # as Excel and Calc save text: a table read whole
+        z.writestr("xl/sharedStrings.xml", f'<sst count="5000" uniqueCount="5000">{strings}</sst>')
+    monkeypatch.setattr(fc, "MAX_LOADED_PART_BYTES", 50_000)
+    with pytest.raises(ForecastError) as caught:
+        read_forecast(path)
+    assert "xl/sharedStrings.xml unpacks to" in caught.value.reason
+
+
+def test_a_long_csv_costs_little(tmp_path):
+    import tracemalloc
+
+    path = tmp_path / "long.csv"
+    path.write_text("Item,Jan,Feb\nIncome,,\n" + "x,1,2\n" * 1_500_000)  # 9 MB, 1.5 million rows
+    tracemalloc.start()
+    with pytest.raises(ForecastError) as caught:
+        read_forecast(path)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert "more than 2,000 rows" in caught.value.reason and peak < 100e6
+
+
 def test_cancel_stops_the_read(tmp_path):
     path = xlsx(tmp_path / "f.xlsx", [("Cash flow", [["", *MONTHS], ["Income"], ["Grant"] + [100] * 12])])
     seen = []

@@ -36,7 +36,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 MAX_FORECAST_BYTES = 20 * 1024 * 1024
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # a workbook is a zip: what it holds, unpacked
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # a workbook is a zip: what it holds, unpacked
+MAX_LOADED_PART_BYTES = 10 * 1024 * 1024  # a part read whole (shared strings, styles), unpacked
 MAX_ROWS = 2000  # rows read from a sheet
 MAX_COLUMNS = 400  # columns read from a sheet (ten years of months with room to spare)
 MAX_CELLS = 200_000  # non-empty cells read from the whole file (a forecast has a few thousand)
@@ -689,6 +690,12 @@ def _check_zip(path: Path) -> None:
                 if "xl/workbook.bin" in names:
                     raise _refuse(name, f"this is an Excel binary (.xlsb) workbook: {_SAVE_AS}")
                 raise _refuse(name, f"this is a zip file but not an Excel workbook: {_SAVE_AS}")
+            for info in infos:  # openpyxl reads these whole, even in read-only mode
+                if not info.filename.startswith("xl/worksheets/") and info.file_size > MAX_LOADED_PART_BYTES:
+                    raise _refuse(name, f"this workbook's {info.filename} unpacks to "
+                                        f"{info.file_size / 1e6:,.1f} MB, more than the "
+                                        f"{MAX_LOADED_PART_BYTES / 1e6:,.1f} MB a forecast is expected to "
+                                        "take: copy the forecast sheet into a new workbook and import that")
             unpacked = sum(i.file_size for i in infos)
             if unpacked > MAX_UNPACKED_BYTES:
                 raise _refuse(name, f"this workbook unpacks to {unpacked / 1e6:,.0f} MB, more than the "
@@ -799,7 +806,7 @@ def _decode(raw: bytes) -> str:
 
 def _delimiter(text: str) -> str:
     """The delimiter that splits the first lines into the most columns the most consistently."""
-    lines = [line for line in text.splitlines()[:60] if line.strip()]
+    lines = [line for line in text[:64 * 1024].splitlines()[:60] if line.strip()]
     best, best_score = ",", (-1, -1)
     for d in (",", ";", "\t", "|"):
         try:
