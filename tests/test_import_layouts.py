@@ -94,6 +94,16 @@ def test_rows_are_kept_exactly_as_the_sheet_has_them(tmp_path):
     assert f.sheet_totals("income") == [r + 1500 for r in rooms]
 
 
+def test_lines_whose_names_only_look_like_totals_are_lines():
+    grid = [["", "Apr", "May"], ["Expenditure"], ["DBS checks", 40, 40], ["Non-profit network fee", 10, 10],
+            ["Net pay", 900, 900], ["Income"], ["Grand opening donations", 500, 0],
+            ["Gross profit", 1, 1], ["Opening balance", 300, 1], ["Closing cash", 2, 2]]
+    f = read_grid("S", grid)
+    assert [r.label for r in f.rows] == ["DBS checks", "Non-profit network fee", "Net pay",
+                                         "Grand opening donations"]
+    assert f.opening_balance == 300
+
+
 def test_a_section_word_row_that_is_not_a_sum_is_a_line():
     grid = [["", "Apr", "May", "Jun"], ["Income", 1000, 1000, 1000], ["Expenditure", 800, 900, 800]]
     f = read_grid("Simple", grid)

@@ -77,18 +77,23 @@ _INCOME_HEADINGS = ("income", "receipts", "revenue", "revenues", "cash in", "mon
 _COST_HEADINGS = ("expenditure", "expenses", "costs", "payments", "cash out", "money out",
                   "outgoings", "outflows", "outflow", "spending", "outgoing", "cash payments",
                   "resources expended", "funds out", "disbursements")
-_OPENING = re.compile(r"opening|\bb/f\b|\bb\.f\.|\bb/fwd\b|brought forward|balance at start|"
-                      r"start of (the )?month|cash at start|bank at start|cash at beginning|"
-                      r"beginning of (the )?month|starting (cash|balance)")
-_CLOSING = re.compile(r"closing|\bc/f\b|\bc/fwd\b|carried forward|cash at end|bank at end|"
-                      r"end of (the )?month|balance at end|ending (cash|balance)|cash position|"
-                      r"bank balance|cumulative")
+_BALANCE_WORD = r"(balance|cash|bank|position|funds|reserves|total|figure)"
+_OPENING = re.compile(rf"^opening$|opening {_BALANCE_WORD}|\bb/f\b|\bb\.f\.|\bb/fwd\b|brought forward|"
+                      r"brought fwd|balance at (the )?start|start of (the )?month|cash at start|bank at start|"
+                      r"cash at beginning|beginning of (the )?month|starting (cash|balance)")
+_CLOSING = re.compile(rf"^closing$|closing {_BALANCE_WORD}|\bc/f\b|\bc/fwd\b|carried forward|carried fwd|"
+                      r"cash at end|bank at end|end of (the )?month|balance at (the )?end|ending (cash|balance)|"
+                      r"cash position|bank balance|cumulative")
+# Rows that add up others or carry a balance: never lines.  (Bare words that also name real
+# lines, "check" in "DBS checks", "opening" in "opening event", "non-profit", are not enough.)
 _TOTAL = re.compile(r"\btotals?\b|sub-?totals?|\bnet\b(?!\s+(pay|wages?|salar))|\bbalances?\b|"
                     r"\bc/f\b|\bb/f\b|\bc/fwd\b|\bb/fwd\b|carried forward|brought forward|"
-                    r"carried fwd|brought fwd|surplus|deficit|cumulative|movement|closing|opening|"
-                    r"\bprofits?\b|\blosses\b|\b(gross|operating|net) loss\b|\bebitda?\b|"
-                    r"cash at (start|end|beginning)|bank at (start|end)|cash position|"
-                    r"^sum\b|\bvariance\b|\bdifference\b|\bcheck\b")
+                    r"carried fwd|brought fwd|surplus|deficit|cumulative|^movement|movement in|"
+                    r"(cash|net|fund|funds) movement|"
+                    rf"^closing$|closing {_BALANCE_WORD}|^opening$|opening {_BALANCE_WORD}|"
+                    r"(?<![-\w])profits?\b|\blosses\b|\b(gross|operating|net) loss\b|\bebitda?\b|"
+                    r"cash at (start|end|beginning)|bank at (start|end)|cash position|start of (the )?month|"
+                    r"end of (the )?month|^sum\b|^variance\b|^difference\b|^check\b|^running\b")
 _NET = re.compile(r"^net( cash)?( flow| ?flow| movement| inflow| outflow| change| in/\(?out\)?)?"
                   r"( for the month| in month| this month)?$|^surplus|^deficit|^net cash|"
                   r"^cash ?flow for the month|^monthly net")
