@@ -212,8 +212,11 @@ def test_the_read_runs_off_the_window_thread_and_cancel_stops_it(qtbot, tmp_path
         else:
             QTimer.singleShot(20, cancel_when_shown)
 
+    second = []
+    QTimer.singleShot(0, lambda: second.append(import_dialog.read_in_background(None, path)))
     QTimer.singleShot(0, cancel_when_shown)
     assert import_dialog.read_in_background(None, path) is None
+    assert second == [None] and len(threads) == 1  # a second import meanwhile reads nothing
     timer.stop()
     assert threads and threads[0] != threading.get_ident() and len(ticks) >= 5
     monkeypatch.setattr(fc, "read_forecast", real)

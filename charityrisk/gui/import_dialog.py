@@ -96,11 +96,15 @@ def row_texts(forecast: ForecastImport) -> list[tuple[str, ...]]:
 
 # --- reading off the window's thread -------------------------------------------------------
 
+_reading: set[int] = set()  # the reads under way (at most one)
+
 def read_in_background(parent: QWidget | None, path: str | os.PathLike, sheet: str | None = None,
                        *, label: str = "Reading the forecast...") -> ForecastImport | None:
     """``read_forecast`` on a worker thread while the window goes on drawing, with a progress
     dialog (shown when the read takes a moment) whose Cancel stops it: None when cancelled.
     ForecastError and OSError are raised here, on the caller's thread, as ``read_forecast``'s."""
+    if _reading:  # a second import asked for while one is being read (before its dialog shows)
+        return None
     cancel = threading.Event()
     state: dict[str, Any] = {"share": 0.0}
 
@@ -132,12 +136,16 @@ def read_in_background(parent: QWidget | None, path: str | os.PathLike, sheet: s
             loop.quit()
 
     timer.timeout.connect(poll)
-    thread.start()
-    timer.start()
-    if thread.is_alive():
-        loop.exec()
-    timer.stop()
-    thread.join()
+    _reading.add(id(thread))
+    try:
+        thread.start()
+        timer.start()
+        if thread.is_alive():
+            loop.exec()
+        timer.stop()
+        thread.join()
+    finally:
+        _reading.discard(id(thread))
     cancelled = cancel.is_set()
     progress.canceled.disconnect(cancel.set)  # closing a progress dialog says "canceled" too
     progress.close()
