@@ -522,6 +522,18 @@ def test_a_long_csv_costs_little(tmp_path):
     assert "more than 2,000 rows" in caught.value.reason and peak < 100e6
 
 
+def test_a_big_ledger_beside_the_forecast_is_passed_over(tmp_path, monkeypatch):
+    monkeypatch.setattr(fc, "MAX_CELLS", 300)
+    ledger = [["Date", "Payee", "Amount"]] + [[dt.datetime(2026, 1, 1), f"Payee {i}", i] for i in range(400)]
+    forecast = [["", *MONTHS], ["Income"], ["Grant"] + [100] * 12]
+    f = read_forecast(xlsx(tmp_path / "book.xlsx", [("Ledger", ledger), ("Cash flow", forecast)]))
+    assert f.sheet == "Cash flow" and names(f) == ["Grant"]
+    monkeypatch.setattr(fc, "MAX_FILE_CELLS", 250)
+    with pytest.raises(ForecastError) as caught:
+        read_forecast(tmp_path / "book.xlsx")
+    assert "the file holds more than 250 filled cells" in caught.value.reason
+
+
 def test_cancel_stops_the_read(tmp_path):
     path = xlsx(tmp_path / "f.xlsx", [("Cash flow", [["", *MONTHS], ["Income"], ["Grant"] + [100] * 12])])
     seen = []

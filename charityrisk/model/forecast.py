@@ -15,7 +15,7 @@ The budget lines written into a scenario come from ONE function, ``line_from_row
 an irregular row one-off lines (or, when there would be many, one steady average line, which
 the self-check then reports as differing from the sheet).
 
-Reading is bounded (``MAX_ROWS``, ``MAX_COLUMNS``, ``MAX_CELLS``, ``MAX_TEXT``, the file's
+Reading is bounded (``MAX_ROWS``, ``MAX_COLUMNS``, ``MAX_CELLS``, ``MAX_FILE_CELLS``, ``MAX_TEXT``, the file's
 size and its unpacked size) and streams workbooks in openpyxl's read-only mode.
 
 No Qt here: the command line and the preview dialog both call ``read_forecast``.
@@ -40,7 +40,8 @@ MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # a workbook is a zip: what it holds, un
 MAX_LOADED_PART_BYTES = 10 * 1024 * 1024  # a part read whole (shared strings, styles), unpacked
 MAX_ROWS = 2000  # rows read from a sheet
 MAX_COLUMNS = 400  # columns read from a sheet (ten years of months with room to spare)
-MAX_CELLS = 200_000  # non-empty cells read from the whole file (a forecast has a few thousand)
+MAX_CELLS = 200_000  # non-empty cells read from one sheet (a forecast has a few thousand)
+MAX_FILE_CELLS = 400_000  # ... and from the whole file (a ledger sheet beside it is passed over)
 MAX_TEXT = 1000  # characters kept from one cell
 MAX_SHEETS = 60
 MAX_MONTHS = 120  # the scenario's longest horizon
@@ -717,12 +718,14 @@ class _Budget:
         self.name, self.progress, self.cancelled = name, progress, cancelled
         self.cells = 0
 
-    def rows_read(self, values: Sequence[Any]) -> None:
-        self.cells += sum(1 for v in values if v is not None)
-        if self.cells > MAX_CELLS:
-            raise _refuse(self.name, f"the file holds more than {MAX_CELLS:,} filled cells, more than "
+    def rows_read(self, values: Sequence[Any]) -> int:
+        filled = sum(1 for v in values if v is not None)
+        self.cells += filled
+        if self.cells > MAX_FILE_CELLS:
+            raise _refuse(self.name, f"the file holds more than {MAX_FILE_CELLS:,} filled cells, more than "
                                      "a cash-flow forecast: copy the forecast sheet into a new workbook "
                                      "and import that")
+        return filled
 
     def tick(self, fraction: float) -> None:
         if self.cancelled is not None and self.cancelled():
@@ -779,6 +782,7 @@ def _read_sheet(title: str, values_ws: Any, formulas_ws: Any, budget: _Budget, i
     bounds = {"max_row": MAX_ROWS + 1, "max_col": MAX_COLUMNS + 1, "values_only": True}
     rows: list[list[Any]] = []
     too_big = None
+    cells = 0
     for r, (values, formulas) in enumerate(zip(values_ws.iter_rows(**bounds), formulas_ws.iter_rows(**bounds))):
         if r % 200 == 0:
             budget.tick((i + r / (MAX_ROWS + 1)) / max(1, n))
@@ -793,8 +797,11 @@ def _read_sheet(title: str, values_ws: Any, formulas_ws: Any, budget: _Budget, i
             if row[c] is None and isinstance(formula, str) and formula.startswith("="):
                 row[c] = _Uncached(formula[:MAX_TEXT])
         row = _trim(row)
-        budget.rows_read(row)
+        cells += budget.rows_read(row)
         rows.append(row)
+        if cells > MAX_CELLS:
+            too_big = f"the sheet has more than {MAX_CELLS:,} filled cells"
+            break
     while rows and not rows[-1]:
         rows.pop()
     return _Grid(title, rows, too_big)
@@ -833,6 +840,7 @@ def _load_csv(path: Path, budget: _Budget) -> list[_Grid]:
     delimiter = _delimiter(text)
     rows: list[list[Any]] = []
     too_big = None
+    filled = 0
     try:
         for r, row in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)):
             if r % 500 == 0:
@@ -844,8 +852,11 @@ def _load_csv(path: Path, budget: _Budget) -> list[_Grid]:
                 too_big = f"the file has more than {MAX_COLUMNS} columns"
             cells: list[Any] = [v if v.strip() else None for v in row[:MAX_COLUMNS]]
             cells = _trim(cells)
-            budget.rows_read(cells)
+            filled += budget.rows_read(cells)
             rows.append(cells)
+            if filled > MAX_CELLS:
+                too_big = f"the file has more than {MAX_CELLS:,} filled cells"
+                break
     except csv.Error as error:
         raise _refuse(path.name, f"this is not a CSV file that can be read ({error})") from None
     return [_Grid(path.name, rows, too_big, delimiter)]
