@@ -44,6 +44,7 @@ def test_shows_every_line_with_months_named(dialog):
     notes = [dialog.notes.item(i).text() for i in range(dialog.notes.count())]
     assert any("'Total receipts' skipped" in n for n in notes)
     assert "contract being assessed" in dialog.help.text() and "restricted money" in dialog.help.text()
+    assert dialog.after_end.text().startswith("After March 2027, the sheet's last month, each line")
 
 
 def test_one_offs_show_a_single_month(qtbot, tmp_path):

@@ -177,9 +177,14 @@ class ImportPreviewDialog(QDialog):
                    "contracts are kept.")
         if forecast.opening_balance is not None:
             summary += f" The opening balance, {_pounds(forecast.opening_balance)}, becomes the opening reserves."
+        self.after_end = QLabel(f"After {forecast.month_label(forecast.months)}, the sheet's last month, each "
+                                "line that runs to its end carries on as it is (steady, quarterly and "
+                                "yearly lines, and averaged rows at their average); one-off lines do not recur.")
+        self.after_end.setWordWrap(True)
         self.summary = QLabel(summary)
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
+        layout.addWidget(self.after_end)
 
         self.help = QLabel(LEAVE_OUT_HELP)
         self.help.setWordWrap(True)
