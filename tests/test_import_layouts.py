@@ -104,6 +104,11 @@ def test_lines_whose_names_only_look_like_totals_are_lines():
     assert f.opening_balance == 300
 
 
+def test_a_year_total_typed_before_the_months_is_not_part_of_the_name():
+    grid = [["", "Year", "Jan", "Feb"], ["Income"], ["Grant", "£24,000", 2000, 2000]]
+    assert [r.label for r in read_grid("S", grid).rows] == ["Grant"]
+
+
 def test_a_section_word_row_that_is_not_a_sum_is_a_line():
     grid = [["", "Apr", "May", "Jun"], ["Income", 1000, 1000, 1000], ["Expenditure", 800, 900, 800]]
     f = read_grid("Simple", grid)

@@ -877,7 +877,8 @@ def _clean_label(text: str) -> str:
 
 def _label(row: Sequence[Any], label_end: int) -> str:
     parts = [_text(v) for v in row[:label_end] if not isinstance(v, int | float) or isinstance(v, bool)]
-    parts = [p for p in parts if p]
+    # Not a year's total or a code typed as text before the months ("£12,000", "4010").
+    parts = [p for p in parts if p and not (re.search(r"\d", p) and parse_amount(p) is not None)]
     if len(parts) > 1 and _ENUMERATOR.match(parts[0]):
         parts = parts[1:]
     return _clean_label(" ".join(parts))
