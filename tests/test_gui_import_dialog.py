@@ -268,3 +268,19 @@ def test_an_averaged_row_and_a_sheet_total_that_differs_show_in_red(qtbot):
     assert [(r, c) for r, c in red if r == total_row] == [(total_row, 6)]  # October's total alone
     notes = [d.notes.item(i) for i in range(d.notes.count())]
     assert [n.text()[:29] for n in notes if n.foreground().color() == RED] == ["Check: row 4 'Total cash in' "]
+
+
+def test_a_version_3_line_listing_its_months_can_be_shown(qtbot):
+    from charityrisk.gui.import_dialog import row_texts
+    from charityrisk.model import forecast as fc
+
+    f = fc.read_grid("S", [["", "Jan", "Feb", "Mar"], ["Income"], ["Shop", 80, 600, 80]])
+    row = f.rows[0]
+    f.lines = fc.monthly_amounts_lines(row)  # as line_from_row will make them under version 3
+    f.sources = [fc.LineSource(row.row, row.label, "month by month, as the sheet")]
+    assert row_texts(f)[0][:3] == ("Shop", "Income", "£80 to £600 by month")
+    assert row_texts(f)[0][5] == "month by month, as the sheet"
+    assert f.imported_totals("income") == [80, 600, 80]
+    d = ImportPreviewDialog(f)
+    qtbot.addWidget(d)
+    assert red_cells(d.totals) == []

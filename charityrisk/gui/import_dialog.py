@@ -59,7 +59,18 @@ def _likely(line: dict) -> float:
     return float(amount["likely"] if isinstance(amount, dict) else amount)
 
 
+def _amount_text(line: dict) -> str:
+    """ "£4,000", or for a version 3 line listing its months, "£80 to £600 by month"."""
+    listed = line.get("monthly_amounts")
+    if listed:
+        low, high = min(listed), max(listed)
+        return _pounds(low) if low == high else f"{_pounds(low)} to {_pounds(high)} by month"
+    return _pounds(_likely(line))
+
+
 def _how_often(line: dict, how: str) -> str:
+    if line.get("monthly_amounts"):
+        return how or "month by month, as the sheet"
     if how in ("one-off", "average of a varying row"):
         return "once" if how == "one-off" else "monthly (average of a varying row)"
     every = line.get("every_months", 1)
@@ -86,7 +97,7 @@ def row_texts(forecast: ForecastImport) -> list[tuple[str, ...]]:
     rows: list[tuple[str, ...]] = []
     for line, source in zip(forecast.lines, forecast.sources):
         end = line.get("end_month")
-        rows.append((line["name"], KIND_NAMES[line["kind"]], _pounds(_likely(line)),
+        rows.append((line["name"], KIND_NAMES[line["kind"]], _amount_text(line),
                      forecast.month_label(line["start_month"]),
                      "the end" if end is None else forecast.month_label(end),
                      _how_often(line, source.how), str(source.row),
