@@ -1,8 +1,11 @@
 """``charityrisk import FORECAST.(xlsx|csv) -o SCENARIO.json``: a cash-flow forecast into a scenario.
 
-The forecast is only read; the scenario is written through the project's atomic writer, as
-the current format version (budget lines), with no contracts yet: the finance lead adds the contract
-under consideration in the app.
+The forecast is only read.  The scenario is written through the project's atomic writer, as
+the current format version (budget lines), with no contracts yet: the finance lead adds the contract under
+consideration in the app.  Nothing is written unless the loader opens the very bytes about to
+be written without a problem; an existing file is replaced only with ``--force`` (and never the
+forecast itself).  Every refusal is one line on standard error and exit 2; names read from the
+sheet are escaped before they reach the terminal.
 """
 from __future__ import annotations
 
@@ -12,9 +15,11 @@ import os
 import sys
 from pathlib import Path
 
-from .model.fileformat import FORMAT_NAME, write_text_atomic
-from .model.forecast import ForecastError, ForecastImport, read_forecast
+from .model.fields import MAX_TEXT
+from .model.fileformat import FORMAT_NAME, parse_scenario_bytes, write_text_atomic
+from .model.forecast import FileRefused, ForecastError, ForecastImport, read_forecast
 from .model.migration import FORMAT_VERSION
+from .model.problems import ScenarioError
 from .model.scenario import SimulationSettings
 from .textsafety import escaped
 
@@ -22,16 +27,18 @@ SCENARIO_VERSION = FORMAT_VERSION  # the app writes one version, the newest (dom
 EXIT_USAGE = 2
 
 
-def scenario_dict(forecast: ForecastImport, name: str) -> dict:
+
+def scenario_dict(forecast: ForecastImport, name: str, opening_reserves: float | None = None) -> dict:
     """A scenario (the current version) holding the forecast's lines and opening balance, no contracts."""
     settings = SimulationSettings()
+    reserves = opening_reserves if opening_reserves is not None else (forecast.opening_balance or 0)
     return {
         "format": FORMAT_NAME,
         "version": SCENARIO_VERSION,
-        "name": name,
+        "name": name[:MAX_TEXT],
         "horizon_months": forecast.horizon_months,
         "organisation": {
-            "opening_reserves": forecast.opening_balance or 0,
+            "opening_reserves": reserves,
             "monthly_other_income": 0,
             "monthly_core_costs": 0,
             "overdraft_facility": 0,
@@ -44,17 +51,25 @@ def scenario_dict(forecast: ForecastImport, name: str) -> dict:
     }
 
 
-def summary_lines(forecast: ForecastImport) -> list[str]:
-    """What was imported, in a few plain lines."""
+def summary_lines(forecast: ForecastImport, opening_reserves: float | None = None) -> list[str]:
+    """What was imported, in a few plain lines (escaped for a terminal)."""
     incomes = sum(1 for line in forecast.lines if line["kind"] == "income")
     costs = len(forecast.lines) - incomes
     start = forecast.month_label(1)
+    reserves = opening_reserves if opening_reserves is not None else forecast.opening_balance
     lines = [f"Read sheet '{forecast.sheet}': {forecast.months} months from {start}.",
              f"{incomes} income line{'s' * (incomes != 1)} and {costs} cost line{'s' * (costs != 1)}.",
-             "Opening reserves: " + (f"£{forecast.opening_balance:,.2f}" if forecast.opening_balance
-                                     is not None else "not in the forecast (set to £0)")]
+             "Opening reserves: " + (f"£{reserves:,.2f}" if reserves is not None
+                                     else "not in the forecast (set to £0)")]
+    if forecast.differences:
+        lines.append(f"The sheet's own totals differ from the imported lines in "
+                     f"{len(forecast.differences)} row(s): see the Check notes below.")
+    for line, source in zip(forecast.lines, forecast.sources):
+        amount = line["amount"]["likely"] if isinstance(line["amount"], dict) else line["amount"]
+        lines.append(f"  {line['kind']:<6}  {line['name']}  £{amount:,.2f}  {source.how}  "
+                     f"(row {source.row})")
     lines += [f"  {note}" for note in forecast.notes]
-    return lines
+    return [escaped(line) for line in lines]
 
 
 def add_parser(sub) -> None:
@@ -62,11 +77,15 @@ def add_parser(sub) -> None:
                                       "into a scenario file")
     p.add_argument("forecast", metavar="FORECAST", help="the forecast: .xlsx workbook or .csv file")
     p.add_argument("-o", "--output", required=True, metavar="SCENARIO.json", help="the scenario file to write")
-    p.add_argument("--sheet", help="the workbook's sheet to read (default: the one open when it was saved)")
+    p.add_argument("--sheet", help="the workbook's sheet to read (default: the cash-flow sheet, found by "
+                                   "its name and content; yearly sheets are read as one forecast)")
+    p.add_argument("--force", action="store_true", help="replace SCENARIO.json if it exists (a backup is kept)")
+    p.add_argument("--opening-reserves", type=float, metavar="POUNDS",
+                   help="the free cash at the start, when the forecast gives two different opening balances")
 
 
 def _fail(message: str) -> int:
-    print(escaped(f"charityrisk: {message}"), file=sys.stderr)  # one line, whatever the names hold
+    print(escaped(f"charityrisk: {' '.join(message.split())}"), file=sys.stderr)  # one line, whatever the names hold
     return EXIT_USAGE
 
 
@@ -78,19 +97,41 @@ def _same_file(a: str, b: str) -> bool:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    if _same_file(args.forecast, args.output):
+    if _same_file(args.forecast, args.output) or os.path.abspath(args.forecast) == os.path.abspath(args.output):
         return _fail(f"-o {args.output}: that is the forecast itself; choose another file name")
+    if os.path.lexists(args.output) and not args.force:
+        return _fail(f"-o {args.output}: the file exists; choose another name, or add --force to replace it")
+    if os.path.isdir(args.output):
+        return _fail(f"-o {args.output}: that is a folder; give a file name")
     try:
         forecast = read_forecast(args.forecast, sheet=args.sheet)
+    except FileRefused as error:
+        return _fail(f"{args.forecast}: {error.reason}")
     except ForecastError as error:
         return _fail(f"{args.forecast}: {error.message}")
     except OSError as error:
         return _fail(f"cannot read {args.forecast}: {error.strerror or error}")
-    data = scenario_dict(forecast, Path(args.forecast).stem)
+    reserves = args.opening_reserves
+    if forecast.opening_conflict and reserves is None:
+        a, b = forecast.opening_candidates[:2]
+        return _fail(f"{args.forecast}: the opening balance is £{a.amount:,.2f} in {a.cell} but "
+                     f"£{b.amount:,.2f} in {b.cell}; say which with --opening-reserves POUNDS")
+    data = scenario_dict(forecast, Path(args.forecast).stem, reserves)
+    text = json.dumps(data, indent=2, allow_nan=False, ensure_ascii=False) + "\n"
+    warnings: list = []
+    try:  # the very bytes about to be written, through the app's own loader
+        parse_scenario_bytes(text.encode("utf-8"), warnings)
+    except ScenarioError as error:
+        first = error.problems[0] if error.problems else "not a scenario the app opens"
+        return _fail(f"{args.forecast}: the scenario made from it would not open in the app "
+                     f"({first}); nothing was written")
+    if warnings:
+        return _fail(f"{args.forecast}: the scenario made from it would open with a warning "
+                     f"({warnings[0]}); nothing was written")
     try:
-        write_text_atomic(args.output, json.dumps(data, indent=2, allow_nan=False) + "\n", backup=True)
+        write_text_atomic(args.output, text, backup=True)
     except OSError as error:
         return _fail(f"cannot write {args.output}: {error.strerror or error}")
-    print("\n".join(summary_lines(forecast)))
+    print("\n".join(summary_lines(forecast, reserves)))
     print(escaped(f"Scenario written to {args.output}"))
     return 0

@@ -391,7 +391,10 @@ def test_section_totals_are_checked_against_the_imported_lines(tmp_path):
     assert any("'Fees' is not under an Income or Expenditure heading" in n for n in f.notes)
     check = [note for note in f.notes if note.startswith("Check:")]
     assert check == ["Check: row 6 'Total income' says £1,250.00 in April 2026, but the imported "
-                     "income lines add up to £0.00 there."]
+                     "income lines add up to £0.00 there (and 5 other months).",
+                     "Check: row 10 'Net cash flow' says £450.00 in April 2026, but the imported "
+                     "income less cost lines add up to £800.00 there (and 5 other months)."]
+    assert [(c.row, c.differences) for c in f.differences] == [(6, [0, 1, 2, 3, 4, 5]), (10, [0, 1, 2, 3, 4, 5])]
 
 
 _cells = st.one_of(st.none(), st.integers(-10**6, 10**6), st.floats(allow_nan=True, allow_infinity=True),
@@ -431,5 +434,5 @@ def test_command_sheet_option(tmp_path, capsys):
     out = tmp_path / "s.json"
     assert main(["import", str(path), "-o", str(out), "--sheet", "2027"]) == 0
     assert json.loads(out.read_text("utf-8"))["organisation"]["budget"][0]["amount"] == 200
-    assert main(["import", str(path), "-o", str(out), "--sheet", "2028"]) == 2
+    assert main(["import", str(path), "-o", str(tmp_path / "t.json"), "--sheet", "2028"]) == 2
     assert "sheet '2028': the workbook has no such sheet (it has 2026, 2027)" in capsys.readouterr().err

@@ -10,7 +10,7 @@ pytest.importorskip("openpyxl")
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from charityrisk.gui.import_dialog import COLUMNS, ImportPreviewDialog, preview_forecast
+from charityrisk.gui.import_dialog import COLUMNS, RED, ImportPreviewDialog, preview_forecast, red_cells
 from charityrisk.model.forecast import read_forecast
 from test_forecast_import import april_forecast, calendar_forecast
 
@@ -31,7 +31,7 @@ def dialog(qtbot, tmp_path):
 
 def test_shows_every_line_with_months_named(dialog):
     assert [dialog.table.horizontalHeaderItem(c).text() for c in range(len(COLUMNS))] == list(COLUMNS)
-    rows = table_rows(dialog)
+    rows = [r[:7] for r in table_rows(dialog)]
     assert rows == [
         ("Local authority grant", "Income", "£4,000", "April 2026", "September 2026", "monthly", "6"),
         ("Christmas appeal", "Income", "£6,000", "December 2026", "the end", "once a year", "7"),
@@ -39,9 +39,12 @@ def test_shows_every_line_with_months_named(dialog):
         ("Rent", "Cost", "£2,400", "June 2026", "the end", "quarterly", "11"),
         ("Staff", "Cost", "£5,000", "April 2026", "the end", "monthly", "12"),
     ]
+    assert all(r[7:] == ("100%", "100%", "100%") for r in table_rows(dialog))
     assert "£25,000" in dialog.summary.text() and "opening reserves" in dialog.summary.text()
     notes = [dialog.notes.item(i).text() for i in range(dialog.notes.count())]
     assert any("'Total receipts' skipped" in n for n in notes)
+    assert "contract being assessed" in dialog.help.text() and "restricted money" in dialog.help.text()
+    assert dialog.after_end.text().startswith("After March 2027, the sheet's last month, each line")
 
 
 def test_one_offs_show_a_single_month(qtbot, tmp_path):
@@ -67,11 +70,63 @@ def test_import_returns_the_parsed_forecast_unchanged(qtbot, dialog):
     assert chosen is dialog.forecast and chosen.lines == before
 
 
-def test_table_is_read_only(dialog):
-    # the preview changes nothing: no cell can take an editor, whatever the user does
+def test_only_the_chance_low_and_high_can_be_edited(dialog):
     table = dialog.table
-    assert all(not table.item(r, c).flags() & Qt.ItemFlag.ItemIsEditable
-               for r in range(table.rowCount()) for c in range(table.columnCount()))
+    editable = {COLUMNS[c] for r in range(table.rowCount()) for c in range(table.columnCount())
+                if table.item(r, c).flags() & Qt.ItemFlag.ItemIsEditable}
+    assert editable == {"Chance it happens", "Low", "High"}
+
+
+def test_edits_leave_out_a_line_and_give_chance_and_range(qtbot, dialog):
+    table = dialog.table
+    table.item(0, 0).setCheckState(Qt.CheckState.Unchecked)  # the contract being assessed
+    table.item(2, COLUMNS.index("Chance it happens")).setText("60%")
+    table.item(4, COLUMNS.index("Low")).setText("95")
+    table.item(4, COLUMNS.index("High")).setText("120%")
+    # a line left out: the imported income now differs from the sheet's, in red, month by month
+    assert (0, 0) in red_cells(dialog.totals)
+    with qtbot.waitSignal(dialog.accepted):
+        qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    lines = {line["name"]: line for line in dialog.chosen().lines}
+    assert "Local authority grant" not in lines
+    assert lines["Trust grant (annual)"]["probability"] == 0.6
+    assert lines["Staff"]["amount"] == {"low": 4750, "likely": 5000, "high": 6000}
+
+
+def test_a_choice_that_is_not_a_percentage_stops_the_import(qtbot, dialog):
+    dialog.table.item(1, COLUMNS.index("High")).setText("lots")
+    assert not dialog.import_button.isEnabled() and "'lots' is not a percentage" in dialog.problem.text()
+    dialog.table.item(1, COLUMNS.index("High")).setText("80%")
+    assert not dialog.import_button.isEnabled() and "High" not in dialog.problem.text()
+    dialog.table.item(1, COLUMNS.index("High")).setText("110%")
+    assert dialog.import_button.isEnabled() and dialog.problem.text() == ""
+
+
+def test_totals_by_month_beside_the_sheets(qtbot, dialog):
+    totals = dialog.totals
+    heads = [totals.verticalHeaderItem(r).text() for r in range(totals.rowCount())]
+    assert heads[:4] == ["Income: imported lines", "Income: the sheet's rows", "Costs: imported lines",
+                         "Costs: the sheet's rows"]
+    assert "Sheet row 9 'Total receipts'" in heads
+    assert totals.item(0, 0).text() == "£16,000" and totals.item(2, 0).text() == "£5,000"
+    assert red_cells(totals) == []  # every line kept and exact: nothing differs
+
+
+def test_two_opening_balances_must_be_chosen_between(qtbot):
+    from charityrisk.model.forecast import read_grid
+
+    grid = [["", "Pre-Start", "Month 1", "Month 2"], ["Cash at start", 0, 7500, 8000],
+            ["Receipts"], ["Sales", None, 1500, 2000], ["Closing balance", 7000, 9000, 10000]]
+    d = ImportPreviewDialog(read_grid("Cash flow", grid))
+    qtbot.addWidget(d)
+    assert not d.import_button.isEnabled() and "two different balances" in d.problem.text()
+    items = [d.opening.itemText(i) for i in range(d.opening.count())]
+    assert any("C2" in t for t in items) and any("B5" in t for t in items)
+    d.opening.setCurrentIndex(2)
+    assert d.import_button.isEnabled()
+    with qtbot.waitSignal(d.accepted):
+        qtbot.mouseClick(d.import_button, Qt.MouseButton.LeftButton)
+    assert d.chosen().opening_balance == 7000
 
 
 def _press_when_shown(button_name):
@@ -118,4 +173,114 @@ def test_yearly_growth_is_shown_with_how_often(qtbot, tmp_path):
     book.save(tmp_path / "growth.xlsx")
     d = ImportPreviewDialog(read_forecast(tmp_path / "growth.xlsx"))
     qtbot.addWidget(d)
-    assert table_rows(d) == [("Salaries", "Cost", "£3,000", "Month 1", "the end", "monthly, +3.0% a year", "3")]
+    assert [r[:7] for r in table_rows(d)] == [
+        ("Salaries", "Cost", "£3,000", "Month 1", "the end", "monthly, +3.0% a year", "3")]
+
+
+def test_the_read_runs_off_the_window_thread_and_cancel_stops_it(qtbot, tmp_path, monkeypatch):
+    import threading
+
+    from charityrisk.gui import import_dialog
+    from charityrisk.model import forecast as fc
+
+    path = april_forecast(tmp_path)
+    started, threads, ticks = threading.Event(), [], []
+    real = fc.read_forecast
+
+    def slow(p, sheet=None, **kw):
+        threads.append(threading.get_ident())
+        started.set()
+        for _ in range(500):  # at most 5 s, so that a failing test ends
+            if kw["cancelled"]():
+                raise fc.ImportCancelled()
+            kw["progress"](0.5)
+            threading.Event().wait(0.01)
+        return "not cancelled"
+
+    monkeypatch.setattr(fc, "read_forecast", slow)
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(1))  # the window's own loop keeps turning
+    timer.start(10)
+
+    def cancel_when_shown():
+        progress = next((w for w in QApplication.topLevelWidgets() if w.objectName() == "import_progress"), None)
+        if started.is_set() and progress is not None and progress.value() == 50 and len(ticks) >= 5:
+            from PySide6.QtWidgets import QPushButton
+
+            (button,) = progress.findChildren(QPushButton)
+            assert button.text() == "Cancel"
+            button.click()  # as the user would
+        else:
+            QTimer.singleShot(20, cancel_when_shown)
+
+    second = []
+    QTimer.singleShot(0, lambda: second.append(import_dialog.read_in_background(None, path)))
+    QTimer.singleShot(0, cancel_when_shown)
+    assert import_dialog.read_in_background(None, path) is None
+    assert second == [None] and len(threads) == 1  # a second import meanwhile reads nothing
+    timer.stop()
+    assert threads and threads[0] != threading.get_ident() and len(ticks) >= 5
+    monkeypatch.setattr(fc, "read_forecast", real)
+    assert len(import_dialog.read_in_background(None, path).lines) == 5
+
+
+def test_a_read_error_reaches_the_caller(qtbot, tmp_path):
+    from charityrisk.gui.import_dialog import read_in_background
+    from charityrisk.model.forecast import ForecastError
+
+    path = tmp_path / "x.csv"
+    path.write_text("Item,Amount\nGrant,1\n")
+    with pytest.raises(ForecastError):
+        read_in_background(None, path)
+
+
+def test_the_window_imports_what_the_preview_chose(qtbot, window, prompts, tmp_path):
+    path = april_forecast(tmp_path)
+    prompts.script("ask_open_path", path)
+    prompts.script("ask_yes_no", True, True, True)  # replace the lines there are; take the balance
+    action = next(a for a in window.findChildren(type(window.menuBar().actions()[0]))
+                  if a.objectName() == "import_forecast")
+    action.trigger()
+    dialog = window.import_dialog
+    dialog.table.item(0, 0).setCheckState(Qt.CheckState.Unchecked)
+    dialog.table.item(2, COLUMNS.index("Chance it happens")).setText("60%")
+    with qtbot.waitSignal(window.results_shown, timeout=30_000):
+        qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    budget = {b.name: b for b in window.scenario.organisation.budget}
+    assert "Local authority grant" not in budget
+    assert budget["Trust grant (annual)"].probability == 0.6
+    assert window.scenario.organisation.opening_reserves == 25_000
+
+
+def test_an_averaged_row_and_a_sheet_total_that_differs_show_in_red(qtbot):
+    from charityrisk.model.forecast import read_grid
+
+    grid = [["Cash in", "Apr 2026", "May 2026", "Jun 2026", "Jul 2026", "Aug 2026", "Sep 2026", "Oct 2026"],
+            ["Grant", 4000, 4000, 4000, 4000, 4000, 4000, 4000],
+            ["Shop takings", 120, 340, 90, 410, 230, 150, 600],
+            ["Total cash in", 4120, 4340, 4090, 4410, 4230, 4150, 4000]]
+    d = ImportPreviewDialog(read_grid("Cash flow", grid))
+    qtbot.addWidget(d)
+    red = red_cells(d.totals)
+    assert {(0, m) for m in range(7)} <= set(red)  # the averaged takings, every month
+    heads = [d.totals.verticalHeaderItem(r).text() for r in range(d.totals.rowCount())]
+    total_row = heads.index("Sheet row 4 'Total cash in'")
+    assert [(r, c) for r, c in red if r == total_row] == [(total_row, 6)]  # October's total alone
+    notes = [d.notes.item(i) for i in range(d.notes.count())]
+    assert [n.text()[:29] for n in notes if n.foreground().color() == RED] == ["Check: row 4 'Total cash in' "]
+
+
+def test_a_version_3_line_listing_its_months_can_be_shown(qtbot):
+    from charityrisk.gui.import_dialog import row_texts
+    from charityrisk.model import forecast as fc
+
+    f = fc.read_grid("S", [["", "Jan", "Feb", "Mar"], ["Income"], ["Shop", 80, 600, 80]])
+    row = f.rows[0]
+    f.lines = fc.monthly_amounts_lines(row)  # as line_from_row will make them under version 3
+    f.sources = [fc.LineSource(row.row, row.label, "month by month, as the sheet")]
+    assert row_texts(f)[0][:3] == ("Shop", "Income", "£80 to £600 by month")
+    assert row_texts(f)[0][5] == "month by month, as the sheet"
+    assert f.imported_totals("income") == [80, 600, 80]
+    d = ImportPreviewDialog(f)
+    qtbot.addWidget(d)
+    assert red_cells(d.totals) == []

@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QWidget
 
 from ..model import Scenario, ScenarioError, scenario_from_dict, scenario_to_dict
 from ..model.budget_import import imported_scenario
-from ..model.forecast import ForecastError, ForecastImport, read_forecast
-from .import_dialog import ImportPreviewDialog
+from ..model.forecast import ForecastError, ForecastImport
+from .import_dialog import ImportPreviewDialog, read_in_background
 from .prompts import FORECAST_FILTER, Prompts
 from .state import WindowState
 
@@ -35,13 +35,15 @@ class ForecastImporter:
         if path is None:
             return
         try:
-            forecast = read_forecast(path)
+            forecast = read_in_background(self.parent, path)  # off the window's thread, with progress and Cancel
         except ForecastError as error:
             self.prompts.show_error(f"{path.name} cannot be imported: {error.message}. "
                                     "Your file was not changed.")
             return
         except OSError as error:
             self.prompts.show_error(f"{path.name} cannot be opened: {error.strerror or error}.")
+            return
+        if forecast is None:  # cancelled
             return
         self._preview(forecast, path)
 
