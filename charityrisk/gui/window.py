@@ -36,6 +36,7 @@ from .results_panel import ResultsPanel
 from .runs import Runs
 from .screen import fit_to_screen
 from .state import WindowState
+from .undo_keys import UndoKeys
 from .variants_panel import VariantsPanel
 from .worker import Runner, once
 
@@ -100,6 +101,7 @@ class MainWindow(QMainWindow):
         self.variants_panel.change_requested.connect(self.change_scenario)
 
         self.recent_menu = build_menus(self)
+        self.undo_keys = UndoKeys(self, self.undo_stack, self.settle_now)  # Ctrl+Z in a field too
         self.recent_files_changed()
         self.setStyleSheet(FOCUS_STYLE)
         self._sync_modified()
