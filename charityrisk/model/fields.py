@@ -161,6 +161,11 @@ class FieldSpec:
     # a number, "likely" (a guess narrowed to its most likely value) or "sure" (a budget
     # line that surely comes if income, never if a cost); None: not a risk input.
     benign: float | str | None = None
+    # The board pack's table of what was assumed (report/terms.py): "row" always listed,
+    # "set" listed when some contract (or the organisation) holds other than its default,
+    # "risk" always listed and marked "assumed" at its default; "" not a row of its own (part
+    # of another row's words, or not an assumption: names, ids, seeds).
+    pack: str = ""
 
     @cached_property  # read for every key of every validation: worked out once
     def owner(self) -> str:
@@ -224,7 +229,7 @@ FIELDS: tuple[FieldSpec, ...] = (
               spoken="Months to look ahead", report_label="Period simulated",
               tip="How many months ahead to simulate, starting with next month as month 1 (1 to 120). "
                   "Cover the whole contract and the wait for its last results payments, often 2 to 3 years.",
-              summary='Period simulated'),
+              summary='Period simulated', pack="row"),
     FieldSpec("name", "Scenario name", "", "text", hi=MAX_TEXT, default="",
               reason=f"at most {MAX_TEXT} characters, to fit titles and reports",
               tip="A name for this scenario, e.g. \"Housing advice bid, 20% at risk\". It titles the "
@@ -260,7 +265,7 @@ FIELDS: tuple[FieldSpec, ...] = (
                   "futures almost all good or all bad. The number is saved in the file; a file with "
                   "another number shows it as Custom and keeps it. Together, bad surprises make the worst "
                   "futures worse.",
-              benign=0.0),
+              benign=0.0, pack="risk"),
     # ----- the organisation --------------------------------------------------------------
     FieldSpec("organisation.opening_reserves", "Free reserves today", "£", "money", -MAX_MONEY, MAX_MONEY,
               reason=_MONEY_REASON + "; below £0 is an overdrawn start",
@@ -268,7 +273,8 @@ FIELDS: tuple[FieldSpec, ...] = (
               tip="Free cash you can spend at the start of month 1: unrestricted reserves, not restricted "
                   "funds or buildings. This cushion pays for contract work until the contract pays you.",
               summary='Free reserves at the start',
-              lever=Lever(8, "low", "current", "needed", term="{b}{v} of opening reserves", bound="at least ")),
+              lever=Lever(8, "low", "current", "needed", term="{b}{v} of opening reserves", bound="at least "),
+              pack="row"),
     FieldSpec("organisation.monthly_other_income", "Other income a month", "£", "money", 0, MAX_MONEY,
               reason=_MONEY_REASON, default=0.0, required_in_v1=True, uncertain=True,
               tornado=Tornado("relative", 0.10, lo=0),
@@ -277,31 +283,32 @@ FIELDS: tuple[FieldSpec, ...] = (
                   "in that range, most often near the most likely. Type the same number three times if "
                   "you are sure of it.",
               summary='Other income a month (grants, trusts, other work)',
-              benign="likely"),
+              benign="likely", pack="row"),
     FieldSpec("organisation.monthly_core_costs", "Core costs a month", "£", "money", 0, MAX_MONEY,
               reason=_MONEY_REASON, default=0.0, required_in_v1=True,
               tornado=Tornado("relative", 0.10),
               tip="Running costs outside the contracts (core staff, rent, insurance), per month. They are "
                   "paid whatever happens to the contracts.",
-              summary='Core costs a month (outside the contracts)'),
+              summary='Core costs a month (outside the contracts)', pack="row"),
     FieldSpec("organisation.overdraft_facility", "Overdraft facility", "£", "money", 0, MAX_MONEY,
               reason=_MONEY_REASON, default=0.0, tornado=Tornado("reserves", 0.10, lo=0), goal_seek=Seek(1, "money"),
               tip="How far below zero the bank lets your balance go. The charity runs out of money in the "
                   "first month its balance falls below minus this amount. Enter £0 if you have none.",
               summary='Overdraft facility',
               lever=Lever(2, "low", "zero", "needed",
-                          term="{b}a {v} overdraft", bound="at least ", zero="no overdraft")),
+                          term="{b}a {v} overdraft", bound="at least ", zero="no overdraft"), pack="row"),
     FieldSpec("organisation.overdraft_interest_per_year", "Interest on the overdraft a year", "%", "fraction", 0, 1,
               default=0.0, since=3, in_form=False, reason=_SHARE_REASON + " a year",
               report_label="Overdraft interest a year",
               tip="The bank's yearly interest rate on a balance below zero. Each month one twelfth of it is "
                   "charged on the amount overdrawn at the end of the month before, so it compounds, and it "
-                  "goes on after the charity has run out of money. 0% if you have no overdraft or it is free."),
+                  "goes on after the charity has run out of money. 0% if you have no overdraft or it is free.",
+              pack="set"),
     FieldSpec("organisation.reserves_floor", "Reserves policy minimum", "£", "money", -MAX_MONEY, MAX_MONEY,
               reason=_MONEY_REASON, default=0.0, report_label="Reserves policy floor",
               tip="The lowest balance your trustees' reserves policy allows. The results show how often "
                   "the balance would dip below it, even in futures where you never run out.",
-              summary='Reserves policy floor'),
+              summary='Reserves policy floor', pack="row"),
     FieldSpec("organisation.budget", "Budget lines", "lines", "list", 0, MAX_BUDGET_LINES, default=(),
               since=2, in_form=False,
               reason=f"at most {MAX_BUDGET_LINES} lines: a budget, not a ledger",
@@ -345,7 +352,7 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("contracts[].start_month", "Starts in", "months", "months", 1, MAX_HORIZON, reason=_MONTHS_REASON,
               fmt="whole", spoken="Starts in month",
               tip="The month the first referrals arrive, counting next month as month 1.",
-              summary='Months referrals arrive'),
+              summary='Months referrals arrive', pack="row"),
     FieldSpec("contracts[].duration_months", "Runs for", "months", "months", 1, MAX_HORIZON, reason=_MONTHS_REASON,
               spoken="Runs for, months", tip="How many months referrals keep arriving."),
     FieldSpec("contracts[].referrals_per_month", "Referrals a month", "referrals", "count", 0, MAX_REFERRALS,
@@ -356,7 +363,7 @@ FIELDS: tuple[FieldSpec, ...] = (
                   "average. Primes often refer far fewer than promised. Give a low, a most likely and a "
                   "high guess.",
               summary='Referrals a month',
-              benign="likely"),
+              benign="likely", pack="row"),
     FieldSpec("contracts[].p_no_referrals", "Chance of no referrals at all", "%", "fraction", 0, 1, default=0.0,
               reason=_SHARE_REASON, tornado=Tornado("absolute", 0.05, lo=0, hi=1),
               goal_seek=Seek(9, "percent", safer="low"),
@@ -365,7 +372,7 @@ FIELDS: tuple[FieldSpec, ...] = (
                   "in a bid but never used ('bid candy'). Your fixed contract costs are still paid. In the "
                   "Work Programme a third of voluntary sector subcontractors got no referrals.",
               summary='Chance of no referrals at all',
-              benign=0.0),
+              benign=0.0, pack="risk"),
     FieldSpec("contracts[].guaranteed_referrals_per_month", "Guaranteed referrals a month", "referrals", "count",
               0, MAX_REFERRALS, default=0.0, since=2, reason="at most a million a month, far beyond any contract",
               tornado=Tornado("absolute", 1, lo=0, hi=MAX_REFERRALS), goal_seek=Seek(5, "guarantee"),
@@ -374,18 +381,19 @@ FIELDS: tuple[FieldSpec, ...] = (
                   "many referrals, even if fewer (or none) arrive. Costs and results still follow the people "
                   "actually referred. 0 means no guarantee.",
               lever=Lever(6, "low", "zero", "guess", 1.0,
-                          term="{b}{v} guaranteed", bound="at least ", zero="no guarantee")),
+                          term="{b}{v} guaranteed", bound="at least ", zero="no guarantee"), pack="set"),
     FieldSpec("contracts[].ramp_up_months", "Referrals build up over", "months", "months", 0, MAX_HORIZON,
               default=0, since=2, reason=_MONTHS_REASON, tornado=Tornado("absolute", 3, lo=0),
               tip="New contracts rarely start at full speed. Over these first months referrals build up "
                   "steadily to the full rate (month 1 of 3 brings a quarter, month 2 a half...). 0 means "
-                  "full referrals from the first month."),
+                  "full referrals from the first month.", pack="set"),
     FieldSpec("contracts[].price_per_referral", "Price per referral", "£", "money", 0, MAX_MONEY,
               reason=_MONEY_REASON, tornado=Tornado("relative", 0.10), goal_seek=Seek(4, "price"),
               tip="What the contract pays for one referral when the outcome is fully achieved: the service "
                   "fee plus the whole results payment.",
               summary='Price per referral',
-              lever=Lever(5, "low", "current", "relative", 1.5, term="{b}{v} per referral", bound="at least ")),
+              lever=Lever(5, "low", "current", "relative", 1.5, term="{b}{v} per referral", bound="at least "),
+              pack="row"),
     FieldSpec("contracts[].share_at_risk", "Share paid on results", "%", "fraction", 0, 1, reason=_SHARE_REASON,
               spoken="Share of the price paid on results, percent", report_label="Share of the price at risk",
               tornado=Tornado("absolute", 0.05, lo=0, hi=1),
@@ -394,13 +402,13 @@ FIELDS: tuple[FieldSpec, ...] = (
                   "argued that no more than 20% should be at risk for voluntary organisations.",
               summary='Share of price at risk',
               lever=Lever(1, "high", "zero", "current", 0.2,
-                          term="{b}{v} at risk", bound="at most ", zero="nothing at risk")),
+                          term="{b}{v} at risk", bound="at most ", zero="nothing at risk"), pack="row"),
     FieldSpec("contracts[].payment_mode", "How results are paid", "", "choice", choices=PAYMENT_MODES,
               tip="How the part at risk is paid. Paid on results: earned in proportion to successes. All "
                   "or nothing: paid only if a group of referrals reaches the target. Paid up front, repaid "
                   "if target missed: the whole price comes as a fee and you pay the part at risk back if a "
                   "group misses the target.",
-              summary='How the at-risk part is paid'),
+              summary='How the at-risk part is paid', pack="row"),
     FieldSpec("contracts[].fee_lag_months", "Fee paid after", "months", "months", 0, MAX_LAG, reason=_LAG_REASON,
               report_label="Wait for the service fee", tornado=Tornado("absolute", 1, lo=0),
               goal_seek=Seek(6, "months", safer="low"),
@@ -415,7 +423,7 @@ FIELDS: tuple[FieldSpec, ...] = (
               tip="The share of referred people who achieve the outcome (for example, not reoffending). "
                   "Give a low, a most likely and a high guess.",
               summary='Expected success rate',
-              benign="likely"),
+              benign="likely", pack="row"),
     FieldSpec("contracts[].target_success_rate", "Target success rate", "%", "fraction", 0, 1, lo_open=True,
               reason="above 0% (a target of nothing would divide by zero) and at most 100%",
               tornado=Tornado("absolute", 0.05, lo=0.01, hi=1),
@@ -427,7 +435,7 @@ FIELDS: tuple[FieldSpec, ...] = (
               tornado=Tornado("absolute", 3, lo=1, hi_at_least="duration_months"),
               tip="Referrals are grouped by the months they arrive in, and each group's results are "
                   "measured and paid together. 3 months means one group a quarter.",
-              summary='Outcomes measured'),
+              summary='Outcomes measured', pack="row"),
     FieldSpec("contracts[].outcome_lag_months", "Results paid after", "months", "months", 0, MAX_LAG,
               reason=_LAG_REASON, report_label="Wait for outcome payments", tornado=Tornado("absolute", 3, lo=0),
               goal_seek=Seek(2, "months", safer="low"),
@@ -437,12 +445,12 @@ FIELDS: tuple[FieldSpec, ...] = (
               summary='When payments arrive',
               lever=Lever(3, "high", "zero", "current", 12,
                           term="outcome payments {b}{v} after each cohort", bound="at most ",
-                          zero="outcome payments as each cohort ends")),
+                          zero="outcome payments as each cohort ends"), pack="row"),
     FieldSpec("contracts[].cost_per_referral", "Delivery cost per referral", "£", "money", 0, MAX_MONEY,
               reason=_MONEY_REASON, tornado=Tornado("relative", 0.10),
               tip="What working with one referred person costs you (staff time, travel, materials), paid "
                   "in the month they are referred.",
-              summary='Delivery costs'),
+              summary='Delivery costs', pack="row"),
     FieldSpec("contracts[].fixed_monthly_cost", "Fixed costs a month", "£", "money", 0, MAX_MONEY,
               reason=_MONEY_REASON, spoken="Fixed contract costs a month, in pounds",
               report_label="Contract's fixed costs a month", tornado=Tornado("relative", 0.10),
@@ -453,14 +461,14 @@ FIELDS: tuple[FieldSpec, ...] = (
               tornado=Tornado("absolute", 3, lo=0, none_is="duration_months"),
               tip="If the contract sends nobody at all, how many of its first months you would keep paying "
                   "its fixed costs before closing it down. Left at \"whole contract\", they are paid "
-                  "throughout."),
+                  "throughout.", pack="set"),
     FieldSpec("contracts[].exit_cost", "Cost of ending the contract", "£", "money", 0, MAX_MONEY, default=0.0,
               since=2, reason=_MONEY_REASON, tornado=Tornado("relative", 0.10, lo=0),
               tip="Paid once, in the month after the contract's last month: redundancy, TUPE obligations, "
-                  "closing the service. It counts only if that month is within the months looked at."),
+                  "closing the service. It counts only if that month is within the months looked at.", pack="set"),
     FieldSpec("contracts[].late_payment", "Late payment by the prime", "", "object", default=None, in_form=False,
               tip="The chance that the prime pays late throughout, and by how long.",
-              summary='Late payment'),
+              summary='Late payment', pack="risk"),
     FieldSpec("contracts[].late_payment.probability", "Chance of paying late", "%", "fraction", 0, 1,
               reason=_SHARE_REASON, spoken="Chance the prime pays late, percent",
               report_label="Chance the prime pays late", tornado=Tornado("absolute", 0.10, lo=0, hi=1),
@@ -485,17 +493,17 @@ FIELDS: tuple[FieldSpec, ...] = (
               report_label="Fee per referral",
               tip="Rate card: what the contract pays for each referral, in the month of the referral plus the "
                   "fee wait. A list gives one fee per contract year (the Work Programme's attachment fee fell "
-                  "from £400 to £300 to £200 to nothing); the last holds for later years."),
+                  "from £400 to £300 to £200 to nothing); the last holds for later years.", pack="set"),
     FieldSpec("contracts[].outcome_payments", "Payments for outcomes", "stages", "list", 1, MAX_STAGES, default=(),
               since=3, in_form=False, reason=f"1 to {MAX_STAGES} stages, in order",
               tip="Rate card: the outcomes the contract pays for, in order, each reached by a share of those "
-                  "who reached the one before."),
+                  "who reached the one before.", pack="set"),
     FieldSpec("contracts[].pooled_target_success_rate", "Pooled target", "%", "fraction", 0, 1, lo_open=True,
               default=None, since=3, in_form=False,
               reason="above 0% and at most the cohort target; all or nothing (threshold) mode only",
               tip="All or nothing: a group of referrals that missed its own target is still paid if all the "
                   "contract's groups together reach this rate (Peterborough paid on 10% a cohort, or 7.5% "
-                  "over all cohorts). Paid when the last group's results are."),
+                  "over all cohorts). Paid when the last group's results are.", pack="set"),
     FieldSpec("contracts[].outcome_payments[].name", "Outcome", "", "text", hi=MAX_TEXT, since=3, in_form=False,
               reason=f"at most {MAX_TEXT} characters", tip="What the stage pays for, e.g. \"Job start\"."),
     FieldSpec("contracts[].outcome_payments[].price", "Price", "£", "money", 0, MAX_MONEY, since=3, in_form=False,
@@ -532,7 +540,7 @@ FIELDS: tuple[FieldSpec, ...] = (
               spoken="Trustees' risk appetite: acceptable chance of running out, percent",
               tip="The chance of running out of money your trustees are prepared to accept; the results "
                   "compare the risk with it. 5% means one future in twenty.",
-              summary="Trustees' risk appetite (highest acceptable chance of running out)"),
+              summary="Trustees' risk appetite (highest acceptable chance of running out)", pack="row"),
     FieldSpec("simulation.precision", "Precision wanted", "%", "fraction", MIN_PRECISION, MAX_PRECISION,
               default=None, since=2, in_form=False, report_label="Precision wanted",
               reason=f"a share from {MIN_PRECISION:.1%} (more would need over a million futures) to "

@@ -38,13 +38,14 @@ from matplotlib.patches import FancyBboxPatch, Rectangle
 from .. import APP_NAME, __version__
 from ..engine import simulate
 from ..engine.results import Results
-from ..model.fields import spec, spec_of
+from ..model.fields import spec_of
 from ..model.fileformat import write_bytes_atomic
-from ..model.scenario import BudgetLine, Contract, Scenario, Uncertain
+from ..model.scenario import BudgetLine, Scenario, Uncertain
 from . import decision_figures, figures, style
 from .decision_text import comparison_rows, decision_sentences, risk_guesses_sentence
 from .export import period_summary
 from .glossary import REPORT_TERMS, report_terms, term
+from .terms import contract_table, organisation_rows
 from .text import (
     chance_with_error,
     contract_risk,
@@ -205,31 +206,6 @@ def monthly_summary_rows(r: Results) -> list[list[str]]:
 
 # ------------------------------------------------------------------ the inputs
 
-def organisation_rows(s: Scenario) -> list[tuple[str, str]]:
-    org = s.organisation
-
-    def label(path: str) -> str:
-        row = spec(path)
-        assert row is not None, path  # the paths below are the table's own
-        return row.summary or row.label
-
-    rows = [
-        (label("organisation.opening_reserves"), money(org.opening_reserves)),
-        (label("organisation.monthly_other_income"), _range(org.monthly_other_income, money)),
-        (label("organisation.monthly_core_costs"), money(org.monthly_core_costs)),
-        (label("organisation.overdraft_facility"), money(org.overdraft_facility) if org.overdraft_facility > 0
-         else "None: running out means going below £0"),
-        (label("organisation.reserves_floor"), money(org.reserves_floor)),
-        (label("horizon_months"), _months(s.horizon_months)),
-        (label("simulation.risk_appetite"), percent(s.settings.risk_appetite)),
-        (label("correlation"), "0: each uncertain value is drawn on its own" if s.correlation == 0
-         else f"{s.correlation:.2f} (0 independent, 0.95 strongly together)"),
-    ]
-    if not org.budget:
-        rows.append((label("organisation.budget"), "None"))
-    return rows
-
-
 BUDGET_COLUMNS = ("name", "kind", "amount", "start_month", "every_months", "growth_per_year", "probability")
 
 
@@ -243,82 +219,15 @@ def budget_row(line: BudgetLine, horizon: int) -> list[str]:
     end = line.end_month if line.end_month is not None else horizon
     every = ("every month" if line.every_months == 1 else
              "once a year" if line.every_months == 12 else f"every {_months(line.every_months)}")
-    return [line.name or "(no name)", line.kind, _range(line.amount, money),
+    amount = (_range(line.amount, money) if line.monthly_amounts is None else
+              f"{money(min(line.monthly_amounts))} to {money(max(line.monthly_amounts))} by month "
+              f"(a pattern of {_months(len(line.monthly_amounts))}"
+              + ("" if line.scale.is_fixed and line.scale.likely == 1 else f", scaled {_range(line.scale, _rate)}")
+              + ")")
+    return [line.name or "(no name)", line.kind, amount,
             f"{line.start_month} to {end}", every,
             _rate(line.growth_per_year) if line.growth_per_year else "none",
             percent(line.probability) if line.probability < 1 else "certain"]
-
-
-def payment_mode_words(c: Contract) -> str:
-    target = _rate(c.target_success_rate)
-    if c.share_at_risk == 0:
-        return "Whole price paid on delivery; nothing depends on outcomes"
-    if c.payment_mode == "earn":
-        return f"At-risk part earned in proportion to successes; all of it at a {target} success rate"
-    if c.payment_mode == "threshold":
-        return f"All or nothing: at-risk part paid only if a cohort's success rate reaches {target}"
-    return (f"Clawback: full price paid on delivery; at-risk part repaid if a cohort's success "
-            f"rate is below {target}")
-
-
-# The contract table's rows, in the order contract_column fills them; labels from the field table.
-CONTRACT_ROWS = ("start_month", "referrals_per_month", "p_no_referrals", "price_per_referral",
-                 "share_at_risk", "payment_mode", "success_rate", "cohort_months", "outcome_lag_months",
-                 "late_payment", "cost_per_referral")
-CONTRACT_ROW_LABELS = tuple(spec_of("contracts[]", key).summary for key in CONTRACT_ROWS)
-# Version 2 terms, listed only when some contract uses them (their defaults change nothing).
-EXTRA_CONTRACT_ROWS = ("guaranteed_referrals_per_month", "ramp_up_months", "wind_down_months", "exit_cost")
-
-
-def _extra_value(c: Contract, key: str) -> str:
-    if key == "guaranteed_referrals_per_month":
-        return (f"{_count(c.guaranteed_referrals_per_month)} a month" if c.guaranteed_referrals_per_month
-                else "None")
-    if key == "ramp_up_months":
-        return _months(c.ramp_up_months) if c.ramp_up_months else "Full referrals from the start"
-    if key == "wind_down_months":
-        return "Whole contract" if c.wind_down_months is None else _months(c.wind_down_months)
-    return money(c.exit_cost) if c.exit_cost else "None"
-
-
-def _extra_used(c: Contract, key: str) -> bool:
-    return {"guaranteed_referrals_per_month": c.guaranteed_referrals_per_month > 0,
-            "ramp_up_months": c.ramp_up_months > 0, "wind_down_months": c.wind_down_months is not None,
-            "exit_cost": c.exit_cost > 0}[key]
-
-
-def contract_column(c: Contract, horizon: int) -> list[str]:
-    end = c.end_month
-    months = f"{c.start_month} to {end}" if end > c.start_month else f"{c.start_month}"
-    if end > horizon:
-        months += f" (beyond the {horizon}-month period)"
-    late = c.late_payment
-    late_text = (f"{percent(late.probability)} chance that every payment is {_months(late.months)} late"
-                 if late.probability > 0 and late.months > 0 else "None assumed")
-    noise = "" if c.count_noise == "poisson" else " (exactly, no month-to-month variation)"
-    return [
-        months,
-        _range(c.referrals_per_month, _count) + noise,
-        percent(c.p_no_referrals),
-        money(c.price_per_referral),
-        f"{_rate(c.share_at_risk)} ({money(c.amount_at_risk)} a referral)",
-        payment_mode_words(c),
-        _range(c.success_rate, _rate),
-        f"In cohorts of {_months(c.cohort_months)}",
-        (f"Fees {_months(c.fee_lag_months)} after the work; outcome payments "
-         f"{_months(c.outcome_lag_months)} after each cohort ends"),
-        late_text,
-        f"{money(c.cost_per_referral)} a referral plus {money(c.fixed_monthly_cost)} a month fixed",
-    ]
-
-
-def contract_table(chunk: Sequence[Contract], horizon: int) -> list[list[str]]:
-    columns = [contract_column(c, horizon) for c in chunk]
-    rows = [[label] + [column[i] for column in columns] for i, label in enumerate(CONTRACT_ROW_LABELS)]
-    for key in EXTRA_CONTRACT_ROWS:
-        if any(_extra_used(c, key) for c in chunk):
-            rows.append([spec_of("contracts[]", key).label] + [_extra_value(c, key) for c in chunk])
-    return rows
 
 
 def assumptions(s: Scenario, r: Results) -> list[str]:
@@ -336,8 +245,9 @@ def assumptions(s: Scenario, r: Results) -> list[str]:
         ("Referrals vary at random from month to month around that future's average "
          "(a Poisson count), unless a contract says otherwise; the chance of no referrals at "
          "all is decided once per future."),
-        ("No inflation (beyond any growth entered on budget lines), no interest on balances or "
-         "borrowing, and no tax or VAT. Fixed costs do not shrink when referrals fall."),
+        ("No inflation (beyond any growth entered on budget lines), no interest on balances"
+         + (" (interest on borrowing is charged at the rate above)" if s.organisation.overdraft_interest_per_year
+            else " or borrowing") + ", and no tax or VAT. Fixed costs do not shrink when referrals fall."),
         ("The prime contractor is assumed to pay eventually: late payment delays payments but "
          "never cancels them. Payments due after the last month are not counted in the "
          f"balance (on average {money(r.expected_owed_after_horizon)} is still owed at the end)."),
@@ -767,7 +677,8 @@ def _page_four(p: _Pack, max_tables: int, budget_rows: int, terms: str, k: float
     s, r = p.s, p.r
     page = p.page(4, k)
     page.heading("What we assumed: the organisation", size=12.5, first=True)
-    page.table(organisation_rows(s), widths=(3.9, TEXT_WIDTH_IN - 3.9), size=9)
+    no_budget = [] if s.organisation.budget else [("Budget lines", "None")]
+    page.table(organisation_rows(s) + no_budget, widths=(3.9, TEXT_WIDTH_IN - 3.9), size=9)
     budget = s.organisation.budget
     if budget:
         page.heading(f"What we assumed: the budget ({len(budget)} line{'s' if len(budget) != 1 else ''})",
@@ -802,7 +713,7 @@ def _page_four(p: _Pack, max_tables: int, budget_rows: int, terms: str, k: float
             heading = (f"What we assumed: contracts {first + 1} to {first + len(chunk)} "
                        f"of {len(contracts)}")
         page.heading(heading, size=12.5)
-        page.table(contract_table(chunk, s.horizon_months), widths=[label_width] + [col] * len(chunk),
+        page.table(contract_table(chunk, s), widths=[label_width] + [col] * len(chunk),
                    size=8.5, header=["Contract"] + [c.name for c in chunk])
     rest = contracts[max_tables * MAX_CONTRACT_COLUMNS:]
     if rest:
@@ -913,11 +824,10 @@ __all__ = [
     "added_risk_sentence",
     "assumptions",
     "build_pages",
-    "contract_column",
+    "contract_table",
     "long_date",
     "monthly_summary_rows",
     "organisation_rows",
-    "payment_mode_words",
     "precision_sentence",
     "scenario_notes",
     "summary_periods",
