@@ -48,6 +48,8 @@ def scenario_dict(forecast: ForecastImport, name: str, opening_reserves: float |
         "contracts": [],
         "simulation": {"paths": settings.paths, "seed": settings.seed,
                        "risk_appetite": settings.risk_appetite},
+        # Month 1 named as the sheet names it; left out when the headings give no year.
+        **({"first_month": forecast.first_month} if forecast.first_month else {}),
     }
 
 

@@ -38,5 +38,6 @@ def imported_scenario(scenario: Scenario, forecast: ForecastImport, *, add: bool
         raise ValueError(f"that makes {len(lines)} budget lines; the most a scenario holds is {MAX_LINES}")
     if take_opening_balance and forecast.opening_balance is not None:
         org = replace(org, opening_reserves=float(forecast.opening_balance))
-    return replace(scenario, organisation=org,
+    # Month 1 is the forecast's first month: name it, as the sheet's headings do.
+    return replace(scenario, organisation=org, first_month=forecast.first_month or scenario.first_month,
                    horizon_months=max(scenario.horizon_months, forecast.horizon_months))

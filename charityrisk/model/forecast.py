@@ -1304,12 +1304,10 @@ def line_from_row(row: ImportedRow, month_labels: Sequence[str],
                   max_one_offs: int = MAX_ONE_OFFS) -> tuple[list[dict], list[str], list[str]]:
     """THE place where a sheet row becomes budget lines: (line dicts, how each was read, notes).
 
-    Scenario version 2 (today): a row is classified (``classify``) into monthly, quarterly,
-    yearly, growing or one-off lines, or, past ``max_one_offs`` pieces, a steady average.
-    When version 3 lands, a row whose months differ returns ``monthly_amounts_lines(row)``
-    instead (exact, no growth; a row whose months are all equal may stay one ``amount`` line),
-    with "how" saying so; every other caller (preview, totals, self-check, ``with_choice``)
-    already understands such lines.
+    A row that is the same every month (from its first amount on) is one ``amount`` line; a
+    row whose months differ is kept exactly as version 3's ``monthly_amounts`` (no growth,
+    ``monthly_amounts_lines``), so every month of the imported budget equals the sheet.
+    ``max_one_offs`` is kept for callers of the version 2 reading (``classify``).
     """
     lines: list[dict] = []
     hows: list[str] = []
@@ -1323,6 +1321,14 @@ def line_from_row(row: ImportedRow, month_labels: Sequence[str],
         if not any(amounts):
             continue
         pieces = classify(amounts, max_one_offs)
+        if not (len(pieces) == 1 and pieces[0].how == "monthly"):
+            exact = monthly_amounts_lines(row, only=(kind, amounts, suffix))
+            lines += exact
+            hows += ["month by month, as the sheet"] * len(exact)
+            if len(amounts) < 12:
+                notes.append(f"Row {number} '{label}' is kept month by month; after the sheet's "
+                             f"{len(amounts)} months it repeats them as they are.")
+            continue
         for piece in pieces:
             name = label + suffix
             if len(pieces) > 1:
@@ -1364,9 +1370,8 @@ def expand_line(line: dict, months: int) -> list[float]:
     return out
 
 
-def monthly_amounts_lines(row: ImportedRow) -> list[dict]:
-    """The row as domain.md version 3 lines, exact to the penny: NOT USED until version 3 is on
-    main (``line_from_row`` then returns these for a row whose months differ).
+def monthly_amounts_lines(row: ImportedRow, only: tuple | None = None) -> list[dict]:
+    """The row (or ``only`` one of its parts) as domain.md version 3 lines, exact to the penny.
 
     One line per kind (a row may hold refunds).  The list repeats after its last entry, so for
     each row to repeat its last 12 months after the sheet's last month, a sheet of N > 12 months
@@ -1377,7 +1382,7 @@ def monthly_amounts_lines(row: ImportedRow) -> list[dict]:
     """
     lines = []
     n = len(row.amounts)
-    for kind, amounts, suffix in row.parts:
+    for kind, amounts, suffix in (row.parts if only is None else [only]):
         if not any(amounts):
             continue
         name = (row.label + suffix)[:MAX_NAME]
@@ -1693,13 +1698,20 @@ def _uncertain(amount: Any):
 
 def budget_lines(forecast: ForecastImport):
     """The forecast's lines as model BudgetLine objects."""
-    from .scenario import BudgetLine
+    from .scenario import BudgetLine, Uncertain
 
-    return tuple(BudgetLine(name=line["name"], kind=line["kind"], amount=_uncertain(line["amount"]),
-                            start_month=line["start_month"], end_month=line.get("end_month"),
-                            every_months=line["every_months"], growth_per_year=line["growth_per_year"],
-                            probability=line["probability"])
-                 for line in forecast.lines)
+    def one(line: dict) -> BudgetLine:
+        listed = line.get("monthly_amounts")
+        return BudgetLine(
+            name=line["name"], kind=line["kind"],
+            amount=Uncertain.fixed(0.0) if listed is not None else _uncertain(line["amount"]),
+            start_month=line["start_month"], end_month=line.get("end_month"),
+            every_months=line["every_months"], growth_per_year=line["growth_per_year"],
+            probability=line["probability"],
+            monthly_amounts=None if listed is None else tuple(float(a) for a in listed),
+            scale=_uncertain(line["scale"]) if "scale" in line else Uncertain(1.0, 1.0, 1.0))
+
+    return tuple(one(line) for line in forecast.lines)
 
 
 def apply_forecast(scenario, forecast: ForecastImport):
@@ -1717,5 +1729,5 @@ def apply_forecast(scenario, forecast: ForecastImport):
                   monthly_core_costs=0.0,
                   opening_reserves=(org.opening_reserves if forecast.opening_balance is None
                                     else forecast.opening_balance))
-    return replace(scenario, organisation=org,
+    return replace(scenario, organisation=org, first_month=forecast.first_month or scenario.first_month,
                    horizon_months=max(scenario.horizon_months, forecast.horizon_months))
