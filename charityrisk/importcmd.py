@@ -53,6 +53,16 @@ def scenario_dict(forecast: ForecastImport, name: str, opening_reserves: float |
     }
 
 
+def _amount(line: dict) -> str:
+    """ "£4,000.00", or for a line listing its months (version 3) "£80.00 to £600.00 by month"."""
+    listed = line.get("monthly_amounts")
+    if listed is not None:
+        low, high = min(listed), max(listed)
+        return f"£{low:,.2f}" if low == high else f"£{low:,.2f} to £{high:,.2f} by month"
+    amount = line["amount"]
+    return f"£{amount['likely'] if isinstance(amount, dict) else amount:,.2f}"
+
+
 def summary_lines(forecast: ForecastImport, opening_reserves: float | None = None) -> list[str]:
     """What was imported, in a few plain lines (escaped for a terminal)."""
     incomes = sum(1 for line in forecast.lines if line["kind"] == "income")
@@ -67,8 +77,7 @@ def summary_lines(forecast: ForecastImport, opening_reserves: float | None = Non
         lines.append(f"The sheet's own totals differ from the imported lines in "
                      f"{len(forecast.differences)} row(s): see the Check notes below.")
     for line, source in zip(forecast.lines, forecast.sources):
-        amount = line["amount"]["likely"] if isinstance(line["amount"], dict) else line["amount"]
-        lines.append(f"  {line['kind']:<6}  {line['name']}  £{amount:,.2f}  {source.how}  "
+        lines.append(f"  {line['kind']:<6}  {line['name']}  {_amount(line)}  {source.how}  "
                      f"(row {source.row})")
     lines += [f"  {note}" for note in forecast.notes]
     return [escaped(line) for line in lines]

@@ -79,6 +79,20 @@ def _how_often(line: dict, how: str) -> str:
     return f"{text}, {growth:+.1%} a year" if growth else text
 
 
+def after_end_text(forecast: ForecastImport) -> str:
+    """What the imported lines do after the sheet's last month (domain.md version 3 import)."""
+    n, labels = forecast.months, forecast.month_labels
+    text = (f"Every month up to {forecast.month_label(n)}, the sheet's last month, is imported "
+            "exactly as the sheet has it. After it, each row repeats ")
+    if n < 12:
+        return text + (f"the sheet's {n} months as they are ({labels[0]} to {labels[-1]} again), "
+                       "so the seasons do not fall in their calendar months.")
+    if n % 12 == 0:
+        return text + "its last 12 months: the sheet's last year again, year after year."
+    return text + (f"its last 12 months ({labels[n - 12]} to {labels[-1]}), year after year; "
+                   f"{labels[0]} to {labels[n - 13]} are not repeated.")
+
+
 def _percent(value: float) -> str:
     return f"{value * 100:g}%"
 
@@ -188,9 +202,7 @@ class ImportPreviewDialog(QDialog):
                    "contracts are kept.")
         if forecast.opening_balance is not None:
             summary += f" The opening balance, {_pounds(forecast.opening_balance)}, becomes the opening reserves."
-        self.after_end = QLabel(f"After {forecast.month_label(forecast.months)}, the sheet's last month, each "
-                                "line that runs to its end carries on as it is (steady, quarterly and "
-                                "yearly lines, and averaged rows at their average); one-off lines do not recur.")
+        self.after_end = QLabel(after_end_text(forecast))
         self.after_end.setWordWrap(True)
         self.summary = QLabel(summary)
         self.summary.setWordWrap(True)

@@ -1300,14 +1300,53 @@ def _line(name: str, kind: str, piece: Piece) -> dict:
     return line
 
 
+def sheet_month(amounts: Sequence[float], month: int) -> float:
+    """What the import must give in ``month`` (1-based) for a row of the sheet: the sheet's own
+    amount in its months; after its last month, its last 12 months again and again (a sheet of
+    fewer than 12 months repeats as it is)."""
+    n = len(amounts)
+    if month <= n:
+        return amounts[month - 1]
+    if n >= 12:
+        return amounts[n - 12 + (month - n - 1) % 12]
+    return amounts[(month - 1) % n]
+
+
+def _keeps_the_sheet(lines: list[dict], amounts: Sequence[float]) -> bool:
+    """Whether the lines give the row's amounts in every month, the sheet's and two years of
+    repeats after it, to the half penny (domain.md's rule)."""
+    months = len(amounts) + 24
+    got = [0.0] * months
+    for line in lines:
+        for m, a in enumerate(expand_line(line, months)):
+            got[m] += a
+    return all(abs(got[m] - sheet_month(amounts, m + 1)) < HALF_PENNY for m in range(months))
+
+
+def _repeat_note(number: int, label: str, labels: Sequence[str]) -> str | None:
+    """How a row carries on after the sheet, when that is not simply "the same year again"."""
+    n = len(labels)
+    if n % 12 == 0:
+        return None
+    if n < 12:
+        return (f"Row {number} '{label}' is kept month by month; the sheet has {n} months, so "
+                f"after {labels[-1]} its {n} months repeat as they are ({labels[0]} to {labels[-1]} "
+                "again), not as a calendar year.")
+    return (f"Row {number} '{label}' is kept month by month; after {labels[-1]} it repeats the "
+            f"sheet's last 12 months ({labels[n - 12]} to {labels[-1]}), so {labels[0]} to "
+            f"{labels[n - 13]} are not repeated.")
+
+
 def line_from_row(row: ImportedRow, month_labels: Sequence[str],
                   max_one_offs: int = MAX_ONE_OFFS) -> tuple[list[dict], list[str], list[str]]:
     """THE place where a sheet row becomes budget lines: (line dicts, how each was read, notes).
 
-    A row that is the same every month (from its first amount on) is one ``amount`` line; a
-    row whose months differ is kept exactly as version 3's ``monthly_amounts`` (no growth,
-    ``monthly_amounts_lines``), so every month of the imported budget equals the sheet.
-    ``max_one_offs`` is kept for callers of the version 2 reading (``classify``).
+    Every month of the lines equals the sheet (to the half penny), and after the sheet's last
+    month the row repeats its last 12 months (``sheet_month``).  A row that is the same every
+    month from its first amount on, and so stays the same when repeated, is one steady
+    ``amount`` line; any other row is kept exactly as version 3's ``monthly_amounts`` (no
+    growth, ``monthly_amounts_lines``).  ``max_one_offs`` is kept for callers of the version 2
+    reading (``classify``).
     """
     lines: list[dict] = []
     hows: list[str] = []
@@ -1321,36 +1360,17 @@ def line_from_row(row: ImportedRow, month_labels: Sequence[str],
         if not any(amounts):
             continue
         pieces = classify(amounts, max_one_offs)
-        if not (len(pieces) == 1 and pieces[0].how == "monthly"):
-            exact = monthly_amounts_lines(row, only=(kind, amounts, suffix))
-            lines += exact
-            hows += ["month by month, as the sheet"] * len(exact)
-            if len(amounts) < 12:
-                notes.append(f"Row {number} '{label}' is kept month by month; after the sheet's "
-                             f"{len(amounts)} months it repeats them as they are.")
-            continue
-        for piece in pieces:
-            name = label + suffix
-            if len(pieces) > 1:
-                name += f" ({_describe_months(month_labels, piece.start, piece.end)})"
-            lines.append(_line(name, kind, piece))
-            hows.append(piece.how)
-        kinds = {piece.how for piece in pieces}
-        if len(pieces) > 1:
-            what = "one-off lines, one per month with an amount" if kinds == {"one-off"} else "lines"
-            notes.append(f"Row {number} '{label}' is irregular: imported as {len(pieces)} {what}.")
-        elif kinds == {"once a year"} and sum(1 for a in amounts if a) == 1:
-            notes.append(f"Row {number} '{label}' has one amount in the year: imported as once a "
-                         "year; make it a one-off in the table if it will not recur.")
-        elif kinds == {"monthly, growing yearly"}:
-            notes.append(f"Row {number} '{label}' changes by {pieces[0].growth:+.1%} every 12 "
-                         "months: imported as one line with that yearly growth.")
-        elif kinds == {"average of a varying row"}:
-            span = [a for a in amounts if a]
-            notes.append(f"Row {number} '{label}' varies from month to month (£{min(span):,.2f} "
-                         f"to £{max(span):,.2f}): imported as a steady £{pieces[0].amount:,.2f} "
-                         "a month with the same total, so its months differ from the sheet; edit it "
-                         "if the timing matters.")
+        if len(pieces) == 1 and pieces[0].how == "monthly" and pieces[0].growth == 0:
+            steady = [_line(label + suffix, kind, pieces[0])]
+            if _keeps_the_sheet(steady, amounts):
+                lines += steady
+                hows.append("monthly")
+                continue
+        exact = monthly_amounts_lines(row, only=(kind, amounts, suffix))
+        lines += exact
+        hows += ["month by month, as the sheet"] * len(exact)
+        if (note := _repeat_note(number, label, month_labels)) and note not in notes:
+            notes.append(note)
     return lines, hows, notes
 
 
@@ -1392,7 +1412,8 @@ def monthly_amounts_lines(row: ImportedRow, only: tuple | None = None) -> list[d
             head, tail = exact[:n - 12], exact[n - 12:]
             if any(head):
                 lines.append({**base, "monthly_amounts": head, "start_month": 1, "end_month": n - 12})
-            lines.append({**base, "monthly_amounts": tail, "start_month": n - 11})
+            if any(tail):  # a row that stops before the sheet's last year does not repeat
+                lines.append({**base, "monthly_amounts": tail, "start_month": n - 11})
         else:
             lines.append({**base, "monthly_amounts": exact, "start_month": 1})
     return lines
