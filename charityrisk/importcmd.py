@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .model.fields import MAX_TEXT
 from .model.fileformat import FORMAT_NAME, parse_scenario_bytes, write_text_atomic
-from .model.forecast import FileRefused, ForecastError, ForecastImport, read_forecast
+from .model.forecast import FileRefused, ForecastError, ForecastImport, pattern_amount_text, read_forecast
 from .model.migration import FORMAT_VERSION
 from .model.problems import ScenarioError
 from .model.scenario import SimulationSettings
@@ -54,11 +54,11 @@ def scenario_dict(forecast: ForecastImport, name: str, opening_reserves: float |
 
 
 def _amount(line: dict) -> str:
-    """ "£4,000.00", or for a line listing its months (version 3) "£80.00 to £600.00 by month"."""
+    """ "£4,000.00", or for a line listing its months (version 3) "£80.00 to £600.00 by month"
+    or "£100.00 to £300.00 in 3 of 12 months"."""
     listed = line.get("monthly_amounts")
     if listed is not None:
-        low, high = min(listed), max(listed)
-        return f"£{low:,.2f}" if low == high else f"£{low:,.2f} to £{high:,.2f} by month"
+        return pattern_amount_text(listed, lambda a: f"£{a:,.2f}")
     amount = line["amount"]
     return f"£{amount['likely'] if isinstance(amount, dict) else amount:,.2f}"
 

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..model import forecast as _forecast
-from ..model.forecast import HALF_PENNY, ForecastError, ForecastImport, ImportCancelled, LineChoice
+from ..model.forecast import HALF_PENNY, ForecastError, ForecastImport, ImportCancelled, LineChoice, pattern_amount_text
 
 COLUMNS = ("Line", "Income or cost", "Amount", "From", "To", "How often", "From row",
            "Chance it happens", "Low", "High")
@@ -63,8 +63,7 @@ def _amount_text(line: dict) -> str:
     """ "£4,000", or for a version 3 line listing its months, "£80 to £600 by month"."""
     listed = line.get("monthly_amounts")
     if listed:
-        low, high = min(listed), max(listed)
-        return _pounds(low) if low == high else f"{_pounds(low)} to {_pounds(high)} by month"
+        return pattern_amount_text(listed, _pounds)
     return _pounds(_likely(line))
 
 

@@ -1419,6 +1419,19 @@ def monthly_amounts_lines(row: ImportedRow, only: tuple | None = None) -> list[d
     return lines
 
 
+def pattern_amount_text(listed: Sequence[float], pounds: Callable[[float], str]) -> str:
+    """A ``monthly_amounts`` list in a few words: "£4,000", "£4,000 in 6 of 12 months",
+    "£80 to £600 by month", "£100 to £300 in 3 of 12 months" (months with nothing left out)."""
+    paid = [a for a in listed if a]
+    if not paid:
+        return pounds(0)
+    low, high = min(paid), max(paid)
+    text = pounds(low) if low == high else f"{pounds(low)} to {pounds(high)}"
+    if len(paid) < len(listed):
+        return f"{text} in {len(paid)} of {len(listed)} months"
+    return text if low == high else f"{text} by month"
+
+
 def monthly_amounts(forecast: ForecastImport, kind: str) -> list[float]:
     """The forecast months' total of the imported lines of one kind (growth applied)."""
     months = [0.0] * forecast.months
