@@ -447,9 +447,13 @@ def test_any_grid_reads_or_gives_a_placed_error(grid):
         return
     assert len(f.lines) == len(f.sources)
     for line in f.lines:
-        assert line["kind"] in ("income", "cost") and line["amount"] >= 0
+        assert ("amount" in line) != ("monthly_amounts" in line)  # one or the other (version 3)
+        amounts = line.get("monthly_amounts") or [line["amount"]]
+        assert line["kind"] in ("income", "cost") and all(0 <= a <= 1e10 for a in amounts)
         assert 1 <= line["start_month"] <= line.get("end_month", line["start_month"])
-        assert 1 <= line["every_months"] <= 12 and line["amount"] <= 1e10
+        assert 1 <= line["every_months"] <= 12
+    for kind in ("income", "cost"):  # every month of the sheet kept, to the half penny
+        assert f.imported_totals(kind) == pytest.approx(f.sheet_totals(kind), abs=0.005)
 
 
 def test_month_headings_as_unsaved_formulas_ask_to_save_in_excel(tmp_path):
