@@ -472,3 +472,45 @@ def test_command_sheet_option(tmp_path, capsys):
     assert json.loads(out.read_text("utf-8"))["organisation"]["budget"][0]["amount"] == 200
     assert main(["import", str(path), "-o", str(tmp_path / "t.json"), "--sheet", "2028"]) == 2
     assert "sheet '2028': the workbook has no such sheet (it has 2026, 2027)" in capsys.readouterr().err
+
+
+# --- end to end: the sheet, month by month, through the simulation --------------------------
+
+@pytest.mark.parametrize("months", [12, 18, 24])
+def test_the_simulated_budget_equals_the_sheet_month_by_month_and_then_repeats(tmp_path, months):
+    """A workbook whose rows vary by month, imported by the command, loaded and simulated with
+    no uncertainty: mean income and costs are the sheet's in each of its months, then each row's
+    last 12 months again (a sheet of 18 months repeats October to September)."""
+    from dataclasses import replace
+
+    from charityrisk.engine import simulate
+    from charityrisk.model import load_scenario
+
+    first = dt.date(2026, 4, 1)  # April to March, as many charities' years run
+    header = ["Cash flow"] + [f"{MONTHS[(3 + m) % 12]} {2026 + (3 + m) // 12}" for m in range(months)]
+    calendar = [(3 + m) % 12 + 1 for m in range(months)]
+    donations = [2500.55 if c == 12 else 310.10 + 10 * c for c in calendar]  # December's appeal
+    rent = [1800 if m % 3 == 0 else None for m in range(months)]  # quarterly, from April
+    grant = [None] * months
+    grant[2] = 15000  # a one-off grant in June 2026
+    staff = [4200] * months
+    post = [None] * 9 + [1500.5] * (months - 9)  # a new post from January 2027
+    rows = [header, ["Income"], ["Donations"] + donations, ["Lottery grant"] + grant,
+            ["Expenditure"], ["Rent"] + rent, ["Staff"] + staff, ["Project worker"] + post]
+    out = tmp_path / "s.json"
+    assert main(["import", str(_xlsx(tmp_path / "varying.xlsx", rows)), "-o", str(out)]) == 0
+    s = load_scenario(out)
+    assert s.first_month == f"{first.year}-{first.month:02d}"
+    horizon = months + 30
+    results = simulate(replace(s, horizon_months=horizon), paths=2)
+
+    def expected(*sheet_rows):
+        amounts = [sum(r[m] or 0 for r in sheet_rows) for m in range(months)]
+        return [sheet_month(amounts, m) for m in range(1, horizon + 1)]
+
+    flows = results.mean_flows_by_month
+    assert list(flows["income"]) == pytest.approx(expected(donations, grant), abs=0.005)
+    assert list(flows["costs"]) == pytest.approx(expected(rent, staff, post), abs=0.005)
+    # the one-off grant is in June 2026 only (it is not in the last 12 months of a longer sheet)
+    assert flows["income"][2] == pytest.approx(donations[2] + 15000, abs=0.005)
+    assert flows["income"][14] == pytest.approx(donations[2] + (15000 if months == 12 else 0), abs=0.005)
