@@ -85,6 +85,8 @@ def test_edits_leave_out_a_line_and_give_chance_and_range(qtbot, dialog):
     table.item(2, COLUMNS.index("Chance it happens")).setText("60%")
     table.item(4, COLUMNS.index("Low")).setText("95")
     table.item(4, COLUMNS.index("High")).setText("120%")
+    table.item(3, COLUMNS.index("Low")).setText("90%")  # the rent, kept month by month
+    table.item(3, COLUMNS.index("High")).setText("110%")
     # a line left out: the imported income now differs from the sheet's, in red, month by month
     assert (0, 0) in red_cells(dialog.totals)
     with qtbot.waitSignal(dialog.accepted):
@@ -93,6 +95,10 @@ def test_edits_leave_out_a_line_and_give_chance_and_range(qtbot, dialog):
     assert "Local authority grant" not in lines
     assert lines["Trust grant (annual)"]["probability"] == 0.6
     assert lines["Staff"]["amount"] == {"low": 4750, "likely": 5000, "high": 6000}
+    # a line listing its months has no amount: how far it could be off is its scale (version 3)
+    rent = lines["Rent"]
+    assert rent["scale"] == {"low": 0.9, "likely": 1, "high": 1.1} and "amount" not in rent
+    assert rent["monthly_amounts"] == [0, 0, 2400] * 4
 
 
 def test_a_choice_that_is_not_a_percentage_stops_the_import(qtbot, dialog):
@@ -254,6 +260,8 @@ def test_the_window_imports_what_the_preview_chose(qtbot, window, prompts, tmp_p
     budget = {b.name: b for b in window.scenario.organisation.budget}
     assert "Local authority grant" not in budget
     assert budget["Trust grant (annual)"].probability == 0.6
+    assert budget["Rent"].monthly_amounts == (0, 0, 2400) * 4
+    assert window.scenario.first_month == "2026-04"
     assert window.scenario.organisation.opening_reserves == 25_000
 
 
