@@ -77,8 +77,11 @@ def summary_lines(forecast: ForecastImport, opening_reserves: float | None = Non
         lines.append(f"The sheet's own totals differ from the imported lines in "
                      f"{len(forecast.differences)} row(s): see the Check notes below.")
     for line, source in zip(forecast.lines, forecast.sources):
+        end = line.get("end_month")
+        months = (f"{forecast.month_label(line['start_month'])} to "
+                  f"{'the end' if end is None else forecast.month_label(end)}")
         lines.append(f"  {line['kind']:<6}  {line['name']}  {_amount(line)}  {source.how}  "
-                     f"(row {source.row})")
+                     f"{months}  (row {source.row})")
     lines += [f"  {note}" for note in forecast.notes]
     return [escaped(line) for line in lines]
 

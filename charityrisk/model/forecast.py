@@ -151,7 +151,7 @@ class LineSource:
 
     row: int
     label: str
-    how: str  # e.g. "monthly", "every 3 months", "one-off", "average of a varying row"
+    how: str  # "monthly" (one steady amount) or "month by month, as the sheet" (a list)
     sheet: str = ""
 
 
@@ -1323,18 +1323,20 @@ def _keeps_the_sheet(lines: list[dict], amounts: Sequence[float]) -> bool:
     return all(abs(got[m] - sheet_month(amounts, m + 1)) < HALF_PENNY for m in range(months))
 
 
-def _repeat_note(number: int, label: str, labels: Sequence[str]) -> str | None:
-    """How a row carries on after the sheet, when that is not simply "the same year again"."""
+def _repeat_note(labels: Sequence[str], rows: list[str]) -> str | None:
+    """How the rows kept month by month carry on after the sheet, when that is not simply
+    "the same year again" (one note for the forecast, naming the rows)."""
     n = len(labels)
-    if n % 12 == 0:
+    if n % 12 == 0 or not rows:
         return None
+    named = ", ".join(f"'{r}'" for r in rows[:4]) + (f" and {len(rows) - 4} more" if len(rows) > 4 else "")
     if n < 12:
-        return (f"Row {number} '{label}' is kept month by month; the sheet has {n} months, so "
-                f"after {labels[-1]} its {n} months repeat as they are ({labels[0]} to {labels[-1]} "
+        return (f"Rows kept month by month ({named}): the sheet has {n} months, so after "
+                f"{labels[-1]} its {n} months repeat as they are ({labels[0]} to {labels[-1]} "
                 "again), not as a calendar year.")
-    return (f"Row {number} '{label}' is kept month by month; after {labels[-1]} it repeats the "
-            f"sheet's last 12 months ({labels[n - 12]} to {labels[-1]}), so {labels[0]} to "
-            f"{labels[n - 13]} are not repeated.")
+    return (f"Rows kept month by month ({named}): after {labels[-1]} each repeats the sheet's "
+            f"last 12 months ({labels[n - 12]} to {labels[-1]}); {labels[0]} to {labels[n - 13]} "
+            "are not repeated.")
 
 
 def line_from_row(row: ImportedRow, month_labels: Sequence[str],
@@ -1369,8 +1371,6 @@ def line_from_row(row: ImportedRow, month_labels: Sequence[str],
         exact = monthly_amounts_lines(row, only=(kind, amounts, suffix))
         lines += exact
         hows += ["month by month, as the sheet"] * len(exact)
-        if (note := _repeat_note(number, label, month_labels)) and note not in notes:
-            notes.append(note)
     return lines, hows, notes
 
 
@@ -1530,10 +1530,13 @@ def _finish(reads: list[_SheetRead], max_one_offs: int) -> ForecastImport:
         result.sources += [LineSource(row.row, row.label, how, row.sheet) for how in hows]
         result.notes += notes
     _check_totals(result)
+    kept = list(dict.fromkeys(line["name"] for line in result.lines if "monthly_amounts" in line))
+    if note := _repeat_note(result.month_labels, kept):
+        result.notes.append(note)
     if len(months) < result.horizon_months:
         result.notes.append(f"The forecast covers {len(months)} months; the scenario looks "
-                            f"{result.horizon_months} months ahead, and lines that run to the end "
-                            "of the forecast carry on to the end.")
+                            f"{result.horizon_months} months ahead, so the months after the forecast "
+                            "repeat the sheet's rows.")
     return result
 
 
