@@ -515,3 +515,15 @@ def test_the_simulated_budget_equals_the_sheet_month_by_month_and_then_repeats(t
     # the one-off grant is in June 2026 only (it is not in the last 12 months of a longer sheet)
     assert flows["income"][2] == pytest.approx(donations[2] + 15000, abs=0.005)
     assert flows["income"][14] == pytest.approx(donations[2] + (15000 if months == 12 else 0), abs=0.005)
+
+
+def test_a_row_the_same_every_year_is_one_line_of_its_year(tmp_path):
+    header = [""] + [f"{MONTHS[m % 12]} {2026 + m // 12}" for m in range(30)]
+    appeal = [5000 if m % 12 == 11 else 200 for m in range(30)]
+    changed = appeal[:29] + [999]  # the last month differs: first months listed, then the last year
+    rows = [header, ["Income"], ["Appeal"] + appeal, ["Other"] + changed]
+    f = read_forecast(_xlsx(tmp_path / "years.xlsx", rows))
+    (line,) = [line for line in f.lines if line["name"] == "Appeal"]
+    assert line["monthly_amounts"] == appeal[:12] and line["start_month"] == 1 and "end_month" not in line
+    assert kept(f, "Appeal", appeal) and kept(f, "Other", changed)
+    assert [line.get("end_month") for line in f.lines if line["name"] == "Other"] == [18, None]

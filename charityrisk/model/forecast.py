@@ -1396,7 +1396,8 @@ def monthly_amounts_lines(row: ImportedRow, only: tuple | None = None) -> list[d
     One line per kind (a row may hold refunds).  The list repeats after its last entry, so for
     each row to repeat its last 12 months after the sheet's last month, a sheet of N > 12 months
     gives two lines: months 1..N-12 listed once (``end_month``), then the last 12 from month
-    N-11 on, repeating (a whole number of years keeps the seasons in their months).  A sheet of
+    N-11 on, repeating (a whole number of years keeps the seasons in their months); a row whose
+    every year is the same is one list of its first 12 months from month 1.  A sheet of
     12 months or fewer is one list from month 1 that repeats as it is (under 12 months the
     preview must say so).
     """
@@ -1408,7 +1409,10 @@ def monthly_amounts_lines(row: ImportedRow, only: tuple | None = None) -> list[d
         name = (row.label + suffix)[:MAX_NAME]
         exact = [_money(a) for a in amounts]
         base = {"name": name, "kind": kind, "every_months": 1, "growth_per_year": 0, "probability": 1}
-        if n > 12:
+        if n > 12 and all(exact[m] == exact[m - 12] for m in range(12, n)):
+            # every year of the sheet the same: its first year, repeating, is the whole row
+            lines.append({**base, "monthly_amounts": exact[:12], "start_month": 1})
+        elif n > 12:
             head, tail = exact[:n - 12], exact[n - 12:]
             if any(head):
                 lines.append({**base, "monthly_amounts": head, "start_month": 1, "end_month": n - 12})
