@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .model.fields import MAX_TEXT
 from .model.fileformat import FORMAT_NAME, parse_scenario_bytes, write_text_atomic
-from .model.forecast import FileRefused, ForecastError, ForecastImport, read_forecast
+from .model.forecast import FileRefused, ForecastError, ForecastImport, pattern_amount_text, read_forecast
 from .model.migration import FORMAT_VERSION
 from .model.problems import ScenarioError
 from .model.scenario import SimulationSettings
@@ -48,7 +48,19 @@ def scenario_dict(forecast: ForecastImport, name: str, opening_reserves: float |
         "contracts": [],
         "simulation": {"paths": settings.paths, "seed": settings.seed,
                        "risk_appetite": settings.risk_appetite},
+        # Month 1 named as the sheet names it; left out when the headings give no year.
+        **({"first_month": forecast.first_month} if forecast.first_month else {}),
     }
+
+
+def _amount(line: dict) -> str:
+    """ "£4,000.00", or for a line listing its months (version 3) "£80.00 to £600.00 by month"
+    or "£100.00 to £300.00 in 3 of 12 months"."""
+    listed = line.get("monthly_amounts")
+    if listed is not None:
+        return pattern_amount_text(listed, lambda a: f"£{a:,.2f}")
+    amount = line["amount"]
+    return f"£{amount['likely'] if isinstance(amount, dict) else amount:,.2f}"
 
 
 def summary_lines(forecast: ForecastImport, opening_reserves: float | None = None) -> list[str]:
@@ -65,9 +77,11 @@ def summary_lines(forecast: ForecastImport, opening_reserves: float | None = Non
         lines.append(f"The sheet's own totals differ from the imported lines in "
                      f"{len(forecast.differences)} row(s): see the Check notes below.")
     for line, source in zip(forecast.lines, forecast.sources):
-        amount = line["amount"]["likely"] if isinstance(line["amount"], dict) else line["amount"]
-        lines.append(f"  {line['kind']:<6}  {line['name']}  £{amount:,.2f}  {source.how}  "
-                     f"(row {source.row})")
+        end = line.get("end_month")
+        months = (f"{forecast.month_label(line['start_month'])} to "
+                  f"{'the end' if end is None else forecast.month_label(end)}")
+        lines.append(f"  {line['kind']:<6}  {line['name']}  {_amount(line)}  {source.how}  "
+                     f"{months}  (row {source.row})")
     lines += [f"  {note}" for note in forecast.notes]
     return [escaped(line) for line in lines]
 

@@ -118,3 +118,35 @@ def test_too_many_lines_are_refused(example):
     with pytest.raises(ValueError, match="the most a scenario holds is 200"):
         imported_scenario(scenario(example, budget=LINES * 34), forecast(), add=True,
                           take_opening_balance=False)
+
+
+def pattern_forecast(first_year=2027, first_month=4):
+    """A forecast with a version 3 pattern line (and the preview's low / high on it as scale)."""
+    return ForecastImport(
+        sheet="Sheet1", month_labels=[f"M{i}" for i in range(1, 13)],
+        first_calendar_month=first_month, first_year=first_year,
+        lines=[{"name": "Donations", "kind": "income", "monthly_amounts": [100] * 8 + [900, 100, 100, 100],
+                "start_month": 1, "every_months": 1, "growth_per_year": 0, "probability": 0.9,
+                "scale": {"low": 0.8, "likely": 1, "high": 1.1}}])
+
+
+def test_a_pattern_line_is_imported_with_its_scale_and_month_1_named(example):
+    s = imported_scenario(scenario(example), pattern_forecast(), add=False, take_opening_balance=False)
+    (donations,) = s.organisation.budget
+    assert donations.monthly_amounts == (100,) * 8 + (900, 100, 100, 100)
+    assert donations.scale == Uncertain(0.8, 1, 1.1) and donations.probability == 0.9
+    assert donations.base_amount(9) == 900 and donations.base_amount(21) == 900
+    assert s.first_month == "2027-04"
+
+
+def test_added_to_a_scenario_that_names_its_month_1_the_lines_keep_their_calendar_months(example):
+    named = replace(scenario(example), first_month="2027-01")
+    s = imported_scenario(named, pattern_forecast(2027, 4), add=True, take_opening_balance=False)
+    assert s.first_month == "2027-01"  # the scenario's contracts keep their months
+    donations = s.organisation.budget[-1]
+    assert donations.start_month == 4 and donations.base_amount(12) == 900  # December still
+    assert s.horizon_months == 15  # covers the forecast's year from April
+    with pytest.raises(ValueError, match="before this scenario's month 1"):
+        imported_scenario(named, pattern_forecast(2026, 12), add=True, take_opening_balance=False)
+    replaced = imported_scenario(named, pattern_forecast(2026, 12), add=False, take_opening_balance=False)
+    assert replaced.first_month == "2026-12"

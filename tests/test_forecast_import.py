@@ -12,7 +12,16 @@ from hypothesis import strategies as st
 openpyxl = pytest.importorskip("openpyxl")
 
 from charityrisk.cli import main  # noqa: E402
-from charityrisk.model.forecast import ForecastError, apply_forecast, classify, parse_amount, parse_month, read_forecast  # noqa: E402
+from charityrisk.model.forecast import (  # noqa: E402
+    ForecastError,
+    apply_forecast,
+    classify,
+    expand_line,
+    parse_amount,
+    parse_month,
+    read_forecast,
+    sheet_month,
+)
 
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
@@ -100,6 +109,24 @@ def by_name(forecast):
     return {line["name"]: line for line in forecast.lines}
 
 
+def months_of(forecast, name, months):
+    """The imported lines called ``name``, month by month over ``months`` months."""
+    out = [0.0] * months
+    for line in forecast.lines:
+        if line["name"] == name:
+            out = [a + b for a, b in zip(out, expand_line(line, months))]
+    return out
+
+
+def kept(forecast, name, sheet, after=24):
+    """The lines called ``name`` give the sheet's months (blanks as 0) and then its last 12 months
+    repeating (or, under 12 months, the sheet again), to the half penny."""
+    amounts = [a or 0 for a in sheet]
+    months = len(amounts) + after
+    want = [sheet_month(amounts, m) for m in range(1, months + 1)]
+    return months_of(forecast, name, months) == pytest.approx(want, abs=0.005)
+
+
 # --- the three layouts ---------------------------------------------------------------------
 
 def test_calendar_layout_with_totals(tmp_path):
@@ -112,22 +139,23 @@ def test_calendar_layout_with_totals(tmp_path):
     assert lines["Core grant"] == {"name": "Core grant", "kind": "income", "amount": 2000, "start_month": 1,
                                    "every_months": 1, "growth_per_year": 0, "probability": 1}
     assert lines["Salaries"]["kind"] == "cost" and lines["Salaries"]["amount"] == 3000
+    # rows whose months differ are kept month by month (version 3), a year that repeats
     quarterly = lines["Quarterly contract"]
-    assert (quarterly["every_months"], quarterly["start_month"], quarterly["amount"]) == (3, 3, 1500)
-    assert "end_month" not in quarterly  # it recurs up to the forecast's last month: carries on
+    assert quarterly["monthly_amounts"] == [0, 0, 1500] * 4 and quarterly["start_month"] == 1
+    assert "end_month" not in quarterly and "amount" not in quarterly  # carries on after the sheet
+    assert kept(f, "Quarterly contract", [None, None, 1500] * 4)
     yearly = lines["Insurance"]
-    assert (yearly["every_months"], yearly["start_month"], yearly["kind"]) == (12, 4, "cost")
-    # the irregular donations: one line per non-zero month, each a single month
-    donations = [line for line in f.lines if line["name"].startswith("Donations")]
-    assert [(d["start_month"], d["end_month"], d["amount"]) for d in donations] == [
-        (1, 1, 100), (2, 2, 250), (5, 5, 300)]
-    assert all(d["kind"] == "income" for d in donations)
+    assert yearly["kind"] == "cost" and kept(f, "Insurance", [None, None, None, 1200] + [None] * 8)
+    donations = lines["Donations"]  # irregular: one line, exact in every month
+    assert donations["kind"] == "income" and donations["growth_per_year"] == 0
+    assert kept(f, "Donations", [100, 250, None, None, 300] + [None] * 7)
     # totals skipped, named in the notes; nothing called total imported
     assert not any("total" in line["name"].lower() or "net" in line["name"].lower() for line in f.lines)
     assert any("Row 7 'Total income' skipped" in note for note in f.notes)
     assert any("Row 13 'Net cash flow' skipped" in note for note in f.notes)
-    assert len(f.lines) == len(f.sources) == 7
-    assert [s.row for s in f.sources if s.label == "Donations"] == [5, 5, 5]
+    assert len(f.lines) == len(f.sources) == 5
+    assert [s.row for s in f.sources if s.label == "Donations"] == [5]
+    assert f.first_month == "2026-01"
 
 
 def test_april_layout_with_opening_balance(tmp_path):
@@ -137,14 +165,12 @@ def test_april_layout_with_opening_balance(tmp_path):
     assert f.month_labels[-1] == "March 2027"
     assert f.opening_balance == 25000
     lines = by_name(f)
-    grant = lines["Local authority grant"]
-    assert (grant["start_month"], grant["end_month"], grant["every_months"]) == (1, 6, 1)
-    appeal = lines["Christmas appeal"]
-    assert (appeal["start_month"], appeal["every_months"], appeal["amount"]) == (9, 12, 6000)
-    trust = lines["Trust grant (annual)"]
-    assert (trust["start_month"], trust["every_months"]) == (1, 12)
-    rent = lines["Rent"]
-    assert (rent["kind"], rent["start_month"], rent["every_months"], rent["amount"]) == ("cost", 3, 3, 2400)
+    # a whole year kept month by month: each row's year repeats after March 2027
+    assert kept(f, "Local authority grant", [4000] * 6 + [None] * 6)
+    assert kept(f, "Christmas appeal", [None] * 8 + [6000, None, None, None])
+    assert kept(f, "Trust grant (annual)", [12000] + [None] * 11)
+    assert lines["Rent"]["kind"] == "cost" and kept(f, "Rent", [None, None, 2400] * 4)
+    assert f.first_month == "2026-04"
     assert lines["Staff"]["kind"] == "cost"
     assert set(lines) == {"Local authority grant", "Christmas appeal", "Trust grant (annual)", "Rent", "Staff"}
     assert any("opening reserves" in note for note in f.notes)
@@ -159,12 +185,13 @@ def test_csv_export_with_pound_signs_separators_and_brackets(tmp_path):
     assert lines["Fees"]["amount"] == 1250 and lines["Fees"]["every_months"] == 1
     rent = lines["Rent"]  # costs written in brackets are costs, not refunds
     assert (rent["kind"], rent["amount"], rent["every_months"]) == ("cost", 800, 1)
-    printer = lines["Printer"]  # one payment in a forecast of under a year: recurs yearly
-    assert (printer["amount"], printer["start_month"], printer["every_months"]) == (1999.99, 3, 12)
-    events = sorted((line["start_month"], line["amount"]) for line in f.lines if line["name"].startswith("Events"))
-    assert events == [(2, 2000), (5, 3500)]
+    # six months kept as they are; after the sheet they repeat as they are (said in the notes)
+    assert kept(f, "Printer", [None, None, 1999.99, None, None, None])
+    assert kept(f, "Events", [None, 2000, None, None, 3500, None])
     assert f.horizon_months == 12
     assert any("covers 6 months" in note for note in f.notes)
+    (note,) = [note for note in f.notes if "repeat as they are" in note]  # one note, naming the rows
+    assert note.startswith("Rows kept month by month ('Events', 'Printer'): the sheet has 6 months")
 
 
 def test_csv_semicolons_in_windows_encoding(tmp_path):
@@ -189,23 +216,24 @@ def test_yearly_row_seen_twice_in_a_two_year_forecast(tmp_path):
     one_off[3] = 7000
     rows = [header, ["Income"], ["December appeal"] + appeal, ["Expenditure"], ["New van"] + one_off]
     f = read_forecast(_xlsx(tmp_path / "two.xlsx", rows))
-    lines = by_name(f)
-    assert (lines["December appeal"]["every_months"], lines["December appeal"]["start_month"]) == (12, 12)
-    van = lines["New van"]  # once in two years: a one-off
-    assert (van["start_month"], van["end_month"], van["kind"]) == (4, 4, "cost")
+    assert kept(f, "December appeal", appeal)  # every December, after the sheet too
+    assert kept(f, "New van", one_off)  # in the first year only: not in the repeated year
+    van = [line for line in f.lines if line["name"] == "New van"]
+    assert [(v["start_month"], v.get("end_month"), v["kind"]) for v in van] == [(1, 12, "cost")]
     assert f.horizon_months == 24
 
 
-def test_many_irregular_amounts_become_one_average_line_with_the_same_total(tmp_path):
-    values = [120, 340, 90, 410, 230, 150, 600, 80, 95, 310, 220, 700]
+def test_many_irregular_amounts_become_one_line_exact_in_every_month(tmp_path):
+    values = [120, 340, 90, 410, 230, 150, 600, 80, 95.5, 310, 220, 700.01]
     rows = [[""] + MONTHS, ["Income"], ["Shop takings"] + values]
     f = read_forecast(_xlsx(tmp_path / "shop.xlsx", rows))
     assert len(f.lines) == 1
-    line = f.lines[0]
-    assert line["every_months"] == 1 and line["start_month"] == 1 and "end_month" not in line
-    assert line["amount"] * 12 == pytest.approx(sum(values), abs=0.06)
-    assert f.sources[0].how == "average of a varying row"
-    assert any("varies from month to month" in note for note in f.notes)
+    line = f.lines[0]  # no longer a steady average: the sheet's own months, no growth
+    assert line["monthly_amounts"] == values and line["start_month"] == 1 and "end_month" not in line
+    assert line["growth_per_year"] == 0 and line["every_months"] == 1
+    assert f.sources[0].how == "month by month, as the sheet"
+    assert kept(f, "Shop takings", values)
+    assert not any("varies from month to month" in note for note in f.notes)
 
 
 # --- bad sheets ----------------------------------------------------------------------------
@@ -308,10 +336,13 @@ def test_growth_in_a_three_year_forecast(tmp_path):
     header = [""] + [f"Month {m}" for m in range(1, 37)]
     salaries = [3000] * 12 + [3090] * 12 + [3182.70] * 12
     f = read_forecast(_xlsx(tmp_path / "three.xlsx", [header, ["Costs"], ["Salaries"] + salaries]))
-    assert f.lines == [{"name": "Salaries", "kind": "cost", "amount": 3000, "start_month": 1,
-                        "every_months": 1, "growth_per_year": 0.03, "probability": 1}]
+    # the sheet's own pay rises, kept to the penny (no fitted growth rate); year 3 repeats
+    base = {"name": "Salaries", "kind": "cost", "every_months": 1, "growth_per_year": 0, "probability": 1}
+    assert f.lines == [{**base, "monthly_amounts": salaries[:24], "start_month": 1, "end_month": 24},
+                       {**base, "monthly_amounts": salaries[24:], "start_month": 25}]
+    assert kept(f, "Salaries", salaries)
     assert f.horizon_months == 36
-    assert any("+3.0% every 12 months" in note for note in f.notes)
+    assert f.first_month is None  # "Month 1" headings say no calendar month
 
 
 def test_apply_forecast_replaces_the_budget_and_keeps_contracts(tmp_path, example):
@@ -328,7 +359,7 @@ def test_apply_forecast_replaces_the_budget_and_keeps_contracts(tmp_path, exampl
 
 # --- the command ---------------------------------------------------------------------------
 
-def test_command_writes_a_version_2_scenario_and_leaves_the_forecast_alone(tmp_path, capsys):
+def test_command_writes_a_version_3_scenario_and_leaves_the_forecast_alone(tmp_path, capsys):
     forecast = april_forecast(tmp_path)
     os.utime(forecast, (1_700_000_000, 1_700_000_000))
     before = (forecast.read_bytes(), forecast.stat().st_mtime_ns)
@@ -341,11 +372,12 @@ def test_command_writes_a_version_2_scenario_and_leaves_the_forecast_alone(tmp_p
     org = data["organisation"]
     assert org["opening_reserves"] == 25000 and org["monthly_core_costs"] == 0
     assert org["budget"] == read_forecast(forecast).lines
+    assert data["first_month"] == "2026-04"
     printed = capsys.readouterr().out
     assert "2 cost lines" in printed and "£25,000.00" in printed and str(out) in printed
 
 
-def test_command_output_loads_as_a_scenario_once_version_2_is_read(tmp_path):
+def test_command_output_loads_as_a_scenario(tmp_path):
     from charityrisk.model import fileformat, load_scenario
 
     if fileformat.FORMAT_VERSION < 2:
@@ -353,7 +385,8 @@ def test_command_output_loads_as_a_scenario_once_version_2_is_read(tmp_path):
     out = tmp_path / "s.json"
     assert main(["import", str(calendar_forecast(tmp_path)), "-o", str(out)]) == 0
     s = load_scenario(out)
-    assert len(s.organisation.budget) == 7 and s.contracts == ()
+    assert len(s.organisation.budget) == 5 and s.contracts == ()
+    assert s.first_month == "2026-01"
 
 
 def test_command_bad_cell_is_one_line_naming_sheet_row_column(tmp_path, capsys):
@@ -415,9 +448,13 @@ def test_any_grid_reads_or_gives_a_placed_error(grid):
         return
     assert len(f.lines) == len(f.sources)
     for line in f.lines:
-        assert line["kind"] in ("income", "cost") and line["amount"] >= 0
+        assert ("amount" in line) != ("monthly_amounts" in line)  # one or the other (version 3)
+        amounts = line.get("monthly_amounts") or [line["amount"]]
+        assert line["kind"] in ("income", "cost") and all(0 <= a <= 1e10 for a in amounts)
         assert 1 <= line["start_month"] <= line.get("end_month", line["start_month"])
-        assert 1 <= line["every_months"] <= 12 and line["amount"] <= 1e10
+        assert 1 <= line["every_months"] <= 12
+    for kind in ("income", "cost"):  # every month of the sheet kept, to the half penny
+        assert f.imported_totals(kind) == pytest.approx(f.sheet_totals(kind), abs=0.005)
 
 
 def test_month_headings_as_unsaved_formulas_ask_to_save_in_excel(tmp_path):
@@ -436,3 +473,57 @@ def test_command_sheet_option(tmp_path, capsys):
     assert json.loads(out.read_text("utf-8"))["organisation"]["budget"][0]["amount"] == 200
     assert main(["import", str(path), "-o", str(tmp_path / "t.json"), "--sheet", "2028"]) == 2
     assert "sheet '2028': the workbook has no such sheet (it has 2026, 2027)" in capsys.readouterr().err
+
+
+# --- end to end: the sheet, month by month, through the simulation --------------------------
+
+@pytest.mark.parametrize("months", [12, 18, 24])
+def test_the_simulated_budget_equals_the_sheet_month_by_month_and_then_repeats(tmp_path, months):
+    """A workbook whose rows vary by month, imported by the command, loaded and simulated with
+    no uncertainty: mean income and costs are the sheet's in each of its months, then each row's
+    last 12 months again (a sheet of 18 months repeats October to September)."""
+    from dataclasses import replace
+
+    from charityrisk.engine import simulate
+    from charityrisk.model import load_scenario
+
+    first = dt.date(2026, 4, 1)  # April to March, as many charities' years run
+    header = ["Cash flow"] + [f"{MONTHS[(3 + m) % 12]} {2026 + (3 + m) // 12}" for m in range(months)]
+    calendar = [(3 + m) % 12 + 1 for m in range(months)]
+    donations = [2500.55 if c == 12 else 310.10 + 10 * c for c in calendar]  # December's appeal
+    rent = [1800 if m % 3 == 0 else None for m in range(months)]  # quarterly, from April
+    grant = [None] * months
+    grant[2] = 15000  # a one-off grant in June 2026
+    staff = [4200] * months
+    post = [None] * 9 + [1500.5] * (months - 9)  # a new post from January 2027
+    rows = [header, ["Income"], ["Donations"] + donations, ["Lottery grant"] + grant,
+            ["Expenditure"], ["Rent"] + rent, ["Staff"] + staff, ["Project worker"] + post]
+    out = tmp_path / "s.json"
+    assert main(["import", str(_xlsx(tmp_path / "varying.xlsx", rows)), "-o", str(out)]) == 0
+    s = load_scenario(out)
+    assert s.first_month == f"{first.year}-{first.month:02d}"
+    horizon = months + 30
+    results = simulate(replace(s, horizon_months=horizon), paths=2)
+
+    def expected(*sheet_rows):
+        amounts = [sum(r[m] or 0 for r in sheet_rows) for m in range(months)]
+        return [sheet_month(amounts, m) for m in range(1, horizon + 1)]
+
+    flows = results.mean_flows_by_month
+    assert list(flows["income"]) == pytest.approx(expected(donations, grant), abs=0.005)
+    assert list(flows["costs"]) == pytest.approx(expected(rent, staff, post), abs=0.005)
+    # the one-off grant is in June 2026 only (it is not in the last 12 months of a longer sheet)
+    assert flows["income"][2] == pytest.approx(donations[2] + 15000, abs=0.005)
+    assert flows["income"][14] == pytest.approx(donations[2] + (15000 if months == 12 else 0), abs=0.005)
+
+
+def test_a_row_the_same_every_year_is_one_line_of_its_year(tmp_path):
+    header = [""] + [f"{MONTHS[m % 12]} {2026 + m // 12}" for m in range(30)]
+    appeal = [5000 if m % 12 == 11 else 200 for m in range(30)]
+    changed = appeal[:29] + [999]  # the last month differs: first months listed, then the last year
+    rows = [header, ["Income"], ["Appeal"] + appeal, ["Other"] + changed]
+    f = read_forecast(_xlsx(tmp_path / "years.xlsx", rows))
+    (line,) = [line for line in f.lines if line["name"] == "Appeal"]
+    assert line["monthly_amounts"] == appeal[:12] and line["start_month"] == 1 and "end_month" not in line
+    assert kept(f, "Appeal", appeal) and kept(f, "Other", changed)
+    assert [line.get("end_month") for line in f.lines if line["name"] == "Other"] == [18, None]

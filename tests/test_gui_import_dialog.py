@@ -32,11 +32,12 @@ def dialog(qtbot, tmp_path):
 def test_shows_every_line_with_months_named(dialog):
     assert [dialog.table.horizontalHeaderItem(c).text() for c in range(len(COLUMNS))] == list(COLUMNS)
     rows = [r[:7] for r in table_rows(dialog)]
+    exact = "month by month, as the sheet"  # version 3: the sheet's year, repeating
     assert rows == [
-        ("Local authority grant", "Income", "£4,000", "April 2026", "September 2026", "monthly", "6"),
-        ("Christmas appeal", "Income", "£6,000", "December 2026", "the end", "once a year", "7"),
-        ("Trust grant (annual)", "Income", "£12,000", "April 2026", "the end", "once a year", "8"),
-        ("Rent", "Cost", "£2,400", "June 2026", "the end", "quarterly", "11"),
+        ("Local authority grant", "Income", "£4,000 in 6 of 12 months", "April 2026", "the end", exact, "6"),
+        ("Christmas appeal", "Income", "£6,000 in 1 of 12 months", "April 2026", "the end", exact, "7"),
+        ("Trust grant (annual)", "Income", "£12,000 in 1 of 12 months", "April 2026", "the end", exact, "8"),
+        ("Rent", "Cost", "£2,400 in 4 of 12 months", "April 2026", "the end", exact, "11"),
         ("Staff", "Cost", "£5,000", "April 2026", "the end", "monthly", "12"),
     ]
     assert all(r[7:] == ("100%", "100%", "100%") for r in table_rows(dialog))
@@ -44,16 +45,17 @@ def test_shows_every_line_with_months_named(dialog):
     notes = [dialog.notes.item(i).text() for i in range(dialog.notes.count())]
     assert any("'Total receipts' skipped" in n for n in notes)
     assert "contract being assessed" in dialog.help.text() and "restricted money" in dialog.help.text()
-    assert dialog.after_end.text().startswith("After March 2027, the sheet's last month, each line")
+    assert dialog.after_end.text() == ("Every month up to March 2027, the sheet's last month, is imported "
+                                       "exactly as the sheet has it. After it, each row repeats its last "
+                                       "12 months: the sheet's last year again, year after year.")
 
 
-def test_one_offs_show_a_single_month(qtbot, tmp_path):
+def test_an_irregular_row_is_one_line_month_by_month(qtbot, tmp_path):
     d = ImportPreviewDialog(read_forecast(calendar_forecast(tmp_path)))
     qtbot.addWidget(d)
     donations = [r for r in table_rows(d) if r[0].startswith("Donations")]
-    assert [(r[3], r[4], r[5]) for r in donations] == [
-        ("January 2026", "January 2026", "once"), ("February 2026", "February 2026", "once"),
-        ("May 2026", "May 2026", "once")]
+    assert [r[2:6] for r in donations] == [
+        ("£100 to £300 in 3 of 12 months", "January 2026", "the end", "month by month, as the sheet")]
 
 
 def test_cancel_returns_nothing(qtbot, dialog):
@@ -83,6 +85,8 @@ def test_edits_leave_out_a_line_and_give_chance_and_range(qtbot, dialog):
     table.item(2, COLUMNS.index("Chance it happens")).setText("60%")
     table.item(4, COLUMNS.index("Low")).setText("95")
     table.item(4, COLUMNS.index("High")).setText("120%")
+    table.item(3, COLUMNS.index("Low")).setText("90%")  # the rent, kept month by month
+    table.item(3, COLUMNS.index("High")).setText("110%")
     # a line left out: the imported income now differs from the sheet's, in red, month by month
     assert (0, 0) in red_cells(dialog.totals)
     with qtbot.waitSignal(dialog.accepted):
@@ -91,6 +95,10 @@ def test_edits_leave_out_a_line_and_give_chance_and_range(qtbot, dialog):
     assert "Local authority grant" not in lines
     assert lines["Trust grant (annual)"]["probability"] == 0.6
     assert lines["Staff"]["amount"] == {"low": 4750, "likely": 5000, "high": 6000}
+    # a line listing its months has no amount: how far it could be off is its scale (version 3)
+    rent = lines["Rent"]
+    assert rent["scale"] == {"low": 0.9, "likely": 1, "high": 1.1} and "amount" not in rent
+    assert rent["monthly_amounts"] == [0, 0, 2400] * 4
 
 
 def test_a_choice_that_is_not_a_percentage_stops_the_import(qtbot, dialog):
@@ -163,7 +171,7 @@ def test_preview_forecast_bad_cell_warns_with_the_place(qtbot, tmp_path, monkeyp
     assert len(warnings) == 1 and "sheet 'Cash flow', row 3, column C" in warnings[0]
 
 
-def test_yearly_growth_is_shown_with_how_often(qtbot, tmp_path):
+def test_a_row_that_steps_up_yearly_is_shown_as_the_sheet_has_it(qtbot, tmp_path):
     import openpyxl
 
     book = openpyxl.Workbook()
@@ -173,8 +181,11 @@ def test_yearly_growth_is_shown_with_how_often(qtbot, tmp_path):
     book.save(tmp_path / "growth.xlsx")
     d = ImportPreviewDialog(read_forecast(tmp_path / "growth.xlsx"))
     qtbot.addWidget(d)
+    exact = "month by month, as the sheet"  # the sheet's own step, not a fitted growth rate
     assert [r[:7] for r in table_rows(d)] == [
-        ("Salaries", "Cost", "£3,000", "Month 1", "the end", "monthly, +3.0% a year", "3")]
+        ("Salaries", "Cost", "£3,000", "Month 1", "Month 12", exact, "3"),
+        ("Salaries", "Cost", "£3,090", "Month 13", "the end", exact, "3")]
+    assert red_cells(d.totals) == []
 
 
 def test_the_read_runs_off_the_window_thread_and_cancel_stops_it(qtbot, tmp_path, monkeypatch):
@@ -249,10 +260,12 @@ def test_the_window_imports_what_the_preview_chose(qtbot, window, prompts, tmp_p
     budget = {b.name: b for b in window.scenario.organisation.budget}
     assert "Local authority grant" not in budget
     assert budget["Trust grant (annual)"].probability == 0.6
+    assert budget["Rent"].monthly_amounts == (0, 0, 2400) * 4
+    assert window.scenario.first_month == "2026-04"
     assert window.scenario.organisation.opening_reserves == 25_000
 
 
-def test_an_averaged_row_and_a_sheet_total_that_differs_show_in_red(qtbot):
+def test_a_varying_row_matches_the_sheet_and_a_total_that_differs_shows_in_red(qtbot):
     from charityrisk.model.forecast import read_grid
 
     grid = [["Cash in", "Apr 2026", "May 2026", "Jun 2026", "Jul 2026", "Aug 2026", "Sep 2026", "Oct 2026"],
@@ -262,7 +275,8 @@ def test_an_averaged_row_and_a_sheet_total_that_differs_show_in_red(qtbot):
     d = ImportPreviewDialog(read_grid("Cash flow", grid))
     qtbot.addWidget(d)
     red = red_cells(d.totals)
-    assert {(0, m) for m in range(7)} <= set(red)  # the averaged takings, every month
+    assert not [(r, c) for r, c in red if r < 4]  # the takings kept month by month: no difference
+    assert "the sheet's 7 months as they are" in d.after_end.text()
     heads = [d.totals.verticalHeaderItem(r).text() for r in range(d.totals.rowCount())]
     total_row = heads.index("Sheet row 4 'Total cash in'")
     assert [(r, c) for r, c in red if r == total_row] == [(total_row, 6)]  # October's total alone

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..model import forecast as _forecast
-from ..model.forecast import HALF_PENNY, ForecastError, ForecastImport, ImportCancelled, LineChoice
+from ..model.forecast import HALF_PENNY, ForecastError, ForecastImport, ImportCancelled, LineChoice, pattern_amount_text
 
 COLUMNS = ("Line", "Income or cost", "Amount", "From", "To", "How often", "From row",
            "Chance it happens", "Low", "High")
@@ -63,8 +63,7 @@ def _amount_text(line: dict) -> str:
     """ "£4,000", or for a version 3 line listing its months, "£80 to £600 by month"."""
     listed = line.get("monthly_amounts")
     if listed:
-        low, high = min(listed), max(listed)
-        return _pounds(low) if low == high else f"{_pounds(low)} to {_pounds(high)} by month"
+        return pattern_amount_text(listed, _pounds)
     return _pounds(_likely(line))
 
 
@@ -77,6 +76,20 @@ def _how_often(line: dict, how: str) -> str:
     text = {1: "monthly", 3: "quarterly", 12: "once a year"}.get(every, f"every {every} months")
     growth = line.get("growth_per_year", 0)
     return f"{text}, {growth:+.1%} a year" if growth else text
+
+
+def after_end_text(forecast: ForecastImport) -> str:
+    """What the imported lines do after the sheet's last month (domain.md version 3 import)."""
+    n, labels = forecast.months, forecast.month_labels
+    text = (f"Every month up to {forecast.month_label(n)}, the sheet's last month, is imported "
+            "exactly as the sheet has it. After it, each row repeats ")
+    if n < 12:
+        return text + (f"the sheet's {n} months as they are ({labels[0]} to {labels[-1]} again), "
+                       "so the seasons do not fall in their calendar months.")
+    if n % 12 == 0:
+        return text + "its last 12 months: the sheet's last year again, year after year."
+    return text + (f"its last 12 months ({labels[n - 12]} to {labels[-1]}), year after year; "
+                   f"{labels[0]} to {labels[n - 13]} are not repeated.")
 
 
 def _percent(value: float) -> str:
@@ -188,9 +201,7 @@ class ImportPreviewDialog(QDialog):
                    "contracts are kept.")
         if forecast.opening_balance is not None:
             summary += f" The opening balance, {_pounds(forecast.opening_balance)}, becomes the opening reserves."
-        self.after_end = QLabel(f"After {forecast.month_label(forecast.months)}, the sheet's last month, each "
-                                "line that runs to its end carries on as it is (steady, quarterly and "
-                                "yearly lines, and averaged rows at their average); one-off lines do not recur.")
+        self.after_end = QLabel(after_end_text(forecast))
         self.after_end.setWordWrap(True)
         self.summary = QLabel(summary)
         self.summary.setWordWrap(True)

@@ -151,7 +151,7 @@ class LineSource:
 
     row: int
     label: str
-    how: str  # e.g. "monthly", "every 3 months", "one-off", "average of a varying row"
+    how: str  # "monthly" (one steady amount) or "month by month, as the sheet" (a list)
     sheet: str = ""
 
 
@@ -1300,16 +1300,55 @@ def _line(name: str, kind: str, piece: Piece) -> dict:
     return line
 
 
+def sheet_month(amounts: Sequence[float], month: int) -> float:
+    """What the import must give in ``month`` (1-based) for a row of the sheet: the sheet's own
+    amount in its months; after its last month, its last 12 months again and again (a sheet of
+    fewer than 12 months repeats as it is)."""
+    n = len(amounts)
+    if month <= n:
+        return amounts[month - 1]
+    if n >= 12:
+        return amounts[n - 12 + (month - n - 1) % 12]
+    return amounts[(month - 1) % n]
+
+
+def _keeps_the_sheet(lines: list[dict], amounts: Sequence[float]) -> bool:
+    """Whether the lines give the row's amounts in every month, the sheet's and two years of
+    repeats after it, to the half penny (domain.md's rule)."""
+    months = len(amounts) + 24
+    got = [0.0] * months
+    for line in lines:
+        for m, a in enumerate(expand_line(line, months)):
+            got[m] += a
+    return all(abs(got[m] - sheet_month(amounts, m + 1)) < HALF_PENNY for m in range(months))
+
+
+def _repeat_note(labels: Sequence[str], rows: list[str]) -> str | None:
+    """How the rows kept month by month carry on after the sheet, when that is not simply
+    "the same year again" (one note for the forecast, naming the rows)."""
+    n = len(labels)
+    if n % 12 == 0 or not rows:
+        return None
+    named = ", ".join(f"'{r}'" for r in rows[:4]) + (f" and {len(rows) - 4} more" if len(rows) > 4 else "")
+    if n < 12:
+        return (f"Rows kept month by month ({named}): the sheet has {n} months, so after "
+                f"{labels[-1]} its {n} months repeat as they are ({labels[0]} to {labels[-1]} "
+                "again), not as a calendar year.")
+    return (f"Rows kept month by month ({named}): after {labels[-1]} each repeats the sheet's "
+            f"last 12 months ({labels[n - 12]} to {labels[-1]}); {labels[0]} to {labels[n - 13]} "
+            "are not repeated.")
+
+
 def line_from_row(row: ImportedRow, month_labels: Sequence[str],
                   max_one_offs: int = MAX_ONE_OFFS) -> tuple[list[dict], list[str], list[str]]:
     """THE place where a sheet row becomes budget lines: (line dicts, how each was read, notes).
 
-    Scenario version 2 (today): a row is classified (``classify``) into monthly, quarterly,
-    yearly, growing or one-off lines, or, past ``max_one_offs`` pieces, a steady average.
-    When version 3 lands, a row whose months differ returns ``monthly_amounts_lines(row)``
-    instead (exact, no growth; a row whose months are all equal may stay one ``amount`` line),
-    with "how" saying so; every other caller (preview, totals, self-check, ``with_choice``)
-    already understands such lines.
+    Every month of the lines equals the sheet (to the half penny), and after the sheet's last
+    month the row repeats its last 12 months (``sheet_month``).  A row that is the same every
+    month from its first amount on, and so stays the same when repeated, is one steady
+    ``amount`` line; any other row is kept exactly as version 3's ``monthly_amounts`` (no
+    growth, ``monthly_amounts_lines``).  ``max_one_offs`` is kept for callers of the version 2
+    reading (``classify``).
     """
     lines: list[dict] = []
     hows: list[str] = []
@@ -1323,28 +1362,15 @@ def line_from_row(row: ImportedRow, month_labels: Sequence[str],
         if not any(amounts):
             continue
         pieces = classify(amounts, max_one_offs)
-        for piece in pieces:
-            name = label + suffix
-            if len(pieces) > 1:
-                name += f" ({_describe_months(month_labels, piece.start, piece.end)})"
-            lines.append(_line(name, kind, piece))
-            hows.append(piece.how)
-        kinds = {piece.how for piece in pieces}
-        if len(pieces) > 1:
-            what = "one-off lines, one per month with an amount" if kinds == {"one-off"} else "lines"
-            notes.append(f"Row {number} '{label}' is irregular: imported as {len(pieces)} {what}.")
-        elif kinds == {"once a year"} and sum(1 for a in amounts if a) == 1:
-            notes.append(f"Row {number} '{label}' has one amount in the year: imported as once a "
-                         "year; make it a one-off in the table if it will not recur.")
-        elif kinds == {"monthly, growing yearly"}:
-            notes.append(f"Row {number} '{label}' changes by {pieces[0].growth:+.1%} every 12 "
-                         "months: imported as one line with that yearly growth.")
-        elif kinds == {"average of a varying row"}:
-            span = [a for a in amounts if a]
-            notes.append(f"Row {number} '{label}' varies from month to month (£{min(span):,.2f} "
-                         f"to £{max(span):,.2f}): imported as a steady £{pieces[0].amount:,.2f} "
-                         "a month with the same total, so its months differ from the sheet; edit it "
-                         "if the timing matters.")
+        if len(pieces) == 1 and pieces[0].how == "monthly" and pieces[0].growth == 0:
+            steady = [_line(label + suffix, kind, pieces[0])]
+            if _keeps_the_sheet(steady, amounts):
+                lines += steady
+                hows.append("monthly")
+                continue
+        exact = monthly_amounts_lines(row, only=(kind, amounts, suffix))
+        lines += exact
+        hows += ["month by month, as the sheet"] * len(exact)
     return lines, hows, notes
 
 
@@ -1364,33 +1390,50 @@ def expand_line(line: dict, months: int) -> list[float]:
     return out
 
 
-def monthly_amounts_lines(row: ImportedRow) -> list[dict]:
-    """The row as domain.md version 3 lines, exact to the penny: NOT USED until version 3 is on
-    main (``line_from_row`` then returns these for a row whose months differ).
+def monthly_amounts_lines(row: ImportedRow, only: tuple | None = None) -> list[dict]:
+    """The row (or ``only`` one of its parts) as domain.md version 3 lines, exact to the penny.
 
     One line per kind (a row may hold refunds).  The list repeats after its last entry, so for
     each row to repeat its last 12 months after the sheet's last month, a sheet of N > 12 months
     gives two lines: months 1..N-12 listed once (``end_month``), then the last 12 from month
-    N-11 on, repeating (a whole number of years keeps the seasons in their months).  A sheet of
+    N-11 on, repeating (a whole number of years keeps the seasons in their months); a row whose
+    every year is the same is one list of its first 12 months from month 1.  A sheet of
     12 months or fewer is one list from month 1 that repeats as it is (under 12 months the
     preview must say so).
     """
     lines = []
     n = len(row.amounts)
-    for kind, amounts, suffix in row.parts:
+    for kind, amounts, suffix in (row.parts if only is None else [only]):
         if not any(amounts):
             continue
         name = (row.label + suffix)[:MAX_NAME]
         exact = [_money(a) for a in amounts]
         base = {"name": name, "kind": kind, "every_months": 1, "growth_per_year": 0, "probability": 1}
-        if n > 12:
+        if n > 12 and all(exact[m] == exact[m - 12] for m in range(12, n)):
+            # every year of the sheet the same: its first year, repeating, is the whole row
+            lines.append({**base, "monthly_amounts": exact[:12], "start_month": 1})
+        elif n > 12:
             head, tail = exact[:n - 12], exact[n - 12:]
             if any(head):
                 lines.append({**base, "monthly_amounts": head, "start_month": 1, "end_month": n - 12})
-            lines.append({**base, "monthly_amounts": tail, "start_month": n - 11})
+            if any(tail):  # a row that stops before the sheet's last year does not repeat
+                lines.append({**base, "monthly_amounts": tail, "start_month": n - 11})
         else:
             lines.append({**base, "monthly_amounts": exact, "start_month": 1})
     return lines
+
+
+def pattern_amount_text(listed: Sequence[float], pounds: Callable[[float], str]) -> str:
+    """A ``monthly_amounts`` list in a few words: "£4,000", "£4,000 in 6 of 12 months",
+    "£80 to £600 by month", "£100 to £300 in 3 of 12 months" (months with nothing left out)."""
+    paid = [a for a in listed if a]
+    if not paid:
+        return pounds(0)
+    low, high = min(paid), max(paid)
+    text = pounds(low) if low == high else f"{pounds(low)} to {pounds(high)}"
+    if len(paid) < len(listed):
+        return f"{text} in {len(paid)} of {len(listed)} months"
+    return text if low == high else f"{text} by month"
 
 
 def monthly_amounts(forecast: ForecastImport, kind: str) -> list[float]:
@@ -1491,10 +1534,13 @@ def _finish(reads: list[_SheetRead], max_one_offs: int) -> ForecastImport:
         result.sources += [LineSource(row.row, row.label, how, row.sheet) for how in hows]
         result.notes += notes
     _check_totals(result)
+    kept = list(dict.fromkeys(line["name"] for line in result.lines if "monthly_amounts" in line))
+    if note := _repeat_note(result.month_labels, kept):
+        result.notes.append(note)
     if len(months) < result.horizon_months:
         result.notes.append(f"The forecast covers {len(months)} months; the scenario looks "
-                            f"{result.horizon_months} months ahead, and lines that run to the end "
-                            "of the forecast carry on to the end.")
+                            f"{result.horizon_months} months ahead, so the months after the forecast "
+                            "repeat the sheet's rows.")
     return result
 
 
@@ -1693,13 +1739,20 @@ def _uncertain(amount: Any):
 
 def budget_lines(forecast: ForecastImport):
     """The forecast's lines as model BudgetLine objects."""
-    from .scenario import BudgetLine
+    from .scenario import BudgetLine, Uncertain
 
-    return tuple(BudgetLine(name=line["name"], kind=line["kind"], amount=_uncertain(line["amount"]),
-                            start_month=line["start_month"], end_month=line.get("end_month"),
-                            every_months=line["every_months"], growth_per_year=line["growth_per_year"],
-                            probability=line["probability"])
-                 for line in forecast.lines)
+    def one(line: dict) -> BudgetLine:
+        listed = line.get("monthly_amounts")
+        return BudgetLine(
+            name=line["name"], kind=line["kind"],
+            amount=Uncertain.fixed(0.0) if listed is not None else _uncertain(line["amount"]),
+            start_month=line["start_month"], end_month=line.get("end_month"),
+            every_months=line["every_months"], growth_per_year=line["growth_per_year"],
+            probability=line["probability"],
+            monthly_amounts=None if listed is None else tuple(float(a) for a in listed),
+            scale=_uncertain(line["scale"]) if "scale" in line else Uncertain(1.0, 1.0, 1.0))
+
+    return tuple(one(line) for line in forecast.lines)
 
 
 def apply_forecast(scenario, forecast: ForecastImport):
@@ -1717,5 +1770,5 @@ def apply_forecast(scenario, forecast: ForecastImport):
                   monthly_core_costs=0.0,
                   opening_reserves=(org.opening_reserves if forecast.opening_balance is None
                                     else forecast.opening_balance))
-    return replace(scenario, organisation=org,
+    return replace(scenario, organisation=org, first_month=forecast.first_month or scenario.first_month,
                    horizon_months=max(scenario.horizon_months, forecast.horizon_months))
