@@ -81,6 +81,18 @@ def test_one_future_and_ties():
         np.testing.assert_array_equal(values, r.balance_percentiles["50"])
 
 
+@pytest.mark.parametrize("n", [1, 2, 5, sim.SELECT_FROM - 1, sim.SELECT_FROM, 20_011])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_percentiles_by_sort_and_by_selection_are_numpys_bit_for_bit(n, dtype):
+    """Both ways of reaching the ranks (a sort below SELECT_FROM futures, selection from it),
+    with ties and repeated values, give numpy.percentile's answer exactly."""
+    rng = np.random.default_rng(n)
+    a = np.round(rng.normal(1e5, 3e4, (4, n)), -2).astype(dtype)  # rounded: many ties
+    a[1] = a[1, 0]  # one row all the same
+    got = sim.percentiles_by_row(a.copy(), PERCENTILES)
+    np.testing.assert_array_equal(got, np.percentile(a.astype(np.float64), PERCENTILES, axis=1))
+
+
 def test_lerp_is_numpys_linear_interpolation():
     rng = np.random.default_rng(3)
     for n in (1, 2, 5, 101, 1000):
