@@ -23,7 +23,7 @@ from .model.problems import ScenarioError
 from .model.scenario import SimulationSettings
 from .textsafety import escaped
 
-SCENARIO_VERSION = FORMAT_VERSION  # the app writes one version, the newest (domain.md)
+SCENARIO_VERSION = FORMAT_VERSION  # the app writes one version, the newest (docs/model.md, 6)
 EXIT_USAGE = 2
 
 

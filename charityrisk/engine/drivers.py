@@ -1,4 +1,4 @@
-"""``run_out_drivers`` (domain.md, version 3): what the futures that ran out had in common.
+"""``run_out_drivers`` (docs/model.md, section 5): what the futures that ran out had in common.
 
 From the futures already run (no extra runs): one entry per once-per-future draw whose value
 or outcome varies between futures, with the share of all futures on its bad side and the

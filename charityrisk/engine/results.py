@@ -1,4 +1,4 @@
-"""What a run reports: the figures in domain.md plus what the app and report draw."""
+"""What a run reports: the figures of docs/model.md plus what the app and report draw."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -97,7 +97,7 @@ class Results:
         return None if months.size == 0 else int(np.median(months))
 
     def to_json_dict(self) -> dict[str, Any]:
-        """The domain.md result keys and extras, as plain JSON-ready values."""
+        """The result keys of docs/model.md and extras, as plain JSON-ready values."""
         return {
             "p_run_out": self.p_run_out,
             "p_run_out_se": self.p_run_out_se,

@@ -30,7 +30,7 @@ BLOCK = 5_000
 # numpy's random draws and array passes release the GIL, so blocks run well on threads;
 # results do not depend on it because each block has its own random streams.
 WORKERS = max(1, min(4, os.cpu_count() or 1))
-# Balance percentiles by month are of every future run (domain.md), so every closing
+# Balance percentiles by month are of every future run (docs/model.md, results), so every closing
 # balance is kept, months first.  In float64 (exactly numpy.percentile's answer) while the
 # kept balances of both sets (with and without the contracts) fit in this many bytes; above
 # it in float32, halving the memory (1,000,000 futures x 120 months x 2 sets: 960 MB, not
@@ -497,7 +497,7 @@ def futures_for(precision: float, p: float) -> int:
 
 
 def mean_balances(s: Scenario, mean_flows: np.ndarray, with_contracts: bool) -> np.ndarray:
-    """Opening reserves plus the running sum of the mean flows (domain.md's definition),
+    """Opening reserves plus the running sum of the mean flows (docs/model.md's definition),
     interest subtracted (the baseline's own interest without the contracts)."""
     net = mean_flows[0] - mean_flows[1]
     if with_contracts:

@@ -79,7 +79,7 @@ def _how_often(line: dict, how: str) -> str:
 
 
 def after_end_text(forecast: ForecastImport) -> str:
-    """What the imported lines do after the sheet's last month (domain.md version 3 import)."""
+    """What the imported lines do after the sheet's last month (docs/model.md, 5)."""
     n, labels = forecast.months, forecast.month_labels
     text = (f"Every month up to {forecast.month_label(n)}, the sheet's last month, is imported "
             "exactly as the sheet has it. After it, each row repeats ")

@@ -227,7 +227,7 @@ class LineChoice:
 
 @dataclass
 class ForecastImport:
-    """What ``read_forecast`` found.  ``lines`` are domain.md budget-line dicts."""
+    """What ``read_forecast`` found.  ``lines`` are budget-line dicts as files hold them (docs/model.md, 4-5)."""
 
     sheet: str
     lines: list[dict] = field(default_factory=list)
@@ -258,7 +258,7 @@ class ForecastImport:
 
     @property
     def first_month(self) -> str | None:
-        """domain.md version 3's ``first_month`` ("YYYY-MM") from the headings, when they say the year."""
+        """The scenario's ``first_month`` (docs/model.md, 5) ("YYYY-MM") from the headings, when they say the year."""
         if self.first_calendar_month is None or self.first_year is None:
             return None
         return f"{self.first_year:04d}-{self.first_calendar_month:02d}"
@@ -1314,7 +1314,7 @@ def sheet_month(amounts: Sequence[float], month: int) -> float:
 
 def _keeps_the_sheet(lines: list[dict], amounts: Sequence[float]) -> bool:
     """Whether the lines give the row's amounts in every month, the sheet's and two years of
-    repeats after it, to the half penny (domain.md's rule)."""
+    repeats after it, to the half penny (docs/model.md's penny rule)."""
     months = len(amounts) + 24
     got = [0.0] * months
     for line in lines:
@@ -1375,7 +1375,7 @@ def line_from_row(row: ImportedRow, month_labels: Sequence[str],
 
 
 def expand_line(line: dict, months: int) -> list[float]:
-    """A line's payments in months 1..months by domain.md's rules (the likely amount, growth
+    """A line's payments in months 1..months by the budget-line rules of docs/model.md (the likely amount, growth
     applied; a version 3 ``monthly_amounts`` list at its likely scale of 1)."""
     out = [0.0] * months
     start, every = line.get("start_month", 1), line.get("every_months", 1)
@@ -1391,7 +1391,7 @@ def expand_line(line: dict, months: int) -> list[float]:
 
 
 def monthly_amounts_lines(row: ImportedRow, only: tuple | None = None) -> list[dict]:
-    """The row (or ``only`` one of its parts) as domain.md version 3 lines, exact to the penny.
+    """The row (or ``only`` one of its parts) as version 3 lines (docs/model.md, 5), exact to the penny.
 
     One line per kind (a row may hold refunds).  The list repeats after its last entry, so for
     each row to repeat its last 12 months after the sheet's last month, a sheet of N > 12 months

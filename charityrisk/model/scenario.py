@@ -1,6 +1,6 @@
 """Scenario dataclasses: what the finance lead knows and guesses, in pounds and months.
 
-Field names follow the scenario file's keys (domain.md, format version 1).  Keys the app
+Field names follow the scenario file's keys (docs/model.md, section 2).  Keys the app
 does not know are kept in ``extra`` so that saving never drops what another version wrote.
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 from .problems import TOO_SLOW, Problem, problem
 
 PAYMENT_MODES = ("earn", "threshold", "clawback", "rate_card")
-# A rate card's limits (domain.md, version 3): stages, instalments, fee years.
+# A rate card's limits (docs/model.md, section 5): stages, instalments, fee years.
 MAX_STAGES = 10
 MAX_INSTALMENTS = 60
 MAX_FEE_YEARS = 120

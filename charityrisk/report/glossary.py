@@ -247,7 +247,7 @@ RESULT_KEYS = tuple(_RESULT_TOOLTIPS)
 
 
 def result_tooltip(key: str) -> str:
-    """One sentence explaining a result figure, by its domain.md key; a percentile as
+    """One sentence explaining a result figure, by its result key (docs/model.md); a percentile as
     "lowest_balance_percentiles.5".  KeyError for a key with no explanation."""
     try:
         return _RESULT_TOOLTIPS[key]

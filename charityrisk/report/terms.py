@@ -19,7 +19,7 @@ from .text import money, percent
 
 ASSUMED = " (assumed)"
 RATE_CARD_ONLY = ("fee_per_referral", "outcome_payments")
-# A share-of-price contract's terms that a rate card does not use (domain.md version 3).
+# A share-of-price contract's terms that a rate card does not use (docs/model.md, section 5).
 SHARE_ONLY = ("price_per_referral", "share_at_risk", "payment_mode", "success_rate", "cohort_months",
               "outcome_lag_months", "target_success_rate")
 NOT_USED = "Not used (rate card)"
