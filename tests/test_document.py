@@ -4,6 +4,7 @@ view, as Mu's logic.py is tested.  No window, no event loop."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -145,6 +146,21 @@ def test_save_as_adds_the_extension_and_marks_the_work_saved(document, view, pro
     assert load_scenario(path).organisation.opening_reserves == 12_345.0
     assert view.state.path == path and not view.state.modified
     assert document.recent_files() == [str(path)]
+
+
+def test_save_as_proposes_the_scenarios_own_name_for_work_never_saved(document, view, prompts, tmp_path):
+    edit(view, document, opening_reserves=1.0)
+    view.form = replace(view.form, name="Riverside Trust: CRC bid / 2027")
+    view.state.update(scenario=view.form)
+    proposed = {}
+
+    def record(title, suggested, file_filter):
+        proposed["path"] = suggested
+        return None  # cancelled: nothing written
+
+    prompts.script("ask_save_path", record)
+    assert not document.save_as()
+    assert Path(proposed["path"]).name == "Riverside Trust- CRC bid - 2027.json"
 
 
 def test_a_value_to_fix_stops_the_save(document, view, prompts, saved):

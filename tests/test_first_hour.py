@@ -244,6 +244,15 @@ def test_guided_setup_builds_my_own_scenario(qtbot, window, prompts):
     assert s.contracts[0].price_per_referral == 1_200 and s.contracts[0].cost_per_referral == 350
     assert not window.showing_example() and window.windowTitle().startswith("Riverside Mentoring")
     assert window.is_modified()  # new work, offered for saving on close
+    # Its answers are a file of the current version: read back without a word about versions.
+    from charityrisk.model import scenario_from_dict
+    from charityrisk.model.migration import FORMAT_VERSION
+
+    data = wizard.scenario_data()
+    assert data["version"] == FORMAT_VERSION
+    warnings: list = []
+    scenario_from_dict(data, warnings)
+    assert warnings == []
 
 
 def test_guided_setup_can_import_a_forecast(qtbot, window, prompts, monkeypatch, tmp_path):

@@ -10,6 +10,7 @@ from; this object only changes them.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -317,7 +318,7 @@ class ScenarioDocument:
             self.prompts.show_info(f"{self.job.path.name} is still being saved. Please choose "
                                    "Save As again when it has finished.")
             return False
-        suggested = str(self.path or Path(self.folder()) / "scenario.json")
+        suggested = str(self.path or Path(self.folder()) / suggested_name(self.state.scenario))
         path = self.prompts.ask_save_path("Save scenario", suggested, FILE_FILTER)
         if path is None:
             return False
@@ -435,3 +436,15 @@ class ScenarioDocument:
             self.view.show_status(f"Waiting for {name} to be saved; the window closes when it is done.")
         else:
             self.view.show_status(f"Saving {name}; carrying on when it is saved.")
+
+
+# Characters no file name may hold on Windows, macOS or Linux, and runs of spaces.
+_NOT_IN_NAMES = re.compile(r'[<>:"/\\|?*\x00-\x1f]+')
+
+
+def suggested_name(scenario: Any) -> str:
+    """What Save As proposes for work never saved: the scenario's own name ("Example: a small
+    charity" -> "Example- a small charity.json"), not "scenario.json" for every file."""
+    name = getattr(scenario, "name", "") or ""
+    stem = " ".join(_NOT_IN_NAMES.sub("-", name).split()).strip(" .-")[:80].rstrip(" .-")
+    return f"{stem or 'scenario'}.json"

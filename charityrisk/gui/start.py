@@ -228,6 +228,7 @@ class StartWizard(QWizard):
 
     def scenario_data(self) -> dict[str, Any]:
         """The scenario file dict of the answers."""
+        from ..model.migration import FORMAT_VERSION
         from .form import NEW_CONTRACT
 
         org_name = self.org_name.text().strip()
@@ -245,7 +246,9 @@ class StartWizard(QWizard):
             "cost_per_referral": self.contract.amount("start.cost_per_referral"),
             "fixed_monthly_cost": 0,
         })
-        return {"name": org_name, "horizon_months": 36,
+        # Written as the current version, as every other path writes (read without a version,
+        # the file would be taken for version 1 and its newer keys warned about).
+        return {"version": FORMAT_VERSION, "name": org_name, "horizon_months": 36,
                 "organisation": {"opening_reserves": self.org.amount("start.opening_reserves"),
                                  "monthly_other_income": income, "monthly_core_costs": costs},
                 "contracts": [contract]}
