@@ -44,9 +44,10 @@ PRESETS = {
 # Real programmes' terms (engine.decisions.programme_options), each file's notes citing its
 # figures and saying what the model cannot express exactly.
 PROGRAMMES = {
-    "peterborough": "HMP Peterborough outcome terms (social impact bond)",
+    "peterborough": "HMP Peterborough outcome terms (as the bond's investors carried them)",
     "doncaster": "HMP Doncaster terms (10% clawed back)",
-    "work_programme": "Work Programme terms (no attachment fee)",
+    "work_programme": "Work Programme terms (falling attachment fee, job outcome, sustainment)",
+    "fair_chance_fund": "Fair Chance Fund style rate card",
     "transforming_rehabilitation": "Transforming Rehabilitation CRC terms",
 }
 

@@ -77,7 +77,8 @@ class DecisionsPanel(QWidget):
         self.programmes_button = QPushButton("Compare with real programmes")
         self.programmes_button.setObjectName("decisions.programmes")
         self.programmes_button.setToolTip("Runs your contract under the terms of real programmes (HMP Peterborough, "
-                                          "HMP Doncaster, the Work Programme, Transforming Rehabilitation) on the "
+                                          "HMP Doncaster, the Work Programme, the Fair Chance Fund, Transforming "
+                                          "Rehabilitation) on the "
                                           "same futures. Each preset file's notes say where its figures come from "
                                           "and what the model leaves out.")
         # The presets carry guesses of their own (heavy PbR: a 33% chance of no referrals);

@@ -28,6 +28,13 @@ STRUCTURE_TERMS = ("payment_mode", "share_at_risk", "target_success_rate", "coho
 # heavy PbR preset's 33% chance of no referrals), but comparing payment terms must not quietly
 # swap the user's risks for the preset's (issue 13): they are taken only when asked for.
 RISK_GUESSES = ("referrals_per_month", "success_rate", "late_payment", "p_no_referrals")
+# Version 3's payment terms, copied with STRUCTURE_TERMS whenever a preset or programme is
+# applied: a rate card's fees and stages (without them a copied "rate_card" mode would pay
+# nothing), and a threshold contract's pooled target.  From a share-at-risk preset they hold
+# their "none" values, which clear a rate card or pooled target of the user's that the
+# preset's mode cannot have.  A rate card's stage rates come with its stages: the user's
+# contract has no stages of its own to keep (its one success rate is not a funnel).
+CARD_TERMS = ("fee_per_referral", "outcome_payments", "pooled_target_success_rate")
 
 # Comparison.risk_guesses: whose guesses the options built from presets or programmes used.
 YOUR_GUESSES = "yours"
@@ -91,9 +98,10 @@ def _terms(preset_guesses: bool, terms: tuple[str, ...]) -> tuple[str, ...]:
 
 def apply_structure(s: Scenario, contract: int, terms: Contract, preset_guesses: bool = False) -> Scenario:
     """Scenario s with contract ``contract`` under the payment structure of ``terms`` (its
-    STRUCTURE_TERMS), everything else the user's own; with ``preset_guesses`` also the
-    RISK_GUESSES of ``terms``."""
-    return s.with_contract(contract, **{k: getattr(terms, k) for k in _terms(preset_guesses, STRUCTURE_TERMS)})
+    STRUCTURE_TERMS and CARD_TERMS), everything else the user's own; with ``preset_guesses``
+    also the RISK_GUESSES of ``terms``."""
+    taken = _terms(preset_guesses, STRUCTURE_TERMS + CARD_TERMS)
+    return s.with_contract(contract, **{k: getattr(terms, k) for k in taken})
 
 
 def risk_guesses_of(preset_guesses: bool) -> str:
@@ -118,13 +126,15 @@ def preset_options(s: Scenario, contract: int = 0, preset_guesses: bool = False)
 
 
 # A real programme's terms: the payment structure and how its referrals arrived.
-PROGRAMME_TERMS = STRUCTURE_TERMS + ("ramp_up_months", "guaranteed_referrals_per_month")
+PROGRAMME_TERMS = STRUCTURE_TERMS + CARD_TERMS + ("ramp_up_months", "guaranteed_referrals_per_month")
 
 
 def programme_options(s: Scenario, contract: int = 0, preset_guesses: bool = False) -> list[tuple[str, Scenario]]:
     """The user's scenario, then the terms of real programmes (resources.PROGRAMMES:
-    Peterborough, Doncaster, the Work Programme, Transforming Rehabilitation) applied to its
-    contract: their PROGRAMME_TERMS, everything else the user's own.  A programme's referral
+    Peterborough, Doncaster, the Work Programme, the Fair Chance Fund, Transforming
+    Rehabilitation) applied to its contract: their PROGRAMME_TERMS (a rate card's fees and
+    stages among them), everything else the user's own; a programme's contract length (the
+    Fair Chance Fund's first-year-only referrals) is not a term.  A programme's referral
     shortfall, success rate, late payment and chance of no referrals are its guesses, not
     terms: they come in only with ``preset_guesses`` (the files' notes say where they are from)."""
     from ...model import load_scenario
