@@ -1,7 +1,7 @@
 """The window's opening size on the screen it opens on (issue 13), not a fixed 1440 x 900.
 
 Its own module so the window can size itself without importing ``gui.main``, which imports
-the window (``main`` still holds a copy of these until it imports them from here).
+the window.
 """
 from __future__ import annotations
 
