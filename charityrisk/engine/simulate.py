@@ -23,7 +23,7 @@ from ..model.validation import ScenarioError
 from .budget import budget_parts, org_net_flows
 from .cashflow import contract_flows
 from .drivers import DriverInput, bad_sides, driver_inputs, summarise_drivers
-from .results import PERCENTILES, BaselineResults, Results
+from .results import PERCENTILES, BaselineResults, Results, contract_effect
 from .sampling import ORG_INCOME, FutureDraws
 
 BLOCK = 5_000
@@ -540,6 +540,8 @@ def summarise(s: Scenario, paths: int, seed: int, tally: _Tally, baseline: _Tall
         p_run_out_interval=wilson_interval(tally.runs_out, paths),
         precision_wanted=precision,
         run_out_drivers=drivers,
+        contract_effect=(contract_effect(tally.run_out_months, baseline.run_out_months)
+                         if s.contracts else None),
     )
 
 

@@ -48,6 +48,7 @@ from .glossary import REPORT_TERMS, report_terms, term
 from .text import (
     chance_with_error,
     contract_risk,
+    decision_notes,
     headline,
     money,
     percent,
@@ -640,6 +641,10 @@ def _page_one(p: _Pack, bullets: int, k: float) -> _Page:
         page.heading("What the contract itself adds" if len(s.contracts) == 1
                      else "What the contracts themselves add", size=13)
         page.text(added, size=12.5)
+    signing = decision_notes(s, r)
+    if signing:
+        page.heading("What signing means", size=13)
+        page.text(" ".join(signing), size=11)
     page.heading("What would make it safe", size=13)
     if p.decisions:
         page.text(p.decisions[0], size=12, weight="bold", gap=0.08)

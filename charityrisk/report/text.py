@@ -4,9 +4,12 @@ Everything here only formats what the engine computed; nothing here computes ris
 """
 from __future__ import annotations
 
+import re
+
 from ..engine.results import Results
 from ..engine.verdict import Verdict
 from ..engine.verdict import verdict as judge
+from ..model.calendar import month_name
 from ..model.scenario import Scenario
 
 
@@ -32,17 +35,17 @@ def headline(s: Scenario, r: Results) -> str:
     own share of it when there are contracts), when, and the cushion that would make it safe."""
     horizon = f"{r.horizon_months} month{'' if r.horizon_months == 1 else 's'}"
     month = r.most_likely_run_out_month
-    comparison = contract_risk(r)
+    comparison = framing(s, r)
     if comparison is not None:
         first = comparison
-        if r.p_run_out > 0:
+        if r.p_run_out > 0 and month is not None:
             first += (f" With the {contract_noun(r)}, the most likely month to run out is "
-                      f"month {month}.")
-    elif r.p_run_out == 0:
+                      f"{month_words(s, month)}.")
+    elif r.p_run_out == 0 or month is None:
         first = f"In none of {r.paths:,} simulated futures do you run out of money within {horizon}."
     else:
         first = (f"In {percent(r.p_run_out)} of {r.paths:,} simulated futures you run out of money "
-                 f"within {horizon}; when it happens, the most likely month is month {month}.")
+                 f"within {horizon}; when it happens, the most likely month is {month_words(s, month)}.")
     if r.working_capital_needed_95 > 0:
         second = f"To be 95% safe you would need {money(r.working_capital_needed_95)} more working capital."
     else:
@@ -98,6 +101,165 @@ def contract_risk(r: Results) -> str | None:
         effect = f"the {noun} {'lowers' if noun == 'contract' else 'lower'} it by {points(change)}"
     return (f"Without the {noun} you run out of money within {horizon} "
             f"{_in_futures(b.p_run_out, r.paths)}; with {it}, {_in_futures(r.p_run_out)}: {effect}.")
+
+
+# ----------------------------------------------------------------- the decision, framed
+
+SAFE_KEPT = "safe_kept"  # within the appetite without the contracts, and with them
+MADE_UNSAFE = "made_unsafe"  # within it without them, not with them
+UNSAFE_ALONE = "unsafe_alone"  # not within it even without them
+
+
+def framing_case(r: Results, appetite: float) -> str | None:
+    """Which of the three decisions the trustees face, by the one verdict rule on the
+    organisation without its contracts and with them; None without contracts."""
+    without = baseline_verdict(r, appetite)
+    if without is None:
+        return None
+    if without is not Verdict.WITHIN:
+        return UNSAFE_ALONE
+    return SAFE_KEPT if run_verdict(r, appetite) is Verdict.WITHIN else MADE_UNSAFE
+
+
+def month_words(s: Scenario, month: int) -> str:
+    """"month 8 (Nov 2027)" with a first_month, else "month 8"."""
+    if s.first_month is None:
+        return f"month {month}"
+    return f"month {month} ({month_name(s.first_month, month)})"
+
+
+def _share(count: int, paths: int) -> str:
+    """A count of futures as a share of them all, as percent() shows chances."""
+    return percent(count / paths)
+
+
+def _in_share(count: int, paths: int) -> str:
+    """"in every future", "in no future" or "in 22% of futures"."""
+    if count == paths:
+        return "in every future"
+    if count == 0:
+        return "in no future"
+    return f"in {_share(count, paths)} of futures"
+
+
+def _months_count(m: float) -> str:
+    text = f"{m:.1f}".removesuffix(".0")
+    return f"{text} month{'' if text == '1' else 's'}"
+
+
+def framing(s: Scenario, r: Results) -> str | None:
+    """The decision as the trustees face it, in one of three framings (``framing_case``):
+
+    - safe alone, and the contracts keep it so: the comparison, and that signing keeps it
+      within the appetite;
+    - safe alone, but the contracts take it over: the comparison ("the contract adds 23
+      points");
+    - not safe alone: that first, with when ("Your budget alone runs out by month 8 (Nov
+      2027) in every future"), then what signing changes, future by future (the engine's
+      ``contract_effect``).
+
+    None without contracts."""
+    appetite = s.settings.risk_appetite
+    case = framing_case(r, appetite)
+    comparison = contract_risk(r)
+    if case is None or comparison is None:
+        return None
+    noun = contract_noun(r)
+    if case == MADE_UNSAFE:
+        return comparison
+    if case == SAFE_KEPT:
+        return f"{comparison} Signing keeps you within the trustees' risk appetite of {percent(appetite)}."
+    effect = r.contract_effect
+    b = r.baseline
+    assert b is not None  # framing_case said there are contracts
+    if effect is None:
+        return comparison
+    return " ".join([budget_alone(s, r), signing_changes(r, effect, noun)])
+
+
+def budget_alone(s: Scenario, r: Results) -> str:
+    """The organisation without its contracts, when it is not within the appetite: how many
+    of its futures run out, and by when."""
+    b = r.baseline
+    effect = r.contract_effect
+    assert b is not None and effect is not None
+    noun = contract_noun(r)
+    appetite = s.settings.risk_appetite
+    run_out = effect["baseline_run_out"]
+    paths = effect["paths"]
+    if run_out == 0:  # too close to call with none run out: only a small run
+        return (f"Without the {noun} no future run out of {paths:,}, too few to show the chance "
+                f"is within the trustees' risk appetite of {percent(appetite)}.")
+    last = effect["baseline_month_last"]
+    median = effect["baseline_month_median"]
+    if run_out == paths:
+        return f"Your budget alone runs out by {month_words(s, last)} in every future."
+    typical = month_words(s, round(median))
+    if judge(b.p_run_out, b.p_run_out_se, appetite) is Verdict.ABOVE:
+        return (f"Your budget alone runs out in {_share(run_out, paths)} of futures, half of them "
+                f"by {typical}: above the trustees' risk appetite of {percent(appetite)} before "
+                f"any contract.")
+    return (f"Your budget alone runs out in {_share(run_out, paths)} of futures, half of them by "
+            f"{typical}: too close to call against the trustees' risk appetite of "
+            f"{percent(appetite)} before any contract.")
+
+
+def signing_changes(r: Results, effect: dict, noun: str) -> str:
+    """What signing changes in the futures that run out without the contracts: avoided
+    altogether, put off (and by how much), brought forward; and the chance with them."""
+    paths = effect["paths"]
+    parts = []
+    if effect["avoided"]:
+        parts.append(f"avoids running out altogether {_in_share(effect['avoided'], paths)}")
+    if effect["put_off"]:
+        parts.append(f"puts it off {_in_share(effect['put_off'], paths)} (typically by "
+                     f"{_months_count(effect['put_off_months_median'])})")
+    if effect["brought_forward"]:
+        parts.append(f"brings it forward {_in_share(effect['brought_forward'], paths)} (typically by "
+                     f"{_months_count(effect['brought_forward_months_median'])})")
+    if effect["unchanged"]:
+        parts.append(f"leaves the month unchanged {_in_share(effect['unchanged'], paths)}")
+    sign = "Signing the contract" if noun == "contract" else "Signing the contracts"
+    if parts:
+        changes = f"{sign} " + (parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1])
+    else:
+        changes = f"{sign} changes none of those futures"
+    caused = ""
+    if effect["caused"]:
+        caused = (f", and makes you run out {_in_share(effect['caused'], paths)} that would "
+                  f"not have without {'it' if noun == 'contract' else 'them'}")
+    with_it = ("with it" if noun == "contract" else "with them")
+    out = round(r.p_run_out * paths)
+    return f"{changes}{caused}: {with_it} you run out {_in_share(out, paths)}."
+
+
+def pays_its_way(r: Results) -> str | None:
+    """Whether the contracts pay their way: their average net cash (receipts less costs)
+    within the horizon, and what is still owed at its end.  None without contracts."""
+    if not r.contract_names:
+        return None
+    noun = contract_noun(r)
+    net = float(sum(r.contract_margin))
+    horizon = f"{r.horizon_months} month{'' if r.horizon_months == 1 else 's'}"
+    the = f"The {noun}"
+    if round(net) > 0:
+        first = (f"{the} {'pays its' if noun == 'contract' else 'pay their'} way: on average "
+                 f"{'it brings' if noun == 'contract' else 'they bring'} in {money(net)} more than "
+                 f"{'it costs' if noun == 'contract' else 'they cost'} over the {horizon}")
+    elif round(net) < 0:
+        first = (f"{the} {'does' if noun == 'contract' else 'do'} not pay {'its' if noun == 'contract' else 'their'} "
+                 f"way: on average {'it costs' if noun == 'contract' else 'they cost'} {money(-net)} more "
+                 f"than {'it brings' if noun == 'contract' else 'they bring'} in over the {horizon}")
+    else:
+        first = f"{the} on average {'breaks' if noun == 'contract' else 'break'} even over the {horizon}"
+    owed = r.expected_owed_after_horizon
+    if round(owed) > 0:
+        rest = f", with {money(owed)} still owed to you at the end (on average)."
+    elif round(owed) < 0:
+        rest = f", and at the end you would still repay {money(-owed)} in clawbacks (on average)."
+    else:
+        rest = ", with nothing still owed at the end."
+    return first + rest
 
 
 def baseline_verdict(r: Results, appetite: float) -> Verdict | None:
@@ -243,3 +405,110 @@ def contract_margins(r: Results) -> list[tuple[str, str]]:
         rows.append((f"Margin on the other {len(r.contract_names) - MAX_MARGIN_ROWS} contracts ({within})",
                      money(rest)))
     return rows
+
+
+# ----------------------------------------------------------------- why futures ran out
+
+_ENTRY = re.compile(r"(?:organisation\.(?P<org>monthly_other_income)"
+                    r"|organisation\.budget\[(?P<line>\d+)\]\.(?P<line_key>amount|scale|probability)"
+                    r"|contracts\[(?P<contract>\d+)\]\.(?P<key>referrals_per_month|p_no_referrals|"
+                    r"success_rate|late_payment|outcome_payments\[(?P<stage>\d+)\]\.rate))")
+
+
+def _rate_text(x: float) -> str:
+    return f"{100 * x:.0f}%" if abs(100 * x - round(100 * x)) < 0.05 else f"{100 * x:.1f}%"
+
+
+def _most(p: float) -> str:
+    """A share that is not all of them never reads "100%"."""
+    return "over 99%" if p < 1 and percent(p) == "100%" else percent(p)
+
+
+def driver_words(s: Scenario, entry: dict) -> str | None:
+    """One run_out_drivers entry's bad side in words ("the prime paid late", "the referral
+    rate drawn was under 9.1 a month"), budget lines and contracts by their names; None for
+    an entry this version does not know."""
+    found = _ENTRY.fullmatch(str(entry.get("input", "")))
+    if found is None:
+        return None
+    threshold = entry.get("threshold")
+    if found["org"]:
+        return f"the other income drawn was under {money(threshold)} a month" if threshold is not None else None
+    if found["line"] is not None:
+        index = int(found["line"])
+        if index >= len(s.organisation.budget):
+            return None
+        line = s.organisation.budget[index]
+        cost = line.kind == "cost"
+        name = f"“{line.name}”" if line.name else f"budget line {index + 1}"
+        key = found["line_key"]
+        if key == "probability":
+            return f"{name} fell due" if cost else f"{name} did not come"
+        if threshold is None:
+            return None
+        side = "over" if cost else "under"
+        if key == "amount":
+            return f"{name} drawn was {side} {money(threshold)}"
+        return f"{name} drawn was {side} {_rate_text(threshold)} of its usual amounts"
+    index = int(found["contract"])
+    if index >= len(s.contracts):
+        return None
+    c = s.contracts[index]
+    whose = f" on “{c.name}”" if len(s.contracts) > 1 and c.name else ""
+    key = found["key"]
+    if key == "late_payment":
+        return f"the prime paid late{whose}"
+    if key == "p_no_referrals":
+        return f"no referrals came{whose}"
+    if threshold is None:
+        return None
+    if key == "referrals_per_month":
+        rate = f"{threshold:.1f}".removesuffix(".0")
+        return f"the referral rate drawn{whose} was under {rate} a month"
+    if key == "success_rate":
+        return f"the success rate drawn{whose} was under {_rate_text(threshold)}"
+    stage = int(found["stage"])
+    stage_name = (f"“{c.outcome_payments[stage].name}”" if stage < len(c.outcome_payments)
+                  and c.outcome_payments[stage].name else f"stage {stage + 1}")
+    return f"the share reaching {stage_name}{whose} drawn was under {_rate_text(threshold)}"
+
+
+MAX_DRIVERS = 2
+
+
+def drivers_sentence(s: Scenario, r: Results) -> str | None:
+    """What the futures that ran out had in common (the engine's ``run_out_drivers``), in one
+    or two sentences in domain.md's words: "In 81% of the futures that ran out, the prime
+    paid late (against 25% of all futures); in 64%, the referral rate drawn was under 9.1 a
+    month (against 25%)."  None when no future ran out (never "0% of 0") or nothing
+    uncertain was drawn; when every future ran out, says that nothing sets them apart."""
+    if not r.run_out_drivers or r.p_run_out == 0:
+        return None
+    if r.p_run_out == 1:
+        return ("Every future ran out, so nothing that was drawn sets the futures that ran out "
+                "apart from the rest: the shortfall is in the plans themselves, not in bad luck.")
+    told = []
+    for entry in r.run_out_drivers:
+        out, every = entry.get("share_run_out"), entry.get("share_all")
+        if out is None or every is None or out <= every:
+            continue
+        words = driver_words(s, entry)
+        if words is None:
+            continue
+        told.append((out, every, words))
+        if len(told) == MAX_DRIVERS:
+            break
+    if not told:
+        return ("The futures that ran out looked like the rest: no uncertain figure was on its "
+                "bad side more often in them than in all futures.")
+    (out, every, words), rest = told[0], told[1:]
+    text = f"In {_most(out)} of the futures that ran out, {words} (against {_most(every)} of all futures)"
+    for out, every, words in rest:
+        text += f"; in {_most(out)}, {words} (against {_most(every)})"
+    return text + "."
+
+
+def decision_notes(s: Scenario, r: Results) -> list[str]:
+    """The sentences under the headline, on screen and on page 1 of the board pack: whether
+    the contracts pay their way, and what the futures that ran out had in common."""
+    return [x for x in (pays_its_way(r), drivers_sentence(s, r)) if x]
