@@ -70,6 +70,12 @@ class Results:
     # What signing changes, future by future (contract_effect): each future's run-out month
     # with the contracts against the same future's without them.  None without contracts.
     contract_effect: dict[str, Any] | None = None
+    # Version 3, with overdraft interest: the 95th percentile of each future's interest over
+    # the horizon (what the borrowing costs in the 1-in-20 worst future), with the contracts
+    # and without them; None without interest.
+    interest_95: float | None = None
+    baseline_interest_95: float | None = None
+    baseline_interest_mean: float | None = None  # the average over the horizon without them
 
     @property
     def precision_reached(self) -> float | None:
@@ -126,6 +132,9 @@ class Results:
             "precision_met": self.precision_met,
             "run_out_drivers": None if self.run_out_drivers is None else [dict(d) for d in self.run_out_drivers],
             "contract_effect": None if self.contract_effect is None else dict(self.contract_effect),
+            "interest_95": self.interest_95,
+            "baseline_interest_95": self.baseline_interest_95,
+            "baseline_interest_mean": self.baseline_interest_mean,
         }
 
 

@@ -24,7 +24,15 @@ from PySide6.QtWidgets import (
 from ..engine.results import Results
 from ..model.scenario import Scenario
 from ..report.glossary import tooltip_for_label
-from ..report.text import appetite_sentence, decision_notes, headline, key_figures, run_verdict
+from ..report.text import (
+    appetite_sentence,
+    decision_notes,
+    headline,
+    key_figures,
+    reserves_notes,
+    reserves_policy,
+    run_verdict,
+)
 from .charts import ResultsCanvas
 from .focus_ring import FOCUS_COLOUR
 from .state import Shown, WindowState
@@ -266,7 +274,10 @@ class ResultsPanel(QWidget):
         # A screen reader reads the sentence itself, not "Headline result".
         self.headline.setAccessibleName(self.headline.text().replace("\n", " "))
         self._set_level(judged.level)
-        notes = decision_notes(scenario, results)
+        notes = decision_notes(scenario, results) + reserves_notes(scenario, results)
+        policy = reserves_policy(scenario, results)
+        if policy:
+            notes.append(f"For your reserves policy (Charity Commission, CC19): {policy}")
         self.notes.setText("\n".join(notes))
         self.notes.setAccessibleName(" ".join(notes) or "What signing means")
         self.notes.setVisible(bool(notes))

@@ -51,7 +51,10 @@ from .text import (
     decision_notes,
     headline,
     money,
+    month_words,
     percent,
+    reserves_figures,
+    reserves_policy,
     run_verdict,
     verdict_words,
 )
@@ -165,11 +168,12 @@ def decision_key_figures(s: Scenario, r: Results) -> list[tuple[str, str]]:
     month = r.most_likely_run_out_month
     rows = [
         ("Chance of running out", chance_with_error(r)),
-        ("Most likely month to run out", f"month {month}" if month else "none run out"),
+        ("Most likely month to run out", month_words(s, month) if month else "none run out"),
         ("Lowest balance, 1 in 20 worst futures", money(r.lowest_balance_percentiles["5"])),
         ("Extra working capital for 19 in 20 futures to stay in funds",
          money(r.working_capital_needed_95)),
         ("Chance of going below the reserves floor", percent(r.p_below_floor)),
+        *reserves_figures(s, r),
     ]
     if r.baseline is not None and s.contracts:
         rows.insert(1, ("Chance of running out without the contract" +
@@ -622,7 +626,7 @@ NO_DECISIONS = ("Not worked out for this report. In the app, open \u201cWhat wou
                 "chance of running out within the appetite.")
 
 
-def _page_one(p: _Pack, bullets: int, k: float) -> _Page:
+def _page_one(p: _Pack, bullets: int, k: float, reserves: bool = True) -> _Page:
     s, r = p.s, p.r
     page = p.page(1, k)
     page.text("Board pack: cash-flow risk for the trustees", size=10.5, weight="bold", color=MUTED,
@@ -657,6 +661,10 @@ def _page_one(p: _Pack, bullets: int, k: float) -> _Page:
     page.heading("Key figures", size=12)
     page.table(decision_key_figures(s, r), widths=(4.4, TEXT_WIDTH_IN - 4.4), size=10.5)
     page.text(precision_sentence(r), size=9.5, color=MUTED)
+    policy = reserves_policy(s, r)
+    if policy and reserves:
+        page.heading("For your reserves policy (Charity Commission, CC19)", size=11)
+        page.text(policy, size=9.5)
     return page
 
 
@@ -855,7 +863,10 @@ def build_pages(scenario: Scenario, results: Results, decisions: Sequence[str] |
     p = _Pack(scenario, results, decisions, day or _dt.date.today(), analysis, comparison, renderer,
               variants)
     # Page 1 is projected: fewer of the goal seeks' details rather than smaller type.
-    one = _fitted(p, [partial(_page_one, p, b) for b in (3, 2, 1, 0)], floor=0.96)
+    # The reserves policy paragraph (also on screen) only where it fits at a projected size:
+    # it goes before the goal seeks' details do, being for adapting later, not for deciding.
+    one = _fitted(p, [partial(_page_one, p, b, reserves=True) for b in (3, 2)]
+                  + [partial(_page_one, p, b, reserves=False) for b in (3, 2, 1, 0)], floor=0.96)
     # "How to read this" goes where it fits first: in full beside the decision charts, in
     # brief there or under the month-by-month table, else in brief at the end of page 4.
     placed = ""

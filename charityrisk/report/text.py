@@ -512,3 +512,136 @@ def decision_notes(s: Scenario, r: Results) -> list[str]:
     """The sentences under the headline, on screen and on page 1 of the board pack: whether
     the contracts pay their way, and what the futures that ran out had in common."""
     return [x for x in (pays_its_way(r), drivers_sentence(s, r)) if x]
+
+
+# ----------------------------------------------------------------- reserves (CC19)
+
+COST_YEAR = 12  # the Charity Commission's CC19 speaks of months of spending; a year's average
+
+
+def monthly_costs_first_year(r: Results, with_contracts: bool) -> float | None:
+    """The first year's average monthly costs (core costs and cost lines, and with the
+    contracts their costs too; interest left out), from the engine's mean flows."""
+    flows = r.mean_flows_by_month
+    if flows is None:
+        return None
+    months = min(COST_YEAR, r.horizon_months)
+    costs = flows["costs"][:months]
+    if with_contracts:
+        costs = costs + flows["contract_costs"][:months]
+    return float(costs.mean())
+
+
+def _cover(reserves: float, monthly: float) -> str:
+    months = reserves / monthly
+    text = f"{months:.1f}".removesuffix(".0")
+    return f"{text} month{'' if text == '1' else 's'}"
+
+
+def reserves_cover(s: Scenario, r: Results) -> str | None:
+    """The free reserves in months of costs (CC19): "Your free reserves of £30,000 cover 2.5
+    months of costs (the first year's average, £12,000 a month); 2.1 months with the
+    contract (£14,500 a month)."  None when there are no costs to cover."""
+    reserves = s.organisation.opening_reserves
+    alone = monthly_costs_first_year(r, with_contracts=False)
+    both = monthly_costs_first_year(r, with_contracts=True)
+    if alone is None or both is None or both <= 0:
+        return None
+    if reserves <= 0:
+        return (f"You start with no free reserves ({money(reserves)}): they cover no months of "
+                f"costs (the first year's average is {money(both)} a month).")
+    if not r.contract_names or abs(both - alone) < 0.5:
+        return (f"Your free reserves of {money(reserves)} cover {_cover(reserves, both)} of costs "
+                f"(the first year's average, {money(both)} a month).")
+    noun = contract_noun(r)
+    first = (f"Your free reserves of {money(reserves)} cover {_cover(reserves, alone)} of costs "
+             f"without the {noun} (the first year's average, {money(alone)} a month)")
+    if alone <= 0:
+        first = f"Without the {noun} you have no costs to cover"
+    return f"{first}; {_cover(reserves, both)} with {'it' if noun == 'contract' else 'them'} ({money(both)} a month)."
+
+
+def interest_words(s: Scenario, r: Results) -> str | None:
+    """What borrowing on the overdraft costs over the horizon (version 3's interest): on
+    average and in the 1-in-20 worst future, with the contracts and without; None without
+    interest."""
+    rate = s.organisation.overdraft_interest_per_year
+    flows = r.mean_flows_by_month
+    if rate <= 0 or flows is None or "interest" not in flows or r.interest_95 is None:
+        return None
+    horizon = f"{r.horizon_months} month{'' if r.horizon_months == 1 else 's'}"
+    mean = float(flows["interest"].sum())
+    pct = f"{100 * rate:.2f}".rstrip("0").rstrip(".")
+    text = (f"Borrowing at {pct}% a year costs {money(mean)} in interest over the {horizon} on "
+            f"average, and {money(r.interest_95)} in the 1-in-20 worst future")
+    if r.contract_names and r.baseline_interest_mean is not None and r.baseline_interest_95 is not None:
+        text += (f" ({money(r.baseline_interest_mean)} and {money(r.baseline_interest_95)} without "
+                 f"the {contract_noun(r)})")
+    return text + "."
+
+
+def reserves_policy(s: Scenario, r: Results) -> str | None:
+    """A paragraph the trustees can adapt for their reserves policy (the Charity Commission's
+    CC19): what the reserves cover, the chance of running out against the appetite, with and
+    without the contracts, and what would keep 19 futures in 20 in funds."""
+    cover = reserves_cover(s, r)
+    if cover is None:
+        return None
+    appetite = s.settings.risk_appetite
+    horizon = f"{r.horizon_months} month{'' if r.horizon_months == 1 else 's'}"
+    b = r.baseline
+    noun = contract_noun(r)
+    reserves = s.organisation.opening_reserves
+    alone = monthly_costs_first_year(r, with_contracts=False) or 0.0
+    both = monthly_costs_first_year(r, with_contracts=True) or 0.0
+    text = f"Our free reserves at the start of the period are {money(reserves)}"
+    if reserves > 0 and alone > 0:
+        text += f": {_cover(reserves, alone)} of our costs (the first year's average, {money(alone)} a month)"
+        if r.contract_names and abs(both - alone) >= 0.5:
+            text += f", or {_cover(reserves, both)} if we sign ({money(both)} a month)"
+    text += ". "
+    if r.contract_names and b is not None:
+        text += (f"Our cash-flow model puts the chance of running out of money within {horizon} at "
+                 f"{percent(b.p_run_out)} without the {noun} and {percent(r.p_run_out)} with "
+                 f"{'it' if noun == 'contract' else 'them'}; the trustees accept a chance of "
+                 f"{percent(appetite)}. ")
+        extra = (f"To stay in funds in 19 futures out of 20 we would need {money(r.working_capital_needed_95)} "
+                 f"more in reserves or borrowing with the {noun} ({money(b.working_capital_needed_95)} without).")
+        if r.working_capital_needed_95 <= 0 and b.working_capital_needed_95 <= 0:
+            extra = "Our reserves keep us in funds in at least 19 futures out of 20 with or without it."
+    else:
+        text += (f"Our cash-flow model puts the chance of running out of money within {horizon} at "
+                 f"{percent(r.p_run_out)}; the trustees accept a chance of {percent(appetite)}. ")
+        extra = (f"To stay in funds in 19 futures out of 20 we would need {money(r.working_capital_needed_95)} "
+                 "more in reserves or borrowing." if r.working_capital_needed_95 > 0
+                 else "Our reserves keep us in funds in at least 19 futures out of 20.")
+    return text + extra + " We review this policy with each budget."
+
+
+def reserves_notes(s: Scenario, r: Results) -> list[str]:
+    """The reserves in the Charity Commission's terms, on screen and in the board pack: what
+    they cover and, with overdraft interest, what the borrowing costs."""
+    return [x for x in (reserves_cover(s, r), interest_words(s, r)) if x]
+
+
+def reserves_figures(s: Scenario, r: Results) -> list[tuple[str, str]]:
+    """Page 1's key-figure rows for the reserves (months of costs covered) and the
+    overdraft's interest (average, and the 1-in-20 worst future)."""
+    rows = []
+    reserves = s.organisation.opening_reserves
+    alone = monthly_costs_first_year(r, with_contracts=False)
+    both = monthly_costs_first_year(r, with_contracts=True)
+    if alone is not None and both is not None and both > 0:
+        if reserves <= 0:
+            value = "none"
+        elif r.contract_names and alone > 0 and abs(both - alone) >= 0.5:
+            value = f"{_cover(reserves, alone)} without the {contract_noun(r)}, {_cover(reserves, both)} with"
+        else:
+            value = _cover(reserves, both)
+        rows.append(("Months of costs the free reserves cover (first year)", value))
+    flows = r.mean_flows_by_month
+    if (s.organisation.overdraft_interest_per_year > 0 and r.interest_95 is not None
+            and flows is not None and "interest" in flows):
+        rows.append(("Overdraft interest over the period: average, 1 in 20 worst",
+                     f"{money(float(flows['interest'].sum()))}, {money(r.interest_95)}"))
+    return rows
