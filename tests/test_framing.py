@@ -228,3 +228,35 @@ def test_screen_shows_the_same_words(case, qtbot):
     assert pays_its_way(r) in panel.notes.text()
     panel.show_no_results()
     assert panel.notes.text() == "" and not panel.notes.isVisibleTo(panel)
+
+
+JARGON = ("p5", "p95", "sigma", "percentile", "standard deviation", "0% of 0", "None", "nan", "inf%")
+
+
+@pytest.mark.parametrize("appetite", [0.0, 0.05, 1.0])
+@pytest.mark.parametrize("case", list(CASES))
+def test_every_new_sentence_reaches_page_one_in_plain_words(case, appetite, tmp_path):
+    from charityrisk.report.text import appetite_sentence, drivers_sentence, reserves_notes
+    s, r = run(appetite=appetite, **CASES[case])
+    first = _page_one(s, r, tmp_path)
+    sentences = [framing(s, r), pays_its_way(r), *reserves_notes(s, r)[1:]]
+    if drivers_sentence(s, r):
+        sentences.append(drivers_sentence(s, r))
+    for sentence in sentences:
+        assert sentence in first
+    for sentence in [*sentences, headline(s, r), appetite_sentence(r, appetite)]:
+        assert not any(word in sentence for word in JARGON), sentence
+    # The one rule decides the case: within at 100% whatever happens; at 0% only where no
+    # future runs out.
+    if appetite == 1.0:
+        assert framing_case(r, appetite) == SAFE_KEPT
+    if appetite == 0.0:
+        assert (framing_case(r, appetite) == SAFE_KEPT) == (r.p_run_out == 0 and r.baseline.p_run_out == 0)
+
+
+def test_the_mixed_case_names_what_the_futures_that_ran_out_had_in_common():
+    from charityrisk.report.text import drivers_sentence
+    s, r = run(**CASES["unsafe alone, mixed"])
+    # Every future that runs out with the contract had no referrals: exact.
+    assert drivers_sentence(s, r).startswith("In 100% of the futures that ran out, no referrals came "
+                                             "(against ")
