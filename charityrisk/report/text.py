@@ -5,6 +5,8 @@ Everything here only formats what the engine computed; nothing here computes ris
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import Any
 
 from ..engine.results import Results
 from ..engine.verdict import Verdict
@@ -645,3 +647,59 @@ def reserves_figures(s: Scenario, r: Results) -> list[tuple[str, str]]:
         rows.append(("Overdraft interest over the period: average, 1 in 20 worst",
                      f"{money(float(flows['interest'].sum()))}, {money(r.interest_95)}"))
     return rows
+
+
+# ----------------------------------------------------------------- what it needs anyway
+
+_MONEY_TERM_NAMES = {"overdraft_facility": "Overdraft facility", "opening_reserves": "Opening reserves"}
+MONEY_NEEDS_HEADER = ["Term", "Today", "Safe value", "Chance of running out there", "Monte Carlo range"]
+UNPROVABLE = "cannot be shown: no number of futures proves a 0% chance"
+
+
+def _answer_cells(answer: Any) -> list[str]:
+    if answer.value is None:
+        return ["none found", "", ""]
+    lo, hi = answer.value_range
+    span = money(answer.value) if lo is None or lo == hi else f"{money(lo)} to {money(hi)}"
+    return [money(answer.value), percent(answer.p_run_out_at_value), span]
+
+
+def money_needs_rows(needs: Sequence[Any], contracts: int) -> list[list[str]]:
+    """The money goal seeks split (engine.decisions.goalseek.money_needs) as table rows under
+    MONEY_NEEDS_HEADER: each term needed anyway (without the contracts) and with them."""
+    noun = "contract" if contracts == 1 else "contracts"
+    rows = []
+    for need in needs:
+        name = _MONEY_TERM_NAMES.get(need.input, need.input)
+        for label, answer in ((f"{name}, needed anyway (without the {noun})", need.without),
+                              (f"{name}, with the {noun}", need.with_contracts)):
+            if need.status == "unprovable":
+                rows.append([label, money(need.current_value), UNPROVABLE, "", ""])
+            else:
+                rows.append([label, money(need.current_value), *_answer_cells(answer)])
+    return rows
+
+
+def money_need_sentence(need: Any, contracts: int) -> str:
+    """What the organisation needs anyway and what the contracts add or take off: "Without
+    the contract you need an overdraft facility of £281,000 anyway; the contract lowers it by
+    £58,500." """
+    noun = "contract" if contracts == 1 else "contracts"
+    verb = {"adds": "adds" if noun == "contract" else "add", "lowers": "lowers" if noun == "contract" else "lower"}
+    name = _MONEY_TERM_NAMES.get(need.input, need.input).lower()
+    a_name = {"overdraft_facility": "an overdraft facility"}.get(need.input, name)
+    if need.status == "unprovable":
+        return (f"With a risk appetite of 0% no {name} can be shown to be enough: no number of "
+                "simulated futures proves a chance of nothing.")
+    if need.without.value is None:
+        return f"No {name} tried keeps you within the appetite even without the {noun}."
+    anyway = (f"Without the {noun} you need {a_name} of {money(need.without.value)} anyway"
+              if need.without.value > 0 else f"Without the {noun} you need no {name}")
+    adds = need.contract_adds
+    if adds is None:
+        return f"{anyway}; with the {noun} no {name} tried is enough."
+    if round(adds) > 0:
+        return f"{anyway}; the {noun} {verb['adds']} {money(adds)} to it."
+    if round(adds) < 0:
+        return f"{anyway}; the {noun} {verb['lowers']} it by {money(-adds)}."
+    return f"{anyway}; the {noun} does not change it."
