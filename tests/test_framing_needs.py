@@ -82,3 +82,55 @@ def test_money_answer_range_reaches_the_values_the_futures_cannot_tell_apart():
     lo, hi = a.value_range
     assert hi == a.value and lo < a.value
     assert money_answer(deficit, 1000, 0.0).value is not None  # the rule itself: only money_needs refuses 0%
+
+
+# --- on screen and in the board pack ----------------------------------------------------------
+
+def test_analysis_carries_the_split_from_the_same_futures():
+    from charityrisk.engine.decisions import analyse
+    s = make_scenario(contracts=[contract()])
+    a = analyse(s, paths=PATHS, seed=3)
+    direct = money_needs(s, paths=PATHS, seed=3)
+    assert [n.to_json_dict() for n in a.needs] == [n.to_json_dict() for n in direct]
+    assert a.to_json_dict()["needs"][0]["contract_adds"] == -900
+    assert analyse(make_scenario(contracts=[]), paths=50).needs == ()
+
+
+def test_page_one_has_the_split_table(tmp_path):
+    import re
+
+    from pypdf import PdfReader
+
+    from charityrisk.engine.decisions import analyse
+    from charityrisk.report.pdf import write_report
+    s = make_scenario(contracts=[contract()])
+    a = analyse(s, paths=PATHS)
+    path = tmp_path / "pack.pdf"
+    write_report(s, path, paths=PATHS, analysis=a)
+    first = re.sub(r"\s+", " ", PdfReader(str(path)).pages[0].extract_text())
+    assert "Chance of running out there" in first and "Monte Carlo range" in first
+    for row in money_needs_rows(a.needs, 1):
+        assert row[2] in first  # each safe value
+
+
+def test_the_decisions_panel_shows_the_same_table(qtbot, prompts):
+    from PySide6.QtCore import Qt
+
+    from charityrisk.engine.decisions import analyse
+    from charityrisk.gui.decisions_panel import DecisionsPanel
+    s = make_scenario(contracts=[contract()])
+    panel = DecisionsPanel(prompts=prompts)
+    qtbot.addWidget(panel)
+    panel.set_scenario(s)
+    panel.show()
+    try:
+        with qtbot.waitSignal(panel.analysis_shown, timeout=60_000):
+            qtbot.mouseClick(panel.safe_button, Qt.MouseButton.LeftButton)
+        expected = analyse(s, contract=0)
+        rows = money_needs_rows(expected.needs, 1)
+        shown = [[panel.needs.item(r, c).text() for c in range(panel.needs.columnCount())]
+                 for r in range(panel.needs.rowCount())]
+        assert shown == rows and panel.needs.isVisible()
+        assert money_need_sentence(expected.needs[0], 1) in panel.advice.text()
+    finally:
+        panel.shutdown()

@@ -46,11 +46,13 @@ from .decision_text import comparison_rows, decision_sentences, risk_guesses_sen
 from .export import period_summary
 from .glossary import REPORT_TERMS, report_terms, term
 from .text import (
+    MONEY_NEEDS_HEADER,
     chance_with_error,
     contract_risk,
     decision_notes,
     headline,
     money,
+    money_needs_rows,
     month_words,
     percent,
     reserves_figures,
@@ -626,6 +628,9 @@ NO_DECISIONS = ("Not worked out for this report. In the app, open \u201cWhat wou
                 "chance of running out within the appetite.")
 
 
+NEEDS_WIDTHS = (2.4, 0.9, 1.25, 1.1, TEXT_WIDTH_IN - 5.65)
+
+
 def _page_one(p: _Pack, bullets: int, k: float, reserves: bool = True) -> _Page:
     s, r = p.s, p.r
     page = p.page(1, k)
@@ -658,6 +663,12 @@ def _page_one(p: _Pack, bullets: int, k: float, reserves: bool = True) -> _Page:
                   "the baseline any contract would add to.", size=11)
     else:
         page.text(NO_DECISIONS, size=11)
+    needs = tuple(getattr(p.analysis, "needs", ()) or ())
+    if needs:
+        # What the organisation needs anyway and what the contract adds: the screen's table.
+        page.table(money_needs_rows(needs, len(s.contracts)), widths=NEEDS_WIDTHS, size=9,
+                   header=MONEY_NEEDS_HEADER)
+        page.y += 0.08 * page.k
     page.heading("Key figures", size=12)
     page.table(decision_key_figures(s, r), widths=(4.4, TEXT_WIDTH_IN - 4.4), size=10.5)
     page.text(precision_sentence(r), size=9.5, color=MUTED)
