@@ -260,3 +260,17 @@ def test_the_mixed_case_names_what_the_futures_that_ran_out_had_in_common():
     # Every future that runs out with the contract had no referrals: exact.
     assert drivers_sentence(s, r).startswith("In 100% of the futures that ran out, no referrals came "
                                              "(against ")
+
+
+def test_too_close_to_call_alone_is_framed_as_not_safe_alone_and_says_so():
+    import dataclasses
+    s, r = run(opening_reserves=3600, monthly_other_income={"low": 1500, "likely": 2300, "high": 2600},
+               contracts=[contract(price_per_referral=2000)])
+    # A baseline chance of 5% +/- 1 point against an appetite of 5%: too close to call.
+    base = dataclasses.replace(r.baseline, p_run_out=0.05, p_run_out_se=0.01)
+    effect = dict(r.contract_effect, baseline_run_out=20, paths=400, baseline_month_median=6.0)
+    r = dataclasses.replace(r, baseline=base, contract_effect=effect)
+    assert framing_case(r, 0.05) == UNSAFE_ALONE
+    assert framing(s, r).startswith(
+        "Your budget alone runs out in 5% of futures, half of them by month 6 (Sep 2027): too close "
+        "to call against the trustees' risk appetite of 5% before any contract.")

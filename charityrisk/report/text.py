@@ -190,8 +190,8 @@ def budget_alone(s: Scenario, r: Results) -> str:
     run_out = effect["baseline_run_out"]
     paths = effect["paths"]
     if run_out == 0:  # too close to call with none run out: only a small run
-        return (f"Without the {noun} no future run out of {paths:,}, too few to show the chance "
-                f"is within the trustees' risk appetite of {percent(appetite)}.")
+        return (f"Without the {noun} none of {paths:,} simulated futures runs out, yet that cannot "
+                f"show the chance is within the trustees' risk appetite of {percent(appetite)}.")
     last = effect["baseline_month_last"]
     median = effect["baseline_month_median"]
     if run_out == paths:
