@@ -67,10 +67,11 @@ def test_an_appetite_of_nothing_is_said_to_be_unprovable():
 def test_the_table_has_the_terms_today_the_safe_value_the_chance_and_its_range():
     s = make_scenario(contracts=[contract()])
     rows = money_needs_rows(money_needs(s, paths=PATHS), 1)
-    assert MONEY_NEEDS_HEADER == ["Term", "Today", "Safe value", "Chance of running out there", "Monte Carlo range"]
-    assert rows[0] == ["Overdraft facility, needed anyway (without the contract)", "£0", "£1,000", "0%", "£1,000"]
-    assert rows[1] == ["Overdraft facility, with the contract", "£0", "£100", "0%", "£100"]
-    assert rows[3][:3] == ["Opening reserves, with the contract", "£3,000", "£3,100"]
+    assert MONEY_NEEDS_HEADER == ["Term (needed anyway: without the contract)", "Today", "Safe value",
+                                  "Chance of running out there", "Monte Carlo range"]
+    assert rows[0] == ["Overdraft: needed anyway", "£0", "£1,000", "0%", "£1,000"]
+    assert rows[1] == ["Overdraft: with the contract", "£0", "£100", "0%", "£100"]
+    assert rows[3][:3] == ["Reserves: with the contract", "£3,000", "£3,100"]
 
 
 def test_money_answer_range_reaches_the_values_the_futures_cannot_tell_apart():

@@ -39,8 +39,8 @@ def test_months_of_costs_with_and_without_the_contract():
     assert reserves_cover(s, r) == (
         "Your free reserves of £3,000 cover 1.2 months of costs without the contract (the first "
         "year's average, £2,500 a month); 0.9 months with it (£3,350 a month).")
-    assert ("Months of costs the free reserves cover (first year)",
-            "1.2 months without the contract, 0.9 months with") in decision_key_figures(s, r)
+    assert ("Free reserves, in months of the first year's costs",
+            "1.2 months (0.9 months with the contract)") in decision_key_figures(s, r)
 
 
 def test_the_first_year_only():
@@ -57,7 +57,7 @@ def test_no_reserves_cover_nothing():
     s = scenario(opening_reserves=-500, overdraft_facility=50_000)
     r = simulate(s, paths=50)
     assert reserves_cover(s, r).startswith("You start with no free reserves (-£500)")
-    assert ("Months of costs the free reserves cover (first year)", "none") in reserves_figures(s, r)
+    assert ("Free reserves, in months of the first year's costs", "none") in reserves_figures(s, r)
 
 
 def test_the_policy_paragraph():
@@ -129,7 +129,7 @@ def test_interest_with_and_without_the_contract():
     assert r.interest_95 > 0 and math.isclose(r.interest_95, float(r.mean_flows_by_month["interest"].sum()))
     assert interest_words(s, r).endswith(" (£0 and £0 without the contract).")
     label, value = reserves_figures(s, r)[-1]
-    assert label == "Overdraft interest over the period: average, 1 in 20 worst"
+    assert label == "Overdraft interest: average, 1-in-20 worst future"
     assert value == f"£{r.interest_95:,.0f}, £{r.interest_95:,.0f}"
     assert interest_words(s, r) in reserves_notes(s, r)
 

@@ -47,9 +47,11 @@ from .export import period_summary
 from .glossary import REPORT_TERMS, report_terms, term
 from .text import (
     MONEY_NEEDS_HEADER,
+    UNSAFE_ALONE,
     chance_with_error,
     contract_risk,
     decision_notes,
+    framing_case,
     headline,
     money,
     money_needs_rows,
@@ -628,7 +630,7 @@ NO_DECISIONS = ("Not worked out for this report. In the app, open \u201cWhat wou
                 "chance of running out within the appetite.")
 
 
-NEEDS_WIDTHS = (2.4, 0.9, 1.25, 1.1, TEXT_WIDTH_IN - 5.65)
+NEEDS_WIDTHS = (2.45, 0.75, 0.85, 1.1, TEXT_WIDTH_IN - 5.15)
 
 
 def _page_one(p: _Pack, bullets: int, k: float, reserves: bool = True) -> _Page:
@@ -646,14 +648,16 @@ def _page_one(p: _Pack, bullets: int, k: float, reserves: bool = True) -> _Page:
     page.text(the_question(s), size=14, weight="bold", gap=0.14)
     page.verdict_box(s, r)
     added = added_risk_sentence(s, r)
-    if added and added not in headline(s, r):  # the verdict box already says it: say it once
+    # Said once: the verdict box says it, or (not safe even without the contract) frames it as
+    # what signing changes, with both chances in the key figures.
+    if added and added not in headline(s, r) and framing_case(r, s.settings.risk_appetite) != UNSAFE_ALONE:
         page.heading("What the contract itself adds" if len(s.contracts) == 1
                      else "What the contracts themselves add", size=13)
         page.text(added, size=12.5)
     signing = decision_notes(s, r)
     if signing:
         page.heading("What signing means", size=13)
-        page.text(" ".join(signing), size=11)
+        page.text(" ".join(signing), size=10.5)
     page.heading("What would make it safe", size=13)
     if p.decisions:
         page.text(p.decisions[0], size=12, weight="bold", gap=0.08)
@@ -666,8 +670,8 @@ def _page_one(p: _Pack, bullets: int, k: float, reserves: bool = True) -> _Page:
     needs = tuple(getattr(p.analysis, "needs", ()) or ())
     if needs:
         # What the organisation needs anyway and what the contract adds: the screen's table.
-        page.table(money_needs_rows(needs, len(s.contracts)), widths=NEEDS_WIDTHS, size=9,
-                   header=MONEY_NEEDS_HEADER)
+        page.table(money_needs_rows(needs, len(s.contracts)), widths=NEEDS_WIDTHS, size=8.5,
+                   header=MONEY_NEEDS_HEADER, pad=0.025)
         page.y += 0.08 * page.k
     page.heading("Key figures", size=12)
     page.table(decision_key_figures(s, r), widths=(4.4, TEXT_WIDTH_IN - 4.4), size=10.5)

@@ -637,14 +637,14 @@ def reserves_figures(s: Scenario, r: Results) -> list[tuple[str, str]]:
         if reserves <= 0:
             value = "none"
         elif r.contract_names and alone > 0 and abs(both - alone) >= 0.5:
-            value = f"{_cover(reserves, alone)} without the {contract_noun(r)}, {_cover(reserves, both)} with"
+            value = f"{_cover(reserves, alone)} ({_cover(reserves, both)} with the {contract_noun(r)})"
         else:
             value = _cover(reserves, both)
-        rows.append(("Months of costs the free reserves cover (first year)", value))
+        rows.append(("Free reserves, in months of the first year's costs", value))
     flows = r.mean_flows_by_month
     if (s.organisation.overdraft_interest_per_year > 0 and r.interest_95 is not None
             and flows is not None and "interest" in flows):
-        rows.append(("Overdraft interest over the period: average, 1 in 20 worst",
+        rows.append(("Overdraft interest: average, 1-in-20 worst future",
                      f"{money(float(flows['interest'].sum()))}, {money(r.interest_95)}"))
     return rows
 
@@ -652,7 +652,9 @@ def reserves_figures(s: Scenario, r: Results) -> list[tuple[str, str]]:
 # ----------------------------------------------------------------- what it needs anyway
 
 _MONEY_TERM_NAMES = {"overdraft_facility": "Overdraft facility", "opening_reserves": "Opening reserves"}
-MONEY_NEEDS_HEADER = ["Term", "Today", "Safe value", "Chance of running out there", "Monte Carlo range"]
+_MONEY_TERM_SHORT = {"overdraft_facility": "Overdraft", "opening_reserves": "Reserves"}
+MONEY_NEEDS_HEADER = ["Term (needed anyway: without the contract)", "Today", "Safe value",
+                      "Chance of running out there", "Monte Carlo range"]
 UNPROVABLE = "cannot be shown: no number of futures proves a 0% chance"
 
 
@@ -670,9 +672,9 @@ def money_needs_rows(needs: Sequence[Any], contracts: int) -> list[list[str]]:
     noun = "contract" if contracts == 1 else "contracts"
     rows = []
     for need in needs:
-        name = _MONEY_TERM_NAMES.get(need.input, need.input)
-        for label, answer in ((f"{name}, needed anyway (without the {noun})", need.without),
-                              (f"{name}, with the {noun}", need.with_contracts)):
+        name = _MONEY_TERM_SHORT.get(need.input, need.input)
+        for label, answer in ((f"{name}: needed anyway", need.without),
+                              (f"{name}: with the {noun}", need.with_contracts)):
             if need.status == "unprovable":
                 rows.append([label, money(need.current_value), UNPROVABLE, "", ""])
             else:
