@@ -47,11 +47,9 @@ from .export import period_summary
 from .glossary import REPORT_TERMS, report_terms, term
 from .text import (
     MONEY_NEEDS_HEADER,
-    UNSAFE_ALONE,
     chance_with_error,
     contract_risk,
     decision_notes,
-    framing_case,
     headline,
     money,
     money_needs_rows,
@@ -648,9 +646,10 @@ def _page_one(p: _Pack, bullets: int, k: float, reserves: bool = True) -> _Page:
     page.text(the_question(s), size=14, weight="bold", gap=0.14)
     page.verdict_box(s, r)
     added = added_risk_sentence(s, r)
-    # Said once: the verdict box says it, or (not safe even without the contract) frames it as
-    # what signing changes, with both chances in the key figures.
-    if added and added not in headline(s, r) and framing_case(r, s.settings.risk_appetite) != UNSAFE_ALONE:
+    # Said once: not where the verdict box says it.  When the budget alone is not safe the box
+    # frames the decision as what signing changes; the points the contract adds or takes off
+    # follow here, second.
+    if added and added not in headline(s, r):
         page.heading("What the contract itself adds" if len(s.contracts) == 1
                      else "What the contracts themselves add", size=13)
         page.text(added, size=12.5)
