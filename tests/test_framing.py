@@ -274,3 +274,11 @@ def test_too_close_to_call_alone_is_framed_as_not_safe_alone_and_says_so():
     assert framing(s, r).startswith(
         "Your budget alone runs out in 5% of futures, half of them by month 6 (Sep 2027): too close "
         "to call against the trustees' risk appetite of 5% before any contract.")
+
+
+def test_the_most_likely_month_is_named_by_the_calendar_on_screen_and_on_page_one():
+    from charityrisk.report.pdf import decision_key_figures
+    from charityrisk.report.text import key_figures
+    s, r = run()
+    assert ("Most likely month to run out", "month 3 (Jun 2027)") in key_figures(s, r)
+    assert ("Most likely month to run out", "month 3 (Jun 2027)") in decision_key_figures(s, r)

@@ -341,7 +341,7 @@ def key_figures(s: Scenario, r: Results) -> list[tuple[str, str]]:
     return [
         *paired("Chance of running out", chance_with_error(r)),
         *([(added, without[added])] if added in without else []),
-        ("Most likely month to run out", f"month {month}" if month else "none run out"),
+        ("Most likely month to run out", month_words(s, month) if month else "none run out"),
         *paired("Chance of breaching the reserves floor", percent(r.p_below_floor)),
         ("Lowest balance, typical future (median)", money(r.lowest_balance_percentiles["50"])),
         ("Lowest balance, 1 in 20 worst (5th percentile)", money(r.lowest_balance_percentiles["5"])),
