@@ -49,9 +49,11 @@ def test_simulate_json_prints_domain_results(worked):
 def test_simulate_human_summary(worked):
     done = run("simulate", worked, "--paths", 100)
     assert done.returncode == 0
-    # The worked example runs out with and without its contract (month 7 on its own).
-    assert ("Without the contract you run out of money within 8 months in 100% of 100 simulated "
-            "futures; with it, in 100%: the contract does not change it.") in done.stdout
+    # The worked example runs out with and without its contract (month 7 on its own): the
+    # budget alone is the problem, said first (issue 25).
+    assert ("Your budget alone runs out by month 7 in every future. Signing the contract brings "
+            "it forward in every future (typically by 4 months): with it you run out in every "
+            "future.") in done.stdout
     assert "month 3" in done.stdout
 
 

@@ -96,7 +96,8 @@ def test_nobody_runs_out_with_or_without():
     r = known(0.0, 0.0)
     assert headline(SCENARIO, r) == (
         "You run out of money within 36 months in none of 20,000 simulated futures, with or "
-        "without the contract. You stay in funds in at least 95% of them without extra working capital.")
+        "without the contract. Signing keeps you within the trustees' risk appetite of 5%. You stay in "
+        "funds in at least 95% of them without extra working capital.")
 
 
 def test_none_without_the_contract_and_same_chance_both_ways():

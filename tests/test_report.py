@@ -124,6 +124,9 @@ def test_many_contracts_still_fit_four_pages(tmp_path):
     text = pdf_text(path)
     assert "Contract 1 with quite a long name" in text
     assert "Without the contracts you run out" in text
+    # Its budget runs out on its own (the worked example's): said first, then what signing
+    # changes (issue 25).
+    assert "Your budget alone runs out by month" in text and "Signing the contracts" in text
     assert "Quarter 8 (months 22–24)" in text  # quarters for a 24-month horizon
 
 

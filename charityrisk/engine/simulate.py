@@ -23,7 +23,7 @@ from ..model.validation import ScenarioError
 from .budget import budget_parts, org_net_flows
 from .cashflow import contract_flows
 from .drivers import DriverInput, bad_sides, driver_inputs, summarise_drivers
-from .results import PERCENTILES, BaselineResults, Results
+from .results import PERCENTILES, BaselineResults, Results, contract_effect
 from .sampling import ORG_INCOME, FutureDraws
 
 BLOCK = 5_000
@@ -102,6 +102,10 @@ class Block:
     baseline: np.ndarray | None = None
     # (entries, futures) where each future is on the bad side of each run_out_drivers entry
     bad: np.ndarray | None = None
+    # (futures,) each future's overdraft interest over the horizon, with the contracts and
+    # without them (version 3); None without interest
+    interest: np.ndarray | None = None
+    baseline_interest: np.ndarray | None = None
 
     @property
     def baseline_balances(self) -> np.ndarray:
@@ -132,10 +136,13 @@ def _simulate_block(s: Scenario, n: int, seed: int, block: int) -> Block:
         net = np.repeat((income - org.monthly_core_costs)[:, None], horizon, axis=1)
     rate = org.overdraft_interest_per_year
     baseline = None
+    interest = np.zeros(n) if rate > 0 else None
+    baseline_interest = np.zeros(n) if rate > 0 and s.contracts else None
     if s.contracts:
         baseline = closing_balances(org.opening_reserves, net.copy())
         if rate > 0:
-            totals[BASELINE_INTEREST] = charge_interest(org.opening_reserves, baseline, rate)
+            totals[BASELINE_INTEREST] = charge_interest(org.opening_reserves, baseline, rate,
+                                                        baseline_interest)
     owed = np.zeros(n)
     margins = np.zeros((n, len(s.contracts)))
     for i, c in enumerate(s.contracts):
@@ -149,11 +156,13 @@ def _simulate_block(s: Scenario, n: int, seed: int, block: int) -> Block:
         net[:, :months] += np.subtract(receipts, costs, out=receipts)  # receipts are done with
     balances = closing_balances(org.opening_reserves, net)
     if rate > 0:
-        totals[FLOW_KEYS.index("interest")] = charge_interest(org.opening_reserves, balances, rate)
+        totals[FLOW_KEYS.index("interest")] = charge_interest(org.opening_reserves, balances, rate,
+                                                              interest)
         if baseline is None:
             totals[BASELINE_INTEREST] = totals[FLOW_KEYS.index("interest")]
+            baseline_interest = interest
     bad = bad_sides(_driver_inputs(s), draws.record, n)
-    return Block(balances, owed, margins, totals, baseline, bad)
+    return Block(balances, owed, margins, totals, baseline, bad, interest, baseline_interest)
 
 
 def _driver_inputs(s: Scenario) -> list[DriverInput]:
@@ -173,12 +182,14 @@ def closing_balances(opening: float, net: np.ndarray) -> np.ndarray:
     return net
 
 
-def charge_interest(opening: float, balances: np.ndarray, rate: float) -> np.ndarray:
+def charge_interest(opening: float, balances: np.ndarray, rate: float,
+                    per_future: np.ndarray | None = None) -> np.ndarray:
     """Overdraft interest (version 3), in place: ``balances`` (futures, months) are closing
     balances without interest; each month t is charged max(0, -B_(t-1)) x rate / 12 on the
     previous month's closing balance (B_0 the opening reserves), which compounds because the
     interest is in that balance, and goes on after a future has run out.  Returns the sum
-    over futures of each month's interest, (months,).
+    over futures of each month's interest, (months,); ``per_future`` (futures,), if given,
+    has each future's interest over the months added to it.
 
     A future whose balance without interest never closes a month below zero (before its
     last) pays none, and a future's balances are unchanged up to its first month below
@@ -207,14 +218,19 @@ def charge_interest(opening: float, balances: np.ndarray, rate: float) -> np.nda
         net = np.diff(part, axis=0, prepend=np.full((1, rows.size), float(opening)))
         previous = np.full(rows.size, float(opening))
     interest = np.empty(rows.size)
+    total = np.zeros(rows.size) if per_future is not None else None
     for t in range(first, months):
         np.minimum(previous, 0.0, out=interest)
         interest *= -monthly
         paid[t] = interest.sum()
+        if total is not None:
+            total += interest
         previous += net[t - first]
         previous -= interest
         part[t] = previous
     balances[rows] = part.T
+    if per_future is not None and total is not None:
+        per_future[rows] += total
     return paid
 
 
@@ -433,6 +449,8 @@ def simulation_steps(s: Scenario, paths: int, seed: int, precision: float | None
     tally = _Tally(horizon, keep)
     baseline = _Tally(horizon, keep) if s.contracts else tally
     owed: list[np.ndarray] = []
+    interest: list[np.ndarray] = []  # each block's per-future interest (version 3)
+    baseline_interest: list[np.ndarray] = []
     margin_sum = np.zeros(len(s.contracts))
     flow_sum = np.zeros((len(FLOW_KEYS) + 1, horizon))
     inputs = _driver_inputs(s)
@@ -447,6 +465,10 @@ def simulation_steps(s: Scenario, paths: int, seed: int, precision: float | None
             if tb.baseline is not None:
                 baseline.add(tb.baseline)
             owed.append(b.owed)
+            if b.interest is not None:
+                interest.append(b.interest)
+            if b.baseline_interest is not None:
+                baseline_interest.append(b.baseline_interest)
             margin_sum += b.margins.sum(axis=0)
             flow_sum += b.flows
             if tb.bad is not None and tb.bad_run_out is not None:
@@ -469,7 +491,13 @@ def simulation_steps(s: Scenario, paths: int, seed: int, precision: float | None
         baseline.finish()
     drivers = summarise_drivers(inputs, bad_sum, bad_run_out_sum, done, tally.runs_out)
     return summarise(s, done, seed, tally, baseline, np.concatenate(owed), margin_sum / done,
-                     flow_sum / done, precision, drivers)
+                     flow_sum / done, precision, drivers,
+                     _percentile_95(interest), _percentile_95(baseline_interest))
+
+
+def _percentile_95(blocks: list[np.ndarray]) -> float | None:
+    """The 95th percentile of per-future figures kept block by block; None if none were."""
+    return float(np.percentile(np.concatenate(blocks), 95)) if blocks else None
 
 
 Z95 = 1.959963984540054  # the standard normal's 97.5th percentile
@@ -524,7 +552,8 @@ def _baseline_results(s: Scenario, t: _Tally, mean_flows: np.ndarray) -> Baselin
 
 def summarise(s: Scenario, paths: int, seed: int, tally: _Tally, baseline: _Tally,
               owed: np.ndarray, margins: np.ndarray, mean_flows: np.ndarray,
-              precision: float | None = None, drivers: list | None = None) -> Results:
+              precision: float | None = None, drivers: list | None = None,
+              interest_95: float | None = None, baseline_interest_95: float | None = None) -> Results:
     horizon = s.horizon_months
     p = tally.p_run_out()
     return Results(
@@ -550,6 +579,12 @@ def summarise(s: Scenario, paths: int, seed: int, tally: _Tally, baseline: _Tall
         p_run_out_interval=wilson_interval(tally.runs_out, paths),
         precision_wanted=precision,
         run_out_drivers=drivers,
+        contract_effect=(contract_effect(tally.run_out_months, baseline.run_out_months)
+                         if s.contracts else None),
+        interest_95=interest_95,
+        baseline_interest_95=baseline_interest_95,
+        baseline_interest_mean=(float(mean_flows[BASELINE_INTEREST].sum())
+                                if s.organisation.overdraft_interest_per_year > 0 else None),
     )
 
 

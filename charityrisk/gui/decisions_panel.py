@@ -29,6 +29,7 @@ from ..model import ScenarioError, load_scenario
 from ..model.scenario import Scenario
 from ..report import decision_figures
 from ..report.decision_text import advice, comparison_rows, goal_sentence, risk_guesses_sentence
+from ..report.text import MONEY_NEEDS_HEADER, money_need_sentence, money_needs_rows
 from .charts import ChartCanvas, scrolling
 from .focus_ring import add_focus_ring
 from .negotiate_panel import NegotiatePanel
@@ -122,6 +123,18 @@ class DecisionsPanel(QWidget):
         self.advice = wrapped_label("decisions.advice", selectable=True, spoken="What would make it safe",
                                     scale=1.2)
         layout.addWidget(self.advice)
+        # What the organisation needs anyway and what the contract adds or takes off (the
+        # board pack's page 1 has the same table).
+        self.needs = QTableWidget(0, 0)
+        self.needs.setObjectName("decisions.needs")
+        self.needs.setAccessibleName("Overdraft and reserves needed anyway, and with the contract")
+        self.needs.verticalHeader().setVisible(False)
+        self.needs.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.needs.setTabKeyNavigation(False)
+        self.needs.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.needs.setWordWrap(True)
+        self.needs.hide()
+        layout.addWidget(self.needs)
 
         self.views = QTabWidget()
         self.views.setObjectName("decisions.views")
@@ -261,7 +274,22 @@ class DecisionsPanel(QWidget):
 
     def _show_analysis(self, analysis) -> None:
         lines = [advice(analysis.solutions)] + [f"• {goal_sentence(g)}" for g in analysis.solutions.goals]
+        needs = tuple(getattr(analysis, "needs", ()) or ())
+        shown_for = self.analysis_scenario or self.scenario
+        contracts = len(shown_for.contracts) if shown_for is not None else 1
+        lines += [f"• {money_need_sentence(n, contracts)}" for n in needs]
         self.advice.setText("\n".join(lines))
+        rows = money_needs_rows(needs, contracts)
+        self.needs.setColumnCount(len(MONEY_NEEDS_HEADER))
+        self.needs.setRowCount(len(rows))
+        self.needs.setHorizontalHeaderLabels(MONEY_NEEDS_HEADER)
+        for r, row in enumerate(rows):
+            for c, cell in enumerate(row):
+                self.needs.setItem(r, c, QTableWidgetItem(cell))
+        self.needs.resizeRowsToContents()
+        self.needs.setFixedHeight(self.needs.horizontalHeader().height() + 2 * self.needs.frameWidth()
+                                  + sum(self.needs.rowHeight(r) for r in range(len(rows))))
+        self.needs.setVisible(bool(rows))
         self.tornado.show_chart(lambda ax: decision_figures.draw_tornado(ax, analysis.sensitivity))
         self.views.setCurrentIndex(0)
         self.analysis_shown.emit(analysis)

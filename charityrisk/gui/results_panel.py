@@ -24,7 +24,15 @@ from PySide6.QtWidgets import (
 from ..engine.results import Results
 from ..model.scenario import Scenario
 from ..report.glossary import tooltip_for_label
-from ..report.text import appetite_sentence, headline, key_figures, run_verdict
+from ..report.text import (
+    appetite_sentence,
+    decision_notes,
+    headline,
+    key_figures,
+    reserves_notes,
+    reserves_policy,
+    run_verdict,
+)
 from .charts import ResultsCanvas
 from .focus_ring import FOCUS_COLOUR
 from .state import Shown, WindowState
@@ -149,6 +157,16 @@ class ResultsPanel(QWidget):
         self._set_level("stale")
         layout.addWidget(self.headline)
 
+        # Under the headline: whether the contract pays its way, and what the futures that
+        # ran out had in common (report.text.decision_notes, the words on page 1 too).
+        self.notes = QLabel("")
+        self.notes.setObjectName("decision_notes")
+        self.notes.setWordWrap(True)
+        self.notes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.notes.setAccessibleName("What signing means")
+        self.notes.setVisible(False)
+        layout.addWidget(self.notes)
+
         self.status = QLabel("")
         self.status.setObjectName("status")
         self.status.setWordWrap(True)
@@ -225,6 +243,8 @@ class ResultsPanel(QWidget):
         self._set_level("stale")
         self.headline.setText(NO_RESULTS_HEADLINE)
         self.headline.setAccessibleName(NO_RESULTS_HEADLINE)
+        self.notes.setText("")
+        self.notes.setVisible(False)
 
     def _set_level(self, level: str) -> None:
         self.headline.setProperty("level", level)
@@ -254,6 +274,13 @@ class ResultsPanel(QWidget):
         # A screen reader reads the sentence itself, not "Headline result".
         self.headline.setAccessibleName(self.headline.text().replace("\n", " "))
         self._set_level(judged.level)
+        notes = decision_notes(scenario, results) + reserves_notes(scenario, results)
+        policy = reserves_policy(scenario, results)
+        if policy:
+            notes.append(f"For your reserves policy (Charity Commission, CC19): {policy}")
+        self.notes.setText("\n".join(notes))
+        self.notes.setAccessibleName(" ".join(notes) or "What signing means")
+        self.notes.setVisible(bool(notes))
         pairs = []
         for label, value in key_figures(scenario, results):
             label_item = QTableWidgetItem(label)

@@ -47,11 +47,17 @@ from .export import period_summary
 from .glossary import REPORT_TERMS, report_terms, term
 from .terms import contract_table, organisation_rows
 from .text import (
+    MONEY_NEEDS_HEADER,
     chance_with_error,
     contract_risk,
+    decision_notes,
     headline,
     money,
+    money_needs_rows,
+    month_words,
     percent,
+    reserves_figures,
+    reserves_policy,
     run_verdict,
     verdict_words,
 )
@@ -165,11 +171,12 @@ def decision_key_figures(s: Scenario, r: Results) -> list[tuple[str, str]]:
     month = r.most_likely_run_out_month
     rows = [
         ("Chance of running out", chance_with_error(r)),
-        ("Most likely month to run out", f"month {month}" if month else "none run out"),
+        ("Most likely month to run out", month_words(s, month) if month else "none run out"),
         ("Lowest balance, 1 in 20 worst futures", money(r.lowest_balance_percentiles["5"])),
         ("Extra working capital for 19 in 20 futures to stay in funds",
          money(r.working_capital_needed_95)),
         ("Chance of going below the reserves floor", percent(r.p_below_floor)),
+        *reserves_figures(s, r),
     ]
     if r.baseline is not None and s.contracts:
         rows.insert(1, ("Chance of running out without the contract" +
@@ -531,7 +538,10 @@ NO_DECISIONS = ("Not worked out for this report. In the app, open \u201cWhat wou
                 "chance of running out within the appetite.")
 
 
-def _page_one(p: _Pack, bullets: int, k: float) -> _Page:
+NEEDS_WIDTHS = (2.45, 0.75, 0.85, 1.1, TEXT_WIDTH_IN - 5.15)
+
+
+def _page_one(p: _Pack, bullets: int, k: float, reserves: bool = True) -> _Page:
     s, r = p.s, p.r
     page = p.page(1, k)
     page.text("Board pack: cash-flow risk for the trustees", size=10.5, weight="bold", color=MUTED,
@@ -546,10 +556,17 @@ def _page_one(p: _Pack, bullets: int, k: float) -> _Page:
     page.text(the_question(s), size=14, weight="bold", gap=0.14)
     page.verdict_box(s, r)
     added = added_risk_sentence(s, r)
-    if added and added not in headline(s, r):  # the verdict box already says it: say it once
+    # Said once: not where the verdict box says it.  When the budget alone is not safe the box
+    # frames the decision as what signing changes; the points the contract adds or takes off
+    # follow here, second.
+    if added and added not in headline(s, r):
         page.heading("What the contract itself adds" if len(s.contracts) == 1
                      else "What the contracts themselves add", size=13)
         page.text(added, size=12.5)
+    signing = decision_notes(s, r)
+    if signing:
+        page.heading("What signing means", size=13)
+        page.text(" ".join(signing), size=10.5)
     page.heading("What would make it safe", size=13)
     if p.decisions:
         page.text(p.decisions[0], size=12, weight="bold", gap=0.08)
@@ -559,9 +576,19 @@ def _page_one(p: _Pack, bullets: int, k: float) -> _Page:
                   "the baseline any contract would add to.", size=11)
     else:
         page.text(NO_DECISIONS, size=11)
+    needs = tuple(getattr(p.analysis, "needs", ()) or ())
+    if needs:
+        # What the organisation needs anyway and what the contract adds: the screen's table.
+        page.table(money_needs_rows(needs, len(s.contracts)), widths=NEEDS_WIDTHS, size=8.5,
+                   header=MONEY_NEEDS_HEADER, pad=0.025)
+        page.y += 0.08 * page.k
     page.heading("Key figures", size=12)
     page.table(decision_key_figures(s, r), widths=(4.4, TEXT_WIDTH_IN - 4.4), size=10.5)
     page.text(precision_sentence(r), size=9.5, color=MUTED)
+    policy = reserves_policy(s, r)
+    if policy and reserves:
+        page.heading("For your reserves policy (Charity Commission, CC19)", size=11)
+        page.text(policy, size=9.5)
     return page
 
 
@@ -761,7 +788,10 @@ def build_pages(scenario: Scenario, results: Results, decisions: Sequence[str] |
     p = _Pack(scenario, results, decisions, day or _dt.date.today(), analysis, comparison, renderer,
               variants)
     # Page 1 is projected: fewer of the goal seeks' details rather than smaller type.
-    one = _fitted(p, [partial(_page_one, p, b) for b in (3, 2, 1, 0)], floor=0.96)
+    # The reserves policy paragraph (also on screen) only where it fits at a projected size:
+    # it goes before the goal seeks' details do, being for adapting later, not for deciding.
+    one = _fitted(p, [partial(_page_one, p, b, reserves=True) for b in (3, 2)]
+                  + [partial(_page_one, p, b, reserves=False) for b in (3, 2, 1, 0)], floor=0.96)
     # "How to read this" goes where it fits first: in full beside the decision charts, in
     # brief there or under the month-by-month table, else in brief at the end of page 4.
     placed = ""

@@ -4,9 +4,14 @@ Everything here only formats what the engine computed; nothing here computes ris
 """
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+from typing import Any
+
 from ..engine.results import Results
 from ..engine.verdict import Verdict
 from ..engine.verdict import verdict as judge
+from ..model.calendar import month_name
 from ..model.scenario import Scenario
 
 
@@ -32,17 +37,17 @@ def headline(s: Scenario, r: Results) -> str:
     own share of it when there are contracts), when, and the cushion that would make it safe."""
     horizon = f"{r.horizon_months} month{'' if r.horizon_months == 1 else 's'}"
     month = r.most_likely_run_out_month
-    comparison = contract_risk(r)
+    comparison = framing(s, r)
     if comparison is not None:
         first = comparison
-        if r.p_run_out > 0:
+        if r.p_run_out > 0 and month is not None:
             first += (f" With the {contract_noun(r)}, the most likely month to run out is "
-                      f"month {month}.")
-    elif r.p_run_out == 0:
+                      f"{month_words(s, month)}.")
+    elif r.p_run_out == 0 or month is None:
         first = f"In none of {r.paths:,} simulated futures do you run out of money within {horizon}."
     else:
         first = (f"In {percent(r.p_run_out)} of {r.paths:,} simulated futures you run out of money "
-                 f"within {horizon}; when it happens, the most likely month is month {month}.")
+                 f"within {horizon}; when it happens, the most likely month is {month_words(s, month)}.")
     if r.working_capital_needed_95 > 0:
         second = f"To be 95% safe you would need {money(r.working_capital_needed_95)} more working capital."
     else:
@@ -98,6 +103,165 @@ def contract_risk(r: Results) -> str | None:
         effect = f"the {noun} {'lowers' if noun == 'contract' else 'lower'} it by {points(change)}"
     return (f"Without the {noun} you run out of money within {horizon} "
             f"{_in_futures(b.p_run_out, r.paths)}; with {it}, {_in_futures(r.p_run_out)}: {effect}.")
+
+
+# ----------------------------------------------------------------- the decision, framed
+
+SAFE_KEPT = "safe_kept"  # within the appetite without the contracts, and with them
+MADE_UNSAFE = "made_unsafe"  # within it without them, not with them
+UNSAFE_ALONE = "unsafe_alone"  # not within it even without them
+
+
+def framing_case(r: Results, appetite: float) -> str | None:
+    """Which of the three decisions the trustees face, by the one verdict rule on the
+    organisation without its contracts and with them; None without contracts."""
+    without = baseline_verdict(r, appetite)
+    if without is None:
+        return None
+    if without is not Verdict.WITHIN:
+        return UNSAFE_ALONE
+    return SAFE_KEPT if run_verdict(r, appetite) is Verdict.WITHIN else MADE_UNSAFE
+
+
+def month_words(s: Scenario, month: int) -> str:
+    """"month 8 (Nov 2027)" with a first_month, else "month 8"."""
+    if s.first_month is None:
+        return f"month {month}"
+    return f"month {month} ({month_name(s.first_month, month)})"
+
+
+def _share(count: int, paths: int) -> str:
+    """A count of futures as a share of them all, as percent() shows chances."""
+    return percent(count / paths)
+
+
+def _in_share(count: int, paths: int) -> str:
+    """"in every future", "in no future" or "in 22% of futures"."""
+    if count == paths:
+        return "in every future"
+    if count == 0:
+        return "in no future"
+    return f"in {_share(count, paths)} of futures"
+
+
+def _months_count(m: float) -> str:
+    text = f"{m:.1f}".removesuffix(".0")
+    return f"{text} month{'' if text == '1' else 's'}"
+
+
+def framing(s: Scenario, r: Results) -> str | None:
+    """The decision as the trustees face it, in one of three framings (``framing_case``):
+
+    - safe alone, and the contracts keep it so: the comparison, and that signing keeps it
+      within the appetite;
+    - safe alone, but the contracts take it over: the comparison ("the contract adds 23
+      points");
+    - not safe alone: that first, with when ("Your budget alone runs out by month 8 (Nov
+      2027) in every future"), then what signing changes, future by future (the engine's
+      ``contract_effect``).
+
+    None without contracts."""
+    appetite = s.settings.risk_appetite
+    case = framing_case(r, appetite)
+    comparison = contract_risk(r)
+    if case is None or comparison is None:
+        return None
+    noun = contract_noun(r)
+    if case == MADE_UNSAFE:
+        return comparison
+    if case == SAFE_KEPT:
+        return f"{comparison} Signing keeps you within the trustees' risk appetite of {percent(appetite)}."
+    effect = r.contract_effect
+    b = r.baseline
+    assert b is not None  # framing_case said there are contracts
+    if effect is None:
+        return comparison
+    return " ".join([budget_alone(s, r), signing_changes(r, effect, noun)])
+
+
+def budget_alone(s: Scenario, r: Results) -> str:
+    """The organisation without its contracts, when it is not within the appetite: how many
+    of its futures run out, and by when."""
+    b = r.baseline
+    effect = r.contract_effect
+    assert b is not None and effect is not None
+    noun = contract_noun(r)
+    appetite = s.settings.risk_appetite
+    run_out = effect["baseline_run_out"]
+    paths = effect["paths"]
+    if run_out == 0:  # too close to call with none run out: only a small run
+        return (f"Without the {noun} none of {paths:,} simulated futures runs out, yet that cannot "
+                f"show the chance is within the trustees' risk appetite of {percent(appetite)}.")
+    last = effect["baseline_month_last"]
+    median = effect["baseline_month_median"]
+    if run_out == paths:
+        return f"Your budget alone runs out by {month_words(s, last)} in every future."
+    typical = month_words(s, round(median))
+    if judge(b.p_run_out, b.p_run_out_se, appetite) is Verdict.ABOVE:
+        return (f"Your budget alone runs out in {_share(run_out, paths)} of futures, half of them "
+                f"by {typical}: above the trustees' risk appetite of {percent(appetite)} before "
+                f"any contract.")
+    return (f"Your budget alone runs out in {_share(run_out, paths)} of futures, half of them by "
+            f"{typical}: too close to call against the trustees' risk appetite of "
+            f"{percent(appetite)} before any contract.")
+
+
+def signing_changes(r: Results, effect: dict, noun: str) -> str:
+    """What signing changes in the futures that run out without the contracts: avoided
+    altogether, put off (and by how much), brought forward; and the chance with them."""
+    paths = effect["paths"]
+    parts = []
+    if effect["avoided"]:
+        parts.append(f"avoids running out altogether {_in_share(effect['avoided'], paths)}")
+    if effect["put_off"]:
+        parts.append(f"puts it off {_in_share(effect['put_off'], paths)} (typically by "
+                     f"{_months_count(effect['put_off_months_median'])})")
+    if effect["brought_forward"]:
+        parts.append(f"brings it forward {_in_share(effect['brought_forward'], paths)} (typically by "
+                     f"{_months_count(effect['brought_forward_months_median'])})")
+    if effect["unchanged"]:
+        parts.append(f"leaves the month unchanged {_in_share(effect['unchanged'], paths)}")
+    sign = "Signing the contract" if noun == "contract" else "Signing the contracts"
+    if parts:
+        changes = f"{sign} " + (parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1])
+    else:
+        changes = f"{sign} changes none of those futures"
+    caused = ""
+    if effect["caused"]:
+        caused = (f", and makes you run out {_in_share(effect['caused'], paths)} that would "
+                  f"not have without {'it' if noun == 'contract' else 'them'}")
+    with_it = ("with it" if noun == "contract" else "with them")
+    out = round(r.p_run_out * paths)
+    return f"{changes}{caused}: {with_it} you run out {_in_share(out, paths)}."
+
+
+def pays_its_way(r: Results) -> str | None:
+    """Whether the contracts pay their way: their average net cash (receipts less costs)
+    within the horizon, and what is still owed at its end.  None without contracts."""
+    if not r.contract_names:
+        return None
+    noun = contract_noun(r)
+    net = float(sum(r.contract_margin))
+    horizon = f"{r.horizon_months} month{'' if r.horizon_months == 1 else 's'}"
+    the = f"The {noun}"
+    if round(net) > 0:
+        first = (f"{the} {'pays its' if noun == 'contract' else 'pay their'} way: on average "
+                 f"{'it brings' if noun == 'contract' else 'they bring'} in {money(net)} more than "
+                 f"{'it costs' if noun == 'contract' else 'they cost'} over the {horizon}")
+    elif round(net) < 0:
+        first = (f"{the} {'does' if noun == 'contract' else 'do'} not pay {'its' if noun == 'contract' else 'their'} "
+                 f"way: on average {'it costs' if noun == 'contract' else 'they cost'} {money(-net)} more "
+                 f"than {'it brings' if noun == 'contract' else 'they bring'} in over the {horizon}")
+    else:
+        first = f"{the} on average {'breaks' if noun == 'contract' else 'break'} even over the {horizon}"
+    owed = r.expected_owed_after_horizon
+    if round(owed) > 0:
+        rest = f", with {money(owed)} still owed to you at the end (on average)."
+    elif round(owed) < 0:
+        rest = f", and at the end you would still repay {money(-owed)} in clawbacks (on average)."
+    else:
+        rest = ", with nothing still owed at the end."
+    return first + rest
 
 
 def baseline_verdict(r: Results, appetite: float) -> Verdict | None:
@@ -177,7 +341,7 @@ def key_figures(s: Scenario, r: Results) -> list[tuple[str, str]]:
     return [
         *paired("Chance of running out", chance_with_error(r)),
         *([(added, without[added])] if added in without else []),
-        ("Most likely month to run out", f"month {month}" if month else "none run out"),
+        ("Most likely month to run out", month_words(s, month) if month else "none run out"),
         *paired("Chance of breaching the reserves floor", percent(r.p_below_floor)),
         ("Lowest balance, typical future (median)", money(r.lowest_balance_percentiles["50"])),
         ("Lowest balance, 1 in 20 worst (5th percentile)", money(r.lowest_balance_percentiles["5"])),
@@ -243,3 +407,301 @@ def contract_margins(r: Results) -> list[tuple[str, str]]:
         rows.append((f"Margin on the other {len(r.contract_names) - MAX_MARGIN_ROWS} contracts ({within})",
                      money(rest)))
     return rows
+
+
+# ----------------------------------------------------------------- why futures ran out
+
+_ENTRY = re.compile(r"(?:organisation\.(?P<org>monthly_other_income)"
+                    r"|organisation\.budget\[(?P<line>\d+)\]\.(?P<line_key>amount|scale|probability)"
+                    r"|contracts\[(?P<contract>\d+)\]\.(?P<key>referrals_per_month|p_no_referrals|"
+                    r"success_rate|late_payment|outcome_payments\[(?P<stage>\d+)\]\.rate))")
+
+
+def _rate_text(x: float) -> str:
+    return f"{100 * x:.0f}%" if abs(100 * x - round(100 * x)) < 0.05 else f"{100 * x:.1f}%"
+
+
+def _most(p: float) -> str:
+    """A share that is not all of them never reads "100%"."""
+    return "over 99%" if p < 1 and percent(p) == "100%" else percent(p)
+
+
+def driver_words(s: Scenario, entry: dict) -> str | None:
+    """One run_out_drivers entry's bad side in words ("the prime paid late", "the referral
+    rate drawn was under 9.1 a month"), budget lines and contracts by their names; None for
+    an entry this version does not know."""
+    found = _ENTRY.fullmatch(str(entry.get("input", "")))
+    if found is None:
+        return None
+    threshold = entry.get("threshold")
+    if found["org"]:
+        return f"the other income drawn was under {money(threshold)} a month" if threshold is not None else None
+    if found["line"] is not None:
+        index = int(found["line"])
+        if index >= len(s.organisation.budget):
+            return None
+        line = s.organisation.budget[index]
+        cost = line.kind == "cost"
+        name = f"“{line.name}”" if line.name else f"budget line {index + 1}"
+        key = found["line_key"]
+        if key == "probability":
+            return f"{name} fell due" if cost else f"{name} did not come"
+        if threshold is None:
+            return None
+        side = "over" if cost else "under"
+        if key == "amount":
+            return f"{name} drawn was {side} {money(threshold)}"
+        return f"{name} drawn was {side} {_rate_text(threshold)} of its usual amounts"
+    index = int(found["contract"])
+    if index >= len(s.contracts):
+        return None
+    c = s.contracts[index]
+    whose = f" on “{c.name}”" if len(s.contracts) > 1 and c.name else ""
+    key = found["key"]
+    if key == "late_payment":
+        return f"the prime paid late{whose}"
+    if key == "p_no_referrals":
+        return f"no referrals came{whose}"
+    if threshold is None:
+        return None
+    if key == "referrals_per_month":
+        rate = f"{threshold:.1f}".removesuffix(".0")
+        return f"the referral rate drawn{whose} was under {rate} a month"
+    if key == "success_rate":
+        return f"the success rate drawn{whose} was under {_rate_text(threshold)}"
+    stage = int(found["stage"])
+    stage_name = (f"“{c.outcome_payments[stage].name}”" if stage < len(c.outcome_payments)
+                  and c.outcome_payments[stage].name else f"stage {stage + 1}")
+    return f"the share reaching {stage_name}{whose} drawn was under {_rate_text(threshold)}"
+
+
+MAX_DRIVERS = 2
+
+
+def drivers_sentence(s: Scenario, r: Results) -> str | None:
+    """What the futures that ran out had in common (the engine's ``run_out_drivers``), in one
+    or two sentences in domain.md's words: "In 81% of the futures that ran out, the prime
+    paid late (against 25% of all futures); in 64%, the referral rate drawn was under 9.1 a
+    month (against 25%)."  None when no future ran out (never "0% of 0") or nothing
+    uncertain was drawn; when every future ran out, says that nothing sets them apart."""
+    if not r.run_out_drivers or r.p_run_out == 0:
+        return None
+    if r.p_run_out == 1:
+        return ("Every future ran out, so nothing that was drawn sets the futures that ran out "
+                "apart from the rest: the shortfall is in the plans themselves, not in bad luck.")
+    told = []
+    for entry in r.run_out_drivers:
+        out, every = entry.get("share_run_out"), entry.get("share_all")
+        if out is None or every is None or out <= every:
+            continue
+        words = driver_words(s, entry)
+        if words is None:
+            continue
+        told.append((out, every, words))
+        if len(told) == MAX_DRIVERS:
+            break
+    if not told:
+        return ("The futures that ran out looked like the rest: no uncertain figure was on its "
+                "bad side more often in them than in all futures.")
+    (out, every, words), rest = told[0], told[1:]
+    text = f"In {_most(out)} of the futures that ran out, {words} (against {_most(every)} of all futures)"
+    for out, every, words in rest:
+        text += f"; in {_most(out)}, {words} (against {_most(every)})"
+    return text + "."
+
+
+def decision_notes(s: Scenario, r: Results) -> list[str]:
+    """The sentences under the headline, on screen and on page 1 of the board pack: whether
+    the contracts pay their way, and what the futures that ran out had in common."""
+    return [x for x in (pays_its_way(r), drivers_sentence(s, r)) if x]
+
+
+# ----------------------------------------------------------------- reserves (CC19)
+
+COST_YEAR = 12  # the Charity Commission's CC19 speaks of months of spending; a year's average
+
+
+def monthly_costs_first_year(r: Results, with_contracts: bool) -> float | None:
+    """The first year's average monthly costs (core costs and cost lines, and with the
+    contracts their costs too; interest left out), from the engine's mean flows."""
+    flows = r.mean_flows_by_month
+    if flows is None:
+        return None
+    months = min(COST_YEAR, r.horizon_months)
+    costs = flows["costs"][:months]
+    if with_contracts:
+        costs = costs + flows["contract_costs"][:months]
+    return float(costs.mean())
+
+
+def _cover(reserves: float, monthly: float) -> str:
+    months = reserves / monthly
+    text = f"{months:.1f}".removesuffix(".0")
+    return f"{text} month{'' if text == '1' else 's'}"
+
+
+def reserves_cover(s: Scenario, r: Results) -> str | None:
+    """The free reserves in months of costs (CC19): "Your free reserves of £30,000 cover 2.5
+    months of costs (the first year's average, £12,000 a month); 2.1 months with the
+    contract (£14,500 a month)."  None when there are no costs to cover."""
+    reserves = s.organisation.opening_reserves
+    alone = monthly_costs_first_year(r, with_contracts=False)
+    both = monthly_costs_first_year(r, with_contracts=True)
+    if alone is None or both is None or both <= 0:
+        return None
+    if reserves <= 0:
+        return (f"You start with no free reserves ({money(reserves)}): they cover no months of "
+                f"costs (the first year's average is {money(both)} a month).")
+    if not r.contract_names or abs(both - alone) < 0.5:
+        return (f"Your free reserves of {money(reserves)} cover {_cover(reserves, both)} of costs "
+                f"(the first year's average, {money(both)} a month).")
+    noun = contract_noun(r)
+    first = (f"Your free reserves of {money(reserves)} cover {_cover(reserves, alone)} of costs "
+             f"without the {noun} (the first year's average, {money(alone)} a month)")
+    if alone <= 0:
+        first = f"Without the {noun} you have no costs to cover"
+    return f"{first}; {_cover(reserves, both)} with {'it' if noun == 'contract' else 'them'} ({money(both)} a month)."
+
+
+def interest_words(s: Scenario, r: Results) -> str | None:
+    """What borrowing on the overdraft costs over the horizon (version 3's interest): on
+    average and in the 1-in-20 worst future, with the contracts and without; None without
+    interest."""
+    rate = s.organisation.overdraft_interest_per_year
+    flows = r.mean_flows_by_month
+    if rate <= 0 or flows is None or "interest" not in flows or r.interest_95 is None:
+        return None
+    horizon = f"{r.horizon_months} month{'' if r.horizon_months == 1 else 's'}"
+    mean = float(flows["interest"].sum())
+    pct = f"{100 * rate:.2f}".rstrip("0").rstrip(".")
+    text = (f"Borrowing at {pct}% a year costs {money(mean)} in interest over the {horizon} on "
+            f"average, and {money(r.interest_95)} in the 1-in-20 worst future")
+    if r.contract_names and r.baseline_interest_mean is not None and r.baseline_interest_95 is not None:
+        text += (f" ({money(r.baseline_interest_mean)} and {money(r.baseline_interest_95)} without "
+                 f"the {contract_noun(r)})")
+    return text + "."
+
+
+def reserves_policy(s: Scenario, r: Results) -> str | None:
+    """A paragraph the trustees can adapt for their reserves policy (the Charity Commission's
+    CC19): what the reserves cover, the chance of running out against the appetite, with and
+    without the contracts, and what would keep 19 futures in 20 in funds."""
+    cover = reserves_cover(s, r)
+    if cover is None:
+        return None
+    appetite = s.settings.risk_appetite
+    horizon = f"{r.horizon_months} month{'' if r.horizon_months == 1 else 's'}"
+    b = r.baseline
+    noun = contract_noun(r)
+    reserves = s.organisation.opening_reserves
+    alone = monthly_costs_first_year(r, with_contracts=False) or 0.0
+    both = monthly_costs_first_year(r, with_contracts=True) or 0.0
+    text = f"Our free reserves at the start of the period are {money(reserves)}"
+    if reserves > 0 and alone > 0:
+        text += f": {_cover(reserves, alone)} of our costs (the first year's average, {money(alone)} a month)"
+        if r.contract_names and abs(both - alone) >= 0.5:
+            text += f", or {_cover(reserves, both)} if we sign ({money(both)} a month)"
+    text += ". "
+    if r.contract_names and b is not None:
+        text += (f"Our cash-flow model puts the chance of running out of money within {horizon} at "
+                 f"{percent(b.p_run_out)} without the {noun} and {percent(r.p_run_out)} with "
+                 f"{'it' if noun == 'contract' else 'them'}; the trustees accept a chance of "
+                 f"{percent(appetite)}. ")
+        extra = (f"To stay in funds in 19 futures out of 20 we would need {money(r.working_capital_needed_95)} "
+                 f"more in reserves or borrowing with the {noun} ({money(b.working_capital_needed_95)} without).")
+        if r.working_capital_needed_95 <= 0 and b.working_capital_needed_95 <= 0:
+            extra = "Our reserves keep us in funds in at least 19 futures out of 20 with or without it."
+    else:
+        text += (f"Our cash-flow model puts the chance of running out of money within {horizon} at "
+                 f"{percent(r.p_run_out)}; the trustees accept a chance of {percent(appetite)}. ")
+        extra = (f"To stay in funds in 19 futures out of 20 we would need {money(r.working_capital_needed_95)} "
+                 "more in reserves or borrowing." if r.working_capital_needed_95 > 0
+                 else "Our reserves keep us in funds in at least 19 futures out of 20.")
+    return text + extra + " We review this policy with each budget."
+
+
+def reserves_notes(s: Scenario, r: Results) -> list[str]:
+    """The reserves in the Charity Commission's terms, on screen and in the board pack: what
+    they cover and, with overdraft interest, what the borrowing costs."""
+    return [x for x in (reserves_cover(s, r), interest_words(s, r)) if x]
+
+
+def reserves_figures(s: Scenario, r: Results) -> list[tuple[str, str]]:
+    """Page 1's key-figure rows for the reserves (months of costs covered) and the
+    overdraft's interest (average, and the 1-in-20 worst future)."""
+    rows = []
+    reserves = s.organisation.opening_reserves
+    alone = monthly_costs_first_year(r, with_contracts=False)
+    both = monthly_costs_first_year(r, with_contracts=True)
+    if alone is not None and both is not None and both > 0:
+        if reserves <= 0:
+            value = "none"
+        elif r.contract_names and alone > 0 and abs(both - alone) >= 0.5:
+            value = f"{_cover(reserves, alone)} ({_cover(reserves, both)} with the {contract_noun(r)})"
+        else:
+            value = _cover(reserves, both)
+        rows.append(("Free reserves, in months of the first year's costs", value))
+    flows = r.mean_flows_by_month
+    if (s.organisation.overdraft_interest_per_year > 0 and r.interest_95 is not None
+            and flows is not None and "interest" in flows):
+        rows.append(("Overdraft interest: average, 1-in-20 worst future",
+                     f"{money(float(flows['interest'].sum()))}, {money(r.interest_95)}"))
+    return rows
+
+
+# ----------------------------------------------------------------- what it needs anyway
+
+_MONEY_TERM_NAMES = {"overdraft_facility": "Overdraft facility", "opening_reserves": "Opening reserves"}
+_MONEY_TERM_SHORT = {"overdraft_facility": "Overdraft", "opening_reserves": "Reserves"}
+MONEY_NEEDS_HEADER = ["Term (needed anyway: without the contract)", "Today", "Safe value",
+                      "Chance of running out there", "Monte Carlo range"]
+UNPROVABLE = "cannot be shown: no number of futures proves a 0% chance"
+
+
+def _answer_cells(answer: Any) -> list[str]:
+    if answer.value is None:
+        return ["none found", "", ""]
+    lo, hi = answer.value_range
+    span = money(answer.value) if lo is None or lo == hi else f"{money(lo)} to {money(hi)}"
+    return [money(answer.value), percent(answer.p_run_out_at_value), span]
+
+
+def money_needs_rows(needs: Sequence[Any], contracts: int) -> list[list[str]]:
+    """The money goal seeks split (engine.decisions.goalseek.money_needs) as table rows under
+    MONEY_NEEDS_HEADER: each term needed anyway (without the contracts) and with them."""
+    noun = "contract" if contracts == 1 else "contracts"
+    rows = []
+    for need in needs:
+        name = _MONEY_TERM_SHORT.get(need.input, need.input)
+        for label, answer in ((f"{name}: needed anyway", need.without),
+                              (f"{name}: with the {noun}", need.with_contracts)):
+            if need.status == "unprovable":
+                rows.append([label, money(need.current_value), UNPROVABLE, "", ""])
+            else:
+                rows.append([label, money(need.current_value), *_answer_cells(answer)])
+    return rows
+
+
+def money_need_sentence(need: Any, contracts: int) -> str:
+    """What the organisation needs anyway and what the contracts add or take off: "Without
+    the contract you need an overdraft facility of £281,000 anyway; the contract lowers it by
+    £58,500." """
+    noun = "contract" if contracts == 1 else "contracts"
+    verb = {"adds": "adds" if noun == "contract" else "add", "lowers": "lowers" if noun == "contract" else "lower"}
+    name = _MONEY_TERM_NAMES.get(need.input, need.input).lower()
+    a_name = {"overdraft_facility": "an overdraft facility"}.get(need.input, name)
+    if need.status == "unprovable":
+        return (f"With a risk appetite of 0% no {name} can be shown to be enough: no number of "
+                "simulated futures proves a chance of nothing.")
+    if need.without.value is None:
+        return f"No {name} tried keeps you within the appetite even without the {noun}."
+    anyway = (f"Without the {noun} you need {a_name} of {money(need.without.value)} anyway"
+              if need.without.value > 0 else f"Without the {noun} you need no {name}")
+    adds = need.contract_adds
+    if adds is None:
+        return f"{anyway}; with the {noun} no {name} tried is enough."
+    if round(adds) > 0:
+        return f"{anyway}; the {noun} {verb['adds']} {money(adds)} to it."
+    if round(adds) < 0:
+        return f"{anyway}; the {noun} {verb['lowers']} it by {money(-adds)}."
+    return f"{anyway}; the {noun} does not change it."

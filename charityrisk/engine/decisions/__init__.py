@@ -38,9 +38,11 @@ from .goalseek import (
     ORGANISATION_INPUTS,
     SOLVABLE,
     GoalSeek,
+    MoneyNeed,
     Solutions,
     goal_seek,
     goal_work,
+    money_needs_on,
     resolve_targets,
     solve,
     solve_on,
@@ -56,9 +58,13 @@ class Analysis:
 
     sensitivity: Sensitivity
     solutions: Solutions
+    # The overdraft and reserves needed anyway (without the contracts) and with them, on the
+    # same futures (goalseek.money_needs_on: analytic, no extra runs); () when not worked out.
+    needs: tuple[MoneyNeed, ...] = ()
 
     def to_json_dict(self) -> dict:
-        return {"sensitivity": self.sensitivity.to_json_dict(), "solutions": self.solutions.to_json_dict()}
+        return {"sensitivity": self.sensitivity.to_json_dict(), "solutions": self.solutions.to_json_dict(),
+                "needs": [n.to_json_dict() for n in self.needs]}
 
 
 def analyse_steps(s: Scenario, contract: int = 0, targets: Sequence[str] | None = None,
@@ -75,7 +81,8 @@ def analyse_steps(s: Scenario, contract: int = 0, targets: Sequence[str] | None 
         # Goal seeks first: their contract is then prepared once for both.
         solutions = yield from solve_on(ws, targets, contract, appetite, meter)
         sens = yield from sensitivity_on(ws, appetite, meter)
-        return Analysis(sens, solutions)
+        needs = money_needs_on(ws, appetite) if s.contracts else ()
+        return Analysis(sens, solutions, needs)
 
     return (yield from workspace_steps(s, paths, seed, appetite, work, body))
 

@@ -535,3 +535,112 @@ def goal_seek(s: Scenario, target: str, contract: int = 0, paths: int | None = N
     """One input's boundary (see solve)."""
     return solve(s, [target], contract, paths, seed, appetite, progress, cancelled).goals[0]
 
+
+
+# ------------------------------------------------- what the organisation needs anyway (issue 25)
+
+MONEY_TERMS = ("overdraft_facility", "opening_reserves")
+
+
+@dataclass(frozen=True)
+class MoneyAnswer:
+    """The least whole-pound value of one money term that keeps the chance of running out
+    within the appetite (the one verdict rule), on given futures: ``value`` (None when none
+    does, or the appetite is 0%), the chance there, and the Monte Carlo range: from the least
+    value the futures cannot tell apart from safe (not above the appetite) to ``value``."""
+
+    value: float | None
+    p_run_out_at_value: float | None
+    value_range: tuple[float | None, float | None]
+
+
+@dataclass(frozen=True)
+class MoneyNeed:
+    """One money term the organisation needs for the appetite without its contracts
+    (``without``: what it needs anyway) and with them (``with_contracts``), on the same
+    futures; ``contract_adds`` is the difference (negative: the contracts take some off).
+    ``status``: "found", or "unprovable" for an appetite of 0% (no number of futures can
+    show that a chance is nothing)."""
+
+    input: str
+    current_value: float
+    without: MoneyAnswer
+    with_contracts: MoneyAnswer
+    status: str
+    risk_appetite: float
+    paths: int
+
+    @property
+    def contract_adds(self) -> float | None:
+        if self.without.value is None or self.with_contracts.value is None:
+            return None
+        return self.with_contracts.value - self.without.value
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {"input": self.input, "current_value": self.current_value, "status": self.status,
+                "risk_appetite": self.risk_appetite, "paths": self.paths,
+                "without": {"value": self.without.value, "p_run_out_at_value": self.without.p_run_out_at_value,
+                            "value_range": list(self.without.value_range)},
+                "with_contracts": {"value": self.with_contracts.value,
+                                   "p_run_out_at_value": self.with_contracts.p_run_out_at_value,
+                                   "value_range": list(self.with_contracts.value_range)},
+                "contract_adds": self.contract_adds}
+
+
+def money_answer(deficit: np.ndarray, paths: int, appetite: float) -> MoneyAnswer:
+    """The least whole pound v >= 0 at which the share of futures whose ``deficit`` (the
+    money each future is short of staying in funds at a value of 0) is at least v and half a
+    penny is within the appetite; from the sorted deficits, analytically (every share the
+    futures can give is tried once: the whole pound just above each deficit)."""
+    d = np.sort(np.asarray(deficit, dtype=float))
+    candidates = np.unique(np.concatenate([[0.0], np.maximum(0.0, np.floor(d - HALF_PENNY) + 1)]))
+    counts = d.size - np.searchsorted(d, candidates + HALF_PENNY, side="left")
+    judged = {int(k): verdict(k / paths, standard_error(k / paths, paths), appetite) for k in np.unique(counts)}
+    within = [i for i, k in enumerate(counts) if judged[int(k)] is Verdict.WITHIN]
+    possible = [i for i, k in enumerate(counts) if judged[int(k)] is not Verdict.ABOVE]
+    if not within:
+        return MoneyAnswer(None, None, (None, None))
+    i = within[0]
+    lo = min(j for j in possible if j <= i)
+    return MoneyAnswer(float(candidates[i]), float(counts[i]) / paths, (float(candidates[lo]), float(candidates[i])))
+
+
+def baseline_lowest_before_opening(ws: Workspace) -> np.ndarray:
+    """(paths,) each future's lowest closing balance less the opening reserves without the
+    contracts, on the Workspace's futures (``Workspace.lowest_before_opening`` without them)."""
+    org = ws.scenario.organisation
+    out = np.empty(ws.paths)
+    for pos, (_, first, n) in enumerate(ws.blocks):
+        balances = ws._charged(org, ws._org_cumulative(org, pos))  # the Workspace's own futures
+        out[first:first + n] = balances.min(axis=1) - org.opening_reserves
+    return out
+
+
+def money_needs_on(ws: Workspace, appetite: float) -> tuple[MoneyNeed, ...]:
+    """The overdraft facility and the opening reserves the organisation needs for the
+    appetite without its contracts and with them, from the lowest balances of the same
+    futures (analytic: no extra runs).  With overdraft interest the reserves' answer is
+    exact only at today's reserves (interest makes the balance slightly more than linear)."""
+    org = ws.scenario.organisation
+    lows = {"without": baseline_lowest_before_opening(ws), "with": ws.lowest_before_opening()}
+    needs = []
+    for name in MONEY_TERMS:
+        answers = {}
+        for which, lowest in lows.items():
+            if name == "overdraft_facility":
+                deficit = -(org.opening_reserves + lowest)  # runs out with facility f iff deficit >= f
+            else:
+                deficit = -(lowest + org.overdraft_facility)  # runs out with reserves R iff deficit >= R
+            answers[which] = (MoneyAnswer(None, None, (None, None)) if appetite <= 0
+                              else money_answer(deficit, ws.paths, appetite))
+        needs.append(MoneyNeed(name, float(getattr(org, name)), answers["without"], answers["with"],
+                               "unprovable" if appetite <= 0 else "found", appetite, ws.paths))
+    return tuple(needs)
+
+
+def money_needs(s: Scenario, paths: int | None = None, seed: int | None = None,
+                appetite: float | None = None) -> tuple[MoneyNeed, ...]:
+    """``money_needs_on`` the scenario's futures (built once)."""
+    from .workspace import resolve_run
+    paths, seed, appetite = resolve_run(s, paths, seed, appetite)
+    return money_needs_on(Workspace.build(s, paths, seed), appetite)
