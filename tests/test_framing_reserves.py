@@ -43,6 +43,14 @@ def test_months_of_costs_with_and_without_the_contract():
             "1.2 months (0.9 months with the contract)") in decision_key_figures(s, r)
 
 
+def test_an_organisation_with_no_costs_of_its_own_has_no_months_to_cover_without_the_contract():
+    # No core costs and no cost lines: only the contract's costs are to be covered.
+    s = scenario(contracts=[contract()], monthly_core_costs=0)
+    r = simulate(s, paths=PATHS)
+    assert monthly_costs_first_year(r, with_contracts=False) == 0
+    assert reserves_cover(s, r).startswith("Without the contract you have no costs to cover; ")
+
+
 def test_the_first_year_only():
     # A cost line from month 13 does not count: the first year's costs are the core costs.
     s = scenario(horizon=24, opening_reserves=100_000,

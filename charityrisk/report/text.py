@@ -556,10 +556,11 @@ def reserves_cover(s: Scenario, r: Results) -> str | None:
         return (f"Your free reserves of {money(reserves)} cover {_cover(reserves, both)} of costs "
                 f"(the first year's average, {money(both)} a month).")
     noun = contract_noun(r)
-    first = (f"Your free reserves of {money(reserves)} cover {_cover(reserves, alone)} of costs "
-             f"without the {noun} (the first year's average, {money(alone)} a month)")
     if alone <= 0:
         first = f"Without the {noun} you have no costs to cover"
+    else:
+        first = (f"Your free reserves of {money(reserves)} cover {_cover(reserves, alone)} of costs "
+                 f"without the {noun} (the first year's average, {money(alone)} a month)")
     return f"{first}; {_cover(reserves, both)} with {'it' if noun == 'contract' else 'them'} ({money(both)} a month)."
 
 
