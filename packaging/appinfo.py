@@ -103,6 +103,13 @@ DROP_RULES = {
     # The app opens no connection (tests/test_no_network.py): no networking libraries or plugins.
     "QtNetwork": r"(^|/)(libqt6network[^/]*|qt6network\.dll|qtnetwork\.framework(/.*)?)$"
                  r"|/plugins/(tls|networkinformation)/",
+    # The GTK 3 platform theme (Linux): it only matches GTK's dialogs and colours, and pulls in
+    # GTK's whole stack (cairo, pango, gdk-pixbuf, atk, Kerberos: about 3 MiB zipped).  Qt's
+    # own Fusion look is what every screenshot and test shows.
+    "GTK 3 platform theme": r"/plugins/platformthemes/(lib)?qgtk3[^/]*$",
+    # OpenSSL's libcrypto comes only with Python's _hashlib, which the app never needs:
+    # hashlib falls back to its built-in digests (EXCLUDES in build.spec leaves _hashlib out).
+    "OpenSSL": r"(^|/)(libcrypto|libssl)[^/]*$|(^|/)_hashlib[^/]*$",
     # Qt's own translations: the app's text is English.
     "Qt translations": r"(^|/)translations/",
     # Linux display back ends a desktop never uses here (xcb and offscreen stay).
@@ -114,12 +121,64 @@ DROP_RULES = {
     "unused matplotlib fonts": r"mpl-data/fonts/(afm/|pdfcorefonts/"
                                r"|ttf/(dejavuserif[^/]*|stix[^/]*|cm\w+\.ttf|license_stix)$)",
 }
+# What must never reach the download, whatever collects it (tests/test_packaging.py checks the
+# built bundle for each).
+NEVER_BUNDLED = ("libqgtk3", "libgtk-3", "libgdk-3", "libcairo", "libpango", "libcrypto", "libssl",
+                 "_hashlib", "libkrb5", "libgssapi", "libQt6Network")
 _DROP = re.compile("|".join(f"(?:{rule})" for rule in DROP_RULES.values()))
 
 
 def dropped(dest: str) -> bool:
     """True for a bundle path (PyInstaller's destination name) that the spec leaves out."""
     return bool(_DROP.search(dest.replace("\\", "/").lower()))
+
+
+def _is_library(dest: str) -> bool:
+    """A shared library loaded only because something else needs it (not an extension module,
+    a Qt plugin or Python itself, which are what the app loads by name)."""
+    dest = dest.replace("\\", "/")
+    name = dest.rsplit("/", 1)[-1]
+    if "/plugins/" in dest or ".cpython-" in name or ".abi3." in name or name.startswith("libpython"):
+        return False
+    return bool(re.search(r"\.so(\.|$)", name))
+
+
+def orphan_libraries(binaries, needed) -> set[str]:
+    """Bundle names of the shared libraries (Linux ELF) that nothing kept needs any more.
+
+    ``binaries`` are PyInstaller's (dest, source, kind) entries after the drop rules;
+    ``needed(source)`` lists a binary's NEEDED sonames, or None if it cannot be read, in which
+    case nothing is called an orphan.  Dropping the GTK theme plugin leaves its libraries
+    behind (cairo, pango, Kerberos...); this finds them from the ELF headers rather than a
+    hand-kept list that would go stale with the next Qt.
+    """
+    by_soname = {dest.replace("\\", "/").rsplit("/", 1)[-1]: dest for dest, _src, _kind in binaries}
+    source_of = {dest: src for dest, src, _kind in binaries}
+    reached: set[str] = set()
+    todo = [dest for dest, _src, _kind in binaries if not _is_library(dest)]
+    while todo:
+        dest = todo.pop()
+        if dest in reached:
+            continue
+        reached.add(dest)
+        names = needed(source_of[dest])
+        if names is None:
+            return set()
+        todo += [by_soname[n] for n in names if n in by_soname]
+    return {dest for dest, _src, _kind in binaries if _is_library(dest) and dest not in reached}
+
+
+def elf_needed(path: str) -> list[str] | None:
+    """The NEEDED entries of an ELF file (readelf, from binutils), or None if unreadable."""
+    import subprocess
+
+    try:
+        out = subprocess.run(["readelf", "-d", path], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if out.returncode != 0:
+        return None
+    return re.findall(r"\(NEEDED\).*\[(.+)\]", out.stdout)
 
 
 LICENCE_NAME = re.compile(r"(^|/)(licen[cs]e|copying|notice|authors)[^/]*$", re.IGNORECASE)

@@ -180,7 +180,24 @@ def test_spec_leaves_out_what_the_app_never_loads_and_keeps_qtsvg(platform, tmp_
     assert "PySide6.QtSvg" not in analysis.kwargs["excludes"]
 
 
+def test_orphan_libraries_are_those_nothing_kept_needs():
+    """Dropping a plugin leaves its libraries behind; they go, what anything kept needs stays."""
+    binaries = [(d, "/src/" + d, "BINARY") for d in (
+        "PySide6/Qt/plugins/platforms/libqxcb.so", "PySide6/Qt/lib/libQt6Gui.so.6", "PySide6/Qt/lib/libQt6Core.so.6",
+        "libglib-2.0.so.0", "libcairo.so.2", "libpixman-1.so.0", "numpy/_core/_multiarray_umath.cpython-311.so",
+        "numpy.libs/libopenblas.so")]
+    needs = {"libqxcb.so": ["libQt6Gui.so.6"], "libQt6Gui.so.6": ["libQt6Core.so.6", "libc.so.6"],
+             "libQt6Core.so.6": ["libglib-2.0.so.0"], "libglib-2.0.so.0": [], "libcairo.so.2": ["libpixman-1.so.0"],
+             "libpixman-1.so.0": [], "_multiarray_umath.cpython-311.so": ["libopenblas.so"], "libopenblas.so": []}
+    orphans = appinfo.orphan_libraries(binaries, lambda src: needs[src.rsplit("/", 1)[-1]])
+    assert orphans == {"libcairo.so.2", "libpixman-1.so.0"}
+    # A binary that cannot be read: nothing is called an orphan rather than risk a needed one.
+    assert appinfo.orphan_libraries(binaries, lambda src: None) == set()
+
+
 @pytest.mark.parametrize("name", ["PySide6/Qt/lib/libQt6Network.so.6",
+                                  "PySide6/Qt/plugins/platformthemes/libqgtk3.so", "libcrypto.so.3",
+                                  "python3.11/lib-dynload/_hashlib.cpython-311-x86_64-linux-gnu.so",
                                   "PySide6/Qt/plugins/platforms/libqwayland-egl.so",
                                   "PySide6/Qt/lib/QtNetwork.framework/Versions/A/QtNetwork",
                                   "PySide6/Qt/plugins/imageformats/libqwebp.so", "PySide6\\opengl32sw.dll"])
@@ -484,3 +501,21 @@ def test_frozen_bundle_is_slim_and_carries_the_licences(frozen):
     assert "GNU LESSER GENERAL PUBLIC LICENSE" in (internal / "THIRD-PARTY-NOTICES" / "LGPL-3.0.txt").read_text()
     for licence in ("licenses/numpy/LICENSE.txt", "licenses/matplotlib/LICENSE", "licenses/Python/LICENSE.txt"):
         assert (internal / licence).is_file(), licence
+
+
+@pytest.mark.slow
+def test_frozen_bundle_shares_its_code_and_leaves_out_what_nothing_needs(frozen):
+    """Both programs are small launchers over one copy of the code; the GTK theme's stack and
+    OpenSSL are not in the download, and nothing kept needs them (so none was dropped in error)."""
+    for program in (appinfo.APP_NAME, appinfo.CLI_NAME):
+        assert (frozen / program).stat().st_size < 1_000_000, program
+    internal = frozen / "_internal"
+    assert (internal / "charityrisk" / "engine").is_dir()  # the code, once, beside them
+    files = [p for p in internal.rglob("*") if p.is_file() and not p.is_symlink()]
+    names = [p.relative_to(internal).as_posix() for p in files]
+    assert not [n for n in names if any(bad in n for bad in appinfo.NEVER_BUNDLED)]
+    wanted = set()
+    for p in files:
+        if ".so" in p.name:
+            wanted |= set(appinfo.elf_needed(str(p)) or ())
+    assert not [w for w in wanted if any(bad in w for bad in appinfo.NEVER_BUNDLED)]

@@ -68,7 +68,6 @@ OFTEN_WORDS = {"monthly": 1, "every month": 1, "quarterly": 3, "every quarter": 
                "annually": 12, "once a year": 12, "every year": 12, "annual": 12}
 END_WORDS = ("", "end", "the end", "to the end")
 INVALID_FILL = QColor("#fdecea")
-_MARK_ROLE = Qt.ItemDataRole.UserRole + 7  # the reason a cell is marked for ("" when it is not)
 VISIBLE_ROWS = (3, 8)  # the table shows at least 3 and at most 8 rows before it scrolls
 
 NEW_LINE: dict[str, Any] = {"name": "New line", "kind": "cost",
@@ -284,6 +283,9 @@ class BudgetTable(QWidget):
         self._lines: list[dict] = []
         self._typed: list[dict[str, str]] = []  # per line: key -> why its text cannot be read
         self._marks: dict[tuple[int, int], str] = {}  # (row, column) -> reason from validation
+        # The reason each cell is drawn marked for, kept here rather than in an item role:
+        # reading a role never set loses a reference to None in PySide6 6.12 (gui/none_guard).
+        self._drawn: dict[tuple[int, int], str] = {}
         self._list_problems: list[str] = []
         self._loading = 0
 
@@ -523,6 +525,7 @@ class BudgetTable(QWidget):
         self._loading += 1
         try:
             self.grid.setRowCount(len(self._lines))
+            self._drawn = {}  # every item below is new, drawn unmarked
             for row, line in enumerate(self._lines):
                 for c, key in enumerate(KEYS):
                     value = _get(line, key)
@@ -561,8 +564,8 @@ class BudgetTable(QWidget):
                     reason = self.cell_reason(row, key)
                     # Marked afresh only where the mark changed: every settled edit asks, and
                     # remarking every cell of twenty lines took as long as the validation.
-                    if item.data(_MARK_ROLE) != (reason or ""):
-                        item.setData(_MARK_ROLE, reason or "")
+                    if self._drawn.get((row, col)) != (reason or ""):
+                        self._drawn[(row, col)] = reason or ""
                         item.setToolTip(f"{reason}\n\n{column_tip(key)}" if reason else column_tip(key))
                         item.setBackground(QBrush(INVALID_FILL) if reason else QBrush())
                         item.setForeground(QBrush(QColor(ERROR_COLOUR)) if reason else QBrush())

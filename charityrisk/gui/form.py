@@ -576,7 +576,7 @@ class ScenarioForm(QWidget):
                "how results are paid, the payment delays, target and group length. Your price and "
                "costs are kept, and so are your risk guesses unless you tick the box below.")
         self.preset.setToolTip(tip)
-        self.preset.addItem("Choose…", None)
+        self.preset.addItem("Choose…", "")  # never None: see gui/none_guard
         for text, key in PRESET_CHOICES:
             self.preset.addItem(text, key)
         self.preset.setSizeAdjustPolicy(GuardedCombo.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
@@ -587,7 +587,7 @@ class ScenarioForm(QWidget):
         self.apply_preset_button.setAccessibleName("Apply standard payment terms")
         self.apply_preset_button.setEnabled(False)
         self.preset.currentIndexChanged.connect(
-            lambda i: self.apply_preset_button.setEnabled(self.preset.itemData(i) is not None))
+            lambda i: self.apply_preset_button.setEnabled(bool(self.preset.itemData(i))))
         self.apply_preset_button.clicked.connect(
             lambda: self.apply_preset(self.preset.currentData()) if self.preset.currentData() else None)
         self.preset_guesses = QCheckBox("Also use the preset's risk guesses")

@@ -81,6 +81,25 @@ class Tornado:
 
 
 @dataclass(frozen=True)
+class Seek:
+    """How the goal seek (engine.decisions.goalseek, "what would make it safe") searches an
+    input for the values that keep the risk within the appetite.
+
+    ``order``: its place in the list of goal seeks (1 first, per owner).  ``grid``: the values
+    it tries, a grid named in ``engine.decisions.goalseek.GRIDS``: "percent" (whole points,
+    0% to 100%), "months" (whole months up to the horizon), "price" (round steps up to three
+    times today's), "referral_scale" (the whole guess scaled, none to three times),
+    "guarantee" (round steps up to twice the high guess of referrals), "money" (£500 steps,
+    answered from each future's lowest balance without running the futures again).
+    ``safer``: the end that is safer when the risk is the same at both ("low" or "high").
+    """
+
+    order: int
+    grid: str
+    safer: str = "high"
+
+
+@dataclass(frozen=True)
 class Lever:
     """How the negotiation grid (engine.decisions.negotiate) varies an input as a term to
     negotiate, two at a time.
@@ -125,7 +144,7 @@ class FieldSpec:
     uncertain: bool = False  # a number or a low / likely / high guess
     choices: tuple[str, ...] = ()
     tornado: Tornado | None = None
-    goal_seek: int = 0  # 0: not goal-seekable; else its place in the goal-seek list
+    goal_seek: Seek | None = None  # how "what would make it safe" searches it (None: it does not)
     report_label: str = ""  # its name in reports and decision sentences ("" = label)
     noun: str = ""  # its name inside a sentence ("" = report label, lower case)
     spoken: str = ""  # accessible name for screen readers ("" = label with unit)
@@ -245,7 +264,7 @@ FIELDS: tuple[FieldSpec, ...] = (
     # ----- the organisation --------------------------------------------------------------
     FieldSpec("organisation.opening_reserves", "Free reserves today", "£", "money", -MAX_MONEY, MAX_MONEY,
               reason=_MONEY_REASON + "; below £0 is an overdrawn start",
-              report_label="Opening reserves", tornado=Tornado("reserves", 0.10), goal_seek=2,
+              report_label="Opening reserves", tornado=Tornado("reserves", 0.10), goal_seek=Seek(2, "money"),
               tip="Free cash you can spend at the start of month 1: unrestricted reserves, not restricted "
                   "funds or buildings. This cushion pays for contract work until the contract pays you.",
               summary='Free reserves at the start',
@@ -266,7 +285,7 @@ FIELDS: tuple[FieldSpec, ...] = (
                   "paid whatever happens to the contracts.",
               summary='Core costs a month (outside the contracts)'),
     FieldSpec("organisation.overdraft_facility", "Overdraft facility", "£", "money", 0, MAX_MONEY,
-              reason=_MONEY_REASON, default=0.0, tornado=Tornado("reserves", 0.10, lo=0), goal_seek=1,
+              reason=_MONEY_REASON, default=0.0, tornado=Tornado("reserves", 0.10, lo=0), goal_seek=Seek(1, "money"),
               tip="How far below zero the bank lets your balance go. The charity runs out of money in the "
                   "first month its balance falls below minus this amount. Enter £0 if you have none.",
               summary='Overdraft facility',
@@ -331,7 +350,7 @@ FIELDS: tuple[FieldSpec, ...] = (
               spoken="Runs for, months", tip="How many months referrals keep arriving."),
     FieldSpec("contracts[].referrals_per_month", "Referrals a month", "referrals", "count", 0, MAX_REFERRALS,
               uncertain=True, reason="at most a million a month, far beyond any contract",
-              tornado=Tornado("relative", 0.10, lo=0, hi=MAX_REFERRALS), goal_seek=3,
+              tornado=Tornado("relative", 0.10, lo=0, hi=MAX_REFERRALS), goal_seek=Seek(3, "referral_scale"),
               noun="number of referrals a month",
               tip="How many people the prime contractor or commissioner will refer to you a month, on "
                   "average. Primes often refer far fewer than promised. Give a low, a most likely and a "
@@ -339,7 +358,8 @@ FIELDS: tuple[FieldSpec, ...] = (
               summary='Referrals a month',
               benign="likely"),
     FieldSpec("contracts[].p_no_referrals", "Chance of no referrals at all", "%", "fraction", 0, 1, default=0.0,
-              reason=_SHARE_REASON, tornado=Tornado("absolute", 0.05, lo=0, hi=1), goal_seek=9,
+              reason=_SHARE_REASON, tornado=Tornado("absolute", 0.05, lo=0, hi=1),
+              goal_seek=Seek(9, "percent", safer="low"),
               noun="chance of getting no referrals at all",
               tip="The chance that this contract sends you nobody at all, for example when you were named "
                   "in a bid but never used ('bid candy'). Your fixed contract costs are still paid. In the "
@@ -348,7 +368,7 @@ FIELDS: tuple[FieldSpec, ...] = (
               benign=0.0),
     FieldSpec("contracts[].guaranteed_referrals_per_month", "Guaranteed referrals a month", "referrals", "count",
               0, MAX_REFERRALS, default=0.0, since=2, reason="at most a million a month, far beyond any contract",
-              tornado=Tornado("absolute", 1, lo=0, hi=MAX_REFERRALS), goal_seek=5,
+              tornado=Tornado("absolute", 1, lo=0, hi=MAX_REFERRALS), goal_seek=Seek(5, "guarantee"),
               noun="referral guarantee",
               tip="A minimum contract value: the service fee of each contract month is paid on at least this "
                   "many referrals, even if fewer (or none) arrive. Costs and results still follow the people "
@@ -361,14 +381,15 @@ FIELDS: tuple[FieldSpec, ...] = (
                   "steadily to the full rate (month 1 of 3 brings a quarter, month 2 a half...). 0 means "
                   "full referrals from the first month."),
     FieldSpec("contracts[].price_per_referral", "Price per referral", "£", "money", 0, MAX_MONEY,
-              reason=_MONEY_REASON, tornado=Tornado("relative", 0.10), goal_seek=4,
+              reason=_MONEY_REASON, tornado=Tornado("relative", 0.10), goal_seek=Seek(4, "price"),
               tip="What the contract pays for one referral when the outcome is fully achieved: the service "
                   "fee plus the whole results payment.",
               summary='Price per referral',
               lever=Lever(5, "low", "current", "relative", 1.5, term="{b}{v} per referral", bound="at least ")),
     FieldSpec("contracts[].share_at_risk", "Share paid on results", "%", "fraction", 0, 1, reason=_SHARE_REASON,
               spoken="Share of the price paid on results, percent", report_label="Share of the price at risk",
-              tornado=Tornado("absolute", 0.05, lo=0, hi=1), goal_seek=1,
+              tornado=Tornado("absolute", 0.05, lo=0, hi=1),
+              goal_seek=Seek(1, "percent", safer="low"),
               tip="The part of the price that depends on results. 0% is plain fee for service; Clinks "
                   "argued that no more than 20% should be at risk for voluntary organisations.",
               summary='Share of price at risk',
@@ -381,14 +402,15 @@ FIELDS: tuple[FieldSpec, ...] = (
                   "group misses the target.",
               summary='How the at-risk part is paid'),
     FieldSpec("contracts[].fee_lag_months", "Fee paid after", "months", "months", 0, MAX_LAG, reason=_LAG_REASON,
-              report_label="Wait for the service fee", tornado=Tornado("absolute", 1, lo=0), goal_seek=6,
+              report_label="Wait for the service fee", tornado=Tornado("absolute", 1, lo=0),
+              goal_seek=Seek(6, "months", safer="low"),
               tip="How many months after the work the guaranteed part of the price (the service fee) is "
                   "paid: 0 is the same month, 1 the month after.",
               lever=Lever(4, "high", "zero", "current", 3,
                           term="the fee {b}{v} after the work", bound="at most ",
                           zero="the fee in the month of the work")),
     FieldSpec("contracts[].success_rate", "Success rate", "%", "fraction", 0, 1, uncertain=True,
-              reason=_SHARE_REASON, tornado=Tornado("absolute", 0.05, lo=0, hi=1), goal_seek=8,
+              reason=_SHARE_REASON, tornado=Tornado("absolute", 0.05, lo=0, hi=1), goal_seek=Seek(8, "percent"),
               noun="most likely success rate",
               tip="The share of referred people who achieve the outcome (for example, not reoffending). "
                   "Give a low, a most likely and a high guess.",
@@ -408,7 +430,7 @@ FIELDS: tuple[FieldSpec, ...] = (
               summary='Outcomes measured'),
     FieldSpec("contracts[].outcome_lag_months", "Results paid after", "months", "months", 0, MAX_LAG,
               reason=_LAG_REASON, report_label="Wait for outcome payments", tornado=Tornado("absolute", 3, lo=0),
-              goal_seek=2,
+              goal_seek=Seek(2, "months", safer="low"),
               tip="Months from the end of a group until its results payment (or clawback) arrives. "
                   "Reoffending outcomes are often measured 12 to 24 months later; you fund the work from "
                   "reserves until then.",
@@ -446,7 +468,8 @@ FIELDS: tuple[FieldSpec, ...] = (
                   "every payment (fees, results payments and clawbacks) arrives later by the delay below.",
               benign=0.0),
     FieldSpec("contracts[].late_payment.months", "Late by", "months", "months", 0, MAX_LAG, reason=_LAG_REASON,
-              report_label="How late the prime pays", tornado=Tornado("absolute", 1, lo=0), goal_seek=7,
+              report_label="How late the prime pays", tornado=Tornado("absolute", 1, lo=0),
+              goal_seek=Seek(7, "months", safer="low"),
               noun="delay when the prime pays late",
               tip="How many months late payments arrive when the prime pays late.",
               lever=Lever(7, "high", "zero", "current", 3,
@@ -596,7 +619,8 @@ def decision_unit(row: FieldSpec) -> str:
 
 def goal_seek_names(owner: str) -> tuple[str, ...]:
     """The inputs of owner the goal seek answers, in its order."""
-    return tuple(f.name for f in sorted((f for f in fields_of(owner) if f.goal_seek), key=lambda f: f.goal_seek))
+    rows = sorted((f for f in fields_of(owner) if f.goal_seek), key=lambda f: f.goal_seek.order)  # type: ignore[union-attr]
+    return tuple(f.name for f in rows)
 
 
 def lever_names(owner: str) -> tuple[str, ...]:

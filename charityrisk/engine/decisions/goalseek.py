@@ -39,8 +39,8 @@ from typing import Any
 
 import numpy as np
 
-from ...model.fields import decision_unit, goal_seek_names, spec_of
-from ...model.scenario import Scenario, Uncertain
+from ...model.fields import Seek, decision_unit, goal_seek_names, spec_of
+from ...model.scenario import Contract, Scenario, Uncertain
 from ..simulate import HALF_PENNY, Progress, drive
 from ..verdict import Verdict, verdict
 from .common import (
@@ -52,6 +52,7 @@ from .common import (
     standard_error,
     workspace_steps,
 )
+from .negotiate import with_lever
 from .workspace import Workspace
 
 CONTRACT_INPUTS = goal_seek_names("contracts[]")  # the field table's goal-seekable inputs
@@ -221,20 +222,106 @@ def scan(p_at: Callable[[int], float], last: int, safe: Callable[[float], bool],
     return ranges
 
 
+@dataclass(frozen=True)
+class Grid:
+    """The values a goal seek tries: ``value(i)`` for i in 0..last, a round ``step`` apart;
+    the scenario's own value and, where it lies on the grid, its index."""
+
+    last: int
+    value: Callable[[int], float]
+    step: float
+    current: float
+    current_index: int | None
+    scale: Callable[[int], float] | None = None  # a guess scaled as a whole: the factor at i
+
+
+def _evenly(step: float, last: int, current: float) -> Grid:
+    return Grid(last, lambda i: i * step, step, current, _grid_index(current, 0.0, step, last))
+
+
+def percent_grid(c: Contract, name: str, horizon: int) -> Grid:
+    """Whole percentage points from none to all (a guess: its most likely value)."""
+    current = _current(c, name)
+    return Grid(100, lambda i: i / 100, 0.01, current, _grid_index(current, 0.0, 0.01, 100))
+
+
+def months_grid(c: Contract, name: str, horizon: int) -> Grid:
+    """Whole months from none to the horizon (or today's wait, if longer)."""
+    current = _current(c, name)
+    return Grid(max(horizon, round(current)), float, 1.0, current, round(current))
+
+
+def price_grid(c: Contract, name: str, horizon: int) -> Grid:
+    """Round steps (£10 for prices of £1,000s) from nothing to three times today's."""
+    current = _current(c, name)
+    step = price_step(current)
+    return _evenly(step, math.ceil(max(PRICE_SCALE_MAX * current, 1000.0) / step), current)
+
+
+def guarantee_grid(c: Contract, name: str, horizon: int) -> Grid:
+    """Round steps (a tenth of a referral for tens a month) up to twice what could be sent."""
+    current = _current(c, name)
+    top = GUARANTEE_SCALE_MAX * max(c.referrals_per_month.high, current, 1.0)
+    step = 10 ** math.floor(math.log10(top)) / 100
+    return _evenly(step, math.ceil(top / step), current)
+
+
+def referral_scale_grid(c: Contract, name: str, horizon: int) -> Grid:
+    """The whole guess (low, likely and high) scaled together from none to three times, in
+    steps of 1%: what a prime's "more referrals" changes."""
+    likely = _current(c, name)
+    return Grid(round(REFERRAL_SCALE_MAX * 100), lambda i: likely * (i / 100), likely / 100, likely, 100,
+                scale=lambda i: i / 100)
+
+
+# The field table's ``Seek.grid`` names one of these ("money" is answered apart: _money_problem).
+GRIDS: dict[str, Callable[[Contract, str, int], Grid]] = {
+    "percent": percent_grid, "months": months_grid, "price": price_grid,
+    "guarantee": guarantee_grid, "referral_scale": referral_scale_grid,
+}
+
+
+def _current(c: Contract, name: str) -> float:
+    """A contract input's value today (a guess: its most likely value)."""
+    value = c.late_payment.months if name == "late_payment.months" else getattr(c, name)
+    return float(value.likely if isinstance(value, Uncertain) else value)
+
+
+def with_term(c: Contract, name: str, grid: Grid, i: int) -> Contract:
+    """The contract with input ``name`` at the grid's i-th value: a guess scaled as a whole
+    or shifted (its low and high moved with its most likely value), a number set."""
+    value = getattr(c, name, None)
+    if not isinstance(value, Uncertain):
+        return with_lever(c, name, grid.value(i))
+    moved = value.scaled(grid.scale(i)) if grid.scale is not None else shifted(value, grid.value(i))
+    changes: dict[str, Any] = {name: moved}
+    return replace(c, **changes)
+
+
+def safer_low(c: Contract, name: str) -> bool:
+    """Which end is safer when the risk is the same at both (the field table's ``safer``),
+    but for the one input whose direction depends on the contract: a clawback's lag is safer
+    when longer, as the money is taken back later."""
+    if name == "outcome_lag_months" and c.payment_mode == "clawback":
+        return False
+    return _seek(name).safer == "low"
+
+
+def _seek(name: str) -> Seek:
+    row = spec_of("contracts[]" if name in CONTRACT_INPUTS else "organisation", name)
+    assert row.goal_seek is not None, name
+    return row.goal_seek
+
+
 @dataclass(frozen=True, eq=False)
 class _Problem:
     input: str
     key: str
     contract: int | None
-    last: int
-    value: Callable[[int], float]  # grid index -> the input's value
+    grid: Grid
     p_at: Callable[[int], float]  # grid index -> chance of running out
     default_safer_low: bool
-    current_value: float
-    current_index: int | None
-    step: float
     apply: Callable[[int], Scenario]  # grid index -> the scenario with that value
-    scale: Callable[[int], float] | None = None
 
 
 def price_step(price: float) -> float:
@@ -248,108 +335,59 @@ def _grid_index(value: float, start: float, step: float, last: int) -> int | Non
     return i if 0 <= i <= last and math.isclose(start + i * step, value, abs_tol=1e-9) else None
 
 
-def _problem(ws: Workspace, name: str, contract: int) -> _Problem:
+def _money_problem(ws: Workspace, name: str) -> _Problem:
+    """The overdraft or the opening reserves: each moves only the line a future's lowest
+    balance is compared with, so every value is answered from the same lowest balances."""
     s = ws.scenario
     org = s.organisation
+    lowest = ws.lowest_before_opening()  # lowest balance = opening + this
+    if name == "overdraft_facility":
+        # Runs out with facility f iff opening + lowest <= -f - half a penny.
+        deficit = np.sort(-(org.opening_reserves + lowest))
+        start = 0.0
+        current = org.overdraft_facility
+    else:
+        # Runs out with reserves R iff R + lowest <= -facility - half a penny.
+        deficit = np.sort(-(lowest + org.overdraft_facility))
+        start = min(0.0, math.floor(org.opening_reserves / MONEY_GRID) * MONEY_GRID)
+        current = org.opening_reserves
+    top = max(current, float(deficit[-1]) if deficit.size else 0.0)
+    last = max(1, math.ceil((top - start) / MONEY_GRID))
+
+    def value(i: int) -> float:
+        return start + i * MONEY_GRID
+
+    def p_at(i: int) -> float:
+        # share of futures whose deficit is at least the value and half a penny (the
+        # engine's penny rule, engine.simulate.below)
+        return float(deficit.size - np.searchsorted(deficit, value(i) + HALF_PENNY, side="left")) / ws.paths
+
+    grid = Grid(last, value, MONEY_GRID, current, _grid_index(current, start, MONEY_GRID, last))
+    return _Problem(name, f"organisation.{name}", None, grid, p_at, _seek(name).safer == "low",
+                    lambda i: s.with_organisation(**{name: value(i)}))
+
+
+def _problem(ws: Workspace, name: str, contract: int) -> _Problem:
     if name in ORGANISATION_INPUTS:
-        lowest = ws.lowest_before_opening()  # lowest balance = opening + this
-        if name == "overdraft_facility":
-            # Runs out with facility f iff opening + lowest <= -f - half a penny.
-            deficit = np.sort(-(org.opening_reserves + lowest))
-            start = 0.0
-            current = org.overdraft_facility
-        else:
-            # Runs out with reserves R iff R + lowest <= -facility - half a penny.
-            deficit = np.sort(-(lowest + org.overdraft_facility))
-            start = min(0.0, math.floor(org.opening_reserves / MONEY_GRID) * MONEY_GRID)
-            current = org.opening_reserves
-        top = max(current, float(deficit[-1]) if deficit.size else 0.0)
-        last = max(1, math.ceil((top - start) / MONEY_GRID))
-
-        def value(i: int) -> float:
-            return start + i * MONEY_GRID
-
-        def p_at(i: int) -> float:
-            # share of futures whose deficit is at least the value and half a penny (the
-            # engine's penny rule, engine.simulate.below)
-            return float(deficit.size - np.searchsorted(deficit, value(i) + HALF_PENNY, side="left")) / ws.paths
-
-        return _Problem(name, f"organisation.{name}", None, last, value, p_at, False, current,
-                        _grid_index(current, start, MONEY_GRID, last), MONEY_GRID,
-                        lambda i: s.with_organisation(**{name: value(i)}))
-
+        return _money_problem(ws, name)
+    if name not in CONTRACT_INPUTS:
+        raise ValueError(f"cannot solve for {name!r}; choose from {', '.join(SOLVABLE)}")
+    s = ws.scenario
     c = s.contracts[contract]
-    key = f"contracts[{contract}].{name}"
+    grid = GRIDS[_seek(name).grid](c, name, s.horizon_months)
 
-    def p_contract(**changes: Any) -> float:
-        return float(ws.run_out_contract(contract, replace(c, **changes)).mean())
+    def p_at(i: int) -> float:
+        return float(ws.run_out_contract(contract, with_term(c, name, grid, i)).mean())
 
-    if name == "share_at_risk":
-        last, step = 100, 0.01
-        value = lambda i: i / 100  # noqa: E731
-        p_at = lambda i: p_contract(share_at_risk=value(i))  # noqa: E731
-        return _Problem(name, key, contract, last, value, p_at, True, c.share_at_risk,
-                        _grid_index(c.share_at_risk, 0.0, step, last), step,
-                        lambda i: s.with_contract(contract, share_at_risk=value(i)))
-    if name == "outcome_lag_months":
-        last = max(s.horizon_months, c.outcome_lag_months)
-        p_at = lambda i: p_contract(outcome_lag_months=i)  # noqa: E731
-        return _Problem(name, key, contract, last, float, p_at, c.payment_mode != "clawback",
-                        c.outcome_lag_months, c.outcome_lag_months, 1.0,
-                        lambda i: s.with_contract(contract, outcome_lag_months=i))
-    if name == "price_per_referral":
-        step = price_step(c.price_per_referral)
-        last = math.ceil(max(PRICE_SCALE_MAX * c.price_per_referral, 1000.0) / step)
-        value = lambda i: i * step  # noqa: E731
-        p_at = lambda i: p_contract(price_per_referral=value(i))  # noqa: E731
-        return _Problem(name, key, contract, last, value, p_at, False, c.price_per_referral,
-                        _grid_index(c.price_per_referral, 0.0, step, last), step,
-                        lambda i: s.with_contract(contract, price_per_referral=value(i)))
-    if name == "referrals_per_month":
-        u = c.referrals_per_month
-        last = round(REFERRAL_SCALE_MAX * 100)
-        scale = lambda i: i / 100  # noqa: E731
-        p_at = lambda i: p_contract(referrals_per_month=u.scaled(scale(i)))  # noqa: E731
-        return _Problem(name, key, contract, last, lambda i: u.likely * scale(i), p_at, False, u.likely,
-                        100, u.likely / 100,
-                        lambda i: s.with_contract(contract, referrals_per_month=u.scaled(scale(i))), scale)
-    if name == "guaranteed_referrals_per_month":
-        top = GUARANTEE_SCALE_MAX * max(c.referrals_per_month.high, c.guaranteed_referrals_per_month, 1.0)
-        step = 10 ** math.floor(math.log10(top)) / 100  # a tenth of a referral for tens a month
-        last = math.ceil(top / step)
-        value = lambda i: i * step  # noqa: E731
-        p_at = lambda i: p_contract(guaranteed_referrals_per_month=value(i))  # noqa: E731
-        return _Problem(name, key, contract, last, value, p_at, False, c.guaranteed_referrals_per_month,
-                        _grid_index(c.guaranteed_referrals_per_month, 0.0, step, last), step,
-                        lambda i: s.with_contract(contract, guaranteed_referrals_per_month=value(i)))
-    if name in ("fee_lag_months", "late_payment.months"):
-        now = c.fee_lag_months if name == "fee_lag_months" else c.late_payment.months
-        last = max(s.horizon_months, now)
+    return _Problem(name, f"contracts[{contract}].{name}", contract, grid, p_at, safer_low(c, name),
+                    lambda i: s.with_contract(contract, **_changes(c, name, grid, i)))
 
-        def changes(i: int) -> dict[str, Any]:
-            if name == "fee_lag_months":
-                return {"fee_lag_months": i}
-            return {"late_payment": replace(c.late_payment, months=i)}
 
-        p_at = lambda i: p_contract(**changes(i))  # noqa: E731
-        return _Problem(name, key, contract, last, float, p_at, True, now, now, 1.0,
-                        lambda i: s.with_contract(contract, **changes(i)))
-    if name == "success_rate":
-        u = c.success_rate
-        last, step = 100, 0.01
-        value = lambda i: i / 100  # noqa: E731
-        p_at = lambda i: p_contract(success_rate=shifted(u, value(i)))  # noqa: E731
-        return _Problem(name, key, contract, last, value, p_at, False, u.likely,
-                        _grid_index(u.likely, 0.0, step, last), step,
-                        lambda i: s.with_contract(contract, success_rate=shifted(u, value(i))))
-    if name == "p_no_referrals":
-        last, step = 100, 0.01
-        value = lambda i: i / 100  # noqa: E731
-        p_at = lambda i: p_contract(p_no_referrals=value(i))  # noqa: E731
-        return _Problem(name, key, contract, last, value, p_at, True, c.p_no_referrals,
-                        _grid_index(c.p_no_referrals, 0.0, step, last), step,
-                        lambda i: s.with_contract(contract, p_no_referrals=value(i)))
-    raise ValueError(f"cannot solve for {name!r}; choose from {', '.join(SOLVABLE)}")
+def _changes(c: Contract, name: str, grid: Grid, i: int) -> dict[str, Any]:
+    """The keyword changes ``Scenario.with_contract`` takes for the grid's i-th value."""
+    changed = with_term(c, name, grid, i)
+    top = name.split(".")[0]
+    return {top: getattr(changed, top)}
 
 
 def shifted(u: Uncertain, likely: float) -> Uncertain:
@@ -365,8 +403,8 @@ def _solve_one(ws: Workspace, name: str, contract: int, appetite: float, p_curre
         yield from progress_during(ws.prepare_steps(contract), ws, meter)
     prob = _problem(ws, name, contract)
     known: dict[int, float] = {}
-    if prob.current_index is not None and prob.contract is not None:
-        known[prob.current_index] = p_current  # the base run itself: no evaluation needed
+    if prob.grid.current_index is not None and prob.contract is not None:
+        known[prob.grid.current_index] = p_current  # the base run itself: no evaluation needed
     evaluations = 0
 
     def judged(p: float) -> Verdict:
@@ -375,14 +413,14 @@ def _solve_one(ws: Workspace, name: str, contract: int, appetite: float, p_curre
     def run(safe: Callable[[float], bool]) -> Generator[Progress, None, list[tuple[int, int]]]:
         nonlocal evaluations
         before = len(known)
-        ranges = yield from drive(scan(prob.p_at, prob.last, safe, known),
+        ranges = yield from drive(scan(prob.p_at, prob.grid.last, safe, known),
                                   lambda _: meter.at(ws.block_simulations))
         evaluations += len(known) - before
         return ranges
 
     safe = yield from run(lambda p: judged(p) is Verdict.WITHIN)
     possible = yield from run(lambda p: judged(p) is not Verdict.ABOVE)
-    last = prob.last
+    last = prob.grid.last
     if not safe:
         status, index = "none_safe", None
     elif safe == [(0, last)]:
@@ -403,11 +441,11 @@ def _solve_one(ws: Workspace, name: str, contract: int, appetite: float, p_curre
         direction, index = "at_least", safe[0][0]
     else:
         direction = "between"
-        here = prob.current_index if prob.current_index is not None else _nearest(prob, prob.current_value)
+        here = prob.grid.current_index if prob.grid.current_index is not None else _nearest(prob, prob.grid.current)
         index = min((min(max(here, lo), hi) for lo, hi in safe), key=lambda i: (abs(i - here), i))
 
     def val(i: int) -> float:
-        return round(prob.value(i), 9)
+        return round(prob.grid.value(i), 9)
 
     if index is None:
         value_range: tuple[float | None, float | None] = (None, None)
@@ -425,22 +463,22 @@ def _solve_one(ws: Workspace, name: str, contract: int, appetite: float, p_curre
     return GoalSeek(
         input=name, key=prob.key, contract=prob.contract, contract_name=None if c is None else c.name,
         unit=UNITS[name], direction=direction, status=status,
-        value=None if index is None else val(index), current_value=float(prob.current_value),
+        value=None if index is None else val(index), current_value=float(prob.grid.current),
         p_run_out_current=p_current, p_run_out_at_value=p_value,
         p_run_out_se_at_value=None if p_value is None else standard_error(p_value, ws.paths),
         best_value=val(best), p_run_out_best=known[best],
-        search_low=prob.value(0), search_high=prob.value(last), step=prob.step,
+        search_low=prob.grid.value(0), search_high=prob.grid.value(last), step=prob.grid.step,
         value_range=value_range, risk_appetite=appetite,
         appetite_se=standard_error(appetite, ws.paths), paths=ws.paths,
         seed=ws.seed, evaluations=evaluations,
-        scale=None if prob.scale is None or index is None else prob.scale(index),
+        scale=None if prob.grid.scale is None or index is None else prob.grid.scale(index),
         safe_scenario=None if index is None else prob.apply(index),
         safe_ranges=tuple((val(lo), val(hi)) for lo, hi in safe))
 
 
 def _nearest(prob: _Problem, x: float) -> int:
     """The grid index whose value is nearest x (the scenario's own may lie off the grid)."""
-    return min(range(prob.last + 1), key=lambda i: abs(prob.value(i) - x))
+    return min(range(prob.grid.last + 1), key=lambda i: abs(prob.grid.value(i) - x))
 
 
 def resolve_targets(s: Scenario, targets: Sequence[str] | None, contract: int) -> tuple[str, ...]:
