@@ -233,7 +233,7 @@ FIELDS: tuple[FieldSpec, ...] = (
               reason=f"at most {MAX_NOTES} characters",
               tip="Your own notes on this scenario: what it is for, where the figures came from, "
                   "what you agreed. They are saved with it."),
-    FieldSpec("first_month", "First month", "", "text", hi=7, default=None, since=3, in_form=False,
+    FieldSpec("first_month", "First month", "", "text", hi=7, default=None, since=3,
               reason='a calendar month "YYYY-MM", the month 01 to 12',
               report_label="First month simulated",
               tip="The calendar month of month 1, e.g. 2027-04 for April 2027. Months are then named by "
@@ -292,7 +292,7 @@ FIELDS: tuple[FieldSpec, ...] = (
               lever=Lever(2, "low", "zero", "needed",
                           term="{b}a {v} overdraft", bound="at least ", zero="no overdraft")),
     FieldSpec("organisation.overdraft_interest_per_year", "Interest on the overdraft a year", "%", "fraction", 0, 1,
-              default=0.0, since=3, in_form=False, reason=_SHARE_REASON + " a year",
+              default=0.0, since=3, reason=_SHARE_REASON + " a year",
               report_label="Overdraft interest a year",
               tip="The bank's yearly interest rate on a balance below zero. Each month one twelfth of it is "
                   "charged on the amount overdrawn at the end of the month before, so it compounds, and it "
@@ -481,7 +481,7 @@ FIELDS: tuple[FieldSpec, ...] = (
                   "which is useful to check the arithmetic by hand."),
     # ----- version 3: a rate card, and the pooled target -----------------------------------
     FieldSpec("contracts[].fee_per_referral", "Fee per referral", "£", "money", 0, MAX_MONEY, default=0.0, since=3,
-              in_form=False, reason=_MONEY_REASON + "; one fee, or a list of 1 to 120, one per contract year",
+              reason=_MONEY_REASON + "; one fee, or a list of 1 to 120, one per contract year",
               report_label="Fee per referral",
               tip="Rate card: what the contract pays for each referral, in the month of the referral plus the "
                   "fee wait. A list gives one fee per contract year (the Work Programme's attachment fee fell "
@@ -491,7 +491,7 @@ FIELDS: tuple[FieldSpec, ...] = (
               tip="Rate card: the outcomes the contract pays for, in order, each reached by a share of those "
                   "who reached the one before."),
     FieldSpec("contracts[].pooled_target_success_rate", "Pooled target", "%", "fraction", 0, 1, lo_open=True,
-              default=None, since=3, in_form=False,
+              default=None, since=3,
               reason="above 0% and at most the cohort target; all or nothing (threshold) mode only",
               tip="All or nothing: a group of referrals that missed its own target is still paid if all the "
                   "contract's groups together reach this rate (Peterborough paid on 10% a cohort, or 7.5% "
