@@ -1051,6 +1051,8 @@ class ScenarioForm(QWidget):
         """Plain arithmetic on the inputs, shown in grey beside them."""
         if hasattr(self, "stages"):
             self._show_mode_rows()
+        first = self._fields["first_month"].value()
+        self.budget.first_month = first if isinstance(first, str) else None
         reserves = self._spin_of("organisation.opening_reserves").value()
         costs = self._spin_of("organisation.monthly_core_costs").value()
         if costs > 0:
