@@ -7,6 +7,7 @@ from __future__ import annotations
 from ..engine.results import Results
 from ..engine.verdict import Verdict
 from ..engine.verdict import verdict as judge
+from ..model.calendar import month_name
 from ..model.scenario import Scenario
 
 
@@ -27,6 +28,14 @@ def percent(p: float) -> str:
     return f"{100 * p:.0f}%"
 
 
+def month_words(s: Scenario, month: int | None) -> str:
+    """A month in a sentence: "month 5", or once the scenario's first month is set "Aug 2027
+    (month 5)" (the number kept, as the form's months are numbered)."""
+    if month is None:
+        return "none"
+    return f"{month_name(s.first_month, month)} (month {month})" if s.first_month else f"month {month}"
+
+
 def headline(s: Scenario, r: Results) -> str:
     """The answer in two or three sentences: the chance of running out (with the contracts'
     own share of it when there are contracts), when, and the cushion that would make it safe."""
@@ -37,12 +46,12 @@ def headline(s: Scenario, r: Results) -> str:
         first = comparison
         if r.p_run_out > 0:
             first += (f" With the {contract_noun(r)}, the most likely month to run out is "
-                      f"month {month}.")
+                      f"{month_words(s, month)}.")
     elif r.p_run_out == 0:
         first = f"In none of {r.paths:,} simulated futures do you run out of money within {horizon}."
     else:
         first = (f"In {percent(r.p_run_out)} of {r.paths:,} simulated futures you run out of money "
-                 f"within {horizon}; when it happens, the most likely month is month {month}.")
+                 f"within {horizon}; when it happens, the most likely month is {month_words(s, month)}.")
     if r.working_capital_needed_95 > 0:
         second = f"To be 95% safe you would need {money(r.working_capital_needed_95)} more working capital."
     else:
@@ -177,7 +186,7 @@ def key_figures(s: Scenario, r: Results) -> list[tuple[str, str]]:
     return [
         *paired("Chance of running out", chance_with_error(r)),
         *([(added, without[added])] if added in without else []),
-        ("Most likely month to run out", f"month {month}" if month else "none run out"),
+        ("Most likely month to run out", month_words(s, month) if month else "none run out"),
         *paired("Chance of breaching the reserves floor", percent(r.p_below_floor)),
         ("Lowest balance, typical future (median)", money(r.lowest_balance_percentiles["50"])),
         ("Lowest balance, 1 in 20 worst (5th percentile)", money(r.lowest_balance_percentiles["5"])),
