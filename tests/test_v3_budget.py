@@ -167,3 +167,11 @@ def test_the_words_of_the_pattern_errors():
     assert (p.limits["lo"], p.limits["hi"], p.limits["count"]) == (1, 120, 121)
     _, [p] = problems(with_line())
     assert p.message == "is required, or monthly_amounts instead"
+
+
+def test_the_budget_summary_reads_a_pattern_at_its_most_likely_scale():
+    from charityrisk.model.budget_summary import line_amount
+    line = pattern("Donations", "income", [100, 200, 300], scale=Uncertain(0.5, 2.0, 3.0), start_month=2,
+                   growth_per_year=0.1)
+    assert [line_amount(line, m, 24) for m in (1, 2, 3, 4, 5)] == [0, 200, 400, 600, 200]
+    assert line_amount(line, 14, 24) == pytest.approx(200 * 1.1)

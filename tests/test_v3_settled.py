@@ -171,3 +171,26 @@ def test_every_shipped_file_gives_the_figures_it_gave_before_version_3(name):
                 assert got[key]["interest"] == [0.0] * len(v)
         else:
             assert got[key] == want, key
+
+
+def test_a_newer_key_inside_a_variant_of_an_older_file_is_named_with_its_path():
+    data = scenario_to_dict(make_scenario())
+    variant = {k: v for k, v in data.items() if k not in ("format", "version")} | {
+        "name": "Dated", "first_month": "2027-04"}
+    data |= {"version": 2, "variants": [variant]}
+    warnings: list = []
+    s = parse_scenario_text(json.dumps(data), warnings)
+    assert s.variants[0].first_month == "2027-04"
+    assert [(w.path, w.code, w.limits["since"]) for w in warnings] == [("variants[0].first_month", "newer", 3)]
+
+
+def test_a_newer_list_in_an_older_file_is_one_warning():
+    data = json.loads(json.dumps(V1))
+    data["organisation"]["budget"] = [{"name": "Rent", "kind": "cost", "amount": 100, "growth_per_year": 0.02},
+                                      {"name": "Appeal", "kind": "income", "monthly_amounts": [1, 2]}]
+    warnings: list = []
+    s = parse_scenario_text(json.dumps(data), warnings)
+    assert len(s.organisation.budget) == 2 and s.organisation.budget[1].monthly_amounts == (1, 2)
+    # the list once (version 2), and inside it only what is newer still (version 3)
+    assert [(w.path, w.limits["since"]) for w in warnings] == [("organisation.budget", 2),
+                                                               ("organisation.budget[1].monthly_amounts", 3)]

@@ -93,8 +93,9 @@ def upgrade(data: dict) -> tuple[dict, list[Problem]]:
 NEWER_VALUES: dict[tuple[str, str], dict[Any, int]] = {("contracts[]", "payment_mode"): {"rate_card": 3}}
 
 
-def _newer_in(obj: Any, owner: str, path: str, version: int, out: list[Problem]) -> None:
-    """Warn for each key of owner's rows in obj (at path) newer than version."""
+def _newer_in(obj: Any, owner: str, path: str, version: int, out: list[Problem], said: int = 0) -> None:
+    """Warn for each key of owner's rows in obj (at path) newer than version; inside a list
+    already named as newer (of version ``said``), only for keys newer still."""
     if not isinstance(obj, dict):
         return
     for spec in F.fields_of(owner):
@@ -103,7 +104,7 @@ def _newer_in(obj: Any, owner: str, path: str, version: int, out: list[Problem])
             continue
         where = f"{path}.{key}" if path else key
         value = obj[key]
-        if spec.since > version:
+        if spec.since > max(version, said):
             out.append(_newer(where, spec.since, version))
         elif isinstance(value, str):
             since = NEWER_VALUES.get((owner, key), {}).get(value)
@@ -111,20 +112,22 @@ def _newer_in(obj: Any, owner: str, path: str, version: int, out: list[Problem])
                 out.append(_newer(where, since, version, value=value))
 
 
-def _newer_in_scenario(data: dict, path: str, version: int, out: list[Problem]) -> None:
+def _newer_in_scenario(data: dict, path: str, version: int, out: list[Problem], said: int = 0) -> None:
     def at(key: str) -> str:
         return f"{path}.{key}" if path else key
 
-    _newer_in(data, "", path, version, out)
+    _newer_in(data, "", path, version, out, said)
     organisation = data.get("organisation")
-    _newer_in(organisation, "organisation", at("organisation"), version, out)
+    _newer_in(organisation, "organisation", at("organisation"), version, out, said)
+    # Inside a list that is itself newer than the file, its own warning names its keys.
     lines = organisation.get("budget") if isinstance(organisation, dict) else None
+    in_lines = max(said, F.spec_of("organisation", "budget").since)
     for i, line in enumerate(lines if isinstance(lines, list) else []):
-        _newer_in(line, "organisation.budget[]", at(f"organisation.budget[{i}]"), version, out)
+        _newer_in(line, "organisation.budget[]", at(f"organisation.budget[{i}]"), version, out, in_lines)
     contracts = data.get("contracts")
     for i, c in enumerate(contracts if isinstance(contracts, list) else []):
-        _newer_in(c, "contracts[]", at(f"contracts[{i}]"), version, out)
-    _newer_in(data.get("simulation"), "simulation", at("simulation"), version, out)
+        _newer_in(c, "contracts[]", at(f"contracts[{i}]"), version, out, said)
+    _newer_in(data.get("simulation"), "simulation", at("simulation"), version, out, said)
 
 
 def _newer(path: str, since: int, version: int, value: Any = None) -> Problem:
@@ -149,6 +152,6 @@ def newer_keys(data: Any) -> list[Problem]:
         _newer_in_scenario(data, "", version, out)
         variants = data.get("variants")
         for i, v in enumerate(variants if isinstance(variants, list) else []):
-            if isinstance(v, dict):
-                _newer_in_scenario(v, f"variants[{i}]", version, out)
+            if isinstance(v, dict):  # its keys of the version that added variants go without saying
+                _newer_in_scenario(v, f"variants[{i}]", version, out, F.spec_of("", "variants").since)
     return out
