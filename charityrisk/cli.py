@@ -17,7 +17,7 @@ from typing import NoReturn
 
 from . import __version__
 from .model import Problem, ScenarioError, load_scenario
-from .model.fields import goal_seek_names, lever_names
+from .model.fields import goal_seek_names, lever_names, spec_of
 from .model.scenario import MAX_PATHS, run_size_problem
 
 EXIT_USAGE = 2
@@ -69,12 +69,22 @@ SOLVABLE = goal_seek_names("contracts[]") + goal_seek_names("organisation")
 LEVERS = lever_names("contracts[]") + lever_names("organisation")
 
 
+def _since(name: str) -> int:
+    owner = "contracts[]" if name in lever_names("contracts[]") else "organisation"
+    return spec_of(owner, name).since
+
+
 def _lever(word: str) -> str:
     word = word.strip()
     if word in LEVERS:
         return word
     for match in (lambda n: n.startswith(word), lambda n: word in n):
         found = [n for n in LEVERS if word and match(n)]
+        if len(found) > 1:
+            # A word keeps the term it meant before newer terms shared it ("overdraft" is
+            # the facility, not version 3's interest on it).
+            first = min(_since(n) for n in found)
+            found = [n for n in found if _since(n) == first]
         if len(found) == 1:
             return found[0]
     raise argparse.ArgumentTypeError(f"{word!r} is not a term to negotiate; choose from {', '.join(LEVERS)}")

@@ -14,15 +14,28 @@ from .text import money, percent
 # Each input's name in sentences and its noun inside one, from the field table.
 LABELS = {row.name: row.report_name for owner in ("", "organisation", "contracts[]") for row in fields_of(owner)}
 NOUNS = {row.name: row.sentence_noun for owner in ("", "organisation", "contracts[]") for row in fields_of(owner)}
+# An input of one item of a list is named by its list within the owner the tools vary:
+# "outcome_payments[].price" (a rate card's stage), "budget[].scale" (a budget line).
+for _owner, _within in (("contracts[].outcome_payments[]", "outcome_payments[]"),
+                        ("organisation.budget[]", "budget[]")):
+    for _row in fields_of(_owner):
+        LABELS[f"{_within}.{_row.name}"] = _row.report_name
+        NOUNS[f"{_within}.{_row.name}"] = _row.sentence_noun
+
+
+def _item(bar_or_goal: SensitivityBar | GoalSeek) -> str:
+    """The stage or budget line an input belongs to, in words ("" for other inputs)."""
+    item = getattr(bar_or_goal, "item", None)
+    return f" “{item}”" if item else ""
 
 
 def noun(g: GoalSeek) -> str:
-    return NOUNS.get(g.input, LABELS.get(g.input, g.input).lower())
+    return NOUNS.get(g.input, LABELS.get(g.input, g.input).lower()) + _item(g)
 
 
 def label(bar_or_goal: SensitivityBar | GoalSeek, with_contract: bool = False) -> str:
     """The input's name for a trustee, e.g. "Share of the price at risk"."""
-    text = LABELS.get(bar_or_goal.input, bar_or_goal.input)
+    text = LABELS.get(bar_or_goal.input, bar_or_goal.input) + _item(bar_or_goal)
     if with_contract and bar_or_goal.contract_name:
         text += f" ({bar_or_goal.contract_name})"
     return text
