@@ -149,6 +149,18 @@ def goal_clause(g: GoalSeek) -> str:
         return f"secure a {money(v)} overdraft facility" if v > 0 else "manage without an overdraft facility"
     if g.input == "opening_reserves":
         return f"hold at least {money(v)} of opening reserves"
+    if g.input == "fee_per_referral":
+        return (f"get a fee of at least {money(v)} per referral in the first year, later years' in proportion"
+                if not at_most else f"keep the first year's fee per referral at most {money(v)}")
+    if g.input == "pooled_target_success_rate":
+        return (f"keep the pooled target at or below {share(v)}" if at_most
+                else f"keep the pooled target at or above {share(v)}")
+    if g.input.endswith("].price") and g.item is not None:
+        return (f"get at least {money(v)} for each “{g.item}”" if not at_most
+                else f"keep the price of “{g.item}” at most {money(v)}")
+    if g.input.endswith("].rate") and g.item is not None:
+        return (f"be confident that most likely at least {share(v)} reach “{g.item}”" if not at_most
+                else f"keep the most likely share who reach “{g.item}” at or below {share(v)}")
     return f"set {label(g).lower()} to {value(g.unit, v)}"
 
 

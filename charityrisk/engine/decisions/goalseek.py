@@ -5,7 +5,10 @@ the inputs the field table marks ``goal_seek`` (the share at risk, the outcome l
 referrals per month, the price per referral, the referral guarantee, the fee lag, how late
 the prime pays, the success rate, the chance of no referrals, the overdraft facility, the
 opening reserves) over which the chance of running out is within the trustees' risk
-appetite, by the one verdict (``engine.verdict``: p + 2 se <= appetite).
+appetite, by the one verdict (``engine.verdict``: p + 2 se <= appetite).  A contract's
+inputs are those its payment mode reads: a rate card's fee schedule (scaled as a whole) and
+each stage's price and share who reach it ("outcome_payments[1].rate"); all or nothing's
+pooled target (whole points up to the cohort target) when it has one.
 
 How:
 - every value is tried on the same futures (common random numbers), so the chance of

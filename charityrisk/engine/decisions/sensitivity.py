@@ -17,6 +17,12 @@ Steps for fixed values:
   Somewhat to Strongly), simulated afresh on the same seed since every draw moves with it;
 - referral guarantee: 1 referral a month; ramp-up and wind-down: 3 months (a wind-down
   left out is the whole contract, and never goes beyond it); exit cost: 10%.
+- version 3: a rate card's fee schedule 10% down and up as a whole (every year's fee
+  together), each stage's price 10% and its share who reach it from its low to its high
+  guess (5 points if fixed); the pooled target 2.5 points (never above the cohort target);
+  interest on the overdraft 2 points; a monthly pattern's scale from its low to its high
+  guess (10% if fixed).  A term a contract's payment mode does not read (a rate card's
+  price or share at risk, a fee outside a rate card) has no bar.
 Every value stays within what a scenario file allows (no share below 0, no lag below 0...).
 """
 from __future__ import annotations
