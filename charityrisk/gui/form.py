@@ -94,7 +94,7 @@ PAYMENT_MODES = [
     ("Paid up front, repaid if target missed", "clawback",
      "The whole price is paid as a fee; if a group misses the target success rate, you pay "
      "the part at risk back (clawback)."),
-    ("A rate card: a fee, then a price for each outcome", "rate_card",
+    ("A rate card of outcomes", "rate_card",
      "Not a share of a price: a fee for each referral (it may fall year by year), then a price for "
      "each outcome a referral reaches, in stages, as the Work Programme and most outcomes contracts "
      "paid."),
@@ -391,7 +391,7 @@ class ScenarioForm(QWidget):
                 self._fields[field.key] = field
             else:
                 self._add(form, field)
-            if row.path == "contracts[].fee_per_referral":
+            if row.path == "contracts[].fee_lag_months":  # the fee, its wait, then the stages
                 self._build_stages(form)
 
     @staticmethod

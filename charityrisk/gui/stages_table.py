@@ -46,10 +46,10 @@ OWNER = "contracts[].outcome_payments[]"
 COLUMNS: tuple[tuple[str, str, str, str], ...] = (
     ("name", "Outcome", "name", "count"),
     ("price", "Price\n(£)", "price", "money"),
-    ("rate.low", "Reach it:\nlow (%)", "rate", "percent"),
+    ("rate.low", "Reach it\nlow (%)", "rate", "percent"),
     ("rate.likely", "Most\nlikely (%)", "rate", "percent"),
     ("rate.high", "High\n(%)", "rate", "percent"),
-    ("lag_months", "Months after\nreferral", "lag_months", "whole"),
+    ("lag_months", "Months\nafter", "lag_months", "whole"),
     ("payments", "Monthly\npayments", "payments", "whole"),
 )
 KEYS = tuple(c[0] for c in COLUMNS)
@@ -353,7 +353,7 @@ class StagesTable(QWidget):
             self._loading -= 1
         self.grid.resizeColumnsToContents()
         for c in range(len(COLUMNS)):
-            self.grid.setColumnWidth(c, max(self.grid.columnWidth(c), 70 if c else 120))
+            self.grid.setColumnWidth(c, max(self.grid.columnWidth(c), 56 if c else 110))
         if 0 <= select < len(self._stages):
             self.grid.setCurrentCell(select, col)
         lo, hi = VISIBLE_ROWS
