@@ -166,6 +166,11 @@ def test_a_rate_of_120_percent_and_a_fee_year_in_words_are_marked_and_kept(qtbot
     fee = form.field("contract.fee_per_referral")
     assert fee.marked and "Year 2" in fee.error_label.text()
     assert fee.edit.text() == "400, lots, 200"
+    form.field("contract.fee_per_referral").clear_mark()  # so that Show me goes to the stage
+    form.show_first_problem()
+    grid = form.stages.grid
+    assert QApplication.focusWidget() is grid
+    assert (grid.currentRow(), KEYS[grid.currentColumn()]) == (0, "rate.high")
 
 
 def test_pooled_target_only_beside_the_threshold(qtbot, window):

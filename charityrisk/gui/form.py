@@ -1226,6 +1226,9 @@ class ScenarioForm(QWidget):
             if self.budget.focus_first_problem():
                 self._scroll_to(self.budget)
                 return
+            if self.stages.focus_first_problem():
+                self._scroll_to(self.stages)
+                return
             others = [i for i in self._contract_problems if i != self._current]
             if not others:
                 return

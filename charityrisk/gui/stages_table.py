@@ -269,6 +269,15 @@ class StagesTable(QWidget):
             return self._typed[row][key]
         return self._marks.get((row, KEYS.index(key)), "")
 
+    def focus_first_problem(self) -> bool:
+        cells = self.problem_cells()
+        if not cells:
+            return False
+        row, key = cells[0]
+        self.grid.setCurrentCell(row, KEYS.index(key))
+        self.grid.setFocus(Qt.FocusReason.OtherFocusReason)
+        return True
+
     def cell_text(self, row: int, key: str) -> str:
         item = self.grid.item(row, KEYS.index(key))
         return item.text() if item is not None else ""
