@@ -100,11 +100,16 @@ class PatternDialog(QDialog):
         self.grid.setObjectName("pattern.table")
         self.grid.setAccessibleName("Amount each month")
         self.grid.verticalHeader().setVisible(False)
-        self.grid.setFixedHeight(self.grid.horizontalHeader().sizeHint().height()
-                                 + self.grid.verticalHeader().defaultSectionSize()
-                                 + self.grid.horizontalScrollBar().sizeHint().height() + 6)
+        self.grid.horizontalHeader().setDefaultSectionSize(84)
         layout.addWidget(self.grid)
         self._set_amounts(list(amounts))
+        # One row, whole: its header, the row at its own height and the scroll bar under it
+        # (sized from the font, as the header's own hint is not known before it is shown).
+        text_height = self.grid.fontMetrics().height()
+        self.grid.setRowHeight(0, text_height + 12)
+        self.grid.setFixedHeight(text_height + 12 + self.grid.rowHeight(0)
+                                 + self.style().pixelMetric(self.style().PixelMetric.PM_ScrollBarExtent)
+                                 + 2 * self.grid.frameWidth())
         self.count.valueChanged.connect(self._resize)
 
         scale_box = QFormLayout()
