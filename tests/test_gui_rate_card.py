@@ -116,6 +116,12 @@ def test_a_rate_card_made_typed_reordered_and_undone(qtbot, window):
                       ("lag_months", "7"), ("payments", "12")]:
         type_stage_cell(qtbot, window, 1, key, text)
     type_stage_cell(qtbot, window, 0, "name", "Job start")
+    type_stage_cell(qtbot, window, 0, "price", "1k")
+    type_stage_cell(qtbot, window, 0, "rate.low", "20")
+    type_stage_cell(qtbot, window, 0, "rate.likely", "30")
+    # plain arithmetic under the stages: 30% x £1,000 + 30% x 60% x 12 x £100 = £516
+    assert form._stages_hint.text() == ("A referral in year 1 brings £400 as a fee, then £516 on average for "
+                                        "its outcomes at the most likely shares (£2,200 if it reaches every stage).")
     window.settle_now()
     c = window.scenario.contracts[0]
     assert c.fee_per_referral == (400, 300, 200, 0)

@@ -417,6 +417,16 @@ class ScenarioForm(QWidget):
         self._stages_label = label
         form.addRow(label)
         form.addRow(self.stages)
+        self._stages_hint = QLabel()
+        self._stages_hint.setObjectName("hint:contract.outcome_payments")
+        self._stages_hint.setWordWrap(True)
+        self._stages_hint.setStyleSheet("color: palette(placeholder-text);")
+        self._stages_hint.setToolTip("Plain arithmetic on the stages at their most likely shares, not the "
+                                     "simulation: each stage is reached by its share of those who reached "
+                                     "the stage before.")
+        stages_layout = self.stages.layout()
+        if stages_layout is not None:  # the table's own column: the sum reads under its stages
+            stages_layout.addWidget(self._stages_hint)
 
     @staticmethod
     def _form_rows(owner: str) -> list[FieldSpec]:
@@ -994,6 +1004,7 @@ class ScenarioForm(QWidget):
         if self._loading or not 0 <= self._current < len(self._contracts):
             return
         self._contracts[self._current]["outcome_payments"] = self.stages.stages()
+        self._stages_hint.setText(self._rate_card_hint())
         self.edited.emit()
 
     def _mode(self) -> str | None:
@@ -1021,6 +1032,24 @@ class ScenarioForm(QWidget):
         finally:
             self._loading -= 1
 
+    def _rate_card_hint(self) -> str:
+        """What a referral brings at the most likely shares, and at most (plain arithmetic)."""
+        fee = self._fields["contract.fee_per_referral"].value()
+        first_fee = fee[0] if isinstance(fee, list) and fee else fee
+        total, best, reach = 0.0, 0.0, 1.0
+        for stage in self.stages.stages():
+            rate, price, payments = stage.get("rate"), stage.get("price"), stage.get("payments", 1)
+            likely = rate.get("likely") if isinstance(rate, dict) else rate
+            if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (likely, price, payments)):
+                return ""  # a value still to correct: no sum until it is one
+            reach *= float(likely)  # type: ignore[arg-type]  # checked just above
+            total += reach * float(price) * int(payments)
+            best += float(price) * int(payments)
+        if not isinstance(first_fee, (int, float)) or not self.stages.stages():
+            return ""
+        return (f"A referral in year 1 brings {_money(first_fee)} as a fee, then {_money(total)} on average "
+                f"for its outcomes at the most likely shares ({_money(best)} if it reaches every stage).")
+
     def _show_mode_rows(self) -> None:
         """Show only the rows the chosen payment mode uses: a rate card has no price, share,
         success rate, target or cohorts; the pooled target is only all or nothing's."""
@@ -1036,6 +1065,7 @@ class ScenarioForm(QWidget):
                 form.setRowVisible(field.caption_label, shown)
         form.setRowVisible(self.stages, rate_card)
         form.setRowVisible(self._stages_label, rate_card)
+        self._stages_hint.setText(self._rate_card_hint() if rate_card else "")
         results = self._headings.get("Results")
         if results is not None:
             form.setRowVisible(results, not rate_card)
