@@ -179,6 +179,23 @@ def test_a_rate_of_120_percent_and_a_fee_year_in_words_are_marked_and_kept(qtbot
     assert (grid.currentRow(), KEYS[grid.currentColumn()]) == (0, "rate.high")
 
 
+def test_removing_every_stage_stays_done_and_says_a_rate_card_needs_one(qtbot, window):
+    form = window.form
+    choose_mode(qtbot, window, "A rate card")
+    grid = form.stages.grid
+    grid.setFocus()
+    grid.setCurrentCell(0, 0)
+    qtbot.keyClick(grid, Qt.Key.Key_Delete)
+    type_line(qtbot, form.field("contract.fee_per_referral").edit, "250")  # another edit
+    window.settle_now()
+    assert form.stages.stages() == [] and window.state.invalid
+    assert "1 to 10" in form.stages.problems_label.text()
+    qtbot.mouseClick(form.stages.add_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Escape)
+    window.settle_now()
+    assert not window.state.invalid and stage_names(window) == ["Outcome"]
+
+
 def test_pooled_target_only_beside_the_threshold(qtbot, window):
     form = window.form
     assert not shown(window, "contract.pooled_target_success_rate")

@@ -247,6 +247,7 @@ class ScenarioForm(QWidget):
         self._last: Scenario | None = None
         self._contracts: list[dict] = []
         self._other_mode: dict[int, dict[str, Any]] = {}  # contract id -> terms of its other modes
+        self._mode_shown: str | None = None  # the payment mode the contract editor shows
         self._current = -1
         self._fields: dict[str, Field] = {}
         self._contract_problems: dict[int, list[tuple[str, Problem]]] = {}
@@ -986,6 +987,7 @@ class ScenarioForm(QWidget):
                     value = 0
                 field.set_value(value)
             self.stages.set_stages(contract.get("outcome_payments") or [])
+            self._mode_shown = self._mode()
         finally:
             self._loading -= 1
         self._update_hints()
@@ -994,8 +996,10 @@ class ScenarioForm(QWidget):
     def _changed(self) -> None:
         if self._loading:
             return
-        if self._mode() == RATE_CARD and not self.stages.stages():
-            self._first_stage()
+        mode = self._mode()
+        if mode == RATE_CARD and self._mode_shown != RATE_CARD and not self.stages.stages():
+            self._first_stage()  # only on turning into a rate card: removing every stage stays done
+        self._mode_shown = mode
         self._update_hints()
         self._update_budget_hint()
         self.edited.emit()
