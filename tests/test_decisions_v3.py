@@ -167,6 +167,10 @@ def test_goal_seeks_on_a_rate_card_are_its_own_terms_and_the_engines_risks():
     assert (rate.item, rate.unit, rate.current_value) == ("Job start", "share", 0.3)
     assert rate.key == "contracts[0].outcome_payments[0].rate"
     assert "“Job start”" in decision_text.goal_sentence(rate)
+    for g in sol.goals:  # a stage's input is named by its row, never by its key
+        assert "outcome_payments" not in decision_text.goal_sentence(g), g.input
+    assert "outcome_payments" not in decision_text.advice(sol)
+    assert decision_text.label(rate) == "Share who reach the outcome “Job start”"
 
 
 def test_a_pooled_target_is_sought_up_to_the_cohort_target():

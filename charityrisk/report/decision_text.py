@@ -8,7 +8,7 @@ from __future__ import annotations
 from ..engine.decisions import Comparison, GoalSeek, Sensitivity, SensitivityBar, Solutions
 from ..engine.decisions.compare import PRESET_GUESSES, YOUR_GUESSES
 from ..engine.verdict import Verdict
-from ..model.fields import fields_of, spec
+from ..model.fields import fields_of, spec, template
 from .text import money, percent
 
 # Each input's name in sentences and its noun inside one, from the field table.
@@ -30,12 +30,13 @@ def _item(bar_or_goal: SensitivityBar | GoalSeek) -> str:
 
 
 def noun(g: GoalSeek) -> str:
-    return NOUNS.get(g.input, LABELS.get(g.input, g.input).lower()) + _item(g)
+    name = template(g.input)  # a stage's "outcome_payments[1].rate" is its row's
+    return NOUNS.get(name, LABELS.get(name, g.input).lower()) + _item(g)
 
 
 def label(bar_or_goal: SensitivityBar | GoalSeek, with_contract: bool = False) -> str:
     """The input's name for a trustee, e.g. "Share of the price at risk"."""
-    text = LABELS.get(bar_or_goal.input, bar_or_goal.input) + _item(bar_or_goal)
+    text = LABELS.get(template(bar_or_goal.input), bar_or_goal.input) + _item(bar_or_goal)
     if with_contract and bar_or_goal.contract_name:
         text += f" ({bar_or_goal.contract_name})"
     return text
