@@ -226,3 +226,30 @@ def test_interest_and_first_month_typed(qtbot, window):
     type_line(qtbot, form.field("first_month").edit, "")
     window.settle_now()
     assert window.scenario.first_month is None
+
+
+def test_a_file_with_a_stage_to_correct_opens_with_its_cell_marked(qtbot, window, tmp_path, prompts):
+    import json
+
+    data = {"format": "charityrisk-scenario", "version": 3, "name": "to fix", "horizon_months": 24,
+            "organisation": {"opening_reserves": 20000, "monthly_other_income": 10000, "monthly_core_costs": 10000},
+            "contracts": [{"name": "card", "start_month": 1, "duration_months": 12, "referrals_per_month": 5,
+                           "payment_mode": "rate_card", "fee_per_referral": [300, -5],
+                           "outcome_payments": [{"name": "Job start", "price": 800, "rate": 1.2, "lag_months": 3}],
+                           "cost_per_referral": 100, "fixed_monthly_cost": 500}]}
+    path = tmp_path / "to-fix.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    prompts.script("ask_yes_no", True)  # open it to correct
+    assert window.open_path(path)
+    form = window.form
+    assert form.stages.isVisible() and form.stages.problem_cells() == [(0, "rate.low"), (0, "rate.likely"),
+                                                                         (0, "rate.high")]
+    assert form.field("contract.fee_per_referral").edit.text() == "300, -5"  # kept as it was
+    assert "Year 2" in form.field("contract.fee_per_referral").error_label.text()
+    type_line(qtbot, form.field("contract.fee_per_referral").edit, "300, 200")
+    for key in ("rate.low", "rate.likely", "rate.high"):
+        type_stage_cell(qtbot, window, 0, key, "40")
+    window.settle_now()
+    assert not window.state.invalid
+    c = window.scenario.contracts[0]
+    assert c.fee_per_referral == (300, 200) and c.outcome_payments[0].rate == Uncertain.fixed(0.4)

@@ -590,9 +590,16 @@ def item_of(path: str, list_key: str) -> tuple[int, str] | None:
 
 def spec(path: str) -> FieldSpec | None:
     """The row for a key path (list indices ignored); a low / likely / high part of an
-    uncertain value gives its value's row; None for a path that is not an input."""
+    uncertain value, or an entry of a list of numbers, gives its value's row; None for a path
+    that is not an input."""
     key = template(path)
     found = BY_PATH.get(key)
+    if found is None and key.endswith("[]"):
+        # one entry of a list of numbers (a contract year's fee, a month of a pattern) is
+        # part of its input, as a low / likely / high part is of its guess
+        listed = BY_PATH.get(key[:-2])
+        if listed is not None and (listed.is_number or listed.name.endswith("monthly_amounts")):
+            return listed
     if found is None:
         parent, _, part = key.rpartition(".")
         found = BY_PATH.get(parent)
