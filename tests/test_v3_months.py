@@ -89,3 +89,17 @@ def test_chart_month_axis_named_by_the_calendar(overdrawn):
     ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
     assert ticks and all(t.endswith("2027") for t in ticks)
     assert ticks[0] == "May 2027"  # month 2, the first tick of a step of 2
+
+
+def test_comparison_curves_name_months_by_the_calendar(overdrawn):
+    from charityrisk.engine.decisions import compare
+    from charityrisk.report.decision_figures import draw_comparison_curves
+
+    s, _ = overdrawn
+    comparison = compare([("As it is", s), ("Richer", s.with_organisation(opening_reserves=9000))], paths=50)
+    fig = Figure(figsize=(7, 4))
+    ax = fig.add_subplot()
+    draw_comparison_curves(ax, comparison)
+    fig.canvas.draw()
+    ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert ticks and all(t.endswith("2027") for t in ticks)
