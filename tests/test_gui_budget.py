@@ -397,6 +397,7 @@ def test_a_pattern_pasted_from_a_spreadsheet_with_its_scale(qtbot, three):
     assert line.scale == Uncertain(0.8, 1.0, 1.1)
     assert t.cell_text(1, "monthly_amounts") == "pattern (12 months)"
     assert t.cell_text(1, "amount.low") == "× 80%"
+    assert "scale of the whole pattern" in t.grid.item(1, KEYS.index("amount.low")).toolTip()
 
     type_cell(qtbot, window, 1, "amount.low", "90")  # the amount cells hold the scale now
     settle(window)

@@ -202,6 +202,15 @@ def parse_scale(text: str) -> float:
     return _number(s) / 100
 
 
+def cell_tip(line: Any, key: str) -> str:
+    """A cell's tooltip: its column's, but a pattern's amount cells hold its scale."""
+    if key in AMOUNT_KEYS and has_pattern(line):
+        part = {"amount.low": "Low", "amount.likely": "Most likely", "amount.high": "High"}[key]
+        return (f"{part} guess of the scale of the whole pattern, e.g. 90 for 90%. "
+                f"{F.spec_of(OWNER, 'scale').tip} Enter on “Each time” opens the months.")
+    return column_tip(key)
+
+
 def cell_text(line: Any, key: str) -> str:
     """What a cell shows: the value, or for a line with a pattern its scale ("× 80%")."""
     value = _get(line, key)
@@ -650,7 +659,8 @@ class BudgetTable(QWidget):
                     # remarking every cell of twenty lines took as long as the validation.
                     if self._drawn.get((row, col)) != (reason or ""):
                         self._drawn[(row, col)] = reason or ""
-                        item.setToolTip(f"{reason}\n\n{column_tip(key)}" if reason else column_tip(key))
+                        tip = cell_tip(self._lines[row], key)
+                        item.setToolTip(f"{reason}\n\n{tip}" if reason else tip)
                         item.setBackground(QBrush(INVALID_FILL) if reason else QBrush())
                         item.setForeground(QBrush(QColor(ERROR_COLOUR)) if reason else QBrush())
                         item.setIcon(warning if reason else QIcon())
