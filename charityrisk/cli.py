@@ -517,7 +517,8 @@ def cmd_solve(args: argparse.Namespace) -> int:
     scenario = _load(args.file)
     targets = [args.target] if args.target else None
     if args.target is None and not scenario.contracts:
-        targets = [t for t in SOLVABLE if t not in CONTRACT_INPUTS]
+        targets = [t for t in SOLVABLE if t not in CONTRACT_INPUTS  # an overdraft's interest if it costs some
+                   and (t != "overdraft_interest_per_year" or scenario.organisation.overdraft_interest_per_year > 0)]
     if any(t in CONTRACT_INPUTS for t in (targets or SOLVABLE)):
         _check_contract(args.file, scenario, args.contract)
     solutions = solve(scenario, targets, args.contract, _decision_paths(args, scenario), args.seed,

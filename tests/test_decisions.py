@@ -158,9 +158,10 @@ def _one_step_riskier(s, g):
 def test_goal_seeks_state_their_direction_grid_and_uncertainty():
     s = scenario()
     sol = solve(s, paths=PATHS)
-    # every input its payment mode reads (not a rate card's fee, nor a pooled target it has not)
-    assert [g.input for g in sol.goals] == [n for n in SOLVABLE
-                                            if n not in ("fee_per_referral", "pooled_target_success_rate")]
+    # every input its payment mode reads (not a rate card's fee, nor a pooled target it has not),
+    # and not the interest on an overdraft that costs nothing
+    unread = ("fee_per_referral", "pooled_target_success_rate", "overdraft_interest_per_year")
+    assert [g.input for g in sol.goals] == [n for n in SOLVABLE if n not in unread]
     by = {g.input: g for g in sol.goals}
     assert by["share_at_risk"].direction == "at_most" and by["outcome_lag_months"].direction == "at_most"
     for name in ("referrals_per_month", "price_per_referral", "overdraft_facility", "opening_reserves"):

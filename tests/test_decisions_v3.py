@@ -158,6 +158,10 @@ def test_goal_seeks_on_a_rate_card_are_its_own_terms_and_the_engines_risks():
             assert simulate(g.safe_scenario, 1000, 5).p_run_out == g.p_run_out_at_value, g.input
         assert decision_text.goal_sentence(g)
     goals = {g.input: g for g in sol.goals}
+    interest = goals["overdraft_interest_per_year"]  # the scenario's overdraft costs 8%
+    assert (interest.current_value, interest.unit, interest.search_high) == (0.08, "share", 1.0)
+    if interest.value is not None:
+        assert interest.safe_scenario.organisation.overdraft_interest_per_year == interest.value
     fee = goals["fee_per_referral"]
     assert fee.current_value == 400 and fee.unit == "money"
     if fee.value is not None:  # the schedule scaled as a whole: 400, 300, 200, 0 keep their shape

@@ -293,7 +293,7 @@ FIELDS: tuple[FieldSpec, ...] = (
                           term="{b}a {v} overdraft", bound="at least ", zero="no overdraft")),
     FieldSpec("organisation.overdraft_interest_per_year", "Interest on the overdraft a year", "%", "fraction", 0, 1,
               default=0.0, since=3, reason=_SHARE_REASON + " a year",
-              tornado=Tornado("absolute", 0.02, lo=0, hi=1),
+              tornado=Tornado("absolute", 0.02, lo=0, hi=1), goal_seek=Seek(3, "percent", safer="low"),
               report_label="Overdraft interest a year", noun="interest rate on the overdraft",
               lever=Lever(10, "high", "zero", "current", 0.15, term="{b}{v} interest on the overdraft",
                           bound="at most ", zero="a free overdraft"),

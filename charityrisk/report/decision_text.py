@@ -150,6 +150,9 @@ def goal_clause(g: GoalSeek) -> str:
         return f"secure a {money(v)} overdraft facility" if v > 0 else "manage without an overdraft facility"
     if g.input == "opening_reserves":
         return f"hold at least {money(v)} of opening reserves"
+    if g.input == "overdraft_interest_per_year":
+        return (f"keep the interest on the overdraft at or below {share(v)} a year" if at_most
+                else f"keep the interest on the overdraft at or above {share(v)} a year")
     if g.input == "fee_per_referral":
         return (f"get a fee of at least {money(v)} per referral in the first year, later years' in proportion"
                 if not at_most else f"keep the first year's fee per referral at most {money(v)}")

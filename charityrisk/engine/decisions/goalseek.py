@@ -453,9 +453,25 @@ def _money_problem(ws: Workspace, name: str) -> _Problem:
                     lambda i: s.with_organisation(**{name: value(i)}))
 
 
+def _rate_problem(ws: Workspace, name: str) -> _Problem:
+    """An organisation's share (the interest rate on the overdraft): whole percentage points,
+    each charged on the same futures' balances (no contract is simulated again)."""
+    s = ws.scenario
+    org = s.organisation
+    current = float(getattr(org, name))
+    grid = Grid(100, lambda i: i / 100, 0.01, current, _grid_index(current, 0.0, 0.01, 100))
+
+    def p_at(i: int) -> float:
+        changes: dict[str, Any] = {name: grid.value(i)}
+        return float(ws.run_out(replace(org, **changes)).mean())
+
+    return _Problem(name, f"organisation.{name}", None, grid, p_at, _seek(name).safer == "low",
+                    lambda i: s.with_organisation(**{name: grid.value(i)}))
+
+
 def _problem(ws: Workspace, name: str, contract: int) -> _Problem:
     if name in ORGANISATION_INPUTS:
-        return _money_problem(ws, name)
+        return _money_problem(ws, name) if _seek(name).grid == "money" else _rate_problem(ws, name)
     if not is_contract_input(name):
         raise ValueError(f"cannot solve for {name!r}; choose from {', '.join(SOLVABLE)}")
     s = ws.scenario
@@ -575,8 +591,10 @@ def _nearest(prob: _Problem, x: float) -> int:
 
 def resolve_targets(s: Scenario, targets: Sequence[str] | None, contract: int) -> tuple[str, ...]:
     if targets is None:  # every input the contract's payment mode reads
-        targets = (contract_inputs(s.contracts[contract]) + ORGANISATION_INPUTS
-                   if 0 <= contract < len(s.contracts) else ORGANISATION_INPUTS)
+        # (an overdraft's interest only when it costs some: at 0% it is not a term in play)
+        own = tuple(n for n in ORGANISATION_INPUTS
+                    if n != "overdraft_interest_per_year" or s.organisation.overdraft_interest_per_year > 0)
+        targets = (contract_inputs(s.contracts[contract]) + own if 0 <= contract < len(s.contracts) else own)
     targets = tuple(targets)
     for name in targets:
         if name not in SOLVABLE and stage_input(name) is None:
