@@ -218,6 +218,9 @@ def test_interest_and_first_month_typed(qtbot, window):
     type_line(qtbot, form.field("first_month").edit, "april 2027")
     window.settle_now()
     assert window.scenario.organisation.overdraft_interest_per_year == pytest.approx(0.08)
+    type_line(qtbot, form.field("organisation.overdraft_facility").spin.lineEdit(), "10k")
+    hint = form.field("organisation.overdraft_interest_per_year").hint_label.text()
+    assert hint == "≈ £67 a month with the whole overdraft used"  # 8% of £10,000 over 12 months
     assert window.scenario.first_month == "2027-04"
     assert form.field("first_month").edit.text() == "Apr 2027"
     type_line(qtbot, form.field("first_month").edit, "2027-13")

@@ -192,7 +192,7 @@ HEADINGS = {"contracts[].start_month": "Referrals", "contracts[].price_per_refer
             "contracts[].count_noise": "Advanced"}
 STEPS = {"contracts[].price_per_referral": 50, "contracts[].cost_per_referral": 50,
          "contracts[].fixed_monthly_cost": 500, "contracts[].exit_cost": 500, "simulation.paths": 1000}
-SIDE_HINTS = {"organisation.opening_reserves", "contracts[].payment_mode"}
+SIDE_HINTS = {"organisation.opening_reserves", "contracts[].payment_mode", "organisation.overdraft_interest_per_year"}
 NONE_TEXTS = {"contracts[].wind_down_months": "Whole contract", "contracts[].pooled_target_success_rate": "Not used"}
 # Rows shown next to the row they belong with rather than in table order (the version 3 rows
 # come last in the table, so that files and reports list them after the older keys).
@@ -1093,6 +1093,11 @@ class ScenarioForm(QWidget):
             self.reserves_hint.setText(f"≈ {reserves / costs:.1f} months of core costs")
         else:
             self.reserves_hint.setText("")
+        rate = self._spin_of("organisation.overdraft_interest_per_year").value() / 100
+        facility = self._spin_of("organisation.overdraft_facility").value()
+        self._hint_of("organisation.overdraft_interest_per_year").setText(
+            f"≈ {_money(facility * rate / 12)} a month with the whole overdraft used" if rate > 0 and facility > 0
+            else "")
         if not 0 <= self._current < len(self._contracts):
             return
         f = self._fields
