@@ -16,7 +16,7 @@ from typing import NoReturn
 
 from . import __version__
 from .model import Problem, ScenarioError, load_scenario
-from .model.fields import goal_seek_names, lever_names
+from .model.fields import goal_seek_names, lever_names, spec_of
 from .model.scenario import MAX_PATHS, run_size_problem
 from .textsafety import escaped
 
@@ -69,12 +69,22 @@ SOLVABLE = goal_seek_names("contracts[]") + goal_seek_names("organisation")
 LEVERS = lever_names("contracts[]") + lever_names("organisation")
 
 
+def _since(name: str) -> int:
+    owner = "contracts[]" if name in lever_names("contracts[]") else "organisation"
+    return spec_of(owner, name).since
+
+
 def _lever(word: str) -> str:
     word = word.strip()
     if word in LEVERS:
         return word
     for match in (lambda n: n.startswith(word), lambda n: word in n):
         found = [n for n in LEVERS if word and match(n)]
+        if len(found) > 1:
+            # A word keeps the term it meant before newer terms shared it ("overdraft" is
+            # the facility, not version 3's interest on it).
+            first = min(_since(n) for n in found)
+            found = [n for n in found if _since(n) == first]
         if len(found) == 1:
             return found[0]
     raise argparse.ArgumentTypeError(f"{word!r} is not a term to negotiate; choose from {', '.join(LEVERS)}")
@@ -493,7 +503,8 @@ def cmd_solve(args: argparse.Namespace) -> int:
     scenario = _load(args.file)
     targets = [args.target] if args.target else None
     if args.target is None and not scenario.contracts:
-        targets = [t for t in SOLVABLE if t not in CONTRACT_INPUTS]
+        targets = [t for t in SOLVABLE if t not in CONTRACT_INPUTS  # an overdraft's interest if it costs some
+                   and (t != "overdraft_interest_per_year" or scenario.organisation.overdraft_interest_per_year > 0)]
     if any(t in CONTRACT_INPUTS for t in (targets or SOLVABLE)):
         _check_contract(args.file, scenario, args.contract)
     solutions = solve(scenario, targets, args.contract, _decision_paths(args, scenario), args.seed,

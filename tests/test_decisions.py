@@ -158,7 +158,10 @@ def _one_step_riskier(s, g):
 def test_goal_seeks_state_their_direction_grid_and_uncertainty():
     s = scenario()
     sol = solve(s, paths=PATHS)
-    assert [g.input for g in sol.goals] == list(SOLVABLE)
+    # every input its payment mode reads (not a rate card's fee, nor a pooled target it has not),
+    # and not the interest on an overdraft that costs nothing
+    unread = ("fee_per_referral", "pooled_target_success_rate", "overdraft_interest_per_year")
+    assert [g.input for g in sol.goals] == [n for n in SOLVABLE if n not in unread]
     by = {g.input: g for g in sol.goals}
     assert by["share_at_risk"].direction == "at_most" and by["outcome_lag_months"].direction == "at_most"
     for name in ("referrals_per_month", "price_per_referral", "overdraft_facility", "opening_reserves"):
@@ -268,7 +271,9 @@ def test_sensitivity_steps_and_ends():
     s = scenario()
     sens = sensitivity(s, paths=1000)
     bars = {b.key: b for b in sens.bars}
-    assert len(bars) == 1 + 4 + 17  # correlation; 13 contract inputs and guarantee, ramp-up, wind-down, exit cost
+    # correlation; 4 organisation inputs and version 3's interest on the overdraft; 13 contract
+    # inputs and guarantee, ramp-up, wind-down, exit cost
+    assert len(bars) == 1 + 5 + 17
     wind = bars["contracts[0].wind_down_months"]  # left out: the whole contract, never beyond
     assert (wind.low_value, wind.base_value, wind.high_value) == (21, 24, 24)
     assert bars["contracts[0].guaranteed_referrals_per_month"].high_value == 1

@@ -15,7 +15,8 @@ from PySide6.QtWidgets import (
 )
 
 from charityrisk.gui.start import EXAMPLE, OWN, SEEN_KEY, offer_start, should_offer
-from charityrisk.model import load_scenario
+from charityrisk.model import load_scenario, scenario_from_dict
+from charityrisk.model.migration import FORMAT_VERSION
 from charityrisk.report.glossary import tooltip_for_label
 
 
@@ -227,6 +228,11 @@ def test_guided_setup_builds_my_own_scenario(qtbot, window, prompts):
     assert wizard.currentPage() is wizard.org
     assert "one k" in wizard.org.error.text()
     retype(qtbot, reserves, "65k")
+    first = page_field(QLineEdit, "start.first_month")
+    retype(qtbot, first, "Smarch 2027")
+    wizard.next()  # refused: not a month
+    assert wizard.currentPage() is wizard.org and "not a month" in wizard.org.error.text()
+    retype(qtbot, first, "April 2027")
     qtbot.mouseClick(wizard.button(QWizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
     assert wizard.currentPage() is wizard.budget
     retype(qtbot, page_field(QAbstractSpinBox, "start.monthly_other_income"), "20,000")
@@ -242,17 +248,13 @@ def test_guided_setup_builds_my_own_scenario(qtbot, window, prompts):
     assert s.organisation.opening_reserves == 65_000
     assert s.organisation.monthly_core_costs == 22_000
     assert s.contracts[0].price_per_referral == 1_200 and s.contracts[0].cost_per_referral == 350
+    assert s.first_month == "2027-04"  # months named by the calendar from then on
+    warnings: list = []
+    scenario_from_dict(wizard.scenario_data(), warnings)
+    assert warnings == []  # made in today's format: nothing read as an older file's
     assert not window.showing_example() and window.windowTitle().startswith("Riverside Mentoring")
     assert window.is_modified()  # new work, offered for saving on close
-    # Its answers are a file of the current version: read back without a word about versions.
-    from charityrisk.model import scenario_from_dict
-    from charityrisk.model.migration import FORMAT_VERSION
-
-    data = wizard.scenario_data()
-    assert data["version"] == FORMAT_VERSION
-    warnings: list = []
-    scenario_from_dict(data, warnings)
-    assert warnings == []
+    assert wizard.scenario_data()["version"] == FORMAT_VERSION
 
 
 def test_guided_setup_can_import_a_forecast(qtbot, window, prompts, monkeypatch, tmp_path):

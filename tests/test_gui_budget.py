@@ -367,3 +367,62 @@ def test_import_waits_until_the_marked_values_are_fixed(qtbot, three, prompts):
     import_menu(three).trigger()  # asks for no file (an unscripted file dialog fails the test)
     assert prompts.messages("show_info") == ["Please fix the values marked in red before importing a forecast."]
     assert table(three).cell_text(0, "end_month") == "0"
+
+
+# ----- a line with a monthly pattern (version 3) ------------------------------------------------
+
+def test_a_pattern_pasted_from_a_spreadsheet_with_its_scale(qtbot, three):
+    from PySide6.QtGui import QGuiApplication, QKeySequence
+
+    window, t = three, table(three)
+    grid = t.grid
+    grid.setFocus()
+    grid.setCurrentCell(1, KEYS.index("monthly_amounts"))
+    assert t.cell_text(1, "monthly_amounts") == "same"
+    qtbot.keyClick(grid, Qt.Key.Key_Return)  # Enter on the cell opens the months
+    dialog = t.pattern_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.amounts() == [200.0] * 12  # starts from the line's most likely amount
+    dialog.grid.setFocus()
+    dialog.grid.setCurrentCell(0, 0)
+    QGuiApplication.clipboard().setText("100\t100\t100\t100\t100\t100\t100\t100\t150\t200\t400\t1,200")
+    qtbot.keySequence(dialog.grid, QKeySequence.StandardKey.Paste)
+    for part, text in (("low", "80"), ("likely", "100"), ("high", "110")):
+        dialog.scale[part].selectAll()
+        qtbot.keyClicks(dialog.scale[part], text)
+    dialog.accept()
+    settle(window)
+    line = window.scenario.organisation.budget[1]
+    assert line.monthly_amounts == (100,) * 8 + (150, 200, 400, 1200)
+    assert line.scale == Uncertain(0.8, 1.0, 1.1)
+    assert t.cell_text(1, "monthly_amounts") == "pattern (12 months)"
+    assert t.cell_text(1, "amount.low") == "× 80%"
+    assert "scale of the whole pattern" in t.grid.item(1, KEYS.index("amount.low")).toolTip()
+
+    type_cell(qtbot, window, 1, "amount.low", "90")  # the amount cells hold the scale now
+    settle(window)
+    assert window.scenario.organisation.budget[1].scale == Uncertain(0.9, 1.0, 1.1)
+    assert t.cell_text(1, "amount.low") == "× 90%"
+    window.undo_stack.undo()
+    assert window.scenario.organisation.budget[1].scale == Uncertain(0.8, 1.0, 1.1)
+    window.undo_stack.undo()  # the whole pattern was one edit
+    assert window.scenario.organisation.budget[1].monthly_amounts is None
+
+
+def test_a_month_that_is_not_an_amount_is_marked_on_the_pattern(qtbot, three):
+    window, t = three, table(three)
+    t.edit_pattern(0)
+    dialog = t.pattern_dialog
+    dialog.grid.item(0, 3).setText("lots")
+    dialog.accept()
+    settle(window)
+    assert window.state.invalid
+    assert t.problem_cells() == [(0, "monthly_amounts")]
+    assert "Line 1 “Rent”, Each time" in t.problems_label.text()
+    t.edit_pattern(0)  # what was typed is still there to correct
+    assert t.pattern_dialog.amounts()[3] == "lots"
+    t.pattern_dialog.grid.item(0, 3).setText("£120")
+    t.pattern_dialog.accept()
+    settle(window)
+    assert not window.state.invalid
+    assert window.scenario.organisation.budget[0].monthly_amounts[3] == 120

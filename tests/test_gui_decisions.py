@@ -91,3 +91,24 @@ def test_compare_with_real_programmes(qtbot, panel, scenario):
     assert [panel.table.item(r, 0).text() for r in range(panel.table.rowCount())] == [
         o.label for o in expected.options]
     assert any("Work Programme" in o.label for o in expected.options)
+
+
+def test_a_rate_card_has_its_goal_seeks_but_no_shares_of_a_price_to_compare(qtbot, panel, scenario):
+    """The structures compared are shares of a price; a rate card has none, so those buttons
+    say why they are off, and the goal seeks are the rate card's own terms."""
+    from charityrisk.model.scenario import OutcomeStage, Uncertain
+
+    card = replace(scenario.contracts[0], payment_mode="rate_card", fee_per_referral=(400.0, 300.0),
+                   outcome_payments=(OutcomeStage("Job start", 1000.0, Uncertain(0.2, 0.3, 0.4), 6, 1),))
+    s = replace(scenario, contracts=(card,), settings=replace(scenario.settings, paths=1000))
+    panel.set_scenario(s)
+    assert panel.safe_button.isEnabled()
+    assert not panel.compare_button.isEnabled() and "rate card" in panel.compare_button.toolTip()
+    assert not panel.programmes_button.isEnabled()
+    with qtbot.waitSignal(panel.analysis_shown, timeout=60_000) as shown:
+        qtbot.mouseClick(panel.safe_button, Qt.MouseButton.LeftButton)
+    inputs = [g.input for g in shown.args[0].solutions.goals]
+    assert "share_at_risk" not in inputs and "outcome_payments[0].rate" in inputs
+    assert "“Job start”" in panel.advice.text() and "outcome_payments" not in panel.advice.text()
+    panel.set_scenario(scenario)  # a share of a price again: the comparisons come back
+    assert panel.compare_button.isEnabled() and "rate card" not in panel.compare_button.toolTip()

@@ -244,7 +244,8 @@ def test_typing_every_kind_of_field(qtbot, form):
 def test_plain_words_choices(qtbot, form):
     mode = find(form, "contract.payment_mode")
     assert [mode.itemText(i) for i in range(mode.count())] == [
-        "Paid on results", "All or nothing at a threshold", "Paid up front, repaid if target missed"]
+        "Paid on results", "All or nothing at a threshold", "Paid up front, repaid if target missed",
+        "A rate card of outcomes"]
     with qtbot.waitSignal(form.edited, timeout=1000):
         mode.setCurrentIndex(1)
     assert built(form).contracts[0].payment_mode == "threshold"

@@ -24,6 +24,7 @@ from charityrisk.model.money import format_money
 from charityrisk.model.scenario import BudgetLine
 from charityrisk.report.export import (
     MONTHLY_LABELS,
+    month_by_month,
     monthly_rows,
     monthly_table,
     period_summary,
@@ -100,12 +101,16 @@ def test_csv_carries_the_month_by_month_table_as_numbers(exact, tmp_path):
     write_csv(s, r, path)
     with open(path, encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.reader(handle))
-    start = rows.index(["Month"] + [f"{label} (£)" for label in MONTHLY_LABELS])
+    # version 3: the average balance without the contract follows the average balance
+    labels = list(MONTHLY_LABELS)
+    labels.insert(labels.index("Average balance") + 1, "Average balance without the contract")
+    start = rows.index(["Month"] + [f"{label} (£)" for label in labels])
     assert rows[start - 1][0].startswith("Month by month")
     table = rows[start + 1:start + 9]
     assert [int(row[0]) for row in table] == list(range(1, 9))
-    for column, label in enumerate(MONTHLY_LABELS, start=1):
-        assert [float(row[column]) for row in table] == pytest.approx(HAND[label], abs=PENNY), label
+    for column, label in enumerate(labels, start=1):
+        expected = HAND.get(label, r.baseline.mean_balance_by_month)
+        assert [float(row[column]) for row in table] == pytest.approx(expected, abs=PENNY), label
     assert rows[start + 9] == []  # the section ends before the balance table
     assert monthly_rows(r)[1:] == [[float(c) if i else int(c) for i, c in enumerate(row)] for row in table]
 
@@ -174,13 +179,13 @@ def test_tab_shows_the_engines_numbers_for_the_example(qtbot, window, example):
     table = panel.table
     assert table.columnCount() == example.horizon_months == 36
     assert table.horizontalHeaderItem(0).text() == "Month 1"
-    for r, row in enumerate(monthly_table(expected)):
+    for r, row in enumerate(month_by_month(expected)):
         header = table.verticalHeaderItem(r)
         assert header.text() == row.label and header.toolTip() == row.tooltip
         for m in range(36):
             item = table.item(r, m)
             assert item.data(VALUE_ROLE) == row.values[m]
-            assert item.text() == format_money(round(float(row.values[m]), 2))
+            assert item.text() == format_money(round(float(row.values[m])))  # whole pounds
     # the December appeal (month 9) shows in the income row: more than the month before
     assert table.item(0, 8).data(VALUE_ROLE) > table.item(0, 7).data(VALUE_ROLE) + 8000
     assert f"{example.settings.paths:,} simulated futures" in panel.intro.text()
@@ -198,20 +203,25 @@ def test_tab_scrolls_sideways_at_1024_wide_rather_than_squashing(qtbot, window, 
     assert panel.table.columnWidth(0) >= widest  # every figure readable in full
 
 
-def test_deterministic_scenario_in_the_tab_to_the_penny(qtbot, window, exact):
-    s, _ = exact
+def test_deterministic_scenario_in_the_tab_in_whole_pounds_copied_to_the_penny(qtbot, window, exact):
+    s, r = exact
     s = dataclasses.replace(s, settings=dataclasses.replace(s.settings, paths=100))
     with qtbot.waitSignal(window.results_shown, timeout=60_000):
         window.load(s, None)
     panel = open_tab(qtbot, window)
+    labels = [panel.table.verticalHeaderItem(i).text() for i in range(panel.table.rowCount())]
     for label, values in HAND.items():
         for month, value in enumerate(values, start=1):
-            assert panel.cell_text(label, month) == format_money(value), (label, month)
-            item = panel.table.item(MONTHLY_LABELS.index(label), month - 1)
-            assert abs(item.data(VALUE_ROLE) - value) < PENNY
-    assert panel.cell_text("Average balance", 4) == "£199.50"
-    assert panel.cell_text("Costs", 1) == "£2,750.25"
-    assert panel.cell_text("Average balance", 3) == "-£350.25"
+            assert panel.cell_text(label, month) == format_money(round(value)), (label, month)
+            item = panel.table.item(labels.index(label), month - 1)
+            assert abs(item.data(VALUE_ROLE) - value) < PENNY  # what Ctrl+C copies
+    assert panel.cell_text("Average balance", 4) == "£200"
+    assert panel.cell_text("Costs", 1) == "£2,750"
+    assert panel.cell_text("Average balance", 3) == "-£350"
+    # version 3: the organisation without the contract, on the same futures, under the average
+    assert labels[labels.index("Average balance") + 1] == "Average balance without the contract"
+    assert panel.cell_text("Average balance without the contract", 8) == format_money(
+        round(float(r.baseline.mean_balance_by_month[7])))
 
 
 def test_copy_gives_plain_numbers_for_a_spreadsheet(qtbot, window, exact):
@@ -236,3 +246,14 @@ def test_results_for_an_older_form_are_marked_in_the_tab(qtbot, window, example)
     window.state.update(note="Updating for your change...")
     assert panel.status.text() == "Updating for your change..."
     assert not panel.status.isHidden()
+
+
+def test_tab_names_months_by_the_calendar_once_the_first_month_is_set(qtbot, window, exact):
+    s, _ = exact
+    s = dataclasses.replace(s, first_month="2027-11", settings=dataclasses.replace(s.settings, paths=100))
+    with qtbot.waitSignal(window.results_shown, timeout=60_000):
+        window.load(s, None)
+    panel = open_tab(qtbot, window)
+    panel.fill()
+    assert [panel.table.horizontalHeaderItem(m).text() for m in range(3)] == ["Nov 2027", "Dec 2027", "Jan 2028"]
+    assert panel.summary.horizontalHeaderItem(0).text() == "Quarter 1 (Nov 2027 - Jan 2028)"

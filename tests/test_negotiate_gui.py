@@ -90,8 +90,21 @@ def test_a_grid_for_an_older_scenario_is_labelled(qtbot, panel, example):
 def test_without_a_contract_only_the_organisations_terms_are_offered(qtbot, panel, example):
     panel.set_scenario(replace(example, contracts=()))
     offered = {panel.first.itemData(i) for i in range(panel.first.count())}
-    assert offered == {"overdraft_facility", "opening_reserves"}
+    assert offered == {"overdraft_facility", "opening_reserves", "overdraft_interest_per_year"}
     assert panel.levers() == ("overdraft_facility", "opening_reserves")
+
+
+def test_a_rate_card_offers_its_fee_and_not_a_share_at_risk(qtbot, panel, example):
+    from charityrisk.model.scenario import OutcomeStage, Uncertain
+
+    card = replace(example.contracts[0], payment_mode="rate_card", fee_per_referral=(400.0, 300.0),
+                   outcome_payments=(OutcomeStage("Job start", 1000.0, Uncertain.fixed(0.3), 6, 1),))
+    panel.set_scenario(replace(example, contracts=(card,)))
+    offered = {panel.first.itemData(i) for i in range(panel.first.count())}
+    assert "fee_per_referral" in offered and "overdraft_interest_per_year" in offered
+    assert not offered & {"share_at_risk", "outcome_lag_months", "price_per_referral"}
+    assert panel.first.itemText([panel.first.itemData(i) for i in range(panel.first.count())]
+                                .index("fee_per_referral")) == "Fee per referral"
 
 
 def test_it_is_a_tab_of_what_would_make_it_safe(qtbot, example, prompts):

@@ -39,10 +39,12 @@ from PySide6.QtWidgets import (
 )
 
 from ..model import fields as F
+from ..model.calendar import month_name, parse_first_month
 from ..model.money import MoneyError, format_money, parse_money
 from ..model.problems import Problem
 from .fields import ERROR_COLOUR, Unit, plain_reason
 from .parts import unique_name
+from .pattern_dialog import PatternDialog
 
 OWNER = "organisation.budget[]"
 LIST_KEY = "organisation.budget"
@@ -51,6 +53,7 @@ LIST_KEY = "organisation.budget"
 COLUMNS: tuple[tuple[str, str, str, str], ...] = (
     ("name", "Name", "name", "count"),
     ("kind", "Income\nor cost", "kind", "count"),
+    ("monthly_amounts", "Each\ntime", "monthly_amounts", "money"),
     ("amount.low", "Low\n(£)", "amount", "money"),
     ("amount.likely", "Most\nlikely (£)", "amount", "money"),
     ("amount.high", "High\n(£)", "amount", "money"),
@@ -80,8 +83,31 @@ def _row(key: str) -> F.FieldSpec:
     return F.spec_of(OWNER, COLUMNS[KEYS.index(key)][2])
 
 
+PATTERN_KEY = "monthly_amounts"
+PATTERN_TIP = ("The same amount each time (low / most likely / high), or a pattern: a different amount "
+               "for each month. Enter or double-click opens the months, to type or paste from a "
+               "spreadsheet. For a line with a pattern, low / most likely / high are the scale of the "
+               "whole pattern, in percent.")
+
+
+def has_pattern(line: Any) -> bool:
+    """A line given month by month (version 3): its amount cells hold the pattern's scale."""
+    return isinstance(line, dict) and "monthly_amounts" in line
+
+
+def pattern_text(line: Any) -> str:
+    """The pattern column's text: "pattern (12 months)", or "same" for one amount each time."""
+    if not has_pattern(line):
+        return "same"
+    amounts = line.get("monthly_amounts")
+    count = len(amounts) if isinstance(amounts, list) else 0
+    return f"pattern ({count} month{'s' if count != 1 else ''})"
+
+
 def column_tip(key: str) -> str:
     """The column's tooltip: the field table's help, plus how to type the value."""
+    if key == PATTERN_KEY:
+        return PATTERN_TIP
     how = {"amount.low": "Low guess. Type 65000, 65k or £65,000.",
            "amount.likely": "Most likely. Type 65000, 65k or £65,000.",
            "amount.high": "High guess. Type 65000, 65k or £65,000.",
@@ -170,11 +196,38 @@ def show_value(key: str, value: Any) -> str:
     return str(value)
 
 
+def parse_scale(text: str) -> float:
+    """A pattern's scale typed in an amount cell: "80", "80%" or "× 80%" for 80%."""
+    s = text.strip().lstrip("×x*").strip().rstrip("%").strip()
+    return _number(s) / 100
+
+
+def cell_tip(line: Any, key: str) -> str:
+    """A cell's tooltip: its column's, but a pattern's amount cells hold its scale."""
+    if key in AMOUNT_KEYS and has_pattern(line):
+        part = {"amount.low": "Low", "amount.likely": "Most likely", "amount.high": "High"}[key]
+        return (f"{part} guess of the scale of the whole pattern, e.g. 90 for 90%. "
+                f"{F.spec_of(OWNER, 'scale').tip} Enter on “Each time” opens the months.")
+    return column_tip(key)
+
+
+def cell_text(line: Any, key: str) -> str:
+    """What a cell shows: the value, or for a line with a pattern its scale ("× 80%")."""
+    value = _get(line, key)
+    if key in AMOUNT_KEYS and has_pattern(line) and isinstance(value, (int, float)) \
+            and not isinstance(value, bool):
+        return f"× {value * 100:.4g}%"
+    return show_value(key, value)
+
+
 def _get(line: Any, key: str) -> Any:
     if not isinstance(line, dict):
         return None
+    if key == PATTERN_KEY:
+        return pattern_text(line)
     if key in AMOUNT_KEYS:
-        amount = line.get("amount")
+        name = "scale" if has_pattern(line) else "amount"
+        amount = line.get(name, 1.0 if name == "scale" else None)
         part = key.split(".")[1]
         return amount.get(part) if isinstance(amount, dict) else amount
     if key == "end_month":
@@ -184,11 +237,12 @@ def _get(line: Any, key: str) -> Any:
 
 def _set(line: dict, key: str, value: Any) -> None:
     if key in AMOUNT_KEYS:
-        amount = line.get("amount")
+        name = "scale" if has_pattern(line) else "amount"
+        amount = line.get(name, 1.0 if name == "scale" else None)
         if not isinstance(amount, dict):
             amount = dict.fromkeys(("low", "likely", "high"), amount)
         amount[key.split(".")[1]] = value
-        line["amount"] = amount
+        line[name] = amount
     else:
         line[key] = value
 
@@ -198,8 +252,12 @@ def columns_for(sub: str) -> list[int]:
     path that names the whole line is its name."""
     if sub in KEYS:
         return [KEYS.index(sub)]
-    if sub == "amount":
+    if sub in ("amount", "scale"):
         return [KEYS.index(k) for k in AMOUNT_KEYS]
+    if sub.startswith("scale."):  # a pattern's scale is shown in the amount cells
+        return [KEYS.index("amount." + sub.split(".", 1)[1])]
+    if sub.startswith(PATTERN_KEY):  # the pattern, or one month of it
+        return [KEYS.index(PATTERN_KEY)]
     return [0]
 
 
@@ -238,13 +296,18 @@ class BudgetGrid(QTableWidget):
     duplicate_requested = Signal()
     remove_requested = Signal()
     move_requested = Signal(int)  # -1 up, +1 down
+    open_requested = Signal(int, int)  # Enter on a cell that opens a dialog (row, column)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key, mods = event.key(), event.modifiers()
         editing = self.state() == QAbstractItemView.State.EditingState
         if not editing:
             if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
-                self.edit(self.currentIndex())
+                index = self.currentIndex()
+                if not index.flags() & Qt.ItemFlag.ItemIsEditable:
+                    self.open_requested.emit(index.row(), index.column())
+                    return
+                self.edit(index)
                 return
             if key == Qt.Key.Key_Delete and mods == Qt.KeyboardModifier.NoModifier:
                 self.remove_requested.emit()
@@ -327,6 +390,10 @@ class BudgetTable(QWidget):
         self.grid.duplicate_requested.connect(self.duplicate_line)
         self.grid.remove_requested.connect(self.remove_line)
         self.grid.move_requested.connect(self.move_line)
+        self.grid.open_requested.connect(self._open_cell)
+        self.grid.cellDoubleClicked.connect(self._open_cell)
+        self.first_month: str | None = None  # names the pattern's months, set by the form
+        self.pattern_dialog: PatternDialog | None = None
         layout.addWidget(self.grid)
 
         buttons = QHBoxLayout()
@@ -448,22 +515,47 @@ class BudgetTable(QWidget):
         if not 0 <= row < len(self._lines) or not isinstance(self._lines[row], dict):
             return
         key, text = KEYS[col], item.text()
+        line = self._lines[row]
         try:
-            value = parse_cell(key, text)
+            value = (parse_scale(text) if key in AMOUNT_KEYS and has_pattern(line)
+                     else parse_cell(key, text))
         except CellError as error:
             self._typed[row][key] = str(error)
-            _set(self._lines[row], key, text)  # kept as typed; validation refuses it too
+            _set(line, key, text)  # kept as typed; validation refuses it too
         else:
             self._typed[row].pop(key, None)
-            _set(self._lines[row], key, value)
+            _set(line, key, value)
             self._loading += 1
             try:
-                item.setText(show_value(key, value))  # "65k" reads back as "£65,000"
+                item.setText(cell_text(line, key))  # "65k" reads back as "£65,000"
             finally:
                 self._loading -= 1
         self._marks.pop((row, col), None)
         self._show_marks()
         self.edited.emit()
+
+    def _open_cell(self, row: int, col: int) -> None:
+        if KEYS[col] == PATTERN_KEY:
+            self.edit_pattern(row)
+
+    def edit_pattern(self, row: int) -> None:
+        """Open the months of line ``row`` (a line with one amount starts a pattern of 12
+        months at its most likely amount); OK puts them in the line, as one edit."""
+        if not 0 <= row < len(self._lines) or not isinstance(self._lines[row], dict):
+            return
+        first = self.first_month if parse_first_month(self.first_month) is not None else None
+        dialog = PatternDialog(self._lines[row], lambda m: month_name(first, m), self)
+        self.pattern_dialog = dialog
+
+        def done() -> None:
+            if row < len(self._lines):
+                self._lines[row] = dialog.result_line()
+                for key in AMOUNT_KEYS + (PATTERN_KEY,):
+                    self._typed[row].pop(key, None)
+                self._structure_changed(row)
+
+        dialog.accepted.connect(done)
+        dialog.open()
 
     def add_line(self) -> None:
         if len(self._lines) >= F.MAX_ITEMS[LIST_KEY]:
@@ -528,10 +620,11 @@ class BudgetTable(QWidget):
             self._drawn = {}  # every item below is new, drawn unmarked
             for row, line in enumerate(self._lines):
                 for c, key in enumerate(KEYS):
-                    value = _get(line, key)
-                    item = QTableWidgetItem(show_value(key, value))
-                    if c >= 2 and key not in ("every_months",):
+                    item = QTableWidgetItem(cell_text(line, key))
+                    if c >= 2 and key not in ("every_months", PATTERN_KEY):
                         item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                    if key == PATTERN_KEY:  # opens the months (Enter, double-click), never typed in
+                        item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
                     self.grid.setItem(row, c, item)
             self._show_marks()
         finally:
@@ -566,7 +659,8 @@ class BudgetTable(QWidget):
                     # remarking every cell of twenty lines took as long as the validation.
                     if self._drawn.get((row, col)) != (reason or ""):
                         self._drawn[(row, col)] = reason or ""
-                        item.setToolTip(f"{reason}\n\n{column_tip(key)}" if reason else column_tip(key))
+                        tip = cell_tip(self._lines[row], key)
+                        item.setToolTip(f"{reason}\n\n{tip}" if reason else tip)
                         item.setBackground(QBrush(INVALID_FILL) if reason else QBrush())
                         item.setForeground(QBrush(QColor(ERROR_COLOUR)) if reason else QBrush())
                         item.setIcon(warning if reason else QIcon())

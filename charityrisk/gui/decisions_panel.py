@@ -37,6 +37,10 @@ from .parts import ProgressRow, job_runner, wrapped_label
 from .prompts import Prompts
 from .state import Answer, WindowState
 
+RATE_CARD_TIP = ("This contract is a rate card: the structures compared here are shares of one price "
+                "paid on results, which a rate card does not have. Use Scenario › Try different terms to "
+                "compare rate cards, or choose a contract paid by a share of a price.")
+
 
 class DecisionsPanel(QWidget):
     analysis_shown = Signal(object)
@@ -65,6 +69,8 @@ class DecisionsPanel(QWidget):
         self.contract_choice.setObjectName("decisions.contract")
         self.contract_choice.setAccessibleName("Contract to negotiate")
         self.contract_choice.setToolTip("The contract whose terms the goal seeks and comparison change.")
+        self.contract_choice.currentIndexChanged.connect(  # a rate card has no structures to compare
+            lambda _i: self._follow(self._rendered_scenario, False) if self._rendered_scenario is not None else None)
         self.safe_button = QPushButton("Find what would make it safe")
         self.safe_button.setObjectName("decisions.analyse")
         self.safe_button.setToolTip("Searches, on the same simulated futures, for the terms at which the chance "
@@ -213,13 +219,23 @@ class DecisionsPanel(QWidget):
         names = [f"{i + 1}. {c.name}" for i, c in enumerate(scenario.contracts)]
         if names != [self.contract_choice.itemText(i) for i in range(self.contract_choice.count())]:
             keep = self.contract_choice.currentIndex()
+            self.contract_choice.blockSignals(True)  # refilled here: not a choice to follow
             self.contract_choice.clear()
             self.contract_choice.addItems(names)
             self.contract_choice.setCurrentIndex(min(max(keep, 0), len(names) - 1))
+            self.contract_choice.blockSignals(False)
         has_contract = bool(scenario.contracts)
+        index = max(self.contract_choice.currentIndex(), 0)
+        # The payment structures compared are shares of a price; a rate card has no price to
+        # share, so putting them on it would compare nothing the prime could offer.
+        card = has_contract and scenario.contracts[min(index, len(scenario.contracts) - 1)].payment_mode == "rate_card"
         self.safe_button.setEnabled(has_contract)
-        self.compare_button.setEnabled(has_contract)
-        self.programmes_button.setEnabled(has_contract)
+        self.compare_button.setEnabled(has_contract and not card)
+        self.programmes_button.setEnabled(has_contract and not card)
+        for button in (self.compare_button, self.programmes_button):
+            tip = button.property("usual_tip") or button.toolTip()
+            button.setProperty("usual_tip", tip)
+            button.setToolTip(RATE_CARD_TIP if card else tip)
         self.compare_files_button.setEnabled(has_contract)
         if changed and (self.analysis is not None or self.comparison is not None):
             self._set_status("The scenario has changed since these answers: press a button to update them.")

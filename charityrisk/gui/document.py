@@ -92,7 +92,7 @@ def fixable(problems: list[Problem]) -> bool:
     type, a missing key or a broken structure cannot be put in a field."""
     def on_a_field(p: Problem) -> bool:
         row = spec(p.path)
-        in_table = row is not None and row.owner == "organisation.budget[]"  # the budget table's cells
+        in_table = row is not None and row.owner in ("organisation.budget[]", "contracts[].outcome_payments[]")
         return p.code in FIXABLE_CODES and row is not None and (row.in_form or in_table)
     return bool(problems) and all(isinstance(p, Problem) and on_a_field(p) for p in problems)
 

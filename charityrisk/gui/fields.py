@@ -7,6 +7,7 @@ spurious change).  Views never compute risk; the only arithmetic here is unit co
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..model.calendar import month_name, parse_first_month
 from ..model.fields import MAX_LAG, MAX_MONEY, MAX_REFERRALS, spec, spec_of
 from ..model.money import MoneyError, format_money, parse_money
 from ..model.problems import ORDER, RANGE, REQUIRED, TEXT, TYPE, Problem
@@ -744,3 +746,145 @@ class SeedField(Field):
     def value(self) -> Any:
         text = self.edit.text().strip()
         return int(text) if text.isdigit() else text
+
+
+# ----- version 3: the first month, a fee per contract year ------------------------------------
+
+_MONTH_WORDS = {name.lower(): i for i, name in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
+
+
+def read_first_month(text: str) -> str | None:
+    """The file's "YYYY-MM" for a month typed as people write it ("Apr 2027", "April 2027",
+    "2027-04", "04/2027"), or None if it is none of them (the text is then kept as typed
+    and validation names ``first_month``)."""
+    s = text.strip().lower().replace(",", " ")
+    found = re.fullmatch(r"([a-z]+)\.?\s+(\d{4})", s)
+    if found and found.group(1)[:3] in _MONTH_WORDS:
+        return f"{found.group(2)}-{_MONTH_WORDS[found.group(1)[:3]]:02d}"
+    found = re.fullmatch(r"(\d{4})-(\d{1,2})", s)
+    if found:
+        return f"{found.group(1)}-{int(found.group(2)):02d}"
+    found = re.fullmatch(r"(\d{1,2})\s*/\s*(\d{4})", s)
+    if found:
+        return f"{found.group(2)}-{int(found.group(1)):02d}"
+    return None
+
+
+class FirstMonthField(Field):
+    """The scenario's first month, optional: typed "Apr 2027", saved "2027-04"; empty means
+    months are numbered (Month 1, Month 2...)."""
+
+    def __init__(self, key: str, caption: str, tip: str, access: str, changed: Callable[[], None]):
+        super().__init__(key, caption, tip, access)
+        self.edit = QLineEdit()
+        self.edit.setObjectName(key)
+        self.edit.setAccessibleName(access)
+        self.edit.setPlaceholderText("e.g. Apr 2027 (optional)")
+        self.edit.setClearButtonEnabled(True)
+        self.edit.setMaxLength(20)
+        self.edit.setMaximumWidth(150)
+        self.edit.setMinimumWidth(110)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.edit)
+        row.addStretch(1)
+        self._finish(row)
+        self.edit.textEdited.connect(lambda _t: changed())
+        self.edit.editingFinished.connect(self._tidy)
+
+    def _tidy(self) -> None:
+        """Show what was understood the calendar's way ("april 2027" reads back "Apr 2027")."""
+        read = read_first_month(self.edit.text())
+        if read is not None and parse_first_month(read) is not None:  # "2027-13" stays as typed
+            self.edit.setText(month_name(read, 1))
+
+    def inputs(self) -> list[QWidget]:
+        return [self.edit]
+
+    def set_value(self, value: Any) -> None:
+        if isinstance(value, str) and parse_first_month(value) is not None:
+            self.edit.setText(month_name(value, 1))
+        else:
+            self.edit.setText("" if value is None else str(value))
+
+    def value(self) -> Any:
+        text = self.edit.text().strip()
+        if not text:
+            return None
+        return read_first_month(text) or text  # kept as typed: validation names the key
+
+
+def read_fees(text: str) -> Any:
+    """The file's fee_per_referral for what was typed: one amount ("400"), or one per contract
+    year ("400, 300, 200, 0"); an entry that is not an amount is kept as typed, so that
+    validation names that year (``fee_per_referral[2]``) and nothing typed is lost."""
+    parts = [p for p in re.split(r"\s*[;/]\s*|,\s+|\s+(?=[£\d])", text.strip()) if p]
+    if not parts:
+        return 0.0
+    read: list[Any] = []
+    for part in parts:
+        try:
+            read.append(parse_money(part))
+        except MoneyError:
+            read.append(part)
+    return read[0] if len(read) == 1 and not isinstance(read[0], str) else read
+
+
+def show_fees(value: Any) -> str:
+    values = value if isinstance(value, (list, tuple)) else [value]
+
+    def one(v: Any) -> str:
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            return str(v)
+        return f"{v:.2f}".rstrip("0").rstrip(".") if v != int(v) else str(int(v))
+    return ", ".join(one(v) for v in values)
+
+
+class FeeScheduleField(Field):
+    """A rate card's fee per referral: one amount, or one a contract year ("400, 300, 200, 0":
+    the last holds for later years).  Each entry is checked on its own; the note says which
+    year is wrong."""
+
+    unit = Unit("money")
+
+    def __init__(self, key: str, caption: str, tip: str, access: str, changed: Callable[[], None]):
+        super().__init__(key, caption, tip, access)
+        self.edit = QLineEdit()
+        self.edit.setObjectName(key)
+        self.edit.setAccessibleName(access)
+        self.edit.setPlaceholderText("e.g. 400, 300, 200, 0")
+        self.edit.setMinimumWidth(110)
+        self.hint = QLabel()
+        self.hint.setObjectName(f"hint:{key}")
+        self.hint.setWordWrap(True)
+        self.hint.setStyleSheet("color: palette(placeholder-text);")
+        box = QWidget()
+        lay = QVBoxLayout(box)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(2)
+        lay.addWidget(self.edit)
+        lay.addWidget(self.hint)
+        self.hint_label = self.hint
+        self._finish(box)
+        self.edit.textEdited.connect(self._explain)
+        self.edit.textEdited.connect(lambda _t: changed())
+
+    def _explain(self, _text: str = "") -> None:
+        """The schedule in words, year by year (plain reading of what was typed)."""
+        value = read_fees(self.edit.text())
+        if not isinstance(value, list) or any(isinstance(v, str) for v in value):
+            self.hint.setText("")
+            return
+        words = ", ".join(f"year {y}: {format_money(v)}" for y, v in enumerate(value, start=1))
+        self.hint.setText(f"{words}; {format_money(value[-1])} from then on.")
+
+    def inputs(self) -> list[QWidget]:
+        return [self.edit]
+
+    def set_value(self, value: Any) -> None:
+        self.edit.setText(show_fees(0.0 if value is None else value))
+        self._explain()
+
+    def value(self) -> Any:
+        return read_fees(self.edit.text())

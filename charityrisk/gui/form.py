@@ -14,6 +14,7 @@ named ``error:<key>`` (for low/likely/high guesses, ``error:contract.success_rat
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -41,7 +42,7 @@ from ..model import fields as F
 from ..model.budget_summary import months_of_reserves, reserves_hint
 from ..model.fields import FieldSpec
 from ..model.problems import Problem
-from ..model.scenario import MAX_CONTRACTS
+from ..model.scenario import MAX_CONTRACTS, RATE_CARD_KEYS, SHARE_ONLY_KEYS
 from ..model.validation import next_contract_id
 from ..resources import preset_path
 from .budget_table import BudgetTable
@@ -51,7 +52,9 @@ from .fields import (
     UK,
     CheckField,
     ChoiceField,
+    FeeScheduleField,
     Field,
+    FirstMonthField,
     GuardedCombo,
     NotesField,
     NumberField,
@@ -66,6 +69,7 @@ from .fields import (
     plain_reason,
 )
 from .parts import unique_name
+from .stages_table import StagesTable
 
 # Preset chooser: (label the finance lead sees, preset key in charityrisk.resources.PRESETS).
 PRESET_CHOICES = [
@@ -90,7 +94,16 @@ PAYMENT_MODES = [
     ("Paid up front, repaid if target missed", "clawback",
      "The whole price is paid as a fee; if a group misses the target success rate, you pay "
      "the part at risk back (clawback)."),
+    ("A rate card of outcomes", "rate_card",
+     "Not a share of a price: a fee for each referral (it may fall year by year), then a price for "
+     "each outcome a referral reaches, in stages, as the Work Programme and most outcomes contracts "
+     "paid."),
 ]
+RATE_CARD = "rate_card"
+# The rows a rate card does not use (hidden in its mode), and the rows only it uses.
+SHARE_ROWS = tuple(f"contract.{k}" for k in SHARE_ONLY_KEYS)
+RATE_CARD_ROWS = ("contract.fee_per_referral",)
+THRESHOLD_ROWS = ("contract.pooled_target_success_rate",)
 
 DEFAULT_SCENARIO: dict[str, Any] = {
     "name": "",
@@ -179,8 +192,12 @@ HEADINGS = {"contracts[].start_month": "Referrals", "contracts[].price_per_refer
             "contracts[].count_noise": "Advanced"}
 STEPS = {"contracts[].price_per_referral": 50, "contracts[].cost_per_referral": 50,
          "contracts[].fixed_monthly_cost": 500, "contracts[].exit_cost": 500, "simulation.paths": 1000}
-SIDE_HINTS = {"organisation.opening_reserves", "contracts[].payment_mode"}
-NONE_TEXTS = {"contracts[].wind_down_months": "Whole contract"}
+SIDE_HINTS = {"organisation.opening_reserves", "contracts[].payment_mode", "organisation.overdraft_interest_per_year"}
+NONE_TEXTS = {"contracts[].wind_down_months": "Whole contract", "contracts[].pooled_target_success_rate": "Not used"}
+# Rows shown next to the row they belong with rather than in table order (the version 3 rows
+# come last in the table, so that files and reports list them after the older keys).
+PLACE_AFTER = {"contracts[].fee_per_referral": "contracts[].payment_mode",
+               "contracts[].pooled_target_success_rate": "contracts[].target_success_rate"}
 CHOICES = {"contracts[].payment_mode": PAYMENT_MODES}
 
 # plain-English help: what each value means and why it matters (the field table)
@@ -195,6 +212,12 @@ def _get(d: dict, path: str, default: Any = None) -> Any:
             return default
         d = d[part]
     return d
+
+
+def _default(key: str) -> Any:
+    """The value a key left out of a file means (files leave out newer keys at their default)."""
+    row = F.spec(key)
+    return None if row is None or row.required else row.default
 
 
 def _put(d: dict, path: str, value: Any) -> None:
@@ -223,6 +246,8 @@ class ScenarioForm(QWidget):
         self._loading = 0
         self._last: Scenario | None = None
         self._contracts: list[dict] = []
+        self._other_mode: dict[int, dict[str, Any]] = {}  # contract id -> terms of its other modes
+        self._mode_shown: str | None = None  # the payment mode the contract editor shows
         self._current = -1
         self._fields: dict[str, Field] = {}
         self._contract_problems: dict[int, list[tuple[str, Problem]]] = {}
@@ -306,10 +331,16 @@ class ScenarioForm(QWidget):
         label.setFont(font)
         label.setContentsMargins(0, 6, 0, 0)
         form.addRow(label)
+        if hasattr(self, "_headings"):
+            self._headings[text] = label
 
     def _field(self, row: FieldSpec) -> Field:
         """The input for a row of the field table: its caption, tooltip, unit and bounds."""
         key, tip = form_key(row), row.tip
+        if row.path == "first_month":
+            return FirstMonthField(key, row.label, tip, row.access, self._changed)
+        if row.path == "contracts[].fee_per_referral":
+            return FeeScheduleField(key, row.label, tip, row.access, self._changed)
         if row.kind == "text":
             # Qt counts UTF-16 units, two for an emoji: room for MAX_TEXT characters of any
             # kind, and validation (which counts characters) marks a longer name.
@@ -361,6 +392,42 @@ class ScenarioForm(QWidget):
                 self._fields[field.key] = field
             else:
                 self._add(form, field)
+            if row.path == "contracts[].fee_lag_months":  # the fee, its wait, then the stages
+                self._build_stages(form)
+
+    @staticmethod
+    def _placed(rows: list[FieldSpec]) -> list[FieldSpec]:
+        """The rows in the form's order: table order, but each row of PLACE_AFTER after its row."""
+        moved = [r for r in rows if r.path in PLACE_AFTER]
+        out = [r for r in rows if r.path not in PLACE_AFTER]
+        for r in moved:
+            at = next((i for i, o in enumerate(out) if o.path == PLACE_AFTER[r.path]), len(out) - 1)
+            out.insert(at + 1, r)
+        return out
+
+    def _build_stages(self, form: QFormLayout) -> None:
+        """A rate card's stages: a caption over the whole-width table (seven columns)."""
+        row = F.spec_of("contracts[]", "outcome_payments")
+        label = QLabel(row.label)
+        label.setObjectName("label:contract.outcome_payments")
+        label.setToolTip(row.tip)
+        label.setWordWrap(True)
+        self.stages = StagesTable()
+        label.setBuddy(self.stages.grid)
+        self.stages.edited.connect(self._stages_edited)
+        self._stages_label = label
+        form.addRow(label)
+        form.addRow(self.stages)
+        self._stages_hint = QLabel()
+        self._stages_hint.setObjectName("hint:contract.outcome_payments")
+        self._stages_hint.setWordWrap(True)
+        self._stages_hint.setStyleSheet("color: palette(placeholder-text);")
+        self._stages_hint.setToolTip("Plain arithmetic on the stages at their most likely shares, not the "
+                                     "simulation: each stage is reached by its share of those who reached "
+                                     "the stage before.")
+        stages_layout = self.stages.layout()
+        if stages_layout is not None:  # the table's own column: the sum reads under its stages
+            stages_layout.addWidget(self._stages_hint)
 
     @staticmethod
     def _form_rows(owner: str) -> list[FieldSpec]:
@@ -414,7 +481,8 @@ class ScenarioForm(QWidget):
         box.setObjectName("group.organisation")
         self._content.addWidget(box)
         form = self._form(box)
-        self._rows(form, [F.spec_of("", "horizon_months")] + self._form_rows("organisation"))
+        self._rows(form, [F.spec_of("", "horizon_months"), F.spec_of("", "first_month")]
+                   + self._form_rows("organisation"))
         self.reserves_hint = self._hint_of("organisation.opening_reserves")
         self.reserves_hint.setToolTip(RESERVES_TIP)
 
@@ -537,7 +605,9 @@ class ScenarioForm(QWidget):
             raise TypeError(f"{name_field.key}: a contract's first row must be its name")
         self.name_field = name_field
         self._build_preset_row(form)
-        self._rows(form, rows[1:])
+        self._contract_form = form
+        self._headings: dict[str, QLabel] = {}
+        self._rows(form, self._placed(rows[1:]))
         f = self._fields
         self._duration = f["contract.duration_months"]
         self._duration_hint = self._hint_below(self._duration)
@@ -647,9 +717,10 @@ class ScenarioForm(QWidget):
             self._last = scenario
             data = scenario_to_dict(scenario)
             for key in self._scenario_keys():
-                self._fields[key].set_value(_get(data, key))
+                self._fields[key].set_value(_get(data, key, _default(key)))
             self.budget.set_lines(data["organisation"].get("budget", []))
             self._contracts = [copy.deepcopy(c) for c in data["contracts"]]
+            self._restore_other_mode()
             keep = min(max(self._current, 0), len(self._contracts) - 1)
             self._contract_problems = {}
             self._current = -1  # nothing in the editor to store
@@ -682,8 +753,41 @@ class ScenarioForm(QWidget):
         for key in self._scenario_keys():
             _put(data, key, self._fields[key].value())
         self._put_budget(data)
-        data["contracts"] = copy.deepcopy(self._contracts)
+        data["contracts"] = [self._as_filed(c) for c in self._contracts]
+        self._remember_other_mode()
         return data
+
+    def _remember_other_mode(self) -> None:
+        """Keep each contract's terms of the modes it is not in (by its id), so that an undo,
+        which shows the scenario as filed, still has them when the user switches back."""
+        for c in self._contracts:
+            if isinstance(c.get("id"), int):
+                keys = RATE_CARD_KEYS if c.get("payment_mode") != RATE_CARD else SHARE_ONLY_KEYS
+                self._other_mode[c["id"]] = {k: copy.deepcopy(c[k]) for k in keys if k in c}
+
+    def _restore_other_mode(self) -> None:
+        for c in self._contracts:
+            kept = self._other_mode.get(c.get("id"))  # type: ignore[arg-type]
+            for key, value in (kept or {}).items():
+                c.setdefault(key, copy.deepcopy(value))
+
+    @staticmethod
+    def _as_filed(contract: dict) -> dict:
+        """A contract as its payment mode reads it: the form keeps every term typed (switching
+        mode and back loses nothing), the file holds only the terms its mode uses, as a term
+        of another mode is an error there (a rate card's stages elsewhere, a pooled target
+        outside all or nothing) or a warning (a price in a rate card)."""
+        out = copy.deepcopy(contract)
+        mode = out.get("payment_mode")
+        if mode == RATE_CARD:
+            for key in SHARE_ONLY_KEYS:
+                out.pop(key, None)
+        else:
+            out.pop("fee_per_referral", None)
+            out.pop("outcome_payments", None)
+        if mode != "threshold" or out.get("pooled_target_success_rate") is None:
+            out.pop("pooled_target_success_rate", None)
+        return out
 
     def _put_budget(self, data: dict) -> None:
         lines = self.budget.lines()
@@ -868,6 +972,7 @@ class ScenarioForm(QWidget):
         contract = self._contracts[self._current]
         for field in self._contract_fields():
             _put(contract, field.key[len("contract."):], field.value())
+        contract["outcome_payments"] = self.stages.stages()
 
     def _load_editor(self) -> None:
         if not 0 <= self._current < len(self._contracts):
@@ -881,6 +986,8 @@ class ScenarioForm(QWidget):
                 if sub.startswith("late_payment.") and not isinstance(contract.get("late_payment"), dict):
                     value = 0
                 field.set_value(value)
+            self.stages.set_stages(contract.get("outcome_payments") or [])
+            self._mode_shown = self._mode()
         finally:
             self._loading -= 1
         self._update_hints()
@@ -889,9 +996,83 @@ class ScenarioForm(QWidget):
     def _changed(self) -> None:
         if self._loading:
             return
+        mode = self._mode()
+        if mode == RATE_CARD and self._mode_shown != RATE_CARD and not self.stages.stages():
+            self._first_stage()  # only on turning into a rate card: removing every stage stays done
+        self._mode_shown = mode
         self._update_hints()
         self._update_budget_hint()
         self.edited.emit()
+
+    def _stages_edited(self) -> None:
+        if self._loading or not 0 <= self._current < len(self._contracts):
+            return
+        self._contracts[self._current]["outcome_payments"] = self.stages.stages()
+        self._stages_hint.setText(self._rate_card_hint())
+        self.edited.emit()
+
+    def _mode(self) -> str | None:
+        field = self._fields["contract.payment_mode"]
+        return field.value() if isinstance(field, ChoiceField) else None
+
+    def _first_stage(self) -> None:
+        """A contract turned into a rate card gets one stage from its terms as they were (the
+        part at risk, paid when the success rate is reached) and the rest of the price as
+        its fee: a start that pays what the contract paid, to change."""
+        price = self._spin_of("contract.price_per_referral").value()
+        share = self._spin_of("contract.share_at_risk").value() / 100
+        success = self._fields["contract.success_rate"]
+        rate = success.value() if isinstance(success, UncertainField) else None
+        lag = (self._spin_of("contract.cohort_months").value()
+               + self._spin_of("contract.outcome_lag_months").value())
+        target = self._spin_of("contract.target_success_rate").value() / 100 or 1.0
+        stage = {"name": "Outcome", "price": round(price * share / target, 2),
+                 "rate": rate if isinstance(rate, dict) else {"low": 0.3, "likely": 0.4, "high": 0.5},
+                 "lag_months": int(lag), "payments": 1}
+        self._loading += 1
+        try:
+            self._fields["contract.fee_per_referral"].set_value(round(price * (1 - share), 2))
+            self.stages.set_stages([stage])
+        finally:
+            self._loading -= 1
+
+    def _rate_card_hint(self) -> str:
+        """What a referral brings at the most likely shares, and at most (plain arithmetic)."""
+        fee = self._fields["contract.fee_per_referral"].value()
+        first_fee = fee[0] if isinstance(fee, list) and fee else fee
+        total, best, reach = 0.0, 0.0, 1.0
+        for stage in self.stages.stages():
+            rate, price, payments = stage.get("rate"), stage.get("price"), stage.get("payments", 1)
+            likely = rate.get("likely") if isinstance(rate, dict) else rate
+            if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (likely, price, payments)):
+                return ""  # a value still to correct: no sum until it is one
+            reach *= float(likely)  # type: ignore[arg-type]  # checked just above
+            total += reach * float(price) * int(payments)
+            best += float(price) * int(payments)
+        if not isinstance(first_fee, (int, float)) or not self.stages.stages():
+            return ""
+        return (f"A referral in year 1 brings {_money(first_fee)} as a fee, then {_money(total)} on average "
+                f"for its outcomes at the most likely shares ({_money(best)} if it reaches every stage).")
+
+    def _show_mode_rows(self) -> None:
+        """Show only the rows the chosen payment mode uses: a rate card has no price, share,
+        success rate, target or cohorts; the pooled target is only all or nothing's."""
+        mode = self._mode()
+        form = self._contract_form
+        rate_card = mode == RATE_CARD
+        for key in SHARE_ROWS + RATE_CARD_ROWS + THRESHOLD_ROWS:
+            shown = (rate_card if key in RATE_CARD_ROWS else
+                     mode == "threshold" if key in THRESHOLD_ROWS else not rate_card)
+            field = self._fields[key]
+            form.setRowVisible(field.container, shown)
+            if isinstance(field, UncertainField) and field.caption_label is not None:
+                form.setRowVisible(field.caption_label, shown)
+        form.setRowVisible(self.stages, rate_card)
+        form.setRowVisible(self._stages_label, rate_card)
+        self._stages_hint.setText(self._rate_card_hint() if rate_card else "")
+        results = self._headings.get("Results")
+        if results is not None:
+            form.setRowVisible(results, not rate_card)
 
     def _name_changed(self, text: str) -> None:
         if self._loading or not 0 <= self._current < len(self._contracts):
@@ -902,12 +1083,21 @@ class ScenarioForm(QWidget):
 
     def _update_hints(self) -> None:
         """Plain arithmetic on the inputs, shown in grey beside them."""
+        if hasattr(self, "stages"):
+            self._show_mode_rows()
+        first = self._fields["first_month"].value()
+        self.budget.first_month = first if isinstance(first, str) else None
         reserves = self._spin_of("organisation.opening_reserves").value()
         costs = self._spin_of("organisation.monthly_core_costs").value()
         if costs > 0:
             self.reserves_hint.setText(f"≈ {reserves / costs:.1f} months of core costs")
         else:
             self.reserves_hint.setText("")
+        rate = self._spin_of("organisation.overdraft_interest_per_year").value() / 100
+        facility = self._spin_of("organisation.overdraft_facility").value()
+        self._hint_of("organisation.overdraft_interest_per_year").setText(
+            f"≈ {_money(facility * rate / 12)} a month with the whole overdraft used" if rate > 0 and facility > 0
+            else "")
         if not 0 <= self._current < len(self._contracts):
             return
         f = self._fields
@@ -952,6 +1142,12 @@ class ScenarioForm(QWidget):
             self._outcome_hint.setText(text + ".")
 
     # ----- problems -------------------------------------------------------------------------
+    @staticmethod
+    def _fee_year(sub: str) -> str:
+        """``fee_per_referral[2]`` is the fee field's third year: marked on the fee field, its
+        note naming the year."""
+        return "fee_per_referral" if sub.startswith("fee_per_referral[") else sub
+
     def _resolve(self, key: str) -> tuple[Field | None, str | None]:
         if key in self._fields:
             return self._fields[key], None
@@ -965,6 +1161,9 @@ class ScenarioForm(QWidget):
         text = plain_reason(problem, field.unit)
         if part:
             text = f"{PART_NAMES[part]}: {text[:1].lower()}{text[1:]}"
+        year = re.search(r"fee_per_referral\[(\d+)\]$", problem.path)
+        if year:  # one entry of the fee schedule: say which contract year
+            text = f"Year {int(year.group(1)) + 1}: {text[:1].lower()}{text[1:]}"
         return text
 
     def _apply_problems(self, problems: list[Problem] | list[str]) -> None:
@@ -1002,9 +1201,14 @@ class ScenarioForm(QWidget):
         for shown in self._contract_fields():
             shown.clear_mark()
         lines: list[str] = []
+        self.stages.apply_problems([(sub, p) for sub, p in self._contract_problems.get(self._current, [])
+                                    if sub.startswith("outcome_payments")])
         for i, items in sorted(self._contract_problems.items()):
             name = self._contracts[i].get("name") if i < len(self._contracts) else None
             for sub, problem in items:
+                if i == self._current and sub.startswith("outcome_payments"):
+                    continue  # marked in the stages table
+                sub = self._fee_year(sub)
                 field, part = self._resolve(f"contract.{sub}")
                 if i == self._current and field is not None:
                     field.mark(self._message(field, part, problem), part)
@@ -1026,6 +1230,7 @@ class ScenarioForm(QWidget):
         unplaced = self._unplaced
         count += len(unplaced)
         count += self.budget.problem_count()
+        count += self.stages.problem_count()
         if not count:
             self.summary.hide()
             self.summary.clear()
@@ -1059,6 +1264,9 @@ class ScenarioForm(QWidget):
         else:
             if self.budget.focus_first_problem():
                 self._scroll_to(self.budget)
+                return
+            if self.stages.focus_first_problem():
+                self._scroll_to(self.stages)
                 return
             others = [i for i in self._contract_problems if i != self._current]
             if not others:

@@ -21,9 +21,10 @@ from PySide6.QtWidgets import (
 )
 
 from ..engine.results import Results
+from ..model.calendar import month_names
 from ..model.money import format_money
 from ..model.scenario import Scenario
-from ..report.export import MONTHLY_LABELS, monthly_table, period_summary
+from ..report.export import MONTHLY_LABELS, month_by_month, period_summary
 from .state import Shown, WindowState
 
 VALUE_ROLE = Qt.ItemDataRole.UserRole  # each cell's figure as a float, for copying and tests
@@ -99,6 +100,7 @@ class MonthlyPanel(QWidget):
         layout.addWidget(self.summary)
         layout.addStretch(1)
         self.results: Results | None = None
+        self._labels: list[str] = list(MONTHLY_LABELS)  # the rows now shown
         self._shown: Shown | None = None
         self._unfilled = False
 
@@ -141,7 +143,8 @@ class MonthlyPanel(QWidget):
 
     def show_results(self, scenario: Scenario, results: Results) -> None:
         self.results = results
-        table = monthly_table(results)
+        table = month_by_month(results)
+        self._labels = [row.label for row in table]
         horizon = results.horizon_months if table else 0
         self.intro.setText(
             f"Averages over the {results.paths:,} simulated futures, starting from opening reserves "
@@ -149,10 +152,10 @@ class MonthlyPanel(QWidget):
             "amounts; each balance is at the month's end. Hover over a row's name for what it "
             "means; select cells and press Ctrl+C to copy them into a spreadsheet."
             if table else "These results have no month-by-month figures.")
-        columns = [f"Month {m}" for m in range(1, horizon + 1)]
+        columns = month_names(scenario.first_month, horizon)  # "Apr 2027" once the first month is set
         cells = [(row.label, row.tooltip, list(row.values[:horizon])) for row in table]
         _fill(self.table, columns, cells)
-        kind, periods = period_summary(results)
+        kind, periods = period_summary(results, table, scenario.first_month)
         self.summary_title.setText(f"{kind.title()} by {kind}: flows added up, balances at the "
                                    f"{kind}'s end" if periods else "")
         _fill(self.summary, [p.label for p in periods],
@@ -160,13 +163,13 @@ class MonthlyPanel(QWidget):
                 f"{row.tooltip} Here added up over the {kind}." if row.kind == "flow"
                 else f"{row.tooltip} Here at the {kind}'s last month's end.",
                 [p.values[r] for p in periods])
-               for r, (label, row) in enumerate(zip(MONTHLY_LABELS, table))])
+               for r, (label, row) in enumerate(zip(self._labels, table))])
         self.summary.setVisible(bool(periods))
 
     def cell_text(self, label: str, month: int) -> str:
         """The text shown for a row (by its label) in a month (1-based); for tests."""
         self.fill()
-        item = self.table.item(MONTHLY_LABELS.index(label), month - 1)
+        item = self.table.item(self._labels.index(label), month - 1)
         return "" if item is None else item.text()
 
 
@@ -176,6 +179,7 @@ def _fill(table: QTableWidget, columns: list[str], rows: list[tuple[str, str, li
     table.setUpdatesEnabled(False)
     try:
         table.clearContents()
+        table.setRowCount(len(rows))
         table.setColumnCount(len(columns))
         table.setHorizontalHeaderLabels(columns)
         for r, (label, tooltip, values) in enumerate(rows):
@@ -183,7 +187,9 @@ def _fill(table: QTableWidget, columns: list[str], rows: list[tuple[str, str, li
             header.setToolTip(tooltip)
             table.setVerticalHeaderItem(r, header)
             for c, value in enumerate(values):
-                item = QTableWidgetItem(format_money(round(float(value), 2)))
+                # Whole pounds: a forecast to check line by line, not to the penny (the
+                # figure behind it, for copying, keeps its pence).
+                item = QTableWidgetItem(format_money(round(float(value))))
                 item.setData(VALUE_ROLE, float(value))
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 table.setItem(r, c, item)

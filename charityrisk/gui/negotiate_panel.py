@@ -19,8 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..engine.decisions.common import applies
 from ..engine.decisions.negotiate import CONTRACT_LEVERS, LEVERS, Negotiation, negotiate_steps
-from ..model.scenario import Scenario
+from ..model.scenario import Contract, Scenario
 from ..report import decision_figures
 from ..report.negotiate_text import describe_grid, lever_label, negotiation_sentence, precision_sentence
 from .charts import ChartCanvas, scrolling
@@ -109,8 +110,11 @@ class NegotiatePanel(QWidget):
                        "own rule (for example the share at risk from none to today's).")
         return box
 
-    def _fill_levers(self, with_contract: bool) -> None:
-        names = [n for n in LEVERS if with_contract or n not in CONTRACT_LEVERS]
+    def _fill_levers(self, with_contract: bool, contract: Contract | None = None) -> None:
+        # Only the terms the contract's payment mode reads (a rate card has a fee, not a
+        # share at risk): a term it ignores would show a grid of one colour.
+        names = [n for n in LEVERS if n not in CONTRACT_LEVERS
+                 or (with_contract and (contract is None or applies(contract, n)))]
         if names == [self.first.itemData(i) for i in range(self.first.count())]:
             return
         defaults = DEFAULT_LEVERS if with_contract else ORGANISATION_DEFAULTS
@@ -153,7 +157,9 @@ class NegotiatePanel(QWidget):
         several = len(names) > 1 and self._contract_of is None
         self.contract_choice.setVisible(several)
         self.contract_label.setVisible(several)
-        self._fill_levers(bool(scenario.contracts))
+        index = self._contract_of() if self._contract_of is not None else self.contract_choice.currentIndex()
+        chosen = scenario.contracts[index] if 0 <= index < len(scenario.contracts) else None
+        self._fill_levers(bool(scenario.contracts), chosen)
         if self.negotiation is not None and scenario != self._shown_for:
             self.status.setText("The scenario has changed since this grid: press Show the grid to update it.")
 

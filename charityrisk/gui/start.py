@@ -24,6 +24,9 @@ from PySide6.QtWidgets import (
 )
 
 from ..model import Scenario, ScenarioError, scenario_from_dict
+from ..model.calendar import parse_first_month
+from ..model.fields import spec_of
+from ..model.fileformat import FORMAT_NAME, FORMAT_VERSION
 from ..model.forecast import ForecastImport, apply_forecast
 from .fields import (
     ERROR_COLOUR,
@@ -32,6 +35,7 @@ from .fields import (
     money_spin,
     months_spin,
     percent_spin,
+    read_first_month,
 )
 
 SEEN_KEY = "start/seen"  # QSettings: the first-start choice has been offered
@@ -114,6 +118,7 @@ class _Page(QWizardPage):
         outer.addWidget(self.error)
         outer.addStretch(1)
         self.money: dict[str, MoneySpin] = {}
+        self.checks: list[Callable[[], str | None]] = []  # other answers' problems, or None
 
     def add(self, name: str, caption: str, widget: QWidget, tip: str = "") -> QWidget:
         widget.setObjectName(name)
@@ -135,10 +140,12 @@ class _Page(QWizardPage):
             reason = spin.refusal()
             if reason is not None:
                 problems.append(f"{spin.accessibleName()}: {reason}")
+        problems += [p for p in (check() for check in self.checks) if p]
         self.error.setText("\n".join(problems))
         self.error.setVisible(bool(problems))
-        if problems:
-            next(s for s in self.money.values() if s.isEnabled() and s.refusal()).setFocus()
+        refused = [s for s in self.money.values() if s.isEnabled() and s.refusal()]
+        if refused:
+            refused[0].setFocus()
         return not problems
 
     def amount(self, name: str) -> float:
@@ -165,6 +172,11 @@ class StartWizard(QWizard):
         self.org.add("start.opening_reserves", "Free reserves today", money_spin(-1e10, 1e10),
                      "Unrestricted cash you could spend at the start of next month. "
                      "Type it as 65000, 65,000 or 65k.")
+        self.first_month = QLineEdit()
+        self.first_month.setPlaceholderText("e.g. Apr 2027 (optional)")
+        self.org.add("start.first_month", "First month to look at", self.first_month,
+                     spec_of("", "first_month").tip)
+        self.org.checks.append(self._first_month_problem)
 
         self.budget = _Page("Your budget", "Your monthly income and costs outside this contract, "
                                            "or import your cash-flow forecast instead.")
@@ -207,6 +219,17 @@ class StartWizard(QWizard):
             self.addPage(page)
         self.accepted.connect(self.finish)
 
+    def _first_month(self) -> str | None:
+        text = self.first_month.text().strip()
+        return read_first_month(text) if text else None
+
+    def _first_month_problem(self) -> str | None:
+        text = self.first_month.text().strip()
+        read = self._first_month()
+        if text and (read is None or parse_first_month(read) is None):
+            return f"First month to look at: “{text}” is not a month; type it as Apr 2027, or leave it empty."
+        return None
+
     def import_forecast(self) -> None:
         from .import_dialog import preview_forecast
 
@@ -228,7 +251,6 @@ class StartWizard(QWizard):
 
     def scenario_data(self) -> dict[str, Any]:
         """The scenario file dict of the answers."""
-        from ..model.migration import FORMAT_VERSION
         from .form import NEW_CONTRACT
 
         org_name = self.org_name.text().strip()
@@ -246,9 +268,12 @@ class StartWizard(QWizard):
             "cost_per_referral": self.contract.amount("start.cost_per_referral"),
             "fixed_monthly_cost": 0,
         })
+        first = self._first_month()
         # Written as the current version, as every other path writes (read without a version,
         # the file would be taken for version 1 and its newer keys warned about).
-        return {"version": FORMAT_VERSION, "name": org_name, "horizon_months": 36,
+        return {"format": FORMAT_NAME, "version": FORMAT_VERSION,
+                **({"first_month": first} if first else {}),
+                "name": org_name, "horizon_months": 36,
                 "organisation": {"opening_reserves": self.org.amount("start.opening_reserves"),
                                  "monthly_other_income": income, "monthly_core_costs": costs},
                 "contracts": [contract]}

@@ -238,7 +238,7 @@ FIELDS: tuple[FieldSpec, ...] = (
               reason=f"at most {MAX_NOTES} characters",
               tip="Your own notes on this scenario: what it is for, where the figures came from, "
                   "what you agreed. They are saved with it."),
-    FieldSpec("first_month", "First month", "", "text", hi=7, default=None, since=3, in_form=False,
+    FieldSpec("first_month", "First month", "", "text", hi=7, default=None, since=3,
               reason='a calendar month "YYYY-MM", the month 01 to 12',
               report_label="First month simulated",
               tip="The calendar month of month 1, e.g. 2027-04 for April 2027. Months are then named by "
@@ -298,8 +298,11 @@ FIELDS: tuple[FieldSpec, ...] = (
               lever=Lever(2, "low", "zero", "needed",
                           term="{b}a {v} overdraft", bound="at least ", zero="no overdraft"), pack="row"),
     FieldSpec("organisation.overdraft_interest_per_year", "Interest on the overdraft a year", "%", "fraction", 0, 1,
-              default=0.0, since=3, in_form=False, reason=_SHARE_REASON + " a year",
-              report_label="Overdraft interest a year",
+              default=0.0, since=3, reason=_SHARE_REASON + " a year",
+              tornado=Tornado("absolute", 0.02, lo=0, hi=1), goal_seek=Seek(3, "percent", safer="low"),
+              report_label="Overdraft interest a year", noun="interest rate on the overdraft",
+              lever=Lever(10, "high", "zero", "current", 0.15, term="{b}{v} interest on the overdraft",
+                          bound="at most ", zero="a free overdraft"),
               tip="The bank's yearly interest rate on a balance below zero. Each month one twelfth of it is "
                   "charged on the amount overdrawn at the end of the month before, so it compounds, and it "
                   "goes on after the charity has run out of money. 0% if you have no overdraft or it is free.",
@@ -327,7 +330,8 @@ FIELDS: tuple[FieldSpec, ...] = (
               tip="A different amount for each month from the first month on (12 amounts make a yearly "
                   "pattern, such as donations that peak in December); after the last the list starts again."),
     FieldSpec("organisation.budget[].scale", "Scale of the pattern", "%", "fraction", 0, None, uncertain=True,
-              default=1.0, since=3, in_form=False, reason="at least 0%: a multiplier of every monthly amount",
+              default=1.0, since=3, in_form=False, tornado=Tornado("relative", 0.10, lo=0),
+              reason="at least 0%: a multiplier of every monthly amount",
               tip="How the whole pattern may turn out: 100% as listed; give a low, a most likely and a high "
                   "guess (e.g. 80%, 100%, 110%) if unsure. Drawn once per future."),
     FieldSpec("organisation.budget[].start_month", "First month", "months", "months", 1, MAX_HORIZON, default=1,
@@ -489,8 +493,12 @@ FIELDS: tuple[FieldSpec, ...] = (
                   "which is useful to check the arithmetic by hand."),
     # ----- version 3: a rate card, and the pooled target -----------------------------------
     FieldSpec("contracts[].fee_per_referral", "Fee per referral", "£", "money", 0, MAX_MONEY, default=0.0, since=3,
-              in_form=False, reason=_MONEY_REASON + "; one fee, or a list of 1 to 120, one per contract year",
-              report_label="Fee per referral",
+              reason=_MONEY_REASON + "; one fee, or a list of 1 to 120, one per contract year",
+              report_label="Fee per referral", noun="fee per referral (the first year's; later years scaled with it)",
+              # a schedule moves as a whole: the decision tools scale every year's fee together
+              tornado=Tornado("relative", 0.10, lo=0), goal_seek=Seek(10, "fee_scale"),
+              lever=Lever(9, "low", "current", "relative", 1.5, term="{b}{v} fee per referral in year 1",
+                          bound="at least "),
               tip="Rate card: what the contract pays for each referral, in the month of the referral plus the "
                   "fee wait. A list gives one fee per contract year (the Work Programme's attachment fee fell "
                   "from £400 to £300 to £200 to nothing); the last holds for later years.", pack="set"),
@@ -499,7 +507,9 @@ FIELDS: tuple[FieldSpec, ...] = (
               tip="Rate card: the outcomes the contract pays for, in order, each reached by a share of those "
                   "who reached the one before.", pack="set"),
     FieldSpec("contracts[].pooled_target_success_rate", "Pooled target", "%", "fraction", 0, 1, lo_open=True,
-              default=None, since=3, in_form=False,
+              default=None, since=3, goal_seek=Seek(11, "pooled", safer="low"),
+              tornado=Tornado("absolute", 0.025, lo=0.005, hi=1, hi_at_least="target_success_rate"),
+              noun="pooled target over all cohorts",
               reason="above 0% and at most the cohort target; all or nothing (threshold) mode only",
               tip="All or nothing: a group of referrals that missed its own target is still paid if all the "
                   "contract's groups together reach this rate (Peterborough paid on 10% a cohort, or 7.5% "
@@ -507,9 +517,13 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("contracts[].outcome_payments[].name", "Outcome", "", "text", hi=MAX_TEXT, since=3, in_form=False,
               reason=f"at most {MAX_TEXT} characters", tip="What the stage pays for, e.g. \"Job start\"."),
     FieldSpec("contracts[].outcome_payments[].price", "Price", "£", "money", 0, MAX_MONEY, since=3, in_form=False,
-              reason=_MONEY_REASON, tip="Paid for each referral who reaches this stage (each instalment)."),
+              reason=_MONEY_REASON, tornado=Tornado("relative", 0.10, lo=0), goal_seek=Seek(1, "price"),
+              report_label="Price of the outcome", noun="price of the outcome",
+              tip="Paid for each referral who reaches this stage (each instalment)."),
     FieldSpec("contracts[].outcome_payments[].rate", "Share who reach it", "%", "fraction", 0, 1, uncertain=True,
-              since=3, in_form=False, reason=_SHARE_REASON,
+              since=3, in_form=False, reason=_SHARE_REASON, tornado=Tornado("absolute", 0.05, lo=0, hi=1),
+              goal_seek=Seek(2, "percent"), report_label="Share who reach the outcome",
+              noun="most likely share who reach the outcome",
               tip="Of those who reached the stage before (or of the referrals, for the first stage), the share "
                   "who reach this one; give a low, a most likely and a high guess."),
     FieldSpec("contracts[].outcome_payments[].lag_months", "Months after the referral", "months", "months", 0,
@@ -584,9 +598,16 @@ def item_of(path: str, list_key: str) -> tuple[int, str] | None:
 
 def spec(path: str) -> FieldSpec | None:
     """The row for a key path (list indices ignored); a low / likely / high part of an
-    uncertain value gives its value's row; None for a path that is not an input."""
+    uncertain value, or an entry of a list of numbers, gives its value's row; None for a path
+    that is not an input."""
     key = template(path)
     found = BY_PATH.get(key)
+    if found is None and key.endswith("[]"):
+        # one entry of a list of numbers (a contract year's fee, a month of a pattern) is
+        # part of its input, as a low / likely / high part is of its guess
+        listed = BY_PATH.get(key[:-2])
+        if listed is not None and (listed.is_number or listed.name.endswith("monthly_amounts")):
+            return listed
     if found is None:
         parent, _, part = key.rpartition(".")
         found = BY_PATH.get(parent)

@@ -17,6 +17,7 @@ from matplotlib.ticker import FuncFormatter, PercentFormatter
 from ..engine.decisions import Comparison, Sensitivity
 from ..engine.decisions.negotiate import Negotiation
 from ..engine.verdict import Verdict
+from ..model.calendar import month_name
 from . import style
 from .decision_text import label, span
 from .text import percent
@@ -90,7 +91,12 @@ def draw_comparison_curves(ax: Axes, comparison: Comparison, *,
                label=f"Risk appetite ({percent(comparison.risk_appetite)})")
     style.style_axes(ax, COMPARISON_TITLE, "Month", "Chance of having run out", k, grid_axis="both")
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:.0f}"))
+    first = comparison.options[0].scenario.first_month if comparison.options else None
+    if first:  # months named by the calendar, as on the results' charts
+        ax.xaxis.set_major_formatter(FuncFormatter(
+            lambda x, _: month_name(first, round(x)) if abs(x - round(x)) < 1e-6 and x >= 1 else ""))
+    else:
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:.0f}"))
     ax.set_ylim(bottom=0)
     style.legend_under_figure(ax, ncol=3, k=k)
 

@@ -8,21 +8,35 @@ from __future__ import annotations
 from ..engine.decisions import Comparison, GoalSeek, Sensitivity, SensitivityBar, Solutions
 from ..engine.decisions.compare import PRESET_GUESSES, YOUR_GUESSES
 from ..engine.verdict import Verdict
-from ..model.fields import fields_of, spec
+from ..model.fields import fields_of, spec, template
 from .text import money, percent
 
 # Each input's name in sentences and its noun inside one, from the field table.
 LABELS = {row.name: row.report_name for owner in ("", "organisation", "contracts[]") for row in fields_of(owner)}
 NOUNS = {row.name: row.sentence_noun for owner in ("", "organisation", "contracts[]") for row in fields_of(owner)}
+# An input of one item of a list is named by its list within the owner the tools vary:
+# "outcome_payments[].price" (a rate card's stage), "budget[].scale" (a budget line).
+for _owner, _within in (("contracts[].outcome_payments[]", "outcome_payments[]"),
+                        ("organisation.budget[]", "budget[]")):
+    for _row in fields_of(_owner):
+        LABELS[f"{_within}.{_row.name}"] = _row.report_name
+        NOUNS[f"{_within}.{_row.name}"] = _row.sentence_noun
+
+
+def _item(bar_or_goal: SensitivityBar | GoalSeek) -> str:
+    """The stage or budget line an input belongs to, in words ("" for other inputs)."""
+    item = getattr(bar_or_goal, "item", None)
+    return f" “{item}”" if item else ""
 
 
 def noun(g: GoalSeek) -> str:
-    return NOUNS.get(g.input, LABELS.get(g.input, g.input).lower())
+    name = template(g.input)  # a stage's "outcome_payments[1].rate" is its row's
+    return NOUNS.get(name, LABELS.get(name, g.input).lower()) + _item(g)
 
 
 def label(bar_or_goal: SensitivityBar | GoalSeek, with_contract: bool = False) -> str:
     """The input's name for a trustee, e.g. "Share of the price at risk"."""
-    text = LABELS.get(bar_or_goal.input, bar_or_goal.input)
+    text = LABELS.get(template(bar_or_goal.input), bar_or_goal.input) + _item(bar_or_goal)
     if with_contract and bar_or_goal.contract_name:
         text += f" ({bar_or_goal.contract_name})"
     return text
@@ -136,6 +150,21 @@ def goal_clause(g: GoalSeek) -> str:
         return f"secure a {money(v)} overdraft facility" if v > 0 else "manage without an overdraft facility"
     if g.input == "opening_reserves":
         return f"hold at least {money(v)} of opening reserves"
+    if g.input == "overdraft_interest_per_year":
+        return (f"keep the interest on the overdraft at or below {share(v)} a year" if at_most
+                else f"keep the interest on the overdraft at or above {share(v)} a year")
+    if g.input == "fee_per_referral":
+        return (f"get a fee of at least {money(v)} per referral in the first year, later years' in proportion"
+                if not at_most else f"keep the first year's fee per referral at most {money(v)}")
+    if g.input == "pooled_target_success_rate":
+        return (f"keep the pooled target at or below {share(v)}" if at_most
+                else f"keep the pooled target at or above {share(v)}")
+    if g.input.endswith("].price") and g.item is not None:
+        return (f"get at least {money(v)} for each “{g.item}”" if not at_most
+                else f"keep the price of “{g.item}” at most {money(v)}")
+    if g.input.endswith("].rate") and g.item is not None:
+        return (f"be confident that most likely at least {share(v)} reach “{g.item}”" if not at_most
+                else f"keep the most likely share who reach “{g.item}” at or below {share(v)}")
     return f"set {label(g).lower()} to {value(g.unit, v)}"
 
 

@@ -19,6 +19,7 @@ import numpy as np
 
 from .. import APP_NAME, __version__
 from ..engine.results import PERCENTILES, Results
+from ..model.calendar import month_name
 from ..model.fields import spec_of
 from ..model.fileformat import write_bytes_atomic
 from ..model.scenario import Scenario
@@ -53,6 +54,12 @@ def _cell(value: Any) -> Any:
     return value
 
 
+def _month(month: int, first_month: str | None) -> int | str:
+    """A month as the CSV gives it: its number, or with the scenario's first month its name
+    ("Apr 2027"), which Excel reads as a date."""
+    return month_name(first_month, month) if first_month else month
+
+
 def _without(results: Results) -> str:
     return "Without the contract" if len(results.contract_names) == 1 else "Without the contracts"
 
@@ -70,7 +77,8 @@ def key_results_rows(scenario: Scenario, results: Results) -> list[list[Any]]:
          None if b is None else _pct(b.p_run_out)],
         ["Monte Carlo standard error of that chance", _pct(r.p_run_out_se), "percentage points",
          None if b is None else _pct(b.p_run_out_se)],
-        ["Most likely month to run out", month if month else "", "month (blank: none ran out)", None],
+        ["Most likely month to run out", _month(month, scenario.first_month) if month else "",
+         "month (blank: none ran out)", None],
         ["Chance of breaching the reserves floor", _pct(r.p_below_floor), "%",
          None if b is None else _pct(b.p_below_floor)],
         ["Extra working capital for 95% safety", _money(r.working_capital_needed_95), "£",
@@ -104,7 +112,7 @@ def balance_header(results: Results) -> list[str]:
                                    f"Chance of having run out by this month {without} (%)"]
 
 
-def balance_table_rows(results: Results) -> list[list[Any]]:
+def balance_table_rows(results: Results, first_month: str | None = None) -> list[list[Any]]:
     """Header, then one row a month: month, balance percentiles 5..95, chance run out by then
     (and, with contracts, the median balance and the chance without them)."""
     header = balance_header(results)
@@ -112,7 +120,7 @@ def balance_table_rows(results: Results) -> list[list[Any]]:
     bp = results.balance_percentiles
     b = results.baseline if len(header) > len(BALANCE_HEADER) else None
     for i in range(results.horizon_months):
-        row = ([i + 1] + [_money(bp[str(q)][i]) for q in PERCENTILES]
+        row = ([_month(i + 1, first_month)] + [_money(bp[str(q)][i]) for q in PERCENTILES]
                + [_pct(results.p_run_out_by_month[i])])
         if b is not None:
             row += [_money(b.balance_percentiles["50"][i]), _pct(b.p_run_out_by_month[i])]
@@ -158,13 +166,43 @@ def monthly_table(results: Results) -> list[MonthlyRow]:
             for label, (values, key, kind) in zip(MONTHLY_LABELS, sources)]
 
 
-def monthly_rows(results: Results) -> list[list[Any]]:
+INTEREST_LABEL = "Interest on the overdraft"
+
+
+def without_label(results: Results) -> str:
+    return f"Average balance {_without(results).lower()}"
+
+
+def month_by_month(results: Results) -> list[MonthlyRow]:
+    """``monthly_table`` with the rows version 3 adds where they apply: the interest on the
+    overdraft after the contract costs (when any was charged: a row of noughts says nothing),
+    and the average balance without the contracts after the average balance (when there are
+    contracts).  The app's Month by month tab and the CSV show this table."""
+    table = monthly_table(results)
+    if not table:
+        return table
+    flows = results.mean_flows_by_month or {}
+    interest = flows.get("interest")
+    if interest is not None and np.any(np.asarray(interest) != 0):
+        at = MONTHLY_LABELS.index("Contract costs") + 1
+        table.insert(at, MonthlyRow(INTEREST_LABEL, result_tooltip("mean_flows_by_month.interest"),
+                                    np.asarray(interest, dtype=float), "flow"))
+    b = results.baseline
+    without = getattr(b, "mean_balance_by_month", None) if results.contract_names else None
+    if without is not None:
+        at = next(i for i, row in enumerate(table) if row.label == "Average balance") + 1
+        table.insert(at, MonthlyRow(without_label(results), result_tooltip("baseline.mean_balance_by_month"),
+                                    np.asarray(without, dtype=float), "balance"))
+    return table
+
+
+def monthly_rows(results: Results, first_month: str | None = None) -> list[list[Any]]:
     """The month-by-month table for the CSV: a header, then one row a month (months down, as
     Excel charts and sums them best)."""
-    table = monthly_table(results)
+    table = month_by_month(results)
     rows: list[list[Any]] = [["Month"] + [f"{row.label} (£)" for row in table]]
     for i in range(results.horizon_months if table else 0):
-        rows.append([i + 1] + [_money(row.values[i]) for row in table])
+        rows.append([_month(i + 1, first_month)] + [_money(row.values[i]) for row in table])
     return rows
 
 
@@ -179,10 +217,11 @@ class Period:
     values: tuple[float, ...]
 
 
-def period_summary(results: Results) -> tuple[str, list[Period]]:
+def period_summary(results: Results, table: list[MonthlyRow] | None = None,
+                   first_month: str | None = None) -> tuple[str, list[Period]]:
     """("year" or "quarter", periods): quarters for horizons up to 24 months, else years; the
-    last period may be shorter."""
-    table = monthly_table(results)
+    last period may be shorter.  Of ``table``'s rows (``monthly_table``'s when not given)."""
+    table = monthly_table(results) if table is None else table
     horizon = results.horizon_months
     kind, size = ("quarter", 3) if horizon <= 24 else ("year", 12)
     periods: list[Period] = []
@@ -192,7 +231,10 @@ def period_summary(results: Results) -> tuple[str, list[Period]]:
         last = min(first + size - 1, horizon)
         values = tuple(float(np.sum(row.values[first - 1:last])) if row.kind == "flow"
                        else float(row.values[last - 1]) for row in table)
-        months = f"month {first}" if first == last else f"months {first}-{last}"
+        if first_month:  # "Apr 2027 - Mar 2028"
+            months = " - ".join(dict.fromkeys((month_name(first_month, first), month_name(first_month, last))))
+        else:
+            months = f"month {first}" if first == last else f"months {first}-{last}"
         periods.append(Period(f"{kind.title()} {number} ({months})", first, last, values))
     return kind, periods
 
@@ -238,9 +280,9 @@ def csv_rows(scenario: Scenario, results: Results, day: _dt.date | None = None,
         title = (f"Month by month (averages over the {results.paths:,} futures; balances at "
                  "the end of each month)")
         rows += [[], [title]]
-        rows += monthly_rows(results)
+        rows += monthly_rows(results, scenario.first_month)
     rows += [[], ["Balance at the end of each month"]]
-    rows += balance_table_rows(results)
+    rows += balance_table_rows(results, scenario.first_month)
     return rows
 
 
@@ -267,6 +309,7 @@ __all__ = [
     "key_results_rows",
     "monthly_rows",
     "monthly_table",
+    "month_by_month",
     "period_summary",
     "variants_rows",
     "write_csv",

@@ -15,9 +15,10 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path
-from matplotlib.ticker import Formatter, MaxNLocator, MultipleLocator, PercentFormatter
+from matplotlib.ticker import Formatter, FuncFormatter, MaxNLocator, MultipleLocator, PercentFormatter
 
 from ..engine.results import Results
+from ..model.calendar import month_name
 from ..model.scenario import Scenario
 from .style import (
     BAND_INNER,
@@ -95,11 +96,18 @@ def _months(horizon: int) -> np.ndarray:
     return np.arange(1, horizon + 1, dtype=float)
 
 
-def _month_axis(ax: Axes, horizon: int) -> None:
+def _month_axis(ax: Axes, horizon: int, first_month: str | None = None) -> None:
+    """Months 1..horizon along x; with the scenario's first month, named by the calendar
+    ("Apr 2027"), which takes about twice a number's room, so half as many ticks."""
     ax.set_xlim(0.5 if horizon == 1 else 1, horizon + (0.5 if horizon == 1 else 0))
-    most = max(3, min(12, int(width_in(ax) * 1.5)))
+    most = max(3, min(12, int(width_in(ax) * (0.75 if first_month else 1.5))))
     step = next((s for s in (1, 2, 3, 6, 12, 24, 60) if horizon / s <= most), 120)
     ax.xaxis.set_major_locator(MultipleLocator(step))
+    if first_month:
+        def name(x: float, _pos: int | None = None) -> str:
+            m = round(x)
+            return month_name(first_month, m) if abs(x - m) < 1e-6 and 1 <= m <= horizon else ""
+        ax.xaxis.set_major_formatter(FuncFormatter(name))
 
 
 FAN_TITLE = "Cash balance at the end of each month"
@@ -217,7 +225,7 @@ class FanChart(Chart):
     def shape(self, scenario: Scenario, results: Results, **options) -> tuple:
         org = scenario.organisation
         return (results.horizon_months, baseline_median(results) is not None, _noun(results),
-                float(org.overdraft_facility) > 0, float(org.reserves_floor) != 0)
+                float(org.overdraft_facility) > 0, float(org.reserves_floor) != 0, scenario.first_month)
 
     def build(self, scenario: Scenario, results: Results, **options) -> None:
         ax, x = self.ax, _months_x(results.horizon_months)
@@ -240,7 +248,7 @@ class FanChart(Chart):
         self.floor = (_level(ax, color=WINE, linewidth=2.2, linestyle="-.", gid="floor")
                       if float(scenario.organisation.reserves_floor) != 0 else None)
         style_axes(ax, FAN_TITLE, "Month", "Balance", self.k)
-        _month_axis(ax, results.horizon_months)
+        _month_axis(ax, results.horizon_months, scenario.first_month)
         ax.yaxis.set_major_formatter(PoundFormatter())
 
     def update(self, scenario: Scenario, results: Results, **options) -> None:
@@ -288,7 +296,7 @@ class RunOutCurve(Chart):
     def shape(self, scenario: Scenario, results: Results, **options) -> tuple:
         appetite = options.get("appetite")
         return (results.horizon_months, baseline_median(results) is not None, _noun(results),
-                appetite is None)
+                appetite is None, scenario.first_month)
 
     def build(self, scenario: Scenario, results: Results, **options) -> None:
         appetite = options.get("appetite")
@@ -304,7 +312,7 @@ class RunOutCurve(Chart):
         self.appetite = (None if appetite is None else
                          _level(ax, color=VERMILLION, linewidth=2.2, linestyle="--", gid="appetite"))
         style_axes(ax, RUN_OUT_TITLE, "Month", "Chance", self.k)
-        _month_axis(ax, horizon)
+        _month_axis(ax, horizon, scenario.first_month)
 
     def update(self, scenario: Scenario, results: Results, **options) -> None:
         appetite = options.get("appetite")
@@ -315,7 +323,8 @@ class RunOutCurve(Chart):
         self.curve.set_data(x, p)
         final = float(results.p_run_out_by_month[-1]) if horizon else 0.0
         plural = "s" if horizon != 1 else ""
-        summary = (f"{_percent_text(final)} by month {horizon}" if final > 0
+        by = month_name(scenario.first_month, horizon) if scenario.first_month else f"month {horizon}"
+        summary = (f"{_percent_text(final)} by {by}" if final > 0
                    else f"none within {horizon} month{plural}")
         self.curve.set_label(f"Chance of having run out ({summary})")
         top = float(np.max(p)) if p.size else 0.0

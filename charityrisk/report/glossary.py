@@ -236,6 +236,11 @@ _RESULT_TOOLTIPS = {
     "mean_flows_by_month.contract_costs": "What delivering the contracts costs that month: their "
                                           "fixed costs and the cost of each referral, averaged "
                                           "over the futures.",
+    "mean_flows_by_month.interest": "Interest the bank charges that month on the overdrawn balance "
+                                    "at the end of the month before, averaged over the futures "
+                                    "(not part of the costs above).",
+    "baseline.mean_balance_by_month": "The average month-end balance of your organisation without "
+                                      "the contract, on the same futures.",
 }
 _RESULT_TOOLTIPS.update({f"lowest_balance_percentiles.{k}": "The lowest month-end balance a "
                          "future reaches: " + words.format(verb="go")

@@ -32,6 +32,14 @@ def percent(p: float) -> str:
     return f"{100 * p:.0f}%"
 
 
+def month_words(s: Scenario, month: int | None) -> str:
+    """A month in a sentence: "month 8", or once the scenario's first month is set "month 8
+    (Nov 2027)" (the number kept, as the form's months are numbered); "none" for no month."""
+    if month is None:
+        return "none"
+    return f"month {month} ({month_name(s.first_month, month)})" if s.first_month else f"month {month}"
+
+
 def headline(s: Scenario, r: Results) -> str:
     """The answer in two or three sentences: the chance of running out (with the contracts'
     own share of it when there are contracts), when, and the cushion that would make it safe."""
@@ -121,13 +129,6 @@ def framing_case(r: Results, appetite: float) -> str | None:
     if without is not Verdict.WITHIN:
         return UNSAFE_ALONE
     return SAFE_KEPT if run_verdict(r, appetite) is Verdict.WITHIN else MADE_UNSAFE
-
-
-def month_words(s: Scenario, month: int) -> str:
-    """"month 8 (Nov 2027)" with a first_month, else "month 8"."""
-    if s.first_month is None:
-        return f"month {month}"
-    return f"month {month} ({month_name(s.first_month, month)})"
 
 
 def _share(count: int, paths: int) -> str:

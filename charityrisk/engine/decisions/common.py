@@ -7,19 +7,32 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
-from ...model.scenario import Scenario
+from ...model.scenario import RATE_CARD_KEYS, SHARE_ONLY_KEYS, Contract, Scenario
 from ..simulate import Progress, drive, run_steps
 
 if TYPE_CHECKING:
     from .workspace import Workspace
 
-__all__ = ["CancelledCallback", "Meter", "ProgressCallback", "decision_steps", "drive",
+__all__ = ["CancelledCallback", "Meter", "ProgressCallback", "applies", "decision_steps", "drive",
            "paired_standard_error", "progress_during", "run_steps", "standard_error", "workspace_steps"]
 
 T = TypeVar("T")
 
 ProgressCallback = Callable[[int, int], None]  # progress(done, total)
 CancelledCallback = Callable[[], bool]
+
+
+def applies(c: Contract, name: str) -> bool:
+    """Whether contract input ``name`` means anything in ``c``'s payment mode: a rate card
+    has no price, share at risk, success rate, target or cohorts; only a rate card has a fee
+    and stages; a pooled target is all or nothing's, and only when it is set.  The decision
+    tools vary only these (a term its mode does not read would show as no risk at all)."""
+    top = name.split(".")[0].split("[")[0]
+    if top == "pooled_target_success_rate":
+        return c.payment_mode == "threshold" and c.pooled_target_success_rate is not None
+    if c.payment_mode == "rate_card":
+        return top not in SHARE_ONLY_KEYS
+    return top not in RATE_CARD_KEYS
 
 
 def standard_error(p: float, paths: int) -> float:

@@ -5,7 +5,10 @@ the inputs the field table marks ``goal_seek`` (the share at risk, the outcome l
 referrals per month, the price per referral, the referral guarantee, the fee lag, how late
 the prime pays, the success rate, the chance of no referrals, the overdraft facility, the
 opening reserves) over which the chance of running out is within the trustees' risk
-appetite, by the one verdict (``engine.verdict``: p + 2 se <= appetite).
+appetite, by the one verdict (``engine.verdict``: p + 2 se <= appetite).  A contract's
+inputs are those its payment mode reads: a rate card's fee schedule (scaled as a whole) and
+each stage's price and share who reach it ("outcome_payments[1].rate"); all or nothing's
+pooled target (whole points up to the cohort target) when it has one.
 
 How:
 - every value is tried on the same futures (common random numbers), so the chance of
@@ -33,6 +36,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -47,6 +51,7 @@ from .common import (
     CancelledCallback,
     Meter,
     ProgressCallback,
+    applies,
     progress_during,
     run_steps,
     standard_error,
@@ -58,6 +63,11 @@ from .workspace import Workspace
 CONTRACT_INPUTS = goal_seek_names("contracts[]")  # the field table's goal-seekable inputs
 ORGANISATION_INPUTS = goal_seek_names("organisation")
 SOLVABLE = CONTRACT_INPUTS + ORGANISATION_INPUTS
+# A rate card's stages: each stage's inputs are sought on their own, named
+# "outcome_payments[1].rate" (the stage's place in the list, from 0).
+STAGE_OWNER = "contracts[].outcome_payments[]"
+STAGE_INPUTS = goal_seek_names(STAGE_OWNER)
+_STAGE = re.compile(r"outcome_payments\[(\d+)\]\.(\w+)")
 MONEY_GRID = 500.0  # facility and reserves are answered in steps of £500
 REFERRAL_SCALE_MAX = 3.0  # referrals are searched from none to 3 times the scenario's
 # A guarantee is searched from none to twice the high guess of referrals (or of the
@@ -68,6 +78,33 @@ PRICE_SCALE_MAX = 3.0
 UNITS = {name: decision_unit(spec_of(owner, name))
          for owner, names in (("contracts[]", CONTRACT_INPUTS), ("organisation", ORGANISATION_INPUTS))
          for name in names}
+UNITS.update({f"outcome_payments[].{name}": decision_unit(spec_of(STAGE_OWNER, name)) for name in STAGE_INPUTS})
+
+
+def stage_input(name: str) -> tuple[int, str] | None:
+    """(stage index, its key) for a stage's input ("outcome_payments[1].rate"), else None."""
+    found = _STAGE.fullmatch(name)
+    if found is None or found.group(2) not in STAGE_INPUTS:
+        return None
+    return int(found.group(1)), found.group(2)
+
+
+def is_contract_input(name: str) -> bool:
+    return name in CONTRACT_INPUTS or stage_input(name) is not None
+
+
+def unit_of(name: str) -> str:
+    stage = stage_input(name)
+    return UNITS[f"outcome_payments[].{stage[1]}" if stage else name]
+
+
+def contract_inputs(c: Contract) -> tuple[str, ...]:
+    """The contract's goal-seekable inputs in its payment mode, in the field table's order,
+    then each stage's (a rate card without a fee has no fee to seek)."""
+    names = [n for n in CONTRACT_INPUTS if applies(c, n)
+             and not (n == "fee_per_referral" and not any(c.fee_per_referral))]
+    names += [f"outcome_payments[{k}].{n}" for k in range(len(c.outcome_payments)) for n in STAGE_INPUTS]
+    return tuple(names)
 # A rough count of evaluations of an input that redraws (or rebuilds) the contract, for the
 # progress bar only.
 _REFERRAL_EVALUATIONS = 12
@@ -120,6 +157,7 @@ class GoalSeek:
     # (the success rate's low and high move with its most likely value: ``shifted``)
     safe_scenario: Scenario | None = field(default=None, repr=False)  # the scenario at value
     safe_ranges: tuple[tuple[float, float], ...] = ()
+    item: str | None = None  # a stage's input: the stage's name
 
     @property
     def current_verdict(self) -> Verdict:
@@ -266,6 +304,22 @@ def guarantee_grid(c: Contract, name: str, horizon: int) -> Grid:
     return _evenly(step, math.ceil(top / step), current)
 
 
+def fee_scale_grid(c: Contract, name: str, horizon: int) -> Grid:
+    """A fee schedule scaled as a whole (every contract year's fee together), from none to
+    three times, in steps of 1%; its value is the first year's fee."""
+    first = _current(c, name)
+    return Grid(round(PRICE_SCALE_MAX * 100), lambda i: first * (i / 100), first / 100, first, 100,
+                scale=lambda i: i / 100)
+
+
+def pooled_grid(c: Contract, name: str, horizon: int) -> Grid:
+    """Whole percentage points from 1% up to the cohort target (a pooled target above it, or
+    of nothing, is not one a file can hold)."""
+    current = _current(c, name)
+    last = max(0, round(c.target_success_rate * 100) - 1)
+    return Grid(last, lambda i: (i + 1) / 100, 0.01, current, _grid_index(current, 0.01, 0.01, last))
+
+
 def referral_scale_grid(c: Contract, name: str, horizon: int) -> Grid:
     """The whole guess (low, likely and high) scaled together from none to three times, in
     steps of 1%: what a prime's "more referrals" changes."""
@@ -277,19 +331,43 @@ def referral_scale_grid(c: Contract, name: str, horizon: int) -> Grid:
 # The field table's ``Seek.grid`` names one of these ("money" is answered apart: _money_problem).
 GRIDS: dict[str, Callable[[Contract, str, int], Grid]] = {
     "percent": percent_grid, "months": months_grid, "price": price_grid,
-    "guarantee": guarantee_grid, "referral_scale": referral_scale_grid,
+    "guarantee": guarantee_grid, "referral_scale": referral_scale_grid, "fee_scale": fee_scale_grid,
+    "pooled": pooled_grid,
 }
 
 
 def _current(c: Contract, name: str) -> float:
-    """A contract input's value today (a guess: its most likely value)."""
-    value = c.late_payment.months if name == "late_payment.months" else getattr(c, name)
+    """A contract input's value today (a guess: its most likely value; a fee schedule: its
+    first year's fee; a pooled target not set: the cohort target, which it may equal)."""
+    stage = stage_input(name)
+    if stage is not None:
+        value = getattr(c.outcome_payments[stage[0]], stage[1])
+    elif name == "late_payment.months":
+        value = c.late_payment.months
+    elif name == "fee_per_referral":
+        value = c.fee_per_referral[0]
+    elif name == "pooled_target_success_rate" and c.pooled_target_success_rate is None:
+        value = c.target_success_rate
+    else:
+        value = getattr(c, name)
     return float(value.likely if isinstance(value, Uncertain) else value)
 
 
 def with_term(c: Contract, name: str, grid: Grid, i: int) -> Contract:
     """The contract with input ``name`` at the grid's i-th value: a guess scaled as a whole
-    or shifted (its low and high moved with its most likely value), a number set."""
+    or shifted (its low and high moved with its most likely value), a number set; a stage's
+    input in its stage; a fee schedule scaled as a whole."""
+    stage = stage_input(name)
+    if stage is not None:
+        k, key = stage
+        old = getattr(c.outcome_payments[k], key)
+        new: Any = shifted(old, grid.value(i)) if isinstance(old, Uncertain) else grid.value(i)
+        stages = list(c.outcome_payments)
+        stages[k] = replace(stages[k], **{key: new})
+        return replace(c, outcome_payments=tuple(stages))
+    if name == "fee_per_referral":
+        assert grid.scale is not None
+        return replace(c, fee_per_referral=tuple(f * grid.scale(i) for f in c.fee_per_referral))
     value = getattr(c, name, None)
     if not isinstance(value, Uncertain):
         return with_lever(c, name, grid.value(i))
@@ -308,7 +386,11 @@ def safer_low(c: Contract, name: str) -> bool:
 
 
 def _seek(name: str) -> Seek:
-    row = spec_of("contracts[]" if name in CONTRACT_INPUTS else "organisation", name)
+    stage = stage_input(name)
+    if stage is not None:
+        row = spec_of(STAGE_OWNER, stage[1])
+    else:
+        row = spec_of("contracts[]" if name in CONTRACT_INPUTS else "organisation", name)
     assert row.goal_seek is not None, name
     return row.goal_seek
 
@@ -358,6 +440,10 @@ def _money_problem(ws: Workspace, name: str) -> _Problem:
         return start + i * MONEY_GRID
 
     def p_at(i: int) -> float:
+        if name == "opening_reserves" and org.overdraft_interest_per_year > 0:
+            # Interest is charged on what the reserves leave overdrawn: other reserves give
+            # other balances, so each value is charged afresh (no extra simulation).
+            return float(ws.run_out(replace(org, opening_reserves=value(i))).mean())
         # share of futures whose deficit is at least the value and half a penny (the
         # engine's penny rule, engine.simulate.below)
         return float(deficit.size - np.searchsorted(deficit, value(i) + HALF_PENNY, side="left")) / ws.paths
@@ -367,10 +453,26 @@ def _money_problem(ws: Workspace, name: str) -> _Problem:
                     lambda i: s.with_organisation(**{name: value(i)}))
 
 
+def _rate_problem(ws: Workspace, name: str) -> _Problem:
+    """An organisation's share (the interest rate on the overdraft): whole percentage points,
+    each charged on the same futures' balances (no contract is simulated again)."""
+    s = ws.scenario
+    org = s.organisation
+    current = float(getattr(org, name))
+    grid = Grid(100, lambda i: i / 100, 0.01, current, _grid_index(current, 0.0, 0.01, 100))
+
+    def p_at(i: int) -> float:
+        changes: dict[str, Any] = {name: grid.value(i)}
+        return float(ws.run_out(replace(org, **changes)).mean())
+
+    return _Problem(name, f"organisation.{name}", None, grid, p_at, _seek(name).safer == "low",
+                    lambda i: s.with_organisation(**{name: grid.value(i)}))
+
+
 def _problem(ws: Workspace, name: str, contract: int) -> _Problem:
     if name in ORGANISATION_INPUTS:
-        return _money_problem(ws, name)
-    if name not in CONTRACT_INPUTS:
+        return _money_problem(ws, name) if _seek(name).grid == "money" else _rate_problem(ws, name)
+    if not is_contract_input(name):
         raise ValueError(f"cannot solve for {name!r}; choose from {', '.join(SOLVABLE)}")
     s = ws.scenario
     c = s.contracts[contract]
@@ -386,7 +488,7 @@ def _problem(ws: Workspace, name: str, contract: int) -> _Problem:
 def _changes(c: Contract, name: str, grid: Grid, i: int) -> dict[str, Any]:
     """The keyword changes ``Scenario.with_contract`` takes for the grid's i-th value."""
     changed = with_term(c, name, grid, i)
-    top = name.split(".")[0]
+    top = name.split(".")[0].split("[")[0]
     return {top: getattr(changed, top)}
 
 
@@ -399,7 +501,7 @@ def shifted(u: Uncertain, likely: float) -> Uncertain:
 
 def _solve_one(ws: Workspace, name: str, contract: int, appetite: float, p_current: float,
                meter: Meter) -> Generator[Progress, None, GoalSeek]:
-    if name in CONTRACT_INPUTS:
+    if is_contract_input(name):
         yield from progress_during(ws.prepare_steps(contract), ws, meter)
     prob = _problem(ws, name, contract)
     known: dict[int, float] = {}
@@ -462,7 +564,7 @@ def _solve_one(ws: Workspace, name: str, contract: int, appetite: float, p_curre
     c = None if prob.contract is None else ws.scenario.contracts[prob.contract]
     return GoalSeek(
         input=name, key=prob.key, contract=prob.contract, contract_name=None if c is None else c.name,
-        unit=UNITS[name], direction=direction, status=status,
+        unit=unit_of(name), direction=direction, status=status,
         value=None if index is None else val(index), current_value=float(prob.grid.current),
         p_run_out_current=p_current, p_run_out_at_value=p_value,
         p_run_out_se_at_value=None if p_value is None else standard_error(p_value, ws.paths),
@@ -473,7 +575,13 @@ def _solve_one(ws: Workspace, name: str, contract: int, appetite: float, p_curre
         seed=ws.seed, evaluations=evaluations,
         scale=None if prob.grid.scale is None or index is None else prob.grid.scale(index),
         safe_scenario=None if index is None else prob.apply(index),
-        safe_ranges=tuple((val(lo), val(hi)) for lo, hi in safe))
+        safe_ranges=tuple((val(lo), val(hi)) for lo, hi in safe),
+        item=_stage_name(c, name))
+
+
+def _stage_name(c: Contract | None, name: str) -> str | None:
+    stage = stage_input(name)
+    return None if c is None or stage is None else c.outcome_payments[stage[0]].name
 
 
 def _nearest(prob: _Problem, x: float) -> int:
@@ -482,20 +590,28 @@ def _nearest(prob: _Problem, x: float) -> int:
 
 
 def resolve_targets(s: Scenario, targets: Sequence[str] | None, contract: int) -> tuple[str, ...]:
-    if targets is None:
-        targets = SOLVABLE if s.contracts else ORGANISATION_INPUTS
+    if targets is None:  # every input the contract's payment mode reads
+        # (an overdraft's interest only when it costs some: at 0% it is not a term in play)
+        own = tuple(n for n in ORGANISATION_INPUTS
+                    if n != "overdraft_interest_per_year" or s.organisation.overdraft_interest_per_year > 0)
+        targets = (contract_inputs(s.contracts[contract]) + own if 0 <= contract < len(s.contracts) else own)
     targets = tuple(targets)
     for name in targets:
-        if name not in SOLVABLE:
-            raise ValueError(f"cannot solve for {name!r}; choose from {', '.join(SOLVABLE)}")
-    if any(t in CONTRACT_INPUTS for t in targets) and not 0 <= contract < len(s.contracts):
+        if name not in SOLVABLE and stage_input(name) is None:
+            raise ValueError(f"cannot solve for {name!r}; choose from {', '.join(SOLVABLE)} "
+                             "or a stage's outcome_payments[N].price or .rate")
+    if any(is_contract_input(t) for t in targets) and not 0 <= contract < len(s.contracts):
         raise ValueError(f"contract: no contract {contract} (the scenario has {len(s.contracts)})")
+    for name in targets:
+        stage = stage_input(name)
+        if stage is not None and stage[0] >= len(s.contracts[contract].outcome_payments):
+            raise ValueError(f"{name}: contract {contract} has {len(s.contracts[contract].outcome_payments)} stages")
     return targets
 
 
 def goal_work(s: Scenario, targets: Sequence[str], blocks: int) -> int:
     """Block simulations the goal seeks need after the Workspace is built (for progress)."""
-    work = blocks if any(t in CONTRACT_INPUTS for t in targets) else 0
+    work = blocks if any(is_contract_input(t) for t in targets) else 0
     return work + _REFERRAL_EVALUATIONS * blocks * sum(t in _REBUILDING for t in targets)
 
 
@@ -507,7 +623,7 @@ def solve_on(ws: Workspace, targets: Sequence[str], contract: int, appetite: flo
     for name in targets:
         goal = yield from _solve_one(ws, name, contract, appetite, p, meter)
         goals.append(goal)
-    uses_contract = any(t in CONTRACT_INPUTS for t in targets)
+    uses_contract = any(is_contract_input(t) for t in targets)
     return Solutions(ws.scenario.name, ws.paths, ws.seed, appetite, p, standard_error(p, ws.paths),
                      contract if uses_contract else None, tuple(goals))
 

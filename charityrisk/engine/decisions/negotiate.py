@@ -243,6 +243,8 @@ def round_values(lo: float, hi: float, unit: str, most: int = MAX_POINTS) -> tup
 def _contract_value(c: Contract, name: str) -> float:
     if name == "late_payment.months":
         return float(c.late_payment.months)
+    if name == "fee_per_referral":  # a schedule is named by its first year's fee
+        return float(c.fee_per_referral[0])
     return float(getattr(c, name))
 
 
@@ -250,6 +252,13 @@ def with_lever(c: Contract, name: str, value: float) -> Contract:
     """The contract with lever ``name`` at ``value`` (months as whole numbers)."""
     if name == "late_payment.months":
         return replace(c, late_payment=replace(c.late_payment, months=round(value)))
+    if name == "fee_per_referral":
+        # A schedule moves as a whole: every year's fee scaled as the first year's is (a
+        # first year without a fee sets the one fee it then has).
+        first = c.fee_per_referral[0]
+        fees = (tuple(f * value / first for f in c.fee_per_referral) if first > 0
+                else (float(value),) + c.fee_per_referral[1:])
+        return replace(c, fee_per_referral=fees)
     if decision_unit(spec_of("contracts[]", name)) == "months":
         changes: dict[str, Any] = {name: round(value)}
     else:
@@ -356,7 +365,7 @@ def negotiate_steps(s: Scenario, levers: Sequence[str], contract: int = 0, paths
         both_terms = len(contract_levers) == 2
         # An overdraft or opening reserves only move the line each future's lowest balance
         # is compared with: one contract variant's lowest balances serve every such value.
-        lowest_of: dict[Contract | None, np.ndarray] = {}
+        lowest_of: dict[tuple[Contract | None, float, float], np.ndarray] = {}
         grid = np.empty((len(rows.values), len(cols.values)))
         done = 0
         for i, va in enumerate(rows.values):
@@ -367,16 +376,21 @@ def negotiate_steps(s: Scenario, levers: Sequence[str], contract: int = 0, paths
                     c = s.contracts[contract]
                     for name in contract_levers:
                         c = with_lever(c, name, cell[name])
-                if c in lowest_of:
-                    lowest = lowest_of[c]
-                else:
-                    lowest = (org.opening_reserves + ws.lowest_before_opening() if c is None
-                              else ws.lowest_contract(contract, c))
-                    if not both_terms:
-                        lowest_of[c] = lowest
+                # Interest is charged on the balance, so another rate is another balance, and
+                # with interest the balance is not the opening reserves plus the same sum
+                # whatever they are: such cells get their own lowest balances.
+                rate = cell.get("overdraft_interest_per_year", org.overdraft_interest_per_year)
                 reserves = cell.get("opening_reserves", org.opening_reserves)
+                start = reserves if rate > 0 else org.opening_reserves
+                if (c, rate, start) in lowest_of:
+                    lowest = lowest_of[(c, rate, start)]
+                else:
+                    charged = replace(org, overdraft_interest_per_year=rate, opening_reserves=start)
+                    lowest = ws.lowest_contract(contract, c, charged)
+                    if not both_terms:
+                        lowest_of[(c, rate, start)] = lowest
                 overdraft = cell.get("overdraft_facility", org.overdraft_facility)
-                grid[i, j] = float(below(lowest + (reserves - org.opening_reserves), -overdraft).mean())
+                grid[i, j] = float(below(lowest + (reserves - start), -overdraft).mean())
                 done += 1
                 yield meter.at(ws.block_simulations + done)
         p_now = float(ws.run_out().mean())

@@ -17,6 +17,12 @@ Steps for fixed values:
   Somewhat to Strongly), simulated afresh on the same seed since every draw moves with it;
 - referral guarantee: 1 referral a month; ramp-up and wind-down: 3 months (a wind-down
   left out is the whole contract, and never goes beyond it); exit cost: 10%.
+- version 3: a rate card's fee schedule 10% down and up as a whole (every year's fee
+  together), each stage's price 10% and its share who reach it from its low to its high
+  guess (5 points if fixed); the pooled target 2.5 points (never above the cohort target);
+  interest on the overdraft 2 points; a monthly pattern's scale from its low to its high
+  guess (10% if fixed).  A term a contract's payment mode does not read (a rate card's
+  price or share at risk, a fee outside a rate card) has no bar.
 Every value stays within what a scenario file allows (no share below 0, no lag below 0...).
 """
 from __future__ import annotations
@@ -27,12 +33,13 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ...model.fields import FieldSpec, decision_unit, spec_of, tornado_fields
-from ...model.scenario import Organisation, Scenario, Uncertain
+from ...model.scenario import Contract, Organisation, Scenario, Uncertain
 from ..simulate import BLOCK, Progress, drive, simulation_steps
 from .common import (
     CancelledCallback,
     Meter,
     ProgressCallback,
+    applies,
     paired_standard_error,
     progress_during,
     run_steps,
@@ -63,6 +70,8 @@ class SensitivityBar:
     p_high_se: float
     swing: float  # |p_high - p_low|
     swing_se: float  # its Monte Carlo standard error, paired on the same futures
+    # For an input of one item of a list (a rate card's stage, a budget line): its name.
+    item: str | None = None
 
     def to_json_dict(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
@@ -96,6 +105,7 @@ class _Variant:
     high_value: float
     low: Any  # an Organisation, a Contract, or (scenario-level inputs) the Scenario
     high: Any
+    item: str | None = None  # the stage's or budget line's name
 
 
 def _clamp(x: float, lo: float, hi: float = float("inf")) -> float:
@@ -134,6 +144,10 @@ def _ends(row: FieldSpec, value: Any, org: Organisation, owner: Any) -> tuple[st
     if isinstance(value, Uncertain):
         kind, base, low, high = _uncertain_ends(value, rule.step, lo, hi, relative=rule.rule == "relative")
         return kind, base, low, high
+    if isinstance(value, tuple):  # a fee schedule: every year's fee moves together
+        assert rule.rule == "relative", row.path
+        return ("step", value[0], tuple(max(lo, v * (1 - rule.step)) for v in value),
+                tuple(v * (1 + rule.step) for v in value))
     if rule.rule == "reserves":
         step = reserves_step(org)
         return "step", value, max(lo, value - step), value + step
@@ -164,18 +178,51 @@ def _variants(s: Scenario) -> list[_Variant]:
         out.append(_Variant(f"organisation.{row.name}", row.name, None, decision_unit(row), kind, base,
                             _number(low), _number(high), _changed(org, row.name, low),
                             _changed(org, row.name, high)))
+    for j, line in enumerate(org.budget):
+        if line.monthly_amounts is None:
+            continue  # a line's scale is a pattern's only
+        for row in tornado_fields("organisation.budget[]"):
+            kind, base, low, high = _ends(row, getattr(line, row.name), org, line)
+            out.append(_Variant(f"organisation.budget[{j}].{row.name}", f"budget[].{row.name}", None,
+                                decision_unit(row), kind, base, _number(low), _number(high),
+                                _with_line(org, j, row.name, low), _with_line(org, j, row.name, high),
+                                item=line.name))
     for i, c in enumerate(s.contracts):
         for row in tornado_fields("contracts[]"):
+            fee_free = row.name == "fee_per_referral" and not any(c.fee_per_referral)
+            if not applies(c, row.name) or fee_free:
+                continue  # not read in this mode, or a rate card without a fee
             head, _, sub = row.name.partition(".")
             value = getattr(getattr(c, head), sub) if sub else getattr(c, head)
             kind, base, low, high = _ends(row, value, org, c)
             out.append(_Variant(f"contracts[{i}].{row.name}", row.name, i, decision_unit(row), kind, base,
                                 _number(low), _number(high), _changed(c, row.name, low),
                                 _changed(c, row.name, high)))
+        for k, stage in enumerate(c.outcome_payments):
+            for row in tornado_fields("contracts[].outcome_payments[]"):
+                kind, base, low, high = _ends(row, getattr(stage, row.name), org, stage)
+                out.append(_Variant(f"contracts[{i}].outcome_payments[{k}].{row.name}",
+                                    f"outcome_payments[].{row.name}", i, decision_unit(row), kind, base,
+                                    _number(low), _number(high), _with_stage(c, k, row.name, low),
+                                    _with_stage(c, k, row.name, high), item=stage.name))
     return out
 
 
+def _with_line(org: Organisation, j: int, name: str, value: Any) -> Organisation:
+    budget = list(org.budget)
+    budget[j] = replace(budget[j], **{name: value})
+    return replace(org, budget=tuple(budget))
+
+
+def _with_stage(c: Contract, k: int, name: str, value: Any) -> Contract:
+    stages = list(c.outcome_payments)
+    stages[k] = replace(stages[k], **{name: value})
+    return replace(c, outcome_payments=tuple(stages))
+
+
 def _number(value: Any) -> float:
+    if isinstance(value, tuple):  # a fee schedule: its first year's fee
+        return value[0]
     return value.low if isinstance(value, Uncertain) else value
 
 
@@ -232,7 +279,7 @@ def sensitivity_on(ws: Workspace, appetite: float, meter: Meter) -> Generator[Pr
             low_value=float(v.low_value), high_value=float(v.high_value),
             p_low=p_low, p_high=p_high,
             p_low_se=standard_error(p_low, ws.paths), p_high_se=standard_error(p_high, ws.paths),
-            swing=abs(p_high - p_low), swing_se=paired_standard_error(high, low)))
+            swing=abs(p_high - p_low), swing_se=paired_standard_error(high, low), item=v.item))
     order = sorted(range(len(bars)), key=lambda k: (-bars[k].swing, k))
     p = float(ws.run_out().mean())
     return Sensitivity(s.name, ws.paths, ws.seed, appetite, p, standard_error(p, ws.paths),

@@ -414,12 +414,23 @@ class Workspace:
                 return self._charged(org, self._rest[pos] + linear.cumulative(c))
         return self._run_out(self.scenario.organisation.overdraft_facility, balances)
 
-    def lowest_contract(self, index: int, c: Contract) -> np.ndarray:
+    def lowest_contract(self, index: int, c: Contract | None, charged: Organisation | None = None) -> np.ndarray:
         """(paths,) each future's lowest closing balance with contract ``index`` replaced by
-        ``c`` (same draws): the negotiation grid compares one such array with many
-        overdrafts or opening reserves at once."""
-        if c == self.scenario.contracts[index]:
-            return self.scenario.organisation.opening_reserves + self.lowest_before_opening()
+        ``c`` (same draws; None: as it is), from ``charged``'s opening reserves with interest
+        at its rate (None: the scenario's): the negotiation grid compares one such array with
+        many overdrafts (or, without interest, opening reserves) at once."""
+        org = self.scenario.organisation
+        charged = org if charged is None else charged
+        shift = charged.opening_reserves - org.opening_reserves
+        base = self.scenario.contracts[index] if 0 <= index < len(self.scenario.contracts) else None
+        if c is None or c == base:
+            if charged.overdraft_interest_per_year == org.overdraft_interest_per_year and shift == 0:
+                return org.opening_reserves + self.lowest_before_opening()
+            out = np.empty(self.paths)
+            for pos, (_, first, n) in enumerate(self.blocks):
+                balances = self._org_cumulative(org, pos) + self._contracts[pos] + shift
+                out[first:first + n] = self._charged(charged, balances).min(axis=1)
+            return out
         self.prepare(index)
         rebuild = not linear_change(self.scenario.contracts[index], c)
         out = np.empty(self.paths)
@@ -428,7 +439,7 @@ class Workspace:
             if rebuild:
                 self.block_simulations += 1
                 linear = _LinearContract.from_draws(c, self._draws[pos], self.horizon)
-            balances = self._charged(self.scenario.organisation, self._rest[pos] + linear.cumulative(c))
+            balances = self._charged(charged, self._rest[pos] + linear.cumulative(c) + shift)
             out[first:first + n] = balances.min(axis=1)
         return out
 
