@@ -576,12 +576,9 @@ def _page_one(p: _Pack, bullets: int, k: float, reserves: bool = True) -> _Page:
                   "the baseline any contract would add to.", size=11)
     else:
         page.text(NO_DECISIONS, size=11)
-    needs = tuple(getattr(p.analysis, "needs", ()) or ())
-    if needs:
-        # What the organisation needs anyway and what the contract adds: the screen's table.
-        page.table(money_needs_rows(needs, len(s.contracts)), widths=NEEDS_WIDTHS, size=8.5,
-                   header=MONEY_NEEDS_HEADER, pad=0.025)
-        page.y += 0.08 * page.k
+    if tuple(getattr(p.analysis, "needs", ()) or ()):
+        page.text("The money needed, by the organisation anyway and with the contract: page 3.",
+                  size=10, color=MUTED)
     page.heading("Key figures", size=12)
     page.table(decision_key_figures(s, r), widths=(4.4, TEXT_WIDTH_IN - 4.4), size=10.5)
     page.text(precision_sentence(r), size=9.5, color=MUTED)
@@ -647,8 +644,15 @@ COMPARISON_WIDTHS = (2.4, 0.68, 0.85, 0.68, 0.8, 0.76, TEXT_WIDTH_IN - 6.17)
 def _page_three(p: _Pack, terms: str, k: float) -> _Page:
     """``terms``: "" (how to read this goes elsewhere), "detail" or "short"."""
     page = p.page(3, k)
-    page.heading("What drives the risk", size=13, first=True)
     analysis, comparison = p.analysis, p.comparison
+    needs = tuple(getattr(analysis, "needs", ()) or ())
+    if needs:
+        # What the organisation needs anyway and what the contract adds: the screen's table.
+        # Here rather than on page 1, which it shrank to about 0.7 of its type size.
+        page.heading("What would make it safe, in money", size=13, first=True)
+        page.table(money_needs_rows(needs, len(p.s.contracts)), widths=NEEDS_WIDTHS, size=8.5,
+                   header=MONEY_NEEDS_HEADER, pad=0.025)
+    page.heading("What drives the risk", size=13, first=not needs)
     if analysis is not None:
         page.text("Each bar shows the chance of running out with one input at its low and at its high "
                   "value, everything else as entered; the longest bars matter most.", size=9.5,
