@@ -33,7 +33,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ...model.fields import FieldSpec, decision_unit, spec_of, tornado_fields
-from ...model.scenario import Contract, Organisation, Scenario, Uncertain
+from ...model.scenario import BudgetLine, Contract, Organisation, Scenario, Uncertain
 from ..simulate import BLOCK, Progress, drive, simulation_steps
 from .common import (
     CancelledCallback,
@@ -179,9 +179,9 @@ def _variants(s: Scenario) -> list[_Variant]:
                             _number(low), _number(high), _changed(org, row.name, low),
                             _changed(org, row.name, high)))
     for j, line in enumerate(org.budget):
-        if line.monthly_amounts is None:
-            continue  # a line's scale is a pattern's only
         for row in tornado_fields("organisation.budget[]"):
+            if not _line_varies(line, row.name):
+                continue
             kind, base, low, high = _ends(row, getattr(line, row.name), org, line)
             out.append(_Variant(f"organisation.budget[{j}].{row.name}", f"budget[].{row.name}", None,
                                 decision_unit(row), kind, base, _number(low), _number(high),
@@ -206,6 +206,18 @@ def _variants(s: Scenario) -> list[_Variant]:
                                     _number(low), _number(high), _with_stage(c, k, row.name, low),
                                     _with_stage(c, k, row.name, high), item=stage.name))
     return out
+
+
+def _line_varies(line: BudgetLine, name: str) -> bool:
+    """A budget line's bars: its amount when it is a guess with a range, a pattern's scale, and
+    its chance when it may or may not happen (that bar runs from 'never' to 'surely').  An
+    amount known for sure gets no bar, so a budget of many fixed lines does not crowd out the
+    inputs that are uncertain."""
+    if name == "probability":
+        return 0 < line.probability < 1
+    if name == "amount":
+        return line.monthly_amounts is None and not line.amount.is_fixed
+    return name == "scale" and line.monthly_amounts is not None
 
 
 def _with_line(org: Organisation, j: int, name: str, value: Any) -> Organisation:
