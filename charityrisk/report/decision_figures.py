@@ -6,6 +6,8 @@ Each function starts with ax.clear() so the app can redraw on the same Axes.  Th
 """
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
@@ -58,7 +60,8 @@ def draw_tornado(ax: Axes, sens: Sensitivity, top: int = 8, *,
     for b in bars:
         name, values = label(b, several), span(b.unit, b.low_value, b.high_value)
         one_line = f"{name}: {values}"
-        labels.append(one_line if style.text_width_in(one_line, size) <= most else f"{name}\n{values}")
+        labels.append(one_line if style.text_width_in(one_line, size) <= most
+                      else f"{_wrapped(name, size, most)}\n{values}")
     ax.set_yticks(y, labels, fontsize=size)
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     lo = min([b.p_low for b in bars] + [b.p_high for b in bars] + [base, sens.risk_appetite])
@@ -70,6 +73,16 @@ def draw_tornado(ax: Axes, sens: Sensitivity, top: int = 8, *,
         Patch(facecolor=HIGH_COLOUR, hatch="//", edgecolor="0.25", label="Input at its high value"),
         Line2D([], [], color=style.BLACK, label="Now"),
         Line2D([], [], color=APPETITE_COLOUR, linestyle="--", label="Risk appetite")], ncol=4, k=k)
+
+
+def _wrapped(text: str, size: float, most: float) -> str:
+    """A label's name over as many lines as it needs to keep within ``most`` inches: a budget
+    line's own name ("Amount each time “Local authority grant (quarterly)”") left the bars no
+    room on a narrow canvas, and the layout gave up."""
+    wide = style.text_width_in(text, size)
+    if wide <= most:
+        return text
+    return "\n".join(textwrap.wrap(text, max(12, int(len(text) * most / wide))))
 
 
 def draw_comparison_curves(ax: Axes, comparison: Comparison, *,
