@@ -323,7 +323,7 @@ FIELDS: tuple[FieldSpec, ...] = (
               in_form=False, tip="Whether the line brings money in or takes it out."),
     FieldSpec("organisation.budget[].amount", "Amount each time", "£", "money", 0, MAX_MONEY, uncertain=True,
               since=2, in_form=False, reason=_MONEY_REASON + "; a cost is a cost line, not a negative amount",
-              tornado=Tornado("relative", 0.10, lo=0),
+              tornado=Tornado("relative", 0.10, lo=0), report_label="Amount",
               tip="The amount of each payment; give a low, a most likely and a high guess if unsure."),
     FieldSpec("organisation.budget[].monthly_amounts", "Amount each month", "£", "list", 1, MAX_HORIZON,
               default=None, since=3, in_form=False,
@@ -350,7 +350,7 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("organisation.budget[].probability", "Chance it happens", "%", "fraction", 0, 1, default=1.0,
               since=2, in_form=False, reason=_SHARE_REASON,
               tip="The chance the line happens at all (a grant renewal, a bid), decided once per future.",
-              benign="sure", tornado=Tornado("absolute", 1.0, lo=0, hi=1)),
+              benign="sure", tornado=Tornado("absolute", 1.0, lo=0, hi=1), report_label="Chance of"),
     # ----- a contract --------------------------------------------------------------------
     FieldSpec("contracts[].name", "Name", "", "text", hi=MAX_TEXT, reason=f"at most {MAX_TEXT} characters",
               spoken="Contract name", tip="A name to recognise this contract by in the results and the report."),

@@ -33,6 +33,9 @@ TORNADO_MIN_HEIGHT_IN = 4.0  # eight two-line bars, title, axis and legend at DE
 COMPARISON_MIN_HEIGHT_IN = 3.0  # six curves' legend below the chart, at DENSE_SCALE
 MIN_WIDTH_IN = 4.2  # a decision canvas narrower than this scrolls
 LABEL_SHARE = 0.6  # of the figure's width, at most, for a bar's label on one line
+# ...and never wider than this on a wide page either: a budget line's name made a label wider
+# than the room the board pack leaves left of its bars, and its start was cut off.
+LABEL_MOST_IN = 2.6
 COMPARISON_TITLE = "Payment structures compared on the same futures"
 
 
@@ -55,7 +58,7 @@ def draw_tornado(ax: Axes, sens: Sensitivity, top: int = 8, *,
     # (low to high, as the legend's colours say), or on a second line when the label
     # would take more than LABEL_SHARE of a narrow canvas's width.
     size = style.TICK_SIZE * k
-    most = LABEL_SHARE * style.figure_of(ax).get_figwidth()
+    most = min(LABEL_SHARE * style.figure_of(ax).get_figwidth(), LABEL_MOST_IN)
     labels = []
     for b in bars:
         name, values = label(b, several), span(b.unit, b.low_value, b.high_value)
