@@ -13,7 +13,7 @@ pytest.importorskip("pytestqt")
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
-from charityrisk.gui.budget_table import KEYS, parse_cell, show_value
+from charityrisk.gui.budget_table import AMOUNT_KEYS, KEYS, parse_cell, show_value
 from charityrisk.gui.window import MainWindow
 from charityrisk.model import Uncertain, load_scenario
 from charityrisk.model.scenario import BudgetLine
@@ -221,6 +221,18 @@ def test_text_that_is_not_an_amount_is_kept_marked_with_the_reason(qtbot, three)
     assert window.form.to_dict()["organisation"]["budget"][0]["amount"]["likely"] == "65kk"
 
 
+def test_one_amount_typed_as_most_likely_fills_low_and_high_until_they_differ(qtbot, three):
+    window = three
+    type_cell(qtbot, window, 0, "amount.likely", "1,250")  # Rent: one figure, typed once
+    settle(window)
+    assert window.scenario.organisation.budget[0].amount == Uncertain.fixed(1250)
+    assert [table(window).cell_text(0, k) for k in AMOUNT_KEYS] == ["£1,250"] * 3
+    type_cell(qtbot, window, 0, "amount.low", "1,100")  # now a range: each cell its own
+    type_cell(qtbot, window, 0, "amount.likely", "1,200")
+    settle(window)
+    assert window.scenario.organisation.budget[0].amount == Uncertain(1100, 1200, 1250)
+
+
 def test_one_table_edit_is_one_undo_step(qtbot, three):
     window = three
     type_cell(qtbot, window, 2, "amount.high", "2,500")
@@ -358,7 +370,7 @@ def test_months_of_reserves_hint_uses_the_budget_and_follows_typing(qtbot, windo
     assert form.reserves_hint.text() == "≈ 11.2 months at your budget"
     type_cell(qtbot, window, 1, "kind", "I")  # staff becomes income: 400 a month out
     assert form.budget_hint.text().startswith("About 22.5 months of reserves")
-    type_cell(qtbot, window, 0, "amount.likely", "1k")  # an order problem: the hint waits
+    type_cell(qtbot, window, 0, "amount.high", "50")  # below the most likely: the hint waits
     assert form.budget_hint.text().startswith("About 22.5 months of reserves")
 
 

@@ -235,6 +235,13 @@ def _get(line: Any, key: str) -> Any:
     return line.get(key, _row(key).default)
 
 
+def _one_figure(line: dict) -> bool:
+    """Whether the line's amount (a pattern's scale) is one figure, not yet a range: low, most
+    likely and high equal (or not yet typed)."""
+    parts = [_get(line, k) for k in AMOUNT_KEYS]
+    return all(p is None for p in parts) or len({p for p in parts if p is not None}) <= 1
+
+
 def _set(line: dict, key: str, value: Any) -> None:
     if key in AMOUNT_KEYS:
         name = "scale" if has_pattern(line) else "amount"
@@ -524,10 +531,19 @@ class BudgetTable(QWidget):
             _set(line, key, text)  # kept as typed; validation refuses it too
         else:
             self._typed[row].pop(key, None)
-            _set(line, key, value)
+            # One amount typed as the most likely fills low and high too while the three are
+            # one figure (a rent, a salary): typing it three times was the first hour's chore.
+            # Low or high typed on their own make the range.
+            together = key == "amount.likely" and _one_figure(line)
+            for each in (AMOUNT_KEYS if together else (key,)):
+                _set(line, each, value)
             self._loading += 1
             try:
-                item.setText(cell_text(line, key))  # "65k" reads back as "£65,000"
+                for each in (AMOUNT_KEYS if together else (key,)):
+                    cell = self.grid.item(row, KEYS.index(each)) if each != key else item
+                    if cell is not None:
+                        cell.setText(cell_text(line, each))  # "65k" reads back as "£65,000"
+                        self._typed[row].pop(each, None)
             finally:
                 self._loading -= 1
         self._marks.pop((row, col), None)
