@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -104,13 +105,13 @@ class DecisionsPanel(QWidget):
         self.compare_files_button.setToolTip("Pick your own variants (scenario files you saved) to compare with "
                                              "this one on the same futures.")
         self.compare_files_button.clicked.connect(self.choose_comparison_files)
-        # Buttons on their own row, so the window fits a 1024-pixel-wide projector.
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.safe_button)
-        buttons.addWidget(self.compare_button)
-        buttons.addWidget(self.programmes_button)
-        buttons.addWidget(self.compare_files_button)
-        buttons.addStretch(1)
+        # Two buttons a row: four in one row made the tab wider than its pane on a 1024-pixel
+        # projector (and in the default 1366 x 768 window), clipping its right side.
+        buttons = QGridLayout()
+        for i, button in enumerate((self.safe_button, self.compare_button, self.programmes_button,
+                                    self.compare_files_button)):
+            buttons.addWidget(button, i // 2, i % 2)
+        buttons.setColumnStretch(2, 1)
         layout.addLayout(controls)
         layout.addLayout(buttons)
         # On its own row, so the window still fits 1024 pixels; left-aligned, so a click beside
