@@ -40,12 +40,15 @@ from ..engine import simulate
 from ..engine.results import Results
 from ..model.fields import spec_of
 from ..model.fileformat import write_bytes_atomic
-from ..model.scenario import BudgetLine, Scenario, Uncertain
+from ..model.scenario import BudgetLine, Scenario
 from . import decision_figures, figures, style
 from .decision_text import comparison_rows, decision_sentences, risk_guesses_sentence
 from .export import period_summary
 from .glossary import REPORT_TERMS, report_terms, term
 from .terms import contract_table, organisation_rows
+from .terms import guess as _range
+from .terms import months as _months
+from .terms import rate as _rate
 from .text import (
     MONEY_NEEDS_HEADER,
     chance_with_error,
@@ -99,26 +102,6 @@ MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "
 def long_date(day: _dt.date) -> str:
     """5 March 2025, whatever the computer's locale."""
     return f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
-
-
-def _months(n: int) -> str:
-    return f"{n} month" if n == 1 else f"{n} months"
-
-
-def _rate(x: float) -> str:
-    """A success rate or share as a whole or one-decimal percentage (45%, 12.5%)."""
-    value = 100 * x
-    return f"{value:.0f}%" if abs(value - round(value)) < 0.05 else f"{value:.1f}%"
-
-
-def _range(u: Uncertain, fmt: Callable[[float], str]) -> str:
-    if u.is_fixed:
-        return fmt(u.low)
-    return f"{fmt(u.low)} to {fmt(u.high)}, most likely {fmt(u.likely)}"
-
-
-def _count(x: float) -> str:
-    return f"{x:,.0f}" if x == round(x) else f"{x:,.1f}"
 
 
 def scenario_notes(s: Scenario) -> str:
