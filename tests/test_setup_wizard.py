@@ -164,6 +164,7 @@ def test_an_imported_forecast_becomes_the_budget_as_file_import_makes_it(qtbot, 
     assert "1 income and 1 cost lines" in find(wizard, QLabel, "start.imported").text()
     click_next(qtbot, wizard)
     fill_contract(qtbot, wizard)
+    assert dict(wizard.review.text())["Budget"] == "2 lines imported from forecast.csv: Grants, Salaries"
     s = finish(qtbot, window, wizard)
     org = s.organisation
     assert org.budget == budget_lines(forecast) and org.opening_reserves == 50_000

@@ -350,7 +350,9 @@ class _BudgetPage(_Page):
 
         lines = QVBoxLayout(self.route_pages[LINES])
         lines.setContentsMargins(0, 0, 0, 0)
-        lines.addWidget(_caption(spec_of("organisation", "budget").tip))
+        lines.addWidget(_caption("Each line: its name, income or cost, the amount each time, the months it "
+                                 "falls in and how often. Add line adds one; Enter edits a cell.",
+                                 tip=spec_of("organisation", "budget").tip))
         self.table = BudgetTable()
         lines.addWidget(self.table)
         self.table.edited.connect(self._lines_edited)
@@ -358,6 +360,7 @@ class _BudgetPage(_Page):
         self.lines_note.setObjectName("start.lines_note")
         self.lines_note.setWordWrap(True)
         lines.addWidget(self.lines_note)
+        lines.addStretch(1)
 
         imported = QVBoxLayout(self.route_pages[IMPORT])
         imported.setContentsMargins(0, 0, 0, 0)
@@ -526,6 +529,7 @@ class _ReviewPage(QWizardPage):
             self.table.setItem(i, 0, label)
             self.table.setItem(i, 1, value)
         self.table.resizeRowsToContents()
+        self.table.setCurrentCell(-1, -1)  # nothing to edit: no cell drawn as chosen
 
     def text(self) -> list[tuple[str, str]]:
         """(term, value) as shown: for tests and screen readers."""
@@ -621,15 +625,13 @@ class StartWizard(QWizard):
         return scenario_to_dict(self.build())
 
     def budget_words(self) -> str:
-        if self.budget.route == IMPORT and self.forecast is not None:
-            return f"{len(self.forecast.lines)} lines imported from {self.forecast_name}"
-        if self.budget.route == LINES:
-            lines = self.budget.table.lines()
-            if not lines:
-                return "None: no budget lines"
-            names = ", ".join(str(line.get("name", "")) for line in lines if isinstance(line, dict))
-            return f"{len(lines)} line{'' if len(lines) == 1 else 's'}: {names}"
-        return "One monthly figure each for other income and core costs"
+        if self.budget.route == FIGURES:
+            return "One monthly figure each for other income and core costs"
+        lines = [line.name for line in self.build().organisation.budget]
+        if not lines:
+            return "None: no budget lines"
+        where = f" imported from {self.forecast_name}" if self.budget.route == IMPORT else ""
+        return f"{len(lines)} line{'' if len(lines) == 1 else 's'}{where}: {', '.join(lines)}"
 
     # ----- the forecast --------------------------------------------------------------------
     def import_forecast(self) -> None:
