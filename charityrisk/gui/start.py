@@ -565,7 +565,9 @@ class StartWizard(QWizard):
         self.review = _ReviewPage(self)
         for page in (self.org, self.budget, self.contract, self.review):
             self.addPage(page)
-        self.resize(820, 640)
+        # Wide enough for the budget table's columns, within a 1024 x 768 screen.
+        room = self.screen().availableGeometry()
+        self.resize(min(980, room.width() - 40), min(680, room.height() - 60))
         self.accepted.connect(self.finish)
 
     # ----- the answers ---------------------------------------------------------------------
