@@ -259,3 +259,20 @@ def test_the_missing_budget_rule(example):
                             {"name": "Rent", "kind": "cost", "amount": 1, "start_month": 1}]},
                          "contracts": []}).organisation.budget)):
         assert not budget_missing(replace(empty, organisation=replace(empty.organisation, **changed))), changed
+
+
+def test_a_guess_is_marked_where_it_is_wrong(qtbot, wizard):
+    fill_organisation(qtbot, wizard)
+    choose(qtbot, wizard, "figures")
+    retype(qtbot, find(wizard, QAbstractSpinBox, "start.organisation.monthly_core_costs"), "20k")
+    click_next(qtbot, wizard)  # nothing typed: the most likely figure is asked for, not all three
+    assert wizard.currentPage() is wizard.budget
+    said = error_text(wizard, "start.organisation.monthly_other_income")
+    assert said.startswith("Most likely: required") and "Low" not in said and "High" not in said
+    likely = find(wizard, QAbstractSpinBox, "start.organisation.monthly_other_income.likely")
+    assert QApplication.focusWidget() is likely
+    retype(qtbot, likely, "20k")
+    retype(qtbot, find(wizard, QAbstractSpinBox, "start.organisation.monthly_other_income.low"), "30k")
+    click_next(qtbot, wizard)  # the model's own check of a guess's order, beside the field
+    assert wizard.currentPage() is wizard.budget
+    assert "Low must not be more than most likely" in error_text(wizard, "start.organisation.monthly_other_income")

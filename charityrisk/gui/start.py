@@ -295,7 +295,7 @@ class _Page(QWizardPage):
         for shown in self.fields.values():
             shown.clear_mark()
         named: list[str] = []
-        first: Field | None = None
+        first: QWidget | None = None
         for problem in problems:
             row = F.spec(problem.path)
             field = self.fields.get(row.path) if row is not None else None
@@ -303,21 +303,39 @@ class _Page(QWizardPage):
                 continue
             last = problem.path.rpartition(".")[2]
             part = last if isinstance(field, UncertainField) and last in PARTS else None
-            field.mark(_message(field, part, problem), part)
+            if isinstance(field, UncertainField):
+                marked = _mark_guess(field, _message(field, part, problem), part)
+            else:
+                field.mark(_message(field, part, problem), part)
+                marked = field.focus_widget()
             if field.caption not in named:
                 named.append(field.caption)
-            first = first or field
+            first = first or marked
         wrong = [f"{len(named)} value{'s' if len(named) > 1 else ''} to fix, marked in red: "
                  + ", ".join(named) + "."] if named else []
         wrong += list(extra)
         self.error.setText("\n".join(wrong))
         self.error.setVisible(bool(wrong))
         if first is not None:
-            first.focus_widget().setFocus()
+            first.setFocus()
         return not wrong
 
     def validatePage(self) -> bool:
         return self.show_problems(self.wizard_.problems())
+
+
+def _mark_guess(field: UncertainField, message: str, part: str | None) -> QWidget:
+    """Mark a low / most likely / high guess where it is wrong, and return the first box marked.
+    Low and high left blank are the most likely figure, not missing: only text that cannot be
+    read, or a blank most likely, is marked in its own words."""
+    refused = [(p, reason) for p, spin in field.spins.items()
+               if (reason := field.refusal(p)) and not (p != "likely" and _blank(spin))]
+    for p, reason in refused:
+        Field.mark(field, f"{PART_NAMES[p]}: {reason[:1].lower()}{reason[1:]}", p)
+    if not refused:
+        Field.mark(field, message, part)
+    at = refused[0][0] if refused else part
+    return field.spins[at] if at in field.spins else field.focus_widget()
 
 
 def _message(field: Field, part: str | None, problem: Problem) -> str:
