@@ -86,10 +86,6 @@ FIGURE_ROWS: tuple[FieldSpec, ...] = (spec_of("organisation", "monthly_other_inc
 CONTRACT_ROWS: tuple[FieldSpec, ...] = tuple(spec_of("contracts[]", name) for name in (
     "name", "start_month", "duration_months", "referrals_per_month", "price_per_referral", "share_at_risk",
     "outcome_lag_months", "cost_per_referral", "fixed_monthly_cost"))
-# Amounts only the charity knows start blank, to be typed (a made-up figure would be kept
-# unread); the rest start at the table's default or, without one, the app's new contract's.
-BLANK = {"organisation.opening_reserves", "organisation.monthly_other_income", "organisation.monthly_core_costs",
-         "contracts[].price_per_referral", "contracts[].cost_per_referral", "contracts[].fixed_monthly_cost"}
 PLACEHOLDERS = {"name": "e.g. Riverside Mentoring", "contracts[].name": "e.g. Resettlement mentoring"}
 
 # The three ways to the budget.
@@ -175,8 +171,11 @@ def _editor(row: FieldSpec, changed: Callable[[], None]) -> Field:
 
 
 def _start_value(row: FieldSpec) -> Any:
-    """What an input shows before it is typed in: blank, the table's default, or the app's."""
-    if row.path in BLANK:
+    """What an input shows before it is typed in.  Amounts only the charity knows start blank,
+    to be typed (a made-up figure would be kept unread): those the table gives no default, and
+    the budget's figures (£0 there is no budget, not a choice, as an overdraft of £0 is); the
+    rest start at the table's default or, without one, the app's new contract's."""
+    if row.kind == "money" and (row.required or row in FIGURE_ROWS):
         return None
     if not row.required:
         return row.default
