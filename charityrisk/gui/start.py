@@ -273,7 +273,12 @@ class _Page(QWizardPage):
         field = _editor(row, lambda: None)
         field.set_value(_start_value(row))
         label = _caption(row.label, field.focus_widget(), row.tip)
+        label.setWordWrap(False)  # short captions, one line each: the column is as wide as the longest
         label.setObjectName(f"label:{field.key}")
+        if isinstance(field, NumberField):
+            field.spin.setMinimumWidth(field.spin.maximumWidth())  # blank or not, the boxes line up
+        if isinstance(field, FirstMonthField):
+            field.edit.setPlaceholderText("e.g. Apr 2027")  # the form's "(optional)" is cut in this box
         field.caption_label = label
         target = form or self.form
         if isinstance(field, UncertainField):
