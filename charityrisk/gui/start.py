@@ -50,6 +50,7 @@ from ..model.problems import CALENDAR, Problem
 from ..model.scenario import Uncertain
 from ..report.terms import RATE_CARD_ONLY, plain
 from ..report.text import month_words
+from . import import_dialog  # the app's own reading and preview of a forecast (File › Import)
 from .budget_table import BudgetTable
 from .fields import (
     ERROR_COLOUR,
@@ -659,8 +660,6 @@ class StartWizard(QWizard):
 
     # ----- the forecast --------------------------------------------------------------------
     def import_forecast(self) -> None:
-        from . import import_dialog  # the app's own reading and preview, looked up when used
-
         path = self.window_.prompts.ask_open_path("Import a cash-flow forecast", self.window_.folder(),
                                                   FORECAST_FILTER)
         if path is None:
