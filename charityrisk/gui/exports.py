@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QProgressDialog, QWidget
+from PySide6.QtWidgets import QLabel, QProgressDialog, QWidget
 
 from ..model import ScenarioError
 from ..report.export import write_csv
@@ -21,8 +21,9 @@ from .form import ScenarioForm
 from .worker import Runner
 
 PACK_STEPS = 1000  # the progress dialog's steps for working out; one more for drawing the pages
-PACK_PROGRESS = ("Preparing the board pack: what would make it safe, what drives the risk and other "
-                 "payment structures, on the same futures as the results on screen...")
+PACK_PROGRESS = ("Preparing the board pack on the same futures as the results on screen: what would "
+                 "make it safe, what drives the risk and other payment structures...")
+PACK_DIALOG_WIDTH = 460
 
 
 def same_file(a: Path, b: Path) -> bool:
@@ -81,6 +82,10 @@ class Exports(QObject):
         owner = self.parent()
         parent = owner if isinstance(owner, QWidget) else None
         dialog = QProgressDialog(PACK_PROGRESS, "Cancel", 0, PACK_STEPS + 1, parent)
+        label = QLabel(PACK_PROGRESS)
+        label.setWordWrap(True)  # a sentence, not a dialog as wide as the screen
+        dialog.setLabel(label)
+        dialog.setMinimumWidth(PACK_DIALOG_WIDTH)
         dialog.setObjectName("export_progress")
         dialog.setWindowTitle("Export board pack")
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
