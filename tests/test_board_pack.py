@@ -9,12 +9,14 @@ import dataclasses
 import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from charityrisk.engine import simulate
 from charityrisk.engine.decisions import analyse
 from charityrisk.model.scenario import BudgetLine, Uncertain
-from charityrisk.report.pdf import PAGES, budget_row, build_pages, monthly_summary_rows, write_report
+from charityrisk.report.pdf import PAGES, budget_row, build_pages, monthly_summary_rows, wrap_words, write_report
 from charityrisk.report.text import money
 from scenario_factory import make_scenario
 
@@ -143,3 +145,15 @@ def test_tornado_labels_are_whole_inside_the_page(example):
     labels = [t.get_text() for t in tornado.get_yticklabels()]
     assert any("\n" in label for label in labels)  # a long one wrapped
     assert inside_the_page(pages[2]) == []
+
+
+@given(st.lists(st.floats(min_value=-1e10, max_value=1e10, allow_nan=False), min_size=1, max_size=6),
+       st.integers(min_value=1, max_value=40))
+def test_wrapping_never_breaks_a_money_figure(amounts, chars):
+    """However narrow the room, a line ends only at a space: each figure stays on one line."""
+    figures = [money(x) for x in amounts]
+    wrapped = wrap_words(" or ".join(figures) + " (\u00b1 1.6)", chars)
+    lines = wrapped.split("\n")
+    for figure in figures:
+        assert any(figure in line.split(" ") for line in lines), (figure, wrapped)
+    assert any("\u00b1\u00a01.6)" in line for line in lines)  # "±" kept with its figure

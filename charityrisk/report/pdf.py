@@ -265,7 +265,9 @@ WORD_SPILL_IN = 0.06  # how far a word alone on its line may run past its room (
 
 def wrap_words(text: str, chars: int) -> str:
     """``text`` in lines of about ``chars`` characters, broken only at spaces (and its own
-    line ends): never inside a word, a figure or after a minus sign."""
+    line ends): never inside a word, a figure or after a minus sign, nor between "±" and its
+    figure."""
+    text = text.replace("\u00b1 ", "\u00b1\u00a0")  # a no-break space: textwrap keeps them together
     return "\n".join(textwrap.fill(part, chars, break_long_words=False, break_on_hyphens=False)
                      if part else "" for part in text.split("\n"))
 
