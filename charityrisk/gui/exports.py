@@ -169,6 +169,7 @@ class Exports(QObject):
             yield (0, 1)
             write()
             return path
+        self._close_progress()  # a board pack still being worked out is superseded: its dialog goes
         self.runner.start(steps)
 
     def _on_exported(self, path: Path) -> None:
