@@ -132,6 +132,15 @@ def inside_the_page(fig) -> list[str]:
     return outside
 
 
+def overlapping_labels(ax) -> list[tuple[str, str]]:
+    """Pairs of the chart's y tick labels whose boxes overlap (one label printed over another)."""
+    renderer = ax.figure.canvas.get_renderer()
+    boxes = [(tick.get_text(), tick.get_window_extent(renderer)) for tick in ax.get_yticklabels()
+             if tick.get_visible() and tick.get_text()]
+    return [(a, b) for i, (a, box_a) in enumerate(boxes) for b, box_b in boxes[i + 1:]
+            if box_a.overlaps(box_b)]
+
+
 def test_tornado_labels_are_whole_inside_the_page(example):
     """The tornado's longest labels (a budget line's long name, "how strongly bad surprises
     come together") wrap within the page: none starts beyond its left edge."""
@@ -143,8 +152,11 @@ def test_tornado_labels_are_whole_inside_the_page(example):
     pages = build_pages(scenario, results, analysis=analysis)
     tornado = next(ax for ax in pages[2].axes if any(t.get_text() for t in ax.get_yticklabels()))
     labels = [t.get_text() for t in tornado.get_yticklabels()]
-    assert any("\n" in label for label in labels)  # a long one wrapped
+    assert any(label.count("\n") >= 2 for label in labels)  # a long one wrapped, over three lines
     assert inside_the_page(pages[2]) == []
+    assert overlapping_labels(tornado) == []
+    sizes = {tick.get_fontsize() for tick in tornado.get_yticklabels()}
+    assert min(sizes) >= 0.8 * 11 * 0.75 * 0.8  # no smaller than the pack's smallest chart type
 
 
 @given(st.lists(st.floats(min_value=-1e10, max_value=1e10, allow_nan=False), min_size=1, max_size=6),

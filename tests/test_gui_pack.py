@@ -20,7 +20,7 @@ import charityrisk.report.pdf as pdf
 from charityrisk.engine.simulate import Progress
 from charityrisk.model import scenario_to_dict
 from cli_run import run
-from test_board_pack import LONG_NAME, inside_the_page, with_budget
+from test_board_pack import LONG_NAME, inside_the_page, overlapping_labels, with_budget
 
 PATHS = 2_000  # the window fixture's example runs this many futures (conftest)
 
@@ -140,6 +140,7 @@ def test_a_long_label_is_whole_in_the_apps_pack(qtbot, window, example, tmp_path
     labels = " ".join(t.get_text() for t in tornado.get_yticklabels())
     assert "\n" in labels  # a long label wrapped
     assert inside_the_page(pages[2]) == []
+    assert overlapping_labels(tornado) == []
 
 
 @pytest.fixture(autouse=True)

@@ -48,7 +48,7 @@ from ..engine.simulate import Progress
 from ..model.fields import spec_of
 from ..model.fileformat import write_bytes_atomic
 from ..model.scenario import BudgetLine, Scenario
-from . import decision_figures, figures, style
+from . import decision_figures, decision_text, figures, style
 from .decision_text import comparison_rows, decision_sentences, risk_guesses_sentence
 from .export import period_summary
 from .glossary import REPORT_TERMS, report_terms, term
@@ -259,6 +259,8 @@ def run_details(r: Results, day: _dt.date) -> str:
             f"Produced {long_date(day)}.")
 
 
+LABEL_ROOM_IN = 0.55 * TEXT_WIDTH_IN - 0.12  # the most a chart's y tick labels may take
+LABELS_SMALLEST = 0.75  # labels of many lines shrink to fit their rows down to this share
 SMALLEST_WORD = 0.6  # a word too wide for its room is set down to this share of the size
 WORD_SPILL_IN = 0.06  # how far a word alone on its line may run past its room (under GUTTER_IN)
 
@@ -412,15 +414,11 @@ class _Page:
         draw(ax, k)
         if not title:
             ax.set_title("", loc="left")
+        labels_size = 0.0
         if fit_labels:
-            widest = 0.0
-            for tick in ax.get_yticklabels():
-                label = tick.get_text()
-                if "\n" not in label and ": " in label and self._width(tick) > fit_labels:
-                    name, _, values = label.rpartition(": ")
-                    tick.set_text(f"{name}\n{values}")
-                widest = max(widest, self._width(tick))
-            left = MARGIN_IN + min(widest + 0.12, 0.55 * TEXT_WIDTH_IN)
+            labels_size = self._fit_labels(ax, fit_labels)
+            widest = max((self._width(tick) for tick in ax.get_yticklabels()), default=0.0)
+            left = MARGIN_IN + min(widest + 0.12, LABEL_ROOM_IN + 0.12)
             # The final width first, so that the legend's columns are fitted to it.
             ax.set_position((self._fx(left), 0.1, (A4_WIDTH_IN - left - right) / A4_WIDTH_IN, 0.2))
         self._legend_under_axes(ax, k)
@@ -432,7 +430,44 @@ class _Page:
         bottom = self.y + title_room + axes_height
         ax.set_position((self._fx(left), self._fy(bottom),
                          (A4_WIDTH_IN - left - right) / A4_WIDTH_IN, axes_height / A4_HEIGHT_IN))
+        if labels_size:
+            self._labels_in_their_rows(ax, axes_height, labels_size)
         self.y += height_in
+
+    def _fit_labels(self, ax: Axes, most: float) -> float:
+        """The y tick labels (a tornado's input names and values) on as few lines as the
+        page's room for them allows: a one-line label wider than ``most`` puts its values on
+        a second line; a name the chart wrapped for a narrower canvas is wrapped again to
+        LABEL_ROOM_IN.  Returns their font size."""
+        ticks = ax.get_yticklabels()
+        if not ticks:
+            return 0.0
+        size = float(ticks[0].get_fontsize())
+        labels = []
+        for tick in ticks:
+            label = tick.get_text()
+            if "\n" in label:
+                lines = label.split("\n")
+                label = f"{style.wrap_to(' '.join(lines[:-1]), LABEL_ROOM_IN, size)}\n{lines[-1]}"
+            elif ": " in label and self._width(tick) > most:
+                name, _, values = label.rpartition(": ")
+                label = f"{style.wrap_to(name, LABEL_ROOM_IN, size)}\n{values}"
+            labels.append(label)
+        ax.set_yticks(ax.get_yticks(), labels, fontsize=size)
+        return size
+
+    def _labels_in_their_rows(self, ax: Axes, axes_height: float, size: float) -> None:
+        """Labels of several lines each within their bar's row, never over the next label:
+        smaller type where the rows are too short for them (at least LABELS_SMALLEST of it)."""
+        ticks = ax.get_yticklabels()
+        low, high = ax.get_ylim()
+        row = axes_height / max(1.0, abs(high - low))  # inches between one bar and the next
+        lines = max(tick.get_text().count("\n") + 1 for tick in ticks)
+        needed = lines * size * 1.2 / 72  # matplotlib's line spacing
+        if needed > 0.95 * row:
+            fitted = max(LABELS_SMALLEST * size, size * 0.95 * row / needed)
+            for tick in ticks:
+                tick.set_fontsize(fitted)
 
     def _width(self, artist: Any) -> float:
         return artist.get_window_extent(self.renderer).width / self.fig.dpi
@@ -659,6 +694,27 @@ def _how_to_read(page: _Page, detail: bool) -> None:
 
 
 TORNADO_IN = 3.3
+TORNADO_MOST_IN = 5.5
+TORNADO_LABEL_IN = 2.6  # a label wider than this on one line puts its values on a second
+
+
+def tornado_height(sensitivity: Any, k: float) -> float:
+    """The tornado's height on page 3: TORNADO_IN, or more where its labels (a budget line's
+    long name) take several lines each, so that every label fits its bar's row in type of
+    the chart's size.  Worked out from the labels' words, as ``_Page.chart`` will set them,
+    so that the layout's dry runs give the chart the room it will take."""
+    size = style.TICK_SIZE * 0.8 * k
+    bars = sensitivity.bars[:TORNADO_BARS]
+    if not bars:
+        return TORNADO_IN * k
+    several = len({b.contract_name for b in sensitivity.bars if b.contract is not None}) > 1
+    lines = 1
+    for bar in bars:
+        name, values = decision_text.label(bar, several), decision_text.span(bar.unit, bar.low_value, bar.high_value)
+        if style.text_width_in(f"{name}: {values}", size) > min(TORNADO_LABEL_IN, decision_figures.LABEL_MOST_IN):
+            lines = max(lines, style.wrap_to(name, LABEL_ROOM_IN, size).count("\n") + 2)
+    rows_in = (len(bars) + 0.5) * lines * size * 1.2 / 72 / 0.95  # the bars' rows, with the axes' margins
+    return min(TORNADO_MOST_IN * k, max(TORNADO_IN * k, rows_in + TORNADO_IN * k - 2.2 * k))
 COMPARISON_CHART_IN = 2.5
 COMPARISON_WIDTHS = (2.4, 0.68, 0.85, 0.68, 0.8, 0.76, TEXT_WIDTH_IN - 6.17)
 
@@ -681,7 +737,8 @@ def _page_three(p: _Pack, terms: str, k: float) -> _Page:
                   color=MUTED, gap=0.05)
         page.chart(lambda ax, f: decision_figures.draw_tornado(ax, analysis.sensitivity, top=TORNADO_BARS,
                                                                font_scale=f),
-                   TORNADO_IN * k, font_scale=0.8 * k, fit_labels=2.6, title=False)
+                   tornado_height(analysis.sensitivity, k), font_scale=0.8 * k, fit_labels=TORNADO_LABEL_IN,
+                   title=False)
     elif not p.s.contracts:
         page.text("The scenario has no contract: there are no terms to test or compare.", size=10)
     else:
