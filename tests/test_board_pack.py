@@ -169,3 +169,21 @@ def test_wrapping_never_breaks_a_money_figure(amounts, chars):
     for figure in figures:
         assert any(figure in line.split(" ") for line in lines), (figure, wrapped)
     assert any("\u00b1\u00a01.6)" in line for line in lines)  # "±" kept with its figure
+
+
+def test_the_comparison_legend_names_each_option_whole(example):
+    """The legend under the payment structures' curves once read "Example: a small resett…":
+    each option's name is whole there now, over more lines where it is long."""
+    from charityrisk.engine.decisions import compare, preset_options
+    from charityrisk.engine.decisions.compare import YOUR_GUESSES
+
+    results = simulate(example, 300, 2)
+    comparison = compare(preset_options(example), 300, 2, risk_guesses=YOUR_GUESSES)
+    pages = build_pages(example, results, comparison=comparison)
+    legends = [ax.get_legend() for ax in pages[2].axes if ax.get_legend() is not None]
+    texts = [" ".join(t.get_text().split()) for legend in legends for t in legend.get_texts()]
+    assert not any("\u2026" in text for text in texts), texts
+    for option in comparison.options:
+        head = option.label.split(" (", 1)[0]
+        assert any(text.startswith(head) for text in texts), (head, texts)
+    assert inside_the_page(pages[2]) == []

@@ -746,8 +746,8 @@ def _page_three(p: _Pack, terms: str, k: float) -> _Page:
                   "before exporting to add the chart of what drives the risk.", size=10)
     page.heading("Other payment structures, on the same futures", size=13)
     if comparison is not None:
-        page.chart(lambda ax, f: decision_figures.draw_comparison_curves(ax, comparison, font_scale=f),
-                   COMPARISON_CHART_IN * k, font_scale=0.8 * k, title=False)
+        page.chart(partial(_draw_comparison, comparison), comparison_height(comparison, k),
+                   font_scale=0.8 * k, title=False)
         rows = comparison_rows(comparison)
         page.table(rows[1:], COMPARISON_WIDTHS, size=8, header=list(rows[0]))
         page.text(f"All options ran on the same {comparison.paths:,} futures (seed {comparison.seed}); "
@@ -766,6 +766,36 @@ def _page_three(p: _Pack, terms: str, k: float) -> _Page:
     if terms:
         _how_to_read(page, terms == "detail")
     return page
+
+
+LEGEND_NAME_CHARS = 34  # a line of an option's name in the comparison's legend
+
+
+def legend_names(comparison: Any) -> list[str]:
+    """The options' names for the comparison chart's legend, whole: a bracketed tail dropped
+    (it is in the table below), the rest over lines of LEGEND_NAME_CHARS at most, never cut
+    ("Example: a small resett…" named no one); with each option's chance of running out."""
+    names = []
+    for option in comparison.options:
+        head = option.label.split(" (", 1)[0].strip() or option.label
+        lines = textwrap.wrap(head, LEGEND_NAME_CHARS, break_long_words=False, break_on_hyphens=False)
+        names.append(f"{chr(10).join(lines) or head} ({percent(option.p_run_out)})")
+    return names
+
+
+def comparison_height(comparison: Any, k: float) -> float:
+    """The comparison chart's height: COMPARISON_CHART_IN, and a line of legend more for each
+    further line of a long option name (worked out from the words, for the dry runs)."""
+    extra = sum(name.count("\n") for name in legend_names(comparison))
+    return COMPARISON_CHART_IN * k + extra * style.LEGEND_SIZE * 0.8 * k * 1.3 / 72
+
+
+def _draw_comparison(comparison: Any, ax: Axes, k: float) -> None:
+    decision_figures.draw_comparison_curves(ax, comparison, font_scale=k)
+    names = legend_names(comparison)
+    for legend in ax.figure.legends:  # the chart's own legend has the names cut short
+        for text, name in zip(legend.texts, names):
+            text.set_text(name)
 
 
 VARIANT_WIDTHS = (1.9, 1.45, 0.9, 1.0, 0.85, TEXT_WIDTH_IN - 6.1)
