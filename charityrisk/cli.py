@@ -404,34 +404,23 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .engine.decisions import MAX_DECISION_PATHS, analyse, compare, compare_variants, preset_options
-    from .engine.decisions.compare import YOUR_GUESSES
+    from .engine.simulate import run_steps
     from .report.export import write_csv
-    from .report.pdf import write_report
+    from .report.pdf import pack_steps, write_report
 
     check_output(args.output, "-o", [args.file], [args.csv])
     if args.csv:
         check_output(args.csv, "--csv", [args.file])
     scenario = _load(args.file)
     results = _simulate(scenario, _run_paths(args, [scenario]), args.seed)
-    analysis = comparison = None
-    if scenario.contracts and not args.no_decisions:
-        # The board pack's page 1 (what would make it safe) and page 3 (what drives the risk,
-        # other payment structures), on the same futures as the results where they fit.
-        paths = min(results.paths, MAX_DECISION_PATHS)
-        analysis = analyse(scenario, paths=paths, seed=results.seed)
-        try:
-            comparison = compare(preset_options(scenario), paths, results.seed, risk_guesses=YOUR_GUESSES)
-        except (OSError, ScenarioError):
-            comparison = None  # a damaged installation's presets: the pack says it was not run
-    variants = None
-    if scenario.variants and not args.no_decisions:  # the user's own variants, side by side
-        variants = compare_variants(scenario, min(results.paths, MAX_DECISION_PATHS), results.seed)
-    _write(args.output, lambda: write_report(scenario, args.output, results=results,
-                                             analysis=analysis, comparison=comparison, variants=variants))
+    # What would make it safe, what drives the risk, the payment structures and the file's
+    # variants compared, on the same futures: the same code as the app's File > Export.
+    parts = run_steps(pack_steps(scenario, results, decisions=not args.no_decisions))
+    _write(args.output, lambda: write_report(scenario, args.output, results=results, analysis=parts.analysis,
+                                             comparison=parts.comparison, variants=parts.variants))
     print(terminal_safe(f"Report written to {args.output}"))
     if args.csv:
-        _write(args.csv, lambda: write_csv(scenario, results, args.csv, variants=variants))
+        _write(args.csv, lambda: write_csv(scenario, results, args.csv, variants=parts.variants))
         print(terminal_safe(f"Figures written to {args.csv}"))
     return 0
 

@@ -41,7 +41,7 @@ def test_the_board_pack_holds_the_variants_table(tmp_path, with_variants, compar
     path = tmp_path / "pack.pdf"
     write_report(with_variants, path, results=simulate(with_variants, PATHS, 1), variants=compared)
     reader = pypdf.PdfReader(path)
-    assert len(reader.pages) == 4
+    assert len(reader.pages) == 5  # four, and the example's budget lines on a page of their own
     page_three = " ".join(reader.pages[2].extract_text().split())
     assert "Your variants, on the same futures" in page_three
     for row in variant_rows(compared)[1:]:

@@ -1,5 +1,6 @@
-"""File > Export: the trustees' PDF and the figures as CSV, of the results on screen, drawn
-off the GUI thread (a board pack takes a second)."""
+"""File > Export: the trustees' PDF and the figures as CSV, of the results on screen, made
+off the GUI thread.  The board pack is the command line's (``charityrisk report``): the same
+code works out what it needs beyond the results, with progress and Cancel."""
 from __future__ import annotations
 
 import os
@@ -7,16 +8,22 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QLabel, QProgressDialog, QWidget
 
 from ..model import ScenarioError
 from ..report.export import write_csv
-from ..report.pdf import write_report
+from ..report.pdf import pack_steps, write_report
 from .document import ScenarioDocument
 from .faults import fault_text, named_problems
 from .filesafety import absolute
 from .form import ScenarioForm
 from .worker import Runner
+
+PACK_STEPS = 1000  # the progress dialog's steps for working out; one more for drawing the pages
+PACK_PROGRESS = ("Preparing the board pack on the same futures as the results on screen: what would "
+                 "make it safe, what drives the risk and other payment structures...")
+PACK_DIALOG_WIDTH = 460
 
 
 def same_file(a: Path, b: Path) -> bool:
@@ -39,9 +46,16 @@ class Exports(QObject):
         self.runner = Runner(self)
         self.runner.finished.connect(self._on_exported)
         self.runner.errored.connect(self._on_errored)
+        self.runner.progress.connect(self._on_progress)
+        self.runner.cancelled.connect(self._on_cancelled)
+        self.progress_dialog: QProgressDialog | None = None
 
     def export_report(self) -> None:
-        """The trustees' PDF of the results on screen, with the goal seeks if they are current."""
+        """The trustees' PDF of the results on screen: the same pack as ``charityrisk report``
+        for the same scenario, seed and futures.  What it needs beyond the results (what would
+        make it safe, what drives the risk, the payment structures and variants compared) is
+        worked out off the window's thread, with progress and Cancel; the answers already on
+        screen are used where they are the same (report.pdf.pack_steps)."""
         if not self._results_match_form():
             return
         path = self._target("Export the trustees' report", ".pdf", "PDF documents")
@@ -49,12 +63,56 @@ class Exports(QObject):
         if path is None or shown is None:
             return
         scenario, results = shown.scenario, shown.results
-        # The decision tools' answers join the board pack only if computed for these inputs.
         analysis = self.state.answer_for("analysis", scenario)
         comparison = self.state.answer_for("comparison", scenario)
         variants = self.variants.comparison_for(scenario)
-        self._export(path, lambda: write_report(scenario, path, results=results, analysis=analysis,
-                                                comparison=comparison, variants=variants))
+
+        def steps():
+            parts = yield from pack_steps(scenario, results, analysis=analysis, comparison=comparison,
+                                          variants=variants)
+            yield (PACK_STEPS, PACK_STEPS + 1)  # a last cancel point: nothing is written yet
+            write_report(scenario, path, results=results, analysis=parts.analysis,
+                         comparison=parts.comparison, variants=parts.variants)
+            return path
+        self._show_progress()
+        self.runner.start(steps)
+
+    def _show_progress(self) -> None:
+        """A progress dialog with Cancel for the board pack; it closes when the export ends."""
+        owner = self.parent()
+        parent = owner if isinstance(owner, QWidget) else None
+        dialog = QProgressDialog(PACK_PROGRESS, "Cancel", 0, PACK_STEPS + 1, parent)
+        label = QLabel(PACK_PROGRESS)
+        label.setWordWrap(True)  # a sentence, not a dialog as wide as the screen
+        dialog.setLabel(label)
+        dialog.setMinimumWidth(PACK_DIALOG_WIDTH)
+        dialog.setObjectName("export_progress")
+        dialog.setWindowTitle("Export board pack")
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(300)
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+        dialog.setValue(0)
+        dialog.canceled.connect(self.runner.cancel)
+        self._close_progress()
+        self.progress_dialog = dialog
+
+    def _close_progress(self) -> None:
+        dialog, self.progress_dialog = self.progress_dialog, None
+        if dialog is not None:
+            dialog.canceled.disconnect(self.runner.cancel)  # closing it says "canceled" too
+            dialog.close()
+            dialog.deleteLater()
+
+    def _on_progress(self, done: int, total: int) -> None:
+        if self.progress_dialog is not None and total > 0:
+            self.progress_dialog.setValue(min(PACK_STEPS, PACK_STEPS * done // total))
+
+    def _on_cancelled(self) -> None:
+        cancelled = self.progress_dialog is not None
+        self._close_progress()
+        if cancelled:
+            self._status("Board pack not exported: cancelled, and nothing was written.")
 
     def export_csv(self) -> None:
         if not self._results_match_form():
@@ -111,13 +169,16 @@ class Exports(QObject):
             yield (0, 1)
             write()
             return path
+        self._close_progress()  # a board pack still being worked out is superseded: its dialog goes
         self.runner.start(steps)
 
     def _on_exported(self, path: Path) -> None:
+        self._close_progress()
         self._status(f"Saved {path}")
         self._exported(path)
 
     def _on_errored(self, error: BaseException) -> None:
+        self._close_progress()
         if isinstance(error, OSError):  # the folder or the disk, not the app
             self.prompts.show_error(f"Could not export: {error.strerror or error}. Nothing was overwritten.")
         elif isinstance(error, ScenarioError):  # figures the report cannot hold

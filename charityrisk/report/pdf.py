@@ -1,4 +1,5 @@
-"""The trustees' board pack: at most four A4 pages of PDF, drawn with matplotlib (no pyplot).
+"""The trustees' board pack: four A4 pages of PDF (and the budget's own pages when its lines
+do not fit on the fourth), drawn with matplotlib (no pyplot).
 
 1. The decision: the question, the answer against the risk appetite, what the contract itself
    adds to the risk over the organisation without it, and what would make it safe.  It has to
@@ -8,6 +9,11 @@
    and a short "how to read this" for trustees when it fits there.
 4. Every input, labelled from the field table, what the model leaves out, and how the figures
    were made (futures, Monte Carlo error, seed, version), so they can be produced again.
+   Every budget line is listed with its figures: where they do not all fit here, they are
+   listed on pages of their own after it, as many to a page as fit at a readable size.
+
+Lines of text break only at spaces, never inside a word or a money figure; a figure wider
+than its column is set in smaller type instead (``_Page.place``).
 
 Text is laid out top-down with a cursor; every block is measured after it is placed, so
 long names and sentences wrap instead of overlapping, and a page that would overflow is
@@ -22,7 +28,7 @@ import io
 import math
 import os
 import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -38,10 +44,11 @@ from matplotlib.patches import FancyBboxPatch, Rectangle
 from .. import APP_NAME, __version__
 from ..engine import simulate
 from ..engine.results import Results
+from ..engine.simulate import Progress
 from ..model.fields import spec_of
 from ..model.fileformat import write_bytes_atomic
 from ..model.scenario import BudgetLine, Scenario
-from . import decision_figures, figures, style
+from . import decision_figures, decision_text, figures, style
 from .decision_text import comparison_rows, decision_sentences, risk_guesses_sentence
 from .export import period_summary
 from .glossary import REPORT_TERMS, report_terms, term
@@ -85,7 +92,6 @@ LEVEL_COLOURS = {
     "unsafe": ("#D55E00", "#FBE4D6", 4.0),
 }
 MAX_CONTRACT_COLUMNS = 3
-MAX_BUDGET_ROWS = 12
 WRAP_SAFETY = 0.94
 CHART_FONT_SCALE = 0.88  # the app's projector-sized chart fonts, a little smaller on paper
 GUTTER_IN = 0.1  # between table columns
@@ -253,11 +259,26 @@ def run_details(r: Results, day: _dt.date) -> str:
             f"Produced {long_date(day)}.")
 
 
+LABEL_ROOM_IN = 0.55 * TEXT_WIDTH_IN - 0.12  # the most a chart's y tick labels may take
+LABELS_SMALLEST = 0.75  # labels of many lines shrink to fit their rows down to this share
+SMALLEST_WORD = 0.6  # a word too wide for its room is set down to this share of the size
+WORD_SPILL_IN = 0.06  # how far a word alone on its line may run past its room (under GUTTER_IN)
+
+
+def wrap_words(text: str, chars: int) -> str:
+    """``text`` in lines of about ``chars`` characters, broken only at spaces (and its own
+    line ends): never inside a word, a figure or after a minus sign, nor between "±" and its
+    figure."""
+    text = text.replace("\u00b1 ", "\u00b1\u00a0")  # a no-break space: textwrap keeps them together
+    return "\n".join(textwrap.fill(part, chars, break_long_words=False, break_on_hyphens=False)
+                     if part else "" for part in text.split("\n"))
+
+
 class _Page:
     """One A4 page with a top-down cursor, in inches from the top edge."""
 
     def __init__(self, footer: str, scale: float = 1.0, renderer: Any = None, dry: bool = False,
-                 wraps: dict[tuple, tuple[str, float]] | None = None):
+                 wraps: dict[tuple, tuple[str, float, float]] | None = None):
         self.k = scale  # text sizes and spacing shrink together when a page is full
         # A dry run only finds where things go: charts take their room undrawn.  Its text is
         # measured, and ``wraps`` keeps each measurement (its wrapped lines and height), so
@@ -271,10 +292,14 @@ class _Page:
         # per renderer, and measuring text is most of the time a page takes.
         self.renderer = renderer if renderer is not None else self.canvas.get_renderer()
         self.y = TOP_IN
+        self.budget_shown = 0  # page 4: how many budget lines it lists
         if footer:
-            self.rule(A4_HEIGHT_IN - BOTTOM_IN + 0.12)
-            self.fig.text(MARGIN_IN / A4_WIDTH_IN, 0.4 / A4_HEIGHT_IN, footer, fontsize=8.5,
-                          color=MUTED, va="baseline", ha="left")
+            self.footer(footer)
+
+    def footer(self, text: str) -> None:
+        self.rule(A4_HEIGHT_IN - BOTTOM_IN + 0.12)
+        self.fig.text(MARGIN_IN / A4_WIDTH_IN, 0.4 / A4_HEIGHT_IN, text, fontsize=8.5,
+                      color=MUTED, va="baseline", ha="left")
 
     @property
     def room(self) -> float:
@@ -288,30 +313,42 @@ class _Page:
 
     def place(self, text: str, x_in: float, y_in: float, width_in: float, size: float,
               weight: str = "normal", color: str = INK, linespacing: float = 1.3) -> float:
-        """Wrap ``text`` to ``width_in`` and place its top-left at (x, y); return its height."""
+        """Wrap ``text`` to ``width_in`` and place its top-left at (x, y); return its height.
+
+        Lines break only at spaces, never inside a word: a money figure such as "-£115,509"
+        stays whole.  A word wider than the room (a large figure in a narrow column) is set
+        in smaller type, down to SMALLEST_WORD of the size, rather than split."""
         size *= self.k
         key = (text, width_in, size, weight, linespacing)
         known = self.wraps.get(key)
         if known is not None:
-            wrapped, height = known
+            wrapped, height, fitted = known
             if not self.dry:
-                self.fig.text(self._fx(x_in), self._fy(y_in), wrapped, fontsize=size, fontweight=weight,
+                self.fig.text(self._fx(x_in), self._fy(y_in), wrapped, fontsize=fitted, fontweight=weight,
                               color=color, va="top", ha="left", linespacing=linespacing)
             return height
-        chars = max(8, int(width_in * 72 / (0.55 * size)))
+        chars = max(1, int(width_in * 72 / (0.55 * size)))
+        longest = max((len(word) for word in text.split()), default=0)
+        fitted, smallest = size, SMALLEST_WORD * size
         while True:
-            wrapped = "\n".join(textwrap.fill(part, chars, break_long_words=True) if part else ""
-                                for part in text.split("\n"))
-            artist = self.fig.text(self._fx(x_in), self._fy(y_in), wrapped, fontsize=size,
+            wrapped = wrap_words(text, chars)
+            artist = self.fig.text(self._fx(x_in), self._fy(y_in), wrapped, fontsize=fitted,
                                    fontweight=weight, color=color, va="top", ha="left",
                                    linespacing=linespacing)
             box = artist.get_window_extent(self.renderer)
+            width = box.width / self.fig.dpi
             # Agg's hinted metrics run a few per cent narrower than the PDF's text: keep a margin.
-            if box.width / self.fig.dpi <= WRAP_SAFETY * width_in or chars <= 8:
-                self.wraps[key] = (wrapped, box.height / self.fig.dpi)
+            words_alone = chars <= max(1, longest)  # wrapping can do no more
+            # A word alone on its line may run into the gutter a table leaves after a cell.
+            if (width <= WRAP_SAFETY * width_in or (words_alone and fitted <= smallest)
+                    or (words_alone and width <= WRAP_SAFETY * width_in + WORD_SPILL_IN)):
+                self.wraps[key] = (wrapped, box.height / self.fig.dpi, fitted)
                 return box.height / self.fig.dpi
             artist.remove()
-            chars = max(8, int(chars * WRAP_SAFETY * width_in / (box.width / self.fig.dpi)) - 1)
+            if words_alone:  # a word wider than the room: smaller type, never a split word
+                fitted = max(smallest, fitted * WRAP_SAFETY * width_in / width - 0.05)
+            else:
+                chars = max(1, min(chars - 1, int(chars * WRAP_SAFETY * width_in / width) - 1))
 
     def text(self, text: str, size: float = 10, weight: str = "normal", color: str = INK,
              gap: float = 0.08, indent: float = 0.0) -> None:
@@ -377,15 +414,11 @@ class _Page:
         draw(ax, k)
         if not title:
             ax.set_title("", loc="left")
+        labels_size = 0.0
         if fit_labels:
-            widest = 0.0
-            for tick in ax.get_yticklabels():
-                label = tick.get_text()
-                if "\n" not in label and ": " in label and self._width(tick) > fit_labels:
-                    name, _, values = label.rpartition(": ")
-                    tick.set_text(f"{name}\n{values}")
-                widest = max(widest, self._width(tick))
-            left = MARGIN_IN + min(widest + 0.12, 0.55 * TEXT_WIDTH_IN)
+            labels_size = self._fit_labels(ax, fit_labels)
+            widest = max((self._width(tick) for tick in ax.get_yticklabels()), default=0.0)
+            left = MARGIN_IN + min(widest + 0.12, LABEL_ROOM_IN + 0.12)
             # The final width first, so that the legend's columns are fitted to it.
             ax.set_position((self._fx(left), 0.1, (A4_WIDTH_IN - left - right) / A4_WIDTH_IN, 0.2))
         self._legend_under_axes(ax, k)
@@ -397,7 +430,44 @@ class _Page:
         bottom = self.y + title_room + axes_height
         ax.set_position((self._fx(left), self._fy(bottom),
                          (A4_WIDTH_IN - left - right) / A4_WIDTH_IN, axes_height / A4_HEIGHT_IN))
+        if labels_size:
+            self._labels_in_their_rows(ax, axes_height, labels_size)
         self.y += height_in
+
+    def _fit_labels(self, ax: Axes, most: float) -> float:
+        """The y tick labels (a tornado's input names and values) on as few lines as the
+        page's room for them allows: a one-line label wider than ``most`` puts its values on
+        a second line; a name the chart wrapped for a narrower canvas is wrapped again to
+        LABEL_ROOM_IN.  Returns their font size."""
+        ticks = ax.get_yticklabels()
+        if not ticks:
+            return 0.0
+        size = float(ticks[0].get_fontsize())
+        labels = []
+        for tick in ticks:
+            label = tick.get_text()
+            if "\n" in label:
+                lines = label.split("\n")
+                label = f"{style.wrap_to(' '.join(lines[:-1]), LABEL_ROOM_IN, size)}\n{lines[-1]}"
+            elif ": " in label and self._width(tick) > most:
+                name, _, values = label.rpartition(": ")
+                label = f"{style.wrap_to(name, LABEL_ROOM_IN, size)}\n{values}"
+            labels.append(label)
+        ax.set_yticks(ax.get_yticks(), labels, fontsize=size)
+        return size
+
+    def _labels_in_their_rows(self, ax: Axes, axes_height: float, size: float) -> None:
+        """Labels of several lines each within their bar's row, never over the next label:
+        smaller type where the rows are too short for them (at least LABELS_SMALLEST of it)."""
+        ticks = ax.get_yticklabels()
+        low, high = ax.get_ylim()
+        row = axes_height / max(1.0, abs(high - low))  # inches between one bar and the next
+        lines = max(tick.get_text().count("\n") + 1 for tick in ticks)
+        needed = lines * size * 1.2 / 72  # matplotlib's line spacing
+        if needed > 0.95 * row:
+            fitted = max(LABELS_SMALLEST * size, size * 0.95 * row / needed)
+            for tick in ticks:
+                tick.set_fontsize(fitted)
 
     def _width(self, artist: Any) -> float:
         return artist.get_window_extent(self.renderer).width / self.fig.dpi
@@ -449,11 +519,11 @@ class _Pack:
     renderer: Any
     variants: Any = None  # a Comparison of the scenario and its named variants
     dry: bool = False  # pages made now are layout tries (see ``try_at``)
-    wraps: dict[tuple, tuple[str, float]] = field(default_factory=dict)  # text measured so far
+    wraps: dict[tuple, tuple[str, float, float]] = field(default_factory=dict)  # text measured so far
 
     def page(self, number: int, k: float) -> _Page:
-        return _Page(footer_text(self.s, self.r, number) if not self.dry else "", k, self.renderer,
-                     dry=self.dry, wraps=self.wraps)
+        """Page ``number`` at scale ``k``; its footer comes when the pages are counted."""
+        return _Page("", k, self.renderer, dry=self.dry, wraps=self.wraps)
 
     def measure(self, block: Callable[[_Page], None], k: float) -> float:
         """The height ``block`` takes at scale ``k`` (laid out on a scratch page, not drawn)."""
@@ -484,12 +554,16 @@ def _fit(p: _Pack, make: Callable[[float], _Page], floor: float) -> tuple[float 
     while True:
         page = p.try_at(make, k)
         if page.room >= -1e-6:
-            # Shrinking text wraps onto fewer lines, so the guess overshoots: try halfway back once.
-            middle = math.floor(50 * (k + too_big) / 2) / 50
-            if too_big and middle > k:
-                larger = p.try_at(make, middle)
-                if larger.room >= -1e-6:
-                    return middle, middle
+            # Shrinking text wraps onto fewer lines, so the guess overshoots: halve the gap to
+            # the last size that did not fit, a few times, for the largest that does.
+            for _ in range(3):
+                middle = math.floor(50 * (k + too_big) / 2) / 50
+                if not too_big or middle <= k:
+                    break
+                if p.try_at(make, middle).room >= -1e-6:
+                    k = middle
+                else:
+                    too_big = middle
             return k, k
         too_big = k
         used = page.y - TOP_IN
@@ -502,15 +576,15 @@ def _fit(p: _Pack, make: Callable[[float], _Page], floor: float) -> tuple[float 
         k = smaller
 
 
-def _fitted(p: _Pack, options: Sequence[Callable[[float], _Page]], floor: float = COMFORTABLE) -> Figure:
+def _fitted(p: _Pack, options: Sequence[Callable[[float], _Page]], floor: float = COMFORTABLE) -> _Page:
     """The first option that fits at a scale down to ``floor``, else the last at whatever scale
     it fits (down to SMALLEST; if even that overflows, the smallest tried), drawn once."""
     for make in options[:-1]:
         k, _ = _fit(p, make, floor)
         if k is not None:
-            return make(k).fig
+            return make(k)
     k, last = _fit(p, options[-1], SMALLEST)
-    return options[-1](last if k is None else k).fig
+    return options[-1](last if k is None else k)
 
 
 # ------------------------------------------------------------------ page 1: the decision
@@ -620,6 +694,27 @@ def _how_to_read(page: _Page, detail: bool) -> None:
 
 
 TORNADO_IN = 3.3
+TORNADO_MOST_IN = 5.5
+TORNADO_LABEL_IN = 2.6  # a label wider than this on one line puts its values on a second
+
+
+def tornado_height(sensitivity: Any, k: float) -> float:
+    """The tornado's height on page 3: TORNADO_IN, or more where its labels (a budget line's
+    long name) take several lines each, so that every label fits its bar's row in type of
+    the chart's size.  Worked out from the labels' words, as ``_Page.chart`` will set them,
+    so that the layout's dry runs give the chart the room it will take."""
+    size = style.TICK_SIZE * 0.8 * k
+    bars = sensitivity.bars[:TORNADO_BARS]
+    if not bars:
+        return TORNADO_IN * k
+    several = len({b.contract_name for b in sensitivity.bars if b.contract is not None}) > 1
+    lines = 1
+    for bar in bars:
+        name, values = decision_text.label(bar, several), decision_text.span(bar.unit, bar.low_value, bar.high_value)
+        if style.text_width_in(f"{name}: {values}", size) > min(TORNADO_LABEL_IN, decision_figures.LABEL_MOST_IN):
+            lines = max(lines, style.wrap_to(name, LABEL_ROOM_IN, size).count("\n") + 2)
+    rows_in = (len(bars) + 0.5) * lines * size * 1.2 / 72 / 0.95  # the bars' rows, with the axes' margins
+    return min(TORNADO_MOST_IN * k, max(TORNADO_IN * k, rows_in + TORNADO_IN * k - 2.2 * k))
 COMPARISON_CHART_IN = 2.5
 COMPARISON_WIDTHS = (2.4, 0.68, 0.85, 0.68, 0.8, 0.76, TEXT_WIDTH_IN - 6.17)
 
@@ -642,7 +737,8 @@ def _page_three(p: _Pack, terms: str, k: float) -> _Page:
                   color=MUTED, gap=0.05)
         page.chart(lambda ax, f: decision_figures.draw_tornado(ax, analysis.sensitivity, top=TORNADO_BARS,
                                                                font_scale=f),
-                   TORNADO_IN * k, font_scale=0.8 * k, fit_labels=2.6, title=False)
+                   tornado_height(analysis.sensitivity, k), font_scale=0.8 * k, fit_labels=TORNADO_LABEL_IN,
+                   title=False)
     elif not p.s.contracts:
         page.text("The scenario has no contract: there are no terms to test or compare.", size=10)
     else:
@@ -650,8 +746,8 @@ def _page_three(p: _Pack, terms: str, k: float) -> _Page:
                   "before exporting to add the chart of what drives the risk.", size=10)
     page.heading("Other payment structures, on the same futures", size=13)
     if comparison is not None:
-        page.chart(lambda ax, f: decision_figures.draw_comparison_curves(ax, comparison, font_scale=f),
-                   COMPARISON_CHART_IN * k, font_scale=0.8 * k, title=False)
+        page.chart(partial(_draw_comparison, comparison), comparison_height(comparison, k),
+                   font_scale=0.8 * k, title=False)
         rows = comparison_rows(comparison)
         page.table(rows[1:], COMPARISON_WIDTHS, size=8, header=list(rows[0]))
         page.text(f"All options ran on the same {comparison.paths:,} futures (seed {comparison.seed}); "
@@ -672,6 +768,36 @@ def _page_three(p: _Pack, terms: str, k: float) -> _Page:
     return page
 
 
+LEGEND_NAME_CHARS = 34  # a line of an option's name in the comparison's legend
+
+
+def legend_names(comparison: Any) -> list[str]:
+    """The options' names for the comparison chart's legend, whole: a bracketed tail dropped
+    (it is in the table below), the rest over lines of LEGEND_NAME_CHARS at most, never cut
+    ("Example: a small resett…" named no one); with each option's chance of running out."""
+    names = []
+    for option in comparison.options:
+        head = option.label.split(" (", 1)[0].strip() or option.label
+        lines = textwrap.wrap(head, LEGEND_NAME_CHARS, break_long_words=False, break_on_hyphens=False)
+        names.append(f"{chr(10).join(lines) or head} ({percent(option.p_run_out)})")
+    return names
+
+
+def comparison_height(comparison: Any, k: float) -> float:
+    """The comparison chart's height: COMPARISON_CHART_IN, and a line of legend more for each
+    further line of a long option name (worked out from the words, for the dry runs)."""
+    extra = sum(name.count("\n") for name in legend_names(comparison))
+    return COMPARISON_CHART_IN * k + extra * style.LEGEND_SIZE * 0.8 * k * 1.3 / 72
+
+
+def _draw_comparison(comparison: Any, ax: Axes, k: float) -> None:
+    decision_figures.draw_comparison_curves(ax, comparison, font_scale=k)
+    names = legend_names(comparison)
+    for legend in ax.figure.legends:  # the chart's own legend has the names cut short
+        for text, name in zip(legend.texts, names):
+            text.set_text(name)
+
+
 VARIANT_WIDTHS = (1.9, 1.45, 0.9, 1.0, 0.85, TEXT_WIDTH_IN - 6.1)
 
 
@@ -687,6 +813,23 @@ def _variants(page: _Page, comparison: Any) -> None:
 
 # ------------------------------------------------------------------ page 4: what was assumed
 
+BUDGET_WIDTHS = (1.5, 0.72, 1.5, 0.75, 1.05, 0.65, TEXT_WIDTH_IN - 6.17)
+
+
+def _budget_page(p: _Pack, first: int, count: int, k: float) -> _Page:
+    """Budget lines ``first`` + 1 to ``first + count`` (of all of them), on a page of their own."""
+    budget = p.s.organisation.budget
+    page = p.page(5, k)
+    last = min(first + count, len(budget))
+    page.heading(f"What we assumed: the budget (lines {first + 1} to {last} of {len(budget)})",
+                 size=12.5, first=True)
+    page.table([budget_row(line, p.s.horizon_months) for line in budget[first:last]], BUDGET_WIDTHS,
+               size=8.5, header=budget_header())
+    if last < len(budget):
+        page.text(f"Lines {last + 1} to {len(budget)} continue on the next page.", size=9.5, weight="bold")
+    return page
+
+
 def _page_four(p: _Pack, max_tables: int, budget_rows: int, terms: str, k: float) -> _Page:
     s, r = p.s, p.r
     page = p.page(4, k)
@@ -697,17 +840,15 @@ def _page_four(p: _Pack, max_tables: int, budget_rows: int, terms: str, k: float
     if budget:
         page.heading(f"What we assumed: the budget ({len(budget)} line{'s' if len(budget) != 1 else ''})",
                      size=12.5)
-        widths = (1.6, 0.65, 1.45, 0.75, 0.95, 0.7, TEXT_WIDTH_IN - 6.1)
         shown = list(budget[:budget_rows])
+        page.budget_shown = len(shown)
         if shown:
-            page.table([budget_row(line, s.horizon_months) for line in shown], widths, size=8.5,
+            page.table([budget_row(line, s.horizon_months) for line in shown], BUDGET_WIDTHS, size=8.5,
                        header=budget_header())
         if len(budget) > len(shown):
-            more = budget[len(shown):]
-            names = "; ".join(line.name for line in more[:6]) + ("; ..." if len(more) > 6 else "")
-            page.text(f"{'And ' if shown else ''}{len(more)} {'more ' if shown else ''}"
-                      f"line{'s' if len(more) != 1 else ''}, included in the "
-                      f"figures (see the scenario file): {names}.", size=9)
+            page.text(f"Lines {len(shown) + 1} to {len(budget)} continue on the next page." if shown else
+                      f"The {len(budget)} lines are listed with their figures on the page after this one.",
+                      size=10, weight="bold")
 
     contracts = list(s.contracts)
     if not contracts:
@@ -755,16 +896,17 @@ def _page_four(p: _Pack, max_tables: int, budget_rows: int, terms: str, k: float
 
 # ------------------------------------------------------------------ the pack
 
-def footer_text(s: Scenario, r: Results, page: int) -> str:
+def footer_text(s: Scenario, r: Results, page: int, pages: int = PAGES) -> str:
     name = _clip(s.name, MAX_FOOTER_NAME) if s.name else "Untitled scenario"
     return (f"{name}  \u2013  {APP_NAME} {__version__}, {r.paths:,} futures, seed {r.seed}  "
-            f"\u2013  page {page} of {PAGES}")
+            f"\u2013  page {page} of {pages}")
 
 
 def build_pages(scenario: Scenario, results: Results, decisions: Sequence[str] | None = None,
                 day: _dt.date | None = None, analysis: Any = None, comparison: Any = None,
                 variants: Any = None) -> list[Figure]:
-    """The board pack's four pages as Figures (for previews); ``write_report`` saves them as PDF.
+    """The board pack's pages as Figures (for previews): four, and the budget's own when its
+    lines do not fit on the fourth; ``write_report`` saves them as PDF.
 
     ``analysis``: an ``engine.decisions.Analysis`` (the tornado, and the goal seeks' sentences
     when ``decisions`` is not given); ``comparison``: an ``engine.decisions.Comparison``;
@@ -789,9 +931,9 @@ def build_pages(scenario: Scenario, results: Results, decisions: Sequence[str] |
         if k is not None:
             placed = where
             if where == "three":
-                three = make(k).fig
+                three = make(k)
             else:
-                two = make(k).fig
+                two = make(k)
             break
     if two is None:
         two = _fitted(p, [partial(_page_two, p, "")])
@@ -799,9 +941,139 @@ def build_pages(scenario: Scenario, results: Results, decisions: Sequence[str] |
         three = _fitted(p, [partial(_page_three, p, "")])
     terms_on_four = "" if placed else "short"
     # The first contracts' terms stay whatever else has to give: they are what is signed.
-    four = _fitted(p, [partial(_page_four, p, t, b, terms_on_four)
-                    for t, b in ((2, MAX_BUDGET_ROWS), (1, MAX_BUDGET_ROWS), (1, 6), (1, 0))])
-    return [one, two, three, four]
+    # Every budget line is listed with its figures, in one table: on page 4 where it fits,
+    # else on pages of its own after it.
+    budget = len(scenario.organisation.budget)
+    four = _fitted(p, [partial(_page_four, p, tables, rows, terms_on_four)
+                       for tables, rows in ((2, budget), (1, budget), (1, 0))])
+    pages = [one, two, three, four] + _budget_pages(p, four.budget_shown)
+    for number, page in enumerate(pages, start=1):
+        page.footer(footer_text(scenario, results, number, len(pages)))
+    return [page.fig for page in pages]
+
+
+def _most_that_fit(p: _Pack, make: Callable[[int, float], _Page], most: int) -> tuple[int, float | None]:
+    """The most budget lines, 0 to ``most``, with which ``make``'s page fits at a comfortable
+    size, and that size (None when not even 0 lines fit): a binary search of dry runs."""
+    low, high, best = 0, most, None
+    while low <= high:
+        middle = (low + high + 1) // 2
+        k, _ = _fit(p, partial(make, middle), COMFORTABLE)
+        if k is not None:
+            best = (middle, k)
+            if middle == high:
+                break
+            low = middle + 1
+        else:
+            high = middle - 1
+    return best if best is not None else (0, None)
+
+
+def _budget_pages(p: _Pack, shown: int) -> list[_Page]:
+    """The budget lines after the first ``shown``, as many a page as fit comfortably."""
+    budget = p.s.organisation.budget
+    pages: list[_Page] = []
+    first = shown
+    while first < len(budget):
+        count, k = _most_that_fit(p, partial(_budget_page, p, first), len(budget) - first)
+        if count and k is not None:
+            pages.append(_budget_page(p, first, count, k))
+        else:  # one line taller than a page (a very long pattern): at whatever size it fits
+            count = 1
+            pages.append(_fitted(p, [partial(_budget_page, p, first, count)]))
+        first += count
+    return pages
+
+
+# ------------------------------------------------------------------ what the pack needs
+
+@dataclass(frozen=True)
+class PackParts:
+    """What a board pack shows beyond the results: the goal seeks and the tornado
+    (``analysis``), the payment structures compared (``comparison``) and the scenario's
+    named variants side by side (``variants``); None where there is nothing to work out."""
+
+    analysis: Any = None
+    comparison: Any = None
+    variants: Any = None
+
+
+def pack_paths(results: Results) -> int:
+    """The futures the pack's decision tools run: the results' own, up to the tools' limit."""
+    from ..engine.decisions import MAX_DECISION_PATHS
+
+    return min(results.paths, MAX_DECISION_PATHS)
+
+
+def _analysis_fits(analysis: Any, paths: int, seed: int) -> bool:
+    solutions = getattr(analysis, "solutions", None)
+    return (solutions is not None and solutions.contract in (0, None) and solutions.paths == paths
+            and solutions.seed == seed and analysis.sensitivity.paths == paths and analysis.sensitivity.seed == seed)
+
+
+def _comparison_fits(comparison: Any, options: Sequence[tuple[str, Scenario]], paths: int, seed: int,
+                     guesses: str | None) -> bool:
+    return (comparison is not None and comparison.paths == paths and comparison.seed == seed
+            and comparison.risk_guesses == guesses
+            and [(o.label, o.scenario) for o in comparison.options] == list(options))
+
+
+def pack_steps(scenario: Scenario, results: Results, decisions: bool = True, analysis: Any = None,
+               comparison: Any = None, variants: Any = None) -> Generator[Progress, None, PackParts]:
+    """Work out what the board pack needs beyond ``results``, on the same futures (the
+    results' seed, and their number of futures up to the decision tools' limit): what would
+    make it safe and what drives the risk, the source document's payment structures compared,
+    and the scenario's named variants side by side.  ``charityrisk report`` and the app's
+    File > Export both come here, so their packs are the same.
+
+    ``analysis``, ``comparison`` and ``variants``: answers already worked out (the app's, on
+    screen), used where they are exactly what would be worked out here (same futures, seed,
+    contract and options), else worked out again.  ``decisions=False``: none of them.
+    A generator yielding Progress (a cancel point each) and returning the PackParts."""
+    from ..engine.decisions import analyse_steps, compare_steps, compare_variants_steps, preset_options
+    from ..engine.decisions.compare import YOUR_GUESSES, variant_options
+    from ..model import ScenarioError
+
+    if not decisions:
+        return PackParts()
+    paths, seed = pack_paths(results), results.seed
+    jobs: list[tuple[str, Callable[[], Generator[Progress, None, Any]]]] = []
+    found: dict[str, Any] = {}
+    if scenario.contracts:
+        if _analysis_fits(analysis, paths, seed):
+            found["analysis"] = analysis
+        else:
+            jobs.append(("analysis", lambda: analyse_steps(scenario, paths=paths, seed=seed)))
+        try:
+            options = preset_options(scenario)
+        except (OSError, ScenarioError):
+            options = []  # a damaged installation's presets: the pack says it was not run
+        if options and _comparison_fits(comparison, options, paths, seed, YOUR_GUESSES):
+            found["comparison"] = comparison
+        elif options:
+            jobs.append(("comparison", lambda: compare_steps(options, paths, seed, risk_guesses=YOUR_GUESSES)))
+    if scenario.variants:  # the user's own variants, side by side
+        if _comparison_fits(variants, variant_options(scenario), paths, seed, None):
+            found["variants"] = variants
+        else:
+            jobs.append(("variants", lambda: compare_variants_steps(scenario, paths, seed)))
+    scale = 1000  # each job's share of the progress bar
+    total = scale * len(jobs)
+    for number, (kind, make) in enumerate(jobs):
+        steps = make()
+        try:  # closed when this is (a cancelled export): the job stops at once too
+            while True:
+                try:
+                    step = next(steps)
+                except StopIteration as done:
+                    found[kind] = done.value
+                    break
+                if isinstance(step, Progress) and step.total > 0:
+                    yield Progress(number * scale + scale * step.done // step.total, total)
+        finally:
+            steps.close()
+        yield Progress((number + 1) * scale, total)
+    return PackParts(found.get("analysis"), found.get("comparison"), found.get("variants"))
 
 
 def write_report(scenario: Scenario, path: str | os.PathLike, paths: int | None = None,

@@ -195,10 +195,11 @@ _TEXT_TO_PATH = TextToPath()
 
 
 def text_width_in(text: str, size: float, bold: bool = False) -> float:
-    """The width of a label in inches, from the font itself (no renderer needed)."""
+    """The width of a label in inches, from the font itself (no renderer needed); of its
+    widest line when it has several."""
     # Measuring takes milliseconds and the live charts fit the same labels on every answer,
     # differing in their figures at most: digits are all one width (see same_room).
-    return _measured_width_in(same_room(text), size, bold)
+    return max(_measured_width_in(same_room(line), size, bold) for line in text.split("\n"))
 
 
 @functools.lru_cache(maxsize=4096)
