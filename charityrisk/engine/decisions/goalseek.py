@@ -118,7 +118,9 @@ def contract_inputs(c: Contract) -> tuple[str, ...]:
     return tuple(names)
 # A rough count of evaluations of an input that redraws (or rebuilds) the contract, for the
 # progress bar only.
-_REFERRAL_EVALUATIONS = 12
+# (searched on the first block, then about _CONFIRMING on every block)
+_REFERRAL_EVALUATIONS = 14
+_CONFIRMING = 5
 _REBUILDING = ("referrals_per_month", "guaranteed_referrals_per_month", "success_rate", "p_no_referrals")
 
 
@@ -782,8 +784,10 @@ def resolve_targets(s: Scenario, targets: Sequence[str] | None, contract: int) -
 
 def goal_work(s: Scenario, targets: Sequence[str], blocks: int) -> int:
     """Block simulations the goal seeks need after the Workspace is built (for progress)."""
-    work = blocks if any(is_contract_input(t) for t in targets) else 0
-    return work + _REFERRAL_EVALUATIONS * blocks * sum(t in _REBUILDING for t in targets)
+    coarse = blocks >= 2 * COARSE_PATHS // BLOCK  # a search on the first block (coarse_workspace)
+    work = blocks + (len(s.contracts) + 1 if coarse else 0) if any(is_contract_input(t) for t in targets) else 0
+    each = _REFERRAL_EVALUATIONS + _CONFIRMING * blocks if coarse else _REFERRAL_EVALUATIONS * blocks
+    return work + each * sum(t in _REBUILDING for t in targets)
 
 
 # The search runs on the first block of futures (the full run's own first 5,000: the same
