@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from charityrisk.engine import simulate
 from charityrisk.engine.decisions import goalseek, solve
@@ -172,3 +174,44 @@ def test_with_term_keeps_the_rest_of_the_guess(example):
     u = with_term(c, "referrals_per_month", grid, 12).referrals_per_month
     assert u.likely == pytest.approx(12)
     assert u.low / c.referrals_per_month.low == pytest.approx(12 / c.referrals_per_month.likely)
+
+
+@settings(max_examples=200, deadline=None)
+@given(last=st.integers(1, 400), edge=st.integers(0, 400), start=st.integers(0, 400), up=st.booleans())
+def test_boundary_is_the_brute_force_answer_for_any_monotone_chance(last, edge, start, up):
+    """Safe from ``edge`` upward (or downward): from any start, the boundary is the safe index
+    nearest the unsafe side, or None when nothing on the safe side is safe."""
+    edge, start = min(edge, last + 1), min(start, last)
+
+    def safe_at(i: int) -> bool:
+        return i >= edge if up else i <= last - edge
+
+    asked: list[int] = []
+
+    def p(i: int) -> float:
+        assert 0 <= i <= last
+        asked.append(i)
+        return 0.0 if safe_at(i) else 1.0
+
+    found = boundary(p, lambda q: q < 0.5, start, 1 if up else -1, last)
+    safe = [i for i in range(last + 1) if safe_at(i)]
+    assert found == ((min(safe) if up else max(safe)) if safe else None)
+    assert len(set(asked)) <= 2 * (last + 1).bit_length() + 2  # galloping, then bisection
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.floats(0, 1), min_size=2, max_size=80))
+def test_scan_side_by_side_is_scan_one_at_a_time(chances):
+    last = len(chances) - 1
+
+    def p(i: int) -> float:
+        return chances[i]
+
+    def safe(q: float) -> bool:
+        return q <= 0.3
+
+    known_one: dict[int, float] = {}
+    known_many: dict[int, float] = {}
+    one = drain(scan(p, last, safe, known_one))
+    many = drain(scan(p, last, safe, known_many, many=lambda idx: [p(i) for i in idx]))
+    assert one == many and known_one == known_many
