@@ -215,3 +215,24 @@ def test_scan_side_by_side_is_scan_one_at_a_time(chances):
     one = drain(scan(p, last, safe, known_one))
     many = drain(scan(p, last, safe, known_many, many=lambda idx: [p(i) for i in idx]))
     assert one == many and known_one == known_many
+
+
+@pytest.mark.parametrize("name", ["fee_per_referral", "outcome_payments[0].price", "outcome_payments[1].price"])
+def test_a_rate_cards_price_from_two_simulations_is_the_simulations_chance(name):
+    """A rate card's net cash is linear in one price with its draws fixed: every value of a
+    stage's price or of the fee schedule's scale, answered from two simulations per block,
+    is the chance a fresh simulation of that value gives (same futures)."""
+    from test_decisions_v3 import v3
+
+    s = v3()
+    c = s.contracts[0]
+    ws = Workspace.build(s, 1500, 4)
+    grid = goalseek.GRIDS[goalseek._seek(name).grid](c, name, s.horizon_months)
+    p = goalseek.rate_card_price(ws, 0, c, name, grid)
+    assert p is not None
+    before = ws.block_simulations
+    for i in sorted({0, 1, grid.last // 3, grid.last // 2, grid.last}):
+        fresh = simulate(s.with_contract(0, **goalseek._changes(c, name, grid, i)), 1500, 4)
+        assert p(i) == fresh.p_run_out, (name, i)
+    assert ws.block_simulations == before  # no value simulated the contract again
+    assert goalseek.rate_card_price(ws, 0, c, "fee_lag_months", goalseek.months_grid(c, "fee_lag_months", 30)) is None
