@@ -1,8 +1,8 @@
 """Every goal seek against one simulation, whole processes side by side: prints figures, asserts nothing.
 
-    .venv/bin/python benchmarks/solve.py [--paths 20000] [--rounds 5] [--against REV]
+    .venv/bin/python benchmarks/solve.py [--paths 20000] [--rounds 5] [--against REV] [--file FILE]
 
-For resources/scenarios/example.json at 20,000 futures, in turn, ``--rounds`` times:
+For resources/scenarios/example.json (or ``--file``) at 20,000 futures, in turn, ``--rounds`` times:
 1. ``charityrisk simulate FILE --paths N --json`` (one simulation, as a user runs it);
 2. ``charityrisk solve FILE --paths N --json`` (every goal seek the contract's payment mode
    reads, as a user runs it);
@@ -36,7 +36,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from charityrisk.engine import simulate  # noqa: E402
-from charityrisk.model import load_scenario, scenario_from_dict  # noqa: E402
+from charityrisk.engine.decisions import solve  # noqa: E402
+from charityrisk.model import load_scenario  # noqa: E402
 
 EXAMPLE = REPO / "resources" / "scenarios" / "example.json"
 GOAL = 6.0
@@ -82,18 +83,21 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--against", metavar="REV", help="also time `solve` from this commit, side by side")
     parser.add_argument("--fresh", type=int, default=50_000, help="futures of the fresh-seed check")
+    parser.add_argument("--file", type=Path, default=EXAMPLE, help="the scenario (default: the shipped example)")
     args = parser.parse_args()
+    example = args.file.resolve()
     paths = str(args.paths)
-    s = load_scenario(EXAMPLE)
+    s = load_scenario(example)
     print(f"CharityRisk goal seeks against one simulation, whole processes  "
           f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC")
     print(f"python {platform.python_version()}, {platform.machine()} {platform.system()}, "
           f"{os.cpu_count()} CPUs; load average before: {load()}")
-    print(f"scenario: {EXAMPLE.relative_to(REPO)}, {args.paths:,} futures, seed {s.settings.seed}, "
+    shown = example.relative_to(REPO) if example.is_relative_to(REPO) else example
+    print(f"scenario: {shown}, {args.paths:,} futures, seed {s.settings.seed}, "
           f"appetite {s.settings.risk_appetite:.0%}; {args.rounds} rounds, each process in turn\n")
     with tempfile.TemporaryDirectory() as tmp:
         old = unpack(args.against, Path(tmp)) if args.against else None
-        file = str(EXAMPLE)
+        file = str(example)
         sims: list[tuple[float, float]] = []
         solves: list[tuple[float, float]] = []
         olds: list[tuple[float, float]] = []
@@ -131,6 +135,10 @@ def main() -> None:
     tol = 4 * math.hypot(math.sqrt(a * (1 - a) / args.paths), math.sqrt(a * (1 - a) / args.fresh))
     print(f"\nAnswers (this code{', against ' + args.against if was else ''}); each answer's scenario on "
           f"{args.fresh:,} fresh futures (seed {fresh_seed}) against {a:.0%} + {tol:.4f}:")
+    # Each answer's scenario, from the same search in this process (its answers are the
+    # process's: checked), for the fresh futures.
+    same_run = solve(s, paths=args.paths)
+    at_answer = {g.input: g.safe_scenario for g in same_run.goals}
     for g in now["goals"]:
         shown = "-" if g["value"] is None else f"{g['value']:g}"
         line = f"   {g['input']:32s} {g['status']:9s} {shown:>10s}"
@@ -141,33 +149,11 @@ def main() -> None:
                     and (g["value"] is None or abs(g["value"] - w["value"]) <= max(w["step"], g["step"]) + 1e-9))
             line += f"  was {w['status']:9s} {old_shown:>10s} (step {w['step']:g})  {'same' if same else 'DIFFERS'}"
         if g["value"] is not None:
-            data = json.loads(EXAMPLE.read_text())
-            key = g["key"]
-            scenario = _with(data, key, g)
-            p = simulate(scenario_from_dict(scenario), args.fresh, fresh_seed).p_run_out
+            safe = at_answer[g["input"]]
+            assert safe is not None and same_run.goal(g["input"]).value == g["value"]
+            p = simulate(safe, args.fresh, fresh_seed).p_run_out
             line += f"  fresh {p:.4f} {'ok' if p <= a + tol else 'CHECK'}"
         print(line)
-
-
-def _with(data: dict, key: str, g: dict) -> dict:
-    """The example's file with the goal seek's answer in it (the answer's own key)."""
-    import copy
-
-    out = copy.deepcopy(data)
-    owner, _, name = key.partition(".")
-    if owner == "organisation":
-        out["organisation"][name] = g["value"]
-        return out
-    c = out["contracts"][int(owner[owner.index("[") + 1:-1])]
-    if name == "referrals_per_month":
-        c[name] = g["referrals_at_value"]
-    elif name == "success_rate":
-        c[name] = g["success_rate_at_value"]
-    elif name == "late_payment.months":
-        c.setdefault("late_payment", {})["months"] = g["value"]
-    else:
-        c[name] = g["value"]
-    return out
 
 
 if __name__ == "__main__":
