@@ -535,7 +535,9 @@ def _problem(ws: Workspace, coarse: Workspace, name: str, contract: int) -> _Pro
         def p_at(i: int) -> float:
             return float(space.run_out_contract(contract, with_term(c, name, grid, i)).mean())
         return p_at
-    return _Problem(name, f"contracts[{contract}].{name}", contract, grid, p_on(coarse), p_on(ws),
+    search = p_on(coarse)
+    return _Problem(name, f"contracts[{contract}].{name}", contract, grid, search,
+                    search if coarse is ws else p_on(ws),
                     safer_low(c, name), lambda i: s.with_contract(contract, **_changes(c, name, grid, i)))
 
 
@@ -544,7 +546,7 @@ def rate_card_price(space: Workspace, contract: int, c: Contract, name: str, gri
     """A rate card's stage price or fee schedule (scaled as a whole), answered without
     simulating the contract again for every value: with its draws fixed (the same stream
     keys whatever the prices) a rate card's net cash is linear in one price, so it is
-    simulated twice per block (at the price of none and at today's), and every value is
+    simulated at the price of none (besides today's, the base run's), and every value is
     the one plus the price's share of the difference (the same, up to float rounding, as
     simulating it: tested future by future).  None for any other input."""
     stage = stage_input(name)
