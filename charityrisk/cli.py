@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import stat
 import sys
 import time
@@ -74,9 +75,14 @@ def _since(name: str) -> int:
     return spec_of(owner, name).since
 
 
+# One lever per item of a list (engine.decisions.negotiate.item_lever): a rate-card stage's
+# price, a budget line's scale; the engine checks that the item exists.
+_ITEM_LEVER = re.compile(r"(outcome_payments\[\d+\]\.price|budget\[\d+\]\.scale)")
+
+
 def _lever(word: str) -> str:
     word = word.strip()
-    if word in LEVERS:
+    if word in LEVERS or _ITEM_LEVER.fullmatch(word):
         return word
     for match in (lambda n: n.startswith(word), lambda n: word in n):
         found = [n for n in LEVERS if word and match(n)]
@@ -87,7 +93,8 @@ def _lever(word: str) -> str:
             found = [n for n in found if _since(n) == first]
         if len(found) == 1:
             return found[0]
-    raise argparse.ArgumentTypeError(f"{word!r} is not a term to negotiate; choose from {', '.join(LEVERS)}")
+    raise argparse.ArgumentTypeError(f"{word!r} is not a term to negotiate; choose from {', '.join(LEVERS)}, "
+                                     "or a stage's outcome_payments[N].price or a budget line's budget[N].scale")
 
 
 def _levers(text: str) -> tuple[str, str]:
@@ -511,12 +518,16 @@ def cmd_solve(args: argparse.Namespace) -> int:
 
 
 def cmd_negotiate(args: argparse.Namespace) -> int:
-    from .engine.decisions.negotiate import CONTRACT_LEVERS, NEGOTIATION_PATHS, negotiate
+    from .engine.decisions.negotiate import NEGOTIATION_PATHS, is_contract_lever, negotiate, resolve_levers
     from .report.negotiate_text import negotiation_lines, negotiation_sentence, precision_sentence
 
     scenario = _load(args.file)
-    if any(lever in CONTRACT_LEVERS for lever in args.levers):
+    if any(is_contract_lever(lever) for lever in args.levers):
         _check_contract(args.file, scenario, args.contract)
+    try:  # a stage or a budget line the scenario does not have, or a term its mode does not read
+        resolve_levers(scenario, args.levers, args.contract)
+    except ValueError as e:
+        raise UsageError(f"--levers: {e}") from None
     # The grid is read cell by cell: a few thousand futures answer in a second or two, and
     # its precision is printed with it; --paths asks for more.
     paths = _decision_paths(args, scenario)

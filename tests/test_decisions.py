@@ -166,7 +166,14 @@ def test_goal_seeks_state_their_direction_grid_and_uncertainty():
     assert by["share_at_risk"].direction == "at_most" and by["outcome_lag_months"].direction == "at_most"
     for name in ("referrals_per_month", "price_per_referral", "overdraft_facility", "opening_reserves"):
         assert by[name].direction == "at_least"
-    assert by["overdraft_facility"].value % 500 == 0 and by["opening_reserves"].value % 500 == 0
+    # Answers in what a contract or a bank can state: whole pounds, months and referrals,
+    # the least such value that is safe (one pound, or one referral, less is not).
+    assert by["overdraft_facility"].value == int(by["overdraft_facility"].value)
+    assert by["referrals_per_month"].value == int(by["referrals_per_month"].value)
+    assert by["overdraft_facility"].step == by["referrals_per_month"].step == 1
+    riskier = s.with_organisation(overdraft_facility=by["overdraft_facility"].value - 1)
+    p = simulate(riskier, PATHS, 1).p_run_out
+    assert verdict(p, sigma(p, PATHS), 0.05) is not Verdict.WITHIN
     assert by["outcome_lag_months"].value == int(by["outcome_lag_months"].value)
     assert by["price_per_referral"].value % 10 == 0  # £10 steps for a £1,000 price
     u = by["referrals_per_month"].safe_scenario.contracts[0].referrals_per_month
@@ -180,7 +187,7 @@ def test_goal_seeks_state_their_direction_grid_and_uncertainty():
         else:  # this charity's risk is not in its fee wait, late payment, success or p_no_referrals
             assert g.input in ("fee_lag_months", "late_payment.months", "success_rate", "p_no_referrals")
     # The opening-reserves answer is the facility answer moved across: the same futures.
-    assert by["opening_reserves"].value == pytest.approx(40000 + by["overdraft_facility"].value, abs=500)
+    assert by["opening_reserves"].value == pytest.approx(40000 + by["overdraft_facility"].value, abs=1)
 
 
 def test_no_safe_value_and_every_value_safe_are_reported():

@@ -111,7 +111,9 @@ class Lever:
     value) to ``span``: "current" (the scenario's value, at least ``least``), "relative"
     (``least`` times the scenario's value), "needed" (what alone would bring the risk to
     half the appetite with the other terms as they are: money), "guess" (the high guess of
-    referrals a month, at least ``least``), in round steps.
+    referrals a month, at least ``least``), "target" (the contract's cohort target), in round
+    steps.  A row of a list's items (a stage's price, a budget line's scale) is one lever
+    per item ("outcome_payments[1].price", "budget[2].scale").
     ``term``: the term in a sentence, ``{v}`` the value and ``{b}`` an optional bound
     ("at most "); ``zero``: the words for a value of 0 ("" = the term with 0).
     """
@@ -332,6 +334,8 @@ FIELDS: tuple[FieldSpec, ...] = (
                   "pattern, such as donations that peak in December); after the last the list starts again."),
     FieldSpec("organisation.budget[].scale", "Scale of the pattern", "%", "fraction", 0, None, uncertain=True,
               default=1.0, since=3, in_form=False, tornado=Tornado("relative", 0.10, lo=0),
+              # the negotiation grid's "cheaper" is an income line's: a cost line's is the other way
+              lever=Lever(12, "low", "zero", "relative", 1.5, term="{b}{v} of the pattern", bound="at least "),
               reason="at least 0%: a multiplier of every monthly amount",
               tip="How the whole pattern may turn out: 100% as listed; give a low, a most likely and a high "
                   "guess (e.g. 80%, 100%, 110%) if unsure. Drawn once per future."),
@@ -509,6 +513,7 @@ FIELDS: tuple[FieldSpec, ...] = (
                   "who reached the one before.", pack="set"),
     FieldSpec("contracts[].pooled_target_success_rate", "Pooled target", "%", "fraction", 0, 1, lo_open=True,
               default=None, since=3, goal_seek=Seek(11, "pooled", safer="low"),
+              lever=Lever(11, "high", "zero", "target", term="a pooled target of {b}{v}", bound="at most "),
               tornado=Tornado("absolute", 0.025, lo=0.005, hi=1, hi_at_least="target_success_rate"),
               noun="pooled target over all cohorts",
               reason="above 0% and at most the cohort target; all or nothing (threshold) mode only",
@@ -519,6 +524,8 @@ FIELDS: tuple[FieldSpec, ...] = (
               reason=f"at most {MAX_TEXT} characters", tip="What the stage pays for, e.g. \"Job start\"."),
     FieldSpec("contracts[].outcome_payments[].price", "Price", "£", "money", 0, MAX_MONEY, since=3, in_form=False,
               reason=_MONEY_REASON, tornado=Tornado("relative", 0.10, lo=0), goal_seek=Seek(1, "price"),
+              lever=Lever(13, "low", "zero", "relative", 1.5, term="{b}{v} for the outcome",
+                          bound="at least "),
               report_label="Price of the outcome", noun="price of the outcome",
               tip="Paid for each referral who reaches this stage (each instalment)."),
     FieldSpec("contracts[].outcome_payments[].rate", "Share who reach it", "%", "fraction", 0, 1, uncertain=True,

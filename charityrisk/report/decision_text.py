@@ -186,6 +186,9 @@ def goal_sentence(g: GoalSeek) -> str:
     """One input's answer as plain sentences, with its Monte Carlo uncertainty."""
     appetite = percent(g.risk_appetite)
     name = noun(g)
+    if g.status == "unprovable":
+        return (f"With a risk appetite of 0% no {name} can be shown to be safe: no number of simulated "
+                "futures proves a chance of nothing.")
     if g.status == "none_safe":
         return (f"Changing the {name} on its own, anywhere from {span(g.unit, g.search_low, g.search_high)}, "
                 f"does not bring the chance of running out within the appetite of {appetite}: even at "
@@ -236,6 +239,9 @@ def advice(solutions: Solutions) -> str:
         return text
     where = ("above the trustees' appetite of" if judged is Verdict.ABOVE
              else "too close to call against the trustees' appetite of")
+    if solutions.risk_appetite <= 0:
+        return (f"The chance of running out is {now}. With a risk appetite of 0% no change can be shown "
+                "to be safe: no number of simulated futures proves a chance of nothing.")
     if not found:
         return (f"The chance of running out is {now}, {where} {appetite}, "
                 "and no single change searched brings it within.")

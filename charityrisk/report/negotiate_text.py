@@ -5,9 +5,8 @@ Formatting only: everything here reads what engine.decisions.negotiate computed.
 """
 from __future__ import annotations
 
-from ..engine.decisions.negotiate import Floor, LeverAxis, Negotiation, RiskInput, owner_of
+from ..engine.decisions.negotiate import Floor, LeverAxis, Negotiation, RiskInput, lever_spec
 from ..engine.verdict import Verdict
-from ..model.fields import spec_of
 from .decision_text import level, months, referrals, share
 from .text import money, percent
 
@@ -16,7 +15,7 @@ MOST_CLAUSES = 3  # a sentence read aloud in a board meeting: at most three comb
 
 def lever_label(name: str) -> str:
     """A lever's name for an axis or a chooser: "Share of the price at risk"."""
-    return spec_of(owner_of(name), name).report_name
+    return lever_spec(name).report_name
 
 
 def axis_value(axis: LeverAxis, v: float) -> str:
@@ -39,11 +38,13 @@ def _value_words(axis: LeverAxis, v: float) -> str:
 def term(axis: LeverAxis, v: float, bound: bool = False) -> str:
     """A lever's value as a term in a sentence: "at most 10% at risk", "a £20,000 overdraft",
     "no overdraft" (the field table's wording)."""
-    lever = spec_of(owner_of(axis.input), axis.input).lever
+    lever = lever_spec(axis.input).lever
     assert lever is not None
     if v == 0 and lever.zero:
         return lever.zero
-    return lever.term.format(b=lever.bound if bound else "", v=_value_words(axis, v))
+    words = lever.bound if axis.cheaper == lever.cheaper else {"at least ": "at most ", "at most ": "at least "}.get(
+        lever.bound, lever.bound)  # a budget cost line's scale is cheaper the other way
+    return lever.term.format(b=words if bound else "", v=_value_words(axis, v))
 
 
 def combination(n: Negotiation, cell: tuple[int, int], bound: bool = False, joiner: str = "with") -> str:

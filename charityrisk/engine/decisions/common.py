@@ -3,23 +3,33 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Generator
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
 from ...model.scenario import RATE_CARD_KEYS, SHARE_ONLY_KEYS, Contract, Scenario
-from ..simulate import Progress, drive, run_steps
+from ..simulate import WORKERS, Progress, drive, run_steps
 
 if TYPE_CHECKING:
     from .workspace import Workspace
 
-__all__ = ["CancelledCallback", "Meter", "ProgressCallback", "applies", "decision_steps", "drive",
+__all__ = ["CancelledCallback", "Meter", "ProgressCallback", "applies", "decision_pool", "decision_steps", "drive",
            "paired_standard_error", "progress_during", "run_steps", "standard_error", "workspace_steps"]
 
 T = TypeVar("T")
 
 ProgressCallback = Callable[[int, int], None]  # progress(done, total)
 CancelledCallback = Callable[[], bool]
+
+
+@cache
+def decision_pool() -> ThreadPoolExecutor:
+    """Threads for evaluating several variants side by side (a goal seek's coarse pass).  Not
+    the engine's pool: a variant's evaluation may hand its blocks to that one and wait, and
+    a pool's task must never wait on its own pool."""
+    return ThreadPoolExecutor(WORKERS, thread_name_prefix="charityrisk-decisions")
 
 
 def applies(c: Contract, name: str) -> bool:

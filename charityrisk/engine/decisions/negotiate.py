@@ -26,26 +26,28 @@ too.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
-from ...model.fields import decision_unit, lever_names, risk_inputs, spec_of
-from ...model.scenario import Contract, Scenario, Uncertain
+from ...model.fields import FieldSpec, decision_unit, lever_names, risk_inputs, spec, spec_of
+from ...model.scenario import Contract, Organisation, Scenario, Uncertain
 from ..simulate import Progress, below
 from ..verdict import Verdict, verdict
 from .common import (
     CancelledCallback,
     Meter,
     ProgressCallback,
+    applies,
     decision_steps,
     progress_during,
     run_steps,
     standard_error,
 )
-from .workspace import Workspace, check_run
+from .workspace import Workspace, _LinearContract, check_run, linear_change
 
 CONTRACT_LEVERS = lever_names("contracts[]")
 ORGANISATION_LEVERS = lever_names("organisation")
@@ -66,12 +68,55 @@ _STEPS = {
 }
 
 
+# Levers of a list's items, one per item: each rate-card stage's price, each budget line's
+# scale (a line with a monthly pattern), named by the item's place ("outcome_payments[1].price").
+ITEM_LISTS = {"outcome_payments": "contracts[]", "budget": "organisation"}
+ITEM_LEVERS = {name: tuple(lever_names(f"{owner}.{name}[]")) for name, owner in ITEM_LISTS.items()}
+_ITEM = re.compile(r"(\w+)\[(\d+)\]\.(\w+)")
+
+
+def item_lever(name: str) -> tuple[str, int, str] | None:
+    """(list, index, key) for an item's lever ("budget[2].scale"), else None."""
+    found = _ITEM.fullmatch(name)
+    if found is None or found.group(3) not in ITEM_LEVERS.get(found.group(1), ()):
+        return None
+    return found.group(1), int(found.group(2)), found.group(3)
+
+
+def is_contract_lever(name: str) -> bool:
+    item = item_lever(name)
+    return name in CONTRACT_LEVERS or (item is not None and ITEM_LISTS[item[0]] == "contracts[]")
+
+
 def owner_of(name: str) -> str:
     if name in CONTRACT_LEVERS:
         return "contracts[]"
     if name in ORGANISATION_LEVERS:
         return "organisation"
-    raise ValueError(f"levers: {name!r} is not a term the grid can vary; choose from {', '.join(LEVERS)}")
+    item = item_lever(name)
+    if item is not None:
+        return ITEM_LISTS[item[0]]
+    raise ValueError(f"levers: {name!r} is not a term the grid can vary; choose from {', '.join(LEVERS)}, "
+                     "or a stage's outcome_payments[N].price or a budget line's budget[N].scale")
+
+
+def lever_spec(name: str) -> FieldSpec:
+    """A lever's row of the field table (an item's lever: its list's row)."""
+    found = spec(f"{owner_of(name)}.{name}")
+    assert found is not None and found.lever is not None, name
+    return found
+
+
+def item_levers(s: Scenario, contract: int) -> tuple[str, ...]:
+    """The scenario's item levers: each stage's price of contract ``contract`` (a rate card)
+    and each budget line's scale where the line has a monthly pattern."""
+    names = []
+    if 0 <= contract < len(s.contracts):
+        names += [f"outcome_payments[{k}].{key}" for k in range(len(s.contracts[contract].outcome_payments))
+                  for key in ITEM_LEVERS["outcome_payments"]]
+    names += [f"budget[{k}].{key}" for k, line in enumerate(s.organisation.budget)
+              if line.monthly_amounts is not None for key in ITEM_LEVERS["budget"]]
+    return tuple(names)
 
 
 @dataclass(frozen=True)
@@ -241,6 +286,11 @@ def round_values(lo: float, hi: float, unit: str, most: int = MAX_POINTS) -> tup
 
 
 def _contract_value(c: Contract, name: str) -> float:
+    item = item_lever(name)
+    if item is not None:
+        return float(getattr(c.outcome_payments[item[1]], item[2]))
+    if name == "pooled_target_success_rate" and c.pooled_target_success_rate is None:
+        return float(c.target_success_rate)
     if name == "late_payment.months":
         return float(c.late_payment.months)
     if name == "fee_per_referral":  # a schedule is named by its first year's fee
@@ -250,6 +300,11 @@ def _contract_value(c: Contract, name: str) -> float:
 
 def with_lever(c: Contract, name: str, value: float) -> Contract:
     """The contract with lever ``name`` at ``value`` (months as whole numbers)."""
+    item = item_lever(name)
+    if item is not None:
+        stages = list(c.outcome_payments)
+        stages[item[1]] = replace(stages[item[1]], **dict[str, Any]({item[2]: float(value)}))
+        return replace(c, outcome_payments=tuple(stages))
     if name == "late_payment.months":
         return replace(c, late_payment=replace(c.late_payment, months=round(value)))
     if name == "fee_per_referral":
@@ -266,6 +321,57 @@ def with_lever(c: Contract, name: str, value: float) -> Contract:
     return replace(c, **changes)
 
 
+def _org_value(org: Organisation, name: str) -> float:
+    item = item_lever(name)
+    if item is not None:
+        return float(org.budget[item[1]].scale.likely)
+    return float(getattr(org, name))
+
+
+def with_org_lever(org: Organisation, name: str, value: float) -> Organisation:
+    """The organisation with lever ``name`` at ``value``: a budget line's scale moves its whole
+    guess (low, likely and high scaled together), as the tornado's does."""
+    item = item_lever(name)
+    if item is None:
+        return replace(org, **dict[str, Any]({name: float(value)}))
+    line = org.budget[item[1]]
+    u = line.scale
+    scale = Uncertain.fixed(float(value)) if u.likely <= 0 else u.scaled(float(value) / u.likely)
+    budget = list(org.budget)
+    budget[item[1]] = replace(line, scale=scale)
+    return replace(org, budget=tuple(budget))
+
+
+def lowest_with(ws: Workspace, contract: int, c: Contract | None, charged: Organisation) -> np.ndarray:
+    """(paths,) each future's lowest balance with contract ``contract`` as ``c`` (None: as it
+    is) and the organisation as ``charged`` (its budget, reserves and interest), on the
+    Workspace's futures: ``Workspace.lowest_contract`` where the budget is the scenario's;
+    another budget is drawn from the same streams (the engine's)."""
+    base = ws.scenario.organisation
+    if charged.budget == base.budget:
+        return ws.lowest_contract(contract, c, charged)
+    other = replace(charged, opening_reserves=base.opening_reserves)
+    shift = charged.opening_reserves - base.opening_reserves
+    changed = c is not None and 0 <= contract < len(ws.scenario.contracts) and c != ws.scenario.contracts[contract]
+    if changed:
+        ws.prepare(contract)
+    out = np.empty(ws.paths)
+    for pos, (_, first, n) in enumerate(ws.blocks):
+        own = ws._org_cumulative(other, pos)
+        if changed:
+            assert c is not None
+            linear = ws._linear[pos]
+            if not linear_change(ws.scenario.contracts[contract], c):
+                ws.block_simulations += 1
+                linear = _LinearContract.from_draws(c, ws._draws[pos], ws.horizon)
+            own += ws._rest[pos] - ws._org_cumulative(base, pos) + linear.cumulative(c)
+        else:
+            own += ws._contracts[pos]
+        own += shift
+        out[first:first + n] = ws._charged(charged, own).min(axis=1)
+    return out
+
+
 def _needed_extra(ws: Workspace, appetite: float) -> float:
     """Extra money (overdraft or reserves) that alone brings the risk to half the appetite
     with the scenario's terms: the (1 - appetite / 2) quantile of the futures' shortfalls."""
@@ -278,14 +384,18 @@ def lever_axis(ws: Workspace, name: str, contract: int, appetite: float,
                values: Sequence[float] | None = None) -> LeverAxis:
     """A lever's grid from the field table's rule (or the given values)."""
     owner = owner_of(name)
-    row = spec_of(owner, name)
+    row = lever_spec(name)
     lever = row.lever
     assert lever is not None
     unit = decision_unit(row)
     s = ws.scenario
+    cheaper = lever.cheaper
+    item = item_lever(name)
     if owner == "organisation":
-        current = float(getattr(s.organisation, name))
+        current = _org_value(s.organisation, name)
         index, key = None, f"organisation.{name}"
+        if item is not None and s.organisation.budget[item[1]].kind == "cost":
+            cheaper = "high" if cheaper == "low" else "low"  # a cost cut asks more of the charity
     else:
         c = s.contracts[contract]
         current = _contract_value(c, name)
@@ -300,15 +410,22 @@ def lever_axis(ws: Workspace, name: str, contract: int, appetite: float,
             hi = current + _needed_extra(ws, appetite)
             if hi <= lo:  # already safe without more: show what giving some up would do
                 hi = lo + max(abs(current), 1000.0)
+        elif lever.span == "target":  # up to the contract's cohort target
+            hi = float(s.contracts[contract].target_success_rate)
         else:  # "guess": up to the high guess of referrals
             hi = max(s.contracts[contract].referrals_per_month.high, lever.least)
         values = round_values(lo, hi, unit)
+        if lever.span == "target":
+            values = tuple(v for v in values if v <= hi)
+            values = (*values, hi) if values[-1] < hi else values
         if values[0] <= current <= values[-1]:  # the terms as they are: a row to start from
             values = (*values, current)
-    values = tuple(sorted({float(v) for v in values}))
+    # a value the row does not allow (a pooled target of nothing) is not a term to offer
+    values = tuple(sorted({float(v) for v in values
+                           if not (row.lo_open and row.lo is not None and v <= row.lo)}))
     if not values:
         raise ValueError(f"levers: no values for {name}")
-    return LeverAxis(name, key, index, unit, lever.cheaper, values, current)
+    return LeverAxis(name, key, index, unit, cheaper, values, current)
 
 
 def resolve_levers(s: Scenario, levers: Sequence[str], contract: int) -> tuple[str, str]:
@@ -317,17 +434,29 @@ def resolve_levers(s: Scenario, levers: Sequence[str], contract: int) -> tuple[s
         raise ValueError(f"levers: give two different terms (got {', '.join(levers) or 'none'})")
     for name in levers:
         owner_of(name)
-    if any(n in CONTRACT_LEVERS for n in levers) and not 0 <= contract < len(s.contracts):
+    if any(is_contract_lever(n) for n in levers) and not 0 <= contract < len(s.contracts):
         raise ValueError(f"contract: no contract {contract} (the scenario has {len(s.contracts)})")
+    for name in levers:
+        item = item_lever(name)
+        if item is not None and name not in item_levers(s, contract):
+            where = (f"contract {contract} has {len(s.contracts[contract].outcome_payments)} stages"
+                     if item[0] == "outcome_payments" else
+                     f"the budget has no line {item[1]} with a monthly pattern")
+            raise ValueError(f"levers: {name}: {where}")
+        if is_contract_lever(name) and not applies(s.contracts[contract], name):
+            raise ValueError(f"levers: {name} is not read by contract {contract}'s payment mode")
     return levers[0], levers[1]
 
 
 def _applied(s: Scenario, contract: int, changes: dict[str, float]) -> Scenario:
     """The scenario with the levers' values."""
-    org = {k: v for k, v in changes.items() if k in ORGANISATION_LEVERS}
-    if org:
-        s = s.with_organisation(**org)
-    terms = {k: v for k, v in changes.items() if k in CONTRACT_LEVERS}
+    org = s.organisation
+    for name, value in changes.items():
+        if not is_contract_lever(name):
+            org = with_org_lever(org, name, value)
+    if org != s.organisation:
+        s = replace(s, organisation=org)
+    terms = {k: v for k, v in changes.items() if is_contract_lever(k)}
     if terms:
         c = s.contracts[contract]
         for name, value in terms.items():
@@ -354,7 +483,8 @@ def negotiate_steps(s: Scenario, levers: Sequence[str], contract: int = 0, paths
     paths, seed, appetite = resolve_run(s, paths, seed, appetite)
     ws = Workspace(s, paths, seed)
     values = values or {}
-    contract_levers = [n for n in (first, second) if n in CONTRACT_LEVERS]
+    contract_levers = [n for n in (first, second) if is_contract_lever(n)]
+    budget_levers = [n for n in (first, second) if not is_contract_lever(n) and item_lever(n) is not None]
 
     def body(meter: Meter) -> Generator[Progress, None, Negotiation]:
         yield from progress_during(ws.build_steps(), ws, meter)
@@ -365,7 +495,7 @@ def negotiate_steps(s: Scenario, levers: Sequence[str], contract: int = 0, paths
         both_terms = len(contract_levers) == 2
         # An overdraft or opening reserves only move the line each future's lowest balance
         # is compared with: one contract variant's lowest balances serve every such value.
-        lowest_of: dict[tuple[Contract | None, float, float], np.ndarray] = {}
+        lowest_of: dict[tuple[Contract | None, Organisation], np.ndarray] = {}
         grid = np.empty((len(rows.values), len(cols.values)))
         done = 0
         for i, va in enumerate(rows.values):
@@ -382,13 +512,15 @@ def negotiate_steps(s: Scenario, levers: Sequence[str], contract: int = 0, paths
                 rate = cell.get("overdraft_interest_per_year", org.overdraft_interest_per_year)
                 reserves = cell.get("opening_reserves", org.opening_reserves)
                 start = reserves if rate > 0 else org.opening_reserves
-                if (c, rate, start) in lowest_of:
-                    lowest = lowest_of[(c, rate, start)]
+                charged = replace(org, overdraft_interest_per_year=rate, opening_reserves=start)
+                for name in budget_levers:
+                    charged = with_org_lever(charged, name, cell[name])
+                if (c, charged) in lowest_of:
+                    lowest = lowest_of[(c, charged)]
                 else:
-                    charged = replace(org, overdraft_interest_per_year=rate, opening_reserves=start)
-                    lowest = ws.lowest_contract(contract, c, charged)
+                    lowest = lowest_with(ws, contract, c, charged)
                     if not both_terms:
-                        lowest_of[(c, rate, start)] = lowest
+                        lowest_of[(c, charged)] = lowest
                 overdraft = cell.get("overdraft_facility", org.overdraft_facility)
                 grid[i, j] = float(below(lowest + (reserves - start), -overdraft).mean())
                 done += 1

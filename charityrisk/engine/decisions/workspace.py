@@ -47,7 +47,7 @@ from ..cashflow import (
     pooled_payments,
 )
 from ..sampling import FutureDraws
-from ..simulate import BLOCK, below, charge_interest, run_steps
+from ..simulate import BLOCK, _pool, below, charge_interest, run_steps
 
 T = TypeVar("T")
 
@@ -112,11 +112,12 @@ class _ContractDraws:
     def event(self, quantity: int, probability: float) -> np.ndarray:
         """(futures,) where a bad event (no referrals, late payment) of this chance happens."""
         key = (quantity, probability)
-        if key not in self._events:
+        happens = self._events.get(key)  # (read once: evaluations may run side by side)
+        if happens is None:
             if len(self._events) > 8:  # a goal seek tries many chances: keep memory bounded
                 self._events.clear()
-            self._events[key] = self.draws.bad_event(probability, self.owner, quantity)
-        return self._events[key]
+            happens = self._events[key] = self.draws.bad_event(probability, self.owner, quantity)
+        return happens
 
     @staticmethod
     def _raw_key(c: Contract) -> tuple:
@@ -387,8 +388,14 @@ class Workspace:
     def _run_out(self, overdraft: float, balances: Callable[[int], np.ndarray]) -> np.ndarray:
         """Where some month's balance is below minus the overdraft (the engine's penny rule)."""
         out = np.empty(self.paths, dtype=bool)
-        for pos, (_, first, n) in enumerate(self.blocks):
+
+        def one(pos: int) -> None:
+            _, first, n = self.blocks[pos]
             out[first:first + n] = below(balances(pos).min(axis=1), -overdraft)
+        if len(self.blocks) == 1:
+            one(0)
+        else:  # the blocks side by side on the engine's threads (numpy releases the lock)
+            list(_pool().map(one, range(len(self.blocks))))  # list(): an exception is raised here
         return out
 
     def run_out(self, org: Organisation | None = None) -> np.ndarray:

@@ -1,0 +1,238 @@
+"""The search for safe terms (issues 25 and 27): searched on the first 2,500 futures, then
+confirmed on every future; answers in whole pounds, referrals and months, the least such
+value that is safe, with the chance there simulated again; an appetite of 0% said to be
+unprovable; the reserves needed with overdraft interest charged afresh at the answer."""
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from charityrisk.engine import simulate
+from charityrisk.engine.decisions import goalseek, solve
+from charityrisk.engine.decisions.goalseek import (
+    COARSE_PATHS,
+    boundary,
+    coarse_workspace,
+    money_needs,
+    scan,
+    with_term,
+)
+from charityrisk.engine.decisions.workspace import Workspace, drain
+from charityrisk.engine.verdict import Verdict, verdict
+from charityrisk.model import load_scenario
+from charityrisk.report import decision_text
+from scenario_factory import contract, make_scenario
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "resources" / "scenarios" / "example.json"
+PATHS = 4 * COARSE_PATHS  # two blocks: searched on fewer futures than it confirms on
+SEED = 7
+
+
+def judged(p: float, paths: int, appetite: float) -> Verdict:
+    return verdict(p, np.sqrt(p * (1 - p) / paths), appetite)
+
+
+@pytest.fixture(scope="module")
+def example():
+    return load_scenario(EXAMPLE)
+
+
+@pytest.fixture(scope="module")
+def solved(example):
+    targets = ["referrals_per_month", "price_per_referral", "guaranteed_referrals_per_month", "success_rate"]
+    return solve(example, targets, paths=PATHS, seed=SEED)
+
+
+def test_the_coarse_futures_are_the_full_runs_first_futures_future_by_future(example):
+    """The search's futures are the engine's own first ones: a variant that redraws (more
+    referrals, another chance of none, another success rate) or not (a price) runs out in
+    exactly the futures a fresh simulation with the same seed runs out in, on the coarse
+    Workspace and on the first futures of the full one (whose blocks run side by side)."""
+    full = Workspace.build(example, PATHS, SEED)
+    coarse = drain(coarse_workspace(full))
+    assert coarse is not full and coarse.paths == COARSE_PATHS
+    c = example.contracts[0]
+    variants = [replace(c, referrals_per_month=c.referrals_per_month.scaled(1.5)),
+                replace(c, p_no_referrals=0.2), replace(c, price_per_referral=1500.0)]
+    for variant in variants:
+        fresh = simulate(example.with_contract(0, **{k: getattr(variant, k) for k in
+                                                     ("referrals_per_month", "p_no_referrals",
+                                                      "price_per_referral")}), PATHS, SEED)
+        everyone = full.run_out_contract(0, variant)
+        np.testing.assert_array_equal(everyone, fresh.run_out_month > 0)
+        np.testing.assert_array_equal(coarse.run_out_contract(0, variant), everyone[:COARSE_PATHS])
+
+
+def test_the_answer_stated_is_confirmed_on_every_future(example, solved):
+    """Each answer, simulated afresh with the same futures, has the chance stated and is
+    within the appetite; one step less safe is not (the least safe value of the grid); the
+    Monte Carlo range's far end is not above the appetite and one step beyond it is."""
+    a = example.settings.risk_appetite
+    for g in solved.goals:
+        if g.status != "found":
+            continue
+        assert g.direction == "at_least", g.input
+        again = simulate(g.safe_scenario, PATHS, SEED)
+        assert again.p_run_out == g.p_run_out_at_value, g.input
+        assert judged(again.p_run_out, PATHS, a) is Verdict.WITHIN
+        riskier = goalseek._problem(Workspace.build(example, PATHS, SEED), Workspace.build(example, 10, SEED),
+                                    g.input, 0)
+        index = round((g.value - riskier.grid.value(0)) / g.step)
+        assert riskier.grid.value(index) == pytest.approx(g.value)
+        assert judged(riskier.p_exact(index - 1), PATHS, a) is not Verdict.WITHIN, g.input
+        low, high = g.value_range
+        assert high == g.value
+        k = round((low - riskier.grid.value(0)) / g.step)
+        assert judged(riskier.p_exact(k), PATHS, a) is not Verdict.ABOVE
+        if k > 0:
+            assert judged(riskier.p_exact(k - 1), PATHS, a) is Verdict.ABOVE, g.input
+
+
+def test_searching_on_fewer_futures_gives_the_answers_of_a_search_on_all(example, solved, monkeypatch):
+    monkeypatch.setattr(goalseek, "COARSE_PATHS", 10**9)  # search on every future
+    full = solve(example, [g.input for g in solved.goals], paths=PATHS, seed=SEED)
+    for fast, slow in zip(solved.goals, full.goals):
+        assert (fast.status, fast.direction, fast.value, fast.value_range, fast.p_run_out_at_value) == (
+            slow.status, slow.direction, slow.value, slow.value_range, slow.p_run_out_at_value), fast.input
+        assert fast.evaluations <= slow.evaluations + 12
+
+
+def test_answers_are_whole_referrals_and_whole_pounds(example, solved):
+    by = {g.input: g for g in solved.goals}
+    referrals = by["referrals_per_month"]
+    assert referrals.status == "found" and referrals.value == int(referrals.value) and referrals.step == 1
+    likely = referrals.safe_scenario.contracts[0].referrals_per_month.likely
+    assert likely == pytest.approx(referrals.value)
+    guarantee = by["guaranteed_referrals_per_month"]
+    assert guarantee.value == int(guarantee.value)
+    assert by["price_per_referral"].value % 10 == 0  # the price's round steps: £10 for £1,000s
+    assert by["success_rate"].status == "none_safe"
+    # the chance stated where nothing is safe is that of every future, at the safest value
+    best = simulate(example.with_contract(0, **goalseek._changes(
+        example.contracts[0], "success_rate", goalseek.percent_grid(example.contracts[0], "success_rate", 36),
+        round(by["success_rate"].best_value * 100))), PATHS, SEED)
+    assert best.p_run_out == by["success_rate"].p_run_out_best
+
+
+def test_an_appetite_of_nothing_is_said_to_be_unprovable(example):
+    sol = solve(example, ["share_at_risk", "overdraft_facility"], paths=1000, appetite=0.0)
+    for g in sol.goals:
+        assert g.status == "unprovable" and g.value is None and g.safe_scenario is None
+        assert g.evaluations == 0
+        assert "0%" in decision_text.goal_sentence(g)
+        assert "no number of simulated futures proves a chance of nothing" in decision_text.goal_sentence(g)
+    assert "0%" in decision_text.advice(sol) and "largest" not in decision_text.advice(sol)
+
+
+def test_scan_side_by_side_finds_the_same_ranges():
+    # not one way: safe from 20 to 35 and from 70 to 80 of 0..100
+    def p(i: int) -> float:
+        return 0.01 if 20 <= i <= 35 or 70 <= i <= 80 else 0.5
+
+    def finish(steps):
+        return drain(steps)
+
+    one = finish(scan(p, 100, lambda q: q < 0.05, {}))
+    both = finish(scan(p, 100, lambda q: q < 0.05, {}, many=lambda idx: [p(i) for i in idx]))
+    assert one == both == [(20, 35), (70, 80)]
+
+
+@pytest.mark.parametrize("start", [0, 3, 17, 40, 99])
+def test_boundary_finds_the_least_safe_index_from_anywhere(start):
+    def p(i: int) -> float:
+        return 0.0 if i >= 23 else 1.0
+    assert boundary(p, lambda q: q < 0.5, start, 1, 99) == 23
+    assert boundary(lambda i: 1.0, lambda q: q < 0.5, start, 1, 99) is None
+
+
+def test_reserves_needed_with_interest_are_simulated_at_the_answer():
+    """With overdraft interest other reserves are charged other interest: the reserves
+    answer (needed anyway and with the contract) is simulated at the value shown, within
+    the appetite there, and a pound less is not."""
+    s = make_scenario(contracts=[contract(referrals_per_month={"low": 1, "likely": 3, "high": 5},
+                                          late_payment={"probability": 0.3, "months": 2})],
+                      overdraft_facility=500)
+    s = s.with_organisation(overdraft_interest_per_year=0.3)
+    paths = 400
+    _, reserves = money_needs(s, paths=paths)
+    for answer, scenario in ((reserves.with_contracts, s), (reserves.without, replace(s, contracts=()))):
+        r = simulate(scenario.with_organisation(opening_reserves=answer.value), paths=paths)
+        assert r.p_run_out == answer.p_run_out_at_value
+        assert judged(r.p_run_out, paths, 0.05) is Verdict.WITHIN
+        less = simulate(scenario.with_organisation(opening_reserves=answer.value - 1), paths=paths)
+        assert judged(less.p_run_out, paths, 0.05) is not Verdict.WITHIN
+
+
+def test_with_term_keeps_the_rest_of_the_guess(example):
+    c = example.contracts[0]
+    grid = goalseek.referral_scale_grid(c, "referrals_per_month", 36)
+    u = with_term(c, "referrals_per_month", grid, 12).referrals_per_month
+    assert u.likely == pytest.approx(12)
+    assert u.low / c.referrals_per_month.low == pytest.approx(12 / c.referrals_per_month.likely)
+
+
+@settings(max_examples=200, deadline=None)
+@given(last=st.integers(1, 400), edge=st.integers(0, 400), start=st.integers(0, 400), up=st.booleans())
+def test_boundary_is_the_brute_force_answer_for_any_monotone_chance(last, edge, start, up):
+    """Safe from ``edge`` upward (or downward): from any start, the boundary is the safe index
+    nearest the unsafe side, or None when nothing on the safe side is safe."""
+    edge, start = min(edge, last + 1), min(start, last)
+
+    def safe_at(i: int) -> bool:
+        return i >= edge if up else i <= last - edge
+
+    asked: list[int] = []
+
+    def p(i: int) -> float:
+        assert 0 <= i <= last
+        asked.append(i)
+        return 0.0 if safe_at(i) else 1.0
+
+    found = boundary(p, lambda q: q < 0.5, start, 1 if up else -1, last)
+    safe = [i for i in range(last + 1) if safe_at(i)]
+    assert found == ((min(safe) if up else max(safe)) if safe else None)
+    assert len(set(asked)) <= 2 * (last + 1).bit_length() + 2  # galloping, then bisection
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.floats(0, 1), min_size=2, max_size=80))
+def test_scan_side_by_side_is_scan_one_at_a_time(chances):
+    last = len(chances) - 1
+
+    def p(i: int) -> float:
+        return chances[i]
+
+    def safe(q: float) -> bool:
+        return q <= 0.3
+
+    known_one: dict[int, float] = {}
+    known_many: dict[int, float] = {}
+    one = drain(scan(p, last, safe, known_one))
+    many = drain(scan(p, last, safe, known_many, many=lambda idx: [p(i) for i in idx]))
+    assert one == many and known_one == known_many
+
+
+@pytest.mark.parametrize("name", ["fee_per_referral", "outcome_payments[0].price", "outcome_payments[1].price"])
+def test_a_rate_cards_price_from_two_simulations_is_the_simulations_chance(name):
+    """A rate card's net cash is linear in one price with its draws fixed: every value of a
+    stage's price or of the fee schedule's scale, answered from two simulations per block,
+    is the chance a fresh simulation of that value gives (same futures)."""
+    from test_decisions_v3 import v3
+
+    s = v3()
+    c = s.contracts[0]
+    ws = Workspace.build(s, 1500, 4)
+    grid = goalseek.GRIDS[goalseek._seek(name).grid](c, name, s.horizon_months)
+    p = goalseek.rate_card_price(ws, 0, c, name, grid)
+    assert p is not None
+    before = ws.block_simulations
+    for i in sorted({0, 1, grid.last // 3, grid.last // 2, grid.last}):
+        fresh = simulate(s.with_contract(0, **goalseek._changes(c, name, grid, i)), 1500, 4)
+        assert p(i) == fresh.p_run_out, (name, i)
+    assert ws.block_simulations == before  # no value simulated the contract again
+    assert goalseek.rate_card_price(ws, 0, c, "fee_lag_months", goalseek.months_grid(c, "fee_lag_months", 30)) is None
