@@ -187,3 +187,19 @@ def test_the_comparison_legend_names_each_option_whole(example):
         head = option.label.split(" (", 1)[0]
         assert any(text.startswith(head) for text in texts), (head, texts)
     assert inside_the_page(pages[2]) == []
+
+
+def test_a_missing_budget_gets_no_verdict_on_page_one(tmp_path):
+    """No budget lines and £0 income and costs: page 1 says the budget is missing, as the
+    app's results panel does (report/missing.py), never "within the appetite"."""
+    empty = make_scenario(horizon_months=12, monthly_other_income=0.0, monthly_core_costs=0.0, duration_months=6)
+    path = tmp_path / "empty.pdf"
+    write_report(empty, path, results=simulate(empty, 300, 2))
+    first = " ".join(raw_pages(path)[0].split())
+    assert "Your budget is missing" in first
+    assert "Verdict:" not in first
+    with_costs = make_scenario(horizon_months=12, monthly_core_costs=1_000.0, duration_months=6)
+    path = tmp_path / "costs.pdf"
+    write_report(with_costs, path, results=simulate(with_costs, 300, 2))
+    first = " ".join(raw_pages(path)[0].split())
+    assert "Verdict:" in first and "budget is missing" not in first

@@ -52,6 +52,7 @@ from . import decision_figures, decision_text, figures, style
 from .decision_text import comparison_rows, decision_sentences, risk_guesses_sentence
 from .export import period_summary
 from .glossary import REPORT_TERMS, report_terms, term
+from .missing import verdict_level, verdict_line
 from .terms import contract_table, organisation_rows
 from .terms import guess as _range
 from .terms import months as _months
@@ -69,7 +70,6 @@ from .text import (
     reserves_figures,
     reserves_policy,
     run_verdict,
-    verdict_words,
 )
 
 A4_WIDTH_IN = 8.27
@@ -487,7 +487,7 @@ class _Page:
     def verdict_box(self, s: Scenario, r: Results) -> None:
         appetite = s.settings.risk_appetite
         judged = run_verdict(r, appetite)
-        edge, fill, weight = LEVEL_COLOURS.get(judged.level, LEVEL_COLOURS["close"])
+        edge, fill, weight = LEVEL_COLOURS.get(verdict_level(s, judged), LEVEL_COLOURS["close"])
         pad = 0.16
         top = self.y
         inner = TEXT_WIDTH_IN - 2 * pad
@@ -496,7 +496,7 @@ class _Page:
         y = top + pad
         y += self.place(big, MARGIN_IN + pad, y, inner, 22, "bold") + 0.08 * self.k
         y += self.place(headline(s, r), MARGIN_IN + pad, y, inner, 11.5) + 0.1 * self.k
-        y += self.place(f"Verdict: {verdict_words(judged, appetite)}", MARGIN_IN + pad, y, inner,
+        y += self.place(verdict_line(s, judged, appetite), MARGIN_IN + pad, y, inner,
                         14, "bold")
         height = y - top + pad
         self.fig.add_artist(FancyBboxPatch(
