@@ -33,6 +33,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from ...model.fields import names_where
 from ...model.scenario import Contract, Organisation, Scenario
 from .. import sampling
 from ..budget import BudgetPart, budget_parts, org_net_flows
@@ -254,9 +255,8 @@ class _RateCardContract(_LinearContract):
 
 # Terms the linear form covers with the same draws and the same fee base and fixed months;
 # any other change rebuilds it (from the kept draws where they still apply).
-LINEAR_TERMS = frozenset({"price_per_referral", "share_at_risk", "fee_lag_months", "outcome_lag_months",
-                          "cost_per_referral", "fixed_monthly_cost", "late_payment", "exit_cost", "name",
-                          "extra"})
+# (the field table's ``linear`` column, and the unknown keys kept with the contract).
+LINEAR_TERMS = frozenset(names_where("contracts[]", "linear") + ("extra",))
 
 
 def linear_change(base: Contract, c: Contract) -> bool:
