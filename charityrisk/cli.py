@@ -207,7 +207,7 @@ def _more(n: int) -> str:
 
 def _problem_line(problem: Problem) -> str:
     """One line naming the key at fault (from the Problem's path, whatever its wording)."""
-    return f"{problem.path}: {problem.message}" if problem.path else problem.message
+    return problem.text
 
 
 def _fail(message: str) -> int:

@@ -1159,7 +1159,7 @@ class ScenarioForm(QWidget):
         unplaced: list[str] = []
         budget_problems: list[Problem] = []
         for item in problems:
-            problem = item if isinstance(item, Problem) else Problem.text(item)
+            problem = item if isinstance(item, Problem) else Problem.from_text(item)
             if (problem.path == "organisation.budget"
                     or F.item_of(problem.path, "organisation.budget") is not None):
                 budget_problems.append(problem)
