@@ -1089,7 +1089,7 @@ class ScenarioForm(QWidget):
         f = self._fields
         horizon = self._spin_of("horizon_months").value()
         c = self._typed_contract()
-        start, duration, end = c.start_month, c.duration_months, c.end_month
+        start, end = c.start_month, c.end_month
         if start > horizon:
             text = f"Starts after month {horizon}, the last month looked at: no effect on the results."
         elif end > horizon:
@@ -1110,12 +1110,11 @@ class ScenarioForm(QWidget):
         mode = payment_mode.combo.currentIndex()
         self._mode_hint.setText(PAYMENT_MODES[mode][2] if mode >= 0 else "")
 
-        lag, cohort = c.outcome_lag_months, c.cohort_months
         if share <= 0:
             self._outcome_hint.setText("")
         else:
-            first = start + min(cohort, duration) - 1 + lag
-            last = end + lag
+            paid = c.results_months()  # the engine's rule (model.scenario.Contract)
+            first, last = start + paid[0], start + paid[-1]
             text = (f"Results money for the first group is due in month {first}, for the last in "
                     f"month {last}")
             if last > horizon:

@@ -189,9 +189,7 @@ class _LinearContract:
             out[:, months[inside]] = per_month[:, inside]
             return np.cumsum(out, axis=1)
 
-        fee_base = referrals
-        if c.guaranteed_referrals_per_month > 0:
-            fee_base = np.maximum(referrals, c.guaranteed_referrals_per_month)
+        fee_base = c.fee_referrals(referrals)
         fixed = fixed_costs(replace(c, fixed_monthly_cost=1.0), referrals)
         if not isinstance(fixed, np.ndarray):
             work = np.zeros(horizon)
@@ -214,7 +212,7 @@ class _LinearContract:
         return cls(cum_referrals, cum_fees, np.cumsum(outcome, axis=1), work, draws)
 
     def cumulative(self, c: Contract) -> np.ndarray:
-        fee_share = 1.0 if c.payment_mode == "clawback" else 1.0 - c.share_at_risk
+        fee_share = c.fee_share
         if fee_share:
             receipts = shift_months(self.fee_base, c.fee_lag_months) * (c.price_per_referral * fee_share)
         else:
