@@ -14,14 +14,17 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .model.fields import MAX_TEXT, example_dict
 from .model.fileformat import FORMAT_NAME, parse_scenario_bytes, write_text_atomic
-from .model.forecast import FileRefused, ForecastError, ForecastImport, pattern_amount_text, read_forecast
 from .model.migration import FORMAT_VERSION
 from .model.problems import ScenarioError
 from .model.scenario import SimulationSettings
 from .textsafety import escaped
+
+if TYPE_CHECKING:
+    from .model.forecast import ForecastImport
 
 SCENARIO_VERSION = FORMAT_VERSION  # the app writes one version, the newest (docs/model.md, 6)
 EXIT_USAGE = 2
@@ -53,6 +56,7 @@ def _amount(line: dict) -> str:
     or "£100.00 to £300.00 in 3 of 12 months"."""
     listed = line.get("monthly_amounts")
     if listed is not None:
+        from .model.forecast import pattern_amount_text
         return pattern_amount_text(listed, lambda a: f"£{a:,.2f}")
     amount = line["amount"]
     return f"£{amount['likely'] if isinstance(amount, dict) else amount:,.2f}"
@@ -112,6 +116,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         return _fail(f"-o {args.output}: the file exists; choose another name, or add --force to replace it")
     if os.path.isdir(args.output):
         return _fail(f"-o {args.output}: that is a folder; give a file name")
+    # Imported here, not at the top: every command builds this one's options, and the reader
+    # was a tenth of a short `simulate` process's start.
+    from .model.forecast import FileRefused, ForecastError, read_forecast
     try:
         forecast = read_forecast(args.forecast, sheet=args.sheet)
     except FileRefused as error:

@@ -221,26 +221,29 @@ def test_guided_setup_builds_my_own_scenario(qtbot, window, prompts):
     def page_field(cls, name):
         return find(wizard, cls, name)
 
-    retype(qtbot, page_field(QLineEdit, "start.organisation"), "Riverside Mentoring")
-    reserves = page_field(QAbstractSpinBox, "start.opening_reserves")
+    retype(qtbot, page_field(QLineEdit, "start.name"), "Riverside Mentoring")
+    reserves = page_field(QAbstractSpinBox, "start.organisation.opening_reserves")
     retype(qtbot, reserves, "65kk")
     wizard.next()  # refused: the page says why and stays
     assert wizard.currentPage() is wizard.org
-    assert "one k" in wizard.org.error.text()
+    assert "one k" in error_text(wizard, "start.organisation.opening_reserves")
     retype(qtbot, reserves, "65k")
     first = page_field(QLineEdit, "start.first_month")
     retype(qtbot, first, "Smarch 2027")
     wizard.next()  # refused: not a month
-    assert wizard.currentPage() is wizard.org and "not a month" in wizard.org.error.text()
+    assert wizard.currentPage() is wizard.org and "not a month" in error_text(wizard, "start.first_month")
     retype(qtbot, first, "April 2027")
     qtbot.mouseClick(wizard.button(QWizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
     assert wizard.currentPage() is wizard.budget
-    retype(qtbot, page_field(QAbstractSpinBox, "start.monthly_other_income"), "20,000")
-    retype(qtbot, page_field(QAbstractSpinBox, "start.monthly_core_costs"), "£22k")
+    retype(qtbot, page_field(QAbstractSpinBox, "start.organisation.monthly_other_income.likely"), "20,000")
+    retype(qtbot, page_field(QAbstractSpinBox, "start.organisation.monthly_core_costs"), "£22k")
     qtbot.mouseClick(wizard.button(QWizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
     assert wizard.currentPage() is wizard.contract
-    retype(qtbot, page_field(QAbstractSpinBox, "start.price_per_referral"), "1,200")
-    retype(qtbot, page_field(QAbstractSpinBox, "start.cost_per_referral"), "350")
+    retype(qtbot, page_field(QAbstractSpinBox, "start.contract.price_per_referral"), "1,200")
+    retype(qtbot, page_field(QAbstractSpinBox, "start.contract.cost_per_referral"), "350")
+    retype(qtbot, page_field(QAbstractSpinBox, "start.contract.fixed_monthly_cost"), "0")
+    qtbot.mouseClick(wizard.button(QWizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
+    assert wizard.currentPage() is wizard.review
     with qtbot.waitSignal(window.results_shown, timeout=30_000):
         qtbot.mouseClick(wizard.button(QWizard.WizardButton.FinishButton), Qt.MouseButton.LeftButton)
     s = window.scenario
@@ -257,33 +260,7 @@ def test_guided_setup_builds_my_own_scenario(qtbot, window, prompts):
     assert wizard.scenario_data()["version"] == FORMAT_VERSION
 
 
-def test_guided_setup_can_import_a_forecast(qtbot, window, prompts, monkeypatch, tmp_path):
-    from charityrisk.model.forecast import read_forecast
-
-    csv = tmp_path / "forecast.csv"
-    csv.write_text("Forecast,April 2026,May 2026,June 2026\nBalance b/f,50000,,\nINCOME,,,\n"
-                   "Grants,20000,20000,20000\nCOSTS,,,\nSalaries,(18000),(18000),(18000)\n",
-                   encoding="utf-8")
-    forecast = read_forecast(csv)
-    assert len(forecast.lines) == 2
-    prompts.script("ask_choice", OWN)
-    prompts.script("ask_open_path", csv)
-    monkeypatch.setattr("charityrisk.gui.import_dialog.preview_forecast", lambda parent, path: forecast)
-    offer_start(window)
-    wizard = window.start_wizard
-    retype(qtbot, find(wizard, QLineEdit, "start.organisation"), "Forecast Trust")
-    retype(qtbot, find(wizard, QAbstractSpinBox, "start.opening_reserves"), "1")
-    wizard.next()
-    qtbot.mouseClick(find(wizard, QPushButton, "start.import"), Qt.MouseButton.LeftButton)
-    assert "Imported" in find(wizard, QLabel, "start.imported").text()
-    wizard.next()  # the typed income and costs are not needed now
-    assert wizard.currentPage() is wizard.contract
-    retype(qtbot, find(wizard, QAbstractSpinBox, "start.price_per_referral"), "1000")
-    retype(qtbot, find(wizard, QAbstractSpinBox, "start.cost_per_referral"), "300")
-    with qtbot.waitSignal(window.results_shown, timeout=30_000):
-        wizard.accept()
-    org = window.scenario.organisation
-    assert org.budget and org.opening_reserves == 50_000
+# The three ways to the budget, the review page and the missing budget: test_setup_wizard.py.
 
 
 # ----- 4. plain English --------------------------------------------------------------------------

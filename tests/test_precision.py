@@ -37,9 +37,12 @@ def small_blocks(monkeypatch):
     monkeypatch.setattr(sim, "BLOCK", 700)
 
 
-# The three ways of sorting the months: all at once (small runs), month by month on the
-# engine's threads, and month by month on the calling thread.
+# The ways of sorting the months: all at once (small runs), a few months at a time on the
+# engine's threads (a run of months the horizon does not divide into, and one month at a
+# time), and on the calling thread.
 SORTS = {"all months at once": {}, "months on threads": {"PARALLEL_SORT_CELLS": 0},
+         "5 months at a time": {"PARALLEL_SORT_CELLS": 0, "MONTHS_GATHERED": 5},
+         "a month at a time": {"PARALLEL_SORT_CELLS": 0, "MONTHS_GATHERED": 1},
          "months on one thread": {"PARALLEL_SORT_CELLS": 0, "WORKERS": 1}}
 
 

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from ..engine.results import Results
 from ..model.scenario import Scenario
 from ..report.glossary import tooltip_for_label
+from ..report.missing import MISSING_LEVEL, budget_missing, missing_sentence
 from ..report.text import (
     appetite_sentence,
     decision_notes,
@@ -270,12 +271,14 @@ class ResultsPanel(QWidget):
         appetite = scenario.settings.risk_appetite
         self.results = results
         judged = run_verdict(results, appetite)  # the one rule: words and colour agree
-        self.headline.setText(f"{headline(scenario, results)}\n{appetite_sentence(results, appetite)}")
+        missing = budget_missing(scenario)  # no budget: no verdict, in words or colour
+        self.headline.setText(missing_sentence() if missing
+                              else f"{headline(scenario, results)}\n{appetite_sentence(results, appetite)}")
         # A screen reader reads the sentence itself, not "Headline result".
         self.headline.setAccessibleName(self.headline.text().replace("\n", " "))
-        self._set_level(judged.level)
-        notes = decision_notes(scenario, results) + reserves_notes(scenario, results)
-        policy = reserves_policy(scenario, results)
+        self._set_level(MISSING_LEVEL if missing else judged.level)
+        notes = [] if missing else decision_notes(scenario, results) + reserves_notes(scenario, results)
+        policy = None if missing else reserves_policy(scenario, results)
         if policy:
             notes.append(f"For your reserves policy (Charity Commission, CC19): {policy}")
         self.notes.setText("\n".join(notes))
