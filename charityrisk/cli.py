@@ -17,7 +17,7 @@ from typing import NoReturn
 
 from . import __version__
 from .model import Problem, ScenarioError, load_scenario
-from .model.fields import goal_seek_names, lever_names, spec_of
+from .model.fields import default_levers, goal_seek_names, lever_names, spec_of
 from .model.scenario import MAX_PATHS, run_size_problem
 from .textsafety import escaped
 
@@ -68,6 +68,7 @@ SOLVABLE = goal_seek_names("contracts[]") + goal_seek_names("organisation")
 # The terms ``negotiate --levers`` accepts (engine.decisions.negotiate.LEVERS), from the
 # field table; a unique part of a name will do ("overdraft", "share", "guarantee").
 LEVERS = lever_names("contracts[]") + lever_names("organisation")
+DEFAULT_LEVERS = default_levers(with_contract=True)  # the field table's Lever.pair
 
 
 def _since(name: str) -> int:
@@ -101,7 +102,7 @@ def _levers(text: str) -> tuple[str, str]:
     names = [_lever(w) for w in text.split(",")]
     if len(names) != 2 or names[0] == names[1]:
         raise argparse.ArgumentTypeError(f"give two different terms separated by a comma, e.g. "
-                                         f"share_at_risk,overdraft_facility (got {text!r})")
+                                         f"{','.join(DEFAULT_LEVERS)} (got {text!r})")
     return names[0], names[1]
 
 
@@ -195,9 +196,9 @@ def build_parser() -> argparse.ArgumentParser:
     _decision_options(sol)
     neg = sub.add_parser("negotiate", help="the chance of running out over a grid of two terms to negotiate")
     neg.add_argument("file")
-    neg.add_argument("--levers", type=_levers, default=("share_at_risk", "overdraft_facility"), metavar="A,B",
+    neg.add_argument("--levers", type=_levers, default=DEFAULT_LEVERS, metavar="A,B",
                      help=f"the two terms, separated by a comma, from: {', '.join(LEVERS)}; a unique part of "
-                          "a name will do (default: share_at_risk,overdraft_facility)")
+                          f"a name will do (default: {','.join(DEFAULT_LEVERS)})")
     neg.add_argument("--contract", type=_contract_index, default=0,
                      help="which contract's terms to vary (from 0; default 0)")
     _decision_options(neg)
@@ -213,7 +214,7 @@ def _more(n: int) -> str:
 
 def _problem_line(problem: Problem) -> str:
     """One line naming the key at fault (from the Problem's path, whatever its wording)."""
-    return f"{problem.path}: {problem.message}" if problem.path else problem.message
+    return problem.text
 
 
 def _fail(message: str) -> int:

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .model.fields import MAX_TEXT
+from .model.fields import MAX_TEXT, example_dict
 from .model.fileformat import FORMAT_NAME, parse_scenario_bytes, write_text_atomic
 from .model.migration import FORMAT_VERSION
 from .model.problems import ScenarioError
@@ -40,14 +40,9 @@ def scenario_dict(forecast: ForecastImport, name: str, opening_reserves: float |
         "version": SCENARIO_VERSION,
         "name": name[:MAX_TEXT],
         "horizon_months": forecast.horizon_months,
-        "organisation": {
-            "opening_reserves": reserves,
-            "monthly_other_income": 0,
-            "monthly_core_costs": 0,
-            "overdraft_facility": 0,
-            "reserves_floor": 0,
-            "budget": [dict(line) for line in forecast.lines],
-        },
+        # the field table's example organisation: nothing but the forecast's lines and balance
+        "organisation": {**example_dict("organisation"), "opening_reserves": reserves,
+                         "budget": [dict(line) for line in forecast.lines]},
         "contracts": [],
         "simulation": {"paths": settings.paths, "seed": settings.seed,
                        "risk_appetite": settings.risk_appetite},

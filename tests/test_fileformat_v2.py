@@ -180,7 +180,7 @@ def _contract(key, value):
 def test_each_bad_new_value_is_named_by_its_key_path(change, path, code):
     problems = _problems(change)
     assert [(p.path, p.code) for p in problems] == [(path, code)], problems
-    assert problems[0].startswith(path + ": ")
+    assert problems[0].text.startswith(path + ": ")
 
 
 def test_limits_say_what_was_broken():

@@ -319,7 +319,7 @@ def answer(raw: bytes):
     try:
         return parse_scenario_bytes(raw)
     except ScenarioError as error:
-        check_problems(error.problems)
+        check_problems(error.messages)
         return None
 
 
@@ -330,7 +330,7 @@ def check_runs(scenario) -> None:
     try:
         r = simulate(scenario, 100, 1)
     except ResultsOverflow as error:
-        check_problems(error.problems)
+        check_problems(error.messages)
         return
     figures = [r.p_run_out, r.p_below_floor, r.working_capital_needed_95, r.expected_owed_after_horizon,
                *r.lowest_balance_percentiles.values()]
@@ -659,7 +659,7 @@ def test_loader_answers_each_fault(fault, raw, status, message):
     else:
         with pytest.raises(ScenarioError) as error:
             parse_scenario_bytes(raw)
-        assert message in error.value.problems[0]
+        assert message in error.value.problems[0].text
 
 
 @pytest.mark.parametrize("raw,message", [
@@ -769,7 +769,7 @@ def test_window_shows_the_messages_for_hostile_files(qtbot, tmp_path, monkeypatc
         except ScenarioError as error:
             assert not w.open_path(path), faults
             title, problems = shown.pop()
-            assert path.name in title and problems == error.problems
+            assert path.name in title and problems == error.messages
             assert w.scenario is before  # the work on screen is kept
         else:
             assert w.open_path(path), faults

@@ -295,7 +295,7 @@ def test_low_above_likely_marks_the_field_with_a_reason(qtbot, form):
     type_into(qtbot, find(form, "contract.success_rate.low"), "60")
     scenario, problems = form.scenario()
     assert scenario is None
-    assert any(p.startswith("contracts[0].success_rate:") for p in problems)
+    assert any(p.text.startswith("contracts[0].success_rate:") for p in problems)
     note = find(form, "error:contract.success_rate")
     assert note.isVisible()
     assert "Low must not be more than most likely" in note.text()
@@ -330,7 +330,7 @@ def test_problem_in_another_contract_is_named_at_the_top(qtbot, form):
     type_into(qtbot, find(form, "contract.referrals_per_month.high"), "6")
     form.select_contract(0)
     scenario, problems = form.scenario()
-    assert scenario is None and problems[0].startswith("contracts[1].referrals_per_month:")
+    assert scenario is None and problems[0].text.startswith("contracts[1].referrals_per_month:")
     banner = find(form, "contracts.problems")
     assert banner.isVisible()
     assert "2. “Resettlement mentoring (CRC subcontract) (copy)”" in banner.text()

@@ -75,7 +75,7 @@ def test_valid_scenario_gets_defaults():
 ])
 def test_each_mistake_names_key_and_reason(path, value, message):
     found = problems(with_change(path, value))
-    assert any(p.startswith(message) for p in found), found
+    assert any(p.text.startswith(message) for p in found), found
 
 
 def test_all_problems_reported_at_once():
@@ -125,7 +125,7 @@ def test_newer_version_refused_with_its_number():
 def test_broken_text_gives_message(text, message):
     with pytest.raises(ScenarioError) as info:
         parse_scenario_text(text)
-    assert info.value.problems[0].startswith(message)
+    assert info.value.problems[0].text.startswith(message)
 
 
 def test_unreadable_and_oversized_files(tmp_path):

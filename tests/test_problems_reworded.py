@@ -29,7 +29,7 @@ def test_messages_really_are_reworded(reworded, example_dict):
     data = copy.deepcopy(example_dict)
     data["contracts"][0]["share_at_risk"] = 1.4
     [p] = validate(data)
-    assert p == f"contracts[0].share_at_risk: {WORDS} range" and p.message == f"{WORDS} range"
+    assert p.text == str(p) == f"contracts[0].share_at_risk: {WORDS} range" and p.message == f"{WORDS} range"
     assert (p.path, p.code, p.limits["lo"], p.limits["hi"], p.got) == ("contracts[0].share_at_risk", "range",
                                                                            0, 1, 1.4)
 
@@ -104,11 +104,15 @@ def test_command_line_names_the_key_whatever_the_wording(tmp_path, capsys, rewor
     assert err == f"charityrisk: {path}: horizon_months: {WORDS} range (and 1 more problem)"
 
 
-def test_problem_is_its_one_line_text_and_survives_copying():
+def test_a_problem_is_data_with_its_one_line_text_and_survives_copying():
     p = Problem("contracts[0].exit_cost", "range", {"lo": 0, "hi": 1e10, "got": -1}, "must be at least 0")
-    assert p == "contracts[0].exit_cost: must be at least 0"
+    assert not isinstance(p, str)  # code reads its path and code; people read its text
+    assert p.text == str(p) == f"{p}" == "contracts[0].exit_cost: must be at least 0"
+    assert Problem("", "other", {}, "file: plain text").text == "file: plain text"
+    with pytest.raises(AttributeError):
+        p.path = "horizon_months"  # type: ignore[misc]  # frozen: a problem found stays as found
     again = copy.deepcopy(p)
-    assert isinstance(again, Problem) and (again.path, again.code, again.limits) == (p.path, p.code, p.limits)
+    assert again == p and (again.path, again.code, again.limits) == (p.path, p.code, p.limits)
     error = ScenarioError([p, "file: plain text"])
     assert error.messages == ["contracts[0].exit_cost: must be at least 0", "file: plain text"]
     assert error.problems[1].code == "other" and str(error) == "; ".join(error.messages)

@@ -353,7 +353,7 @@ def _load_problems(path) -> list[str]:
     try:
         load_scenario(path)
     except ScenarioError as error:
-        return error.problems
+        return error.messages
     return []
 
 
@@ -500,7 +500,7 @@ def test_overflowing_money_is_reported_not_shown(example):
     absurd = absurd.with_contract(0, price_per_referral=1e308, fixed_monthly_cost=1e308)
     with pytest.raises(ResultsOverflow) as error:
         simulate(absurd, 1_000, 1)
-    assert error.value.problems[0].startswith("scenario: the money in some simulated futures is too large")
+    assert error.value.problems[0].text.startswith("scenario: the money in some simulated futures is too large")
 
 
 def test_the_command_line_reports_overflow_in_one_line(tmp_path, monkeypatch, capsys, example):

@@ -30,7 +30,7 @@ def line_schedule(line: BudgetLine, horizon: int) -> np.ndarray:
     the month (repeating after its last) times the same growth factor."""
     months = np.arange(line.start_month, line.last_month(horizon) + 1, line.every_months)
     out = np.zeros(horizon)
-    out[months - 1] = (1.0 + line.growth_per_year) ** ((months - line.start_month) // 12)
+    out[months - 1] = line.growth(months)
     if line.monthly_amounts is not None:
         pattern = np.asarray(line.monthly_amounts)
         out[months - 1] *= pattern[(months - line.start_month) % pattern.size]

@@ -99,12 +99,10 @@ def service_fee(c: Contract, referrals: np.ndarray) -> np.ndarray:
     """Fee per contract month: the price less the part at risk, or all of it under clawback,
     or a rate card's fee of the contract year, on the referrals or the guaranteed minimum,
     whichever is more."""
-    if c.guaranteed_referrals_per_month > 0:
-        referrals = np.maximum(referrals, c.guaranteed_referrals_per_month)
+    referrals = c.fee_referrals(referrals)
     if c.payment_mode == "rate_card":
         return referrals * fee_by_month(c)[None, :]
-    paid_share = 1.0 if c.payment_mode == "clawback" else 1.0 - c.share_at_risk
-    return paid_share * c.price_per_referral * referrals
+    return c.fee_share * c.price_per_referral * referrals
 
 
 def fee_by_month(c: Contract) -> np.ndarray:
@@ -285,7 +283,7 @@ def share_payments(c: Contract, referrals: np.ndarray, inside_work: np.ndarray, 
     cohort_n = cohort_totals(c, referrals)
     successes = cohort_successes(c, cohort_n, rate, successes_rng)
     outcome = cohort_outcome(c, cohort_n, successes)
-    pay_months = np.array([month0 + last + c.outcome_lag_months for _, last in c.cohort_bounds()])
+    pay_months = np.array([month0 + paid for paid in c.results_months()])
     place_on_time(outcome, pay_months, receipts)
     pooled = pooled_payments(c, cohort_n, successes)
     pooled_month = pay_months[-1:]  # the last cohort's outcome payment month

@@ -198,9 +198,9 @@ class ScenarioDocument:
             scenario = load_scenario(path, warnings)
         except ScenarioError as error:
             data = error.data
-            if fixable(error.problems) and isinstance(data, dict) and self._ask_to_fix(path, error.problems):
+            if fixable(error.problems) and isinstance(data, dict) and self._ask_to_fix(path, error.messages):
                 return self.open_to_fix(data, path, stamp)
-            self.view.show_problems(f"{path.name} could not be opened", error.problems)
+            self.view.show_problems(f"{path.name} could not be opened", error.messages)
             return False
         self.load(scenario, path, stamp)
         self.remember(path)
@@ -348,7 +348,7 @@ class ScenarioDocument:
             return False
         scenario, problems = self.view.settled_scenario()
         if scenario is None:
-            self.view.show_problems("Please fix these before saving", problems)
+            self.view.show_problems("Please fix these before saving", [p.text for p in problems])
             return False
         known = self.stamp if check_disk and path == self.path else None
         job = SaveJob(path, self.edits)

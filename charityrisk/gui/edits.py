@@ -12,6 +12,7 @@ from dataclasses import replace
 from PySide6.QtGui import QUndoCommand
 
 from ..model import Scenario, ScenarioError, load_scenario
+from ..model.fields import example_dict, new_scenario
 from ..resources import example_scenario_path
 from .state import WindowState
 
@@ -79,19 +80,11 @@ def window_title(state: WindowState) -> str:
 
 def blank_base() -> dict:
     """A valid scenario with nothing in it (the base Undo goes back to after File > New)."""
-    return {"name": "", "horizon_months": 36,
-            "organisation": {"opening_reserves": 0, "monthly_other_income": 0, "monthly_core_costs": 0},
-            "contracts": []}
+    return new_scenario()
 
 
 def blank_data(name: str = "") -> dict:
     """File > New: one contract whose amounts are blank (None) for the user to fill in; the
-    other terms are neutral starting points (nothing paid late, nothing that never comes)."""
-    from .form import NEW_CONTRACT
-
-    contract = {**NEW_CONTRACT, "name": "Contract 1", "price_per_referral": None,
-                "cost_per_referral": None, "fixed_monthly_cost": 0}
-    return {"name": name, "horizon_months": 36,
-            "organisation": {"opening_reserves": None, "monthly_other_income": 0,
-                             "monthly_core_costs": None, "overdraft_facility": 0, "reserves_floor": 0},
-            "contracts": [contract]}
+    other terms are neutral starting points (nothing paid late, nothing that never comes),
+    as the field table's ``blank`` and ``example`` columns say."""
+    return {**new_scenario(blank=True), "name": name, "contracts": [example_dict("contracts[]", blank=True)]}

@@ -16,6 +16,8 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Callable
+from dataclasses import replace
+from functools import cache
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -42,7 +44,7 @@ from ..model import fields as F
 from ..model.budget_summary import months_of_reserves, reserves_hint
 from ..model.fields import FieldSpec
 from ..model.problems import Problem
-from ..model.scenario import MAX_CONTRACTS, RATE_CARD_KEYS, SHARE_ONLY_KEYS
+from ..model.scenario import MAX_CONTRACTS, RATE_CARD_KEYS, SHARE_ONLY_KEYS, Contract, Organisation
 from ..model.validation import next_contract_id
 from ..resources import preset_path
 from .budget_table import BudgetTable
@@ -105,35 +107,10 @@ SHARE_ROWS = tuple(f"contract.{k}" for k in SHARE_ONLY_KEYS)
 RATE_CARD_ROWS = ("contract.fee_per_referral",)
 THRESHOLD_ROWS = ("contract.pooled_target_success_rate",)
 
-DEFAULT_SCENARIO: dict[str, Any] = {
-    "name": "",
-    "horizon_months": 36,
-    "organisation": {"opening_reserves": 0, "monthly_other_income": 0, "monthly_core_costs": 0,
-                     "overdraft_facility": 0, "reserves_floor": 0},
-    "contracts": [],
-}
-
-# A new contract's example terms (to change); the keys it leaves out get the table's defaults.
-NEW_CONTRACT: dict[str, Any] = {
-    **{f.name: f.default for f in F.fields_of("contracts[]") if not f.required and "." not in f.name},
-    "name": "New contract",
-    "start_month": 1,
-    "duration_months": 24,
-    "referrals_per_month": {"low": 4, "likely": 6, "high": 8},
-    "p_no_referrals": 0.0,
-    "count_noise": "poisson",
-    "price_per_referral": 1000,
-    "share_at_risk": 0.2,
-    "payment_mode": "earn",
-    "fee_lag_months": 1,
-    "success_rate": {"low": 0.35, "likely": 0.45, "high": 0.55},
-    "target_success_rate": 0.5,
-    "cohort_months": 3,
-    "outcome_lag_months": 12,
-    "cost_per_referral": 300,
-    "fixed_monthly_cost": 2000,
-    "late_payment": {"probability": 0.0, "months": 0},
-}
+# The form's start (no contracts) and a new contract's example terms (to change), from the
+# field table's examples and defaults (model.fields.example_dict).
+DEFAULT_SCENARIO: dict[str, Any] = F.new_scenario()
+NEW_CONTRACT: dict[str, Any] = F.example_dict("contracts[]")
 
 EXAMPLE_BANNER = ("Example scenario: a made-up charity. Its figures are invented; use File › New "
                   "to enter your own organisation and contract.")
@@ -185,25 +162,23 @@ def form_key(row: FieldSpec) -> str:
     return f"contract.{row.name}" if row.owner == "contracts[]" else row.path
 
 
-# The form's layout, around the field table's rows (which say what each input is):
-HEADINGS = {"contracts[].start_month": "Referrals", "contracts[].price_per_referral": "Price and payment",
-            "contracts[].success_rate": "Results", "contracts[].cost_per_referral": "Costs",
-            "contracts[].late_payment.probability": "Late payment by the prime",
-            "contracts[].count_noise": "Advanced"}
-STEPS = {"contracts[].price_per_referral": 50, "contracts[].cost_per_referral": 50,
-         "contracts[].fixed_monthly_cost": 500, "contracts[].exit_cost": 500, "simulation.paths": 1000}
-SIDE_HINTS = {"organisation.opening_reserves", "contracts[].payment_mode", "organisation.overdraft_interest_per_year"}
-NONE_TEXTS = {"contracts[].wind_down_months": "Whole contract", "contracts[].pooled_target_success_rate": "Not used"}
-# Rows shown next to the row they belong with rather than in table order (the version 3 rows
-# come last in the table, so that files and reports list them after the older keys).
-PLACE_AFTER = {"contracts[].fee_per_referral": "contracts[].payment_mode",
-               "contracts[].pooled_target_success_rate": "contracts[].target_success_rate"}
 CHOICES = {"contracts[].payment_mode": PAYMENT_MODES}
 
 # plain-English help: what each value means and why it matters (the field table)
 TIPS = {form_key(row): row.tip for row in F.FIELDS if row.in_form}
 RESERVES_TIP = ("Free reserves divided by monthly core costs. The average voluntary organisation "
                 "held about 14 months of reserves in 2009/10 (Clinks, 2013).")
+
+
+@cache
+def _example_organisation() -> Organisation:
+    return scenario_from_dict(copy.deepcopy(DEFAULT_SCENARIO)).organisation
+
+
+@cache
+def _example_contract() -> Contract:
+    with_one = {**copy.deepcopy(DEFAULT_SCENARIO), "contracts": [copy.deepcopy(NEW_CONTRACT)]}
+    return scenario_from_dict(with_one).contracts[0]
 
 
 def _get(d: dict, path: str, default: Any = None) -> Any:
@@ -351,21 +326,21 @@ class ScenarioForm(QWidget):
             return CheckField(key, row.label, tip, on, off, self._changed)
         if row.kind == "choice":
             return ChoiceField(key, row.label, tip, row.access, CHOICES[row.path], self._changed,
-                               hint=row.path in SIDE_HINTS)
+                               hint=row.side_hint)
         if row.path == "simulation.seed":
             return SeedField(key, row.label, tip, row.access, self._changed)
         make = self._spin_maker(row)
         if row.uncertain:
             return UncertainField(key, row.label, tip, row.access, make, row.shown_as, self._changed)
         return NumberField(key, row.label, tip, row.access, make(), row.shown_as, self._changed,
-                           hint=row.path in SIDE_HINTS, none_text=NONE_TEXTS.get(row.path, ""))
+                           hint=row.side_hint, none_text=row.none_text)
 
     @staticmethod
     def _spin_maker(row: FieldSpec) -> Callable[[], Any]:
         lo, hi = row.lo if row.lo is not None else 0, row.hi
         if hi is None:
             raise TypeError(f"{row.path}: a number field needs an upper bound")
-        step = STEPS.get(row.path)
+        step = row.step
         if row.kind == "money":
             return lambda: money_spin(lo, hi, step or 1000)
         if row.kind == "fraction":
@@ -384,24 +359,24 @@ class ScenarioForm(QWidget):
 
     def _rows(self, form: QFormLayout, rows: tuple[FieldSpec, ...] | list[FieldSpec]) -> None:
         for row in rows:
-            if row.path in HEADINGS:
-                self._heading(form, HEADINGS[row.path])
+            if row.heading:
+                self._heading(form, row.heading)
             field = self._field(row)
             if isinstance(field, CheckField):
                 form.addRow(field.container)
                 self._fields[field.key] = field
             else:
                 self._add(form, field)
-            if row.path == "contracts[].fee_lag_months":  # the fee, its wait, then the stages
+            if row.stages_follow:  # the fee, its wait, then the stages
                 self._build_stages(form)
 
     @staticmethod
     def _placed(rows: list[FieldSpec]) -> list[FieldSpec]:
-        """The rows in the form's order: table order, but each row of PLACE_AFTER after its row."""
-        moved = [r for r in rows if r.path in PLACE_AFTER]
-        out = [r for r in rows if r.path not in PLACE_AFTER]
+        """The rows in the form's order: table order, but a row with ``after`` after that row."""
+        moved = [r for r in rows if r.after]
+        out = [r for r in rows if not r.after]
         for r in moved:
-            at = next((i for i, o in enumerate(out) if o.path == PLACE_AFTER[r.path]), len(out) - 1)
+            at = next((i for i, o in enumerate(out) if o.path == r.after), len(out) - 1)
             out.insert(at + 1, r)
         return out
 
@@ -610,10 +585,9 @@ class ScenarioForm(QWidget):
         self._rows(form, self._placed(rows[1:]))
         f = self._fields
         self._duration = f["contract.duration_months"]
-        self._duration_hint = self._hint_below(self._duration)
-        self._share_hint = self._hint_below(f["contract.share_at_risk"])
+        below = {row.note: self._hint_below(f[form_key(row)]) for row in rows if row.note}
+        self._duration_hint, self._share_hint, self._outcome_hint = below["when"], below["at risk"], below["results"]
         self._mode_hint = self._hint_of("contract.payment_mode")
-        self._outcome_hint = self._hint_below(f["contract.outcome_lag_months"])
 
     def _hint_of(self, key: str) -> QLabel:
         """The grey note beside the field ``key`` (built with ``hint=True``)."""
@@ -621,6 +595,20 @@ class ScenarioForm(QWidget):
         if hint is None:
             raise TypeError(f"{key} has no hint beside it")
         return hint
+
+    def _typed(self, owner: str, base: Any) -> Any:
+        """``base`` (a Contract or Organisation) holding the values owner's number boxes show
+        now, whatever is still to correct: the grey notes' arithmetic reads them by name."""
+        values: dict[str, Any] = {}
+        for row in F.fields_of(owner):
+            field = self._fields.get(form_key(row))
+            if "." not in row.name and isinstance(field, NumberField) and not row.none_text:
+                shown, scale = field.spin.value(), field._unit.scale
+                values[row.name] = shown / scale if scale != 1 else shown
+        return replace(base, **values)
+
+    def _typed_contract(self) -> Contract:
+        return self._typed("contracts[]", _example_contract())
 
     def _spin_of(self, key: str) -> Any:
         """The spin box of the number field ``key``."""
@@ -1019,13 +1007,12 @@ class ScenarioForm(QWidget):
         """A contract turned into a rate card gets one stage from its terms as they were (the
         part at risk, paid when the success rate is reached) and the rest of the price as
         its fee: a start that pays what the contract paid, to change."""
-        price = self._spin_of("contract.price_per_referral").value()
-        share = self._spin_of("contract.share_at_risk").value() / 100
+        c = self._typed_contract()
+        price, share = c.price_per_referral, c.share_at_risk
         success = self._fields["contract.success_rate"]
         rate = success.value() if isinstance(success, UncertainField) else None
-        lag = (self._spin_of("contract.cohort_months").value()
-               + self._spin_of("contract.outcome_lag_months").value())
-        target = self._spin_of("contract.target_success_rate").value() / 100 or 1.0
+        lag = c.cohort_months + c.outcome_lag_months
+        target = c.target_success_rate or 1.0
         stage = {"name": "Outcome", "price": round(price * share / target, 2),
                  "rate": rate if isinstance(rate, dict) else {"low": 0.3, "likely": 0.4, "high": 0.5},
                  "lag_months": int(lag), "payments": 1}
@@ -1087,14 +1074,13 @@ class ScenarioForm(QWidget):
             self._show_mode_rows()
         first = self._fields["first_month"].value()
         self.budget.first_month = first if isinstance(first, str) else None
-        reserves = self._spin_of("organisation.opening_reserves").value()
-        costs = self._spin_of("organisation.monthly_core_costs").value()
+        o = self._typed("organisation", _example_organisation())
+        reserves, costs = o.opening_reserves, o.monthly_core_costs
         if costs > 0:
             self.reserves_hint.setText(f"≈ {reserves / costs:.1f} months of core costs")
         else:
             self.reserves_hint.setText("")
-        rate = self._spin_of("organisation.overdraft_interest_per_year").value() / 100
-        facility = self._spin_of("organisation.overdraft_facility").value()
+        rate, facility = o.overdraft_interest_per_year, o.overdraft_facility
         self._hint_of("organisation.overdraft_interest_per_year").setText(
             f"≈ {_money(facility * rate / 12)} a month with the whole overdraft used" if rate > 0 and facility > 0
             else "")
@@ -1102,9 +1088,8 @@ class ScenarioForm(QWidget):
             return
         f = self._fields
         horizon = self._spin_of("horizon_months").value()
-        start = self._spin_of("contract.start_month").value()
-        duration = self._spin_of("contract.duration_months").value()
-        end = start + duration - 1
+        c = self._typed_contract()
+        start, end = c.start_month, c.end_month
         if start > horizon:
             text = f"Starts after month {horizon}, the last month looked at: no effect on the results."
         elif end > horizon:
@@ -1114,25 +1099,22 @@ class ScenarioForm(QWidget):
             text = f"Referrals arrive in months {start} to {end}."
         self._duration_hint.setText(text)
 
-        price = self._spin_of("contract.price_per_referral").value()
-        share = self._spin_of("contract.share_at_risk").value() / 100
+        price, share = c.price_per_referral, c.share_at_risk
         if share <= 0:
             self._share_hint.setText("Nothing at risk: the whole price is paid as a fee.")
         else:
-            self._share_hint.setText(f"{_money(price * share)} of each {_money(price)} depends on results.")
+            self._share_hint.setText(f"{_money(c.amount_at_risk)} of each {_money(price)} depends on results.")
         payment_mode = f["contract.payment_mode"]
         if not isinstance(payment_mode, ChoiceField):
             raise TypeError("contract.payment_mode is not a choice field")
         mode = payment_mode.combo.currentIndex()
         self._mode_hint.setText(PAYMENT_MODES[mode][2] if mode >= 0 else "")
 
-        lag = self._spin_of("contract.outcome_lag_months").value()
-        cohort = self._spin_of("contract.cohort_months").value()
         if share <= 0:
             self._outcome_hint.setText("")
         else:
-            first = start + min(cohort, duration) - 1 + lag
-            last = end + lag
+            paid = c.results_months()  # the engine's rule (model.scenario.Contract)
+            first, last = start + paid[0], start + paid[-1]
             text = (f"Results money for the first group is due in month {first}, for the last in "
                     f"month {last}")
             if last > horizon:
@@ -1176,7 +1158,7 @@ class ScenarioForm(QWidget):
         unplaced: list[str] = []
         budget_problems: list[Problem] = []
         for item in problems:
-            problem = item if isinstance(item, Problem) else Problem.text(item)
+            problem = item if isinstance(item, Problem) else Problem.from_text(item)
             if (problem.path == "organisation.budget"
                     or F.item_of(problem.path, "organisation.budget") is not None):
                 budget_problems.append(problem)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from ..engine.decisions.common import applies
 from ..engine.decisions.negotiate import CONTRACT_LEVERS, LEVERS, Negotiation, negotiate_steps
+from ..model.fields import default_levers
 from ..model.scenario import Contract, Scenario
 from ..report import decision_figures
 from ..report.negotiate_text import describe_grid, lever_label, negotiation_sentence, precision_sentence
@@ -28,8 +29,10 @@ from .charts import ChartCanvas, scrolling
 from .parts import ProgressRow, job_runner, wrapped_label
 from .state import WindowState
 
-DEFAULT_LEVERS = ("share_at_risk", "overdraft_facility")
-ORGANISATION_DEFAULTS = ("overdraft_facility", "opening_reserves")  # a scenario with no contract
+# The pair the grid starts with (the field table's Lever.pair), and for a scenario with no
+# contract, the organisation's pair (Lever.pair_alone).
+DEFAULT_LEVERS = default_levers(with_contract=True)
+ORGANISATION_DEFAULTS = default_levers(with_contract=False)
 
 
 class NegotiatePanel(QWidget):

@@ -64,7 +64,7 @@ from .fields import (
     UncertainField,
     plain_reason,
 )
-from .form import DEFAULT_SCENARIO, NEW_CONTRACT, NONE_TEXTS, PAYMENT_MODES, ScenarioForm
+from .form import DEFAULT_SCENARIO, NEW_CONTRACT, PAYMENT_MODES, ScenarioForm
 
 SEEN_KEY = "start/seen"  # QSettings: the first-start choice has been offered
 OWN, EXAMPLE = "own", "example"
@@ -450,8 +450,8 @@ class ReviewRow:
 
 def _words(row: FieldSpec, value: Any, s: Scenario) -> str:
     """A value as the review page says it, in the form's words for choices."""
-    if value is None and row.path in NONE_TEXTS:
-        return NONE_TEXTS[row.path]
+    if value is None and row.none_text:
+        return row.none_text
     if row.path == "first_month":
         return month_name(value, 1) if value else "Not set: months are numbered"
     if row.path == "contracts[].payment_mode":
@@ -633,7 +633,7 @@ class StartWizard(QWizard):
         try:
             scenario_from_dict(self.data())
         except ScenarioError as error:
-            return [p if isinstance(p, Problem) else Problem.text(p) for p in error.problems]
+            return [p if isinstance(p, Problem) else Problem.from_text(p) for p in error.problems]
         return []
 
     def build(self) -> Scenario:

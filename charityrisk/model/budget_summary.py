@@ -40,7 +40,7 @@ def line_amount(line: BudgetLine, month: int, horizon: int) -> float:
     since = month - line.start_month
     if since % line.every_months:
         return 0.0
-    return line.base_amount(month) * line.scale.likely * (1 + line.growth_per_year) ** (since // 12)
+    return line.base_amount(month) * line.scale.likely * line.growth(month)
 
 
 def budgeted_months(organisation: Organisation, horizon: int,

@@ -14,6 +14,7 @@ and the goal seek (``engine.decisions.goalseek``) which inputs they vary.
 """
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass
 from functools import cache, cached_property
@@ -30,6 +31,7 @@ from .scenario import (
     MAX_VARIANTS,
     PAYMENT_MODES,
     SAMPLINGS,
+    Uncertain,
 )
 
 # Money beyond this is a typing slip (or an attack), not a small charity's budget, and
@@ -46,6 +48,16 @@ MAX_CONTRACT_ID = 2**31 - 1
 MIN_PRECISION = 0.001  # +/-0.1 points: up to about 960,000 futures at a 50% chance
 MAX_PRECISION = 0.25
 MAX_NOTES = 4000  # a few paragraphs: what the scenario is for and where its figures came from
+
+
+class _Unset:
+    """A column left empty (an input with no example value of its own, no blank value...)."""
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Any = _Unset()
 
 
 class _Required:
@@ -97,6 +109,14 @@ class Seek:
     order: int
     grid: str
     safer: str = "high"
+    # The answer as a clause of "what would make it safe" (report.decision_text): "{v}" the
+    # value in its unit, "{n}" the bare number, "{item}" the stage.  ``at_least`` when the
+    # safe values are at or above it, ``at_most`` when at or below ("" = as at_least), each
+    # with its words for a value of 0 ("" = the same).  Left out: "set <label> to <value>".
+    at_least: str = ""
+    at_most: str = ""
+    at_least_zero: str = ""
+    at_most_zero: str = ""
 
 
 @dataclass(frozen=True)
@@ -126,6 +146,10 @@ class Lever:
     term: str = "{b}{v}"
     bound: str = ""
     zero: str = ""
+    # Its place in the pair the grid starts with (1 or 2; 0 none), for a scenario with a
+    # contract (``pair``) and one without (``pair_alone``: only the organisation's terms).
+    pair: int = 0
+    pair_alone: int = 0
 
 
 @dataclass(frozen=True)
@@ -168,6 +192,48 @@ class FieldSpec:
     # "risk" always listed and marked "assumed" at its default; "" not a row of its own (part
     # of another row's words, or not an assumption: names, ids, seeds).
     pack: str = ""
+    # The board pack's words for the value (report/terms.py), read from the owner's values:
+    # "{key|format}" a value of the same owner (or a property such as ``amount_at_risk``) in
+    # a format of ``report.terms.FORMATS``; ``zero_words`` when the value is 0 ("" = words).
+    words: str = ""
+    zero_words: str = ""
+    # The example a new scenario or contract starts from (``example_dict``): ``example`` its
+    # value there (UNSET: the default), ``blank`` its value in File > New's blank scenario,
+    # left to the user to fill in (UNSET: the example).
+    example: Any = UNSET
+    blank: Any = UNSET
+    # The form's layout: the heading above the row, the spin box's step, the words for "not
+    # set" (None), a grey note beside it, the row it is shown after (rather than in table
+    # order) and whether a rate card's stages table follows it.
+    heading: str = ""
+    step: int | None = None
+    none_text: str = ""
+    side_hint: bool = False
+    after: str = ""
+    stages_follow: bool = False
+    # The grey note of plain arithmetic under it ("when" referrals arrive, how much is "at
+    # risk", when "results" money is due; "" none), named for the form's code that writes it.
+    note: str = ""
+    # What a rate card holds in its place when the file leaves it out (it is not read in a
+    # rate card; UNSET: a rate card reads it as any contract does).
+    idle: Any = UNSET
+    # A key of the same owner it may not exceed (checked by model.validation).
+    at_most: str = ""
+    # Decision tools: ``guess`` the user's guess of how the work will go (comparing payment
+    # terms keeps it unless asked); ``structure`` a term that makes a payment structure (the
+    # presets differ in it); ``linear`` a term the decision workspace's linear form covers
+    # with the same draws (engine.decisions.workspace).
+    guess: bool = False
+    structure: bool = False
+    linear: bool = False
+    # Sentences naming the input: the short name and article of a money term needed anyway
+    # ("Overdraft", "an"); the risk that holds the chance up ("{v}" the value, "{low}" /
+    # "{high}" a guess's ends, "{whose}" the contract); the bad side of a future that ran out
+    # ("{v}" the threshold drawn).
+    short: str = ""
+    article: str = ""
+    risk_words: str = ""
+    bad_side: str = ""
 
     @cached_property  # read for every key of every validation: worked out once
     def owner(self) -> str:
@@ -231,7 +297,8 @@ FIELDS: tuple[FieldSpec, ...] = (
               spoken="Months to look ahead", report_label="Period simulated",
               tip="How many months ahead to simulate, starting with next month as month 1 (1 to 120). "
                   "Cover the whole contract and the wait for its last results payments, often 2 to 3 years.",
-              summary='Period simulated', pack="row"),
+              summary='Period simulated', pack="row",
+              example=36),
     FieldSpec("name", "Scenario name", "", "text", hi=MAX_TEXT, default="",
               reason=f"at most {MAX_TEXT} characters, to fit titles and reports",
               tip="A name for this scenario, e.g. \"Housing advice bid, 20% at risk\". It titles the "
@@ -271,12 +338,16 @@ FIELDS: tuple[FieldSpec, ...] = (
     # ----- the organisation --------------------------------------------------------------
     FieldSpec("organisation.opening_reserves", "Free reserves today", "£", "money", -MAX_MONEY, MAX_MONEY,
               reason=_MONEY_REASON + "; below £0 is an overdrawn start",
-              report_label="Opening reserves", tornado=Tornado("reserves", 0.10), goal_seek=Seek(2, "money"),
+              report_label="Opening reserves", tornado=Tornado("reserves", 0.10),
+              goal_seek=Seek(2, "money", at_least="hold at least {v} of opening reserves"),
               tip="Free cash you can spend at the start of month 1: unrestricted reserves, not restricted "
                   "funds or buildings. This cushion pays for contract work until the contract pays you.",
               summary='Free reserves at the start',
-              lever=Lever(8, "low", "current", "needed", term="{b}{v} of opening reserves", bound="at least "),
-              pack="row"),
+              lever=Lever(8, "low", "current", "needed", term="{b}{v} of opening reserves", bound="at least ",
+                          pair_alone=2),
+              pack="row",
+              example=0, blank=None, side_hint=True,
+              short="Reserves"),
     FieldSpec("organisation.monthly_other_income", "Other income a month", "£", "money", 0, MAX_MONEY,
               reason=_MONEY_REASON, default=0.0, required_in_v1=True, uncertain=True,
               tornado=Tornado("relative", 0.10, lo=0),
@@ -285,30 +356,44 @@ FIELDS: tuple[FieldSpec, ...] = (
                   "in that range, most often near the most likely. Type the same number three times if "
                   "you are sure of it.",
               summary='Other income a month (grants, trusts, other work)',
-              benign="likely", pack="row"),
+              benign="likely", pack="row",
+              risk_words="the uncertainty in other income ({low} to {high} a month)",
+              bad_side="the other income drawn was under {v} a month"),
     FieldSpec("organisation.monthly_core_costs", "Core costs a month", "£", "money", 0, MAX_MONEY,
               reason=_MONEY_REASON, default=0.0, required_in_v1=True,
               tornado=Tornado("relative", 0.10),
               tip="Running costs outside the contracts (core staff, rent, insurance), per month. They are "
                   "paid whatever happens to the contracts.",
-              summary='Core costs a month (outside the contracts)', pack="row"),
+              summary='Core costs a month (outside the contracts)', pack="row",
+              blank=None),
     FieldSpec("organisation.overdraft_facility", "Overdraft facility", "£", "money", 0, MAX_MONEY,
-              reason=_MONEY_REASON, default=0.0, tornado=Tornado("reserves", 0.10, lo=0), goal_seek=Seek(1, "money"),
+              reason=_MONEY_REASON, default=0.0, tornado=Tornado("reserves", 0.10, lo=0),
+              goal_seek=Seek(1, "money", at_least="secure a {v} overdraft facility",
+                             at_most="secure a {v} overdraft facility",
+                             at_least_zero="manage without an overdraft facility",
+                             at_most_zero="manage without an overdraft facility"),
               tip="How far below zero the bank lets your balance go. The charity runs out of money in the "
                   "first month its balance falls below minus this amount. Enter £0 if you have none.",
               summary='Overdraft facility',
               lever=Lever(2, "low", "zero", "needed",
-                          term="{b}a {v} overdraft", bound="at least ", zero="no overdraft"), pack="row"),
+                          term="{b}a {v} overdraft", bound="at least ", zero="no overdraft", pair=2, pair_alone=1),
+                          pack="row",
+              words="{overdraft_facility|money}", zero_words="None: running out means going below £0",
+              short="Overdraft", article="an"),
     FieldSpec("organisation.overdraft_interest_per_year", "Interest on the overdraft a year", "%", "fraction", 0, 1,
               default=0.0, since=3, reason=_SHARE_REASON + " a year",
-              tornado=Tornado("absolute", 0.02, lo=0, hi=1), goal_seek=Seek(3, "percent", safer="low"),
+              tornado=Tornado("absolute", 0.02, lo=0, hi=1),
+              goal_seek=Seek(3, "percent", safer="low",
+                             at_most="keep the interest on the overdraft at or below {v} a year",
+                             at_least="keep the interest on the overdraft at or above {v} a year"),
               report_label="Overdraft interest a year", noun="interest rate on the overdraft",
               lever=Lever(10, "high", "zero", "current", 0.15, term="{b}{v} interest on the overdraft",
                           bound="at most ", zero="a free overdraft"),
               tip="The bank's yearly interest rate on a balance below zero. Each month one twelfth of it is "
                   "charged on the amount overdrawn at the end of the month before, so it compounds, and it "
                   "goes on after the charity has run out of money. 0% if you have no overdraft or it is free.",
-              pack="set"),
+              pack="set",
+              words="{overdraft_interest_per_year|rate} a year, charged monthly on a balance below £0", side_hint=True),
     FieldSpec("organisation.reserves_floor", "Reserves policy minimum", "£", "money", -MAX_MONEY, MAX_MONEY,
               reason=_MONEY_REASON, default=0.0, report_label="Reserves policy floor",
               tip="The lowest balance your trustees' reserves policy allows. The results show how often "
@@ -357,136 +442,191 @@ FIELDS: tuple[FieldSpec, ...] = (
               benign="sure", tornado=Tornado("absolute", 1.0, lo=0, hi=1), report_label="Chance of"),
     # ----- a contract --------------------------------------------------------------------
     FieldSpec("contracts[].name", "Name", "", "text", hi=MAX_TEXT, reason=f"at most {MAX_TEXT} characters",
-              spoken="Contract name", tip="A name to recognise this contract by in the results and the report."),
+              spoken="Contract name", tip="A name to recognise this contract by in the results and the report.",
+              example="New contract", blank="Contract 1",
+              linear=True),
     FieldSpec("contracts[].start_month", "Starts in", "months", "months", 1, MAX_HORIZON, reason=_MONTHS_REASON,
               fmt="whole", spoken="Starts in month",
               tip="The month the first referrals arrive, counting next month as month 1.",
-              summary='Months referrals arrive', pack="row"),
+              summary='Months referrals arrive', pack="row",
+              example=1, heading="Referrals"),
     FieldSpec("contracts[].duration_months", "Runs for", "months", "months", 1, MAX_HORIZON, reason=_MONTHS_REASON,
-              spoken="Runs for, months", tip="How many months referrals keep arriving."),
+              spoken="Runs for, months", tip="How many months referrals keep arriving.",
+              example=24,
+              note="when"),
     FieldSpec("contracts[].referrals_per_month", "Referrals a month", "referrals", "count", 0, MAX_REFERRALS,
               uncertain=True, reason="at most a million a month, far beyond any contract",
-              tornado=Tornado("relative", 0.10, lo=0, hi=MAX_REFERRALS), goal_seek=Seek(3, "referral_scale"),
+              tornado=Tornado("relative", 0.10, lo=0, hi=MAX_REFERRALS),
+              goal_seek=Seek(3, "referral_scale", at_least="make sure of at least {v}",
+                             at_most="keep referrals to at most {n} a month"),
               noun="number of referrals a month",
               tip="How many people the prime contractor or commissioner will refer to you a month, on "
                   "average. Primes often refer far fewer than promised. Give a low, a most likely and a "
                   "high guess.",
               summary='Referrals a month',
-              benign="likely", pack="row"),
+              benign="likely", pack="row",
+              example={"low": 4, "likely": 6, "high": 8}, guess=True,
+              risk_words="the uncertainty in referrals a month ({low} to {high}){whose}",
+              bad_side="the referral rate drawn{whose} was under {v} a month"),
     FieldSpec("contracts[].p_no_referrals", "Chance of no referrals at all", "%", "fraction", 0, 1, default=0.0,
               reason=_SHARE_REASON, tornado=Tornado("absolute", 0.05, lo=0, hi=1),
-              goal_seek=Seek(9, "percent", safer="low"),
+              goal_seek=Seek(9, "percent", safer="low",
+                             at_most="keep the chance of getting no referrals at all at or below {v}",
+                             at_least="keep the chance of getting no referrals at all at or above {v}"),
               noun="chance of getting no referrals at all",
               tip="The chance that this contract sends you nobody at all, for example when you were named "
                   "in a bid but never used ('bid candy'). Your fixed contract costs are still paid. In the "
                   "Work Programme a third of voluntary sector subcontractors got no referrals.",
               summary='Chance of no referrals at all',
-              benign=0.0, pack="risk"),
+              benign=0.0, pack="risk",
+              guess=True, risk_words="the {v} chance of no referrals at all{whose}",
+              bad_side="no referrals came{whose}"),
     FieldSpec("contracts[].guaranteed_referrals_per_month", "Guaranteed referrals a month", "referrals", "count",
               0, MAX_REFERRALS, default=0.0, since=2, reason="at most a million a month, far beyond any contract",
-              tornado=Tornado("absolute", 1, lo=0, hi=MAX_REFERRALS), goal_seek=Seek(5, "guarantee"),
+              tornado=Tornado("absolute", 1, lo=0, hi=MAX_REFERRALS),
+              goal_seek=Seek(5, "guarantee",
+                             at_least="secure a minimum contract value: the fee paid on at least {n} referrals a month",
+                             at_least_zero="manage without a referral guarantee",
+                             at_most="keep the referral guarantee to at most {n} a month"),
               noun="referral guarantee",
               tip="A minimum contract value: the service fee of each contract month is paid on at least this "
                   "many referrals, even if fewer (or none) arrive. Costs and results still follow the people "
                   "actually referred. 0 means no guarantee.",
               lever=Lever(6, "low", "zero", "guess", 1.0,
-                          term="{b}{v} guaranteed", bound="at least ", zero="no guarantee"), pack="set"),
+                          term="{b}{v} guaranteed", bound="at least ", zero="no guarantee"), pack="set",
+              words="{guaranteed_referrals_per_month|count} a month", zero_words="None"),
     FieldSpec("contracts[].ramp_up_months", "Referrals build up over", "months", "months", 0, MAX_HORIZON,
               default=0, since=2, reason=_MONTHS_REASON, tornado=Tornado("absolute", 3, lo=0),
               tip="New contracts rarely start at full speed. Over these first months referrals build up "
                   "steadily to the full rate (month 1 of 3 brings a quarter, month 2 a half...). 0 means "
-                  "full referrals from the first month.", pack="set"),
+                  "full referrals from the first month.", pack="set",
+              words="{ramp_up_months|months}", zero_words="Full referrals from the start"),
     FieldSpec("contracts[].price_per_referral", "Price per referral", "£", "money", 0, MAX_MONEY,
-              reason=_MONEY_REASON, tornado=Tornado("relative", 0.10), goal_seek=Seek(4, "price"),
+              reason=_MONEY_REASON, tornado=Tornado("relative", 0.10),
+              goal_seek=Seek(4, "price", at_least="get at least {v} per referral",
+                             at_most="keep the price at most {v}"),
               tip="What the contract pays for one referral when the outcome is fully achieved: the service "
                   "fee plus the whole results payment.",
               summary='Price per referral',
               lever=Lever(5, "low", "current", "relative", 1.5, term="{b}{v} per referral", bound="at least "),
-              pack="row"),
+              pack="row",
+              example=1000, blank=None, heading="Price and payment", step=50, idle=0.0, linear=True),
     FieldSpec("contracts[].share_at_risk", "Share paid on results", "%", "fraction", 0, 1, reason=_SHARE_REASON,
               spoken="Share of the price paid on results, percent", report_label="Share of the price at risk",
               tornado=Tornado("absolute", 0.05, lo=0, hi=1),
-              goal_seek=Seek(1, "percent", safer="low"),
+              goal_seek=Seek(1, "percent", safer="low", at_least="keep the share at risk at or above {v}",
+                             at_most="keep the share at risk at or below {v}"),
               tip="The part of the price that depends on results. 0% is plain fee for service; Clinks "
                   "argued that no more than 20% should be at risk for voluntary organisations.",
               summary='Share of price at risk',
               lever=Lever(1, "high", "zero", "current", 0.2,
-                          term="{b}{v} at risk", bound="at most ", zero="nothing at risk"), pack="row"),
+                          term="{b}{v} at risk", bound="at most ", zero="nothing at risk", pair=1), pack="row",
+              example=0.2, idle=0.0, structure=True, linear=True,
+              words="{share_at_risk|rate} ({amount_at_risk|money} a referral)",
+              note="at risk"),
     FieldSpec("contracts[].payment_mode", "How results are paid", "", "choice", choices=PAYMENT_MODES,
               tip="How the part at risk is paid. Paid on results: earned in proportion to successes. All "
                   "or nothing: paid only if a group of referrals reaches the target. Paid up front, repaid "
                   "if target missed: the whole price comes as a fee and you pay the part at risk back if a "
                   "group misses the target.",
-              summary='How the at-risk part is paid', pack="row"),
+              summary='How the at-risk part is paid', pack="row",
+              example="earn", structure=True, side_hint=True),
     FieldSpec("contracts[].fee_lag_months", "Fee paid after", "months", "months", 0, MAX_LAG, reason=_LAG_REASON,
               report_label="Wait for the service fee", tornado=Tornado("absolute", 1, lo=0),
-              goal_seek=Seek(6, "months", safer="low"),
+              goal_seek=Seek(6, "months", safer="low", at_most="get the service fee within {v} of the work",
+                             at_most_zero="get the service fee in the month of the work",
+                             at_least="have the service fee paid no sooner than {v} after the work"),
               tip="How many months after the work the guaranteed part of the price (the service fee) is "
                   "paid: 0 is the same month, 1 the month after.",
               lever=Lever(4, "high", "zero", "current", 3,
                           term="the fee {b}{v} after the work", bound="at most ",
-                          zero="the fee in the month of the work")),
+                          zero="the fee in the month of the work"),
+              example=1, idle=0, structure=True, linear=True, stages_follow=True),
     FieldSpec("contracts[].success_rate", "Success rate", "%", "fraction", 0, 1, uncertain=True,
-              reason=_SHARE_REASON, tornado=Tornado("absolute", 0.05, lo=0, hi=1), goal_seek=Seek(8, "percent"),
+              reason=_SHARE_REASON, tornado=Tornado("absolute", 0.05, lo=0, hi=1),
+              goal_seek=Seek(8, "percent", at_least="be confident of a most likely success rate of at least {v}",
+                             at_most="keep the most likely success rate at or below {v}"),
               noun="most likely success rate",
               tip="The share of referred people who achieve the outcome (for example, not reoffending). "
                   "Give a low, a most likely and a high guess.",
               summary='Expected success rate',
-              benign="likely", pack="row"),
+              benign="likely", pack="row",
+              example={"low": 0.35, "likely": 0.45, "high": 0.55}, idle=Uncertain.fixed(0.0), heading="Results",
+              guess=True, risk_words="the uncertainty in the success rate ({low} to {high}){whose}",
+              bad_side="the success rate drawn{whose} was under {v}"),
     FieldSpec("contracts[].target_success_rate", "Target success rate", "%", "fraction", 0, 1, lo_open=True,
               reason="above 0% (a target of nothing would divide by zero) and at most 100%",
               tornado=Tornado("absolute", 0.05, lo=0.01, hi=1),
               tip="Paid on results: the success rate that earns the whole amount at risk (less earns a "
                   "proportionate part). All or nothing, and clawback: the success rate each group of "
-                  "referrals must reach."),
+                  "referrals must reach.",
+              example=0.5, idle=1.0, structure=True),
     FieldSpec("contracts[].cohort_months", "Results measured every", "months", "months", 1, MAX_HORIZON,
               reason=_MONTHS_REASON, report_label="Cohort length",
               tornado=Tornado("absolute", 3, lo=1, hi_at_least="duration_months"),
               tip="Referrals are grouped by the months they arrive in, and each group's results are "
                   "measured and paid together. 3 months means one group a quarter.",
-              summary='Outcomes measured', pack="row"),
+              summary='Outcomes measured', pack="row",
+              example=3, idle=1, structure=True, words="In cohorts of {cohort_months|months}"),
     FieldSpec("contracts[].outcome_lag_months", "Results paid after", "months", "months", 0, MAX_LAG,
               reason=_LAG_REASON, report_label="Wait for outcome payments", tornado=Tornado("absolute", 3, lo=0),
-              goal_seek=Seek(2, "months", safer="low"),
+              goal_seek=Seek(2, "months", safer="low", at_most="get outcome payments within {v} of each cohort's end",
+                             at_most_zero="get outcome payments as soon as each cohort ends",
+                             at_least="have any clawback fall no sooner than {v} after each cohort's end"),
               tip="Months from the end of a group until its results payment (or clawback) arrives. "
                   "Reoffending outcomes are often measured 12 to 24 months later; you fund the work from "
                   "reserves until then.",
               summary='When payments arrive',
               lever=Lever(3, "high", "zero", "current", 12,
                           term="outcome payments {b}{v} after each cohort", bound="at most ",
-                          zero="outcome payments as each cohort ends"), pack="row"),
+                          zero="outcome payments as each cohort ends"), pack="row",
+              example=12, idle=0, structure=True, linear=True,
+              words="Fees {fee_lag_months|months} after the work; "
+                    "outcome payments {outcome_lag_months|months} after each cohort ends",
+              note="results"),
     FieldSpec("contracts[].cost_per_referral", "Delivery cost per referral", "£", "money", 0, MAX_MONEY,
               reason=_MONEY_REASON, tornado=Tornado("relative", 0.10),
               tip="What working with one referred person costs you (staff time, travel, materials), paid "
                   "in the month they are referred.",
-              summary='Delivery costs', pack="row"),
+              summary='Delivery costs', pack="row",
+              example=300, blank=None, heading="Costs", step=50, linear=True,
+              words="{cost_per_referral|money} a referral plus {fixed_monthly_cost|money} a month fixed"),
     FieldSpec("contracts[].fixed_monthly_cost", "Fixed costs a month", "£", "money", 0, MAX_MONEY,
               reason=_MONEY_REASON, spoken="Fixed contract costs a month, in pounds",
               report_label="Contract's fixed costs a month", tornado=Tornado("relative", 0.10),
               tip="Contract costs that do not shrink when referrals do, such as dedicated staff (including "
-                  "TUPE obligations) and premises; paid in every month the contract runs."),
+                  "TUPE obligations) and premises; paid in every month the contract runs.",
+              example=2000, blank=0, step=500, linear=True),
     FieldSpec("contracts[].wind_down_months", "Fixed costs if no referrals, for", "months", "months", 0,
               MAX_HORIZON, default=None, since=2, reason=_MONTHS_REASON + ", at most the contract's length",
               tornado=Tornado("absolute", 3, lo=0, none_is="duration_months"),
               tip="If the contract sends nobody at all, how many of its first months you would keep paying "
                   "its fixed costs before closing it down. Left at \"whole contract\", they are paid "
-                  "throughout.", pack="set"),
+                  "throughout.", pack="set",
+              none_text="Whole contract", at_most="duration_months"),
     FieldSpec("contracts[].exit_cost", "Cost of ending the contract", "£", "money", 0, MAX_MONEY, default=0.0,
               since=2, reason=_MONEY_REASON, tornado=Tornado("relative", 0.10, lo=0),
               tip="Paid once, in the month after the contract's last month: redundancy, TUPE obligations, "
-                  "closing the service. It counts only if that month is within the months looked at.", pack="set"),
+                  "closing the service. It counts only if that month is within the months looked at.", pack="set",
+              step=500, linear=True),
     FieldSpec("contracts[].late_payment", "Late payment by the prime", "", "object", default=None, in_form=False,
               tip="The chance that the prime pays late throughout, and by how long.",
-              summary='Late payment', pack="risk"),
+              summary='Late payment', pack="risk",
+              example={"probability": 0.0, "months": 0}, guess=True, linear=True,
+              bad_side="the prime paid late{whose}"),
     FieldSpec("contracts[].late_payment.probability", "Chance of paying late", "%", "fraction", 0, 1,
               reason=_SHARE_REASON, spoken="Chance the prime pays late, percent",
               report_label="Chance the prime pays late", tornado=Tornado("absolute", 0.10, lo=0, hi=1),
               tip="The chance that the prime contractor pays this contract late throughout. If it does, "
                   "every payment (fees, results payments and clawbacks) arrives later by the delay below.",
-              benign=0.0),
+              benign=0.0,
+              heading="Late payment by the prime", risk_words="the {v} chance that the prime pays late{whose}"),
     FieldSpec("contracts[].late_payment.months", "Late by", "months", "months", 0, MAX_LAG, reason=_LAG_REASON,
               report_label="How late the prime pays", tornado=Tornado("absolute", 1, lo=0),
-              goal_seek=Seek(7, "months", safer="low"),
+              goal_seek=Seek(7, "months", safer="low",
+                             at_most="make sure the prime, when late, pays no more than {v} late",
+                             at_most_zero="make sure the prime never pays late",
+                             at_least="have late payments come at least {v} late"),
               noun="delay when the prime pays late",
               tip="How many months late payments arrive when the prime pays late.",
               lever=Lever(7, "high", "zero", "current", 3,
@@ -495,42 +635,56 @@ FIELDS: tuple[FieldSpec, ...] = (
               choices=COUNT_NOISES, default="poisson",
               tip="On: each month's referrals and each group's successes vary by chance around the "
                   "averages, as real numbers do. Off: the averages are used exactly (fractions allowed), "
-                  "which is useful to check the arithmetic by hand."),
+                  "which is useful to check the arithmetic by hand.",
+              heading="Advanced"),
     # ----- version 3: a rate card, and the pooled target -----------------------------------
     FieldSpec("contracts[].fee_per_referral", "Fee per referral", "£", "money", 0, MAX_MONEY, default=0.0, since=3,
               reason=_MONEY_REASON + "; one fee, or a list of 1 to 120, one per contract year",
               report_label="Fee per referral", noun="fee per referral (the first year's; later years scaled with it)",
               # a schedule moves as a whole: the decision tools scale every year's fee together
-              tornado=Tornado("relative", 0.10, lo=0), goal_seek=Seek(10, "fee_scale"),
+              tornado=Tornado("relative", 0.10, lo=0),
+              goal_seek=Seek(10, "fee_scale",
+                             at_least="get a fee of at least {v} per referral in the first year, "
+                                      "later years' in proportion",
+                             at_most="keep the first year's fee per referral at most {v}"),
               lever=Lever(9, "low", "current", "relative", 1.5, term="{b}{v} fee per referral in year 1",
                           bound="at least "),
               tip="Rate card: what the contract pays for each referral, in the month of the referral plus the "
                   "fee wait. A list gives one fee per contract year (the Work Programme's attachment fee fell "
-                  "from £400 to £300 to £200 to nothing); the last holds for later years.", pack="set"),
+                  "from £400 to £300 to £200 to nothing); the last holds for later years.", pack="set",
+              after="contracts[].payment_mode",
+              words="{fee_per_referral|fees}, paid {fee_lag_months|months} after the referral"),
     FieldSpec("contracts[].outcome_payments", "Payments for outcomes", "stages", "list", 1, MAX_STAGES, default=(),
               since=3, in_form=False, reason=f"1 to {MAX_STAGES} stages, in order",
               tip="Rate card: the outcomes the contract pays for, in order, each reached by a share of those "
                   "who reached the one before.", pack="set"),
     FieldSpec("contracts[].pooled_target_success_rate", "Pooled target", "%", "fraction", 0, 1, lo_open=True,
-              default=None, since=3, goal_seek=Seek(11, "pooled", safer="low"),
+              default=None, since=3, goal_seek=Seek(11, "pooled", safer="low",
+                                                    at_most="keep the pooled target at or below {v}",
+                                                    at_least="keep the pooled target at or above {v}"),
               lever=Lever(11, "high", "zero", "target", term="a pooled target of {b}{v}", bound="at most "),
               tornado=Tornado("absolute", 0.025, lo=0.005, hi=1, hi_at_least="target_success_rate"),
               noun="pooled target over all cohorts",
               reason="above 0% and at most the cohort target; all or nothing (threshold) mode only",
               tip="All or nothing: a group of referrals that missed its own target is still paid if all the "
                   "contract's groups together reach this rate (Peterborough paid on 10% a cohort, or 7.5% "
-                  "over all cohorts). Paid when the last group's results are.", pack="set"),
+                  "over all cohorts). Paid when the last group's results are.", pack="set",
+              after="contracts[].target_success_rate", none_text="Not used", at_most="target_success_rate"),
     FieldSpec("contracts[].outcome_payments[].name", "Outcome", "", "text", hi=MAX_TEXT, since=3, in_form=False,
               reason=f"at most {MAX_TEXT} characters", tip="What the stage pays for, e.g. \"Job start\"."),
     FieldSpec("contracts[].outcome_payments[].price", "Price", "£", "money", 0, MAX_MONEY, since=3, in_form=False,
-              reason=_MONEY_REASON, tornado=Tornado("relative", 0.10, lo=0), goal_seek=Seek(1, "price"),
+              reason=_MONEY_REASON, tornado=Tornado("relative", 0.10, lo=0),
+              goal_seek=Seek(1, "price", at_least="get at least {v} for each “{item}”",
+                             at_most="keep the price of “{item}” at most {v}"),
               lever=Lever(13, "low", "zero", "relative", 1.5, term="{b}{v} for the outcome",
                           bound="at least "),
               report_label="Price of the outcome", noun="price of the outcome",
               tip="Paid for each referral who reaches this stage (each instalment)."),
     FieldSpec("contracts[].outcome_payments[].rate", "Share who reach it", "%", "fraction", 0, 1, uncertain=True,
               since=3, in_form=False, reason=_SHARE_REASON, tornado=Tornado("absolute", 0.05, lo=0, hi=1),
-              goal_seek=Seek(2, "percent"), report_label="Share who reach the outcome",
+              goal_seek=Seek(2, "percent", at_least="be confident that most likely at least {v} reach “{item}”",
+                             at_most="keep the most likely share who reach “{item}” at or below {v}"),
+                             report_label="Share who reach the outcome",
               noun="most likely share who reach the outcome",
               tip="Of those who reached the stage before (or of the referrals, for the first stage), the share "
                   "who reach this one; give a low, a most likely and a high guess."),
@@ -552,7 +706,8 @@ FIELDS: tuple[FieldSpec, ...] = (
               reason="at least 100 for a usable estimate, at most a million to fit in memory",
               spoken="Number of futures",
               tip="How many possible futures to simulate (100 to 1,000,000). More gives steadier figures "
-                  "but takes longer; 20,000 is usually plenty."),
+                  "but takes longer; 20,000 is usually plenty.",
+              step=1000),
     FieldSpec("simulation.seed", "Random seed", "", "whole", 0, 2**63 - 1, default=1,
               report_label="Seed", reason="a whole number the random generator accepts", spoken="Random seed",
               tip="A number that fixes the chance draws, so the same inputs always give the same results. "
@@ -656,13 +811,15 @@ def decision_unit(row: FieldSpec) -> str:
 
 def goal_seek_names(owner: str) -> tuple[str, ...]:
     """The inputs of owner the goal seek answers, in its order."""
-    rows = sorted((f for f in fields_of(owner) if f.goal_seek), key=lambda f: f.goal_seek.order)  # type: ignore[union-attr]
+    rows = sorted((f for f in fields_of(owner) if f.goal_seek),
+                  key=lambda f: f.goal_seek.order)  # type: ignore[union-attr]
     return tuple(f.name for f in rows)
 
 
 def lever_names(owner: str) -> tuple[str, ...]:
     """The inputs of owner the negotiation grid can vary, in its order."""
-    rows = sorted((f for f in fields_of(owner) if f.lever is not None), key=lambda f: f.lever.order)  # type: ignore[union-attr]
+    rows = sorted((f for f in fields_of(owner) if f.lever is not None),
+                  key=lambda f: f.lever.order)  # type: ignore[union-attr]
     return tuple(f.name for f in rows)
 
 
@@ -683,3 +840,55 @@ def report_label(name: str) -> str:
 def defaults_of(owner: str) -> dict[str, Any]:
     """Each optional key of owner and its default (version 2)."""
     return {f.name: f.default for f in fields_of(owner) if not f.required and "." not in f.name}
+
+
+def row_named(name: str) -> FieldSpec | None:
+    """The row of an input named by its key within its owner ("share_at_risk",
+    "late_payment.months", "outcome_payments[].price"), as the decision tools name them."""
+    for owner in ("organisation", "contracts[]", "", "simulation"):
+        found = BY_PATH.get(f"{owner}.{name}" if owner else name)
+        if found is not None:
+            return found
+    return None
+
+
+def names_where(owner: str, column: str) -> tuple[str, ...]:
+    """The keys of owner whose row has ``column`` set (``guess``, ``structure``, ``linear``),
+    in table order."""
+    return tuple(f.name for f in fields_of(owner) if getattr(f, column))
+
+
+def default_levers(with_contract: bool) -> tuple[str, str]:
+    """The two terms the negotiation grid starts with (``Lever.pair``, or ``pair_alone`` for a
+    scenario without contracts)."""
+    place = {}
+    for owner in ("contracts[]", "organisation"):
+        for f in fields_of(owner):
+            if f.lever is not None:
+                at = f.lever.pair if with_contract else f.lever.pair_alone
+                if at:
+                    place[at] = f.name
+    return place[1], place[2]
+
+
+def example_dict(owner: str, blank: bool = False) -> dict[str, Any]:
+    """A new item of owner as a file holds it: each key at its example value (``example``,
+    else its default), or with ``blank`` at File > New's blank value (``blank``: None is for
+    the user to fill in).  The one place new scenarios and contracts are made from."""
+    out: dict[str, Any] = {}
+    for f in fields_of(owner):
+        if "." in f.name:
+            continue
+        value = f.blank if blank and f.blank is not UNSET else f.example
+        if value is UNSET:
+            if f.required:
+                continue
+            value = f.default
+        out[f.name] = list(value) if isinstance(value, tuple) else copy.deepcopy(value)
+    return out
+
+
+def new_scenario(blank: bool = False) -> dict[str, Any]:
+    """A scenario with no contracts, as a file holds it (the form's start, an import's base):
+    the organisation at its examples, or its blank values with ``blank``."""
+    return {**example_dict("", blank), "organisation": example_dict("organisation", blank), "contracts": []}

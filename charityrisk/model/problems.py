@@ -7,6 +7,7 @@ code and limits, never its text.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 # Problem codes.  ``limits`` holds what the code needs, always with "got" (the value found)
@@ -46,34 +47,32 @@ TOO_SLOW = "too_slow"
 FIXABLE_CODES = frozenset({RANGE, ORDER})
 
 
-class Problem(str):
+@dataclass(frozen=True)
+class Problem:
     """One fault: ``path`` (key path, "" for none), ``code``, ``limits``, ``message`` (the
     reason, in English, without the path) and ``suggestion``: for a required key that is
     missing while the same object holds a look-alike unknown key (``share_at_rsik``), that
     key as found in the file ("" for none).
 
-    It is also the one-line text ``"path: message"``, so that it can be shown, joined and
-    compared as before; code that decides anything must read the attributes, never the text.
+    ``text`` (and ``str()``) is the one line ``"path: message"`` to show a person; code that
+    decides anything reads the attributes, never the text.
     """
 
     path: str
     code: str
     limits: Mapping[str, Any]
     message: str
-    suggestion: str
+    suggestion: str = ""
 
-    def __new__(cls, path: str, code: str, limits: Mapping[str, Any] | None, message: str,
-                suggestion: str = "") -> Problem:
-        self = super().__new__(cls, f"{path}: {message}" if path else message)
-        self.path = path
-        self.code = code
-        self.limits = dict(limits or {})
-        self.message = message
-        self.suggestion = suggestion
-        return self
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "limits", dict(self.limits or {}))
 
-    def __reduce__(self) -> Any:
-        return (Problem, (self.path, self.code, dict(self.limits), self.message, self.suggestion))
+    @property
+    def text(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+    def __str__(self) -> str:
+        return self.text
 
     def suggesting(self, found: str) -> Problem:
         """This problem, saying that the file holds ``found`` (probably the key mistyped)."""
@@ -82,7 +81,7 @@ class Problem(str):
                        f"{_show(self.path.rpartition('.')[2])}?", suggestion=found)
 
     @classmethod
-    def text(cls, line: str) -> Problem:
+    def from_text(cls, line: str) -> Problem:
         """A problem known only as a line of text (code "other", no path to act on)."""
         return cls("", OTHER, {}, line)
 
@@ -105,14 +104,14 @@ class ScenarioError(ValueError):
     """
 
     def __init__(self, problems: Iterable[Problem | str], *, data: Any = None, file: str | None = None):
-        self.problems: list[Problem] = [p if isinstance(p, Problem) else Problem.text(p) for p in problems]
+        self.problems: list[Problem] = [p if isinstance(p, Problem) else Problem.from_text(p) for p in problems]
         self.data: Any = data
         self.file: str | None = file
-        super().__init__("; ".join(self.problems))
+        super().__init__("; ".join(p.text for p in self.problems))
 
     @property
     def messages(self) -> list[str]:
-        return [str.__str__(p) for p in self.problems]
+        return [p.text for p in self.problems]
 
     def suggest(self, look_alikes: Iterable[tuple[str, str, str]]) -> None:
         """Say "did you mean" for each missing key whose object holds a look-alike unknown
@@ -127,7 +126,7 @@ class ScenarioError(ValueError):
             return
         self.problems = [p.suggesting(near[p.path]) if p.code == REQUIRED and p.path in near else p
                          for p in self.problems]
-        self.args = ("; ".join(self.problems),)
+        self.args = ("; ".join(p.text for p in self.problems),)
 
 
 # ----- the English ------------------------------------------------------------------------

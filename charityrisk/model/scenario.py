@@ -127,6 +127,11 @@ class BudgetLine:
     def last_month(self, horizon: int) -> int:
         return horizon if self.end_month is None else min(self.end_month, horizon)
 
+    def growth(self, month: Any) -> Any:
+        """The growth factor of a payment in ``month`` (a number or an array of them):
+        (1 + growth a year) to the power of the whole years since the line's first month."""
+        return (1.0 + self.growth_per_year) ** ((month - self.start_month) // 12)
+
     def base_amount(self, month: int) -> float:
         """The payment before growth and scale in a month the line falls in: its pattern's
         entry for that month, or its most likely amount."""
@@ -198,6 +203,25 @@ class Contract:
     def amount_at_risk(self) -> float:
         """A: the part of the price paid by results, per referral."""
         return self.share_at_risk * self.price_per_referral
+
+    @property
+    def fee_share(self) -> float:
+        """The share of the price paid as a fee for the work: all of it under clawback (the
+        part at risk is repaid if a cohort misses its target), else the part not at risk."""
+        return 1.0 if self.payment_mode == "clawback" else 1.0 - self.share_at_risk
+
+    def fee_referrals(self, referrals: Any) -> Any:
+        """The referrals a month's fee is paid on (an array of them): at least the guaranteed
+        minimum.  The same array when there is no guarantee."""
+        if self.guaranteed_referrals_per_month > 0:
+            return referrals.clip(min=self.guaranteed_referrals_per_month)
+        return referrals
+
+    def results_months(self) -> list[int]:
+        """The month each cohort's outcome payment (or clawback) is due, counted from the
+        contract's first month (0): the cohort's last month plus the wait for results, before
+        any late payment by the prime."""
+        return [last + self.outcome_lag_months for _, last in self.cohort_bounds()]
 
     def cohort_bounds(self) -> list[tuple[int, int]]:
         """(first, last) contract-relative month index (0-based) of each cohort."""

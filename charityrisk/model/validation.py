@@ -273,9 +273,11 @@ def _late_payment(r: _Reader, obj: dict, path: str) -> LatePayment | None:
     return LatePayment(q, d, extra={k: v for k, v in lp.items() if k not in ("probability", "months")})
 
 
-# What a rate card holds in place of the keys it does not use (they are not read in its mode).
-_UNUSED_BY_RATE_CARD = {"price_per_referral": 0.0, "share_at_risk": 0.0, "success_rate": Uncertain.fixed(0.0),
-                        "target_success_rate": 1.0, "cohort_months": 1, "outcome_lag_months": 0}
+# What a rate card holds in place of the keys it does not use (they are not read in its mode)
+# and of its fee's wait when left out (paid in the referral's month): the rows' ``idle``.
+_IDLE_IN_RATE_CARD = {f.name: f.idle for f in F.fields_of("contracts[]") if f.idle is not F.UNSET}
+# The share-at-risk keys among them, written only if given (model.fileformat).
+_UNUSED_BY_RATE_CARD = {k: v for k, v in _IDLE_IN_RATE_CARD.items() if k in SHARE_ONLY_KEYS}
 
 
 def _stage(r: _Reader, raw: Any, path: str) -> OutcomeStage | None:
@@ -328,13 +330,12 @@ def _contract(r: _Reader, raw: Any, i: int, version: int) -> Contract | None:
     rate_card = obj.get("payment_mode") == "rate_card"
     # A rate card does not use the share-at-risk keys: read only if given (and named in a
     # warning); its fee is paid in the referral's month unless a wait is given.
-    skip = tuple(k for k in SHARE_ONLY_KEYS + ("fee_lag_months",) if obj.get(k) is None) if rate_card else ()
+    skip = tuple(k for k in _IDLE_IN_RATE_CARD if obj.get(k) is None) if rate_card else ()
     values = r.values(obj, "contracts[]", p, version, skip=skip + ("pooled_target_success_rate", "fee_per_referral"))
     values["late_payment"] = _late_payment(r, obj, p)
     ok = True
     if rate_card:
-        values.update({k: v for k, v in _UNUSED_BY_RATE_CARD.items() if k in skip})
-        values.setdefault("fee_lag_months", 0)
+        values.update({k: v for k, v in _IDLE_IN_RATE_CARD.items() if k in skip})
         for k in SHARE_ONLY_KEYS:
             if k not in skip:
                 r.warnings.append(Problem(f"{p}.{k}", UNUSED, {"mode": "rate_card"},
@@ -354,7 +355,7 @@ def _contract(r: _Reader, raw: Any, i: int, version: int) -> Contract | None:
     if pooled is not None:
         row = F.spec_of("contracts[]", "pooled_target_success_rate")
         values["pooled_target_success_rate"] = r.number(pooled, row, f"{p}.pooled_target_success_rate")
-        target = values.get("target_success_rate")
+        target = values.get(row.at_most)
         if obj.get("payment_mode") != "threshold":
             r.fail(f"{p}.pooled_target_success_rate", CONFLICT, rule="mode", mode=obj.get("payment_mode"),
                    other='only all or nothing (payment_mode "threshold") has a pooled target')
@@ -362,7 +363,7 @@ def _contract(r: _Reader, raw: Any, i: int, version: int) -> Contract | None:
         elif values["pooled_target_success_rate"] is None:
             ok = False
         elif target is not None and values["pooled_target_success_rate"] > target:
-            r.fail(f"{p}.pooled_target_success_rate", ORDER, other="target_success_rate", relation="<=",
+            r.fail(f"{p}.pooled_target_success_rate", ORDER, other=row.at_most, relation="<=",
                    bound=target, got=pooled)
             ok = False
     wind, duration = values.get("wind_down_months"), values.get("duration_months")

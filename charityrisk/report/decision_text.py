@@ -11,16 +11,17 @@ from ..engine.verdict import Verdict
 from ..model.fields import fields_of, spec, template
 from .text import money, percent
 
-# Each input's name in sentences and its noun inside one, from the field table.
-LABELS = {row.name: row.report_name for owner in ("", "organisation", "contracts[]") for row in fields_of(owner)}
-NOUNS = {row.name: row.sentence_noun for owner in ("", "organisation", "contracts[]") for row in fields_of(owner)}
-# An input of one item of a list is named by its list within the owner the tools vary:
+# Each input's row by the name the decision tools give it: its key within its owner, or for an
+# input of one item of a list, its list within the owner the tools vary and its key:
 # "outcome_payments[].price" (a rate card's stage), "budget[].scale" (a budget line).
+ROWS = {row.name: row for owner in ("", "organisation", "contracts[]") for row in fields_of(owner)}
 for _owner, _within in (("contracts[].outcome_payments[]", "outcome_payments[]"),
                         ("organisation.budget[]", "budget[]")):
     for _row in fields_of(_owner):
-        LABELS[f"{_within}.{_row.name}"] = _row.report_name
-        NOUNS[f"{_within}.{_row.name}"] = _row.sentence_noun
+        ROWS[f"{_within}.{_row.name}"] = _row
+# Each input's name in sentences and its noun inside one, from the field table.
+LABELS = {name: row.report_name for name, row in ROWS.items()}
+NOUNS = {name: row.sentence_noun for name, row in ROWS.items()}
 
 
 def _item(bar_or_goal: SensitivityBar | GoalSeek) -> str:
@@ -112,59 +113,14 @@ def goal_clause(g: GoalSeek) -> str:
     v = g.value
     assert v is not None, "a clause is only written for a goal seek with an answer"
     at_most = g.direction == "at_most"
-    if g.input == "share_at_risk":
-        return f"keep the share at risk at or {'below' if at_most else 'above'} {share(v)}"
-    if g.input == "outcome_lag_months":
-        if at_most:
-            if v == 0:
-                return "get outcome payments as soon as each cohort ends"
-            return f"get outcome payments within {months(v)} of each cohort's end"
-        return f"have any clawback fall no sooner than {months(v)} after each cohort's end"
-    if g.input == "referrals_per_month":
-        return (f"make sure of at least {referrals(v)} referrals a month" if not at_most
-                else f"keep referrals to at most {referrals(v)} a month")
-    if g.input == "price_per_referral":
-        return f"get at least {money(v)} per referral" if not at_most else f"keep the price at most {money(v)}"
-    if g.input == "guaranteed_referrals_per_month":
-        if not at_most:
-            return (f"secure a minimum contract value: the fee paid on at least {referrals(v)} referrals "
-                    "a month" if v > 0 else "manage without a referral guarantee")
-        return f"keep the referral guarantee to at most {referrals(v)} a month"
-    if g.input == "fee_lag_months":
-        if at_most:
-            return ("get the service fee in the month of the work" if v == 0
-                    else f"get the service fee within {months(v)} of the work")
-        return f"have the service fee paid no sooner than {months(v)} after the work"
-    if g.input == "late_payment.months":
-        if at_most:
-            return ("make sure the prime never pays late" if v == 0
-                    else f"make sure the prime, when late, pays no more than {months(v)} late")
-        return f"have late payments come at least {months(v)} late"
-    if g.input == "success_rate":
-        return (f"be confident of a most likely success rate of at least {share(v)}" if not at_most
-                else f"keep the most likely success rate at or below {share(v)}")
-    if g.input == "p_no_referrals":
-        return (f"keep the chance of getting no referrals at all at or below {share(v)}" if at_most
-                else f"keep the chance of getting no referrals at all at or above {share(v)}")
-    if g.input == "overdraft_facility":
-        return f"secure a {money(v)} overdraft facility" if v > 0 else "manage without an overdraft facility"
-    if g.input == "opening_reserves":
-        return f"hold at least {money(v)} of opening reserves"
-    if g.input == "overdraft_interest_per_year":
-        return (f"keep the interest on the overdraft at or below {share(v)} a year" if at_most
-                else f"keep the interest on the overdraft at or above {share(v)} a year")
-    if g.input == "fee_per_referral":
-        return (f"get a fee of at least {money(v)} per referral in the first year, later years' in proportion"
-                if not at_most else f"keep the first year's fee per referral at most {money(v)}")
-    if g.input == "pooled_target_success_rate":
-        return (f"keep the pooled target at or below {share(v)}" if at_most
-                else f"keep the pooled target at or above {share(v)}")
-    if g.input.endswith("].price") and g.item is not None:
-        return (f"get at least {money(v)} for each “{g.item}”" if not at_most
-                else f"keep the price of “{g.item}” at most {money(v)}")
-    if g.input.endswith("].rate") and g.item is not None:
-        return (f"be confident that most likely at least {share(v)} reach “{g.item}”" if not at_most
-                else f"keep the most likely share who reach “{g.item}” at or below {share(v)}")
+    row = ROWS.get(template(g.input))
+    seek = row.goal_seek if row is not None else None
+    if seek is not None and seek.at_least and (g.item is not None or "{item}" not in seek.at_least):
+        # the row's words for its answer (model/fields.py, Seek)
+        main = (seek.at_most or seek.at_least) if at_most else seek.at_least
+        zero = seek.at_most_zero if at_most else seek.at_least_zero
+        words = zero if zero and v == 0 else main
+        return words.format(v=value(g.unit, v), n=referrals(v), item=g.item)
     return f"set {label(g).lower()} to {value(g.unit, v)}"
 
 

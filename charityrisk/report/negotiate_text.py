@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ..engine.decisions.negotiate import Floor, LeverAxis, Negotiation, RiskInput, lever_spec
 from ..engine.verdict import Verdict
+from ..model.fields import row_named
 from .decision_text import level, months, referrals, share
 from .text import money, percent
 
@@ -74,18 +75,18 @@ def risk_words(r: RiskInput, several_contracts: bool = False) -> str:
         return f"the {percent(r.value)} chance of \u201c{r.name}\u201d"
     if r.kind == "level":
         return f"bad surprises coming together (correlation {level(r.value)})"
-    if r.input == "p_no_referrals":
-        return f"the {percent(r.value)} chance of no referrals at all{whose}"
-    if r.input == "late_payment.probability":
-        return f"the {percent(r.value)} chance that the prime pays late{whose}"
+    row = row_named(r.input)
+    if row is None or not row.risk_words:
+        return f"the uncertainty in {r.input}"
+    if r.kind == "chance":  # the row's words (model/fields.py, risk_words)
+        return row.risk_words.format(v=percent(r.value), whose=whose)
     low, _, high = r.value
-    if r.input == "referrals_per_month":
-        return f"the uncertainty in referrals a month ({referrals(low)} to {referrals(high)}){whose}"
-    if r.input == "success_rate":
-        return f"the uncertainty in the success rate ({share(low)} to {share(high)}){whose}"
-    if r.input == "monthly_other_income":
-        return f"the uncertainty in other income ({money(low)} to {money(high)} a month)"
-    return f"the uncertainty in {r.input}"
+    ends = _ENDS[row.kind]
+    return row.risk_words.format(low=ends(low), high=ends(high), whose=whose)
+
+
+# A guess's ends in the words of its row's kind.
+_ENDS = {"count": referrals, "fraction": share, "money": money}
 
 
 def floor_sentence(floor: Floor, several_contracts: bool = False) -> str:

@@ -9,19 +9,19 @@ whose words combine several keys or depend on the payment mode are the named fun
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..model.calendar import month_name
 from ..model.fields import FieldSpec, fields_of
-from ..model.scenario import Contract, Scenario, Uncertain
+from ..model.scenario import RATE_CARD_KEYS, SHARE_ONLY_KEYS, Contract, Scenario, Uncertain
 from .text import money, percent
 
 ASSUMED = " (assumed)"
-RATE_CARD_ONLY = ("fee_per_referral", "outcome_payments")
+RATE_CARD_ONLY = RATE_CARD_KEYS
 # A share-of-price contract's terms that a rate card does not use (docs/model.md, section 5).
-SHARE_ONLY = ("price_per_referral", "share_at_risk", "payment_mode", "success_rate", "cohort_months",
-              "outcome_lag_months", "target_success_rate")
+SHARE_ONLY = SHARE_ONLY_KEYS + ("payment_mode",)
 NOT_USED = "Not used (rate card)"
 
 
@@ -75,10 +75,6 @@ def _referrals(c: Contract, s: Scenario) -> str:
     return guess(c.referrals_per_month, count) + noise
 
 
-def _share(c: Contract, s: Scenario) -> str:
-    return f"{rate(c.share_at_risk)} ({money(c.amount_at_risk)} a referral)"
-
-
 def _mode(c: Contract, s: Scenario) -> str:
     target = rate(c.target_success_rate)
     if c.share_at_risk == 0:
@@ -91,15 +87,6 @@ def _mode(c: Contract, s: Scenario) -> str:
             f"rate is below {target}")
 
 
-def _lags(c: Contract, s: Scenario) -> str:
-    return (f"Fees {months(c.fee_lag_months)} after the work; outcome payments "
-            f"{months(c.outcome_lag_months)} after each cohort ends")
-
-
-def _costs(c: Contract, s: Scenario) -> str:
-    return f"{money(c.cost_per_referral)} a referral plus {money(c.fixed_monthly_cost)} a month fixed"
-
-
 def _late(c: Contract, s: Scenario) -> str:
     late = c.late_payment
     if late.probability > 0 and late.months > 0:
@@ -107,14 +94,12 @@ def _late(c: Contract, s: Scenario) -> str:
     return "None" + ASSUMED
 
 
-def _fees(c: Contract, s: Scenario) -> str:
-    fees = c.fee_per_referral
+def _fees(fees: tuple[float, ...]) -> str:
+    """A fee schedule: one fee, or one per contract year."""
     if len(fees) == 1:
-        each = f"{money(fees[0])} a referral"
-    else:
-        each = ", ".join(money(f) for f in fees) + " a referral in contract years 1 to " + str(len(fees))
-        each += " (the last for any later year)" if len(fees) > 1 else ""
-    return f"{each}, paid {months(c.fee_lag_months)} after the referral"
+        return f"{money(fees[0])} a referral"
+    each = ", ".join(money(f) for f in fees) + " a referral in contract years 1 to " + str(len(fees))
+    return each + " (the last for any later year)"
 
 
 def _stages(c: Contract, s: Scenario) -> str:
@@ -127,14 +112,6 @@ def _stages(c: Contract, s: Scenario) -> str:
     return "; ".join(parts)
 
 
-def _guarantee(c: Contract, s: Scenario) -> str:
-    return f"{count(c.guaranteed_referrals_per_month)} a month" if c.guaranteed_referrals_per_month else "None"
-
-
-def _ramp(c: Contract, s: Scenario) -> str:
-    return months(c.ramp_up_months) if c.ramp_up_months else "Full referrals from the start"
-
-
 def _wind_down(c: Contract, s: Scenario) -> str:
     return "Whole contract" if c.wind_down_months is None else months(c.wind_down_months)
 
@@ -144,13 +121,29 @@ def _pooled(c: Contract, s: Scenario) -> str:
     return "None" if pooled is None else f"A missed cohort is paid if all cohorts together reach {rate(pooled)}"
 
 
+# The formats a row's ``words`` may name ("{ramp_up_months|months}").
+FORMATS: dict[str, Callable[[Any], str]] = {
+    "money": money, "rate": rate, "months": lambda v: months(int(v)), "count": count, "fees": _fees,
+}
+_SLOT = re.compile(r"\{(\w+)\|(\w+)\}")
+
+
+def in_words(row: FieldSpec, owner: Any) -> str:
+    """A row's ``words`` (or ``zero_words`` at 0) filled in from its owner's values."""
+    template = row.zero_words if row.zero_words and not getattr(owner, row.name) else row.words
+    return _SLOT.sub(lambda m: FORMATS[m[2]](getattr(owner, m[1])), template)
+
+
+def _table_words(row: FieldSpec) -> Callable[[Contract, Scenario], str]:
+    return lambda c, s: in_words(row, c)
+
+
+# The rows whose words depend on the payment mode or the scenario; the others' are their
+# row's ``words`` (or their value, plain).
 WORDS: dict[str, Callable[[Contract, Scenario], str]] = {
-    "start_month": _start, "referrals_per_month": _referrals, "share_at_risk": _share,
-    "payment_mode": _mode, "outcome_lag_months": _lags, "cost_per_referral": _costs,
-    "late_payment": _late, "fee_per_referral": _fees, "outcome_payments": _stages,
-    "guaranteed_referrals_per_month": _guarantee, "ramp_up_months": _ramp,
-    "wind_down_months": _wind_down, "pooled_target_success_rate": _pooled,
-    "cohort_months": lambda c, s: f"In cohorts of {months(c.cohort_months)}",
+    "start_month": _start, "referrals_per_month": _referrals, "payment_mode": _mode, "late_payment": _late,
+    "outcome_payments": _stages, "wind_down_months": _wind_down, "pooled_target_success_rate": _pooled,
+    **{row.name: _table_words(row) for row in fields_of("contracts[]") if row.words},
 }
 
 
@@ -205,12 +198,12 @@ def _organisation_value(s: Scenario, row: FieldSpec) -> Any:
     return getattr(owner, row.name)
 
 
+def _organisation_words(row: FieldSpec) -> Callable[[Scenario], str]:
+    return lambda s: in_words(row, s.organisation)
+
+
 _ORGANISATION_WORDS: dict[str, Callable[[Scenario], str]] = {
-    "organisation.overdraft_facility": lambda s: (money(s.organisation.overdraft_facility)
-                                                  if s.organisation.overdraft_facility > 0
-                                                  else "None: running out means going below £0"),
-    "organisation.overdraft_interest_per_year": lambda s: (
-        f"{rate(s.organisation.overdraft_interest_per_year)} a year, charged monthly on a balance below £0"),
+    **{row.path: _organisation_words(row) for row in fields_of("organisation") if row.words},
     "simulation.risk_appetite": lambda s: percent(s.settings.risk_appetite),
     "correlation": lambda s: ("0: each uncertain value is drawn on its own" if s.correlation == 0
                               else f"{s.correlation:.2f} (0 independent, 0.95 strongly together)"),

@@ -11,7 +11,9 @@ from typing import Any
 from ..engine.results import Results
 from ..engine.verdict import Verdict
 from ..engine.verdict import verdict as judge
+from ..model import fields as F
 from ..model.calendar import month_name
+from ..model.fields import FieldSpec
 from ..model.scenario import Scenario
 
 
@@ -412,10 +414,21 @@ def contract_margins(r: Results) -> list[tuple[str, str]]:
 
 # ----------------------------------------------------------------- why futures ran out
 
-_ENTRY = re.compile(r"(?:organisation\.(?P<org>monthly_other_income)"
-                    r"|organisation\.budget\[(?P<line>\d+)\]\.(?P<line_key>amount|scale|probability)"
-                    r"|contracts\[(?P<contract>\d+)\]\.(?P<key>referrals_per_month|p_no_referrals|"
-                    r"success_rate|late_payment|outcome_payments\[(?P<stage>\d+)\]\.rate))")
+_ENTRY = re.compile(r"(?:organisation\.budget\[(?P<line>\d+)\]\.(?P<line_key>amount|scale|probability)"
+                    r"|organisation\.(?P<org>\w+)"
+                    r"|contracts\[(?P<contract>\d+)\]\.(?:outcome_payments\[(?P<stage>\d+)\]\.rate|(?P<key>\w+)))")
+# A threshold drawn, in the words of its row's kind.
+_DRAWN: dict[str, Any] = {"money": lambda t: money(t), "count": lambda t: f"{t:.1f}".removesuffix(".0"),
+                          "fraction": lambda t: _rate_text(t)}
+
+
+def _bad_side(row: FieldSpec | None, threshold: Any, whose: str = "") -> str | None:
+    """A risk input's bad side in its row's words (``bad_side``), None if it has none or its
+    words need the threshold and there is none."""
+    if row is None or not row.bad_side or ("{v}" in row.bad_side and threshold is None):
+        return None
+    drawn = "" if threshold is None else _DRAWN[row.kind](threshold)
+    return row.bad_side.format(v=drawn, whose=whose)
 
 
 def _rate_text(x: float) -> str:
@@ -436,7 +449,7 @@ def driver_words(s: Scenario, entry: dict) -> str | None:
         return None
     threshold = entry.get("threshold")
     if found["org"]:
-        return f"the other income drawn was under {money(threshold)} a month" if threshold is not None else None
+        return _bad_side(F.BY_PATH.get(f"organisation.{found['org']}"), threshold)
     if found["line"] is not None:
         index = int(found["line"])
         if index >= len(s.organisation.budget):
@@ -458,18 +471,10 @@ def driver_words(s: Scenario, entry: dict) -> str | None:
         return None
     c = s.contracts[index]
     whose = f" on “{c.name}”" if len(s.contracts) > 1 and c.name else ""
-    key = found["key"]
-    if key == "late_payment":
-        return f"the prime paid late{whose}"
-    if key == "p_no_referrals":
-        return f"no referrals came{whose}"
+    if found["key"]:
+        return _bad_side(F.BY_PATH.get(f"contracts[].{found['key']}"), threshold, whose)
     if threshold is None:
         return None
-    if key == "referrals_per_month":
-        rate = f"{threshold:.1f}".removesuffix(".0")
-        return f"the referral rate drawn{whose} was under {rate} a month"
-    if key == "success_rate":
-        return f"the success rate drawn{whose} was under {_rate_text(threshold)}"
     stage = int(found["stage"])
     stage_name = (f"“{c.outcome_payments[stage].name}”" if stage < len(c.outcome_payments)
                   and c.outcome_payments[stage].name else f"stage {stage + 1}")
@@ -653,8 +658,16 @@ def reserves_figures(s: Scenario, r: Results) -> list[tuple[str, str]]:
 
 # ----------------------------------------------------------------- what it needs anyway
 
-_MONEY_TERM_NAMES = {"overdraft_facility": "Overdraft facility", "opening_reserves": "Opening reserves"}
-_MONEY_TERM_SHORT = {"overdraft_facility": "Overdraft", "opening_reserves": "Reserves"}
+def _money_term(name: str) -> tuple[str, str, str]:
+    """A money term's name, short name and name with its article, from its row
+    ("Overdraft facility", "Overdraft", "an overdraft facility")."""
+    row = F.row_named(name)
+    if row is None:
+        return name, name, name.lower()
+    full = row.report_name
+    return full, row.short or full, f"{row.article} {full.lower()}" if row.article else full.lower()
+
+
 MONEY_NEEDS_HEADER = ["Term (needed anyway: without the contract)", "Today", "Safe value",
                       "Chance of running out there", "Monte Carlo range"]
 UNPROVABLE = "cannot be shown: no number of futures proves a 0% chance"
@@ -674,7 +687,7 @@ def money_needs_rows(needs: Sequence[Any], contracts: int) -> list[list[str]]:
     noun = "contract" if contracts == 1 else "contracts"
     rows = []
     for need in needs:
-        name = _MONEY_TERM_SHORT.get(need.input, need.input)
+        name = _money_term(need.input)[1]
         for label, answer in ((f"{name}: needed anyway", need.without),
                               (f"{name}: with the {noun}", need.with_contracts)):
             if need.status == "unprovable":
@@ -690,8 +703,8 @@ def money_need_sentence(need: Any, contracts: int) -> str:
     £58,500." """
     noun = "contract" if contracts == 1 else "contracts"
     verb = {"adds": "adds" if noun == "contract" else "add", "lowers": "lowers" if noun == "contract" else "lower"}
-    name = _MONEY_TERM_NAMES.get(need.input, need.input).lower()
-    a_name = {"overdraft_facility": "an overdraft facility"}.get(need.input, name)
+    full, _, a_name = _money_term(need.input)
+    name = full.lower()
     if need.status == "unprovable":
         return (f"With a risk appetite of 0% no {name} can be shown to be enough: no number of "
                 "simulated futures proves a chance of nothing.")

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ...model.fields import names_where
 from ...model.scenario import Contract, Scenario
 from ..results import Results
 from ..simulate import Progress, simulation_steps
@@ -22,12 +23,13 @@ from .common import CancelledCallback, Meter, ProgressCallback, decision_steps, 
 
 # The terms that make a payment structure (the source document's presets differ in these);
 # the organisation, referral volumes, price, costs and success rates stay the user's own.
-STRUCTURE_TERMS = ("payment_mode", "share_at_risk", "target_success_rate", "cohort_months",
-                   "fee_lag_months", "outcome_lag_months")
+# The field table's ``structure`` column.
+STRUCTURE_TERMS = names_where("contracts[]", "structure")
 # The user's guesses of how the work will go.  A preset file carries guesses of its own (the
 # heavy PbR preset's 33% chance of no referrals), but comparing payment terms must not quietly
 # swap the user's risks for the preset's (issue 13): they are taken only when asked for.
-RISK_GUESSES = ("referrals_per_month", "success_rate", "late_payment", "p_no_referrals")
+# The field table's ``guess`` column.
+RISK_GUESSES = names_where("contracts[]", "guess")
 # Version 3's payment terms, copied with STRUCTURE_TERMS whenever a preset or programme is
 # applied: a rate card's fees and stages (without them a copied "rate_card" mode would pay
 # nothing), and a threshold contract's pooled target.  From a share-at-risk preset they hold

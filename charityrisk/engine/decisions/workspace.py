@@ -33,6 +33,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from ...model.fields import names_where
 from ...model.scenario import Contract, Organisation, Scenario
 from .. import sampling
 from ..budget import BudgetPart, budget_parts, org_net_flows
@@ -189,9 +190,7 @@ class _LinearContract:
             out[:, months[inside]] = per_month[:, inside]
             return np.cumsum(out, axis=1)
 
-        fee_base = referrals
-        if c.guaranteed_referrals_per_month > 0:
-            fee_base = np.maximum(referrals, c.guaranteed_referrals_per_month)
+        fee_base = c.fee_referrals(referrals)
         fixed = fixed_costs(replace(c, fixed_monthly_cost=1.0), referrals)
         if not isinstance(fixed, np.ndarray):
             work = np.zeros(horizon)
@@ -214,7 +213,7 @@ class _LinearContract:
         return cls(cum_referrals, cum_fees, np.cumsum(outcome, axis=1), work, draws)
 
     def cumulative(self, c: Contract) -> np.ndarray:
-        fee_share = 1.0 if c.payment_mode == "clawback" else 1.0 - c.share_at_risk
+        fee_share = c.fee_share
         if fee_share:
             receipts = shift_months(self.fee_base, c.fee_lag_months) * (c.price_per_referral * fee_share)
         else:
@@ -255,9 +254,8 @@ class _RateCardContract(_LinearContract):
 
 # Terms the linear form covers with the same draws and the same fee base and fixed months;
 # any other change rebuilds it (from the kept draws where they still apply).
-LINEAR_TERMS = frozenset({"price_per_referral", "share_at_risk", "fee_lag_months", "outcome_lag_months",
-                          "cost_per_referral", "fixed_monthly_cost", "late_payment", "exit_cost", "name",
-                          "extra"})
+# (the field table's ``linear`` column, and the unknown keys kept with the contract).
+LINEAR_TERMS = frozenset(names_where("contracts[]", "linear") + ("extra",))
 
 
 def linear_change(base: Contract, c: Contract) -> bool:
