@@ -241,7 +241,6 @@ class ScenarioForm(QWidget):
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         self.summary.linkActivated.connect(lambda _link: self.show_first_problem())
         self.summary.hide()
-        outer.addWidget(self.summary)
 
         self.scroll_area = QScrollArea()
         self.scroll_area.setObjectName("form.scroll")
@@ -249,6 +248,9 @@ class ScenarioForm(QWidget):
         self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         outer.addWidget(self.scroll_area)
+        # The banner under the fields, not over them: appearing, it shortens the view from
+        # below and moves no field, so the next click lands where the user aimed.
+        outer.addWidget(self.summary)
         content = QWidget()
         content.setObjectName("form.content")
         self._content = QVBoxLayout(content)
@@ -1150,7 +1152,7 @@ class ScenarioForm(QWidget):
 
     def _apply_problems(self, problems: list[Problem] | list[str]) -> None:
         """Mark each problem beside the field its key path names (read from the Problem's path
-        and code, never from its wording); the rest go in the summary above the form."""
+        and code, never from its wording); the rest go in the summary under the form."""
         for key, shown in self._fields.items():
             if not key.startswith("contract."):
                 shown.clear_mark()

@@ -34,6 +34,11 @@ from .state import WindowState
 DEFAULT_LEVERS = default_levers(with_contract=True)
 ORGANISATION_DEFAULTS = default_levers(with_contract=False)
 
+# The narrowest a decision chart is drawn before it scrolls sideways, in logical pixels: its
+# labels wrap and its legend refits to the width, and the report's 4.2 inches would make the
+# tab scroll sideways on a 1366 x 768 screen at 150% (about 390 pixels beside the form).
+DECISION_CHART_MIN_PX = 340
+
 
 class NegotiatePanel(QWidget):
     shown = Signal(object)  # the Negotiation shown
@@ -97,7 +102,7 @@ class NegotiatePanel(QWidget):
         self.precision = wrapped_label("negotiate.precision")
         layout.addWidget(self.precision)
         self.chart = ChartCanvas("Chance of running out with two terms at once",
-                                 minimum=(round(100 * decision_figures.MIN_WIDTH_IN),
+                                 minimum=(DECISION_CHART_MIN_PX,
                                           round(100 * decision_figures.NEGOTIATION_MIN_HEIGHT_IN)))
         self.chart.setObjectName("negotiate.chart")
         layout.addWidget(scrolling(self.chart), 1)

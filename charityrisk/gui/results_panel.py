@@ -218,6 +218,8 @@ class ResultsPanel(QWidget):
                                f"QScrollArea#charts_scroll:focus {{ border-color: {FOCUS_COLOUR}; }}")
         bar = scroller.horizontalScrollBar().sizeHint().height()
         scroller.setMinimumHeight(self.canvas.minimumHeight() + bar + 4)
+        # Narrow, the charts stack one a row, taller: the scroller follows their new minimum.
+        self.canvas.arranged.connect(lambda: scroller.setMinimumHeight(self.canvas.minimumHeight() + bar + 4))
         layout.addWidget(scroller, 1)
         self.results: Results | None = None
         self._shown: Shown | None = None  # what the charts and table were last drawn from
