@@ -381,10 +381,9 @@ def test_every_part_is_usable(tmp_path, name, width, height, scale):
 # Month by month lays the months across, as the finance lead's spreadsheet does: those tables
 # scroll sideways by design (36 columns never fit), and say so in their hint.
 BY_DESIGN = ("monthly_table", "period_table")
-# Found by these checks and not fixed in this change (each a strict xfail below, so the fix is
-# noticed): at 1024 x 768 the window's four tab titles need about 590 pixels where the form
-# leaves 540 (gui/window.py); on every screen a results chart's legend row runs past the
-# canvas's right edge ("£0 (no overdraf"): report/figures fits the legend's columns to its axes.
+# Found by these checks and not fixed (each a strict xfail below, so the fix is noticed): on
+# every screen a results chart's legend row runs past the canvas's right edge ("£0 (no
+# overdraf"): report/figures fits the legend's columns to its axes.
 WINDOW_TABS = "window's tab"
 LEGENDS = "chart legend cut"
 
@@ -419,10 +418,9 @@ def test_every_page_fits_its_view_with_nothing_cut(tmp_path, name, width, height
     assert not problems, json.dumps(problems, indent=1)
 
 
-TABS_REASON = "the window's four tab titles need about 590 pixels and the form leaves 540 (gui/window.py)"
 LEGENDS_REASON = "report/figures fits a legend's columns to its axes; the widest row runs past the canvas's edge"
 KNOWN = [  # (kind, screen, why it fails today): each a strict xfail
-    *[("window tabs", s, TABS_REASON if s[0] == "1024x768" else "") for s in PAGE_SCREENS],
+    *[("window tabs", s, "") for s in PAGE_SCREENS],
     *[("legends", s, LEGENDS_REASON) for s in PAGE_SCREENS],
 ]
 
