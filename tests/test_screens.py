@@ -421,7 +421,7 @@ def test_every_page_fits_its_view_with_nothing_cut(tmp_path, name, width, height
 LEGENDS_REASON = "report/figures fits a legend's columns to its axes; the widest row runs past the canvas's edge"
 KNOWN = [  # (kind, screen, why it fails today): each a strict xfail
     *[("window tabs", s, "") for s in PAGE_SCREENS],
-    *[("legends", s, LEGENDS_REASON) for s in PAGE_SCREENS],
+    *[("legends", s, "") for s in PAGE_SCREENS],
 ]
 
 

@@ -22,6 +22,7 @@ from ..report import figures, style
 from ..report.describe import describe_results_canvas
 
 REFIT_MS = 150
+REFIT_SLACK_IN = 0.05  # a laid-out chart this much narrower or wider than fitted: fit again
 TEXTS_KEPT = 2000  # glyph images of this many placed texts, a few megabytes
 
 
@@ -162,6 +163,7 @@ class ResultsCanvas(KeptTextCanvas):
         self.setAccessibleName("Charts of the simulated balance, chance of running out and lowest balances")
         self._shown: tuple[Scenario, Results, float] | None = None
         self._after_draw: list[Callable[[], None]] = []
+        self._refitted_for: tuple | None = None
         # Titles and legends are fitted to the charts' width when drawn: refit after resizing.
         self._refit = QTimer(self, singleShot=True, interval=REFIT_MS)
         self._refit.timeout.connect(self._redraw)
@@ -214,9 +216,25 @@ class ResultsCanvas(KeptTextCanvas):
 
     def draw(self) -> None:
         super().draw()
+        self._refit_to_layout()
         callbacks, self._after_draw = self._after_draw, []
         for callback in callbacks:
             callback()
+
+    def _refit_to_layout(self) -> None:
+        """After a resize a chart's legend is fitted to its width before the layout has run,
+        and the laid-out chart can be narrower (its axis labels keep their size): a legend
+        fitted to the old width ran past the canvas.  Fit once more to the laid-out width,
+        once per size and answer (so a layout that moves again cannot loop)."""
+        if self._shown is None:
+            return
+        charts = (self.fan, self.run_out, self.lowest)
+        moved = any(abs(chart.fitted_width - style.width_in(chart.ax)) > REFIT_SLACK_IN
+                    for chart in charts if chart.fitted_width is not None)
+        key = (self.width(), id(self._shown))
+        if moved and key != self._refitted_for:
+            self._refitted_for = key
+            self._refit.start()
 
     def resizeEvent(self, event) -> None:
         self._arrange(event.size().width() < STACK_PX)
