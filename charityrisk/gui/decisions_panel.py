@@ -177,6 +177,8 @@ class DecisionsPanel(QWidget):
         self.views.addTab(compare_box, "Payment structures compared")
         self.negotiate = NegotiatePanel(state=self.state, contract=self.contract_choice.currentIndex)
         self.views.addTab(self.negotiate, "Two terms at once")
+        # another contract has other stages to price
+        self.contract_choice.currentIndexChanged.connect(lambda _i: self.negotiate.follow_contract())
         layout.addWidget(self.views, 1)
 
     # --------------------------------------------------------------------------------
