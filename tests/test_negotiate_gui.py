@@ -169,6 +169,9 @@ def test_a_stage_price_and_a_budget_scale_as_the_two_terms(qtbot):
         assert len(expected.rows.values) >= 3 and len(expected.columns.values) >= 3
         assert len({x for row in expected.p for x in row}) > 1  # the two terms move the risk
         assert p.sentence.text() == negotiation_sentence(expected, True)  # two contracts: named
+        # the chart's axes name the stage and the line, as the chooser does
+        assert p.chart.ax.get_ylabel() == "Price of “Sustained job”"
+        assert p.chart.ax.get_xlabel() == "Scale of “Appeal”"
         # The pooled threshold contract has no stages: its prices are not offered, the line is.
         p.contract_choice.setCurrentIndex(1)
         assert [t for t in offered(p.first) if t.startswith(("Price of “", "Scale of “"))] == ["Scale of “Appeal”"]

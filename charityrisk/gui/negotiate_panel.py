@@ -53,8 +53,12 @@ def chooser_label(name: str, scenario: Scenario | None, contract: int) -> str:
     if item is None or scenario is None:
         return lever_label(name)
     lst, k, key = item
+    if lst == "outcome_payments" and not 0 <= contract < len(scenario.contracts):
+        return lever_label(name)
     items = (scenario.contracts[contract].outcome_payments if lst == "outcome_payments"
              else scenario.organisation.budget)
+    if k >= len(items):
+        return lever_label(name)
     words, place = _ITEM_WORDS[key]
     own = items[k].name.strip()
     return f"{words} “{own}”" if own else f"{words} {place} {k + 1}"
@@ -78,6 +82,7 @@ class NegotiatePanel(QWidget):
         self.negotiation: Negotiation | None = None
         self._shown_for: Scenario | None = None
         self._job_scenario: Scenario | None = None
+        self._job_contract = 0
         self._followed: Scenario | None = None
         self.busy_row = ProgressRow("negotiate", "Working...")
         self.progress, self.cancel_button = self.busy_row.bar, self.busy_row.cancel
@@ -224,6 +229,7 @@ class NegotiatePanel(QWidget):
         contract = max(contract, 0)
         paths = self.paths
         self._job_scenario = scenario
+        self._job_contract = contract
         self.status.setText("Working on the same simulated futures as the results...")
         self.runner.start(lambda: negotiate_steps(scenario, (first, second), contract, paths))
 
@@ -234,15 +240,17 @@ class NegotiatePanel(QWidget):
         scenario = self._job_scenario
         current = scenario == self.scenario
         self.status.setText("" if current else "This grid is for an earlier version of the scenario.")
-        self.show_negotiation(negotiation, scenario)
+        self.show_negotiation(negotiation, scenario, self._job_contract)
 
-    def show_negotiation(self, n: Negotiation, scenario: Scenario | None = None) -> None:
+    def show_negotiation(self, n: Negotiation, scenario: Scenario | None = None, contract: int = 0) -> None:
         self.negotiation = n
         self._shown_for = scenario
         several = scenario is not None and len(scenario.contracts) > 1
         self.sentence.setText(negotiation_sentence(n, several))
         self.precision.setText(precision_sentence(n))
-        self.chart.show_chart(lambda ax: decision_figures.draw_negotiation(ax, n))
+        # an item's term named on its axis as in the chooser: which stage's price, which line
+        names = {axis.input: chooser_label(axis.input, scenario, contract) for axis in (n.rows, n.columns)}
+        self.chart.show_chart(lambda ax: decision_figures.draw_negotiation(ax, n, names=names))
         self.chart.setAccessibleDescription(describe_grid(n))
         self.shown.emit(n)
 

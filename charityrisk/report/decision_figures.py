@@ -7,6 +7,7 @@ Each function starts with ax.clear() so the app can redraw on the same Axes.  Th
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping
 
 import numpy as np
 from matplotlib.artist import Artist
@@ -148,10 +149,12 @@ NEGOTIATION_CMAP = "cividis_r"  # lightness rises steadily: darker is riskier in
 SAFE_HATCH = "///"
 
 
-def draw_negotiation(ax: Axes, n: Negotiation, *, font_scale: float = style.DENSE_SCALE) -> None:
+def draw_negotiation(ax: Axes, n: Negotiation, *, font_scale: float = style.DENSE_SCALE,
+                     names: Mapping[str, str] | None = None) -> None:
     """The grid of the chance of running out, its figure in every cell; the cells within
     the appetite hatched and the safe region outlined in bold (legible in grey), the terms
-    as they are outlined dashed."""
+    as they are outlined dashed.  ``names``: an axis's name by its lever where the caller
+    knows better than the field table (an item's own: "Price of “Job start”")."""
     from matplotlib.colors import Normalize
     from matplotlib.patches import Rectangle
 
@@ -201,8 +204,9 @@ def draw_negotiation(ax: Axes, n: Negotiation, *, font_scale: float = style.DENS
     for i, j in now:
         ax.add_patch(Rectangle((j - 0.45, i - 0.45), 0.9, 0.9, fill=False, edgecolor=style.VERMILLION,
                                linewidth=2.0, linestyle="--"))
-    style.style_axes(ax, NEGOTIATION_TITLE, lever_label(n.columns.input), lever_label(n.rows.input), k,
-                     grid_axis="both")
+    names = names or {}
+    style.style_axes(ax, NEGOTIATION_TITLE, names.get(n.columns.input) or lever_label(n.columns.input),
+                     names.get(n.rows.input) or lever_label(n.rows.input), k, grid_axis="both")
     ax.grid(False)
     ax.set_xticks(range(cols), [axis_value(n.columns, v) for v in n.columns.values], fontsize=size)
     ax.set_yticks(range(rows), [axis_value(n.rows, v) for v in n.rows.values], fontsize=size)
