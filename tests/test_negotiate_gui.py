@@ -197,3 +197,23 @@ def test_a_renamed_stage_is_offered_by_its_new_name_and_an_unnamed_one_by_its_pl
     p.set_scenario(s.with_contract(0, outcome_payments=stage(card, 1, name="")))
     assert "Price of stage 2" in offered(p.first)
     p.shutdown()
+
+
+def test_the_decisions_tabs_contract_choice_sets_which_stages_are_offered(qtbot, prompts):
+    """The tab's one contract chooser: a rate card's stages are offered while it is chosen, the
+    pooled threshold contract's terms (no stages) when that one is."""
+    from test_decisions_v3 import v3
+    d = DecisionsPanel(prompts=prompts)
+    qtbot.addWidget(d)
+    d.set_scenario(v3())
+    d.show()
+    try:
+        d.views.setCurrentWidget(d.negotiate)
+        assert "Price of “Job start”" in offered(d.negotiate.first)
+        d.contract_choice.setCurrentIndex(1)
+        texts = offered(d.negotiate.first)
+        assert "Price of “Job start”" not in texts and "Pooled target" in texts and "Scale of “Appeal”" in texts
+        d.contract_choice.setCurrentIndex(0)
+        assert "Price of “Sustained job”" in offered(d.negotiate.second)
+    finally:
+        d.shutdown()
