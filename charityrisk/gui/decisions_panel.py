@@ -160,6 +160,8 @@ class DecisionsPanel(QWidget):
         self.views.addTab(compare_box, "Payment structures compared")
         self.negotiate = NegotiatePanel(state=self.state, contract=self.contract_choice.currentIndex)
         self.views.addTab(self.negotiate, "Two terms at once")
+        # another contract has other stages to price
+        self.contract_choice.currentIndexChanged.connect(lambda _i: self.negotiate.follow_contract())
         layout.addWidget(self.views, 1)
 
     # --------------------------------------------------------------------------------
@@ -292,6 +294,8 @@ class DecisionsPanel(QWidget):
         note = risk_guesses_sentence(comparison)
         self.compare_note.setText(note)
         self.compare_note.setVisible(bool(note))
+        # tall enough for every name whole in the legend: the tab scrolls rather than squash it
+        self.curves.setMinimumHeight(round(100 * decision_figures.comparison_height_in(comparison)))
         self.curves.show_chart(lambda ax: decision_figures.draw_comparison_curves(ax, comparison))
         self.views.setCurrentIndex(1)
         self.comparison_shown.emit(comparison)

@@ -46,6 +46,7 @@ from ..model.fields import FieldSpec
 from ..model.problems import Problem
 from ..model.scenario import MAX_CONTRACTS, RATE_CARD_KEYS, SHARE_ONLY_KEYS, Contract, Organisation
 from ..model.validation import next_contract_id
+from ..report.missing import budget_missing, missing_hint
 from ..resources import preset_path
 from .budget_table import BudgetTable
 from .fields import (
@@ -506,7 +507,8 @@ class ScenarioForm(QWidget):
             except ScenarioError:
                 return
         org = scenario.organisation
-        self.budget_hint.setText(reserves_hint(org, scenario.horizon_months))
+        self.budget_hint.setText(missing_hint() if budget_missing(scenario)
+                                 else reserves_hint(org, scenario.horizon_months))
         side = self.reserves_hint
         if org.budget and side is not None:  # one figure on screen: beside the reserves too
             months = months_of_reserves(org, scenario.horizon_months)

@@ -242,6 +242,7 @@ class ResultsPanel(QWidget):
         """Nothing computed for this scenario yet: the headline says what to do."""
         self.results, self._shown = None, None
         self.table.setRowCount(0)
+        self.table.setVisible(True)
         self.canvas.clear()
         self._set_level("stale")
         self.headline.setText(NO_RESULTS_HEADLINE)
@@ -296,6 +297,9 @@ class ResultsPanel(QWidget):
             value_item.setToolTip(f"{label}: {value}. {explained}" if explained else f"{label}: {value}")
             pairs.append((label_item, value_item))
         self.table.show_figures(pairs)
+        # No budget, no figures of the charity to show: the headline says what is missing, and
+        # a "1 in 20 futures" beside it would be read as an answer.
+        self.table.setVisible(not missing)
         self.canvas.show_results(scenario, results, appetite)
         self.set_status("")
 
