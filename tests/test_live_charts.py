@@ -158,6 +158,47 @@ def test_results_canvas_draws_new_answers_into_the_same_artists(qtbot, runs):
     assert np.allclose(median.get_ydata(), second.balance_percentiles["50"])
 
 
+def test_a_legend_label_that_changes_within_its_column_keeps_the_layout():
+    """A first estimate's "Without the contract (under 0.1%)" and the full run's "(0.1%)",
+    under a wider label in the same column, need the same room: no new layout (it was half a
+    live answer's drawing).  A label that becomes the column's widest does need one."""
+    fig = style.new_figure(6, 4)
+    canvas = FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    lines = [ax.plot([0, 1], [0, 1])[0] for _ in range(3)]
+    labels = ["Chance of having run out (25% by month 36)", "Without the contract (under 0.1%)", "Appetite"]
+    for line, label in zip(lines, labels):
+        line.set_label(label)
+    style.legend_below(ax, handles=lines, ncol=1)
+    canvas.draw()
+    engine = fig.get_layout_engine()
+    laid_out = engine.runs
+    texts = ax.get_legend().get_texts()
+    texts[1].set_text("Without the contract (0.1%)")
+    canvas.draw()
+    assert engine.runs == laid_out
+    texts[1].set_text("Without the contract, which is the widest label by far now (0.1%)")
+    canvas.draw()
+    assert engine.runs == laid_out + 1
+
+
+def test_the_charts_keep_their_height_when_the_words_above_take_another_line(qtbot, window):
+    """The charts' height follows the tab, not the sentences above them: a note one line
+    longer moves the charts down, never squeezes them (a new height is a new layout)."""
+    window.resize(1600, 1200)  # tall enough that the charts grow past their least height
+    panel = window.results_panel
+    qtbot.wait(300)
+    size = panel.canvas.size()
+    assert size.height() > panel.canvas.minimumHeight() + 40
+    panel.notes.setVisible(True)
+    panel.notes.setText("One line.")
+    qtbot.wait(50)
+    assert panel.canvas.size() == size
+    panel.notes.setText("Two lines,\nas the figures in a sentence grow by a digit.")
+    qtbot.wait(50)
+    assert panel.canvas.size() == size
+
+
 def test_a_run_starting_and_ending_leaves_the_charts_their_size(qtbot, window):
     window.resize(1600, 1200)  # tall enough that the charts grow past their least height
     panel = window.results_panel

@@ -44,6 +44,7 @@ from .state import Shown, WindowState
 FIGURE_PAIRS = 2
 TWO_PAIRS_PX = 820
 VALUE_SHARE = 0.5
+CHART_SHARE = 0.7  # of the results tab's visible height (the text above scrolls away)
 NO_RESULTS_HEADLINE = ("Fill in the amounts marked “Required” on the left: the chance of running out "
                        "appears here once every amount is in.")
 
@@ -216,13 +217,28 @@ class ResultsPanel(QWidget):
         scroller.setWidget(self.canvas)
         scroller.setStyleSheet(f"QScrollArea#charts_scroll {{ border: 2px solid transparent; }} "
                                f"QScrollArea#charts_scroll:focus {{ border-color: {FOCUS_COLOUR}; }}")
-        bar = scroller.horizontalScrollBar().sizeHint().height()
-        scroller.setMinimumHeight(self.canvas.minimumHeight() + bar + 4)
+        self._charts = scroller
         # Narrow, the charts stack one a row, taller: the scroller follows their new minimum.
-        self.canvas.arranged.connect(lambda: scroller.setMinimumHeight(self.canvas.minimumHeight() + bar + 4))
-        layout.addWidget(scroller, 1)
+        self.canvas.arranged.connect(self._fit_charts)
+        self._fit_charts()
+        layout.addWidget(scroller)
+        layout.addStretch(1)
         self.results: Results | None = None
         self._shown: Shown | None = None  # what the charts and table were last drawn from
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_charts()
+
+    def _fit_charts(self) -> None:
+        """The charts as tall as CHART_SHARE of the tab's visible height, never below their
+        readable minimum: set by the tab, not by the words above them, which change by a line
+        as figures change.  A chart that changed height with them was laid out afresh, half
+        of a live answer's drawing, and jumped under the user's eyes."""
+        bar = self._charts.horizontalScrollBar().sizeHint().height()
+        view = self.parentWidget()
+        visible = view.height() if view is not None else self.height()
+        self._charts.setFixedHeight(max(self.canvas.minimumHeight() + bar + 4, int(visible * CHART_SHARE)))
 
     def render_state(self, state: WindowState) -> None:
         """Show the state's results (drawn again only when a new run's arrive) and, while they

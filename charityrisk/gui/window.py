@@ -120,6 +120,11 @@ class MainWindow(QMainWindow):
                              (self.monthly_panel, "Month by month"),
                              (self.variants_panel, "Try different terms")):
             self.tabs.addTab(scrolling(panel, self.tabs.count()), title)
+        # The results tab's scroll bar always shown: appearing as a sentence grows by a line, it
+        # narrowed the charts, and a chart of a new width is laid out afresh (ResultsPanel).
+        results_scroll = self.tabs.widget(0)
+        assert isinstance(results_scroll, QScrollArea)
+        results_scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.tabs.currentChanged.connect(lambda _: self.monthly_panel.fill_if_shown())
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.form)
