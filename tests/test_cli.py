@@ -170,10 +170,12 @@ def test_the_writer_never_replaces_a_device_or_pipe(tmp_path):
 
 
 # ----- long runs ---------------------------------------------------------------------------
-def _big(tmp_path, contracts=50, paths=1_000_000):
+def _big(tmp_path, contracts=50, paths=1_000_000, duration=None):
     data = json.loads(json.dumps(WORKED))
     data["horizon_months"] = 120
-    data["contracts"] = [dict(WORKED["contracts"][0], name=f"c{i}") for i in range(contracts)]
+    first = WORKED["contracts"][0]
+    data["contracts"] = [dict(first, name=f"c{i}", duration_months=duration or first["duration_months"])
+                         for i in range(contracts)]
     data["simulation"] = {"paths": paths}
     path = tmp_path / "big.json"
     path.write_text(json.dumps(data))
@@ -265,7 +267,10 @@ def test_ctrl_c_in_a_real_run_on_a_terminal_shows_progress_then_one_line(tmp_pat
     import signal
 
     leader, follower = os.openpty()  # standard error is a terminal, as for a user
-    big = _big(tmp_path, contracts=5, paths=400_000)  # a minute's run in blocks of under a second
+    # Contracts that run the whole horizon: a run of seconds in blocks of under a second, so
+    # the Ctrl+C lands inside it (with 4-month contracts it took 2 s once the percentiles got
+    # faster, and twice on a busy CI machine it had ended before the signal came).
+    big = _big(tmp_path, contracts=5, paths=400_000, duration=118)
     proc = subprocess.Popen([sys.executable, "-m", "charityrisk", "simulate", big],
                             stdout=subprocess.DEVNULL, stderr=follower)
     os.close(follower)

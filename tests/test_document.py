@@ -14,6 +14,7 @@ from charityrisk.gui.document import MAX_RECENT, ScenarioDocument
 from charityrisk.gui.recovery import Document as Recovered
 from charityrisk.gui.state import WindowState
 from charityrisk.model import ScenarioError, load_scenario, save_scenario, scenario_from_dict, scenario_to_dict
+from charityrisk.model.problems import Problem
 
 
 class FakeSettings(dict):
@@ -50,7 +51,7 @@ class FakeView:
             self.state.update(invalid=True)
 
     def settled_scenario(self):
-        return (self.form, []) if self.form is not None else (None, ["a value to fix"])
+        return (self.form, []) if self.form is not None else (None, [Problem.from_text("a value to fix")])
 
     def set_clean(self, clean):
         self.state.update(unsaved_edits=not clean)
@@ -169,7 +170,7 @@ def test_a_value_to_fix_stops_the_save(document, view, prompts, saved):
     view.state.update(invalid=True)
     before = saved.read_bytes()
     assert not document.save()
-    assert prompts.messages("show_problems")[0][0] == "Please fix these before saving"
+    assert prompts.messages("show_problems")[0] == ("Please fix these before saving", ["a value to fix"])
     assert saved.read_bytes() == before and view.state.modified
 
 
