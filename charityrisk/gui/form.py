@@ -54,20 +54,14 @@ from .fields import (
     UK,
     CheckField,
     ChoiceField,
-    FeeScheduleField,
     Field,
-    FirstMonthField,
     GuardedCombo,
     NotesField,
     NumberField,
     SeedField,
     TextField,
     UncertainField,
-    WholeSpin,
-    count_spin,
-    money_spin,
-    months_spin,
-    percent_spin,
+    editor_for,
     plain_reason,
 )
 from .parts import unique_name
@@ -311,51 +305,8 @@ class ScenarioForm(QWidget):
 
     def _field(self, row: FieldSpec) -> Field:
         """The input for a row of the field table: its caption, tooltip, unit and bounds."""
-        key, tip = form_key(row), row.tip
-        if row.path == "first_month":
-            return FirstMonthField(key, row.label, tip, row.access, self._changed)
-        if row.path == "contracts[].fee_per_referral":
-            return FeeScheduleField(key, row.label, tip, row.access, self._changed)
-        if row.kind == "text":
-            # Qt counts UTF-16 units, two for an emoji: room for MAX_TEXT characters of any
-            # kind, and validation (which counts characters) marks a longer name.
-            return TextField(key, row.label, tip, row.access, self._name_changed,
-                             max_length=2 * int(row.hi or 200), placeholder="e.g. Resettlement mentoring")
-        if row.path == "contracts[].count_noise":
-            on, off = row.choices
-            return CheckField(key, row.label, tip, on, off, self._changed)
-        if row.kind == "choice":
-            return ChoiceField(key, row.label, tip, row.access, CHOICES[row.path], self._changed,
-                               hint=row.side_hint)
-        if row.path == "simulation.seed":
-            return SeedField(key, row.label, tip, row.access, self._changed)
-        make = self._spin_maker(row)
-        if row.uncertain:
-            return UncertainField(key, row.label, tip, row.access, make, row.shown_as, self._changed)
-        return NumberField(key, row.label, tip, row.access, make(), row.shown_as, self._changed,
-                           hint=row.side_hint, none_text=row.none_text)
-
-    @staticmethod
-    def _spin_maker(row: FieldSpec) -> Callable[[], Any]:
-        lo, hi = row.lo if row.lo is not None else 0, row.hi
-        if hi is None:
-            raise TypeError(f"{row.path}: a number field needs an upper bound")
-        step = row.step
-        if row.kind == "money":
-            return lambda: money_spin(lo, hi, step or 1000)
-        if row.kind == "fraction":
-            return lambda: percent_spin(100 * lo, 100 * hi)
-        if row.kind == "count":
-            return lambda: count_spin(hi)
-        if row.kind == "months" and row.shown_as == "months":
-            return lambda: months_spin(int(lo), int(hi))
-
-        def whole() -> WholeSpin:
-            spin = WholeSpin(lo=int(lo), hi=int(hi), step=step or 1)
-            if row.kind == "months":  # a month number, e.g. "month 3"
-                spin.setPrefix("month ")
-            return spin
-        return whole
+        return editor_for(row, form_key(row), self._changed, choices=CHOICES.get(row.path, ()),
+                          text_changed=self._name_changed, placeholder="e.g. Resettlement mentoring")
 
     def _rows(self, form: QFormLayout, rows: tuple[FieldSpec, ...] | list[FieldSpec]) -> None:
         for row in rows:

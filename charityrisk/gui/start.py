@@ -60,11 +60,11 @@ from .fields import (
     FirstMonthField,
     MoneySpin,
     NumberField,
-    TextField,
     UncertainField,
+    editor_for,
     plain_reason,
 )
-from .form import DEFAULT_SCENARIO, NEW_CONTRACT, PAYMENT_MODES, ScenarioForm
+from .form import DEFAULT_SCENARIO, NEW_CONTRACT, PAYMENT_MODES
 
 SEEN_KEY = "start/seen"  # QSettings: the first-start choice has been offered
 OWN, EXAMPLE = "own", "example"
@@ -76,18 +76,10 @@ CHOICES = [(OWN, "Start my own scenario"), (EXAMPLE, "Look at the example")]
 ASSUMED = "assumed: the default"
 FORECAST_FILTER = "Forecasts (*.xlsx *.csv);;All files (*)"
 
-# What the setup asks, by page: rows of the field table, in the order asked.
-ORGANISATION_ROWS: tuple[FieldSpec, ...] = (
-    spec_of("", "name"), spec_of("organisation", "opening_reserves"),
-    spec_of("organisation", "overdraft_facility"), spec_of("organisation", "reserves_floor"),
-    spec_of("simulation", "risk_appetite"), spec_of("", "first_month"), spec_of("", "horizon_months"),
-)
-FIGURE_ROWS: tuple[FieldSpec, ...] = (spec_of("organisation", "monthly_other_income"),
-                                      spec_of("organisation", "monthly_core_costs"))
-CONTRACT_ROWS: tuple[FieldSpec, ...] = tuple(spec_of("contracts[]", name) for name in (
-    "name", "start_month", "duration_months", "referrals_per_month", "price_per_referral", "share_at_risk",
-    "outcome_lag_months", "cost_per_referral", "fixed_monthly_cost"))
-PLACEHOLDERS = {"name": "e.g. Riverside Mentoring", "contracts[].name": "e.g. Resettlement mentoring"}
+# What the setup asks, by page: the field table's rows with a ``setup`` column, in its order.
+ORGANISATION_ROWS: tuple[FieldSpec, ...] = F.setup_rows("organisation")
+FIGURE_ROWS: tuple[FieldSpec, ...] = F.setup_rows("figures")
+CONTRACT_ROWS: tuple[FieldSpec, ...] = F.setup_rows("contract")
 
 # The three ways to the budget.
 LINES, IMPORT, FIGURES = "lines", "import", "figures"
@@ -159,16 +151,8 @@ def field_key(row: FieldSpec) -> str:
 
 def _editor(row: FieldSpec, changed: Callable[[], None]) -> Field:
     """The form's editor for a row: the row's caption, tooltip, unit and bounds."""
-    key = field_key(row)
-    if row.path == "first_month":
-        return FirstMonthField(key, row.label, row.tip, row.access, changed)
-    if row.kind == "text":
-        return TextField(key, row.label, row.tip, row.access, lambda _t: changed(),
-                         max_length=2 * int(row.hi or F.MAX_TEXT), placeholder=PLACEHOLDERS.get(row.path, ""))
-    make = ScenarioForm._spin_maker(row)  # the form's spin box for the row's kind and bounds
-    if row.uncertain:
-        return UncertainField(key, row.label, row.tip, row.access, make, row.shown_as, changed)
-    return NumberField(key, row.label, row.tip, row.access, make(), row.shown_as, changed)
+    return editor_for(row, field_key(row), changed, placeholder=row.setup.placeholder if row.setup else "",
+                      notes=False)  # the form's grey notes of plain arithmetic are not repeated here
 
 
 def _start_value(row: FieldSpec) -> Any:
