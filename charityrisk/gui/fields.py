@@ -495,8 +495,14 @@ class NumberField(Field):
         if value is None and self._none:
             self.spin.setValue(self.spin.minimum())
         elif value is None and self.money is not None:
+            # Blank, an amount to fill in: nothing to give back unchanged.  Left blank it reads
+            # as None (refused as empty); whatever is typed, 0 included, is read from the box
+            # (its number does not change from the 0 under the blank, so it cannot be told
+            # from "untouched" by the number).
             self.money.setValue(max(self.money.minimum(), 0))
             self.money.set_blank()
+            self._orig, self._shown = None, None
+            return
         else:
             number = round(value or 0) if self.integer else (value or 0) * self._unit.scale
             self.spin.setValue(_within(self.spin, number))

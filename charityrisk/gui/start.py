@@ -187,9 +187,8 @@ def _blank(spin: Any) -> bool:
 
 
 def _amount(spin: Any, scale: float) -> Any:
-    """A spin box's model value: for money, None when blank and the text when unreadable (the
-    validator names the field).  Read from the box itself: a field started blank keeps None as
-    its value until the box's number changes, so a typed £0 would read as nothing."""
+    """A guess's box's model value: for money, None when blank and the text when unreadable
+    (the validator names the field)."""
     if isinstance(spin, MoneySpin):
         text = spin.lineEdit().text().strip()
         if not text:
@@ -209,9 +208,7 @@ def _read(field: Field) -> Any:
         parts = {p: likely if p != "likely" and _blank(spin) else _amount(spin, scale)
                  for p, spin in field.spins.items()}
         return parts["low"] if parts["low"] == parts["likely"] == parts["high"] else parts
-    if isinstance(field, NumberField):
-        return _amount(field.spin, field.unit.scale if field.unit is not None else 1.0)
-    return field.value()
+    return field.value()  # a blank amount typed as 0 is 0 (gui.fields.NumberField)
 
 
 def _caption(text: str, buddy: QWidget | None = None, tip: str = "") -> QLabel:
