@@ -40,6 +40,7 @@ from ..model.calendar import month_name, parse_first_month
 from ..model.fields import MAX_LAG, MAX_MONEY, MAX_REFERRALS, MAX_TEXT, FieldSpec, spec, spec_of
 from ..model.money import MoneyError, format_money, parse_money
 from ..model.problems import ORDER, RANGE, REQUIRED, TEXT, TYPE, Problem
+from ..report.formats import money_exact
 
 UK = QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom)
 ERROR_COLOUR = "#b3261e"
@@ -271,7 +272,7 @@ class Unit:
     def show(self, model_value: float) -> str:
         shown = model_value * self.scale
         if self.kind == "money":
-            return ("-£" if shown < 0 else "£") + UK.toString(abs(shown), "f", 0 if shown == int(shown) else 2)
+            return money_exact(shown)
         if self.kind == "percent":
             return f"{shown:.4g}%"
         if self.kind == "months":

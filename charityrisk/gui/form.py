@@ -46,6 +46,7 @@ from ..model.fields import FieldSpec
 from ..model.problems import Problem
 from ..model.scenario import MAX_CONTRACTS, RATE_CARD_KEYS, SHARE_ONLY_KEYS, Contract, Organisation
 from ..model.validation import next_contract_id
+from ..report.formats import money
 from ..resources import preset_path
 from .budget_table import BudgetTable
 from .fields import (
@@ -196,10 +197,6 @@ def _put(d: dict, path: str, value: Any) -> None:
             d[part] = {}
         d = d[part]
     d[last] = value
-
-
-def _money(x: float) -> str:
-    return ("-£" if x < 0 else "£") + UK.toString(abs(float(x)), "f", 0)
 
 
 class ScenarioForm(QWidget):
@@ -989,8 +986,8 @@ class ScenarioForm(QWidget):
             best += float(price) * int(payments)
         if not isinstance(first_fee, (int, float)) or not self.stages.stages():
             return ""
-        return (f"A referral in year 1 brings {_money(first_fee)} as a fee, then {_money(total)} on average "
-                f"for its outcomes at the most likely shares ({_money(best)} if it reaches every stage).")
+        return (f"A referral in year 1 brings {money(first_fee)} as a fee, then {money(total)} on average "
+                f"for its outcomes at the most likely shares ({money(best)} if it reaches every stage).")
 
     def _show_mode_rows(self) -> None:
         """Show only the rows the chosen payment mode uses: a rate card has no price, share,
@@ -1033,7 +1030,7 @@ class ScenarioForm(QWidget):
             self.reserves_hint.setText("")
         rate, facility = o.overdraft_interest_per_year, o.overdraft_facility
         self._hint_of("organisation.overdraft_interest_per_year").setText(
-            f"≈ {_money(facility * rate / 12)} a month with the whole overdraft used" if rate > 0 and facility > 0
+            f"≈ {money(facility * rate / 12)} a month with the whole overdraft used" if rate > 0 and facility > 0
             else "")
         if not 0 <= self._current < len(self._contracts):
             return
@@ -1054,7 +1051,7 @@ class ScenarioForm(QWidget):
         if share <= 0:
             self._share_hint.setText("Nothing at risk: the whole price is paid as a fee.")
         else:
-            self._share_hint.setText(f"{_money(c.amount_at_risk)} of each {_money(price)} depends on results.")
+            self._share_hint.setText(f"{money(c.amount_at_risk)} of each {money(price)} depends on results.")
         payment_mode = f["contract.payment_mode"]
         if not isinstance(payment_mode, ChoiceField):
             raise TypeError("contract.payment_mode is not a choice field")

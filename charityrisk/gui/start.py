@@ -48,6 +48,7 @@ from ..model.fields import FieldSpec, spec_of
 from ..model.forecast import ForecastImport
 from ..model.problems import CALENDAR, Problem
 from ..model.scenario import Uncertain
+from ..report.formats import money
 from ..report.terms import RATE_CARD_ONLY, plain
 from ..report.text import month_words
 from . import import_dialog  # the app's own reading and preview of a forecast (File › Import)
@@ -656,14 +657,14 @@ class StartWizard(QWizard):
         self.take_balance = False
         if forecast.opening_balance is not None:
             self.take_balance = bool(self.window_.prompts.ask_yes_no(
-                f"The forecast opens with a balance of £{forecast.opening_balance:,.0f}. Use it as your "
+                f"The forecast opens with a balance of {money(forecast.opening_balance)}. Use it as your "
                 "free reserves today?", yes="Yes", no="No", default=True))
         incomes = sum(1 for line in forecast.lines if line["kind"] == "income")
         text = (f"Imported from {name}, sheet '{forecast.sheet}': {forecast.months} months starting "
                 f"{forecast.month_label(1)}, which becomes month 1. {incomes} income and "
                 f"{len(forecast.lines) - incomes} cost lines become your budget.")
-        if self.take_balance:
-            text += f" Its opening balance, £{forecast.opening_balance:,.0f}, becomes your free reserves."
+        if self.take_balance and forecast.opening_balance is not None:
+            text += f" Its opening balance, {money(forecast.opening_balance)}, becomes your free reserves."
         self.budget.imported.setText(text)
 
     # ----- Finish --------------------------------------------------------------------------

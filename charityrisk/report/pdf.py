@@ -51,22 +51,21 @@ from ..model.scenario import BudgetLine, Scenario
 from . import decision_figures, decision_text, figures, style
 from .decision_text import comparison_rows, decision_sentences, risk_guesses_sentence
 from .export import period_summary
+from .formats import money, percent
+from .formats import months as _months
+from .formats import rate as _rate
 from .glossary import REPORT_TERMS, report_terms, term
 from .missing import verdict_level, verdict_line
 from .terms import contract_table, organisation_rows
 from .terms import guess as _range
-from .terms import months as _months
-from .terms import rate as _rate
 from .text import (
     MONEY_NEEDS_HEADER,
     chance_with_error,
     contract_risk,
     decision_notes,
     headline,
-    money,
     money_needs_rows,
     month_words,
-    percent,
     reserves_figures,
     reserves_policy,
     run_verdict,

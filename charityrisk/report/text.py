@@ -15,23 +15,7 @@ from ..model import fields as F
 from ..model.calendar import month_name
 from ..model.fields import FieldSpec
 from ..model.scenario import Scenario
-
-
-def money(x: float) -> str:
-    """£12,345 or -£12,345, rounded to the pound."""
-    sign = "-" if round(x) < 0 else ""
-    return f"{sign}£{abs(x):,.0f}"
-
-
-def percent(p: float) -> str:
-    """A share as a percentage a trustee can read: 12%, 0.4%, under 0.1%, or none."""
-    if p == 0:
-        return "0%"
-    if p < 0.001:
-        return "under 0.1%"
-    if p < 0.1:
-        return f"{100 * p:.1f}".removesuffix(".0") + "%"
-    return f"{100 * p:.0f}%"
+from .formats import money, percent, rate
 
 
 def month_words(s: Scenario, month: int | None) -> str:
@@ -419,7 +403,7 @@ _ENTRY = re.compile(r"(?:organisation\.budget\[(?P<line>\d+)\]\.(?P<line_key>amo
                     r"|contracts\[(?P<contract>\d+)\]\.(?:outcome_payments\[(?P<stage>\d+)\]\.rate|(?P<key>\w+)))")
 # A threshold drawn, in the words of its row's kind.
 _DRAWN: dict[str, Any] = {"money": lambda t: money(t), "count": lambda t: f"{t:.1f}".removesuffix(".0"),
-                          "fraction": lambda t: _rate_text(t)}
+                          "fraction": rate}
 
 
 def _bad_side(row: FieldSpec | None, threshold: Any, whose: str = "") -> str | None:
@@ -429,10 +413,6 @@ def _bad_side(row: FieldSpec | None, threshold: Any, whose: str = "") -> str | N
         return None
     drawn = "" if threshold is None else _DRAWN[row.kind](threshold)
     return row.bad_side.format(v=drawn, whose=whose)
-
-
-def _rate_text(x: float) -> str:
-    return f"{100 * x:.0f}%" if abs(100 * x - round(100 * x)) < 0.05 else f"{100 * x:.1f}%"
 
 
 def _most(p: float) -> str:
@@ -465,7 +445,7 @@ def driver_words(s: Scenario, entry: dict) -> str | None:
         side = "over" if cost else "under"
         if key == "amount":
             return f"{name} drawn was {side} {money(threshold)}"
-        return f"{name} drawn was {side} {_rate_text(threshold)} of its usual amounts"
+        return f"{name} drawn was {side} {rate(threshold)} of its usual amounts"
     index = int(found["contract"])
     if index >= len(s.contracts):
         return None
@@ -478,7 +458,7 @@ def driver_words(s: Scenario, entry: dict) -> str | None:
     stage = int(found["stage"])
     stage_name = (f"“{c.outcome_payments[stage].name}”" if stage < len(c.outcome_payments)
                   and c.outcome_payments[stage].name else f"stage {stage + 1}")
-    return f"the share reaching {stage_name}{whose} drawn was under {_rate_text(threshold)}"
+    return f"the share reaching {stage_name}{whose} drawn was under {rate(threshold)}"
 
 
 MAX_DRIVERS = 2
