@@ -47,6 +47,7 @@ from ..model.problems import Problem
 from ..model.scenario import MAX_CONTRACTS, RATE_CARD_KEYS, SHARE_ONLY_KEYS, Contract, Organisation
 from ..model.validation import next_contract_id
 from ..report.formats import money
+from ..report.style import LEVELS
 from ..resources import preset_path
 from .budget_table import BudgetTable
 from .fields import (
@@ -107,6 +108,7 @@ THRESHOLD_ROWS = ("contract.pooled_target_success_rate",)
 DEFAULT_SCENARIO: dict[str, Any] = F.new_scenario()
 NEW_CONTRACT: dict[str, Any] = F.example_dict("contracts[]")
 
+_CLOSE = LEVELS["close"]  # the example banner: a warning, in the verdict's amber
 EXAMPLE_BANNER = ("Example scenario: a made-up charity. Its figures are invented; use File › New "
                   "to enter your own organisation and contract.")
 
@@ -363,7 +365,7 @@ class ScenarioForm(QWidget):
         self.example_banner.setObjectName("form.example_banner")
         self.example_banner.setWordWrap(True)
         self.example_banner.setStyleSheet(
-            "background: #fdf3dc; color: #5c4200; border-left: 6px solid #e69f00; padding: 6px;")
+            f"background: {_CLOSE.fill}; color: {_CLOSE.ink}; border-left: 6px solid {_CLOSE.edge}; padding: 6px;")
         self.example_banner.setAccessibleName(EXAMPLE_BANNER)
         self.example_banner.hide()
         self._content.addWidget(self.example_banner)

@@ -85,11 +85,7 @@ RULE = "#999999"
 ZEBRA = "#EEEEEE"
 # Okabe-Ito edges with light fills.  The verdict is also in words and the box's edge differs in
 # weight, so greyscale print and projectors lose nothing.
-LEVEL_COLOURS = {
-    "safe": ("#009E73", "#E3F4EE", 2.0),
-    "close": ("#E69F00", "#FDF1D8", 3.0),
-    "unsafe": ("#D55E00", "#FBE4D6", 4.0),
-}
+LEVEL_COLOURS = {name: (level.edge, level.fill, level.weight) for name, level in style.LEVELS.items()}
 MAX_CONTRACT_COLUMNS = 3
 WRAP_SAFETY = 0.94
 CHART_FONT_SCALE = 0.88  # the app's projector-sized chart fonts, a little smaller on paper
