@@ -14,10 +14,12 @@ from charityrisk.report.formats import (
     MINUS,
     count,
     money,
+    money_cell,
     money_exact,
     months,
-    pennies,
+    months_tenth,
     percent,
+    percent_cell,
     points,
     pounds_short,
     rate,
@@ -86,8 +88,20 @@ def test_a_count_is_whole_or_one_decimal_with_thousands(x, words):
 
 
 def test_spreadsheet_numbers():
-    assert pennies(1234.5678) == 1234.57
-    assert points(0.1234567) == 12.3457
+    assert money_cell(1234.5678) == 1234.57
+    assert percent_cell(0.1234567) == 12.3457
+
+
+@pytest.mark.parametrize("x, words", [(3.04, "3 months"), (2.94, "2.9 months"), (1.0, "1 month"),
+                                      (11.2, "11.2 months")])
+def test_months_worked_out_read_to_the_tenth(x, words):
+    assert months_tenth(x) == words
+
+
+@pytest.mark.parametrize("d, words", [(0.22, "22 points"), (-0.008, "0.8 points"), (0.01, "1 point"),
+                                      (0.0004, "under 0.1 points")])
+def test_a_difference_of_chances_in_points(d, words):
+    assert points(d) == words
 
 
 def test_the_reports_use_the_one_module():
@@ -99,3 +113,4 @@ def test_the_reports_use_the_one_module():
     assert terms.months is decision_text.months is months
     assert terms.count is decision_text.referrals is count
     assert figures.pounds_short is pounds_short
+    assert text.points is points

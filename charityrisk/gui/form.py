@@ -46,7 +46,7 @@ from ..model.fields import FieldSpec
 from ..model.problems import Problem
 from ..model.scenario import MAX_CONTRACTS, RATE_CARD_KEYS, SHARE_ONLY_KEYS, Contract, Organisation
 from ..model.validation import next_contract_id
-from ..report.formats import money
+from ..report.formats import money, months_tenth
 from ..report.style import LEVELS
 from ..resources import preset_path
 from .budget_table import BudgetTable
@@ -459,7 +459,7 @@ class ScenarioForm(QWidget):
         if org.budget and side is not None:  # one figure on screen: beside the reserves too
             months = months_of_reserves(org, scenario.horizon_months)
             side.setText("budget in surplus" if months is None
-                         else f"≈ {months:.1f} months at your budget")
+                         else f"≈ {months_tenth(months)} at your budget")
 
     def _build_contracts(self) -> None:
         box = QGroupBox("Contracts")
@@ -1027,7 +1027,7 @@ class ScenarioForm(QWidget):
         o = self._typed("organisation", _example_organisation())
         reserves, costs = o.opening_reserves, o.monthly_core_costs
         if costs > 0:
-            self.reserves_hint.setText(f"≈ {reserves / costs:.1f} months of core costs")
+            self.reserves_hint.setText(f"≈ {months_tenth(reserves / costs)} of core costs")
         else:
             self.reserves_hint.setText("")
         rate, facility = o.overdraft_interest_per_year, o.overdraft_facility

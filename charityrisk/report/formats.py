@@ -77,20 +77,37 @@ def months(x: float) -> str:
     return f"{n} month" if n == 1 else f"{n} months"
 
 
+def months_tenth(x: float) -> str:
+    """Months to the tenth, for a length worked out rather than set: "3.2 months", "3 months",
+    "1 month"."""
+    text = f"{x:.1f}".removesuffix(".0")
+    return f"{text} month{'' if text == '1' else 's'}"
+
+
+def points(difference: float) -> str:
+    """A difference of two chances in percentage points, as percent() shows chances:
+    "22 points", "0.8 points", "1 point", "under 0.1 points"."""
+    d = abs(100 * difference)
+    if d < 0.05:
+        return "under 0.1 points"
+    text = f"{d:.0f}" if d >= 9.95 else f"{d:.1f}".removesuffix(".0")
+    return f"{text} point{'' if text == '1' else 's'}"
+
+
 def count(x: float) -> str:
     """A count that may be fractional (referrals a month): "1,200", "9.7"."""
     return f"{x:,.0f}" if abs(x - round(x)) < 0.05 else f"{x:,.1f}"
 
 
-def pennies(x: float) -> float:
+def money_cell(x: float) -> float:
     """Money as a number in a spreadsheet cell: to the penny."""
     return round(float(x), 2)
 
 
-def points(p: float) -> float:
+def percent_cell(p: float) -> float:
     """A share as a number of percentage points in a spreadsheet cell (12.3456)."""
     return round(100 * float(p), 4)
 
 
-__all__ = ["MINUS", "count", "money", "money_exact", "months", "pennies", "percent", "points", "pounds_short",
-           "rate"]
+__all__ = ["MINUS", "count", "money", "money_cell", "money_exact", "months", "months_tenth", "percent",
+           "percent_cell", "points", "pounds_short", "rate"]
