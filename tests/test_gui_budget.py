@@ -180,6 +180,127 @@ def test_tab_and_arrows_move_between_cells(qtbot, three):
     assert QApplication.focusWidget() is table(three).add_button
 
 
+def typed_into_cell(qtbot, grid, text: str) -> None:
+    """Type over the current cell as a user does: keys on the cell open its editor, Enter ends."""
+    qtbot.keyClicks(grid, text[0])  # the first key opens the editor, with that key in it
+    editor = QApplication.focusWidget()
+    assert editor is not grid and editor is not None, "typing opened no editor"
+    if len(text) > 1:
+        qtbot.keyClicks(editor, text[1:])
+    press_enter(qtbot, grid, editor)
+
+
+def test_a_new_line_typed_across_with_enter(qtbot, three):
+    """Insert, the name, then Enter moves along the new line (kind, most likely, months, how
+    often, growth, chance) whichever column was chosen before."""
+    window, t = three, table(three)
+    grid = t.grid
+    grid.setFocus()
+    grid.setCurrentCell(1, KEYS.index("probability"))  # a column far from the name
+    qtbot.keyClick(grid, Qt.Key.Key_Insert)
+    editor = QApplication.focusWidget()
+    assert (grid.currentRow(), grid.currentColumn()) == (3, 0) and editor is not grid
+    editor.selectAll()
+    qtbot.keyClicks(editor, "Christmas appeal")
+    press_enter(qtbot, grid, editor)
+    assert (grid.currentRow(), grid.currentColumn()) == (3, KEYS.index("kind"))
+    for text, next_key in [("I", "amount.likely"), ("2,500", "start_month"), ("11", "end_month"),
+                           ("end", "every_months"), ("yearly", "growth_per_year"),
+                           ("0", "probability")]:
+        typed_into_cell(qtbot, grid, text)
+        assert (grid.currentRow(), KEYS[grid.currentColumn()]) == (3, next_key), text
+    typed_into_cell(qtbot, grid, "90")
+    assert (grid.currentRow(), grid.currentColumn()) == (3, KEYS.index("probability"))  # the last cell
+    settle(window)
+    assert t.problem_cells() == []  # "yearly" typed over "monthly" replaced it
+    assert window.scenario.organisation.budget[3] == BudgetLine(
+        name="Christmas appeal", kind="income", amount=Uncertain.fixed(2500), start_month=11,
+        end_month=None, every_months=12, growth_per_year=0.0, probability=0.9)
+
+    grid.setCurrentCell(0, KEYS.index("amount.low"))  # an old line: Enter stays on its cell
+    typed_into_cell(qtbot, grid, "50")
+    assert (grid.currentRow(), grid.currentColumn()) == (0, KEYS.index("amount.low"))
+
+
+def test_tab_goes_along_the_row_and_ctrl_tab_leaves_the_table(qtbot, three):
+    t = table(three)
+    grid = t.grid
+    grid.setFocus()
+    grid.setCurrentCell(0, 0)
+    for col in range(1, len(KEYS)):  # along the row, as in a spreadsheet
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        assert (grid.currentRow(), grid.currentColumn()) == (0, col)
+    qtbot.keyClick(grid, Qt.Key.Key_Tab)  # then the next row's first cell
+    assert (grid.currentRow(), grid.currentColumn()) == (1, 0)
+    qtbot.keyClick(grid, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)  # out, from any cell
+    assert QApplication.focusWidget() is t.add_button
+    assert "Ctrl+Tab" in t.problems_label.text() and "Ctrl+Tab" in grid.toolTip()  # and the hint says so
+
+    grid.setFocus()
+    grid.setCurrentCell(1, 3)
+    qtbot.keyClick(grid, Qt.Key.Key_Backtab,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert QApplication.focusWidget() is not grid and not t.isAncestorOf(QApplication.focusWidget())
+
+    grid.setFocus()
+    grid.setCurrentCell(1, KEYS.index("amount.high"))
+    qtbot.keyClick(grid, Qt.Key.Key_Return)
+    editor = QApplication.focusWidget()
+    qtbot.keyClicks(editor, "900")
+    qtbot.keyClick(editor, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)  # out of an editor too
+    qtbot.waitUntil(lambda: grid.state() != grid.State.EditingState, timeout=2000)
+    assert QApplication.focusWidget() is t.add_button
+    settle(three)
+    assert three.scenario.organisation.budget[1].amount.high == 900  # what was typed is kept
+
+
+def place(widget, window):
+    return widget.mapTo(window, widget.rect().topLeft())
+
+
+def test_messages_never_move_the_form(qtbot, three):
+    """A problem marked in the table or counted in the form's banner moves nothing: the next
+    click lands where the user aimed."""
+    window, t = three, table(three)
+    below = [t.add_button, window.form.budget_hint, t.grid]
+    before = [place(w, window) for w in below]
+    note_height = t.problems_label.height()
+    type_cell(qtbot, window, 0, "amount.likely", "65kk")
+    type_cell(qtbot, window, 1, "start_month", "9")
+    type_cell(qtbot, window, 1, "end_month", "3")
+    type_cell(qtbot, window, 2, "probability", "150")
+    settle(window)
+    qtbot.waitUntil(lambda: window.form.summary.isVisible())
+    assert "3 values need fixing" in window.form.summary.text()
+    text = t.problems_label.text()
+    assert "Line 1 “Rent”, Most likely" in text or "3 values need fixing" in text
+    assert "2 more" in text or "3 values need fixing" in text
+    assert [place(w, window) for w in below] == before
+    assert t.problems_label.height() == note_height
+    label = t.problems_label  # whatever is shown fits the room kept for it
+    assert label.heightForWidth(label.width()) <= label.height()
+
+    t.resize(320, t.height())  # narrow: the note counts the problems rather than spill over
+    qtbot.waitUntil(lambda: label.width() <= 320)
+    assert label.heightForWidth(label.width()) <= label.height()
+    assert "3 values need fixing" in label.text() or "Line 1" in label.text()
+
+
+def test_every_cell_and_heading_readable_whole(qtbot, three):
+    """No cell or heading is cut short ("ever…nths"): a column widens to what is typed."""
+    window, t = three, table(three)
+    type_cell(qtbot, window, 0, "every_months", "every 2 months")
+    type_cell(qtbot, window, 1, "amount.likely", "£1,234,567")
+    type_cell(qtbot, window, 2, "amount.low", "lots and lots")  # marked: its icon needs room too
+    settle(window)
+    assert t.cell_text(0, "every_months") == "every 2 months"
+    grid, header = t.grid, t.grid.horizontalHeader()
+    for col in range(len(KEYS)):
+        assert grid.columnWidth(col) >= header.sectionSizeHint(col), KEYS[col]
+        for row in range(grid.rowCount()):
+            assert grid.columnWidth(col) >= t.text_room(row, col), (row, KEYS[col], t.cell_text(row, KEYS[col]))
+
+
 def test_an_end_month_before_the_start_is_marked_on_its_cell_and_kept(qtbot, three):
     window = three
     type_cell(qtbot, window, 1, "start_month", "6")

@@ -1,5 +1,6 @@
 """The 'What would make it safe' tab: buttons run the engine's decision tools off the GUI
 thread and show exactly what they computed."""
+import itertools
 from dataclasses import replace
 
 import pytest
@@ -112,3 +113,36 @@ def test_a_rate_card_has_its_goal_seeks_but_no_shares_of_a_price_to_compare(qtbo
     assert "“Job start”" in panel.advice.text() and "outcome_payments" not in panel.advice.text()
     panel.set_scenario(scenario)  # a share of a price again: the comparisons come back
     assert panel.compare_button.isEnabled() and "rate card" not in panel.compare_button.toolTip()
+
+
+def test_the_comparison_legend_names_each_option_whole_at_1024(qtbot, panel, scenario):
+    """The legend once read "Example: a small resett…" and "Transforming Rehabilita…": each
+    name is whole now, over more lines where it is long, and on the canvas's width at
+    1024 x 768 (500 px) no entry overlaps another, the chart or the canvas's edge."""
+    small = replace(scenario, settings=replace(scenario.settings, paths=500))
+    panel.set_scenario(small)
+    panel.resize(520, 900)
+    with qtbot.waitSignal(panel.comparison_shown, timeout=60_000) as shown:
+        qtbot.mouseClick(panel.programmes_button, Qt.MouseButton.LeftButton)
+    canvas = panel.curves
+    canvas.resize(500, canvas.minimumHeight())  # the room it has at 1024 x 768
+    canvas.show_chart(canvas._draw)
+    canvas.draw()
+    figure = canvas.figure
+    (legend,) = figure.legends
+    texts = [t.get_text() for t in legend.get_texts()]
+    assert not any("\u2026" in t for t in texts), texts
+    joined = [" ".join(t.split()) for t in texts]
+    for option in shown.args[0].options:
+        head = option.label.split(" (", 1)[0]
+        assert any(t.startswith(head) for t in joined), (head, joined)
+    assert any("\n" in t for t in texts)  # the longest name does wrap at this width
+    renderer = canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in legend.get_texts()]
+    for a, b in itertools.combinations(boxes, 2):
+        assert not a.overlaps(b), (a, b)
+    chart = canvas.ax.get_tightbbox(renderer)
+    whole = figure.bbox
+    for box in boxes + [legend.get_window_extent(renderer)]:
+        assert box.y1 <= chart.y0 + 1, "the legend runs into the chart"
+        assert whole.x0 - 1 <= box.x0 and box.x1 <= whole.x1 + 1 and box.y0 >= whole.y0 - 1, "off the canvas"

@@ -256,3 +256,43 @@ def test_a_file_with_a_stage_to_correct_opens_with_its_cell_marked(qtbot, window
     assert not window.state.invalid
     c = window.scenario.contracts[0]
     assert c.fee_per_referral == (300, 200) and c.outcome_payments[0].rate == Uncertain.fixed(0.4)
+
+
+def test_the_stages_keep_the_budget_tables_keys(qtbot, window):
+    """The stages are the same editable list as the budget lines: a new stage typed across with
+    Enter, Tab along the row, Ctrl+Tab out, and a note that never moves the form."""
+    form = window.form
+    choose_mode(qtbot, window, "A rate card")
+    window.settle_now()
+    stages, grid = form.stages, form.stages.grid
+    grid.setFocus()
+    grid.setCurrentCell(0, KEYS.index("payments"))
+    qtbot.keyClick(grid, Qt.Key.Key_Insert)  # a stage after the chosen one, its name ready
+    editor = QApplication.focusWidget()
+    editor.selectAll()
+    qtbot.keyClicks(editor, "Sustained job")
+    for text, next_key in [("", "price"), ("£250", "rate.low"), ("40", "rate.likely"), ("50", "rate.high"),
+                           ("60", "lag_months"), ("9", "payments")]:
+        if text:
+            qtbot.keyClicks(grid, text[0])
+            editor = QApplication.focusWidget()
+            qtbot.keyClicks(editor, text[1:])
+        qtbot.keyClick(editor, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: grid.state() != grid.State.EditingState, timeout=2000)
+        assert (grid.currentRow(), KEYS[grid.currentColumn()]) == (1, next_key), text
+    window.settle_now()
+    stage = window.scenario.contracts[0].outcome_payments[1]
+    assert (stage.name, stage.price, stage.rate, stage.lag_months) == ("Sustained job", 250,
+                                                                       Uncertain(0.4, 0.5, 0.6), 9)
+    grid.setCurrentCell(1, 0)
+    qtbot.keyClick(grid, Qt.Key.Key_Tab)
+    assert (grid.currentRow(), grid.currentColumn()) == (1, 1)
+    qtbot.keyClick(grid, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.focusWidget() is stages.add_button
+
+    hint = form._stages_hint  # under the note, in the table's own column
+    below = hint.mapTo(stages, hint.rect().topLeft())
+    type_stage_cell(qtbot, window, 1, "rate.likely", "120")  # marked: the note fills its own room
+    window.settle_now()
+    assert "Stage 2" in stages.problems_label.text() or "1 value needs fixing" in stages.problems_label.text()
+    assert hint.mapTo(stages, hint.rect().topLeft()) == below

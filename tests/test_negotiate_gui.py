@@ -138,3 +138,82 @@ def test_in_the_decisions_tab_the_tabs_contract_choice_is_the_one(qtbot, example
         assert n.rows.key == "contracts[1].share_at_risk" and n.rows.current == 0.5
     finally:
         d.shutdown()
+
+
+def offered(box):
+    return [box.itemText(i) for i in range(box.count())]
+
+
+def test_a_stage_price_and_a_budget_scale_as_the_two_terms(qtbot):
+    """Version 3's terms of a list's items are offered by the items' own names, only those the
+    scenario has, and the grid for them is the engine's for the same scenario and futures."""
+    from test_decisions_v3 import v3
+    s = v3()
+    p = NegotiatePanel()
+    qtbot.addWidget(p)
+    p.set_scenario(s)
+    p.show()
+    try:
+        items = [t for t in offered(p.first) if t.startswith(("Price of “", "Scale of “"))]
+        # the rate card's two stages and the one line with a monthly pattern (not the rent)
+        assert items == ["Price of “Job start”", "Price of “Sustained job”", "Scale of “Appeal”"]
+        assert offered(p.second) == offered(p.first)
+        choose(qtbot, p.first, "Price of “Sustained job”")
+        choose(qtbot, p.second, "Scale of “Appeal”")
+        assert p.levers() == ("outcome_payments[1].price", "budget[0].scale")
+        p.paths = 400
+        with qtbot.waitSignal(p.shown, timeout=60_000) as shown:
+            qtbot.mouseClick(p.run_button, Qt.MouseButton.LeftButton)
+        expected = negotiate(s, ["outcome_payments[1].price", "budget[0].scale"], 0, paths=400)
+        assert shown.args[0].to_json_dict() == expected.to_json_dict()
+        assert len(expected.rows.values) >= 3 and len(expected.columns.values) >= 3
+        assert len({x for row in expected.p for x in row}) > 1  # the two terms move the risk
+        assert p.sentence.text() == negotiation_sentence(expected, True)  # two contracts: named
+        # the chart's axes name the stage and the line, as the chooser does
+        assert p.chart.ax.get_ylabel() == "Price of “Sustained job”"
+        assert p.chart.ax.get_xlabel() == "Scale of “Appeal”"
+        # The pooled threshold contract has no stages: its prices are not offered, the line is.
+        p.contract_choice.setCurrentIndex(1)
+        assert [t for t in offered(p.first) if t.startswith(("Price of “", "Scale of “"))] == ["Scale of “Appeal”"]
+        assert p.levers()[1] == "budget[0].scale"  # the user's choice kept where still offered
+        assert p.levers()[0] != "outcome_payments[1].price"
+    finally:
+        p.shutdown()
+
+
+def test_a_scenario_without_stages_or_patterns_offers_no_item_terms(panel):
+    assert not [t for t in offered(panel.first) if "“" in t]
+
+
+def test_a_renamed_stage_is_offered_by_its_new_name_and_an_unnamed_one_by_its_place(qtbot):
+    from test_decisions_v3 import stage, v3
+    s = v3()
+    card = s.contracts[0]
+    p = NegotiatePanel()
+    qtbot.addWidget(p)
+    p.set_scenario(s)
+    p.set_scenario(s.with_contract(0, outcome_payments=stage(card, 0, name="Job outcome")))
+    assert "Price of “Job outcome”" in offered(p.first) and "Price of “Job start”" not in offered(p.first)
+    p.set_scenario(s.with_contract(0, outcome_payments=stage(card, 1, name="")))
+    assert "Price of stage 2" in offered(p.first)
+    p.shutdown()
+
+
+def test_the_decisions_tabs_contract_choice_sets_which_stages_are_offered(qtbot, prompts):
+    """The tab's one contract chooser: a rate card's stages are offered while it is chosen, the
+    pooled threshold contract's terms (no stages) when that one is."""
+    from test_decisions_v3 import v3
+    d = DecisionsPanel(prompts=prompts)
+    qtbot.addWidget(d)
+    d.set_scenario(v3())
+    d.show()
+    try:
+        d.views.setCurrentWidget(d.negotiate)
+        assert "Price of “Job start”" in offered(d.negotiate.first)
+        d.contract_choice.setCurrentIndex(1)
+        texts = offered(d.negotiate.first)
+        assert "Price of “Job start”" not in texts and "Pooled target" in texts and "Scale of “Appeal”" in texts
+        d.contract_choice.setCurrentIndex(0)
+        assert "Price of “Sustained job”" in offered(d.negotiate.second)
+    finally:
+        d.shutdown()

@@ -121,6 +121,192 @@ CHECK = textwrap.dedent('''
     report["decisions_inside"] = inside(w.tabs.currentWidget())
     report["decisions_buttons"] = all(reachable(b) for b in w.decisions_panel.findChildren(QPushButton)
                                       if b.isVisible())
+    # Every tab (and each view of "What would make it safe", with its figures worked out):
+    # nothing wider than its view, no text cut short, nothing off the window, no chart label
+    # over a legend.  Each page is saved beside the window's screenshot.
+    from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QLabel, QTableWidget, QTabBar, QWidget
+
+    def wait_for(signal, seconds=120):
+        got = []
+        signal.connect(lambda *a: got.append(a))
+        return got
+
+    def pump(seconds):
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            app.processEvents()
+            time.sleep(0.01)
+
+    def until(got, seconds=180):
+        end = time.monotonic() + seconds
+        while not got and time.monotonic() < end:
+            app.processEvents()
+            time.sleep(0.01)
+        pump(0.6)  # the charts refit to their size after a short pause
+        return bool(got)
+
+    def name(widget):
+        text = widget.text() if hasattr(widget, "text") and callable(widget.text) else ""
+        return f"{type(widget).__name__} {widget.objectName() or ''} {text[:40]!r}".strip()
+
+    def shown(widget):
+        return widget.isVisible() and w.isAncestorOf(widget)
+
+    def page_problems():
+        found = []
+        for area in w.findChildren(QScrollArea):
+            content = area.widget()
+            if not shown(area) or content is None:
+                continue
+            view = area.viewport().width()
+            if content.width() > view + 1 or area.horizontalScrollBar().maximum() > 0:
+                wide = sorted((c for c in content.findChildren(QWidget) if c.isVisible()),
+                              key=lambda c: -c.minimumSizeHint().width())[:3]
+                found.append(f"wider than its view: {name(area)} needs {content.width()} px of {view}; "
+                             f"widest: {[(name(c), c.minimumSizeHint().width()) for c in wide]}")
+        for view in w.findChildren(QAbstractItemView):  # a results table: every column and row in view
+            if not shown(view) or not w.tabs.isAncestorOf(view):
+                continue
+            rows = view.model().rowCount() if view.model() is not None else 0
+            if view.horizontalScrollBar().maximum() > 0:
+                found.append(f"table wider than its view: {name(view)}")
+            if rows <= 8 and view.verticalScrollBar().maximum() > 0:
+                found.append(f"table rows out of view: {name(view)} ({rows} rows)")
+        for view in w.findChildren(QTableWidget):  # no cell cut short ("ever…nths", "Overdraft: ...")
+            if not shown(view) or not (w.tabs.isAncestorOf(view) or w.form.isAncestorOf(view)):
+                continue
+            metrics = view.fontMetrics()
+            for r in range(view.rowCount()):
+                for c in range(view.columnCount()):
+                    item = view.item(r, c)
+                    if item is None or not item.text().strip():
+                        continue
+                    text = item.text()
+                    need = (max(metrics.horizontalAdvance(word) for word in text.split()) if view.wordWrap()
+                            else metrics.horizontalAdvance(text)) + 8
+                    if view.columnWidth(c) < need:
+                        found.append(f"cell cut: {name(view)} row {r + 1}, column {c + 1}: {text[:30]!r}")
+        for table in (w.form.budget, w.form.stages):  # the budget lines and stages, every column whole
+            if not shown(table.grid):
+                continue
+            header = table.grid.horizontalHeader()
+            for c in range(table.grid.columnCount()):
+                need = max([header.sectionSizeHint(c)]
+                           + [table.text_room(r, c) for r in range(table.grid.rowCount())])
+                if table.grid.columnWidth(c) < need:
+                    found.append(f"column cut: {name(table.grid)} column {c + 1}")
+        for label in w.findChildren(QLabel):
+            if not shown(label) or label.wordWrap() or not label.text().strip():
+                continue
+            if label.width() + 1 < label.sizeHint().width():
+                found.append(f"text cut: {name(label)} is {label.width()} px, needs {label.sizeHint().width()}")
+        for button in w.findChildren(QAbstractButton):
+            if shown(button) and button.text() and button.width() + 1 < button.minimumSizeHint().width():
+                found.append(f"button cut: {name(button)} is {button.width()} px, needs "
+                             f"{button.minimumSizeHint().width()}")
+        for bar in w.findChildren(QTabBar):
+            if not shown(bar):
+                continue
+            for i in range(bar.count()):
+                rect = bar.tabRect(i)
+                where = "window's tab" if bar is w.tabs.tabBar() else "tab"
+                if rect.right() > bar.width() or rect.left() < 0:
+                    found.append(f"{where} off its bar: {bar.tabText(i)!r}")
+                elif rect.width() + 1 < bar.tabSizeHint(i).width():
+                    found.append(f"{where} title cut: {bar.tabText(i)!r}")
+        for widget in w.findChildren(QWidget):  # outside a scroll area: within the window
+            if not shown(widget) or widget.isWindow():
+                continue
+            parent, scrolled = widget.parentWidget(), False
+            while parent is not None and parent is not w:
+                if isinstance(parent, QScrollArea):
+                    scrolled = True
+                    break
+                parent = parent.parentWidget()
+            if scrolled:
+                continue
+            corner = widget.mapTo(w, widget.rect().bottomRight())
+            if corner.x() > w.width() or corner.y() > w.height():
+                found.append(f"off the window: {name(widget)} reaches {corner.x()},{corner.y()}")
+        found += chart_overlaps()
+        return found
+
+    def chart_overlaps():
+        from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+        found = []
+        for canvas in w.findChildren(FigureCanvasQTAgg):
+            if not shown(canvas):
+                continue
+            figure = canvas.figure
+            renderer = canvas.get_renderer()
+            legends = [a.get_legend() for a in figure.axes if a.get_legend() is not None] + list(figure.legends)
+            boxes = [lg.get_window_extent(renderer) for lg in legends if lg.get_visible()]
+            whole = figure.bbox
+            titles = []
+            for legend, lbox in zip(legends, boxes):
+                if lbox.x0 < whole.x0 - 1 or lbox.x1 > whole.x1 + 1 or lbox.y0 < whole.y0 - 1:
+                    words = [t.get_text() for t in legend.get_texts()]
+                    found.append(f"chart legend cut at the edge: {canvas.accessibleName()!r}: {words}")
+            for ax in figure.axes:
+                if not ax.get_visible():
+                    continue
+                for text in [ax.title, ax.xaxis.label, ax.yaxis.label]:
+                    if text.get_visible() and text.get_text().strip():
+                        box = text.get_window_extent(renderer)
+                        if box.x0 < whole.x0 - 1 or box.x1 > whole.x1 + 1 or box.y1 > whole.y1 + 1:
+                            found.append(f"chart text cut at the edge: {canvas.accessibleName()!r}: "
+                                         f"{text.get_text()!r}")
+                        titles.append((ax, text, box))
+                texts = [ax.xaxis.label, ax.yaxis.label, ax.title]
+                for axis, (low, high) in ((ax.xaxis, sorted(ax.get_xlim())), (ax.yaxis, sorted(ax.get_ylim()))):
+                    texts += [label for label, at in zip(axis.get_majorticklabels(), axis.get_majorticklocs())
+                              if label.get_visible() and low <= at <= high]  # the ticks drawn
+                for text in texts:
+                    if not text.get_text().strip():
+                        continue
+                    box = text.get_window_extent(renderer)
+                    own = ax.get_legend()
+                    for legend, lbox in zip(legends, boxes):
+                        if legend is own and text in ax.get_xticklabels() + ax.get_yticklabels():
+                            continue  # a legend inside its own axes sits among its ticks by design
+                        if box.overlaps(lbox):
+                            found.append(f"chart label over a legend: {canvas.accessibleName()!r}: "
+                                         f"{text.get_text()!r}")
+            for i, (ax, text, box) in enumerate(titles):  # one chart's words over another's
+                for other_ax, other, other_box in titles[i + 1:]:
+                    if other_ax is not ax and box.overlaps(other_box):
+                        found.append(f"chart words overlap: {canvas.accessibleName()!r}: "
+                                     f"{text.get_text()!r} and {other.get_text()!r}")
+        return found
+
+    pages = {}
+    panel = w.decisions_panel
+    got = wait_for(panel.analysis_shown)
+    w.tabs.setCurrentIndex(1)
+    panel.run_analysis()
+    pages["analysis"] = until(got)
+    got = wait_for(panel.comparison_shown)
+    panel.run_comparison()
+    pages["comparison"] = until(got)
+    got = wait_for(panel.negotiate.shown)
+    panel.views.setCurrentWidget(panel.negotiate)
+    panel.negotiate.run()
+    pages["negotiation"] = until(got)
+    page_report = {}
+    views = [(i, None) for i in range(w.tabs.count()) if i != 1]
+    views += [(1, v) for v in range(panel.views.count())]
+    for tab, view in views:
+        w.tabs.setCurrentIndex(tab)
+        if view is not None:
+            panel.views.setCurrentIndex(view)
+        pump(0.6)
+        key = w.tabs.tabText(tab) + ("" if view is None else " > " + panel.views.tabText(view))
+        slug = "".join(ch if ch.isalnum() else "-" for ch in key.lower()).strip("-")
+        w.grab().save(out.replace(".png", f"-{slug}.png"))
+        w.tabs.currentWidget().widget().grab().save(out.replace(".png", f"-{slug}-whole.png"))
+        page_report[key] = page_problems()
+    report["pages_worked_out"] = pages
+    report["pages"] = page_report
     w.undo_stack.setClean()
     w.runner.shutdown()
     w.decisions_panel.shutdown()
@@ -138,7 +324,8 @@ def test_window_size_fits_the_screen():
 
 
 def _run(width: int, height: int, scale: str, out: Path) -> dict:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QT_SCALE_FACTOR": scale,
+    env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("CHARITYRISK_SCREEN_PLATFORM", "offscreen"),
+           "QT_SCALE_FACTOR": scale,
            "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent), os.environ.get("PYTHONPATH", "")])}
     done = subprocess.run([sys.executable, "-c", CHECK, str(width), str(height), str(out)],
                           env=env, capture_output=True, text=True, timeout=240, check=False)
@@ -153,16 +340,29 @@ SCREENS = [  # (name, screen width, height, scale): logical room = screen / scal
     ("1366x768-150pct", 1366, 768, 1.5),
     ("1920x1080-150pct", 1920, 1080, 1.5),
 ]
+# The screens every page is checked on for clipping (issue 26); 1366 x 768 at 150% (910 x 432
+# pixels of room) is checked for the window's parts above, not yet page by page.
+EVERY_PAGE = {"1024x768", "1366x768", "1920x1080-150pct"}
+_REPORTS: dict[str, dict] = {}  # one child process a screen, read by the tests below
+
+
+def _report(name: str, width: int, height: int, scale: float, tmp_path: Path) -> dict:
+    if name not in _REPORTS:
+        folder = Path(os.environ.get("CHARITYRISK_SCREENSHOTS") or tmp_path)
+        folder.mkdir(parents=True, exist_ok=True)
+        out = folder / f"window-{name}.png"
+        room_w, room_h = int(width / scale), int(height / scale) - TASKBAR
+        _REPORTS[name] = _run(room_w, room_h, str(scale), out)
+        _REPORTS[name]["out"] = str(out)
+    return _REPORTS[name]
 
 
 @pytest.mark.parametrize("name, width, height, scale", SCREENS,
                          ids=["1024x768", "1366x768", "1366x768-150pct", "1920x1080-150pct"])
 def test_every_part_is_usable(tmp_path, name, width, height, scale):
-    folder = Path(os.environ.get("CHARITYRISK_SCREENSHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    out = folder / f"window-{name}.png"
     room_w, room_h = int(width / scale), int(height / scale) - TASKBAR
-    report = _run(room_w, room_h, str(scale), out)
+    report = _report(name, width, height, scale, tmp_path)
+    out = Path(report["out"])
     assert report["results"]
     assert report["messages"] == []  # no layout (or any other) warning from Qt
     win_w, win_h = report["window"]
@@ -178,45 +378,58 @@ def test_every_part_is_usable(tmp_path, name, width, height, scale):
     assert out.exists() and out.stat().st_size > 10_000
 
 
-def test_key_figures_reflow_to_the_width(qtbot, example):
-    """Two label/value pairs a row when wide, one when narrow; every figure once, whole, and
-    the table exactly as tall as its rows (nothing to scroll inside it)."""
-    from charityrisk.engine import simulate
-    from charityrisk.gui.results_panel import TWO_PAIRS_PX, ResultsPanel
-    from charityrisk.report.text import key_figures
+# Month by month lays the months across, as the finance lead's spreadsheet does: those tables
+# scroll sideways by design (36 columns never fit), and say so in their hint.
+BY_DESIGN = ("monthly_table", "period_table")
+# Found by these checks and not fixed (each a strict xfail below, so the fix is noticed): on
+# every screen a results chart's legend row runs past the canvas's right edge ("£0 (no
+# overdraf"): report/figures fits the legend's columns to its axes.
+WINDOW_TABS = "window's tab"
+LEGENDS = "chart legend cut"
 
-    panel = ResultsPanel()
-    qtbot.addWidget(panel)
-    results = simulate(example, 1000, 1)
-    panel.resize(TWO_PAIRS_PX + 200, 900)
-    panel.show()
-    panel.show_results(example, results)
-    table = panel.table
-    expected = key_figures(example, results)
 
-    def shown():
-        cells = [(table.item(r, c), table.item(r, c + 1)) for c in range(0, table.columnCount(), 2)
-                 for r in range(table.rowCount())]
-        return [(label.text(), value.text()) for label, value in cells if label is not None]
+def _page_problems(report: dict, kind: str) -> dict[str, list[str]]:
+    """Each page's problems of one kind: "window tabs", "legends", or the "rest"."""
+    def kind_of(problem: str) -> str:
+        if problem.startswith(WINDOW_TABS):
+            return "window tabs"
+        if problem.startswith(LEGENDS):
+            return "legends"
+        return "rest"
+    pages = {page: [p for p in found if kind_of(p) == kind and not any(f" {n} " in p for n in BY_DESIGN)]
+             for page, found in report["pages"].items()}
+    return {page: found for page, found in pages.items() if found}
 
-    def whole():
-        return (table.height() == sum(table.rowHeight(r) for r in range(table.rowCount())) + 2 * table.frameWidth()
-                and all(table.rowHeight(r) >= table.sizeHintForRow(r) for r in range(table.rowCount()))
-                and sum(table.columnWidth(c) for c in range(table.columnCount())) <= table.viewport().width())
 
-    qtbot.waitUntil(lambda: table.columnCount() == 4)
-    assert shown() == expected and whole()
-    two_high = table.height()
-    panel.resize(480, 900)
-    qtbot.waitUntil(lambda: table.columnCount() == 2)
-    assert shown() == expected and whole()
-    assert table.height() > two_high  # one pair a row: taller, never cut short
-    for r in range(table.rowCount()):  # a value is never squeezed below its text when it can fit
-        value = table.item(r, 1).text()
-        if table.fontMetrics().horizontalAdvance(value) < table.viewport().width() // 3:
-            assert table.columnWidth(1) >= table.fontMetrics().horizontalAdvance(value)
-    table.setRowCount(0)  # what the window does for a blank scenario
-    assert table.height() == 2 * table.frameWidth()
-    panel.resize(TWO_PAIRS_PX + 200, 900)
-    qtbot.waitUntil(lambda: table.columnCount() == 2 and table.width() > TWO_PAIRS_PX)
-    assert table.rowCount() == 0  # the blanked figures do not come back on a resize
+PAGE_SCREENS = [s for s in SCREENS if s[0] in EVERY_PAGE]
+
+
+@pytest.mark.parametrize("name, width, height, scale", PAGE_SCREENS, ids=[s[0] for s in PAGE_SCREENS])
+def test_every_page_fits_its_view_with_nothing_cut(tmp_path, name, width, height, scale):
+    """Every tab, and each view of "What would make it safe" with its figures worked out: no
+    scroll area or results table needs to scroll sideways (a button row, chart or column
+    forcing the width), no label or button cut short where it should wrap, nothing off the
+    window, no chart label under a legend.  The screenshots are kept as
+    ``window-<screen>-<page>.png`` (and ``-whole.png``: the whole page, scrolled parts too)."""
+    report = _report(name, width, height, scale, tmp_path)
+    assert all(report["pages_worked_out"].values()), report["pages_worked_out"]
+    assert len(report["pages"]) == 6  # four tabs, the decisions tab's three views
+    problems = _page_problems(report, "rest")
+    assert not problems, json.dumps(problems, indent=1)
+
+
+LEGENDS_REASON = "report/figures fits a legend's columns to its axes; the widest row runs past the canvas's edge"
+KNOWN = [  # (kind, screen, why it fails today): each a strict xfail
+    *[("window tabs", s, "") for s in PAGE_SCREENS],
+    *[("legends", s, "") for s in PAGE_SCREENS],
+]
+
+
+@pytest.mark.parametrize("kind, name, width, height, scale", [
+    pytest.param(kind, *s, marks=pytest.mark.xfail(strict=True, reason=why) if why else ())
+    for kind, s, why in KNOWN], ids=[f"{kind}-{s[0]}" for kind, s, _ in KNOWN])
+def test_the_window_tabs_and_chart_legends(tmp_path, kind, name, width, height, scale):
+    """The window's tab titles all on their bar, and each chart's legend inside its canvas."""
+    report = _report(name, width, height, scale, tmp_path)
+    problems = _page_problems(report, kind)
+    assert not problems, json.dumps(problems, indent=1)

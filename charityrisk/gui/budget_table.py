@@ -11,8 +11,9 @@ Cells are named by their key (``COLUMNS``); a problem whose path is
 icon, the reason in its tooltip and a line in the note under the table (colour is never the
 only signal).
 
-Keys (with the table focused): Enter or F2 edits a cell, Tab and the arrows move, Insert adds a
-line, Ctrl+D duplicates, Delete removes, Alt+Up and Alt+Down move the line.
+The table, its keys (Tab along the row, Ctrl+Tab out of the table, Enter along a new line),
+buttons and note are the shared editable list (``gui.list_table``); this module says what the
+columns are and how each is read and shown.
 """
 from __future__ import annotations
 
@@ -20,31 +21,18 @@ import copy
 import re
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QIcon, QKeyEvent
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QComboBox,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QPushButton,
-    QStyle,
-    QStyledItemDelegate,
-    QTableWidget,
-    QTableWidgetItem,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QStyledItemDelegate, QWidget
 
 from ..model import fields as F
 from ..model.calendar import month_name, parse_first_month
 from ..model.money import MoneyError, format_money, parse_money
 from ..model.problems import Problem
-from .fields import ERROR_COLOUR, Unit, plain_reason
-from .parts import unique_name
+from .fields import Unit, plain_reason
+from .list_table import CELL_PADDING, INVALID_FILL, CellError, ListGrid, ListTable
 from .pattern_dialog import PatternDialog
+
+__all__ = ["BudgetTable", "CellError", "INVALID_FILL", "ListGrid"]
 
 OWNER = "organisation.budget[]"
 LIST_KEY = "organisation.budget"
@@ -64,13 +52,18 @@ COLUMNS: tuple[tuple[str, str, str, str], ...] = (
     ("probability", "Chance it\nhappens (%)", "probability", "percent"),
 )
 KEYS = tuple(c[0] for c in COLUMNS)
+# Where Enter stops, typing a new line across: the most likely amount fills low and high while
+# they are one figure (a rent, a salary), so it skips them and the months' pattern (a dialog);
+# Tab and the arrows reach every cell.
+ENTER_KEYS = ("name", "kind", "amount.likely", "start_month", "end_month", "every_months",
+              "growth_per_year", "probability")
 AMOUNT_KEYS = ("amount.low", "amount.likely", "amount.high")
 KINDS = (("Income", "income"), ("Cost", "cost"))
 OFTEN = {1: "monthly", 3: "quarterly", 12: "yearly"}
+OFTEN_CHOICES = ("monthly", "quarterly", "yearly", "every 2 months", "every 4 months", "every 6 months")
 OFTEN_WORDS = {"monthly": 1, "every month": 1, "quarterly": 3, "every quarter": 3, "yearly": 12,
                "annually": 12, "once a year": 12, "every year": 12, "annual": 12}
 END_WORDS = ("", "end", "the end", "to the end")
-INVALID_FILL = QColor("#fdecea")
 VISIBLE_ROWS = (3, 8)  # the table shows at least 3 and at most 8 rows before it scrolls
 
 NEW_LINE: dict[str, Any] = {"name": "New line", "kind": "cost",
@@ -120,10 +113,6 @@ def column_tip(key: str) -> str:
 
 
 # ----- reading and showing cell values ---------------------------------------------------------
-
-class CellError(ValueError):
-    """Text that cannot be read as the column's value; the message says how to write it."""
-
 
 def _number(text: str) -> float:
     try:
@@ -291,178 +280,70 @@ class _ChoiceDelegate(QStyledItemDelegate):
             editor.setCurrentIndex(found)
         elif self._editable:
             editor.setEditText(text)
+        if self._editable:  # typing over the cell replaces it, as in a spreadsheet
+            editor.lineEdit().selectAll()
 
     def setModelData(self, editor, model, index):
         model.setData(index, editor.currentText(), Qt.ItemDataRole.EditRole)
 
 
-class BudgetGrid(QTableWidget):
-    """The table itself, with the keys the module docstring lists."""
+class BudgetTable(ListTable):
+    """Budget lines: the table, its buttons and the note under it (``gui.list_table``)."""
 
-    add_requested = Signal()
-    duplicate_requested = Signal()
-    remove_requested = Signal()
-    move_requested = Signal(int)  # -1 up, +1 down
-    open_requested = Signal(int, int)  # Enter on a cell that opens a dialog (row, column)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        key, mods = event.key(), event.modifiers()
-        editing = self.state() == QAbstractItemView.State.EditingState
-        if not editing:
-            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
-                index = self.currentIndex()
-                if not index.flags() & Qt.ItemFlag.ItemIsEditable:
-                    self.open_requested.emit(index.row(), index.column())
-                    return
-                self.edit(index)
-                return
-            if key == Qt.Key.Key_Delete and mods == Qt.KeyboardModifier.NoModifier:
-                self.remove_requested.emit()
-                return
-            if key == Qt.Key.Key_Insert:
-                self.add_requested.emit()
-                return
-            if key == Qt.Key.Key_D and mods == Qt.KeyboardModifier.ControlModifier:
-                self.duplicate_requested.emit()
-                return
-            if mods == Qt.KeyboardModifier.AltModifier and key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
-                self.move_requested.emit(-1 if key == Qt.Key.Key_Up else 1)
-                return
-        super().keyPressEvent(event)
-
-    def focusNextPrevChild(self, next: bool) -> bool:
-        """Tab moves from cell to cell, and out of the table after its last cell (Shift+Tab
-        before its first), so a keyboard user is never trapped in it."""
-        if self.state() != QAbstractItemView.State.EditingState:
-            index = self.currentIndex()
-            last = index.row() == self.rowCount() - 1 and index.column() == self.columnCount() - 1
-            first = index.row() <= 0 and index.column() <= 0
-            if not index.isValid() or (next and last) or (not next and first):
-                return QWidget.focusNextPrevChild(self, next)
-        return super().focusNextPrevChild(next)
-
-
-class BudgetTable(QWidget):
-    """Budget lines: the table, its buttons and the note of problems under it."""
-
-    edited = Signal()  # after every user edit (never on set_lines)
+    COLUMNS = COLUMNS
+    ROW_WORD = "Line"
+    A_ROW = "a line"
+    MAX_ROWS = F.MAX_ITEMS[LIST_KEY]
+    VISIBLE_ROWS = VISIBLE_ROWS
+    MIN_WIDTHS = (150, 80)
 
     def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setObjectName("budget")
-        self._lines: list[dict] = []
-        self._typed: list[dict[str, str]] = []  # per line: key -> why its text cannot be read
-        self._marks: dict[tuple[int, int], str] = {}  # (row, column) -> reason from validation
-        # The reason each cell is drawn marked for, kept here rather than in an item role:
-        # reading a role never set loses a reference to None in PySide6 6.12 (gui/none_guard).
-        self._drawn: dict[tuple[int, int], str] = {}
-        self._list_problems: list[str] = []
-        self._loading = 0
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(4)
-        self.grid = BudgetGrid(0, len(COLUMNS))
-        self.grid.setObjectName("budget.table")
-        self.grid.setAccessibleName("Budget lines")
-        self.grid.setToolTip("Your own income and cost lines. Enter or F2 edits a cell; Insert adds "
-                             "a line, Ctrl+D duplicates, Delete removes, Alt+Up/Down moves it.")
-        self.grid.setHorizontalHeaderLabels([c[1] for c in COLUMNS])
-        for col, key in enumerate(KEYS):
-            header = self.grid.horizontalHeaderItem(col)
-            if header is not None:
-                header.setToolTip(column_tip(key))
+        super().__init__("budget", "Budget lines", "Your own income and cost lines.", parent)
         self.grid.verticalHeader().setVisible(True)
-        self.grid.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
-        self.grid.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.grid.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
-                                  | QAbstractItemView.EditTrigger.EditKeyPressed
-                                  | QAbstractItemView.EditTrigger.AnyKeyPressed)
-        self.grid.setTabKeyNavigation(True)
-        self.grid.setWordWrap(False)
-        self.grid.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.grid.horizontalHeader().setStretchLastSection(False)
-        self.grid.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        # A visible focus: the current cell has a strong outline whatever the style draws.
-        self.grid.setStyleSheet("QTableWidget::item:focus { border: 2px solid palette(highlight); }")
         self.grid.setItemDelegateForColumn(KEYS.index("kind"),
                                            _ChoiceDelegate([k for k, _ in KINDS], False, self.grid))
-        self.grid.setItemDelegateForColumn(
-            KEYS.index("every_months"),
-            _ChoiceDelegate(["monthly", "quarterly", "yearly"] + [f"every {n} months" for n in (2, 4, 6)],
-                            True, self.grid))
-        self.grid.itemChanged.connect(self._item_changed)
-        self.grid.currentCellChanged.connect(lambda *_: self._update_buttons())
-        self.grid.add_requested.connect(self.add_line)
-        self.grid.duplicate_requested.connect(self.duplicate_line)
-        self.grid.remove_requested.connect(self.remove_line)
-        self.grid.move_requested.connect(self.move_line)
+        self.grid.setItemDelegateForColumn(KEYS.index("every_months"),
+                                           _ChoiceDelegate(list(OFTEN_CHOICES), True, self.grid))
+        self.grid.enter_order = tuple(KEYS.index(k) for k in ENTER_KEYS)
         self.grid.open_requested.connect(self._open_cell)
         self.grid.cellDoubleClicked.connect(self._open_cell)
         self.first_month: str | None = None  # names the pattern's months, set by the form
         self.pattern_dialog: PatternDialog | None = None
-        layout.addWidget(self.grid)
 
-        buttons = QHBoxLayout()
-        buttons.setSpacing(4)
-        self.add_button = self._button("Add &line", "budget.add", "Add a budget line (Insert).",
-                                       self.add_line)
+        self.add_button = self._button("Add &line", "budget.add", "Add a budget line (Insert).", self.add_item)
         self.duplicate_button = self._button("Du&plicate", "budget.duplicate",
-                                             "Copy the chosen line (Ctrl+D).", self.duplicate_line)
+                                             "Copy the chosen line (Ctrl+D).", self.duplicate_item)
         self.remove_button = self._button("R&emove", "budget.remove",
                                           "Remove the chosen line (Delete; Edit › Undo brings it back).",
-                                          self.remove_line)
-        # Up and down as arrows: five worded buttons would widen the whole form.
-        self.up_button = self._arrow(Qt.ArrowType.UpArrow, "budget.up", "Move the chosen line up (Alt+Up).",
-                                     lambda: self.move_line(-1))
-        self.down_button = self._arrow(Qt.ArrowType.DownArrow, "budget.down",
-                                       "Move the chosen line down (Alt+Down).", lambda: self.move_line(1))
-        for b in (self.add_button, self.duplicate_button, self.remove_button, self.up_button,
-                  self.down_button):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
-        layout.addLayout(buttons)
-
-        self.problems_label = QLabel()
+                                          self.remove_item)
+        self._move_buttons("line")
+        self._add_buttons([self.add_button, self.duplicate_button, self.remove_button, self.up_button,
+                           self.down_button])
         self.problems_label.setObjectName("error:organisation.budget")
-        self.problems_label.setWordWrap(True)
-        self.problems_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.problems_label.setStyleSheet(f"color: {ERROR_COLOUR};")
-        self.problems_label.hide()
-        layout.addWidget(self.problems_label)
         self._rebuild()
 
-    def _arrow(self, arrow: Qt.ArrowType, name: str, tip: str, slot) -> QToolButton:
-        button = QToolButton()
-        button.setArrowType(arrow)
-        button.setObjectName(name)
-        button.setToolTip(tip)
-        button.setAccessibleName(tip.split(" (")[0].rstrip("."))
-        button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        button.clicked.connect(slot)
-        return button
+    # The names the form and the tests know the actions by.
+    def add_line(self) -> None:
+        self.add_item()
 
-    def _button(self, text: str, name: str, tip: str, slot) -> QPushButton:
-        button = QPushButton(text)
-        button.setObjectName(name)
-        button.setToolTip(tip)
-        button.setAccessibleName(tip.split(" (")[0].rstrip("."))  # "Move the chosen line up"
-        button.clicked.connect(slot)
-        return button
+    def duplicate_line(self) -> None:
+        self.duplicate_item()
+
+    def remove_line(self) -> None:
+        self.remove_item()
+
+    def move_line(self, step: int) -> None:
+        self.move_item(step)
 
     # ----- the interface the form uses ---------------------------------------------------------
     def set_lines(self, lines: Any) -> None:
         """Show ``lines`` (the file's list of dicts, valid or not); emits no ``edited``."""
         lines = lines if isinstance(lines, list) else []
-        self._lines = [copy.deepcopy(line) if isinstance(line, dict) else line for line in lines]
-        self._typed = [{} for _ in self._lines]
-        self._marks = {}
-        self._list_problems = []
-        self._rebuild(min(max(self.grid.currentRow(), 0), len(self._lines) - 1))
+        self._set_items(lines, min(max(self.grid.currentRow(), 0), len(lines) - 1))
 
     def lines(self) -> list:
         """The lines as the scenario file's dicts (text that cannot be read kept as text)."""
-        return copy.deepcopy(self._lines)
+        return copy.deepcopy(self._items)
 
     def apply_problems(self, problems: list[Problem]) -> None:
         """Mark the cells the problems name (``organisation.budget[i].key``); problems with the
@@ -476,80 +357,56 @@ class BudgetTable(QWidget):
                     self._list_problems.append(problem.message)
                 continue
             row, sub = found
-            if not 0 <= row < len(self._lines):
-                continue
-            for col in columns_for(sub):
-                self._marks[(row, col)] = self._reason(problem, KEYS[col])
+            self._mark(row, columns_for(sub), problem)
         self._show_marks()
 
-    def problem_count(self) -> int:
-        return len(self.problem_cells()) + len(self._list_problems)
-
-    def problem_cells(self) -> list[tuple[int, str]]:
-        """(row, column key) of every marked cell, in table order (tests, and Show me)."""
-        cells = {(r, c) for r, c in self._marks}
-        cells |= {(r, KEYS.index(k)) for r, typed in enumerate(self._typed) for k in typed}
-        return [(r, KEYS[c]) for r, c in sorted(cells)]
-
-    def cell_reason(self, row: int, key: str) -> str:
-        """Why a cell is marked ("" when it is not): what it could not read, else validation's."""
-        if row < len(self._typed) and key in self._typed[row]:
-            return self._typed[row][key]
-        return self._marks.get((row, KEYS.index(key)), "")
-
-    def cell_text(self, row: int, key: str) -> str:
-        item = self.grid.item(row, KEYS.index(key))
-        return item.text() if item is not None else ""
-
-    def focus_first_problem(self) -> bool:
-        cells = self.problem_cells()
-        if not cells:
-            return False
-        row, key = cells[0]
-        self.grid.setCurrentCell(row, KEYS.index(key))
-        self.grid.setFocus(Qt.FocusReason.OtherFocusReason)
-        return True
-
-    @staticmethod
-    def _reason(problem: Problem, key: str) -> str:
+    # ----- the columns -----------------------------------------------------------------------------
+    def _reason(self, problem: Any, key: str) -> str:
         return plain_reason(problem, Unit(COLUMNS[KEYS.index(key)][3]))
 
-    # ----- editing -------------------------------------------------------------------------------
-    def _item_changed(self, item: QTableWidgetItem) -> None:
-        if self._loading:
-            return
-        row, col = item.row(), item.column()
-        if not 0 <= row < len(self._lines) or not isinstance(self._lines[row], dict):
-            return
-        key, text = KEYS[col], item.text()
-        line = self._lines[row]
-        try:
-            value = (parse_scale(text) if key in AMOUNT_KEYS and has_pattern(line)
-                     else parse_cell(key, text))
-        except CellError as error:
-            self._typed[row][key] = str(error)
-            _set(line, key, text)  # kept as typed; validation refuses it too
-        else:
-            self._typed[row].pop(key, None)
-            # One amount typed as the most likely fills low and high too while the three are
-            # one figure (a rent, a salary): typing it three times was the first hour's chore.
-            # Low or high typed on their own make the range.
-            together = key == "amount.likely" and _one_figure(line)
-            for each in (AMOUNT_KEYS if together else (key,)):
-                _set(line, each, value)
-            self._loading += 1
-            try:
-                for each in (AMOUNT_KEYS if together else (key,)):
-                    cell = self.grid.item(row, KEYS.index(each)) if each != key else item
-                    if cell is not None:
-                        cell.setText(cell_text(line, each))  # "65k" reads back as "£65,000"
-                        self._typed[row].pop(each, None)
-            finally:
-                self._loading -= 1
-        self._marks.pop((row, col), None)
-        self._show_marks()
-        self.edited.emit()
+    def _column_tip(self, key: str) -> str:
+        return column_tip(key)
 
+    def _tip(self, item: Any, key: str) -> str:
+        return cell_tip(item, key)
+
+    def _get(self, item: Any, key: str) -> Any:
+        return _get(item, key)
+
+    def _text(self, item: Any, key: str) -> str:
+        return cell_text(item, key)
+
+    def _parse(self, item: dict, key: str, text: str) -> Any:
+        return parse_scale(text) if key in AMOUNT_KEYS and has_pattern(item) else parse_cell(key, text)
+
+    def _put(self, item: dict, key: str, value: Any) -> None:
+        _set(item, key, value)
+
+    def _together(self, item: dict, key: str) -> tuple[str, ...]:
+        # One amount typed as the most likely fills low and high too while the three are one
+        # figure (a rent, a salary): typing it three times was the first hour's chore. Low or
+        # high typed on their own make the range.
+        return AMOUNT_KEYS if key == "amount.likely" and _one_figure(item) else (key,)
+
+    def _right_aligned(self, key: str) -> bool:
+        return KEYS.index(key) >= 2 and key not in ("every_months", PATTERN_KEY)
+
+    def _opens(self, key: str) -> bool:
+        return key == PATTERN_KEY
+
+    def _new_item(self) -> dict:
+        line = copy.deepcopy(NEW_LINE)
+        line["name"] = self._unique_name("New line")
+        return line
+
+    def _rebuild(self, select: int = -1, column: int = -1) -> None:
+        super()._rebuild(select, column)
+        # "How often" wide enough for its choices before any is chosen, never "ever…nths".
+        col = KEYS.index("every_months")
+        widest = max(self.grid.fontMetrics().horizontalAdvance(c) for c in OFTEN_CHOICES)
+        self.grid.setColumnWidth(col, max(self.grid.columnWidth(col), widest + CELL_PADDING))
+
+    # ----- a pattern of months ---------------------------------------------------------------------
     def _open_cell(self, row: int, col: int) -> None:
         if KEYS[col] == PATTERN_KEY:
             self.edit_pattern(row)
@@ -557,147 +414,18 @@ class BudgetTable(QWidget):
     def edit_pattern(self, row: int) -> None:
         """Open the months of line ``row`` (a line with one amount starts a pattern of 12
         months at its most likely amount); OK puts them in the line, as one edit."""
-        if not 0 <= row < len(self._lines) or not isinstance(self._lines[row], dict):
+        if not 0 <= row < len(self._items) or not isinstance(self._items[row], dict):
             return
         first = self.first_month if parse_first_month(self.first_month) is not None else None
-        dialog = PatternDialog(self._lines[row], lambda m: month_name(first, m), self)
+        dialog = PatternDialog(self._items[row], lambda m: month_name(first, m), self)
         self.pattern_dialog = dialog
 
         def done() -> None:
-            if row < len(self._lines):
-                self._lines[row] = dialog.result_line()
+            if row < len(self._items):
+                self._items[row] = dialog.result_line()
                 for key in AMOUNT_KEYS + (PATTERN_KEY,):
                     self._typed[row].pop(key, None)
                 self._structure_changed(row)
 
         dialog.accepted.connect(done)
         dialog.open()
-
-    def add_line(self) -> None:
-        if len(self._lines) >= F.MAX_ITEMS[LIST_KEY]:
-            return
-        at = self._insert_at()
-        line = copy.deepcopy(NEW_LINE)
-        line["name"] = self._unique_name("New line")
-        self._lines.insert(at, line)
-        self._typed.insert(at, {})
-        self._structure_changed(at)
-        self.grid.setFocus(Qt.FocusReason.OtherFocusReason)
-        name = self.grid.item(at, 0)
-        if name is not None:
-            self.grid.editItem(name)  # ready to type the new line's name
-
-    def duplicate_line(self) -> None:
-        row = self.grid.currentRow()
-        if not 0 <= row < len(self._lines) or len(self._lines) >= F.MAX_ITEMS[LIST_KEY]:
-            return
-        copied = copy.deepcopy(self._lines[row])
-        if isinstance(copied, dict):
-            copied["name"] = self._unique_name(f"{copied.get('name') or 'Line'} (copy)")
-        self._lines.insert(row + 1, copied)
-        self._typed.insert(row + 1, dict(self._typed[row]))
-        self._structure_changed(row + 1)
-
-    def remove_line(self) -> None:
-        row = self.grid.currentRow()
-        if not 0 <= row < len(self._lines):
-            return
-        del self._lines[row]
-        del self._typed[row]
-        self._structure_changed(min(row, len(self._lines) - 1))
-
-    def move_line(self, step: int) -> None:
-        row = self.grid.currentRow()
-        other = row + step
-        if not (0 <= row < len(self._lines) and 0 <= other < len(self._lines)):
-            return
-        for items in (self._lines, self._typed):
-            items[row], items[other] = items[other], items[row]
-        self._structure_changed(other)
-
-    def _insert_at(self) -> int:
-        return len(self._lines)
-
-    def _unique_name(self, stem: str) -> str:
-        return unique_name(stem, {line.get("name") for line in self._lines if isinstance(line, dict)})
-
-    def _structure_changed(self, select: int) -> None:
-        self._marks = {}  # rows moved; the next check marks them again
-        self._list_problems = []
-        self._rebuild(select)
-        self.edited.emit()
-
-    # ----- drawing -------------------------------------------------------------------------------
-    def _rebuild(self, select: int = -1) -> None:
-        col = max(self.grid.currentColumn(), 0)
-        self._loading += 1
-        try:
-            self.grid.setRowCount(len(self._lines))
-            self._drawn = {}  # every item below is new, drawn unmarked
-            for row, line in enumerate(self._lines):
-                for c, key in enumerate(KEYS):
-                    item = QTableWidgetItem(cell_text(line, key))
-                    if c >= 2 and key not in ("every_months", PATTERN_KEY):
-                        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                    if key == PATTERN_KEY:  # opens the months (Enter, double-click), never typed in
-                        item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
-                    self.grid.setItem(row, c, item)
-            self._show_marks()
-        finally:
-            self._loading -= 1
-        self.grid.resizeColumnsToContents()
-        for c in range(len(COLUMNS)):  # room to type in: never narrower than a money amount
-            self.grid.setColumnWidth(c, max(self.grid.columnWidth(c), 80 if c else 150))
-        if 0 <= select < len(self._lines):
-            self.grid.setCurrentCell(select, col)
-        self._fit_height()
-        self._update_buttons()
-
-    def _fit_height(self) -> None:
-        lo, hi = VISIBLE_ROWS
-        rows = min(max(len(self._lines), lo), hi)
-        height = (self.grid.horizontalHeader().height() + rows * self.grid.verticalHeader().defaultSectionSize()
-                  + self.grid.horizontalScrollBar().sizeHint().height() + 2 * self.grid.frameWidth())
-        self.grid.setFixedHeight(height)
-
-    def _show_marks(self) -> None:
-        self._loading += 1
-        try:
-            warning = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
-            notes: list[str] = []
-            for row in range(self.grid.rowCount()):
-                for col, key in enumerate(KEYS):
-                    item = self.grid.item(row, col)
-                    if item is None:
-                        continue
-                    reason = self.cell_reason(row, key)
-                    # Marked afresh only where the mark changed: every settled edit asks, and
-                    # remarking every cell of twenty lines took as long as the validation.
-                    if self._drawn.get((row, col)) != (reason or ""):
-                        self._drawn[(row, col)] = reason or ""
-                        tip = cell_tip(self._lines[row], key)
-                        item.setToolTip(f"{reason}\n\n{tip}" if reason else tip)
-                        item.setBackground(QBrush(INVALID_FILL) if reason else QBrush())
-                        item.setForeground(QBrush(QColor(ERROR_COLOUR)) if reason else QBrush())
-                        item.setIcon(warning if reason else QIcon())
-                        item.setData(Qt.ItemDataRole.AccessibleDescriptionRole, reason)
-                    if reason:
-                        name = _get(self._lines[row], "name") or "(no name)"
-                        what = COLUMNS[col][1].replace("\n", " ")
-                        notes.append(f"• Line {row + 1} “{name}”, {what}: {reason}")
-            notes += [f"• {text}" for text in self._list_problems]
-            self.problems_label.setText("\n".join(notes))
-            self.problems_label.setVisible(bool(notes))
-        finally:
-            self._loading -= 1
-
-    def _update_buttons(self) -> None:
-        row = self.grid.currentRow()
-        chosen = 0 <= row < len(self._lines)
-        room = len(self._lines) < F.MAX_ITEMS[LIST_KEY]
-        self.add_button.setEnabled(room)
-        self.duplicate_button.setEnabled(chosen and room)
-        self.remove_button.setEnabled(chosen)
-        self.up_button.setEnabled(chosen and row > 0)
-        self.down_button.setEnabled(chosen and row < len(self._lines) - 1)
-

@@ -13,7 +13,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.font_manager import fontManager, get_font
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QFrame, QScrollArea, QSizePolicy, QWidget
 
 from ..engine.results import Results
@@ -22,6 +22,7 @@ from ..report import figures, style
 from ..report.describe import describe_results_canvas
 
 REFIT_MS = 150
+REFIT_SLACK_IN = 0.05  # a laid-out chart this much narrower or wider than fitted: fit again
 TEXTS_KEPT = 2000  # glyph images of this many placed texts, a few megabytes
 
 
@@ -130,6 +131,11 @@ class KeptTextCanvas(FigureCanvasQTAgg):
         return self.renderer
 
 
+STACK_PX = 820  # a results canvas narrower than this stacks its three charts
+SIDE_BY_SIDE_MIN = (620, 560)  # three charts with legends stay legible down to this
+STACKED_MIN = (480, 940)  # one chart a row: a 1024-pixel screen leaves about 500 beside the form
+
+
 class ResultsCanvas(KeptTextCanvas):
     """Fan chart on top; chance of running out and lowest balances below.
 
@@ -138,26 +144,51 @@ class ResultsCanvas(KeptTextCanvas):
     around the charts take the same room: a first estimate and its refinement reach the
     screen in a fraction of the time a full redraw took (benchmarks/live.py)."""
 
+    arranged = Signal()  # the charts were laid out afresh (side by side or stacked): a new minimum size
+
     def __init__(self, parent=None):
         self.figure = style.new_figure(9, 6)
         super().__init__(self.figure)
         self.setParent(parent)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setMinimumSize(620, 560)  # three charts with legends stay legible down to this
         grid = self.figure.add_gridspec(2, 2, height_ratios=(1.25, 1))
         self.fan_ax = self.figure.add_subplot(grid[0, :])
         self.run_out_ax = self.figure.add_subplot(grid[1, 0])
         self.lowest_ax = self.figure.add_subplot(grid[1, 1])
+        self.stacked: bool | None = None
+        self._arrange(False)
         self.fan = figures.FanChart(self.fan_ax)
         self.run_out = figures.RunOutCurve(self.run_out_ax)
         self.lowest = figures.LowestBalances(self.lowest_ax)
         self.setAccessibleName("Charts of the simulated balance, chance of running out and lowest balances")
         self._shown: tuple[Scenario, Results, float] | None = None
         self._after_draw: list[Callable[[], None]] = []
+        self._refitted_for: tuple | None = None
         # Titles and legends are fitted to the charts' width when drawn: refit after resizing.
         self._refit = QTimer(self, singleShot=True, interval=REFIT_MS)
         self._refit.timeout.connect(self._redraw)
         self._placeholder()
+
+    def _arrange(self, stacked: bool) -> None:
+        """Two charts side by side under the fan chart, or below STACK_PX (a 1024-pixel screen,
+        the default 1366 x 768 window) the three one under another: side by side there, the
+        lower charts' titles ran into each other and an axis label off the canvas."""
+        if stacked == self.stacked:
+            return
+        self.stacked = stacked
+        if stacked:
+            grid = self.figure.add_gridspec(3, 1, height_ratios=(1.25, 1, 1))
+            specs = (grid[0, 0], grid[1, 0], grid[2, 0])
+        else:
+            grid = self.figure.add_gridspec(2, 2, height_ratios=(1.25, 1))
+            specs = (grid[0, :], grid[1, 0], grid[1, 1])
+        for ax, spec in zip((self.fan_ax, self.run_out_ax, self.lowest_ax), specs):
+            ax.set_subplotspec(spec)
+        engine = self.figure.get_layout_engine()
+        if isinstance(engine, style.SteadyLayout):
+            engine.forget()  # the words are the same; the layout is not
+        self.setMinimumSize(*(STACKED_MIN if stacked else SIDE_BY_SIDE_MIN))
+        self.arranged.emit()
 
     def clear(self) -> None:
         """No results (a new, blank scenario): the placeholder, nothing to describe or redraw."""
@@ -185,11 +216,28 @@ class ResultsCanvas(KeptTextCanvas):
 
     def draw(self) -> None:
         super().draw()
+        self._refit_to_layout()
         callbacks, self._after_draw = self._after_draw, []
         for callback in callbacks:
             callback()
 
+    def _refit_to_layout(self) -> None:
+        """After a resize a chart's legend is fitted to its width before the layout has run,
+        and the laid-out chart can be narrower (its axis labels keep their size): a legend
+        fitted to the old width ran past the canvas.  Fit once more to the laid-out width,
+        once per size and answer (so a layout that moves again cannot loop)."""
+        if self._shown is None:
+            return
+        charts = (self.fan, self.run_out, self.lowest)
+        moved = any(abs(chart.fitted_width - style.width_in(chart.ax)) > REFIT_SLACK_IN
+                    for chart in charts if chart.fitted_width is not None)
+        key = (self.width(), id(self._shown))
+        if moved and key != self._refitted_for:
+            self._refitted_for = key
+            self._refit.start()
+
     def resizeEvent(self, event) -> None:
+        self._arrange(event.size().width() < STACK_PX)
         super().resizeEvent(event)
         # Only a new width changes how titles and legends are fitted.
         if self._shown is not None and event.size().width() != event.oldSize().width():

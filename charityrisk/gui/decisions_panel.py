@@ -9,16 +9,12 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -33,10 +29,11 @@ from ..report.decision_text import advice, comparison_rows, goal_sentence, risk_
 from ..report.text import MONEY_NEEDS_HEADER, money_need_sentence, money_needs_rows
 from .charts import ChartCanvas, scrolling
 from .focus_ring import add_focus_ring
-from .negotiate_panel import NegotiatePanel
+from .negotiate_panel import DECISION_CHART_MIN_PX, NegotiatePanel
 from .parts import ProgressRow, job_runner, wrapped_label
 from .prompts import Prompts
 from .state import Answer, WindowState
+from .whole_table import WholeTable
 
 RATE_CARD_TIP = ("This contract is a rate card: the structures compared here are shares of one price "
                 "paid on results, which a rate card does not have. Use Scenario › Try different terms to "
@@ -132,34 +129,20 @@ class DecisionsPanel(QWidget):
         layout.addWidget(self.advice)
         # What the organisation needs anyway and what the contract adds or takes off (the
         # board pack's page 1 has the same table).
-        self.needs = QTableWidget(0, 0)
-        self.needs.setObjectName("decisions.needs")
-        self.needs.setAccessibleName("Overdraft and reserves needed anyway, and with the contract")
-        self.needs.verticalHeader().setVisible(False)
-        self.needs.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.needs.setTabKeyNavigation(False)
-        self.needs.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.needs.setWordWrap(True)
+        self.needs = WholeTable("decisions.needs", "Overdraft and reserves needed anyway, and with the contract")
         self.needs.hide()
         layout.addWidget(self.needs)
 
         self.views = QTabWidget()
         self.views.setObjectName("decisions.views")
         add_focus_ring(self.views.tabBar())  # the style draws none on a tab bar
-        # Below a decision chart's readable minimum (in inches at 100 dpi) scroll, never squash.
-        width = round(100 * decision_figures.MIN_WIDTH_IN)
+        # Below a decision chart's readable minimum scroll, never squash.
+        width = DECISION_CHART_MIN_PX
         self.tornado = ChartCanvas("Tornado chart: what drives the risk",
                                    minimum=(width, round(100 * decision_figures.TORNADO_MIN_HEIGHT_IN)))
         self.curves = ChartCanvas("Chance of running out under each payment structure",
                                   minimum=(width, round(100 * decision_figures.COMPARISON_MIN_HEIGHT_IN)))
-        self.table = QTableWidget(0, 0)
-        self.table.setObjectName("decisions.table")
-        self.table.setAccessibleName("Payment structures compared")
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setTabKeyNavigation(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.setWordWrap(True)
+        self.table = WholeTable("decisions.table", "Payment structures compared")
         compare_box = QWidget()
         compare_layout = QVBoxLayout(compare_box)
         compare_layout.setContentsMargins(0, 0, 0, 0)
@@ -177,6 +160,8 @@ class DecisionsPanel(QWidget):
         self.views.addTab(compare_box, "Payment structures compared")
         self.negotiate = NegotiatePanel(state=self.state, contract=self.contract_choice.currentIndex)
         self.views.addTab(self.negotiate, "Two terms at once")
+        # another contract has other stages to price
+        self.contract_choice.currentIndexChanged.connect(lambda _i: self.negotiate.follow_contract())
         layout.addWidget(self.views, 1)
 
     # --------------------------------------------------------------------------------
@@ -297,15 +282,7 @@ class DecisionsPanel(QWidget):
         lines += [f"• {money_need_sentence(n, contracts)}" for n in needs]
         self.advice.setText("\n".join(lines))
         rows = money_needs_rows(needs, contracts)
-        self.needs.setColumnCount(len(MONEY_NEEDS_HEADER))
-        self.needs.setRowCount(len(rows))
-        self.needs.setHorizontalHeaderLabels(MONEY_NEEDS_HEADER)
-        for r, row in enumerate(rows):
-            for c, cell in enumerate(row):
-                self.needs.setItem(r, c, QTableWidgetItem(cell))
-        self.needs.resizeRowsToContents()
-        self.needs.setFixedHeight(self.needs.horizontalHeader().height() + 2 * self.needs.frameWidth()
-                                  + sum(self.needs.rowHeight(r) for r in range(len(rows))))
+        self.needs.set_rows(list(MONEY_NEEDS_HEADER), [list(row) for row in rows])
         self.needs.setVisible(bool(rows))
         self.tornado.show_chart(lambda ax: decision_figures.draw_tornado(ax, analysis.sensitivity))
         self.views.setCurrentIndex(0)
@@ -313,15 +290,12 @@ class DecisionsPanel(QWidget):
 
     def _show_comparison(self, comparison) -> None:
         rows = comparison_rows(comparison)
-        self.table.setColumnCount(len(rows[0]))
-        self.table.setRowCount(len(rows) - 1)
-        self.table.setHorizontalHeaderLabels(list(rows[0]))
-        for r, row in enumerate(rows[1:]):
-            for c, cell in enumerate(row):
-                self.table.setItem(r, c, QTableWidgetItem(cell))
+        self.table.set_rows(list(rows[0]), [list(row) for row in rows[1:]])
         note = risk_guesses_sentence(comparison)
         self.compare_note.setText(note)
         self.compare_note.setVisible(bool(note))
+        # tall enough for every name whole in the legend: the tab scrolls rather than squash it
+        self.curves.setMinimumHeight(round(100 * decision_figures.comparison_height_in(comparison)))
         self.curves.show_chart(lambda ax: decision_figures.draw_comparison_curves(ax, comparison))
         self.views.setCurrentIndex(1)
         self.comparison_shown.emit(comparison)

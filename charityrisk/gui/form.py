@@ -47,6 +47,7 @@ from ..model.problems import Problem
 from ..model.scenario import MAX_CONTRACTS, RATE_CARD_KEYS, SHARE_ONLY_KEYS, Contract, Organisation
 from ..model.validation import next_contract_id
 from ..report.formats import money, months_tenth
+from ..report.missing import budget_missing, missing_hint
 from ..report.style import LEVELS
 from ..resources import preset_path
 from .budget_table import BudgetTable
@@ -234,7 +235,6 @@ class ScenarioForm(QWidget):
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         self.summary.linkActivated.connect(lambda _link: self.show_first_problem())
         self.summary.hide()
-        outer.addWidget(self.summary)
 
         self.scroll_area = QScrollArea()
         self.scroll_area.setObjectName("form.scroll")
@@ -242,6 +242,9 @@ class ScenarioForm(QWidget):
         self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         outer.addWidget(self.scroll_area)
+        # The banner under the fields, not over them: appearing, it shortens the view from
+        # below and moves no field, so the next click lands where the user aimed.
+        outer.addWidget(self.summary)
         content = QWidget()
         content.setObjectName("form.content")
         self._content = QVBoxLayout(content)
@@ -454,7 +457,8 @@ class ScenarioForm(QWidget):
             except ScenarioError:
                 return
         org = scenario.organisation
-        self.budget_hint.setText(reserves_hint(org, scenario.horizon_months))
+        self.budget_hint.setText(missing_hint() if budget_missing(scenario)
+                                 else reserves_hint(org, scenario.horizon_months))
         side = self.reserves_hint
         if org.budget and side is not None:  # one figure on screen: beside the reserves too
             months = months_of_reserves(org, scenario.horizon_months)
@@ -1100,7 +1104,7 @@ class ScenarioForm(QWidget):
 
     def _apply_problems(self, problems: list[Problem] | list[str]) -> None:
         """Mark each problem beside the field its key path names (read from the Problem's path
-        and code, never from its wording); the rest go in the summary above the form."""
+        and code, never from its wording); the rest go in the summary under the form."""
         for key, shown in self._fields.items():
             if not key.startswith("contract."):
                 shown.clear_mark()

@@ -20,7 +20,14 @@ from PySide6.QtWidgets import (
 )
 
 from ..engine.decisions.common import applies
-from ..engine.decisions.negotiate import CONTRACT_LEVERS, LEVERS, Negotiation, negotiate_steps
+from ..engine.decisions.negotiate import (
+    CONTRACT_LEVERS,
+    LEVERS,
+    Negotiation,
+    item_lever,
+    item_levers,
+    negotiate_steps,
+)
 from ..model.fields import default_levers
 from ..model.scenario import Contract, Scenario
 from ..report import decision_figures
@@ -33,6 +40,33 @@ from .state import WindowState
 # contract, the organisation's pair (Lever.pair_alone).
 DEFAULT_LEVERS = default_levers(with_contract=True)
 ORGANISATION_DEFAULTS = default_levers(with_contract=False)
+
+# The narrowest a decision chart is drawn before it scrolls sideways, in logical pixels: its
+# labels wrap and its legend refits to the width, and the report's 4.2 inches would make the
+# tab scroll sideways on a 1366 x 768 screen at 150% (about 390 pixels beside the form).
+DECISION_CHART_MIN_PX = 340
+
+# An item's lever (a rate-card stage's price, a budget line's pattern scale) is named by the
+# item's own name, as the finance lead typed it: "Price of “Job outcome”".
+_ITEM_WORDS = {"price": ("Price of", "stage"), "scale": ("Scale of", "budget line")}
+
+
+def chooser_label(name: str, scenario: Scenario | None, contract: int) -> str:
+    """A lever's name in the chooser: the field table's, or for an item's lever the item's
+    own name (its place where it has none)."""
+    item = item_lever(name) if scenario is not None else None
+    if item is None or scenario is None:
+        return lever_label(name)
+    lst, k, key = item
+    if lst == "outcome_payments" and not 0 <= contract < len(scenario.contracts):
+        return lever_label(name)
+    items = (scenario.contracts[contract].outcome_payments if lst == "outcome_payments"
+             else scenario.organisation.budget)
+    if k >= len(items):
+        return lever_label(name)
+    words, place = _ITEM_WORDS[key]
+    own = items[k].name.strip()
+    return f"{words} “{own}”" if own else f"{words} {place} {k + 1}"
 
 
 class NegotiatePanel(QWidget):
@@ -53,6 +87,7 @@ class NegotiatePanel(QWidget):
         self.negotiation: Negotiation | None = None
         self._shown_for: Scenario | None = None
         self._job_scenario: Scenario | None = None
+        self._job_contract = 0
         self._followed: Scenario | None = None
         self.busy_row = ProgressRow("negotiate", "Working...")
         self.progress, self.cancel_button = self.busy_row.bar, self.busy_row.cancel
@@ -77,6 +112,7 @@ class NegotiatePanel(QWidget):
             choices.addWidget(label, row, 0)
             choices.addWidget(box, row, 1)
         self.contract_label = label  # the last: shown only when there is a contract to choose
+        self.contract_choice.currentIndexChanged.connect(lambda _i: self.follow_contract())
         choices.setColumnStretch(1, 1)
         layout.addLayout(choices)
 
@@ -97,7 +133,7 @@ class NegotiatePanel(QWidget):
         self.precision = wrapped_label("negotiate.precision")
         layout.addWidget(self.precision)
         self.chart = ChartCanvas("Chance of running out with two terms at once",
-                                 minimum=(round(100 * decision_figures.MIN_WIDTH_IN),
+                                 minimum=(DECISION_CHART_MIN_PX,
                                           round(100 * decision_figures.NEGOTIATION_MIN_HEIGHT_IN)))
         self.chart.setObjectName("negotiate.chart")
         layout.addWidget(scrolling(self.chart), 1)
@@ -113,12 +149,19 @@ class NegotiatePanel(QWidget):
                        "own rule (for example the share at risk from none to today's).")
         return box
 
-    def _fill_levers(self, with_contract: bool, contract: Contract | None = None) -> None:
+    def _fill_levers(self, with_contract: bool, contract: Contract | None = None,
+                     scenario: Scenario | None = None, index: int = -1) -> None:
         # Only the terms the contract's payment mode reads (a rate card has a fee, not a
-        # share at risk): a term it ignores would show a grid of one colour.
+        # share at risk): a term it ignores would show a grid of one colour.  Then one per
+        # item the scenario has: each stage's price of the chosen contract, each budget
+        # line's scale where the line has a monthly pattern.
         names = [n for n in LEVERS if n not in CONTRACT_LEVERS
                  or (with_contract and (contract is None or applies(contract, n)))]
-        if names == [self.first.itemData(i) for i in range(self.first.count())]:
+        if scenario is not None:
+            names += item_levers(scenario, index if with_contract else -1)
+        labels = [chooser_label(n, scenario, index) for n in names]
+        offered = [(self.first.itemData(i), self.first.itemText(i)) for i in range(self.first.count())]
+        if list(zip(names, labels)) == offered:
             return
         defaults = DEFAULT_LEVERS if with_contract else ORGANISATION_DEFAULTS
         chosen: list[str] = []
@@ -129,8 +172,8 @@ class NegotiatePanel(QWidget):
             chosen.append(pick)
             box.blockSignals(True)
             box.clear()
-            for n in names:
-                box.addItem(lever_label(n), n)
+            for n, label in zip(names, labels):
+                box.addItem(label, n)
             box.setCurrentIndex(names.index(pick))
             box.blockSignals(False)
         self._check_choice()
@@ -160,11 +203,18 @@ class NegotiatePanel(QWidget):
         several = len(names) > 1 and self._contract_of is None
         self.contract_choice.setVisible(several)
         self.contract_label.setVisible(several)
-        index = self._contract_of() if self._contract_of is not None else self.contract_choice.currentIndex()
-        chosen = scenario.contracts[index] if 0 <= index < len(scenario.contracts) else None
-        self._fill_levers(bool(scenario.contracts), chosen)
+        self.follow_contract()
         if self.negotiation is not None and scenario != self._shown_for:
             self.status.setText("The scenario has changed since this grid: press Show the grid to update it.")
+
+    def follow_contract(self) -> None:
+        """Offer the terms of the contract now chosen (its stages' prices, if a rate card)."""
+        scenario = self._followed
+        if scenario is None:
+            return
+        index = self._contract_of() if self._contract_of is not None else self.contract_choice.currentIndex()
+        chosen = scenario.contracts[index] if 0 <= index < len(scenario.contracts) else None
+        self._fill_levers(bool(scenario.contracts), chosen, scenario, index if chosen is not None else -1)
 
     def _check_choice(self) -> None:
         first, second = self.levers()
@@ -184,6 +234,7 @@ class NegotiatePanel(QWidget):
         contract = max(contract, 0)
         paths = self.paths
         self._job_scenario = scenario
+        self._job_contract = contract
         self.status.setText("Working on the same simulated futures as the results...")
         self.runner.start(lambda: negotiate_steps(scenario, (first, second), contract, paths))
 
@@ -194,15 +245,17 @@ class NegotiatePanel(QWidget):
         scenario = self._job_scenario
         current = scenario == self.scenario
         self.status.setText("" if current else "This grid is for an earlier version of the scenario.")
-        self.show_negotiation(negotiation, scenario)
+        self.show_negotiation(negotiation, scenario, self._job_contract)
 
-    def show_negotiation(self, n: Negotiation, scenario: Scenario | None = None) -> None:
+    def show_negotiation(self, n: Negotiation, scenario: Scenario | None = None, contract: int = 0) -> None:
         self.negotiation = n
         self._shown_for = scenario
         several = scenario is not None and len(scenario.contracts) > 1
         self.sentence.setText(negotiation_sentence(n, several))
         self.precision.setText(precision_sentence(n))
-        self.chart.show_chart(lambda ax: decision_figures.draw_negotiation(ax, n))
+        # an item's term named on its axis as in the chooser: which stage's price, which line
+        names = {axis.input: chooser_label(axis.input, scenario, contract) for axis in (n.rows, n.columns)}
+        self.chart.show_chart(lambda ax: decision_figures.draw_negotiation(ax, n, names=names))
         self.chart.setAccessibleDescription(describe_grid(n))
         self.shown.emit(n)
 

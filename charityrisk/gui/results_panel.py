@@ -215,6 +215,8 @@ class ResultsPanel(QWidget):
                                f"QScrollArea#charts_scroll:focus {{ border-color: {FOCUS_COLOUR}; }}")
         bar = scroller.horizontalScrollBar().sizeHint().height()
         scroller.setMinimumHeight(self.canvas.minimumHeight() + bar + 4)
+        # Narrow, the charts stack one a row, taller: the scroller follows their new minimum.
+        self.canvas.arranged.connect(lambda: scroller.setMinimumHeight(self.canvas.minimumHeight() + bar + 4))
         layout.addWidget(scroller, 1)
         self.results: Results | None = None
         self._shown: Shown | None = None  # what the charts and table were last drawn from
@@ -237,6 +239,7 @@ class ResultsPanel(QWidget):
         """Nothing computed for this scenario yet: the headline says what to do."""
         self.results, self._shown = None, None
         self.table.setRowCount(0)
+        self.table.setVisible(True)
         self.canvas.clear()
         self._set_level("stale")
         self.headline.setText(NO_RESULTS_HEADLINE)
@@ -291,6 +294,9 @@ class ResultsPanel(QWidget):
             value_item.setToolTip(f"{label}: {value}. {explained}" if explained else f"{label}: {value}")
             pairs.append((label_item, value_item))
         self.table.show_figures(pairs)
+        # No budget, no figures of the charity to show: the headline says what is missing, and
+        # a "1 in 20 futures" beside it would be read as an answer.
+        self.table.setVisible(not missing)
         self.canvas.show_results(scenario, results, appetite)
         self.set_status("")
 

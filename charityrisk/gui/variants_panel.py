@@ -18,10 +18,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -35,6 +33,7 @@ from ..report.variants import EXPLAINED, HEADER, footnote, variant_rows
 from .parts import ProgressRow, job_runner, unique_name, wrapped_label
 from .prompts import Prompts
 from .state import WindowState
+from .whole_table import WholeTable
 
 TRY_TIP = ("Keep the terms on screen as a named variant, then change them on the left and press Compare "
            "variants to see both side by side on the same futures. Variants are saved in the scenario file.")
@@ -108,34 +107,29 @@ class VariantsPanel(QWidget):
         self.status = wrapped_label("variants.status")
         layout.addWidget(self.status)
 
-        self.table = QTableWidget(0, len(HEADER))
-        self.table.setObjectName("variants.table")
-        self.table.setAccessibleName("Variants side by side")
+        # Shown whole (its columns share the tab's width, names and figures wrap): seven
+        # columns cut at the right on a 1024 or 1366-pixel screen.
+        self.table = WholeTable("variants.table", "Variants side by side", columns=len(HEADER))
         self.table.setHorizontalHeaderLabels(list(HEADER))
         for column, title in enumerate(HEADER):
             item = self.table.horizontalHeaderItem(column)
             if item is not None:
                 item.setToolTip(EXPLAINED.get(title, "The terms on screen now, or a variant you kept. "
                                                      "Double-click a variant's name to rename it."))
-        self.table.verticalHeader().setVisible(False)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
                                    | QAbstractItemView.EditTrigger.EditKeyPressed)
-        self.table.setTabKeyNavigation(False)
-        self.table.setWordWrap(True)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.itemChanged.connect(self._on_item_changed)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.table.itemDoubleClicked.connect(self._on_double_clicked)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.table)
 
         self.note = QLabel("")
         self.note.setObjectName("variants.note")
         self.note.setWordWrap(True)
         layout.addWidget(self.note)
+        layout.addStretch(1)  # the table is as tall as its rows: the room left stays below
         self.render_state(self.state)
 
     def _button(self, text: str, name: str, tip: str, slot) -> QPushButton:
@@ -202,6 +196,7 @@ class VariantsPanel(QWidget):
                 self.table.selectRow(keep + 1)
         finally:
             self._filling = False
+        self.table.fit()
         if current is not None:
             self.note.setText(footnote(current))
         elif self.variants:

@@ -13,7 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QUndoStack
-from PySide6.QtWidgets import QMainWindow, QScrollArea, QSplitter, QTabWidget
+from PySide6.QtWidgets import QMainWindow, QScrollArea, QSplitter, QStyle, QTabWidget
 
 from .. import APP_NAME, __version__
 from ..model import Problem, Scenario, ScenarioError, load_scenario, scenario_from_dict, scenario_to_dict
@@ -125,9 +125,17 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self.form)
         splitter.addWidget(self.tabs)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([480, 960])
         self.setCentralWidget(splitter)
         fit_to_screen(self)  # sized to the screen it opens on (issue 13), not a fixed 1440 x 900
+        splitter.setSizes(self._pane_widths(self.width()))
+
+    def _pane_widths(self, width: int) -> list[int]:
+        """The form 480 pixels wide, or narrower (never below what its fields need) so that the
+        four tab titles fit beside it: at 1024 x 768 they need about 570 of the 544 left."""
+        titles = self.tabs.tabBar().sizeHint().width() + 2 * self.tabs.style().pixelMetric(
+            QStyle.PixelMetric.PM_DefaultFrameWidth) + 8
+        form = max(self.form.minimumWidth(), min(480, width - titles))
+        return [form, max(width - form, 1)]
 
     # ----- what is on screen -------------------------------------------------------------
     @property

@@ -7,6 +7,7 @@ Each function starts with ax.clear() so the app can redraw on the same Axes.  Th
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping
 
 import numpy as np
 from matplotlib.artist import Artist
@@ -37,6 +38,10 @@ LABEL_SHARE = 0.6  # of the figure's width, at most, for a bar's label on one li
 # than the room the board pack leaves left of its bars, and its start was cut off.
 LABEL_MOST_IN = 2.6
 COMPARISON_TITLE = "Payment structures compared on the same futures"
+# An option's name in the comparison's legend is whole, over lines at most this wide (inches,
+# at the legend's size): "Example: a small resett…" named no one.  Narrow enough for one
+# column of the legend at MIN_WIDTH_IN, so the chart's height can be known before it is drawn.
+LEGEND_NAME_IN = 2.6
 
 
 def draw_tornado(ax: Axes, sens: Sensitivity, top: int = 8, *,
@@ -88,21 +93,40 @@ def _wrapped(text: str, size: float, most: float) -> str:
     return "\n".join(textwrap.wrap(text, max(12, int(len(text) * most / wide))))
 
 
+def comparison_legend_names(comparison: Comparison, font_scale: float = style.DENSE_SCALE) -> list[str]:
+    """Each option's name for the legend, whole (a bracketed tail dropped: the table beside
+    the chart has it), over lines of at most LEGEND_NAME_IN, with its chance of running out."""
+    size = style.LEGEND_SIZE * font_scale
+    names = []
+    for option in comparison.options:
+        head = option.label.split(" (", 1)[0].strip() or option.label
+        names.append(style.wrap_to(f"{head} ({percent(option.p_run_out)})", LEGEND_NAME_IN, size))
+    return names
+
+
+def comparison_height_in(comparison: Comparison, font_scale: float = style.DENSE_SCALE) -> float:
+    """The comparison chart's least height: COMPARISON_MIN_HEIGHT_IN for names of one line,
+    and a legend line more for each further line of a long name (the legend in one column,
+    the narrowest canvas's), so the curves are never squeezed by it."""
+    extra = sum(name.count("\n") for name in comparison_legend_names(comparison, font_scale))
+    return COMPARISON_MIN_HEIGHT_IN + extra * style.LEGEND_SIZE * font_scale * 1.25 / 72
+
+
 def draw_comparison_curves(ax: Axes, comparison: Comparison, *,
                            font_scale: float = style.DENSE_SCALE) -> None:
     """Each option's chance of having run out by each month, on the same futures.
 
-    The legend goes below the chart with short names (the table beside it has the full
-    ones): a legend of full preset names beside the chart left the curves no width at
-    1024 x 768, and the layout gave up."""
+    The legend goes below the chart, each name whole over as many lines as it needs
+    (``comparison_legend_names``): a legend of full preset names beside the chart left the
+    curves no width at 1024 x 768, and the layout gave up; cut short they named no one."""
     ax.clear()
     k = font_scale
-    for i, option in enumerate(comparison.options):
+    names = comparison_legend_names(comparison, k)
+    for i, (option, name) in enumerate(zip(comparison.options, names)):
         colour, dashes = CURVE_STYLES[i % len(CURVE_STYLES)]
         curve = option.results.p_run_out_by_month
         months = np.arange(1, curve.size + 1)
-        ax.plot(months, curve, color=colour, linestyle=dashes, linewidth=2,
-                label=f"{style.short_label(option.label, 24)} ({percent(option.p_run_out)})")
+        ax.plot(months, curve, color=colour, linestyle=dashes, linewidth=2, label=name)
     ax.axhline(comparison.risk_appetite, color="0.4", linestyle=(0, (2, 2)), linewidth=1,
                label=f"Risk appetite ({percent(comparison.risk_appetite)})")
     style.style_axes(ax, COMPARISON_TITLE, "Month", "Chance of having run out", k, grid_axis="both")
@@ -125,10 +149,12 @@ NEGOTIATION_CMAP = "cividis_r"  # lightness rises steadily: darker is riskier in
 SAFE_HATCH = "///"
 
 
-def draw_negotiation(ax: Axes, n: Negotiation, *, font_scale: float = style.DENSE_SCALE) -> None:
+def draw_negotiation(ax: Axes, n: Negotiation, *, font_scale: float = style.DENSE_SCALE,
+                     names: Mapping[str, str] | None = None) -> None:
     """The grid of the chance of running out, its figure in every cell; the cells within
     the appetite hatched and the safe region outlined in bold (legible in grey), the terms
-    as they are outlined dashed."""
+    as they are outlined dashed.  ``names``: an axis's name by its lever where the caller
+    knows better than the field table (an item's own: "Price of “Job start”")."""
     from matplotlib.colors import Normalize
     from matplotlib.patches import Rectangle
 
@@ -178,8 +204,9 @@ def draw_negotiation(ax: Axes, n: Negotiation, *, font_scale: float = style.DENS
     for i, j in now:
         ax.add_patch(Rectangle((j - 0.45, i - 0.45), 0.9, 0.9, fill=False, edgecolor=style.VERMILLION,
                                linewidth=2.0, linestyle="--"))
-    style.style_axes(ax, NEGOTIATION_TITLE, lever_label(n.columns.input), lever_label(n.rows.input), k,
-                     grid_axis="both")
+    names = names or {}
+    style.style_axes(ax, NEGOTIATION_TITLE, names.get(n.columns.input) or lever_label(n.columns.input),
+                     names.get(n.rows.input) or lever_label(n.rows.input), k, grid_axis="both")
     ax.grid(False)
     ax.set_xticks(range(cols), [axis_value(n.columns, v) for v in n.columns.values], fontsize=size)
     ax.set_yticks(range(rows), [axis_value(n.rows, v) for v in n.rows.values], fontsize=size)

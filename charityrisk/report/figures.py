@@ -123,6 +123,11 @@ class Chart:
         """Build afresh next time (the Axes was cleared by someone else)."""
         self._shape = None
 
+    @property
+    def fitted_width(self) -> float | None:
+        """The chart's width, in inches, its titles and legend were last fitted to."""
+        return None if self._shape is None else self._shape[1]
+
     def show(self, scenario: Scenario, results: Results | None, **options) -> bool:
         """Draw ``results``; True when the chart was built afresh (its layout may change)."""
         if results is None:

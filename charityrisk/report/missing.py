@@ -35,6 +35,15 @@ def missing_sentence() -> str:
             "or import your cash-flow forecast, then look again. No verdict is given until then.")
 
 
+def missing_hint() -> str:
+    """The form's line under the budget lines while the budget is missing (its sum would
+    otherwise say the budget "brings in what it spends")."""
+    income = spec_of("organisation", "monthly_other_income").label
+    costs = spec_of("organisation", "monthly_core_costs").label
+    return (f"Your budget is missing: add your budget lines, import your forecast, or fill in "
+            f"“{income}” and “{costs}”.")
+
+
 def verdict_line(s: Scenario, judged: Verdict, appetite: float) -> str:
     """The verdict's line (the board pack's "Verdict: ..."), or the missing budget's sentence."""
     return missing_sentence() if budget_missing(s) else f"Verdict: {verdict_words(judged, appetite)}"
