@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from charityrisk.gui.edits import blank_data
 from charityrisk.gui.form import NEW_CONTRACT, ScenarioForm
 from charityrisk.model import LatePayment, Uncertain, load_scenario, scenario_from_dict, scenario_to_dict
 from charityrisk.resources import example_scenario_path, preset_path
@@ -532,3 +533,26 @@ def test_widget_renders(qtbot, form, tmp_path):
     path = tmp_path / "form.png"
     assert form.grab().save(str(path))
     assert path.stat().st_size > 1000
+
+
+# ----- a blank amount typed as 0 ---------------------------------------------------------
+
+@pytest.mark.parametrize("key", ["organisation.monthly_core_costs", "organisation.opening_reserves",
+                                 "contract.cost_per_referral", "contract.price_per_referral"])
+def test_zero_typed_into_a_blank_amount_is_zero_not_missing(qtbot, form, key):
+    """File > New leaves the amounts only the charity knows blank.  Typing 0 there is an
+    answer (no core costs, no reserves), not nothing: it was once read back as missing."""
+    form.show_blank(blank_data("New"))
+    box = find(form, key)
+    assert box.lineEdit().text() == ""
+    box.setFocus(Qt.FocusReason.MouseFocusReason)
+    qtbot.keyClicks(box, "0")
+    qtbot.keyClick(box, Qt.Key.Key_Tab)
+    assert box.lineEdit().text() in ("0", "£0")
+    data = form.to_dict()
+    owner, name = key.split(".")
+    held = data["organisation"] if owner == "organisation" else data["contracts"][0]
+    assert held[name] == 0
+    _, problems = form.scenario()  # other blank amounts are still missing; this one is not marked
+    assert problems
+    assert find(form, f"error:{key}").text() == ""

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from charityrisk.gui.budget_table import KEYS
 from charityrisk.gui.start import ASSUMED, OWN
 from charityrisk.model import load_scenario
-from charityrisk.model.fields import fields_of, spec_of
+from charityrisk.model.fields import fields_of, setup_rows, spec_of
 from charityrisk.model.forecast import budget_lines, read_forecast
 from charityrisk.model.scenario import BudgetLine, Uncertain
 from charityrisk.report.missing import budget_missing, missing_sentence
@@ -201,6 +201,27 @@ def test_captions_and_tips_are_the_tables(wizard):
     spin = find(wizard, QAbstractSpinBox, "start.contract.outcome_lag_months")
     assert "end of a group" in spin.toolTip()
     assert find(wizard, QLabel, "label:start.contract.outcome_lag_months").text() == lag.label
+
+
+def _captions_in_order(page):
+    """The captions of a page's inputs, top to bottom, as a user reads them."""
+    labels = [w for w in page.findChildren(QLabel) if w.objectName().startswith("label:start.")]
+    return [w.text() for w in sorted(labels, key=lambda w: w.mapTo(page, QPoint(0, 0)).y())]
+
+
+@pytest.mark.parametrize("page, name", [("org", "organisation"), ("contract", "contract"),
+                                        ("budget", "figures")])
+def test_each_page_asks_the_rows_the_table_gives_it_in_the_tables_order(qtbot, wizard, page, name):
+    """The setup's questions are the field table's ``setup`` column (issue 22): no key list of
+    its own.  Asked rows, and only they, are on the page, in the column's order."""
+    rows = setup_rows(name)
+    assert len(rows) >= 2
+    shown = getattr(wizard, page)
+    if name == "figures":
+        choose(qtbot, wizard, "figures")
+    wizard.show()
+    assert _captions_in_order(shown) == [row.label for row in rows]
+    assert [row.setup.order for row in rows] == sorted(row.setup.order for row in rows)
 
 
 # ----- the last page: every term, defaults marked ------------------------------------------------

@@ -8,7 +8,7 @@ spurious change).  Views never compute risk; the only arithmetic here is unit co
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QLocale, QRegularExpression, Qt, Signal
@@ -37,9 +37,10 @@ from PySide6.QtWidgets import (
 )
 
 from ..model.calendar import month_name, parse_first_month
-from ..model.fields import MAX_LAG, MAX_MONEY, MAX_REFERRALS, spec, spec_of
+from ..model.fields import MAX_LAG, MAX_MONEY, MAX_REFERRALS, MAX_TEXT, FieldSpec, spec, spec_of
 from ..model.money import MoneyError, format_money, parse_money
 from ..model.problems import ORDER, RANGE, REQUIRED, TEXT, TYPE, Problem
+from ..report.formats import money_exact
 
 UK = QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom)
 ERROR_COLOUR = "#b3261e"
@@ -271,7 +272,7 @@ class Unit:
     def show(self, model_value: float) -> str:
         shown = model_value * self.scale
         if self.kind == "money":
-            return ("-£" if shown < 0 else "£") + UK.toString(abs(shown), "f", 0 if shown == int(shown) else 2)
+            return money_exact(shown)
         if self.kind == "percent":
             return f"{shown:.4g}%"
         if self.kind == "months":
@@ -495,8 +496,14 @@ class NumberField(Field):
         if value is None and self._none:
             self.spin.setValue(self.spin.minimum())
         elif value is None and self.money is not None:
+            # Blank, an amount to fill in: nothing to give back unchanged.  Left blank it reads
+            # as None (refused as empty); whatever is typed, 0 included, is read from the box
+            # (its number does not change from the 0 under the blank, so it cannot be told
+            # from "untouched" by the number).
             self.money.setValue(max(self.money.minimum(), 0))
             self.money.set_blank()
+            self._orig, self._shown = None, None
+            return
         else:
             number = round(value or 0) if self.integer else (value or 0) * self._unit.scale
             self.spin.setValue(_within(self.spin, number))
@@ -888,3 +895,62 @@ class FeeScheduleField(Field):
 
     def value(self) -> Any:
         return read_fees(self.edit.text())
+
+
+# ----- the editor for a row of the field table ---------------------------------------------
+
+def spin_maker(row: FieldSpec) -> Callable[[], Any]:
+    """A maker of the spin box for a number row: its kind, bounds and step (a low / most likely
+    / high guess makes three)."""
+    lo, hi = row.lo if row.lo is not None else 0, row.hi
+    if hi is None:
+        raise TypeError(f"{row.path}: a number field needs an upper bound")
+    step = row.step
+    if row.kind == "money":
+        return lambda: money_spin(lo, hi, step or 1000)
+    if row.kind == "fraction":
+        return lambda: percent_spin(100 * lo, 100 * hi)
+    if row.kind == "count":
+        return lambda: count_spin(hi)
+    if row.kind == "months" and row.shown_as == "months":
+        return lambda: months_spin(int(lo), int(hi))
+
+    def whole() -> WholeSpin:
+        spin = WholeSpin(lo=int(lo), hi=int(hi), step=step or 1)
+        if row.kind == "months":  # a month number, e.g. "month 3"
+            spin.setPrefix("month ")
+        return spin
+    return whole
+
+
+def editor_for(row: FieldSpec, key: str, changed: Callable[[], None], *,
+               choices: Sequence[tuple[str, str, str]] = (),
+               text_changed: Callable[[str], None] | None = None, placeholder: str = "",
+               notes: bool = True) -> Field:
+    """The input for a row of the field table, as the form and the guided setup show it: the
+    row's caption, tooltip, spoken name, unit and bounds.  ``key`` names its widgets; ``changed``
+    is called on every edit (``text_changed`` with the text, for a text box, if given);
+    ``choices`` are a drop-down's (words, value, what it means); ``notes``: room for the grey
+    note beside it that the row's ``side_hint`` asks for (the caller writes it)."""
+    tip = row.tip
+    if row.path == "first_month":
+        return FirstMonthField(key, row.label, tip, row.access, changed)
+    if row.path == "contracts[].fee_per_referral":
+        return FeeScheduleField(key, row.label, tip, row.access, changed)
+    if row.kind == "text":
+        # Qt counts UTF-16 units, two for an emoji: room for MAX_TEXT characters of any
+        # kind, and validation (which counts characters) marks a longer name.
+        return TextField(key, row.label, tip, row.access, text_changed or (lambda _t: changed()),
+                         max_length=2 * int(row.hi or MAX_TEXT), placeholder=placeholder)
+    if row.path == "contracts[].count_noise":
+        on, off = row.choices
+        return CheckField(key, row.label, tip, on, off, changed)
+    if row.kind == "choice":
+        return ChoiceField(key, row.label, tip, row.access, list(choices), changed, hint=notes and row.side_hint)
+    if row.path == "simulation.seed":
+        return SeedField(key, row.label, tip, row.access, changed)
+    make = spin_maker(row)
+    if row.uncertain:
+        return UncertainField(key, row.label, tip, row.access, make, row.shown_as, changed)
+    return NumberField(key, row.label, tip, row.access, make(), row.shown_as, changed,
+                       hint=notes and row.side_hint, none_text=row.none_text)

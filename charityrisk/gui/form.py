@@ -46,7 +46,9 @@ from ..model.fields import FieldSpec
 from ..model.problems import Problem
 from ..model.scenario import MAX_CONTRACTS, RATE_CARD_KEYS, SHARE_ONLY_KEYS, Contract, Organisation
 from ..model.validation import next_contract_id
+from ..report.formats import money, months_tenth
 from ..report.missing import budget_missing, missing_hint
+from ..report.style import LEVELS
 from ..resources import preset_path
 from .budget_table import BudgetTable
 from .fields import (
@@ -55,20 +57,14 @@ from .fields import (
     UK,
     CheckField,
     ChoiceField,
-    FeeScheduleField,
     Field,
-    FirstMonthField,
     GuardedCombo,
     NotesField,
     NumberField,
     SeedField,
     TextField,
     UncertainField,
-    WholeSpin,
-    count_spin,
-    money_spin,
-    months_spin,
-    percent_spin,
+    editor_for,
     plain_reason,
 )
 from .parts import unique_name
@@ -113,6 +109,7 @@ THRESHOLD_ROWS = ("contract.pooled_target_success_rate",)
 DEFAULT_SCENARIO: dict[str, Any] = F.new_scenario()
 NEW_CONTRACT: dict[str, Any] = F.example_dict("contracts[]")
 
+_CLOSE = LEVELS["close"]  # the example banner: a warning, in the verdict's amber
 EXAMPLE_BANNER = ("Example scenario: a made-up charity. Its figures are invented; use File › New "
                   "to enter your own organisation and contract.")
 
@@ -203,10 +200,6 @@ def _put(d: dict, path: str, value: Any) -> None:
             d[part] = {}
         d = d[part]
     d[last] = value
-
-
-def _money(x: float) -> str:
-    return ("-£" if x < 0 else "£") + UK.toString(abs(float(x)), "f", 0)
 
 
 class ScenarioForm(QWidget):
@@ -314,51 +307,8 @@ class ScenarioForm(QWidget):
 
     def _field(self, row: FieldSpec) -> Field:
         """The input for a row of the field table: its caption, tooltip, unit and bounds."""
-        key, tip = form_key(row), row.tip
-        if row.path == "first_month":
-            return FirstMonthField(key, row.label, tip, row.access, self._changed)
-        if row.path == "contracts[].fee_per_referral":
-            return FeeScheduleField(key, row.label, tip, row.access, self._changed)
-        if row.kind == "text":
-            # Qt counts UTF-16 units, two for an emoji: room for MAX_TEXT characters of any
-            # kind, and validation (which counts characters) marks a longer name.
-            return TextField(key, row.label, tip, row.access, self._name_changed,
-                             max_length=2 * int(row.hi or 200), placeholder="e.g. Resettlement mentoring")
-        if row.path == "contracts[].count_noise":
-            on, off = row.choices
-            return CheckField(key, row.label, tip, on, off, self._changed)
-        if row.kind == "choice":
-            return ChoiceField(key, row.label, tip, row.access, CHOICES[row.path], self._changed,
-                               hint=row.side_hint)
-        if row.path == "simulation.seed":
-            return SeedField(key, row.label, tip, row.access, self._changed)
-        make = self._spin_maker(row)
-        if row.uncertain:
-            return UncertainField(key, row.label, tip, row.access, make, row.shown_as, self._changed)
-        return NumberField(key, row.label, tip, row.access, make(), row.shown_as, self._changed,
-                           hint=row.side_hint, none_text=row.none_text)
-
-    @staticmethod
-    def _spin_maker(row: FieldSpec) -> Callable[[], Any]:
-        lo, hi = row.lo if row.lo is not None else 0, row.hi
-        if hi is None:
-            raise TypeError(f"{row.path}: a number field needs an upper bound")
-        step = row.step
-        if row.kind == "money":
-            return lambda: money_spin(lo, hi, step or 1000)
-        if row.kind == "fraction":
-            return lambda: percent_spin(100 * lo, 100 * hi)
-        if row.kind == "count":
-            return lambda: count_spin(hi)
-        if row.kind == "months" and row.shown_as == "months":
-            return lambda: months_spin(int(lo), int(hi))
-
-        def whole() -> WholeSpin:
-            spin = WholeSpin(lo=int(lo), hi=int(hi), step=step or 1)
-            if row.kind == "months":  # a month number, e.g. "month 3"
-                spin.setPrefix("month ")
-            return spin
-        return whole
+        return editor_for(row, form_key(row), self._changed, choices=CHOICES.get(row.path, ()),
+                          text_changed=self._name_changed, placeholder="e.g. Resettlement mentoring")
 
     def _rows(self, form: QFormLayout, rows: tuple[FieldSpec, ...] | list[FieldSpec]) -> None:
         for row in rows:
@@ -418,7 +368,7 @@ class ScenarioForm(QWidget):
         self.example_banner.setObjectName("form.example_banner")
         self.example_banner.setWordWrap(True)
         self.example_banner.setStyleSheet(
-            "background: #fdf3dc; color: #5c4200; border-left: 6px solid #e69f00; padding: 6px;")
+            f"background: {_CLOSE.fill}; color: {_CLOSE.ink}; border-left: 6px solid {_CLOSE.edge}; padding: 6px;")
         self.example_banner.setAccessibleName(EXAMPLE_BANNER)
         self.example_banner.hide()
         self._content.addWidget(self.example_banner)
@@ -513,7 +463,7 @@ class ScenarioForm(QWidget):
         if org.budget and side is not None:  # one figure on screen: beside the reserves too
             months = months_of_reserves(org, scenario.horizon_months)
             side.setText("budget in surplus" if months is None
-                         else f"≈ {months:.1f} months at your budget")
+                         else f"≈ {months_tenth(months)} at your budget")
 
     def _build_contracts(self) -> None:
         box = QGroupBox("Contracts")
@@ -1042,8 +992,8 @@ class ScenarioForm(QWidget):
             best += float(price) * int(payments)
         if not isinstance(first_fee, (int, float)) or not self.stages.stages():
             return ""
-        return (f"A referral in year 1 brings {_money(first_fee)} as a fee, then {_money(total)} on average "
-                f"for its outcomes at the most likely shares ({_money(best)} if it reaches every stage).")
+        return (f"A referral in year 1 brings {money(first_fee)} as a fee, then {money(total)} on average "
+                f"for its outcomes at the most likely shares ({money(best)} if it reaches every stage).")
 
     def _show_mode_rows(self) -> None:
         """Show only the rows the chosen payment mode uses: a rate card has no price, share,
@@ -1081,12 +1031,12 @@ class ScenarioForm(QWidget):
         o = self._typed("organisation", _example_organisation())
         reserves, costs = o.opening_reserves, o.monthly_core_costs
         if costs > 0:
-            self.reserves_hint.setText(f"≈ {reserves / costs:.1f} months of core costs")
+            self.reserves_hint.setText(f"≈ {months_tenth(reserves / costs)} of core costs")
         else:
             self.reserves_hint.setText("")
         rate, facility = o.overdraft_interest_per_year, o.overdraft_facility
         self._hint_of("organisation.overdraft_interest_per_year").setText(
-            f"≈ {_money(facility * rate / 12)} a month with the whole overdraft used" if rate > 0 and facility > 0
+            f"≈ {money(facility * rate / 12)} a month with the whole overdraft used" if rate > 0 and facility > 0
             else "")
         if not 0 <= self._current < len(self._contracts):
             return
@@ -1107,7 +1057,7 @@ class ScenarioForm(QWidget):
         if share <= 0:
             self._share_hint.setText("Nothing at risk: the whole price is paid as a fee.")
         else:
-            self._share_hint.setText(f"{_money(c.amount_at_risk)} of each {_money(price)} depends on results.")
+            self._share_hint.setText(f"{money(c.amount_at_risk)} of each {money(price)} depends on results.")
         payment_mode = f["contract.payment_mode"]
         if not isinstance(payment_mode, ChoiceField):
             raise TypeError("contract.payment_mode is not a choice field")

@@ -28,7 +28,8 @@ from PySide6.QtWidgets import (
 )
 
 from ..model import fields as F
-from ..model.money import MoneyError, format_money, parse_money
+from ..model.money import MoneyError, parse_money
+from ..report.formats import money_exact
 
 MAX_MONTHS = int(F.spec_of("organisation.budget[]", "monthly_amounts").hi or 120)
 SCALE_PARTS = (("low", "Low"), ("likely", "Most likely"), ("high", "High"))
@@ -153,7 +154,7 @@ class PatternDialog(QDialog):
         self.count.blockSignals(False)
         self.grid.setColumnCount(len(amounts))
         for k, value in enumerate(amounts):
-            self.grid.setItem(0, k, QTableWidgetItem(_money(value)))
+            self.grid.setItem(0, k, QTableWidgetItem(money_exact(value)))
         self._label_months()
 
     def _label_months(self) -> None:
@@ -211,15 +212,6 @@ class PatternDialog(QDialog):
         else:
             line["scale"] = scale
         return line
-
-
-def _money(value: Any) -> str:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        try:
-            return format_money(value)
-        except ValueError:
-            return str(value)
-    return "" if value is None else str(value)
 
 
 def _percent(value: Any) -> str:

@@ -25,6 +25,7 @@ from ..engine.results import Results
 from ..model.scenario import Scenario
 from ..report.glossary import tooltip_for_label
 from ..report.missing import MISSING_LEVEL, budget_missing, missing_sentence
+from ..report.style import LEVELS
 from ..report.text import (
     appetite_sentence,
     decision_notes,
@@ -49,12 +50,8 @@ NO_RESULTS_HEADLINE = ("Fill in the amounts marked “Required” on the left: t
                        "appears here once every amount is in.")
 
 # Okabe-Ito inspired, with text dark enough on each background for a projector.
-LEVEL_STYLE = {
-    "safe": "background:#e3f1e8; color:#0b4d2c; border-left:6px solid #009e73;",
-    "close": "background:#fdf3dc; color:#5c4200; border-left:6px solid #e69f00;",
-    "unsafe": "background:#fbe4dc; color:#6b1d00; border-left:6px solid #d55e00;",
-    "stale": "background:#eeeeee; color:#444444; border-left:6px solid #999999;",
-}
+LEVEL_STYLE = {name: f"background:{level.fill}; color:{level.ink}; border-left:6px solid {level.edge};"
+               for name, level in LEVELS.items()}  # the chart style's colours (report.style)
 
 
 class KeyFiguresTable(QTableWidget):

@@ -48,6 +48,7 @@ from ..model.fields import FieldSpec, spec_of
 from ..model.forecast import ForecastImport
 from ..model.problems import CALENDAR, Problem
 from ..model.scenario import Uncertain
+from ..report.formats import money
 from ..report.terms import RATE_CARD_ONLY, plain
 from ..report.text import month_words
 from . import import_dialog  # the app's own reading and preview of a forecast (File › Import)
@@ -60,11 +61,11 @@ from .fields import (
     FirstMonthField,
     MoneySpin,
     NumberField,
-    TextField,
     UncertainField,
+    editor_for,
     plain_reason,
 )
-from .form import DEFAULT_SCENARIO, NEW_CONTRACT, PAYMENT_MODES, ScenarioForm
+from .form import DEFAULT_SCENARIO, NEW_CONTRACT, PAYMENT_MODES
 
 SEEN_KEY = "start/seen"  # QSettings: the first-start choice has been offered
 OWN, EXAMPLE = "own", "example"
@@ -76,18 +77,10 @@ CHOICES = [(OWN, "Start my own scenario"), (EXAMPLE, "Look at the example")]
 ASSUMED = "assumed: the default"
 FORECAST_FILTER = "Forecasts (*.xlsx *.csv);;All files (*)"
 
-# What the setup asks, by page: rows of the field table, in the order asked.
-ORGANISATION_ROWS: tuple[FieldSpec, ...] = (
-    spec_of("", "name"), spec_of("organisation", "opening_reserves"),
-    spec_of("organisation", "overdraft_facility"), spec_of("organisation", "reserves_floor"),
-    spec_of("simulation", "risk_appetite"), spec_of("", "first_month"), spec_of("", "horizon_months"),
-)
-FIGURE_ROWS: tuple[FieldSpec, ...] = (spec_of("organisation", "monthly_other_income"),
-                                      spec_of("organisation", "monthly_core_costs"))
-CONTRACT_ROWS: tuple[FieldSpec, ...] = tuple(spec_of("contracts[]", name) for name in (
-    "name", "start_month", "duration_months", "referrals_per_month", "price_per_referral", "share_at_risk",
-    "outcome_lag_months", "cost_per_referral", "fixed_monthly_cost"))
-PLACEHOLDERS = {"name": "e.g. Riverside Mentoring", "contracts[].name": "e.g. Resettlement mentoring"}
+# What the setup asks, by page: the field table's rows with a ``setup`` column, in its order.
+ORGANISATION_ROWS: tuple[FieldSpec, ...] = F.setup_rows("organisation")
+FIGURE_ROWS: tuple[FieldSpec, ...] = F.setup_rows("figures")
+CONTRACT_ROWS: tuple[FieldSpec, ...] = F.setup_rows("contract")
 
 # The three ways to the budget.
 LINES, IMPORT, FIGURES = "lines", "import", "figures"
@@ -159,16 +152,8 @@ def field_key(row: FieldSpec) -> str:
 
 def _editor(row: FieldSpec, changed: Callable[[], None]) -> Field:
     """The form's editor for a row: the row's caption, tooltip, unit and bounds."""
-    key = field_key(row)
-    if row.path == "first_month":
-        return FirstMonthField(key, row.label, row.tip, row.access, changed)
-    if row.kind == "text":
-        return TextField(key, row.label, row.tip, row.access, lambda _t: changed(),
-                         max_length=2 * int(row.hi or F.MAX_TEXT), placeholder=PLACEHOLDERS.get(row.path, ""))
-    make = ScenarioForm._spin_maker(row)  # the form's spin box for the row's kind and bounds
-    if row.uncertain:
-        return UncertainField(key, row.label, row.tip, row.access, make, row.shown_as, changed)
-    return NumberField(key, row.label, row.tip, row.access, make(), row.shown_as, changed)
+    return editor_for(row, field_key(row), changed, placeholder=row.setup.placeholder if row.setup else "",
+                      notes=False)  # the form's grey notes of plain arithmetic are not repeated here
 
 
 def _start_value(row: FieldSpec) -> Any:
@@ -203,9 +188,8 @@ def _blank(spin: Any) -> bool:
 
 
 def _amount(spin: Any, scale: float) -> Any:
-    """A spin box's model value: for money, None when blank and the text when unreadable (the
-    validator names the field).  Read from the box itself: a field started blank keeps None as
-    its value until the box's number changes, so a typed £0 would read as nothing."""
+    """A guess's box's model value: for money, None when blank and the text when unreadable
+    (the validator names the field)."""
     if isinstance(spin, MoneySpin):
         text = spin.lineEdit().text().strip()
         if not text:
@@ -225,9 +209,7 @@ def _read(field: Field) -> Any:
         parts = {p: likely if p != "likely" and _blank(spin) else _amount(spin, scale)
                  for p, spin in field.spins.items()}
         return parts["low"] if parts["low"] == parts["likely"] == parts["high"] else parts
-    if isinstance(field, NumberField):
-        return _amount(field.spin, field.unit.scale if field.unit is not None else 1.0)
-    return field.value()
+    return field.value()  # a blank amount typed as 0 is 0 (gui.fields.NumberField)
 
 
 def _caption(text: str, buddy: QWidget | None = None, tip: str = "") -> QLabel:
@@ -675,14 +657,14 @@ class StartWizard(QWizard):
         self.take_balance = False
         if forecast.opening_balance is not None:
             self.take_balance = bool(self.window_.prompts.ask_yes_no(
-                f"The forecast opens with a balance of £{forecast.opening_balance:,.0f}. Use it as your "
+                f"The forecast opens with a balance of {money(forecast.opening_balance)}. Use it as your "
                 "free reserves today?", yes="Yes", no="No", default=True))
         incomes = sum(1 for line in forecast.lines if line["kind"] == "income")
         text = (f"Imported from {name}, sheet '{forecast.sheet}': {forecast.months} months starting "
                 f"{forecast.month_label(1)}, which becomes month 1. {incomes} income and "
                 f"{len(forecast.lines) - incomes} cost lines become your budget.")
-        if self.take_balance:
-            text += f" Its opening balance, £{forecast.opening_balance:,.0f}, becomes your free reserves."
+        if self.take_balance and forecast.opening_balance is not None:
+            text += f" Its opening balance, {money(forecast.opening_balance)}, becomes your free reserves."
         self.budget.imported.setText(text)
 
     # ----- Finish --------------------------------------------------------------------------

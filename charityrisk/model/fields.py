@@ -9,7 +9,8 @@ a list": ``organisation.opening_reserves``, ``contracts[].share_at_risk``,
 
 Validation (``model.validation``) reads the bounds, defaults, kinds and choices; the file
 format (``model.fileformat``) the defaults; the form (``gui.form``) the labels, tooltips,
-units and bounds; the reports the report labels; the tornado (``engine.decisions.sensitivity``)
+units and bounds; the guided setup (``gui.start``) which inputs it asks, on which page and in
+which order; the reports the report labels; the tornado (``engine.decisions.sensitivity``)
 and the goal seek (``engine.decisions.goalseek``) which inputs they vary.
 """
 from __future__ import annotations
@@ -153,6 +154,25 @@ class Lever:
 
 
 @dataclass(frozen=True)
+class Setup:
+    """Where the guided setup (gui.start, "Start my own scenario") asks an input.
+
+    ``page``: one of ``SETUP_PAGES``: "organisation" (the organisation and the period),
+    "figures" (the budget given as one monthly figure each; the budget page's other ways
+    replace them), "contract" (the contract's main terms).  ``order``: its place on the page
+    (1 first).  ``placeholder``: the grey example in an empty text box ("" none).  The setup
+    asks nothing else: the rest are listed on its last page, "assumed: the default".
+    """
+
+    page: str
+    order: int
+    placeholder: str = ""
+
+
+SETUP_PAGES = ("organisation", "figures", "contract")
+
+
+@dataclass(frozen=True)
 class FieldSpec:
     """One input: where it is, what it is called, what it may hold and who reads it."""
 
@@ -234,6 +254,8 @@ class FieldSpec:
     article: str = ""
     risk_words: str = ""
     bad_side: str = ""
+    # The guided setup's question for it (None: not asked there, assumed at its default).
+    setup: Setup | None = None
 
     @cached_property  # read for every key of every validation: worked out once
     def owner(self) -> str:
@@ -298,11 +320,12 @@ FIELDS: tuple[FieldSpec, ...] = (
               tip="How many months ahead to simulate, starting with next month as month 1 (1 to 120). "
                   "Cover the whole contract and the wait for its last results payments, often 2 to 3 years.",
               summary='Period simulated', pack="row",
-              example=36),
+              example=36, setup=Setup("organisation", 7)),
     FieldSpec("name", "Scenario name", "", "text", hi=MAX_TEXT, default="",
               reason=f"at most {MAX_TEXT} characters, to fit titles and reports",
               tip="A name for this scenario, e.g. \"Housing advice bid, 20% at risk\". It titles the "
-                  "window, the trustees' report and the exported figures."),
+                  "window, the trustees' report and the exported figures.",
+                  setup=Setup("organisation", 1, "e.g. Riverside Mentoring")),
     FieldSpec("notes", "Notes", "", "text", hi=MAX_NOTES, default="", since=2,
               reason=f"at most {MAX_NOTES} characters",
               tip="Your own notes on this scenario: what it is for, where the figures came from, "
@@ -311,7 +334,8 @@ FIELDS: tuple[FieldSpec, ...] = (
               reason='a calendar month "YYYY-MM", the month 01 to 12',
               report_label="First month simulated",
               tip="The calendar month of month 1, e.g. 2027-04 for April 2027. Months are then named by "
-                  "the calendar (\"Apr 2027\") in the charts, tables and report. It changes no figure."),
+                  "the calendar (\"Apr 2027\") in the charts, tables and report. It changes no figure.",
+                  setup=Setup("organisation", 6)),
     FieldSpec("variants", "Variants", "variants", "list", 0, MAX_VARIANTS, default=(), since=2, in_form=False,
               reason=f"at most {MAX_VARIANTS}: each is simulated side by side and is a row of the report",
               tip="Named copies of the scenario with different terms (Try different terms), compared "
@@ -347,7 +371,7 @@ FIELDS: tuple[FieldSpec, ...] = (
                           pair_alone=2),
               pack="row",
               example=0, blank=None, side_hint=True,
-              short="Reserves"),
+              short="Reserves", setup=Setup("organisation", 2)),
     FieldSpec("organisation.monthly_other_income", "Other income a month", "£", "money", 0, MAX_MONEY,
               reason=_MONEY_REASON, default=0.0, required_in_v1=True, uncertain=True,
               tornado=Tornado("relative", 0.10, lo=0),
@@ -358,14 +382,14 @@ FIELDS: tuple[FieldSpec, ...] = (
               summary='Other income a month (grants, trusts, other work)',
               benign="likely", pack="row",
               risk_words="the uncertainty in other income ({low} to {high} a month)",
-              bad_side="the other income drawn was under {v} a month"),
+              bad_side="the other income drawn was under {v} a month", setup=Setup("figures", 1)),
     FieldSpec("organisation.monthly_core_costs", "Core costs a month", "£", "money", 0, MAX_MONEY,
               reason=_MONEY_REASON, default=0.0, required_in_v1=True,
               tornado=Tornado("relative", 0.10),
               tip="Running costs outside the contracts (core staff, rent, insurance), per month. They are "
                   "paid whatever happens to the contracts.",
               summary='Core costs a month (outside the contracts)', pack="row",
-              blank=None),
+              blank=None, setup=Setup("figures", 2)),
     FieldSpec("organisation.overdraft_facility", "Overdraft facility", "£", "money", 0, MAX_MONEY,
               reason=_MONEY_REASON, default=0.0, tornado=Tornado("reserves", 0.10, lo=0),
               goal_seek=Seek(1, "money", at_least="secure a {v} overdraft facility",
@@ -379,7 +403,7 @@ FIELDS: tuple[FieldSpec, ...] = (
                           term="{b}a {v} overdraft", bound="at least ", zero="no overdraft", pair=2, pair_alone=1),
                           pack="row",
               words="{overdraft_facility|money}", zero_words="None: running out means going below £0",
-              short="Overdraft", article="an"),
+              short="Overdraft", article="an", setup=Setup("organisation", 3)),
     FieldSpec("organisation.overdraft_interest_per_year", "Interest on the overdraft a year", "%", "fraction", 0, 1,
               default=0.0, since=3, reason=_SHARE_REASON + " a year",
               tornado=Tornado("absolute", 0.02, lo=0, hi=1),
@@ -398,7 +422,7 @@ FIELDS: tuple[FieldSpec, ...] = (
               reason=_MONEY_REASON, default=0.0, report_label="Reserves policy floor",
               tip="The lowest balance your trustees' reserves policy allows. The results show how often "
                   "the balance would dip below it, even in futures where you never run out.",
-              summary='Reserves policy floor', pack="row"),
+              summary='Reserves policy floor', pack="row", setup=Setup("organisation", 4)),
     FieldSpec("organisation.budget", "Budget lines", "lines", "list", 0, MAX_BUDGET_LINES, default=(),
               since=2, in_form=False,
               reason=f"at most {MAX_BUDGET_LINES} lines: a budget, not a ledger",
@@ -444,16 +468,16 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("contracts[].name", "Name", "", "text", hi=MAX_TEXT, reason=f"at most {MAX_TEXT} characters",
               spoken="Contract name", tip="A name to recognise this contract by in the results and the report.",
               example="New contract", blank="Contract 1",
-              linear=True),
+              linear=True, setup=Setup("contract", 1, "e.g. Resettlement mentoring")),
     FieldSpec("contracts[].start_month", "Starts in", "months", "months", 1, MAX_HORIZON, reason=_MONTHS_REASON,
               fmt="whole", spoken="Starts in month",
               tip="The month the first referrals arrive, counting next month as month 1.",
               summary='Months referrals arrive', pack="row",
-              example=1, heading="Referrals"),
+              example=1, heading="Referrals", setup=Setup("contract", 2)),
     FieldSpec("contracts[].duration_months", "Runs for", "months", "months", 1, MAX_HORIZON, reason=_MONTHS_REASON,
               spoken="Runs for, months", tip="How many months referrals keep arriving.",
               example=24,
-              note="when"),
+              note="when", setup=Setup("contract", 3)),
     FieldSpec("contracts[].referrals_per_month", "Referrals a month", "referrals", "count", 0, MAX_REFERRALS,
               uncertain=True, reason="at most a million a month, far beyond any contract",
               tornado=Tornado("relative", 0.10, lo=0, hi=MAX_REFERRALS),
@@ -467,7 +491,7 @@ FIELDS: tuple[FieldSpec, ...] = (
               benign="likely", pack="row",
               example={"low": 4, "likely": 6, "high": 8}, guess=True,
               risk_words="the uncertainty in referrals a month ({low} to {high}){whose}",
-              bad_side="the referral rate drawn{whose} was under {v} a month"),
+              bad_side="the referral rate drawn{whose} was under {v} a month", setup=Setup("contract", 4)),
     FieldSpec("contracts[].p_no_referrals", "Chance of no referrals at all", "%", "fraction", 0, 1, default=0.0,
               reason=_SHARE_REASON, tornado=Tornado("absolute", 0.05, lo=0, hi=1),
               goal_seek=Seek(9, "percent", safer="low",
@@ -510,7 +534,8 @@ FIELDS: tuple[FieldSpec, ...] = (
               summary='Price per referral',
               lever=Lever(5, "low", "current", "relative", 1.5, term="{b}{v} per referral", bound="at least "),
               pack="row",
-              example=1000, blank=None, heading="Price and payment", step=50, idle=0.0, linear=True),
+              example=1000, blank=None, heading="Price and payment", step=50, idle=0.0, linear=True,
+              setup=Setup("contract", 5)),
     FieldSpec("contracts[].share_at_risk", "Share paid on results", "%", "fraction", 0, 1, reason=_SHARE_REASON,
               spoken="Share of the price paid on results, percent", report_label="Share of the price at risk",
               tornado=Tornado("absolute", 0.05, lo=0, hi=1),
@@ -523,7 +548,7 @@ FIELDS: tuple[FieldSpec, ...] = (
                           term="{b}{v} at risk", bound="at most ", zero="nothing at risk", pair=1), pack="row",
               example=0.2, idle=0.0, structure=True, linear=True,
               words="{share_at_risk|rate} ({amount_at_risk|money} a referral)",
-              note="at risk"),
+              note="at risk", setup=Setup("contract", 6)),
     FieldSpec("contracts[].payment_mode", "How results are paid", "", "choice", choices=PAYMENT_MODES,
               tip="How the part at risk is paid. Paid on results: earned in proportion to successes. All "
                   "or nothing: paid only if a group of referrals reaches the target. Paid up front, repaid "
@@ -583,20 +608,21 @@ FIELDS: tuple[FieldSpec, ...] = (
               example=12, idle=0, structure=True, linear=True,
               words="Fees {fee_lag_months|months} after the work; "
                     "outcome payments {outcome_lag_months|months} after each cohort ends",
-              note="results"),
+              note="results", setup=Setup("contract", 7)),
     FieldSpec("contracts[].cost_per_referral", "Delivery cost per referral", "£", "money", 0, MAX_MONEY,
               reason=_MONEY_REASON, tornado=Tornado("relative", 0.10),
               tip="What working with one referred person costs you (staff time, travel, materials), paid "
                   "in the month they are referred.",
               summary='Delivery costs', pack="row",
               example=300, blank=None, heading="Costs", step=50, linear=True,
-              words="{cost_per_referral|money} a referral plus {fixed_monthly_cost|money} a month fixed"),
+              words="{cost_per_referral|money} a referral plus {fixed_monthly_cost|money} a month fixed",
+              setup=Setup("contract", 8)),
     FieldSpec("contracts[].fixed_monthly_cost", "Fixed costs a month", "£", "money", 0, MAX_MONEY,
               reason=_MONEY_REASON, spoken="Fixed contract costs a month, in pounds",
               report_label="Contract's fixed costs a month", tornado=Tornado("relative", 0.10),
               tip="Contract costs that do not shrink when referrals do, such as dedicated staff (including "
                   "TUPE obligations) and premises; paid in every month the contract runs.",
-              example=2000, blank=0, step=500, linear=True),
+              example=2000, blank=0, step=500, linear=True, setup=Setup("contract", 9)),
     FieldSpec("contracts[].wind_down_months", "Fixed costs if no referrals, for", "months", "months", 0,
               MAX_HORIZON, default=None, since=2, reason=_MONTHS_REASON + ", at most the contract's length",
               tornado=Tornado("absolute", 3, lo=0, none_is="duration_months"),
@@ -717,7 +743,8 @@ FIELDS: tuple[FieldSpec, ...] = (
               spoken="Trustees' risk appetite: acceptable chance of running out, percent",
               tip="The chance of running out of money your trustees are prepared to accept; the results "
                   "compare the risk with it. 5% means one future in twenty.",
-              summary="Trustees' risk appetite (highest acceptable chance of running out)", pack="row"),
+              summary="Trustees' risk appetite (highest acceptable chance of running out)", pack="row",
+              setup=Setup("organisation", 5)),
     FieldSpec("simulation.precision", "Precision wanted", "%", "fraction", MIN_PRECISION, MAX_PRECISION,
               default=None, since=2, in_form=False, report_label="Precision wanted",
               reason=f"a share from {MIN_PRECISION:.1%} (more would need over a million futures) to "
@@ -793,6 +820,12 @@ def fields_of(owner: str) -> tuple[FieldSpec, ...]:
 def keys_of(owner: str) -> frozenset[str]:
     """The file keys the app knows directly in owner (the rest are kept as unknown keys)."""
     return frozenset(f.name.split(".")[0] for f in fields_of(owner))
+
+
+def setup_rows(page: str) -> tuple[FieldSpec, ...]:
+    """The inputs the guided setup asks on a page (``SETUP_PAGES``), in the order asked."""
+    asked = [f for f in FIELDS if f.setup is not None and f.setup.page == page]
+    return tuple(sorted(asked, key=lambda f: f.setup.order if f.setup is not None else 0))
 
 
 def tornado_fields(owner: str) -> tuple[FieldSpec, ...]:

@@ -9,7 +9,9 @@ from ..engine.decisions import Comparison, GoalSeek, Sensitivity, SensitivityBar
 from ..engine.decisions.compare import PRESET_GUESSES, YOUR_GUESSES
 from ..engine.verdict import Verdict
 from ..model.fields import fields_of, spec, template
-from .text import money, percent
+from .formats import count as referrals  # referrals a month, the one count the decision tools vary
+from .formats import money, months, percent
+from .formats import rate as share
 
 # Each input's row by the name the decision tools give it: its key within its owner, or for an
 # input of one item of a list, its list within the owner the tools vary and its key:
@@ -41,21 +43,6 @@ def label(bar_or_goal: SensitivityBar | GoalSeek, with_contract: bool = False) -
     if with_contract and bar_or_goal.contract_name:
         text += f" ({bar_or_goal.contract_name})"
     return text
-
-
-def share(x: float) -> str:
-    """A share given as a fraction, as a percentage: 14%, 12.5%."""
-    pct = 100 * x
-    return f"{pct:.0f}%" if abs(pct - round(pct)) < 0.05 else f"{pct:.1f}%"
-
-
-def months(x: float) -> str:
-    n = round(x)
-    return f"{n} month" if n == 1 else f"{n} months"
-
-
-def referrals(x: float) -> str:
-    return f"{x:.0f}" if abs(x - round(x)) < 0.05 else f"{x:.1f}"
 
 
 def value(unit: str, x: float) -> str:

@@ -23,6 +23,7 @@ from ..model.calendar import month_name
 from ..model.fields import spec_of
 from ..model.fileformat import write_bytes_atomic
 from ..model.scenario import Scenario
+from .formats import money_cell, percent_cell
 from .glossary import result_tooltip
 
 BALANCE_HEADER = ["Month"] + [
@@ -38,14 +39,6 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def _label(setting: str) -> str:
     return spec_of("simulation", setting).report_name
-
-
-def _money(x: float) -> float:
-    return round(float(x), 2)
-
-
-def _pct(p: float) -> float:
-    return round(100 * float(p), 4)
 
 
 def _cell(value: Any) -> Any:
@@ -73,28 +66,28 @@ def key_results_rows(scenario: Scenario, results: Results) -> list[list[Any]]:
     b = r.baseline if r.contract_names else None
     month = r.most_likely_run_out_month
     rows: list[list[Any]] = [
-        [f"Chance of running out within {r.horizon_months} months", _pct(r.p_run_out), "%",
-         None if b is None else _pct(b.p_run_out)],
-        ["Monte Carlo standard error of that chance", _pct(r.p_run_out_se), "percentage points",
-         None if b is None else _pct(b.p_run_out_se)],
+        [f"Chance of running out within {r.horizon_months} months", percent_cell(r.p_run_out), "%",
+         None if b is None else percent_cell(b.p_run_out)],
+        ["Monte Carlo standard error of that chance", percent_cell(r.p_run_out_se), "percentage points",
+         None if b is None else percent_cell(b.p_run_out_se)],
         ["Most likely month to run out", _month(month, scenario.first_month) if month else "",
          "month (blank: none ran out)", None],
-        ["Chance of breaching the reserves floor", _pct(r.p_below_floor), "%",
-         None if b is None else _pct(b.p_below_floor)],
-        ["Extra working capital for 95% safety", _money(r.working_capital_needed_95), "£",
-         None if b is None else _money(b.working_capital_needed_95)],
-        ["Still owed at the end (average)", _money(r.expected_owed_after_horizon), "£", None],
+        ["Chance of breaching the reserves floor", percent_cell(r.p_below_floor), "%",
+         None if b is None else percent_cell(b.p_below_floor)],
+        ["Extra working capital for 95% safety", money_cell(r.working_capital_needed_95), "£",
+         None if b is None else money_cell(b.working_capital_needed_95)],
+        ["Still owed at the end (average)", money_cell(r.expected_owed_after_horizon), "£", None],
     ]
     for q in PERCENTILES:
         rows.append([f"Lowest balance, {q}th percentile of futures",
-                     _money(r.lowest_balance_percentiles[str(q)]), "£",
-                     None if b is None else _money(b.lowest_balance_percentiles[str(q)])])
+                     money_cell(r.lowest_balance_percentiles[str(q)]), "£",
+                     None if b is None else money_cell(b.lowest_balance_percentiles[str(q)])])
     for name, margin in zip(r.contract_names, r.contract_margin):
-        rows.append([f"Contract margin within the period (average): {name}", _money(margin), "£", None])
+        rows.append([f"Contract margin within the period (average): {name}", money_cell(margin), "£", None])
     rows += [
         [_label("paths"), r.paths, "futures", None],
         [_label("seed"), r.seed, "", None],
-        [_label("risk_appetite"), _pct(scenario.settings.risk_appetite), "%", None],
+        [_label("risk_appetite"), percent_cell(scenario.settings.risk_appetite), "%", None],
     ]
     if b is None:
         return [["Measure", "Value", "Unit"]] + [row[:3] for row in rows]
@@ -120,10 +113,10 @@ def balance_table_rows(results: Results, first_month: str | None = None) -> list
     bp = results.balance_percentiles
     b = results.baseline if len(header) > len(BALANCE_HEADER) else None
     for i in range(results.horizon_months):
-        row = ([_month(i + 1, first_month)] + [_money(bp[str(q)][i]) for q in PERCENTILES]
-               + [_pct(results.p_run_out_by_month[i])])
+        row = ([_month(i + 1, first_month)] + [money_cell(bp[str(q)][i]) for q in PERCENTILES]
+               + [percent_cell(results.p_run_out_by_month[i])])
         if b is not None:
-            row += [_money(b.balance_percentiles["50"][i]), _pct(b.p_run_out_by_month[i])]
+            row += [money_cell(b.balance_percentiles["50"][i]), percent_cell(b.p_run_out_by_month[i])]
         rows.append(row)
     return rows
 
@@ -202,7 +195,7 @@ def monthly_rows(results: Results, first_month: str | None = None) -> list[list[
     table = month_by_month(results)
     rows: list[list[Any]] = [["Month"] + [f"{row.label} (£)" for row in table]]
     for i in range(results.horizon_months if table else 0):
-        rows.append([_month(i + 1, first_month)] + [_money(row.values[i]) for row in table])
+        rows.append([_month(i + 1, first_month)] + [money_cell(row.values[i]) for row in table])
     return rows
 
 
@@ -250,10 +243,11 @@ def variants_rows(comparison: Any) -> list[list[Any]]:
                               "Within the appetite?", "Worst month", "Worst month is",
                               "Working capital needed (£)", "Margin with payments owed (£)"]]
     for f in variant_figures(comparison):
-        rows.append([f.label, _pct(f.p_run_out), _pct(f.p_run_out_se), _pct(f.p_run_out_difference),
+        rows.append([f.label, percent_cell(f.p_run_out), percent_cell(f.p_run_out_se),
+                     percent_cell(f.p_run_out_difference),
                      VERDICT_WORDS[f.verdict], f.worst_month,
                      "when most futures run out" if f.worst_month_runs_out else "lowest typical balance",
-                     _money(f.working_capital_needed_95), _money(f.margin)])
+                     money_cell(f.working_capital_needed_95), money_cell(f.margin)])
     return rows
 
 

@@ -20,6 +20,7 @@ from matplotlib.ticker import Formatter, FuncFormatter, MaxNLocator, MultipleLoc
 from ..engine.results import Results
 from ..model.calendar import month_name
 from ..model.scenario import Scenario
+from .formats import MINUS, money, percent, pounds_short
 from .style import (
     BAND_INNER,
     BAND_OUTER,
@@ -44,8 +45,6 @@ from .style import (
     width_in,
 )
 
-MINUS = "\u2212"
-
 
 class PoundFormatter(Formatter):
     """Tick labels in pounds: £40k, −£20k, £1.5m; whole pounds with commas when the span is small."""
@@ -53,35 +52,6 @@ class PoundFormatter(Formatter):
     def __call__(self, x: float, pos: int | None = None) -> str:
         lo, hi = self.axis.get_view_interval() if self.axis is not None else (x, x)
         return pounds_short(x, abs(hi - lo))
-
-
-def pounds_short(x: float, span: float | None = None) -> str:
-    """Short money for axis ticks; ``span`` is the axis range, to choose the precision."""
-    span = abs(x) if span is None else span
-    sign = MINUS if round(x) < 0 else ""
-    a = abs(x)
-    if a < 0.5:
-        return "£0"
-    if span >= 5_000_000 or a >= 10_000_000:
-        digits = 0 if span >= 5_000_000 else 1
-        return f"{sign}£{a / 1e6:,.{digits}f}m"
-    if span >= 10_000:
-        digits = 0 if span >= 20_000 else 1
-        text = f"{a / 1000:,.{digits}f}"
-        return f"{sign}£{text}k"
-    return f"{sign}£{a:,.0f}"
-
-
-def _money(x: float) -> str:
-    from .text import money
-
-    return money(x)
-
-
-def _percent_text(p: float) -> str:
-    from .text import percent
-
-    return percent(p)
 
 
 def _no_results(ax: Axes, title: str, k: float = 1.0) -> None:
@@ -266,10 +236,10 @@ class FanChart(Chart):
         overdraft, floor = float(org.overdraft_facility), float(org.reserves_floor)
         self.limit.set_ydata([-overdraft, -overdraft])
         if overdraft > 0:
-            self.limit.set_label(f"Overdraft limit {_money(-overdraft)}: run out below")
+            self.limit.set_label(f"Overdraft limit {money(-overdraft)}: run out below")
         if self.floor is not None:
             self.floor.set_ydata([floor, floor])
-            self.floor.set_label(f"Reserves floor {_money(floor)}")
+            self.floor.set_label(f"Reserves floor {money(floor)}")
         # Keep the danger lines in view even when every future stays far above them.
         lo = min(float(np.min(bp["5"])), -overdraft, floor, 0.0)
         hi = max(float(np.max(bp["95"])), floor, 0.0)
@@ -329,7 +299,7 @@ class RunOutCurve(Chart):
         final = float(results.p_run_out_by_month[-1]) if horizon else 0.0
         plural = "s" if horizon != 1 else ""
         by = month_name(scenario.first_month, horizon) if scenario.first_month else f"month {horizon}"
-        summary = (f"{_percent_text(final)} by {by}" if final > 0
+        summary = (f"{percent(final)} by {by}" if final > 0
                    else f"none within {horizon} month{plural}")
         self.curve.set_label(f"Chance of having run out ({summary})")
         top = float(np.max(p)) if p.size else 0.0
@@ -337,11 +307,11 @@ class RunOutCurve(Chart):
             q = _per_x(results.baseline.p_run_out_by_month, horizon)
             self.baseline.set_data(x, q)
             self.baseline.set_label(f"Without the {_noun(results)} "
-                                    f"({_percent_text(float(q[-1])) if q[-1] > 0 else 'none'})")
+                                    f"({percent(float(q[-1])) if q[-1] > 0 else 'none'})")
             top = max(top, float(np.max(q)))
         if self.appetite is not None and appetite is not None:
             self.appetite.set_ydata([appetite, appetite])
-            self.appetite.set_label(f"Trustees' risk appetite ({_percent_text(appetite)})")
+            self.appetite.set_label(f"Trustees' risk appetite ({percent(appetite)})")
             top = max(top, appetite)
         top = min(1.0, max(top * 1.15, 0.02))
         self.ax.set_ylim(0, top)
@@ -447,9 +417,9 @@ class LowestBalances(Chart):
             patch.set_path(_rectangles(chosen))
             patch.set_visible(len(chosen) > 0)
         self.line.set_xdata([line, line])
-        self.line.set_label(f"Overdraft limit ({_money(line)})" if overdraft > 0 else "£0 (no overdraft)")
+        self.line.set_label(f"Overdraft limit ({money(line)})" if overdraft > 0 else "£0 (no overdraft)")
         ran_out_share = float(np.mean(lowest < line))
-        handles = [_bar_key(True, f"Ran out of money ({_percent_text(ran_out_share)} of futures)"),
+        handles = [_bar_key(True, f"Ran out of money ({percent(ran_out_share)} of futures)"),
                    _bar_key(False, "Stayed in funds"), self.line]
         ax = self.ax
         ax.set_xlim(edges[0], edges[-1])

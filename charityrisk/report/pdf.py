@@ -51,22 +51,21 @@ from ..model.scenario import BudgetLine, Scenario
 from . import decision_figures, decision_text, figures, style
 from .decision_text import comparison_rows, decision_sentences, risk_guesses_sentence
 from .export import period_summary
+from .formats import money, percent
+from .formats import months as _months
+from .formats import rate as _rate
 from .glossary import REPORT_TERMS, report_terms, term
 from .missing import verdict_level, verdict_line
 from .terms import contract_table, organisation_rows
 from .terms import guess as _range
-from .terms import months as _months
-from .terms import rate as _rate
 from .text import (
     MONEY_NEEDS_HEADER,
     chance_with_error,
     contract_risk,
     decision_notes,
     headline,
-    money,
     money_needs_rows,
     month_words,
-    percent,
     reserves_figures,
     reserves_policy,
     run_verdict,
@@ -86,11 +85,7 @@ RULE = "#999999"
 ZEBRA = "#EEEEEE"
 # Okabe-Ito edges with light fills.  The verdict is also in words and the box's edge differs in
 # weight, so greyscale print and projectors lose nothing.
-LEVEL_COLOURS = {
-    "safe": ("#009E73", "#E3F4EE", 2.0),
-    "close": ("#E69F00", "#FDF1D8", 3.0),
-    "unsafe": ("#D55E00", "#FBE4D6", 4.0),
-}
+LEVEL_COLOURS = {name: (level.edge, level.fill, level.weight) for name, level in style.LEVELS.items()}
 MAX_CONTRACT_COLUMNS = 3
 WRAP_SAFETY = 0.94
 CHART_FONT_SCALE = 0.88  # the app's projector-sized chart fonts, a little smaller on paper

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import functools
 import math
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -39,7 +39,7 @@ __all__ = [
     "TICK_SIZE", "LEGEND_SIZE", "NOTE_SIZE", "DENSE_SCALE", "LEGEND_DROP_IN", "new_figure",
     "style_figure", "set_title", "style_axes", "legend_below", "width_in", "text_width_in",
     "wrap_to", "legend_columns", "fitted_legend", "legend_texts", "short_label", "legend_under_figure", "figure_of",
-    "SteadyLayout", "layout_words",
+    "SteadyLayout", "layout_words", "Level", "LEVELS",
 ]
 
 # ------------------------------------------------------------------------ palette
@@ -60,6 +60,29 @@ GRID_GREY = "#DDDDDD"
 # Several series on one chart: colour and dash style both differ, so they part in grey too.
 SERIES = [(BLUE, "-"), (VERMILLION, "--"), (GREEN, "-."), (REDDISH_PURPLE, ":"),
           (ORANGE, (0, (5, 1, 1, 1))), (BLACK, (0, (1, 1)))]
+
+
+
+class Level(NamedTuple):
+    """How a verdict level is coloured, on screen (the results panel's headline) and on paper
+    (the board pack's verdict box): an Okabe-Ito ``edge``, a light ``fill`` behind the words,
+    the words' ``ink`` (dark enough on the fill to read at 7:1), and the edge's ``weight`` in
+    points on paper, heavier for worse, so grey print and projectors lose nothing."""
+
+    edge: str
+    fill: str
+    ink: str
+    weight: float
+
+
+# The verdict's levels (engine.verdict), and "stale": results that no longer match the inputs,
+# none yet, or a budget still missing (report.missing), which is no verdict.
+LEVELS: dict[str, Level] = {
+    "safe": Level(GREEN, "#E3F1E8", "#0B4D2C", 2.0),
+    "close": Level(ORANGE, "#FDF3DC", "#5C4200", 3.0),
+    "unsafe": Level(VERMILLION, "#FBE4DC", "#6B1D00", 4.0),
+    "stale": Level("#999999", "#EEEEEE", ZERO_GREY, 1.0),
+}
 
 # ---------------------------------------------------------------------- font sizes
 TITLE_SIZE = 13

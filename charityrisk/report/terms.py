@@ -16,27 +16,13 @@ from typing import Any
 from ..model.calendar import month_name
 from ..model.fields import FieldSpec, fields_of
 from ..model.scenario import RATE_CARD_KEYS, SHARE_ONLY_KEYS, Contract, Scenario, Uncertain
-from .text import money, percent
+from .formats import count, money, months, percent, rate
 
 ASSUMED = " (assumed)"
 RATE_CARD_ONLY = RATE_CARD_KEYS
 # A share-of-price contract's terms that a rate card does not use (docs/model.md, section 5).
 SHARE_ONLY = SHARE_ONLY_KEYS + ("payment_mode",)
 NOT_USED = "Not used (rate card)"
-
-
-def months(n: int) -> str:
-    return f"{n} month" if n == 1 else f"{n} months"
-
-
-def rate(x: float) -> str:
-    """A success rate or share as a whole or one-decimal percentage (45%, 12.5%)."""
-    value = 100 * x
-    return f"{value:.0f}%" if abs(value - round(value)) < 0.05 else f"{value:.1f}%"
-
-
-def count(x: float) -> str:
-    return f"{x:,.0f}" if x == round(x) else f"{x:,.1f}"
 
 
 def guess(u: Uncertain, fmt: Callable[[float], str]) -> str:

@@ -15,23 +15,7 @@ from ..model import fields as F
 from ..model.calendar import month_name
 from ..model.fields import FieldSpec
 from ..model.scenario import Scenario
-
-
-def money(x: float) -> str:
-    """£12,345 or -£12,345, rounded to the pound."""
-    sign = "-" if round(x) < 0 else ""
-    return f"{sign}£{abs(x):,.0f}"
-
-
-def percent(p: float) -> str:
-    """A share as a percentage a trustee can read: 12%, 0.4%, under 0.1%, or none."""
-    if p == 0:
-        return "0%"
-    if p < 0.001:
-        return "under 0.1%"
-    if p < 0.1:
-        return f"{100 * p:.1f}".removesuffix(".0") + "%"
-    return f"{100 * p:.0f}%"
+from .formats import count, money, months, months_tenth, percent, points, rate
 
 
 def month_words(s: Scenario, month: int | None) -> str:
@@ -45,7 +29,7 @@ def month_words(s: Scenario, month: int | None) -> str:
 def headline(s: Scenario, r: Results) -> str:
     """The answer in two or three sentences: the chance of running out (with the contracts'
     own share of it when there are contracts), when, and the cushion that would make it safe."""
-    horizon = f"{r.horizon_months} month{'' if r.horizon_months == 1 else 's'}"
+    horizon = months(r.horizon_months)
     month = r.most_likely_run_out_month
     comparison = framing(s, r)
     if comparison is not None:
@@ -72,16 +56,6 @@ def contract_noun(r: Results) -> str:
     return "contract" if len(r.contract_names) == 1 else "contracts"
 
 
-def points(difference: float) -> str:
-    """A difference of two chances in percentage points, as percent() shows chances:
-    "22 points", "0.8 points", "1 point", "under 0.1 points"."""
-    d = abs(100 * difference)
-    if d < 0.05:
-        return "under 0.1 points"
-    text = f"{d:.0f}" if d >= 9.95 else f"{d:.1f}".removesuffix(".0")
-    return f"{text} point{'' if text == '1' else 's'}"
-
-
 def _in_futures(p: float, paths: int | None = None) -> str:
     """"in 3% of 20,000 simulated futures", or "in 25%" once the futures are named."""
     if paths is None:
@@ -100,7 +74,7 @@ def contract_risk(r: Results) -> str | None:
         return None
     noun = contract_noun(r)
     it = "it" if noun == "contract" else "them"
-    horizon = f"{r.horizon_months} month{'' if r.horizon_months == 1 else 's'}"
+    horizon = months(r.horizon_months)
     if r.p_run_out == 0 and b.p_run_out == 0:
         return (f"You run out of money within {horizon} in none of {r.paths:,} simulated futures, "
                 f"with or without the {noun}.")
@@ -145,11 +119,6 @@ def _in_share(count: int, paths: int) -> str:
     if count == 0:
         return "in no future"
     return f"in {_share(count, paths)} of futures"
-
-
-def _months_count(m: float) -> str:
-    text = f"{m:.1f}".removesuffix(".0")
-    return f"{text} month{'' if text == '1' else 's'}"
 
 
 def framing(s: Scenario, r: Results) -> str | None:
@@ -218,10 +187,10 @@ def signing_changes(r: Results, effect: dict, noun: str) -> str:
         parts.append(f"avoids running out altogether {_in_share(effect['avoided'], paths)}")
     if effect["put_off"]:
         parts.append(f"puts it off {_in_share(effect['put_off'], paths)} (typically by "
-                     f"{_months_count(effect['put_off_months_median'])})")
+                     f"{months_tenth(effect['put_off_months_median'])})")
     if effect["brought_forward"]:
         parts.append(f"brings it forward {_in_share(effect['brought_forward'], paths)} (typically by "
-                     f"{_months_count(effect['brought_forward_months_median'])})")
+                     f"{months_tenth(effect['brought_forward_months_median'])})")
     if effect["unchanged"]:
         parts.append(f"leaves the month unchanged {_in_share(effect['unchanged'], paths)}")
     sign = "Signing the contract" if noun == "contract" else "Signing the contracts"
@@ -245,7 +214,7 @@ def pays_its_way(r: Results) -> str | None:
         return None
     noun = contract_noun(r)
     net = float(sum(r.contract_margin))
-    horizon = f"{r.horizon_months} month{'' if r.horizon_months == 1 else 's'}"
+    horizon = months(r.horizon_months)
     the = f"The {noun}"
     if round(net) > 0:
         first = (f"{the} {'pays its' if noun == 'contract' else 'pay their'} way: on average "
@@ -418,8 +387,8 @@ _ENTRY = re.compile(r"(?:organisation\.budget\[(?P<line>\d+)\]\.(?P<line_key>amo
                     r"|organisation\.(?P<org>\w+)"
                     r"|contracts\[(?P<contract>\d+)\]\.(?:outcome_payments\[(?P<stage>\d+)\]\.rate|(?P<key>\w+)))")
 # A threshold drawn, in the words of its row's kind.
-_DRAWN: dict[str, Any] = {"money": lambda t: money(t), "count": lambda t: f"{t:.1f}".removesuffix(".0"),
-                          "fraction": lambda t: _rate_text(t)}
+_DRAWN: dict[str, Any] = {"money": lambda t: money(t), "count": count,
+                          "fraction": rate}
 
 
 def _bad_side(row: FieldSpec | None, threshold: Any, whose: str = "") -> str | None:
@@ -429,10 +398,6 @@ def _bad_side(row: FieldSpec | None, threshold: Any, whose: str = "") -> str | N
         return None
     drawn = "" if threshold is None else _DRAWN[row.kind](threshold)
     return row.bad_side.format(v=drawn, whose=whose)
-
-
-def _rate_text(x: float) -> str:
-    return f"{100 * x:.0f}%" if abs(100 * x - round(100 * x)) < 0.05 else f"{100 * x:.1f}%"
 
 
 def _most(p: float) -> str:
@@ -465,7 +430,7 @@ def driver_words(s: Scenario, entry: dict) -> str | None:
         side = "over" if cost else "under"
         if key == "amount":
             return f"{name} drawn was {side} {money(threshold)}"
-        return f"{name} drawn was {side} {_rate_text(threshold)} of its usual amounts"
+        return f"{name} drawn was {side} {rate(threshold)} of its usual amounts"
     index = int(found["contract"])
     if index >= len(s.contracts):
         return None
@@ -478,7 +443,7 @@ def driver_words(s: Scenario, entry: dict) -> str | None:
     stage = int(found["stage"])
     stage_name = (f"“{c.outcome_payments[stage].name}”" if stage < len(c.outcome_payments)
                   and c.outcome_payments[stage].name else f"stage {stage + 1}")
-    return f"the share reaching {stage_name}{whose} drawn was under {_rate_text(threshold)}"
+    return f"the share reaching {stage_name}{whose} drawn was under {rate(threshold)}"
 
 
 MAX_DRIVERS = 2
@@ -533,17 +498,15 @@ def monthly_costs_first_year(r: Results, with_contracts: bool) -> float | None:
     flows = r.mean_flows_by_month
     if flows is None:
         return None
-    months = min(COST_YEAR, r.horizon_months)
-    costs = flows["costs"][:months]
+    first_year = min(COST_YEAR, r.horizon_months)
+    costs = flows["costs"][:first_year]
     if with_contracts:
-        costs = costs + flows["contract_costs"][:months]
+        costs = costs + flows["contract_costs"][:first_year]
     return float(costs.mean())
 
 
 def _cover(reserves: float, monthly: float) -> str:
-    months = reserves / monthly
-    text = f"{months:.1f}".removesuffix(".0")
-    return f"{text} month{'' if text == '1' else 's'}"
+    return months_tenth(reserves / monthly)
 
 
 def reserves_cover(s: Scenario, r: Results) -> str | None:
@@ -578,7 +541,7 @@ def interest_words(s: Scenario, r: Results) -> str | None:
     flows = r.mean_flows_by_month
     if rate <= 0 or flows is None or "interest" not in flows or r.interest_95 is None:
         return None
-    horizon = f"{r.horizon_months} month{'' if r.horizon_months == 1 else 's'}"
+    horizon = months(r.horizon_months)
     mean = float(flows["interest"].sum())
     pct = f"{100 * rate:.2f}".rstrip("0").rstrip(".")
     text = (f"Borrowing at {pct}% a year costs {money(mean)} in interest over the {horizon} on "
@@ -597,7 +560,7 @@ def reserves_policy(s: Scenario, r: Results) -> str | None:
     if cover is None:
         return None
     appetite = s.settings.risk_appetite
-    horizon = f"{r.horizon_months} month{'' if r.horizon_months == 1 else 's'}"
+    horizon = months(r.horizon_months)
     b = r.baseline
     noun = contract_noun(r)
     reserves = s.organisation.opening_reserves
