@@ -18,7 +18,13 @@ change between such variants, and evaluates a variant as cheaply as its input al
   wind-down keeps the draws and rebuilds only the linear form;
 - a change that alters the draws (referrals, ramp-up, success rate, the chance of no
   referrals, cohorts) redraws only the streams it touches (``_ContractDraws``), with the engine's own
-  helpers and stream keys, so the numbers are the engine's.
+  helpers and stream keys, so the numbers are the engine's;
+- a rate card likewise (``_RateCardContract``): its fee schedule, stage prices, fee lag,
+  late payment and costs enter linearly or as shifts in time; a guarantee rebuilds only the
+  fee base; a stage's rate redraws that stage's numbers and the later stages' (each stage's
+  binomial stream is read in order over every future, so counts that change before it move
+  every draw after), the chance of no referrals every stage but not the referrals' Poisson
+  draws (the engine draws them before zeroing them).
 
 The base futures come from the engine's ``contract_flows``; every evaluation returns which
 futures run out, the same (up to float rounding) as ``engine.simulate`` reports for the
@@ -29,6 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any, TypeVar
 
 import numpy as np
@@ -43,8 +50,11 @@ from ..cashflow import (
     cohort_totals,
     contract_flows,
     exit_costs,
+    fee_by_month,
     fixed_costs,
     monthly_referrals,
+    next_stage,
+    place_on_time,
     pooled_payments,
 )
 from ..sampling import FutureDraws
@@ -106,6 +116,15 @@ class _ContractDraws:
         self._raw = self._draw_raw(c)
         self._rate = self._draw_rate(c)
         self._successes: tuple[tuple, np.ndarray] | None = None
+        # A rate card's stages as the base terms draw them: each stage's rate per future and
+        # the numbers reaching it, with the key they were drawn for (_stage_key).
+        self._stage_rates: list[np.ndarray] = []
+        self._reach: list[tuple[tuple, np.ndarray]] = []
+        if c.payment_mode == "rate_card":
+            self._stage_rates = [self.draws.value(st.rate, self.owner, sampling.STAGE_RATE, k)
+                                 for k, st in enumerate(c.outcome_payments)]
+            self._reach = list(zip((self._stage_key(c, k) for k in range(len(c.outcome_payments))),
+                                   self.stage_reach(c, self.referrals(c))))
 
     def _stream(self, quantity: int) -> np.random.Generator:
         return self.draws.rng(self.owner, quantity)
@@ -141,6 +160,34 @@ class _ContractDraws:
         raw = self._raw if self._raw_key(c) == self._raw_key(self._base) else self._draw_raw(c)
         none_at_all = self.event(sampling.NO_REFERRALS, c.p_no_referrals)
         return np.where(none_at_all[:, None], 0.0, raw)
+
+    @staticmethod
+    def _stage_key(c: Contract, k: int) -> tuple:
+        """What the numbers reaching stage k depend on: the referrals' draws, the chance of
+        none at all, and the rates of the stages up to k (the binomial stream of a stage is
+        read in order over every future's months, so any change before it moves them all)."""
+        return (_ContractDraws._raw_key(c), c.p_no_referrals,
+                tuple(st.rate for st in c.outcome_payments[:k + 1]))
+
+    def stage_reach(self, c: Contract, referrals: np.ndarray) -> list[np.ndarray]:
+        """A rate card's numbers reaching each stage, as the engine's ``stage_reach`` draws
+        them for c (the same streams): the base terms' stages are kept up to the first stage
+        whose key differs; that stage and every later one are drawn again."""
+        out: list[np.ndarray] = []
+        reach = referrals
+        kept = True
+        base = self._base.outcome_payments
+        for k, st in enumerate(c.outcome_payments):
+            kept = kept and k < len(self._reach) and self._reach[k][0] == self._stage_key(c, k)
+            if kept:
+                reach = self._reach[k][1]
+            else:
+                same_rate = k < len(self._stage_rates) and base[k].rate == st.rate
+                rate = (self._stage_rates[k] if same_rate
+                        else self.draws.value(st.rate, self.owner, sampling.STAGE_RATE, k))
+                reach = next_stage(c, reach, rate, partial(self.draws.rng, self.owner, sampling.STAGE_COUNTS, k))
+            out.append(reach)
+        return out
 
     def late(self, probability: float) -> np.ndarray:
         return self.event(sampling.LATE, probability)
@@ -234,22 +281,76 @@ class _LinearContract:
 
 @dataclass(frozen=True, eq=False)
 class _RateCardContract(_LinearContract):
-    """A rate card in one block: its cumulative net cash simulated by the engine's own
-    ``contract_flows`` from the block's draws (the same streams, so the same futures), for
-    these terms only; any change to them simulates it again (``linear_change`` is False)."""
+    """A rate card in one block with its draws fixed (the numbers reaching each stage kept in
+    ``_ContractDraws``).  Its net cash to date, for terms c with the same draws:
 
-    net: np.ndarray  # (futures, horizon) cumulative receipts less costs
+    fees (each work month's fee-bearing referrals x that contract year's fee, to date, moved
+    fee-lag months later) + the sum over stages of price x the stage's instalments at a price
+    of 1 (each at its lag and for its number of payments, to date), moved late-payment months
+    later in the futures paid late, less the costs as in ``_LinearContract``: the same flows
+    as the engine's ``contract_flows``, summed in another order.  So a rate card's fee
+    schedule, stage prices, fee lag, late payment and costs cost a few array operations; a
+    guarantee rebuilds only the fee base, a stage's rate redraws that stage and the later
+    ones, the chance of no referrals every stage, from the kept draws (``linear_change``).
+
+    ``fee_base`` here is each month's fee-bearing referrals, not a running total; ``outcome``
+    is unused.
+    """
+
+    stages: tuple[np.ndarray, ...]  # each stage's cumulative instalments at a price of 1
+    columns: np.ndarray  # the horizon columns of the contract's months within it
+    inside: np.ndarray  # those months' places in the contract
 
     @classmethod
     def simulated(cls, c: Contract, draws: _ContractDraws, horizon: int) -> _RateCardContract:
-        block = draws.draws
-        flows = contract_flows(replace(c, id=draws.owner), 0, draws.n, horizon, block.seed, block.chunk, block)
-        cum = np.cumsum(flows.net(horizon), axis=1)
-        empty = np.zeros((0, horizon))
-        return cls(empty, empty, empty, np.zeros(horizon), draws, cum)
+        referrals = draws.referrals(c)
+        n = referrals.shape[0]
+        months = c.start_month - 1 + np.arange(c.duration_months)
+        inside = np.flatnonzero(months < horizon)
+        columns = months[inside]
+
+        def placed(per_month: np.ndarray) -> np.ndarray:
+            out = np.zeros((n, horizon))
+            out[:, columns] = per_month[:, inside]
+            return out
+
+        fee_base = placed(c.fee_referrals(referrals))
+        cum_referrals = np.cumsum(placed(referrals), axis=1)
+        fixed = fixed_costs(replace(c, fixed_monthly_cost=1.0), referrals)
+        if not isinstance(fixed, np.ndarray):
+            work = np.zeros(horizon)
+            work[columns] = float(fixed)
+            work = np.cumsum(work)
+        else:
+            work = np.cumsum(placed(np.asarray(fixed)), axis=1)
+        stages = []
+        for stage, reach in zip(c.outcome_payments, draws.stage_reach(c, referrals)):
+            pay = np.zeros((n, horizon))
+            first = months + stage.lag_months
+            for j in range(stage.payments):
+                place_on_time(reach, first + j, pay)
+            stages.append(np.cumsum(pay, axis=1, out=pay))
+        return cls(cum_referrals, fee_base, np.zeros((0, horizon)), work, draws, tuple(stages), columns, inside)
 
     def cumulative(self, c: Contract) -> np.ndarray:
-        return self.net.copy()
+        fee = np.zeros(self.fee_base.shape[1])
+        fee[self.columns] = fee_by_month(c)[self.inside]
+        receipts = self.fee_base * fee
+        np.cumsum(receipts, axis=1, out=receipts)
+        receipts = shift_months(receipts, c.fee_lag_months)
+        for stage, paid in zip(c.outcome_payments, self.stages):
+            if stage.price:
+                receipts += stage.price * paid
+        delay = c.late_payment.months
+        if delay and c.late_payment.probability:
+            late = self.draws.late(c.late_payment.probability)
+            if late.any():
+                receipts[late] = shift_months(receipts[late], delay)
+        receipts -= c.cost_per_referral * self.referrals
+        receipts -= c.fixed_monthly_cost * self.work
+        if c.exit_cost:
+            receipts -= np.cumsum(exit_costs(c, receipts.shape[1]))
+        return receipts
 
 
 # Terms the linear form covers with the same draws and the same fee base and fixed months;
@@ -258,11 +359,25 @@ class _RateCardContract(_LinearContract):
 LINEAR_TERMS = frozenset(names_where("contracts[]", "linear") + ("extra",))
 
 
+# A rate card's linear form also covers its fee schedule and its stages' prices.
+RATE_CARD_LINEAR_TERMS = LINEAR_TERMS | {"fee_per_referral", "outcome_payments"}
+
+
+def _stage_draws(c: Contract) -> tuple:
+    """What a rate card's stage arrays depend on besides the draws: each stage's rate, lag
+    and number of instalments (not its price or name)."""
+    return tuple((st.rate, st.lag_months, st.payments) for st in c.outcome_payments)
+
+
 def linear_change(base: Contract, c: Contract) -> bool:
-    """Whether c differs from base only in terms the linear form covers (never a rate card:
-    its stages are simulated again)."""
-    if "rate_card" in (base.payment_mode, c.payment_mode):
+    """Whether c differs from base only in terms the linear form covers: for a rate card also
+    its fee schedule and its stages' prices."""
+    if base.payment_mode != c.payment_mode:
         return False
+    if c.payment_mode == "rate_card":
+        return (_stage_draws(base) == _stage_draws(c)
+                and all(getattr(base, f) == getattr(c, f) for f in Contract.__dataclass_fields__
+                        if f not in RATE_CARD_LINEAR_TERMS))
     return all(getattr(base, f) == getattr(c, f) for f in Contract.__dataclass_fields__
                if f not in LINEAR_TERMS)
 
@@ -303,7 +418,7 @@ class Workspace:
         """Simulate the base scenario's contracts block by block (yields after each)."""
         s = self.scenario
         for block, _, n in self.blocks:
-            draws = FutureDraws(self.seed, block, n, s.correlation)
+            draws = FutureDraws(self.seed, block, n, s.correlation, s.settings.sampling)
             self._future_draws.append(draws)
             self._income.append(self._draw_income(s.organisation, draws))
             self._budget.append(budget_parts(s.organisation.budget, draws, self.horizon))
