@@ -22,7 +22,7 @@ from charityrisk.engine.decisions.goalseek import (
     scan,
     with_term,
 )
-from charityrisk.engine.decisions.workspace import Workspace, drain
+from charityrisk.engine.decisions.workspace import Workspace, _LinearContract, _RateCardContract, drain
 from charityrisk.engine.verdict import Verdict, verdict
 from charityrisk.model import Uncertain, load_scenario
 from charityrisk.report import decision_text
@@ -222,7 +222,7 @@ def _rate_card_variants(c):
         out = list(c.outcome_payments)
         out[k] = replace(out[k], **change)
         return tuple(out)
-    # (change, whether the kept draws answer it with no stage drawn again)
+    # (change, whether the linear form answers it: nothing drawn or rebuilt)
     return [
         ({"fee_per_referral": tuple(1.7 * f for f in c.fee_per_referral)}, True),
         ({"fee_per_referral": (0.0,)}, True),
@@ -233,7 +233,8 @@ def _rate_card_variants(c):
         ({"late_payment": replace(c.late_payment, months=5)}, True),
         ({"late_payment": replace(c.late_payment, probability=0.6)}, True),
         ({"cost_per_referral": 450.0, "fixed_monthly_cost": 4000.0, "exit_cost": 9000.0}, True),
-        ({"guaranteed_referrals_per_month": 3.0}, True),
+        ({"guaranteed_referrals_per_month": 3.0}, False),
+        ({"outcome_payments": stages(1, payments=6, lag_months=9)}, False),
         ({"outcome_payments": stages(1, rate=Uncertain(0.3, 0.4, 0.5))}, False),
         ({"outcome_payments": stages(0, rate=Uncertain(0.4, 0.5, 0.6))}, False),
         ({"p_no_referrals": 0.3}, False),
@@ -254,14 +255,13 @@ def test_a_rate_cards_terms_are_the_simulations_futures_from_its_kept_draws():
     c = s.contracts[0]
     ws = Workspace.build(s, paths, seed)
     ws.prepare(0)
-    for change, kept in _rate_card_variants(c):
+    for change, linear in _rate_card_variants(c):
         variant = replace(c, **change)
         fresh = simulate(s.with_contract(0, **change), paths, seed)
         assert 0.01 < fresh.p_run_out < 0.99, change  # the check can tell futures apart
         before = ws.block_simulations
         assert np.array_equal(ws.run_out_contract(0, variant), fresh.run_out_month > 0), change
-        redrawn = ws.block_simulations - before
-        assert redrawn == (0 if kept and "guaranteed_referrals_per_month" not in change else len(ws.blocks)), change
+        assert ws.block_simulations - before == (0 if linear else len(ws.blocks)), change
 
 
 def test_a_stages_rate_redraws_that_stage_and_later_ones_only():
@@ -281,6 +281,11 @@ def test_a_stages_rate_redraws_that_stage_and_later_ones_only():
     again = draws.stage_reach(variant, draws.referrals(variant))
     assert again[0] is base[0]  # kept, not drawn again
     assert again[1] is not base[1] and not np.array_equal(again[1], base[1])
+    kept = ws._linear[0]
+    rebuilt = _LinearContract.from_draws(variant, draws, s.horizon_months, kept)
+    assert isinstance(kept, _RateCardContract) and isinstance(rebuilt, _RateCardContract)
+    assert rebuilt.stages[0] is kept.stages[0] and rebuilt.fee_base is kept.fee_base  # nothing redone there
+    assert not np.array_equal(rebuilt.stages[1], kept.stages[1])
     fewer = draws.stage_reach(replace(c, p_no_referrals=0.4), draws.referrals(replace(c, p_no_referrals=0.4)))
     assert all(f is not b for f, b in zip(fewer, base))
 

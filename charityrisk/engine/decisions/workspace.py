@@ -54,7 +54,6 @@ from ..cashflow import (
     fixed_costs,
     monthly_referrals,
     next_stage,
-    place_on_time,
     pooled_payments,
 )
 from ..sampling import FutureDraws
@@ -114,6 +113,8 @@ class _ContractDraws:
         self._events: dict[tuple[int, float], np.ndarray] = {}
         self._base = c
         self._raw = self._draw_raw(c)
+        self._referrals: np.ndarray | None = None
+        self._referrals = self.referrals(c)
         self._rate = self._draw_rate(c)
         self._successes: tuple[tuple, np.ndarray] | None = None
         # A rate card's stages as the base terms draw them: each stage's rate per future and
@@ -124,7 +125,7 @@ class _ContractDraws:
             self._stage_rates = [self.draws.value(st.rate, self.owner, sampling.STAGE_RATE, k)
                                  for k, st in enumerate(c.outcome_payments)]
             self._reach = list(zip((self._stage_key(c, k) for k in range(len(c.outcome_payments))),
-                                   self.stage_reach(c, self.referrals(c))))
+                                   self.stage_reach(c, self._referrals)))
 
     def _stream(self, quantity: int) -> np.random.Generator:
         return self.draws.rng(self.owner, quantity)
@@ -157,7 +158,12 @@ class _ContractDraws:
         return self.draws.value(c.success_rate, self.owner, sampling.SUCCESS_RATE)
 
     def referrals(self, c: Contract) -> np.ndarray:
-        raw = self._raw if self._raw_key(c) == self._raw_key(self._base) else self._draw_raw(c)
+        """(futures, duration) c's referrals; the base terms' own array (the same object)
+        when c draws them as the base terms do."""
+        same_raw = self._raw_key(c) == self._raw_key(self._base)
+        if same_raw and c.p_no_referrals == self._base.p_no_referrals and self._referrals is not None:
+            return self._referrals
+        raw = self._raw if same_raw else self._draw_raw(c)
         none_at_all = self.event(sampling.NO_REFERRALS, c.p_no_referrals)
         return np.where(none_at_all[:, None], 0.0, raw)
 
@@ -224,9 +230,13 @@ class _LinearContract:
     draws: _ContractDraws  # for the late payments of any chance
 
     @classmethod
-    def from_draws(cls, c: Contract, draws: _ContractDraws, horizon: int) -> _LinearContract:
+    def from_draws(cls, c: Contract, draws: _ContractDraws, horizon: int,
+                   like: _LinearContract | None = None) -> _LinearContract:
+        """c's linear form from the block's kept draws; ``like``, the base terms' form of the
+        same block, lends a rate card the arrays that do not change (``_RateCardContract``)."""
         if c.payment_mode == "rate_card":
-            return _RateCardContract.simulated(c, draws, horizon)
+            return _RateCardContract.simulated(c, draws, horizon,
+                                               like if isinstance(like, _RateCardContract) else None)
         referrals = draws.referrals(c)
         n = referrals.shape[0]
         months = c.start_month - 1 + np.arange(c.duration_months)
@@ -301,9 +311,17 @@ class _RateCardContract(_LinearContract):
     columns: np.ndarray  # the horizon columns of the contract's months within it
     inside: np.ndarray  # those months' places in the contract
 
+    base: Contract  # the terms the arrays are for
+    reach: tuple[np.ndarray, ...]  # the numbers reaching each stage the arrays are from
+
     @classmethod
-    def simulated(cls, c: Contract, draws: _ContractDraws, horizon: int) -> _RateCardContract:
+    def simulated(cls, c: Contract, draws: _ContractDraws, horizon: int,
+                  like: _RateCardContract | None = None) -> _RateCardContract:
+        """c's arrays from the block's draws; those that c draws as ``like`` did (the same
+        referrals, the same numbers reaching a stage with its lag and instalments) are
+        ``like``'s own, so a stage's rate costs only the stages it redraws."""
         referrals = draws.referrals(c)
+        reaches = draws.stage_reach(c, referrals)
         n = referrals.shape[0]
         months = c.start_month - 1 + np.arange(c.duration_months)
         inside = np.flatnonzero(months < horizon)
@@ -314,23 +332,40 @@ class _RateCardContract(_LinearContract):
             out[:, columns] = per_month[:, inside]
             return out
 
-        fee_base = placed(c.fee_referrals(referrals))
-        cum_referrals = np.cumsum(placed(referrals), axis=1)
-        fixed = fixed_costs(replace(c, fixed_monthly_cost=1.0), referrals)
-        if not isinstance(fixed, np.ndarray):
-            work = np.zeros(horizon)
-            work[columns] = float(fixed)
-            work = np.cumsum(work)
+        same_referrals = like is not None and draws.referrals(like.base) is referrals
+        if like is not None and same_referrals and fixed_terms(like.base) == fixed_terms(c):
+            cum_referrals, work = like.referrals, like.work
         else:
-            work = np.cumsum(placed(np.asarray(fixed)), axis=1)
+            cum_referrals = np.cumsum(placed(referrals), axis=1)
+            fixed = fixed_costs(replace(c, fixed_monthly_cost=1.0), referrals)
+            if not isinstance(fixed, np.ndarray):
+                work = np.zeros(horizon)
+                work[columns] = float(fixed)
+                work = np.cumsum(work)
+            else:
+                work = np.cumsum(placed(np.asarray(fixed)), axis=1)
+        if like is not None and same_referrals and \
+                like.base.guaranteed_referrals_per_month == c.guaranteed_referrals_per_month:
+            fee_base = like.fee_base
+        else:
+            fee_base = placed(c.fee_referrals(referrals))
         stages = []
-        for stage, reach in zip(c.outcome_payments, draws.stage_reach(c, referrals)):
-            pay = np.zeros((n, horizon))
-            first = months + stage.lag_months
-            for j in range(stage.payments):
-                place_on_time(reach, first + j, pay)
-            stages.append(np.cumsum(pay, axis=1, out=pay))
-        return cls(cum_referrals, fee_base, np.zeros((0, horizon)), work, draws, tuple(stages), columns, inside)
+        for k, (stage, reach) in enumerate(zip(c.outcome_payments, reaches)):
+            if (like is not None and k < len(like.reach) and like.reach[k] is reach
+                    and _stage_draws(like.base)[k][1:] == (stage.lag_months, stage.payments)):
+                stages.append(like.stages[k])
+                continue
+            # Instalments of 1 for each of those reaching the stage, from lag months after
+            # the referral, for ``payments`` months: each month's is R(t - lag) - R(t - lag -
+            # payments), R the running total reaching it by referral month (whole numbers
+            # with count noise, so the sums are exact).
+            reached = np.cumsum(placed(reach), axis=1)
+            paid = shift_months(reached, stage.lag_months)
+            if stage.payments > 1:
+                paid = np.cumsum(paid - shift_months(reached, stage.lag_months + stage.payments), axis=1)
+            stages.append(paid)
+        return cls(cum_referrals, fee_base, np.zeros((0, horizon)), work, draws, tuple(stages), columns, inside,
+                   c, tuple(reaches))
 
     def cumulative(self, c: Contract) -> np.ndarray:
         fee = np.zeros(self.fee_base.shape[1])
@@ -351,6 +386,11 @@ class _RateCardContract(_LinearContract):
         if c.exit_cost:
             receipts -= np.cumsum(exit_costs(c, receipts.shape[1]))
         return receipts
+
+
+def fixed_terms(c: Contract) -> tuple:
+    """What a contract's fixed-cost months depend on besides its referrals."""
+    return (c.wind_down_months, c.duration_months, c.start_month)
 
 
 # Terms the linear form covers with the same draws and the same fee base and fixed months;
@@ -530,7 +570,7 @@ class Workspace:
         else:
             def balances(pos: int) -> np.ndarray:
                 self.block_simulations += 1
-                linear = _LinearContract.from_draws(c, self._draws[pos], self.horizon)
+                linear = _LinearContract.from_draws(c, self._draws[pos], self.horizon, self._linear[pos])
                 return self._charged(org, self._rest[pos] + linear.cumulative(c))
         return self._run_out(self.scenario.organisation.overdraft_facility, balances)
 
@@ -558,7 +598,7 @@ class Workspace:
             linear = self._linear[pos]
             if rebuild:
                 self.block_simulations += 1
-                linear = _LinearContract.from_draws(c, self._draws[pos], self.horizon)
+                linear = _LinearContract.from_draws(c, self._draws[pos], self.horizon, linear)
             balances = self._charged(charged, self._rest[pos] + linear.cumulative(c) + shift)
             out[first:first + n] = balances.min(axis=1)
         return out
