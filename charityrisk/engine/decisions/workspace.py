@@ -33,7 +33,9 @@ every kind of change.
 """
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Generator
+from concurrent.futures import Future, wait
 from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any, TypeVar
@@ -57,7 +59,7 @@ from ..cashflow import (
     pooled_payments,
 )
 from ..sampling import FutureDraws
-from ..simulate import BLOCK, _pool, below, charge_interest, run_steps
+from ..simulate import BLOCK, WORKERS, _pool, below, charge_interest, run_steps
 
 T = TypeVar("T")
 
@@ -455,23 +457,27 @@ class Workspace:
     # ------------------------------------------------------------------ building
 
     def build_steps(self) -> Generator[None, None, Workspace]:
-        """Simulate the base scenario's contracts block by block (yields after each)."""
+        """Simulate the base scenario's contracts block by block, the blocks side by side on
+        the engine's threads (yields after each, in order)."""
         s = self.scenario
-        for block, _, n in self.blocks:
+
+        def one(pos: int) -> tuple[FutureDraws, np.ndarray, dict[str, BudgetPart], np.ndarray]:
+            block, _, n = self.blocks[pos]
             draws = FutureDraws(self.seed, block, n, s.correlation, s.settings.sampling)
-            self._future_draws.append(draws)
-            self._income.append(self._draw_income(s.organisation, draws))
-            self._budget.append(budget_parts(s.organisation.budget, draws, self.horizon))
             total = np.zeros((n, self.horizon))
             for i, c in enumerate(s.contracts):
                 flows = contract_flows(c, i, n, self.horizon, self.seed, block, draws)
                 total += np.cumsum(flows.net(self.horizon), axis=1)
-                self.block_simulations += 1
-                yield None
+            return (draws, self._draw_income(s.organisation, draws),
+                    budget_parts(s.organisation.budget, draws, self.horizon), total)
+
+        for draws, income, budget, total in side_by_side(one, len(self.blocks)):
+            self._future_draws.append(draws)
+            self._income.append(income)
+            self._budget.append(budget)
             self._contracts.append(total)
-            if not s.contracts:
-                self.block_simulations += 1
-                yield None
+            self.block_simulations += max(1, len(s.contracts))
+            yield None
         return self
 
     def build_work(self) -> int:
@@ -489,12 +495,16 @@ class Workspace:
         self._prepared, self._draws, self._linear, self._rest = None, [], [], []
         c = self.scenario.contracts[index]
         alone = len(self.scenario.contracts) == 1
-        for pos in range(len(self.blocks)):
+
+        def one(pos: int) -> tuple[_ContractDraws, _LinearContract, np.ndarray]:
             draws = _ContractDraws(c, index, self._future_draws[pos])
             linear = _LinearContract.from_draws(c, draws, self.horizon)
             rest = self._org_cumulative(self.scenario.organisation, pos)
             if not alone:
                 rest += self._contracts[pos] - linear.cumulative(c)
+            return draws, linear, rest
+
+        for draws, linear, rest in side_by_side(one, len(self.blocks)):  # the blocks side by side
             self._draws.append(draws)
             self._linear.append(linear)
             self._rest.append(rest)
@@ -618,6 +628,30 @@ class Workspace:
             balances = self._org_cumulative(org, pos) - org.opening_reserves + self._contracts[pos]
             out[first:first + n] = balances.min(axis=1)
         return out
+
+
+def side_by_side(work: Callable[[int], T], count: int) -> Generator[T, None, None]:
+    """work(0), ..., work(count - 1), in order, computed on the engine's threads up to
+    WORKERS ahead (numpy's draws and array passes release the interpreter's lock, so both
+    cores work); closing the generator drops the work not started and waits for the rest.
+    ``work`` must not wait on the engine's pool itself."""
+    if count < 2 or WORKERS == 1:
+        for i in range(count):
+            yield work(i)
+        return
+    pool = _pool()
+    pending: deque[Future[T]] = deque()
+    try:
+        for i in range(count):
+            pending.append(pool.submit(work, i))
+            if len(pending) >= WORKERS:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        for future in pending:
+            future.cancel()
+        wait(pending)
 
 
 def drain(steps: Generator[Any, None, T]) -> T:
