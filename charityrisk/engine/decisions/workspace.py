@@ -96,9 +96,11 @@ def shift_months(cum: np.ndarray, months: int) -> np.ndarray:
     horizon drops out, as the engine leaves out payments due after it."""
     if months == 0:
         return cum
-    out = np.zeros_like(cum)
-    if months < cum.shape[1]:
-        out[:, months:] = cum[:, :cum.shape[1] - months]
+    out = np.empty_like(cum)  # (not zeros_like: fresh zeroed pages cost more than the copy)
+    width = cum.shape[1]
+    out[:, :min(months, width)] = 0.0
+    if months < width:
+        out[:, months:] = cum[:, :width - months]
     return out
 
 
@@ -294,25 +296,27 @@ class _LinearContract:
 @dataclass(frozen=True, eq=False)
 class _RateCardContract(_LinearContract):
     """A rate card in one block with its draws fixed (the numbers reaching each stage kept in
-    ``_ContractDraws``).  Its net cash to date, for terms c with the same draws:
+    ``_ContractDraws``), as (futures, horizon) arrays of each month's flows at unit terms
+    (not running totals, unlike ``_LinearContract``: one running sum per evaluation instead
+    of one per array).  For terms c with the same draws, each month's net cash is
 
-    fees (each work month's fee-bearing referrals x that contract year's fee, to date, moved
-    fee-lag months later) + the sum over stages of price x the stage's instalments at a price
-    of 1 (each at its lag and for its number of payments, to date), moved late-payment months
-    later in the futures paid late, less the costs as in ``_LinearContract``: the same flows
-    as the engine's ``contract_flows``, summed in another order.  So a rate card's fee
-    schedule, stage prices, fee lag, late payment and costs cost a few array operations; a
-    guarantee rebuilds only the fee base, a stage's rate redraws that stage and the later
-    ones, the chance of no referrals every stage, from the kept draws (``linear_change``).
+    each work month's fee-bearing referrals x that contract year's fee, moved fee-lag months
+    later, + the sum over stages of price x the stage's instalments at a price of 1 (each at
+    its lag and for its number of payments), all moved late-payment months later in the
+    futures paid late, less cost_per_referral x referrals, fixed_monthly_cost x the fixed-cost
+    months and the exit cost: the engine's ``contract_flows``, term for term, summed in
+    another order.  So a rate card's fee schedule, stage prices, fee lag, late payment and
+    costs cost a few array operations; a guarantee rebuilds only the fee base, a stage's rate
+    redraws that stage and the later ones, the chance of no referrals every stage, from the
+    kept draws (``linear_change``, ``simulated``).
 
-    ``fee_base`` here is each month's fee-bearing referrals, not a running total; ``outcome``
+    ``referrals``, ``fee_base`` and ``work`` hold each month's, not running totals; ``outcome``
     is unused.
     """
 
-    stages: tuple[np.ndarray, ...]  # each stage's cumulative instalments at a price of 1
-    columns: np.ndarray  # the horizon columns of the contract's months within it
-    inside: np.ndarray  # those months' places in the contract
-
+    stages: tuple[np.ndarray, ...]  # each stage's instalments a month at a price of 1
+    columns: slice  # the horizon columns of the contract's months within it
+    inside: slice  # those months' places in the contract
     base: Contract  # the terms the arrays are for
     reach: tuple[np.ndarray, ...]  # the numbers reaching each stage the arrays are from
 
@@ -325,32 +329,36 @@ class _RateCardContract(_LinearContract):
         referrals = draws.referrals(c)
         reaches = draws.stage_reach(c, referrals)
         n = referrals.shape[0]
-        months = c.start_month - 1 + np.arange(c.duration_months)
-        inside = np.flatnonzero(months < horizon)
-        columns = months[inside]
+        first = c.start_month - 1
+        worked = max(0, min(c.duration_months, horizon - first))  # the contract's months within the horizon
+        columns, inside = slice(first, first + worked), slice(0, worked)
 
-        def placed(per_month: np.ndarray) -> np.ndarray:
+        def placed(per_month: np.ndarray, lag: int = 0) -> np.ndarray:
+            """(n, horizon) the contract months' values in their horizon columns, ``lag``
+            months later (what falls after the horizon left out)."""
             out = np.zeros((n, horizon))
-            out[:, columns] = per_month[:, inside]
+            k = max(0, min(worked, horizon - first - lag))
+            out[:, first + lag:first + lag + k] = per_month[:, :k]
             return out
 
         same_referrals = like is not None and draws.referrals(like.base) is referrals
         if like is not None and same_referrals and fixed_terms(like.base) == fixed_terms(c):
-            cum_referrals, work = like.referrals, like.work
+            per_month, work = like.referrals, like.work
         else:
-            cum_referrals = np.cumsum(placed(referrals), axis=1)
+            per_month = placed(referrals)
             fixed = fixed_costs(replace(c, fixed_monthly_cost=1.0), referrals)
             if not isinstance(fixed, np.ndarray):
                 work = np.zeros(horizon)
                 work[columns] = float(fixed)
-                work = np.cumsum(work)
             else:
-                work = np.cumsum(placed(np.asarray(fixed)), axis=1)
+                work = placed(np.asarray(fixed))
         if like is not None and same_referrals and \
                 like.base.guaranteed_referrals_per_month == c.guaranteed_referrals_per_month:
             fee_base = like.fee_base
-        else:
+        elif c.guaranteed_referrals_per_month > 0:
             fee_base = placed(c.fee_referrals(referrals))
+        else:
+            fee_base = per_month
         stages = []
         for k, (stage, reach) in enumerate(zip(c.outcome_payments, reaches)):
             if (like is not None and k < len(like.reach) and like.reach[k] is reach
@@ -358,36 +366,41 @@ class _RateCardContract(_LinearContract):
                 stages.append(like.stages[k])
                 continue
             # Instalments of 1 for each of those reaching the stage, from lag months after
-            # the referral, for ``payments`` months: each month's is R(t - lag) - R(t - lag -
+            # the referral for ``payments`` months: each month's is R(t - lag) - R(t - lag -
             # payments), R the running total reaching it by referral month (whole numbers
             # with count noise, so the sums are exact).
-            reached = np.cumsum(placed(reach), axis=1)
-            paid = shift_months(reached, stage.lag_months)
-            if stage.payments > 1:
-                paid = np.cumsum(paid - shift_months(reached, stage.lag_months + stage.payments), axis=1)
-            stages.append(paid)
-        return cls(cum_referrals, fee_base, np.zeros((0, horizon)), work, draws, tuple(stages), columns, inside,
+            if stage.payments == 1:
+                stages.append(placed(reach, stage.lag_months))
+            else:
+                reached = np.cumsum(placed(reach), axis=1)
+                stages.append(shift_months(reached, stage.lag_months)
+                              - shift_months(reached, stage.lag_months + stage.payments))
+        return cls(per_month, fee_base, np.zeros((0, horizon)), work, draws, tuple(stages), columns, inside,
                    c, tuple(reaches))
 
     def cumulative(self, c: Contract) -> np.ndarray:
-        fee = np.zeros(self.fee_base.shape[1])
-        fee[self.columns] = fee_by_month(c)[self.inside]
-        receipts = self.fee_base * fee
-        np.cumsum(receipts, axis=1, out=receipts)
-        receipts = shift_months(receipts, c.fee_lag_months)
+        fees = fee_by_month(c)[self.inside]
+        if fees.any():
+            fee = np.zeros(self.fee_base.shape[1])
+            fee[self.columns] = fees
+            net = shift_months(self.fee_base * fee, c.fee_lag_months)
+        else:
+            net = np.zeros(self.fee_base.shape)
         for stage, paid in zip(c.outcome_payments, self.stages):
             if stage.price:
-                receipts += stage.price * paid
+                net += stage.price * paid
         delay = c.late_payment.months
         if delay and c.late_payment.probability:
             late = self.draws.late(c.late_payment.probability)
             if late.any():
-                receipts[late] = shift_months(receipts[late], delay)
-        receipts -= c.cost_per_referral * self.referrals
-        receipts -= c.fixed_monthly_cost * self.work
+                net[late] = shift_months(net[late], delay)
+        if c.cost_per_referral:
+            net -= c.cost_per_referral * self.referrals
+        if c.fixed_monthly_cost:
+            net -= c.fixed_monthly_cost * self.work
         if c.exit_cost:
-            receipts -= np.cumsum(exit_costs(c, receipts.shape[1]))
-        return receipts
+            net -= exit_costs(c, net.shape[1])
+        return np.cumsum(net, axis=1, out=net)
 
 
 def fixed_terms(c: Contract) -> tuple:
