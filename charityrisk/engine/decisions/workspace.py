@@ -380,15 +380,18 @@ class _RateCardContract(_LinearContract):
 
     def cumulative(self, c: Contract) -> np.ndarray:
         fees = fee_by_month(c)[self.inside]
+        priced = [(stage.price, paid) for stage, paid in zip(c.outcome_payments, self.stages) if stage.price]
         if fees.any():
             fee = np.zeros(self.fee_base.shape[1])
             fee[self.columns] = fees
             net = shift_months(self.fee_base * fee, c.fee_lag_months)
+        elif priced:  # no fee: start from the first stage's payments (one pass fewer)
+            price, paid = priced.pop(0)
+            net = price * paid
         else:
             net = np.zeros(self.fee_base.shape)
-        for stage, paid in zip(c.outcome_payments, self.stages):
-            if stage.price:
-                net += stage.price * paid
+        for price, paid in priced:
+            net += price * paid
         delay = c.late_payment.months
         if delay and c.late_payment.probability:
             late = self.draws.late(c.late_payment.probability)
@@ -589,12 +592,16 @@ class Workspace:
         org = self.scenario.organisation
         if linear_change(base, c):
             def balances(pos: int) -> np.ndarray:
-                return self._charged(org, self._rest[pos] + self._linear[pos].cumulative(c))
+                cum = self._linear[pos].cumulative(c)  # a new array: the rest is added in place
+                cum += self._rest[pos]
+                return self._charged(org, cum)
         else:
             def balances(pos: int) -> np.ndarray:
                 self.block_simulations += 1
                 linear = _LinearContract.from_draws(c, self._draws[pos], self.horizon, self._linear[pos])
-                return self._charged(org, self._rest[pos] + linear.cumulative(c))
+                cum = linear.cumulative(c)
+                cum += self._rest[pos]
+                return self._charged(org, cum)
         return self._run_out(self.scenario.organisation.overdraft_facility, balances)
 
     def lowest_contract(self, index: int, c: Contract | None, charged: Organisation | None = None) -> np.ndarray:
