@@ -242,7 +242,8 @@ def _rate_card_variants(c):
     ]
 
 
-def test_a_rate_cards_terms_are_the_simulations_futures_from_its_kept_draws():
+@pytest.mark.parametrize("late_start", [False, True])
+def test_a_rate_cards_terms_are_the_simulations_futures_from_its_kept_draws(late_start):
     """Every kind of change to a rate card, answered from the Workspace's kept draws (prices,
     fee schedule, lags, late payment, costs and the guarantee without drawing anything again;
     a stage's rate, the chance of no referrals and the referrals by drawing again only what
@@ -251,6 +252,11 @@ def test_a_rate_cards_terms_are_the_simulations_futures_from_its_kept_draws():
     from test_decisions_v3 import v3
 
     s = v3()
+    if late_start:  # work past the horizon, a wind-down's fixed costs, a stage paid from the start
+        c = s.contracts[0]
+        stages = (replace(c.outcome_payments[0], lag_months=0),) + c.outcome_payments[1:]
+        s = s.with_contract(0, start_month=12, wind_down_months=2, outcome_payments=stages, exit_cost=5000.0,
+                            fixed_monthly_cost=4000.0)
     paths, seed = 6000, 4
     c = s.contracts[0]
     ws = Workspace.build(s, paths, seed)

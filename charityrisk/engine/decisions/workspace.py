@@ -296,9 +296,9 @@ class _LinearContract:
 @dataclass(frozen=True, eq=False)
 class _RateCardContract(_LinearContract):
     """A rate card in one block with its draws fixed (the numbers reaching each stage kept in
-    ``_ContractDraws``), as (futures, horizon) arrays of each month's flows at unit terms
-    (not running totals, unlike ``_LinearContract``: one running sum per evaluation instead
-    of one per array).  For terms c with the same draws, each month's net cash is
+    ``_ContractDraws``), as each month's flows at unit terms over only the columns where they
+    fall (not running totals, unlike ``_LinearContract``: one running sum per evaluation).
+    For terms c with the same draws, each month's net cash is
 
     each work month's fee-bearing referrals x that contract year's fee, moved fee-lag months
     later, + the sum over stages of price x the stage's instalments at a price of 1 (each at
@@ -310,13 +310,13 @@ class _RateCardContract(_LinearContract):
     redraws that stage and the later ones, the chance of no referrals every stage, from the
     kept draws (``linear_change``, ``simulated``).
 
-    ``referrals``, ``fee_base`` and ``work`` hold each month's, not running totals; ``outcome``
-    is unused.
+    ``referrals``, ``fee_base`` and ``work`` hold the contract's months within the horizon
+    (futures, months), from horizon column ``first``; ``outcome`` is unused.
     """
 
-    stages: tuple[np.ndarray, ...]  # each stage's instalments a month at a price of 1
-    columns: slice  # the horizon columns of the contract's months within it
-    inside: slice  # those months' places in the contract
+    stages: tuple[tuple[int, np.ndarray], ...]  # per stage: (first column, instalments at a price of 1)
+    first: int  # the horizon column of the contract's first month
+    horizon: int
     base: Contract  # the terms the arrays are for
     reach: tuple[np.ndarray, ...]  # the numbers reaching each stage the arrays are from
 
@@ -328,81 +328,70 @@ class _RateCardContract(_LinearContract):
         ``like``'s own, so a stage's rate costs only the stages it redraws."""
         referrals = draws.referrals(c)
         reaches = draws.stage_reach(c, referrals)
-        n = referrals.shape[0]
         first = c.start_month - 1
         worked = max(0, min(c.duration_months, horizon - first))  # the contract's months within the horizon
-        columns, inside = slice(first, first + worked), slice(0, worked)
-
-        def placed(per_month: np.ndarray, lag: int = 0) -> np.ndarray:
-            """(n, horizon) the contract months' values in their horizon columns, ``lag``
-            months later (what falls after the horizon left out)."""
-            out = np.zeros((n, horizon))
-            k = max(0, min(worked, horizon - first - lag))
-            out[:, first + lag:first + lag + k] = per_month[:, :k]
-            return out
-
         same_referrals = like is not None and draws.referrals(like.base) is referrals
         if like is not None and same_referrals and fixed_terms(like.base) == fixed_terms(c):
             per_month, work = like.referrals, like.work
         else:
-            per_month = placed(referrals)
+            per_month = referrals[:, :worked]
             fixed = fixed_costs(replace(c, fixed_monthly_cost=1.0), referrals)
-            if not isinstance(fixed, np.ndarray):
-                work = np.zeros(horizon)
-                work[columns] = float(fixed)
-            else:
-                work = placed(np.asarray(fixed))
+            work = (np.full(worked, float(fixed)) if not isinstance(fixed, np.ndarray)
+                    else np.asarray(fixed)[:, :worked])
         if like is not None and same_referrals and \
                 like.base.guaranteed_referrals_per_month == c.guaranteed_referrals_per_month:
             fee_base = like.fee_base
-        elif c.guaranteed_referrals_per_month > 0:
-            fee_base = placed(c.fee_referrals(referrals))
         else:
-            fee_base = per_month
+            fee_base = c.fee_referrals(per_month)
         stages = []
         for k, (stage, reach) in enumerate(zip(c.outcome_payments, reaches)):
             if (like is not None and k < len(like.reach) and like.reach[k] is reach
                     and _stage_draws(like.base)[k][1:] == (stage.lag_months, stage.payments)):
                 stages.append(like.stages[k])
                 continue
-            # Instalments of 1 for each of those reaching the stage, from lag months after
-            # the referral for ``payments`` months: each month's is R(t - lag) - R(t - lag -
-            # payments), R the running total reaching it by referral month (whole numbers
-            # with count noise, so the sums are exact).
-            if stage.payments == 1:
-                stages.append(placed(reach, stage.lag_months))
+            start = first + stage.lag_months
+            width = min(worked + stage.payments - 1, horizon - start)  # months with instalments, to the horizon
+            if worked == 0 or width <= 0:
+                stages.append((start, np.zeros((reach.shape[0], 0))))
+            elif stage.payments == 1:
+                stages.append((start, reach[:, :width]))
             else:
-                reached = np.cumsum(placed(reach), axis=1)
-                stages.append(shift_months(reached, stage.lag_months)
-                              - shift_months(reached, stage.lag_months + stage.payments))
-        return cls(per_month, fee_base, np.zeros((0, horizon)), work, draws, tuple(stages), columns, inside,
+                # Instalments of 1 for each of those reaching the stage for ``payments``
+                # months: R(t) - R(t - payments), R the running total reaching it by referral
+                # month (whole numbers with count noise, so the sums are exact).
+                reached = np.empty((reach.shape[0], worked + stage.payments - 1))
+                np.cumsum(reach[:, :worked], axis=1, out=reached[:, :worked])
+                reached[:, worked:] = reached[:, worked - 1:worked]
+                paid = reached.copy()
+                paid[:, stage.payments:] -= reached[:, :-stage.payments]
+                stages.append((start, paid[:, :width]))
+        return cls(per_month, fee_base, np.zeros((0, horizon)), work, draws, tuple(stages), first, horizon,
                    c, tuple(reaches))
 
     def cumulative(self, c: Contract) -> np.ndarray:
-        fees = fee_by_month(c)[self.inside]
-        priced = [(stage.price, paid) for stage, paid in zip(c.outcome_payments, self.stages) if stage.price]
-        if fees.any():
-            fee = np.zeros(self.fee_base.shape[1])
-            fee[self.columns] = fees
-            net = shift_months(self.fee_base * fee, c.fee_lag_months)
-        elif priced:  # no fee: start from the first stage's payments (one pass fewer)
-            price, paid = priced.pop(0)
-            net = price * paid
-        else:
-            net = np.zeros(self.fee_base.shape)
-        for price, paid in priced:
-            net += price * paid
+        n, worked = self.referrals.shape
+        horizon, first = self.horizon, self.first
+        net = np.zeros((n, horizon))
+        fees = fee_by_month(c)[:worked]
+        lag = c.fee_lag_months
+        if fees.any() and first + lag < horizon:
+            k = min(worked, horizon - first - lag)
+            net[:, first + lag:first + lag + k] = self.fee_base[:, :k] * fees[:k]
+        for stage, (start, paid) in zip(c.outcome_payments, self.stages):
+            if stage.price and paid.shape[1]:
+                net[:, start:start + paid.shape[1]] += stage.price * paid
         delay = c.late_payment.months
         if delay and c.late_payment.probability:
             late = self.draws.late(c.late_payment.probability)
             if late.any():
                 net[late] = shift_months(net[late], delay)
+        months = net[:, first:first + worked]
         if c.cost_per_referral:
-            net -= c.cost_per_referral * self.referrals
+            months -= c.cost_per_referral * self.referrals
         if c.fixed_monthly_cost:
-            net -= c.fixed_monthly_cost * self.work
+            months -= c.fixed_monthly_cost * self.work
         if c.exit_cost:
-            net -= exit_costs(c, net.shape[1])
+            net -= exit_costs(c, horizon)
         return np.cumsum(net, axis=1, out=net)
 
 
