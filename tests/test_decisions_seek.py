@@ -303,3 +303,12 @@ def test_the_workspace_draws_a_latin_hypercube_as_the_simulation_does():
     fresh = simulate(s, 3000, 2)
     assert 0.01 < fresh.p_run_out < 0.99
     assert np.array_equal(Workspace.build(s, 3000, 2).run_out(), fresh.run_out_month > 0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 40), st.integers(1, 130), st.integers(0, 2**32 - 1))
+def test_the_running_total_is_numpys_cumsum_bit_for_bit(futures, months, seed):
+    from charityrisk.engine.decisions.workspace import running_total
+
+    a = np.random.default_rng(seed).normal(0, 1e5, (futures, months))
+    assert np.array_equal(running_total(a.copy()), np.cumsum(a, axis=1))

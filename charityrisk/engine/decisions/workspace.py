@@ -104,6 +104,15 @@ def shift_months(cum: np.ndarray, months: int) -> np.ndarray:
     return out
 
 
+def running_total(a: np.ndarray) -> np.ndarray:
+    """np.cumsum(a, axis=1), in place, bit for bit (the same additions in the same order):
+    a column at a time, which for (futures, months) arrays of a block took a third to a
+    half of numpy's time along the last axis."""
+    for t in range(1, a.shape[1]):
+        a[:, t] += a[:, t - 1]
+    return a
+
+
 class _ContractDraws:
     """One contract's random draws in one block, drawn as the engine's ``contract_flows``
     draws them: through the block's ``FutureDraws`` (so through the copula when the scenario
@@ -392,7 +401,7 @@ class _RateCardContract(_LinearContract):
             months -= c.fixed_monthly_cost * self.work
         if c.exit_cost:
             net -= exit_costs(c, horizon)
-        return np.cumsum(net, axis=1, out=net)
+        return running_total(net)
 
 
 def fixed_terms(c: Contract) -> tuple:
