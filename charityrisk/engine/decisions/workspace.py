@@ -258,7 +258,7 @@ class _LinearContract:
         def worked(per_month: np.ndarray) -> np.ndarray:
             out = np.zeros((n, horizon))
             out[:, months[inside]] = per_month[:, inside]
-            return np.cumsum(out, axis=1)
+            return running_total(out)
 
         fee_base = c.fee_referrals(referrals)
         fixed = fixed_costs(replace(c, fixed_monthly_cost=1.0), referrals)
@@ -280,7 +280,7 @@ class _LinearContract:
             outcome[:, pay[-1]] += pooled.sum(axis=1)
         cum_referrals = worked(referrals)
         cum_fees = cum_referrals if fee_base is referrals else worked(fee_base)
-        return cls(cum_referrals, cum_fees, np.cumsum(outcome, axis=1), work, draws)
+        return cls(cum_referrals, cum_fees, running_total(outcome), work, draws)
 
     def cumulative(self, c: Contract) -> np.ndarray:
         fee_share = c.fee_share
@@ -481,7 +481,7 @@ class Workspace:
             total = np.zeros((n, self.horizon))
             for i, c in enumerate(s.contracts):
                 flows = contract_flows(c, i, n, self.horizon, self.seed, block, draws)
-                total += np.cumsum(flows.net(self.horizon), axis=1)
+                total += running_total(flows.net(self.horizon))
             return (draws, self._draw_income(s.organisation, draws),
                     budget_parts(s.organisation.budget, draws, self.horizon), total)
 
@@ -550,7 +550,7 @@ class Workspace:
             net = org_net_flows(core_net, parts)
         else:
             net = np.repeat(core_net[:, None], self.horizon, axis=1)
-        np.cumsum(net, axis=1, out=net)
+        running_total(net)
         net += org.opening_reserves
         return net
 
