@@ -64,7 +64,10 @@ from ..simulate import BLOCK, WORKERS, _pool, below, charge_interest, run_steps
 T = TypeVar("T")
 
 # Each block keeps a few (futures x horizon) arrays: at most about five of
-# 100,000 x 120 x 8 bytes = 96 MB.  The simulation itself allows more futures.
+# 100,000 x 120 x 8 bytes = 96 MB.  A prepared rate card keeps its draws besides (its
+# referrals and each stage's numbers, and each stage's instalments when paid over several
+# months): the Work Programme at 100,000 futures holds 421 MiB once prepared (traced),
+# the Fair Chance Fund 116 MiB.  The simulation itself allows more futures.
 MAX_DECISION_PATHS = 100_000
 
 
@@ -125,9 +128,14 @@ class _ContractDraws:
         self.n = draws.n
         self._events: dict[tuple[int, float], np.ndarray] = {}
         self._base = c
-        self._raw = self._draw_raw(c)
-        self._referrals: np.ndarray | None = None
-        self._referrals = self.referrals(c)
+        raw = self._draw_raw(c)
+        # The base referrals, and of the referrals drawn before they were zeroed only those
+        # of the futures without referrals (another chance of none needs them; the other
+        # futures' are in the base referrals): a fraction of the memory of keeping them all.
+        self._none = self.event(sampling.NO_REFERRALS, c.p_no_referrals)
+        self._zeroed = raw[self._none]
+        self._referrals = np.where(self._none[:, None], 0.0, raw)
+        del raw
         self._rate = self._draw_rate(c)
         self._successes: tuple[tuple, np.ndarray] | None = None
         # A rate card's stages as the base terms draw them: each stage's rate per future and
@@ -174,9 +182,13 @@ class _ContractDraws:
         """(futures, duration) c's referrals; the base terms' own array (the same object)
         when c draws them as the base terms do."""
         same_raw = self._raw_key(c) == self._raw_key(self._base)
-        if same_raw and c.p_no_referrals == self._base.p_no_referrals and self._referrals is not None:
+        if same_raw and c.p_no_referrals == self._base.p_no_referrals:
             return self._referrals
-        raw = self._raw if same_raw else self._draw_raw(c)
+        if same_raw:  # the base draws, the zeroed futures' put back
+            raw = self._referrals.copy()
+            raw[self._none] = self._zeroed
+        else:
+            raw = self._draw_raw(c)
         none_at_all = self.event(sampling.NO_REFERRALS, c.p_no_referrals)
         return np.where(none_at_all[:, None], 0.0, raw)
 
