@@ -22,9 +22,9 @@ from charityrisk.engine.decisions.goalseek import (
     scan,
     with_term,
 )
-from charityrisk.engine.decisions.workspace import Workspace, drain
+from charityrisk.engine.decisions.workspace import Workspace, _LinearContract, _RateCardContract, drain
 from charityrisk.engine.verdict import Verdict, verdict
-from charityrisk.model import load_scenario
+from charityrisk.model import Uncertain, load_scenario
 from charityrisk.report import decision_text
 from scenario_factory import contract, make_scenario
 
@@ -217,22 +217,98 @@ def test_scan_side_by_side_is_scan_one_at_a_time(chances):
     assert one == many and known_one == known_many
 
 
-@pytest.mark.parametrize("name", ["fee_per_referral", "outcome_payments[0].price", "outcome_payments[1].price"])
-def test_a_rate_cards_price_from_two_simulations_is_the_simulations_chance(name):
-    """A rate card's net cash is linear in one price with its draws fixed: every value of a
-    stage's price or of the fee schedule's scale, answered from two simulations per block,
-    is the chance a fresh simulation of that value gives (same futures)."""
+def _rate_card_variants(c):
+    def stages(k, **change):
+        out = list(c.outcome_payments)
+        out[k] = replace(out[k], **change)
+        return tuple(out)
+    # (change, whether the linear form answers it: nothing drawn or rebuilt)
+    return [
+        ({"fee_per_referral": tuple(1.7 * f for f in c.fee_per_referral)}, True),
+        ({"fee_per_referral": (0.0,)}, True),
+        ({"outcome_payments": stages(0, price=0.0)}, True),
+        ({"outcome_payments": stages(1, price=260.0)}, True),
+        ({"fee_lag_months": 0}, True),
+        ({"fee_lag_months": 9}, True),
+        ({"late_payment": replace(c.late_payment, months=5)}, True),
+        ({"late_payment": replace(c.late_payment, probability=0.6)}, True),
+        ({"cost_per_referral": 450.0, "fixed_monthly_cost": 4000.0, "exit_cost": 9000.0}, True),
+        ({"guaranteed_referrals_per_month": 3.0}, False),
+        ({"outcome_payments": stages(1, payments=6, lag_months=9)}, False),
+        ({"outcome_payments": stages(1, rate=Uncertain(0.3, 0.4, 0.5))}, False),
+        ({"outcome_payments": stages(0, rate=Uncertain(0.4, 0.5, 0.6))}, False),
+        ({"p_no_referrals": 0.3}, False),
+        ({"referrals_per_month": c.referrals_per_month.scaled(1.4)}, False),
+    ]
+
+
+@pytest.mark.parametrize("late_start", [False, True])
+def test_a_rate_cards_terms_are_the_simulations_futures_from_its_kept_draws(late_start):
+    """Every kind of change to a rate card, answered from the Workspace's kept draws (prices,
+    fee schedule, lags, late payment, costs and the guarantee without drawing anything again;
+    a stage's rate, the chance of no referrals and the referrals by drawing again only what
+    they change), runs out in exactly the futures a fresh simulation of it does, on two blocks
+    with correlated draws."""
+    from test_decisions_v3 import v3
+
+    s = v3()
+    if late_start:  # work past the horizon, a wind-down's fixed costs, a stage paid from the start
+        c = s.contracts[0]
+        stages = (replace(c.outcome_payments[0], lag_months=0),) + c.outcome_payments[1:]
+        s = s.with_contract(0, start_month=12, wind_down_months=2, outcome_payments=stages, exit_cost=5000.0,
+                            fixed_monthly_cost=4000.0)
+    paths, seed = 6000, 4
+    c = s.contracts[0]
+    ws = Workspace.build(s, paths, seed)
+    ws.prepare(0)
+    for change, linear in _rate_card_variants(c):
+        variant = replace(c, **change)
+        fresh = simulate(s.with_contract(0, **change), paths, seed)
+        assert 0.01 < fresh.p_run_out < 0.99, change  # the check can tell futures apart
+        before = ws.block_simulations
+        assert np.array_equal(ws.run_out_contract(0, variant), fresh.run_out_month > 0), change
+        assert ws.block_simulations - before == (0 if linear else len(ws.blocks)), change
+
+
+def test_a_stages_rate_redraws_that_stage_and_later_ones_only():
+    """The numbers reaching the stages before the one whose rate changes are the kept arrays;
+    that stage's and later ones are drawn again from their own streams (the engine's)."""
     from test_decisions_v3 import v3
 
     s = v3()
     c = s.contracts[0]
-    ws = Workspace.build(s, 1500, 4)
-    grid = goalseek.GRIDS[goalseek._seek(name).grid](c, name, s.horizon_months)
-    p = goalseek.rate_card_price(ws, 0, c, name, grid)
-    assert p is not None
-    before = ws.block_simulations
-    for i in sorted({0, 1, grid.last // 3, grid.last // 2, grid.last}):
-        fresh = simulate(s.with_contract(0, **goalseek._changes(c, name, grid, i)), 1500, 4)
-        assert p(i) == fresh.p_run_out, (name, i)
-    assert ws.block_simulations == before  # no value simulated the contract again
-    assert goalseek.rate_card_price(ws, 0, c, "fee_lag_months", goalseek.months_grid(c, "fee_lag_months", 30)) is None
+    ws = Workspace.build(s, 3000, 5)
+    ws.prepare(0)
+    draws = ws._draws[0]
+    stages = list(c.outcome_payments)
+    stages[1] = replace(stages[1], rate=Uncertain(0.3, 0.4, 0.5))
+    variant = replace(c, outcome_payments=tuple(stages))
+    base = draws.stage_reach(c, draws.referrals(c))
+    again = draws.stage_reach(variant, draws.referrals(variant))
+    assert again[0] is base[0]  # kept, not drawn again
+    assert again[1] is not base[1] and not np.array_equal(again[1], base[1])
+    kept = ws._linear[0]
+    rebuilt = _LinearContract.from_draws(variant, draws, s.horizon_months, kept)
+    assert isinstance(kept, _RateCardContract) and isinstance(rebuilt, _RateCardContract)
+    assert rebuilt.stages[0] is kept.stages[0] and rebuilt.fee_base is kept.fee_base  # nothing redone there
+    assert not np.array_equal(rebuilt.stages[1], kept.stages[1])
+    fewer = draws.stage_reach(replace(c, p_no_referrals=0.4), draws.referrals(replace(c, p_no_referrals=0.4)))
+    assert all(f is not b for f, b in zip(fewer, base))
+
+
+def test_the_workspace_draws_a_latin_hypercube_as_the_simulation_does():
+    from test_decisions_v3 import V3, v3
+
+    s = v3(simulation={**V3["simulation"], "sampling": "latin_hypercube"})
+    fresh = simulate(s, 3000, 2)
+    assert 0.01 < fresh.p_run_out < 0.99
+    assert np.array_equal(Workspace.build(s, 3000, 2).run_out(), fresh.run_out_month > 0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 40), st.integers(1, 130), st.integers(0, 2**32 - 1))
+def test_the_running_total_is_numpys_cumsum_bit_for_bit(futures, months, seed):
+    from charityrisk.engine.decisions.workspace import running_total
+
+    a = np.random.default_rng(seed).normal(0, 1e5, (futures, months))
+    assert np.array_equal(running_total(a.copy()), np.cumsum(a, axis=1))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -124,13 +125,19 @@ def stage_reach(c: Contract, referrals: np.ndarray, draws: FutureDraws, owner: i
     reach = referrals
     for k, stage in enumerate(c.outcome_payments):
         rate = draws.value(stage.rate, owner, sampling.STAGE_RATE, k)
-        if c.count_noise == "none":
-            reach = reach * rate[:, None]
-        else:
-            reach = rng(sampling.STAGE_COUNTS, k).binomial(reach.astype(np.int64),
-                                                           np.clip(rate, 0, 1)[:, None]).astype(float)
+        reach = next_stage(c, reach, rate, partial(rng, sampling.STAGE_COUNTS, k))
         out.append(reach)
     return out
+
+
+def next_stage(c: Contract, reach: np.ndarray, rate: np.ndarray,
+               rng: Callable[[], np.random.Generator]) -> np.ndarray:
+    """The numbers reaching a rate card's stage from those who reached the one before
+    (futures, duration), at the stage's rate drawn per future: binomial from the stage's own
+    stream (``rng()``), or N x rate with count_noise "none"."""
+    if c.count_noise == "none":
+        return reach * rate[:, None]
+    return rng().binomial(reach.astype(np.int64), np.clip(rate, 0, 1)[:, None]).astype(float)
 
 
 def pooled_payments(c: Contract, n: np.ndarray, s: np.ndarray) -> np.ndarray | None:

@@ -69,7 +69,7 @@ from .common import (
     workspace_steps,
 )
 from .negotiate import with_lever
-from .workspace import Workspace, _LinearContract, _RateCardContract
+from .workspace import Workspace
 
 CONTRACT_INPUTS = goal_seek_names("contracts[]")  # the field table's goal-seekable inputs
 ORGANISATION_INPUTS = goal_seek_names("organisation")
@@ -528,10 +528,6 @@ def _problem(ws: Workspace, coarse: Workspace, name: str, contract: int) -> _Pro
     grid = GRIDS[_seek(name).grid](c, name, s.horizon_months)
 
     def p_on(space: Workspace) -> Callable[[int], float]:
-        linear = rate_card_price(space, contract, c, name, grid)
-        if linear is not None:
-            return linear
-
         def p_at(i: int) -> float:
             return float(space.run_out_contract(contract, with_term(c, name, grid, i)).mean())
         return p_at
@@ -539,44 +535,6 @@ def _problem(ws: Workspace, coarse: Workspace, name: str, contract: int) -> _Pro
     return _Problem(name, f"contracts[{contract}].{name}", contract, grid, search,
                     search if coarse is ws else p_on(ws),
                     safer_low(c, name), lambda i: s.with_contract(contract, **_changes(c, name, grid, i)))
-
-
-def rate_card_price(space: Workspace, contract: int, c: Contract, name: str, grid: Grid
-                    ) -> Callable[[int], float] | None:
-    """A rate card's stage price or fee schedule (scaled as a whole), answered without
-    simulating the contract again for every value: with its draws fixed (the same stream
-    keys whatever the prices) a rate card's net cash is linear in one price, so it is
-    simulated at the price of none (besides today's, the base run's), and every value is
-    the one plus the price's share of the difference (the same, up to float rounding, as
-    simulating it: tested future by future).  None for any other input."""
-    stage = stage_input(name)
-    if c.payment_mode != "rate_card" or not (name == "fee_per_referral" or (stage and stage[1] == "price")):
-        return None
-
-    def term(i: int) -> float:  # the price, or the fee schedule's scale
-        return grid.scale(i) if grid.scale is not None else grid.value(i)
-
-    if grid.last < 1 or term(0) != 0:
-        return None
-    today = grid.current_index is not None and term(grid.current_index) > 0  # today's is simulated
-    at = grid.current_index if today and grid.current_index is not None else 1
-    space.prepare(contract)
-    nothing, unit = [], []
-    for pos in range(len(space.blocks)):
-        none = _LinearContract.from_draws(with_term(c, name, grid, 0), space._draws[pos], space.horizon)
-        some = (space._linear[pos] if today else
-                _LinearContract.from_draws(with_term(c, name, grid, at), space._draws[pos], space.horizon))
-        space.block_simulations += 1 if today else 2
-        assert isinstance(none, _RateCardContract) and isinstance(some, _RateCardContract)
-        nothing.append(space._rest[pos] + none.net)
-        unit.append((some.net - none.net) / term(at))
-    org = space.scenario.organisation
-
-    def p_at(i: int) -> float:
-        t = term(i)
-        return float(space._run_out(org.overdraft_facility,
-                                    lambda pos: space._charged(org, nothing[pos] + t * unit[pos])).mean())
-    return p_at
 
 
 def _changes(c: Contract, name: str, grid: Grid, i: int) -> dict[str, Any]:

@@ -18,7 +18,13 @@ change between such variants, and evaluates a variant as cheaply as its input al
   wind-down keeps the draws and rebuilds only the linear form;
 - a change that alters the draws (referrals, ramp-up, success rate, the chance of no
   referrals, cohorts) redraws only the streams it touches (``_ContractDraws``), with the engine's own
-  helpers and stream keys, so the numbers are the engine's.
+  helpers and stream keys, so the numbers are the engine's;
+- a rate card likewise (``_RateCardContract``): its fee schedule, stage prices, fee lag,
+  late payment and costs enter linearly or as shifts in time; a guarantee rebuilds only the
+  fee base; a stage's rate redraws that stage's numbers and the later stages' (each stage's
+  binomial stream is read in order over every future, so counts that change before it move
+  every draw after), the chance of no referrals every stage but not the referrals' Poisson
+  draws (the engine draws them before zeroing them).
 
 The base futures come from the engine's ``contract_flows``; every evaluation returns which
 futures run out, the same (up to float rounding) as ``engine.simulate`` reports for the
@@ -27,8 +33,11 @@ every kind of change.
 """
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Generator
+from concurrent.futures import Future, wait
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any, TypeVar
 
 import numpy as np
@@ -43,17 +52,22 @@ from ..cashflow import (
     cohort_totals,
     contract_flows,
     exit_costs,
+    fee_by_month,
     fixed_costs,
     monthly_referrals,
+    next_stage,
     pooled_payments,
 )
 from ..sampling import FutureDraws
-from ..simulate import BLOCK, _pool, below, charge_interest, run_steps
+from ..simulate import BLOCK, WORKERS, _pool, below, charge_interest, run_steps
 
 T = TypeVar("T")
 
 # Each block keeps a few (futures x horizon) arrays: at most about five of
-# 100,000 x 120 x 8 bytes = 96 MB.  The simulation itself allows more futures.
+# 100,000 x 120 x 8 bytes = 96 MB.  A prepared rate card keeps its draws besides (its
+# referrals and each stage's numbers, and each stage's instalments when paid over several
+# months): the Work Programme at 100,000 futures holds 421 MiB once prepared (traced),
+# the Fair Chance Fund 116 MiB.  The simulation itself allows more futures.
 MAX_DECISION_PATHS = 100_000
 
 
@@ -85,10 +99,21 @@ def shift_months(cum: np.ndarray, months: int) -> np.ndarray:
     horizon drops out, as the engine leaves out payments due after it."""
     if months == 0:
         return cum
-    out = np.zeros_like(cum)
-    if months < cum.shape[1]:
-        out[:, months:] = cum[:, :cum.shape[1] - months]
+    out = np.empty_like(cum)  # (not zeros_like: fresh zeroed pages cost more than the copy)
+    width = cum.shape[1]
+    out[:, :min(months, width)] = 0.0
+    if months < width:
+        out[:, months:] = cum[:, :width - months]
     return out
+
+
+def running_total(a: np.ndarray) -> np.ndarray:
+    """np.cumsum(a, axis=1), in place, bit for bit (the same additions in the same order):
+    a column at a time, which for (futures, months) arrays of a block took a third to a
+    half of numpy's time along the last axis."""
+    for t in range(1, a.shape[1]):
+        a[:, t] += a[:, t - 1]
+    return a
 
 
 class _ContractDraws:
@@ -103,9 +128,25 @@ class _ContractDraws:
         self.n = draws.n
         self._events: dict[tuple[int, float], np.ndarray] = {}
         self._base = c
-        self._raw = self._draw_raw(c)
+        raw = self._draw_raw(c)
+        # The base referrals, and of the referrals drawn before they were zeroed only those
+        # of the futures without referrals (another chance of none needs them; the other
+        # futures' are in the base referrals): a fraction of the memory of keeping them all.
+        self._none = self.event(sampling.NO_REFERRALS, c.p_no_referrals)
+        self._zeroed = raw[self._none]
+        self._referrals = np.where(self._none[:, None], 0.0, raw)
+        del raw
         self._rate = self._draw_rate(c)
         self._successes: tuple[tuple, np.ndarray] | None = None
+        # A rate card's stages as the base terms draw them: each stage's rate per future and
+        # the numbers reaching it, with the key they were drawn for (_stage_key).
+        self._stage_rates: list[np.ndarray] = []
+        self._reach: list[tuple[tuple, np.ndarray]] = []
+        if c.payment_mode == "rate_card":
+            self._stage_rates = [self.draws.value(st.rate, self.owner, sampling.STAGE_RATE, k)
+                                 for k, st in enumerate(c.outcome_payments)]
+            self._reach = list(zip((self._stage_key(c, k) for k in range(len(c.outcome_payments))),
+                                   self.stage_reach(c, self._referrals)))
 
     def _stream(self, quantity: int) -> np.random.Generator:
         return self.draws.rng(self.owner, quantity)
@@ -138,9 +179,46 @@ class _ContractDraws:
         return self.draws.value(c.success_rate, self.owner, sampling.SUCCESS_RATE)
 
     def referrals(self, c: Contract) -> np.ndarray:
-        raw = self._raw if self._raw_key(c) == self._raw_key(self._base) else self._draw_raw(c)
+        """(futures, duration) c's referrals; the base terms' own array (the same object)
+        when c draws them as the base terms do."""
+        same_raw = self._raw_key(c) == self._raw_key(self._base)
+        if same_raw and c.p_no_referrals == self._base.p_no_referrals:
+            return self._referrals
+        if same_raw:  # the base draws, the zeroed futures' put back
+            raw = self._referrals.copy()
+            raw[self._none] = self._zeroed
+        else:
+            raw = self._draw_raw(c)
         none_at_all = self.event(sampling.NO_REFERRALS, c.p_no_referrals)
         return np.where(none_at_all[:, None], 0.0, raw)
+
+    @staticmethod
+    def _stage_key(c: Contract, k: int) -> tuple:
+        """What the numbers reaching stage k depend on: the referrals' draws, the chance of
+        none at all, and the rates of the stages up to k (the binomial stream of a stage is
+        read in order over every future's months, so any change before it moves them all)."""
+        return (_ContractDraws._raw_key(c), c.p_no_referrals,
+                tuple(st.rate for st in c.outcome_payments[:k + 1]))
+
+    def stage_reach(self, c: Contract, referrals: np.ndarray) -> list[np.ndarray]:
+        """A rate card's numbers reaching each stage, as the engine's ``stage_reach`` draws
+        them for c (the same streams): the base terms' stages are kept up to the first stage
+        whose key differs; that stage and every later one are drawn again."""
+        out: list[np.ndarray] = []
+        reach = referrals
+        kept = True
+        base = self._base.outcome_payments
+        for k, st in enumerate(c.outcome_payments):
+            kept = kept and k < len(self._reach) and self._reach[k][0] == self._stage_key(c, k)
+            if kept:
+                reach = self._reach[k][1]
+            else:
+                same_rate = k < len(self._stage_rates) and base[k].rate == st.rate
+                rate = (self._stage_rates[k] if same_rate
+                        else self.draws.value(st.rate, self.owner, sampling.STAGE_RATE, k))
+                reach = next_stage(c, reach, rate, partial(self.draws.rng, self.owner, sampling.STAGE_COUNTS, k))
+            out.append(reach)
+        return out
 
     def late(self, probability: float) -> np.ndarray:
         return self.event(sampling.LATE, probability)
@@ -177,9 +255,13 @@ class _LinearContract:
     draws: _ContractDraws  # for the late payments of any chance
 
     @classmethod
-    def from_draws(cls, c: Contract, draws: _ContractDraws, horizon: int) -> _LinearContract:
+    def from_draws(cls, c: Contract, draws: _ContractDraws, horizon: int,
+                   like: _LinearContract | None = None) -> _LinearContract:
+        """c's linear form from the block's kept draws; ``like``, the base terms' form of the
+        same block, lends a rate card the arrays that do not change (``_RateCardContract``)."""
         if c.payment_mode == "rate_card":
-            return _RateCardContract.simulated(c, draws, horizon)
+            return _RateCardContract.simulated(c, draws, horizon,
+                                               like if isinstance(like, _RateCardContract) else None)
         referrals = draws.referrals(c)
         n = referrals.shape[0]
         months = c.start_month - 1 + np.arange(c.duration_months)
@@ -188,7 +270,7 @@ class _LinearContract:
         def worked(per_month: np.ndarray) -> np.ndarray:
             out = np.zeros((n, horizon))
             out[:, months[inside]] = per_month[:, inside]
-            return np.cumsum(out, axis=1)
+            return running_total(out)
 
         fee_base = c.fee_referrals(referrals)
         fixed = fixed_costs(replace(c, fixed_monthly_cost=1.0), referrals)
@@ -210,7 +292,7 @@ class _LinearContract:
             outcome[:, pay[-1]] += pooled.sum(axis=1)
         cum_referrals = worked(referrals)
         cum_fees = cum_referrals if fee_base is referrals else worked(fee_base)
-        return cls(cum_referrals, cum_fees, np.cumsum(outcome, axis=1), work, draws)
+        return cls(cum_referrals, cum_fees, running_total(outcome), work, draws)
 
     def cumulative(self, c: Contract) -> np.ndarray:
         fee_share = c.fee_share
@@ -234,22 +316,109 @@ class _LinearContract:
 
 @dataclass(frozen=True, eq=False)
 class _RateCardContract(_LinearContract):
-    """A rate card in one block: its cumulative net cash simulated by the engine's own
-    ``contract_flows`` from the block's draws (the same streams, so the same futures), for
-    these terms only; any change to them simulates it again (``linear_change`` is False)."""
+    """A rate card in one block with its draws fixed (the numbers reaching each stage kept in
+    ``_ContractDraws``), as each month's flows at unit terms over only the columns where they
+    fall (not running totals, unlike ``_LinearContract``: one running sum per evaluation).
+    For terms c with the same draws, each month's net cash is
 
-    net: np.ndarray  # (futures, horizon) cumulative receipts less costs
+    each work month's fee-bearing referrals x that contract year's fee, moved fee-lag months
+    later, + the sum over stages of price x the stage's instalments at a price of 1 (each at
+    its lag and for its number of payments), all moved late-payment months later in the
+    futures paid late, less cost_per_referral x referrals, fixed_monthly_cost x the fixed-cost
+    months and the exit cost: the engine's ``contract_flows``, term for term, summed in
+    another order.  So a rate card's fee schedule, stage prices, fee lag, late payment and
+    costs cost a few array operations; a guarantee rebuilds only the fee base, a stage's rate
+    redraws that stage and the later ones, the chance of no referrals every stage, from the
+    kept draws (``linear_change``, ``simulated``).
+
+    ``referrals``, ``fee_base`` and ``work`` hold the contract's months within the horizon
+    (futures, months), from horizon column ``first``; ``outcome`` is unused.
+    """
+
+    stages: tuple[tuple[int, np.ndarray], ...]  # per stage: (first column, instalments at a price of 1)
+    first: int  # the horizon column of the contract's first month
+    horizon: int
+    base: Contract  # the terms the arrays are for
+    reach: tuple[np.ndarray, ...]  # the numbers reaching each stage the arrays are from
 
     @classmethod
-    def simulated(cls, c: Contract, draws: _ContractDraws, horizon: int) -> _RateCardContract:
-        block = draws.draws
-        flows = contract_flows(replace(c, id=draws.owner), 0, draws.n, horizon, block.seed, block.chunk, block)
-        cum = np.cumsum(flows.net(horizon), axis=1)
-        empty = np.zeros((0, horizon))
-        return cls(empty, empty, empty, np.zeros(horizon), draws, cum)
+    def simulated(cls, c: Contract, draws: _ContractDraws, horizon: int,
+                  like: _RateCardContract | None = None) -> _RateCardContract:
+        """c's arrays from the block's draws; those that c draws as ``like`` did (the same
+        referrals, the same numbers reaching a stage with its lag and instalments) are
+        ``like``'s own, so a stage's rate costs only the stages it redraws."""
+        referrals = draws.referrals(c)
+        reaches = draws.stage_reach(c, referrals)
+        first = c.start_month - 1
+        worked = max(0, min(c.duration_months, horizon - first))  # the contract's months within the horizon
+        same_referrals = like is not None and draws.referrals(like.base) is referrals
+        if like is not None and same_referrals and fixed_terms(like.base) == fixed_terms(c):
+            per_month, work = like.referrals, like.work
+        else:
+            per_month = referrals[:, :worked]
+            fixed = fixed_costs(replace(c, fixed_monthly_cost=1.0), referrals)
+            work = (np.full(worked, float(fixed)) if not isinstance(fixed, np.ndarray)
+                    else np.asarray(fixed)[:, :worked])
+        if like is not None and same_referrals and \
+                like.base.guaranteed_referrals_per_month == c.guaranteed_referrals_per_month:
+            fee_base = like.fee_base
+        else:
+            fee_base = c.fee_referrals(per_month)
+        stages = []
+        for k, (stage, reach) in enumerate(zip(c.outcome_payments, reaches)):
+            if (like is not None and k < len(like.reach) and like.reach[k] is reach
+                    and _stage_draws(like.base)[k][1:] == (stage.lag_months, stage.payments)):
+                stages.append(like.stages[k])
+                continue
+            start = first + stage.lag_months
+            width = min(worked + stage.payments - 1, horizon - start)  # months with instalments, to the horizon
+            if worked == 0 or width <= 0:
+                stages.append((start, np.zeros((reach.shape[0], 0))))
+            elif stage.payments == 1:
+                stages.append((start, reach[:, :width]))
+            else:
+                # Instalments of 1 for each of those reaching the stage for ``payments``
+                # months: R(t) - R(t - payments), R the running total reaching it by referral
+                # month (whole numbers with count noise, so the sums are exact).
+                reached = np.empty((reach.shape[0], worked + stage.payments - 1))
+                np.cumsum(reach[:, :worked], axis=1, out=reached[:, :worked])
+                reached[:, worked:] = reached[:, worked - 1:worked]
+                paid = reached.copy()
+                paid[:, stage.payments:] -= reached[:, :-stage.payments]
+                stages.append((start, paid[:, :width]))
+        return cls(per_month, fee_base, np.zeros((0, horizon)), work, draws, tuple(stages), first, horizon,
+                   c, tuple(reaches))
 
     def cumulative(self, c: Contract) -> np.ndarray:
-        return self.net.copy()
+        n, worked = self.referrals.shape
+        horizon, first = self.horizon, self.first
+        net = np.zeros((n, horizon))
+        fees = fee_by_month(c)[:worked]
+        lag = c.fee_lag_months
+        if fees.any() and first + lag < horizon:
+            k = min(worked, horizon - first - lag)
+            net[:, first + lag:first + lag + k] = self.fee_base[:, :k] * fees[:k]
+        for stage, (start, paid) in zip(c.outcome_payments, self.stages):
+            if stage.price and paid.shape[1]:
+                net[:, start:start + paid.shape[1]] += stage.price * paid
+        delay = c.late_payment.months
+        if delay and c.late_payment.probability:
+            late = self.draws.late(c.late_payment.probability)
+            if late.any():
+                net[late] = shift_months(net[late], delay)
+        months = net[:, first:first + worked]
+        if c.cost_per_referral:
+            months -= c.cost_per_referral * self.referrals
+        if c.fixed_monthly_cost:
+            months -= c.fixed_monthly_cost * self.work
+        if c.exit_cost:
+            net -= exit_costs(c, horizon)
+        return running_total(net)
+
+
+def fixed_terms(c: Contract) -> tuple:
+    """What a contract's fixed-cost months depend on besides its referrals."""
+    return (c.wind_down_months, c.duration_months, c.start_month)
 
 
 # Terms the linear form covers with the same draws and the same fee base and fixed months;
@@ -258,11 +427,25 @@ class _RateCardContract(_LinearContract):
 LINEAR_TERMS = frozenset(names_where("contracts[]", "linear") + ("extra",))
 
 
+# A rate card's linear form also covers its fee schedule and its stages' prices.
+RATE_CARD_LINEAR_TERMS = LINEAR_TERMS | {"fee_per_referral", "outcome_payments"}
+
+
+def _stage_draws(c: Contract) -> tuple:
+    """What a rate card's stage arrays depend on besides the draws: each stage's rate, lag
+    and number of instalments (not its price or name)."""
+    return tuple((st.rate, st.lag_months, st.payments) for st in c.outcome_payments)
+
+
 def linear_change(base: Contract, c: Contract) -> bool:
-    """Whether c differs from base only in terms the linear form covers (never a rate card:
-    its stages are simulated again)."""
-    if "rate_card" in (base.payment_mode, c.payment_mode):
+    """Whether c differs from base only in terms the linear form covers: for a rate card also
+    its fee schedule and its stages' prices."""
+    if base.payment_mode != c.payment_mode:
         return False
+    if c.payment_mode == "rate_card":
+        return (_stage_draws(base) == _stage_draws(c)
+                and all(getattr(base, f) == getattr(c, f) for f in Contract.__dataclass_fields__
+                        if f not in RATE_CARD_LINEAR_TERMS))
     return all(getattr(base, f) == getattr(c, f) for f in Contract.__dataclass_fields__
                if f not in LINEAR_TERMS)
 
@@ -300,23 +483,27 @@ class Workspace:
     # ------------------------------------------------------------------ building
 
     def build_steps(self) -> Generator[None, None, Workspace]:
-        """Simulate the base scenario's contracts block by block (yields after each)."""
+        """Simulate the base scenario's contracts block by block, the blocks side by side on
+        the engine's threads (yields after each, in order)."""
         s = self.scenario
-        for block, _, n in self.blocks:
-            draws = FutureDraws(self.seed, block, n, s.correlation)
-            self._future_draws.append(draws)
-            self._income.append(self._draw_income(s.organisation, draws))
-            self._budget.append(budget_parts(s.organisation.budget, draws, self.horizon))
+
+        def one(pos: int) -> tuple[FutureDraws, np.ndarray, dict[str, BudgetPart], np.ndarray]:
+            block, _, n = self.blocks[pos]
+            draws = FutureDraws(self.seed, block, n, s.correlation, s.settings.sampling)
             total = np.zeros((n, self.horizon))
             for i, c in enumerate(s.contracts):
                 flows = contract_flows(c, i, n, self.horizon, self.seed, block, draws)
-                total += np.cumsum(flows.net(self.horizon), axis=1)
-                self.block_simulations += 1
-                yield None
+                total += running_total(flows.net(self.horizon))
+            return (draws, self._draw_income(s.organisation, draws),
+                    budget_parts(s.organisation.budget, draws, self.horizon), total)
+
+        for draws, income, budget, total in side_by_side(one, len(self.blocks)):
+            self._future_draws.append(draws)
+            self._income.append(income)
+            self._budget.append(budget)
             self._contracts.append(total)
-            if not s.contracts:
-                self.block_simulations += 1
-                yield None
+            self.block_simulations += max(1, len(s.contracts))
+            yield None
         return self
 
     def build_work(self) -> int:
@@ -334,12 +521,16 @@ class Workspace:
         self._prepared, self._draws, self._linear, self._rest = None, [], [], []
         c = self.scenario.contracts[index]
         alone = len(self.scenario.contracts) == 1
-        for pos in range(len(self.blocks)):
+
+        def one(pos: int) -> tuple[_ContractDraws, _LinearContract, np.ndarray]:
             draws = _ContractDraws(c, index, self._future_draws[pos])
             linear = _LinearContract.from_draws(c, draws, self.horizon)
             rest = self._org_cumulative(self.scenario.organisation, pos)
             if not alone:
                 rest += self._contracts[pos] - linear.cumulative(c)
+            return draws, linear, rest
+
+        for draws, linear, rest in side_by_side(one, len(self.blocks)):  # the blocks side by side
             self._draws.append(draws)
             self._linear.append(linear)
             self._rest.append(rest)
@@ -371,7 +562,7 @@ class Workspace:
             net = org_net_flows(core_net, parts)
         else:
             net = np.repeat(core_net[:, None], self.horizon, axis=1)
-        np.cumsum(net, axis=1, out=net)
+        running_total(net)
         net += org.opening_reserves
         return net
 
@@ -411,12 +602,16 @@ class Workspace:
         org = self.scenario.organisation
         if linear_change(base, c):
             def balances(pos: int) -> np.ndarray:
-                return self._charged(org, self._rest[pos] + self._linear[pos].cumulative(c))
+                cum = self._linear[pos].cumulative(c)  # a new array: the rest is added in place
+                cum += self._rest[pos]
+                return self._charged(org, cum)
         else:
             def balances(pos: int) -> np.ndarray:
                 self.block_simulations += 1
-                linear = _LinearContract.from_draws(c, self._draws[pos], self.horizon)
-                return self._charged(org, self._rest[pos] + linear.cumulative(c))
+                linear = _LinearContract.from_draws(c, self._draws[pos], self.horizon, self._linear[pos])
+                cum = linear.cumulative(c)
+                cum += self._rest[pos]
+                return self._charged(org, cum)
         return self._run_out(self.scenario.organisation.overdraft_facility, balances)
 
     def lowest_contract(self, index: int, c: Contract | None, charged: Organisation | None = None) -> np.ndarray:
@@ -443,7 +638,7 @@ class Workspace:
             linear = self._linear[pos]
             if rebuild:
                 self.block_simulations += 1
-                linear = _LinearContract.from_draws(c, self._draws[pos], self.horizon)
+                linear = _LinearContract.from_draws(c, self._draws[pos], self.horizon, linear)
             balances = self._charged(charged, self._rest[pos] + linear.cumulative(c) + shift)
             out[first:first + n] = balances.min(axis=1)
         return out
@@ -463,6 +658,30 @@ class Workspace:
             balances = self._org_cumulative(org, pos) - org.opening_reserves + self._contracts[pos]
             out[first:first + n] = balances.min(axis=1)
         return out
+
+
+def side_by_side(work: Callable[[int], T], count: int) -> Generator[T, None, None]:
+    """work(0), ..., work(count - 1), in order, computed on the engine's threads up to
+    WORKERS ahead (numpy's draws and array passes release the interpreter's lock, so both
+    cores work); closing the generator drops the work not started and waits for the rest.
+    ``work`` must not wait on the engine's pool itself."""
+    if count < 2 or WORKERS == 1:
+        for i in range(count):
+            yield work(i)
+        return
+    pool = _pool()
+    pending: deque[Future[T]] = deque()
+    try:
+        for i in range(count):
+            pending.append(pool.submit(work, i))
+            if len(pending) >= WORKERS:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        for future in pending:
+            future.cancel()
+        wait(pending)
 
 
 def drain(steps: Generator[Any, None, T]) -> T:
