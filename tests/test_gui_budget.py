@@ -314,7 +314,7 @@ def test_an_end_month_before_the_start_is_marked_on_its_cell_and_kept(qtbot, thr
     assert t.cell_text(1, "end_month") == "3"  # what was typed stays
     item = t.grid.item(1, KEYS.index("end_month"))
     assert reason in item.toolTip() and not item.icon().isNull()
-    assert "Line 2 “Staff”, To month" in t.problems_label.text() and t.problems_label.isVisible()
+    assert "Line 2 “Staff”, Last month" in t.problems_label.text() and t.problems_label.isVisible()
     assert "1 value needs fixing" in window.form.summary.text()
 
     type_cell(qtbot, window, 1, "end_month", "4")  # a new reason replaces the old one

@@ -6,7 +6,7 @@ lines as the scenario file's dicts and lets ``scenario_from_dict`` judge them, l
 the form: what the user types stays in its cell even when it cannot be read ("65kk" is kept,
 marked, with the reason), so nothing typed is lost.
 
-Cells are named by their key (``COLUMNS``); a problem whose path is
+Cells are named by their key (``KEYS``), and headed from the field table's rows; a problem whose path is
 ``organisation.budget[2].end_month`` marks row 2's "To month" cell: a pale red fill, a warning
 icon, the reason in its tooltip and a line in the note under the table (colour is never the
 only signal).
@@ -28,7 +28,6 @@ from ..model import fields as F
 from ..model.calendar import month_name, parse_first_month
 from ..model.money import MoneyError, format_money, parse_money
 from ..model.problems import Problem
-from .fields import Unit, plain_reason
 from .list_table import CELL_PADDING, INVALID_FILL, CellError, ListGrid, ListTable
 from .pattern_dialog import PatternDialog
 
@@ -37,21 +36,10 @@ __all__ = ["BudgetTable", "CellError", "INVALID_FILL", "ListGrid"]
 OWNER = "organisation.budget[]"
 LIST_KEY = "organisation.budget"
 
-# (key in the line, column heading, the field-table row's name, unit for messages)
-COLUMNS: tuple[tuple[str, str, str, str], ...] = (
-    ("name", "Name", "name", "count"),
-    ("kind", "Income\nor cost", "kind", "count"),
-    ("monthly_amounts", "Each\ntime", "monthly_amounts", "money"),
-    ("amount.low", "Low\n(£)", "amount", "money"),
-    ("amount.likely", "Most\nlikely (£)", "amount", "money"),
-    ("amount.high", "High\n(£)", "amount", "money"),
-    ("start_month", "From\nmonth", "start_month", "whole"),
-    ("end_month", "To\nmonth", "end_month", "whole"),
-    ("every_months", "How\noften", "every_months", "whole"),
-    ("growth_per_year", "Yearly\ngrowth (%)", "growth_per_year", "percent"),
-    ("probability", "Chance it\nhappens (%)", "probability", "percent"),
-)
-KEYS = tuple(c[0] for c in COLUMNS)
+# The columns: a key of the line each (the amount's three ends), headed from its field-table
+# row (gui.list_table.column_heading).
+KEYS = ("name", "kind", "monthly_amounts", "amount.low", "amount.likely", "amount.high", "start_month",
+        "end_month", "every_months", "growth_per_year", "probability")
 # Where Enter stops, typing a new line across: the most likely amount fills low and high while
 # they are one figure (a rent, a salary), so it skips them and the months' pattern (a dialog);
 # Tab and the arrows reach every cell.
@@ -66,17 +54,16 @@ OFTEN_WORDS = {"monthly": 1, "every month": 1, "quarterly": 3, "every quarter": 
 END_WORDS = ("", "end", "the end", "to the end")
 VISIBLE_ROWS = (3, 8)  # the table shows at least 3 and at most 8 rows before it scrolls
 
-NEW_LINE: dict[str, Any] = {"name": "New line", "kind": "cost",
-                            "amount": {"low": 0, "likely": 0, "high": 0}, "start_month": 1,
-                            "end_month": None, "every_months": 1, "growth_per_year": 0.0,
-                            "probability": 1.0}
+PATTERN_KEY = "monthly_amounts"
+# A new line: the rows' examples and defaults, one amount each time (a pattern and its scale
+# come from the months' dialog; a scale without a pattern is refused).
+NEW_LINE: dict[str, Any] = {key: value for key, value in F.example_dict(OWNER).items()
+                            if key not in (PATTERN_KEY, "scale")}
 
 
 def _row(key: str) -> F.FieldSpec:
-    return F.spec_of(OWNER, COLUMNS[KEYS.index(key)][2])
+    return F.spec_of(OWNER, key.partition(".")[0])
 
-
-PATTERN_KEY = "monthly_amounts"
 PATTERN_TIP = ("The same amount each time (low / most likely / high), or a pattern: a different amount "
                "for each month. Enter or double-click opens the months, to type or paste from a "
                "spreadsheet. For a line with a pattern, low / most likely / high are the scale of the "
@@ -290,7 +277,8 @@ class _ChoiceDelegate(QStyledItemDelegate):
 class BudgetTable(ListTable):
     """Budget lines: the table, its buttons and the note under it (``gui.list_table``)."""
 
-    COLUMNS = COLUMNS
+    OWNER = OWNER
+    COLUMN_KEYS = KEYS
     ROW_WORD = "Line"
     A_ROW = "a line"
     MAX_ROWS = F.MAX_ITEMS[LIST_KEY]
@@ -361,9 +349,6 @@ class BudgetTable(ListTable):
         self._show_marks()
 
     # ----- the columns -----------------------------------------------------------------------------
-    def _reason(self, problem: Any, key: str) -> str:
-        return plain_reason(problem, Unit(COLUMNS[KEYS.index(key)][3]))
-
     def _column_tip(self, key: str) -> str:
         return column_tip(key)
 
@@ -396,7 +381,7 @@ class BudgetTable(ListTable):
 
     def _new_item(self) -> dict:
         line = copy.deepcopy(NEW_LINE)
-        line["name"] = self._unique_name("New line")
+        line["name"] = self._unique_name(NEW_LINE["name"])
         return line
 
     def _rebuild(self, select: int = -1, column: int = -1) -> None:

@@ -42,7 +42,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .fields import ERROR_COLOUR
+from ..model import fields as F
+from .fields import ERROR_COLOUR, Unit, plain_reason
 from .parts import unique_name
 
 INVALID_FILL = QColor("#fdecea")
@@ -55,6 +56,55 @@ TIP_KEYS = ("Enter or F2 edits a cell; Tab moves along the row, Ctrl+Tab leaves 
             "Ctrl+D duplicates it, Delete removes it, Alt+Up/Down moves it.")
 HINT = QAbstractItemDelegate.EndEditHint
 CELL_PADDING = 14  # a cell's margins and focus frame, beside its text (and icon)
+
+
+# The columns of a low / most likely / high guess (``FieldSpec.uncertain``), after its key's dot.
+GUESS_WORDS = {"low": "low", "likely": "Most likely", "high": "High"}
+HEADING_UNITS = ("£", "%")  # shown in a heading; months and counts are said by the words
+# How a column's values are said in its messages: a month number or a count of months is a
+# bare whole number there ("Must be between 1 and 120"), as it is in its cell.
+MESSAGE_UNITS = {"money": "money", "fraction": "percent", "months": "whole", "whole": "whole"}
+
+
+def wrap_heading(words: str) -> str:
+    """Two lines of a heading, broken at the space that makes the longer line shortest (never
+    after a one-letter word: "Growth / a year"), so that a column is as narrow as its heading
+    allows; one word stays whole."""
+    parts = words.split()
+    breaks = [i for i in range(1, len(parts)) if len(parts[i - 1]) > 1]
+    if not breaks:
+        return words
+    best = min(breaks, key=lambda i: (max(len(" ".join(parts[:i])), len(" ".join(parts[i:]))), i))
+    return " ".join(parts[:best]) + "\n" + " ".join(parts[best:])
+
+
+def column_words(owner: str, key: str) -> str:
+    """A column's heading on one line, from its field-table row: the row's words (``column``,
+    else its label) and its unit if £ or %; a guess's columns "<words> low", "Most likely",
+    "High".  ``key`` is the row's name, or for a guess the name and the end
+    ("amount.likely")."""
+    name, _, end = key.partition(".")
+    row = F.spec_of(owner, name)
+    if row.uncertain and end in GUESS_WORDS:
+        words = f"{row.column or row.label} {GUESS_WORDS[end]}" if end == "low" else GUESS_WORDS[end]
+    else:
+        row = F.spec_of(owner, key)
+        words = row.column or row.label
+    if row.unit in HEADING_UNITS and row.is_number:
+        words += f" ({row.unit})"
+    return words
+
+
+def column_heading(owner: str, key: str) -> str:
+    """A column's heading as the table shows it, on two lines (``wrap_heading``)."""
+    return wrap_heading(column_words(owner, key))
+
+
+def message_unit(owner: str, key: str) -> Unit:
+    """How a column's values are said in its messages, from its row's kind."""
+    row = F.spec_of(owner, key.partition(".")[0])
+    # a list of numbers (a pattern's amounts) is said in its items' unit
+    return Unit(MESSAGE_UNITS.get(row.kind) or {"£": "money", "%": "percent"}.get(row.unit, "count"))
 
 
 class CellError(ValueError):
@@ -145,13 +195,15 @@ class ListGrid(QTableWidget):
 class ListTable(QWidget):
     """The table, its buttons and the note under it, for a list of dicts.
 
-    A subclass names its columns (``COLUMNS``: key, heading, ...), the word for a row in the
+    A subclass names the field table's owner of its items (``OWNER``) and its columns
+    (``COLUMN_KEYS``, headed from the owner's rows by ``column_heading``), the word for a row in the
     note (``ROW_WORD``), and says how a cell is shown, read and written (``_text``, ``_tip``,
     ``_parse``, ``_put``, ``_get``)."""
 
     edited = Signal()  # after every user edit (never when the list is set from outside)
 
-    COLUMNS: tuple[tuple[str, ...], ...] = ()
+    OWNER = ""
+    COLUMN_KEYS: tuple[str, ...] = ()
     ROW_WORD = "Line"
     A_ROW = "a line"
     MAX_ROWS = 200
@@ -165,7 +217,8 @@ class ListTable(QWidget):
     def __init__(self, name: str, accessible: str, tip: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName(name)
-        self.KEYS = tuple(c[0] for c in self.COLUMNS)
+        self.KEYS = self.COLUMN_KEYS
+        self.headings = [column_heading(self.OWNER, key) for key in self.KEYS]
         self._items: list[Any] = []
         self._typed: list[dict[str, str]] = []  # per item: key -> why its text cannot be read
         self._marks: dict[tuple[int, int], str] = {}  # (row, column) -> reason from validation
@@ -181,11 +234,11 @@ class ListTable(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
-        self.grid = ListGrid(0, len(self.COLUMNS))
+        self.grid = ListGrid(0, len(self.KEYS))
         self.grid.setObjectName(f"{name}.table")
         self.grid.setAccessibleName(accessible)
         self.grid.setToolTip(f"{tip} {TIP_KEYS.format(a=self.A_ROW)}")
-        self.grid.setHorizontalHeaderLabels([c[1] for c in self.COLUMNS])
+        self.grid.setHorizontalHeaderLabels(self.headings)
         for col, key in enumerate(self.KEYS):
             header = self.grid.horizontalHeaderItem(col)
             if header is not None:
@@ -293,7 +346,7 @@ class ListTable(QWidget):
         return len(self._items)
 
     def _reason(self, problem: Any, key: str) -> str:
-        raise NotImplementedError
+        return plain_reason(problem, message_unit(self.OWNER, key))
 
     # ----- the interface the form uses ---------------------------------------------------------
     def _set_items(self, items: list, select: int) -> None:
@@ -438,7 +491,7 @@ class ListTable(QWidget):
             self._loading -= 1
         self.grid.resizeColumnsToContents()
         first, rest = self.MIN_WIDTHS
-        for c in range(len(self.COLUMNS)):
+        for c in range(len(self.KEYS)):
             self.grid.setColumnWidth(c, max(self.grid.columnWidth(c), rest if c else first))
         self._fit_columns()
         if 0 <= select < len(self._items):
@@ -465,7 +518,7 @@ class ListTable(QWidget):
         """Widen (never narrow, so nothing jumps under the pointer) every column whose text,
         or its heading, would be cut."""
         header = self.grid.horizontalHeader()
-        for c in range(len(self.COLUMNS)):
+        for c in range(len(self.KEYS)):
             need = max([header.sectionSizeHint(c)]
                        + [self.text_room(r, c) for r in range(self.grid.rowCount())])
             if self.grid.columnWidth(c) < need:
@@ -494,7 +547,7 @@ class ListTable(QWidget):
                         cell.setData(Qt.ItemDataRole.AccessibleDescriptionRole, reason)
                     if reason:
                         name = self._get(self._items[row], "name") or "(no name)"
-                        what = self.COLUMNS[col][1].replace("\n", " ")
+                        what = self.headings[col].replace("\n", " ")
                         notes.append(f"• {self.ROW_WORD} {row + 1} “{name}”, {what}: {reason}")
             notes += [f"• {text}" for text in self._list_problems]
             self._show_note(notes)

@@ -29,29 +29,20 @@ from .list_table import CellError, ListTable
 
 OWNER = "contracts[].outcome_payments[]"
 
-# (key in the stage, column heading, the field-table row's name, unit for messages)
-COLUMNS: tuple[tuple[str, str, str, str], ...] = (
-    ("name", "Outcome", "name", "count"),
-    ("price", "Price\n(£)", "price", "money"),
-    ("rate.low", "Reach it\nlow (%)", "rate", "percent"),
-    ("rate.likely", "Most\nlikely (%)", "rate", "percent"),
-    ("rate.high", "High\n(%)", "rate", "percent"),
-    ("lag_months", "Months\nafter", "lag_months", "whole"),
-    ("payments", "Monthly\npayments", "payments", "whole"),
-)
-KEYS = tuple(c[0] for c in COLUMNS)
+# The columns: a key of the stage each (a guess's three ends), headed from its field-table row
+# (gui.list_table.column_heading).
+KEYS = ("name", "price", "rate.low", "rate.likely", "rate.high", "lag_months", "payments")
 RATE_KEYS = ("rate.low", "rate.likely", "rate.high")
 VISIBLE_ROWS = (2, 6)
 
-NEW_STAGE: dict[str, Any] = {"name": "Outcome", "price": 0, "rate": {"low": 0.3, "likely": 0.4, "high": 0.5},
-                             "lag_months": 6, "payments": 1}
+NEW_STAGE: dict[str, Any] = F.example_dict(OWNER)  # the rows' examples and defaults
 
 
 def column_tip(key: str) -> str:
     how = {"price": "Type 1200, 1.2k or £1,200.", "rate.low": "Low guess, e.g. 30 for 30%.",
            "rate.likely": "Most likely, e.g. 40 for 40%.", "rate.high": "High guess, e.g. 50 for 50%.",
            "lag_months": "Whole months, e.g. 6.", "payments": "1 for one payment, 12 for a year of them."}
-    return f"{F.spec_of(OWNER, COLUMNS[KEYS.index(key)][2]).tip} {how.get(key, '')}".strip()
+    return f"{F.spec_of(OWNER, key.partition('.')[0]).tip} {how.get(key, '')}".strip()
 
 
 def parse_cell(key: str, text: str) -> Any:
@@ -124,7 +115,8 @@ def columns_for(sub: str) -> list[int]:
 class StagesTable(ListTable):
     """A rate card's stages: the table, its buttons and the note under it (``gui.list_table``)."""
 
-    COLUMNS = COLUMNS
+    OWNER = OWNER
+    COLUMN_KEYS = KEYS
     ROW_WORD = "Stage"
     A_ROW = "a stage"
     MAX_ROWS = MAX_STAGES
@@ -179,9 +171,6 @@ class StagesTable(ListTable):
         self._show_marks()
 
     # ----- the columns -----------------------------------------------------------------------------
-    def _reason(self, problem: Any, key: str) -> str:
-        return plain_reason(problem, Unit(COLUMNS[KEYS.index(key)][3]))
-
     def _column_tip(self, key: str) -> str:
         return column_tip(key)
 
@@ -199,7 +188,7 @@ class StagesTable(ListTable):
 
     def _new_item(self) -> dict:
         stage = copy.deepcopy(NEW_STAGE)
-        stage["name"] = self._unique_name("Outcome")
+        stage["name"] = self._unique_name(NEW_STAGE["name"])
         return stage
 
     def _insert_at(self) -> int:

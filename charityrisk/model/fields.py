@@ -226,6 +226,10 @@ class FieldSpec:
     # set" (None), a grey note beside it, the row it is shown after (rather than in table
     # order) and whether a rate card's stages table follows it.
     heading: str = ""
+    # Its heading in a list's table (gui.list_table) when the label does not name what the
+    # cells show ("How often" over "monthly"); for a low / likely / high guess, the words
+    # before its first column's "low" ("" = the label).
+    column: str = ""
     step: int | None = None
     none_text: str = ""
     side_hint: bool = False
@@ -428,16 +432,17 @@ FIELDS: tuple[FieldSpec, ...] = (
               reason=f"at most {MAX_BUDGET_LINES} lines: a budget, not a ledger",
               tip="Your own income and cost lines, on top of other income and core costs."),
     # ----- a budget line (version 2) -----------------------------------------------------
-    FieldSpec("organisation.budget[].name", "Name", "", "text", hi=MAX_TEXT, since=2, in_form=False,
+    FieldSpec("organisation.budget[].name", "Name", "", "text", hi=MAX_TEXT, since=2, in_form=False, example="New line",
               reason=f"at most {MAX_TEXT} characters", tip="What the line is, e.g. \"Rent\" or \"December appeal\"."),
     FieldSpec("organisation.budget[].kind", "Income or cost", "", "choice", choices=BUDGET_KINDS, since=2,
-              in_form=False, tip="Whether the line brings money in or takes it out."),
+              in_form=False, example="cost", tip="Whether the line brings money in or takes it out."),
     FieldSpec("organisation.budget[].amount", "Amount each time", "£", "money", 0, MAX_MONEY, uncertain=True,
               since=2, in_form=False, reason=_MONEY_REASON + "; a cost is a cost line, not a negative amount",
-              tornado=Tornado("relative", 0.10, lo=0), report_label="Amount",
+              tornado=Tornado("relative", 0.10, lo=0), report_label="Amount", column="Amount",
+              example={"low": 0, "likely": 0, "high": 0},
               tip="The amount of each payment; give a low, a most likely and a high guess if unsure."),
     FieldSpec("organisation.budget[].monthly_amounts", "Amount each month", "£", "list", 1, MAX_HORIZON,
-              default=None, since=3, in_form=False,
+              default=None, since=3, in_form=False, column="Each time",
               reason=f"1 to {MAX_HORIZON} amounts of at least £0; instead of one amount, with every month",
               tip="A different amount for each month from the first month on (12 amounts make a yearly "
                   "pattern, such as donations that peak in December); after the last the list starts again."),
@@ -454,7 +459,7 @@ FIELDS: tuple[FieldSpec, ...] = (
               since=2, in_form=False, reason=_MONTHS_REASON + ", not before the first month",
               tip="The last month the line can fall in; left out, the last month looked at."),
     FieldSpec("organisation.budget[].every_months", "Every", "months", "months", 1, 12, default=1, since=2,
-              in_form=False, reason="1 (monthly) to 12 (once a year)",
+              in_form=False, column="How often", reason="1 (monthly) to 12 (once a year)",
               tip="How often it falls: 1 monthly, 3 quarterly, 12 once a year."),
     FieldSpec("organisation.budget[].growth_per_year", "Growth a year", "%", "fraction", -0.5, 1, default=0.0,
               since=2, in_form=False, reason="-50% (a grant halving each year) to +100% (doubling)",
@@ -697,9 +702,10 @@ FIELDS: tuple[FieldSpec, ...] = (
                   "over all cohorts). Paid when the last group's results are.", pack="set",
               after="contracts[].target_success_rate", none_text="Not used", at_most="target_success_rate"),
     FieldSpec("contracts[].outcome_payments[].name", "Outcome", "", "text", hi=MAX_TEXT, since=3, in_form=False,
-              reason=f"at most {MAX_TEXT} characters", tip="What the stage pays for, e.g. \"Job start\"."),
+              example="Outcome", reason=f"at most {MAX_TEXT} characters",
+              tip="What the stage pays for, e.g. \"Job start\"."),
     FieldSpec("contracts[].outcome_payments[].price", "Price", "£", "money", 0, MAX_MONEY, since=3, in_form=False,
-              reason=_MONEY_REASON, tornado=Tornado("relative", 0.10, lo=0),
+              example=0, reason=_MONEY_REASON, tornado=Tornado("relative", 0.10, lo=0),
               goal_seek=Seek(1, "price", at_least="get at least {v} for each “{item}”",
                              at_most="keep the price of “{item}” at most {v}"),
               lever=Lever(13, "low", "zero", "relative", 1.5, term="{b}{v} for the outcome",
@@ -707,7 +713,8 @@ FIELDS: tuple[FieldSpec, ...] = (
               report_label="Price of the outcome", noun="price of the outcome",
               tip="Paid for each referral who reaches this stage (each instalment)."),
     FieldSpec("contracts[].outcome_payments[].rate", "Share who reach it", "%", "fraction", 0, 1, uncertain=True,
-              since=3, in_form=False, reason=_SHARE_REASON, tornado=Tornado("absolute", 0.05, lo=0, hi=1),
+              since=3, in_form=False, column="Reach it", example={"low": 0.3, "likely": 0.4, "high": 0.5},
+              reason=_SHARE_REASON, tornado=Tornado("absolute", 0.05, lo=0, hi=1),
               goal_seek=Seek(2, "percent", at_least="be confident that most likely at least {v} reach “{item}”",
                              at_most="keep the most likely share who reach “{item}” at or below {v}"),
                              report_label="Share who reach the outcome",
@@ -715,7 +722,7 @@ FIELDS: tuple[FieldSpec, ...] = (
               tip="Of those who reached the stage before (or of the referrals, for the first stage), the share "
                   "who reach this one; give a low, a most likely and a high guess."),
     FieldSpec("contracts[].outcome_payments[].lag_months", "Months after the referral", "months", "months", 0,
-              MAX_LAG, since=3, in_form=False, reason=_LAG_REASON,
+              MAX_LAG, since=3, in_form=False, example=6, reason=_LAG_REASON,
               tip="When the first payment of the stage comes, counted from the month of the referral."),
     FieldSpec("contracts[].outcome_payments[].payments", "Monthly payments", "", "whole", 1, MAX_INSTALMENTS,
               default=1, since=3, in_form=False, reason=f"1 to {MAX_INSTALMENTS} monthly instalments",
