@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import time
 
 import pytest
 from pypdf import PdfReader
@@ -97,6 +98,10 @@ def test_cancel_stops_the_export_and_writes_nothing(qtbot, window, tmp_path, pro
             step = 0
             while True:
                 step += 1
+                # A step every few milliseconds, as real work reports: steps as fast as the
+                # thread can yield flooded the window with progress signals, and on a busy
+                # machine the dialog's own timer waited behind them for over 10 s.
+                time.sleep(0.005)
                 yield Progress(step % 1000, 1000)
         finally:
             stopped.append(True)
