@@ -48,6 +48,8 @@ def main() -> None:
     parser.add_argument("--paths", type=int, default=20_000)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
+    print(f"{time.strftime('%Y-%m-%d %H:%M')}, python {platform.python_version()}, {os.cpu_count()} CPUs, "
+          f"load average {os.getloadavg()[0] if hasattr(os, 'getloadavg') else float('nan'):.1f}")
     s = load_scenario(EXAMPLE)
     paths, seed = args.paths, s.settings.seed
     print(f"CharityRisk decision tools benchmark  python {platform.python_version()}, numpy {np.__version__}, "

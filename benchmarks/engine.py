@@ -398,7 +398,7 @@ def speed_only() -> None:
     s, source = benchmark_scenario()
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"speed goals  python {platform.python_version()}, numpy {np.__version__}, {os.cpu_count()} CPUs, "
-          f"load average {load:.1f} at the start; scenario {source}")
+          f"load average {load:.1f} at the start ({time.strftime('%Y-%m-%d %H:%M')}); scenario {source}")
     percentile_options()
     t_process = process_time(100_000, 120)
     s120 = dataclasses.replace(s, horizon_months=120)

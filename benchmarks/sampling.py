@@ -13,6 +13,7 @@ random stratification.  Prints figures, asserts nothing.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from dataclasses import replace
@@ -42,6 +43,8 @@ def main() -> None:
     ap.add_argument("--scenario", default=str(REPO / "resources" / "scenarios" / "example.json"))
     ap.add_argument("--paths", type=int, nargs="*", default=[2_000, 10_000, 50_000])
     args = ap.parse_args()
+    print(f"{time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} CPUs, "
+          f"load average {os.getloadavg()[0] if hasattr(os, 'getloadavg') else float('nan'):.1f}")
     base = load_scenario(args.scenario)
     print(f"{base.name or args.scenario}: {len(base.contracts)} contract(s), {base.horizon_months} months, "
           f"{args.seeds} seeds per cell")

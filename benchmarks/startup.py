@@ -76,7 +76,7 @@ def main() -> None:
         rows.append(("scripts/run --smoke (2,000 futures shown, exit)",
                      median(lambda: timed([str(REPO / "scripts/run"), "--smoke"], env), args.repeat)))
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"median of {args.repeat}; {os.cpu_count()} CPUs, load average {load:.1f}")
+    print(f"{time.strftime('%Y-%m-%d %H:%M')}, median of {args.repeat}; {os.cpu_count()} CPUs, load average {load:.1f}")
     print(f"  {'':<52} {'wall':>7} {'CPU':>7}")
     for name, (seconds, cpu) in rows:
         print(f"  {name:<52} {seconds:6.2f}s {cpu:6.2f}s")
