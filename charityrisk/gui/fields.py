@@ -392,6 +392,21 @@ class Field:
         for w in self.inputs():
             w.setToolTip(self.tip)
 
+    def _finish_narrow(self, widget: QWidget, hint: bool = False) -> None:
+        """One input of a number's width at the row's start, then a grey note or nothing."""
+        widget.setObjectName(self.key)
+        widget.setAccessibleName(self.access)
+        widget.setMaximumWidth(150)
+        widget.setMinimumWidth(110)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(widget)
+        if hint:
+            self.add_hint(row)
+        else:
+            row.addStretch(1)
+        self._finish(row)
+
     def add_hint(self, row: QHBoxLayout) -> QLabel:
         """A grey note beside the input (plain arithmetic on inputs, e.g. months of reserves)."""
         hint = QLabel()
@@ -453,18 +468,7 @@ class NumberField(Field):
         if self._none:
             spin.setMinimum(spin.minimum() - spin.singleStep())
             spin.setSpecialValueText(none_text)
-        spin.setObjectName(key)
-        spin.setAccessibleName(access)
-        spin.setMaximumWidth(150)
-        spin.setMinimumWidth(110)
-        row = QHBoxLayout()
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(spin)
-        if hint:
-            self.add_hint(row)
-        else:
-            row.addStretch(1)
-        self._finish(row)
+        self._finish_narrow(spin, hint)
         self._orig: Any = None
         self._shown: float | None = None
         spin.valueChanged.connect(lambda _v: changed())
@@ -731,17 +735,9 @@ class SeedField(Field):
     def __init__(self, key: str, caption: str, tip: str, access: str, changed: Callable[[], None]):
         super().__init__(key, caption, tip, access)
         self.edit = QLineEdit()
-        self.edit.setObjectName(key)
-        self.edit.setAccessibleName(access)
         self.edit.setValidator(QRegularExpressionValidator(QRegularExpression(r"[0-9]{0,19}"), self.edit))
         self.edit.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.edit.setMaximumWidth(150)
-        self.edit.setMinimumWidth(110)
-        row = QHBoxLayout()
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.edit)
-        row.addStretch(1)
-        self._finish(row)
+        self._finish_narrow(self.edit)
         self.edit.textChanged.connect(lambda _t: changed())
 
     def inputs(self) -> list[QWidget]:
@@ -785,18 +781,10 @@ class FirstMonthField(Field):
     def __init__(self, key: str, caption: str, tip: str, access: str, changed: Callable[[], None]):
         super().__init__(key, caption, tip, access)
         self.edit = QLineEdit()
-        self.edit.setObjectName(key)
-        self.edit.setAccessibleName(access)
         self.edit.setPlaceholderText("e.g. Apr 2027 (optional)")
         self.edit.setClearButtonEnabled(True)
         self.edit.setMaxLength(20)
-        self.edit.setMaximumWidth(150)
-        self.edit.setMinimumWidth(110)
-        row = QHBoxLayout()
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.edit)
-        row.addStretch(1)
-        self._finish(row)
+        self._finish_narrow(self.edit)
         self.edit.textEdited.connect(lambda _t: changed())
         self.edit.editingFinished.connect(self._tidy)
 
