@@ -348,7 +348,7 @@ def percentile_options(paths: int = 100_000, horizon: int = 120) -> None:
     rng = np.random.default_rng(SEED)
     balances = rng.normal(50_000, 40_000, (horizon, paths))
     want = np.percentile(balances, [5, 25, 50, 75, 95], axis=1)
-    from charityrisk.engine.simulate import percentiles_by_row
+    from charityrisk.engine.ranks import percentiles_by_row
 
     def copy_then(fn, dtype):
         a = balances.astype(dtype)

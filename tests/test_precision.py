@@ -16,6 +16,7 @@ from charityrisk.model import load_scenario
 from scenario_factory import make_scenario
 
 sim = importlib.import_module("charityrisk.engine.simulate")
+ranks = importlib.import_module("charityrisk.engine.ranks")
 EXAMPLE = "resources/scenarios/example.json"
 
 
@@ -84,7 +85,7 @@ def test_one_future_and_ties():
         np.testing.assert_array_equal(values, r.balance_percentiles["50"])
 
 
-@pytest.mark.parametrize("n", [1, 2, 5, sim.SELECT_FROM - 1, sim.SELECT_FROM, 20_011])
+@pytest.mark.parametrize("n", [1, 2, 5, ranks.SELECT_FROM - 1, ranks.SELECT_FROM, 20_011])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_percentiles_by_sort_and_by_selection_are_numpys_bit_for_bit(n, dtype):
     """Both ways of reaching the ranks (a sort below SELECT_FROM futures, selection from it),
@@ -92,7 +93,7 @@ def test_percentiles_by_sort_and_by_selection_are_numpys_bit_for_bit(n, dtype):
     rng = np.random.default_rng(n)
     a = np.round(rng.normal(1e5, 3e4, (4, n)), -2).astype(dtype)  # rounded: many ties
     a[1] = a[1, 0]  # one row all the same
-    got = sim.percentiles_by_row(a.copy(), PERCENTILES)
+    got = ranks.percentiles_by_row(a.copy(), PERCENTILES)
     np.testing.assert_array_equal(got, np.percentile(a.astype(np.float64), PERCENTILES, axis=1))
 
 
@@ -102,7 +103,7 @@ def test_lerp_is_numpys_linear_interpolation():
         a = rng.normal(1e5, 3e4, (7, n))
         want = np.percentile(a, PERCENTILES, axis=1)
         b = a.astype(np.float32)
-        got = sim.percentiles_by_row(b.copy(), PERCENTILES)
+        got = ranks.percentiles_by_row(b.copy(), PERCENTILES)
         np.testing.assert_array_equal(got, np.percentile(b.astype(np.float64), PERCENTILES, axis=1))
         np.testing.assert_allclose(got, want, rtol=2 ** -23)
 
@@ -224,6 +225,19 @@ def test_same_figures_as_an_ordinary_run_of_that_many_futures(blocks_of_100):
         np.testing.assert_array_equal(r.balance_percentiles[key], values)
     assert r.working_capital_needed_95 == again.working_capital_needed_95
     assert again.precision_wanted is None and again.precision_met is None
+
+
+def test_a_precision_run_kept_in_growing_arrays_gives_numpys_percentiles(blocks_of_100, each_sort):
+    """A precision run keeps its balances in arrays of FIRST_KEPT_BLOCKS blocks, then larger
+    ones, and may stop inside one: its percentiles are still numpy's over the futures run,
+    and the blocks computed ahead of the stop are not among them."""
+    s = load_scenario(EXAMPLE)
+    r = sim.simulate(s, 5_000, 5, precision=0.02)
+    assert r.paths > 3 * sim.FIRST_KEPT_BLOCKS * 100  # three arrays at least: 400, 400, 800
+    with_contracts, baseline = every_balance(s, r.paths, 5)
+    for got, want in ((r.balance_percentiles, with_contracts), (r.baseline.balance_percentiles, baseline)):
+        for key, values in expected_percentiles(want).items():
+            np.testing.assert_array_equal(got[key], values)
 
 
 def test_the_cap_stops_a_run_that_cannot_get_there(blocks_of_100):

@@ -23,6 +23,7 @@ from ..model.validation import ScenarioError
 from .budget import budget_parts, org_net_flows
 from .cashflow import contract_flows
 from .drivers import DriverInput, bad_sides, driver_inputs, summarise_drivers
+from .ranks import percentiles_by_row
 from .results import PERCENTILES, BaselineResults, Results, contract_effect
 from .sampling import ORG_INCOME, FutureDraws
 
@@ -50,10 +51,14 @@ BASELINE_INTEREST = len(FLOW_KEYS)
 # in one call: handing a few small sorts to other threads, or sorting month by month, cost
 # more than the sorts (the app's 2,000-future first answer was 4 ms slower for the threads).
 PARALLEL_SORT_CELLS = 500_000
-# A block keeps its balances futures first (each future's months side by side), so one month
-# of every future is a strided read; gathering a few months at once reads each cache line
-# once instead of once a month (the gather was a tenth of the percentiles' time).
+# The months' percentiles are worked out this many months at a time per thread.  When a
+# run's balances are kept in more than one array (a precision run that grew), those months
+# of every future are first gathered into one array of this many rows.
 MONTHS_GATHERED = 8
+# A precision run does not know how many futures it will keep: its balances go into arrays
+# of this many blocks at first, each later one as large as all before it (so a run that
+# stops early never holds room for its cap, and a long one has a handful of arrays).
+FIRST_KEPT_BLOCKS = 4
 
 
 @cache
@@ -116,13 +121,19 @@ class Block:
         return self.balances if self.baseline is None else self.baseline
 
 
-def simulate_block(s: Scenario, n: int, seed: int, block: int) -> Block:
-    """Closing balances of n futures; the block number picks the random streams."""
+def simulate_block(s: Scenario, n: int, seed: int, block: int,
+                   out: np.ndarray | None = None, baseline_out: np.ndarray | None = None) -> Block:
+    """Closing balances of n futures; the block number picks the random streams.
+
+    ``out`` and ``baseline_out``, float64 (horizon, n) months first, if given, are where the
+    closing balances with and without the contracts are written (the run's kept arrays:
+    see ``_Tally.room``); the Block's balances are then their (futures, horizon) views."""
     with np.errstate(over="ignore", invalid="ignore"):  # overflow is checked: check_finite
-        return _simulate_block(s, n, seed, block)
+        return _simulate_block(s, n, seed, block, out, baseline_out)
 
 
-def _simulate_block(s: Scenario, n: int, seed: int, block: int) -> Block:
+def _simulate_block(s: Scenario, n: int, seed: int, block: int,
+                    out: np.ndarray | None, baseline_out: np.ndarray | None) -> Block:
     org = s.organisation
     horizon = s.horizon_months
     draws = FutureDraws(seed, block, n, s.correlation, s.settings.sampling)
@@ -143,7 +154,8 @@ def _simulate_block(s: Scenario, n: int, seed: int, block: int) -> Block:
     interest = np.zeros(n) if rate > 0 else None
     baseline_interest = np.zeros(n) if rate > 0 and s.contracts else None
     if s.contracts:
-        baseline = closing_balances(org.opening_reserves, net, out=np.empty_like(net))  # net is kept
+        baseline = closing_balances(org.opening_reserves, net,  # net is kept
+                                    out=np.empty_like(net) if baseline_out is None else baseline_out.T)
         if rate > 0:
             totals[BASELINE_INTEREST] = charge_interest(org.opening_reserves, baseline, rate,
                                                         baseline_interest)
@@ -158,7 +170,7 @@ def _simulate_block(s: Scenario, n: int, seed: int, block: int) -> Block:
         totals[3, :months] += costs.sum(axis=0)
         margins[:, i] = receipts.sum(axis=1) - costs.sum(axis=1)
         net[:, :months] += np.subtract(receipts, costs, out=receipts)  # receipts are done with
-    balances = closing_balances(org.opening_reserves, net)
+    balances = closing_balances(org.opening_reserves, net, out=None if out is None else out.T)
     if rate > 0:
         totals[FLOW_KEYS.index("interest")] = charge_interest(org.opening_reserves, balances, rate,
                                                               interest)
@@ -264,14 +276,11 @@ class Tallied:
     months_out: np.ndarray  # (futures,) first month run out, 0 = never
     lowest: np.ndarray  # (futures,)
     below_floor: np.ndarray  # (futures,) bool
-    by_month: np.ndarray  # (horizon, futures) the balances, months first, in the kept dtype
 
 
-def tally(balances: np.ndarray, overdraft: float, floor: float, keep: type[np.floating]) -> Tallied:
-    # copy=False: the block's own float64 balances are kept as they are, not copied (the copy
-    # and its page faults were a tenth of a 100,000-future run's CPU time).
+def tally(balances: np.ndarray, overdraft: float, floor: float) -> Tallied:
     return Tallied(run_out_month(balances, overdraft), balances.min(axis=1),
-                   np.asarray(below(balances, floor).any(axis=1)), balances.T.astype(keep, copy=False))
+                   np.asarray(below(balances, floor).any(axis=1)))
 
 
 @dataclass(frozen=True)
@@ -284,35 +293,68 @@ class TalliedBlock:
     bad_run_out: np.ndarray | None = None
 
 
-def simulate_and_tally(s: Scenario, n: int, seed: int, block: int, keep: type[np.floating]) -> TalliedBlock:
-    b = simulate_block(s, n, seed, block)
+Rooms = tuple[np.ndarray, "np.ndarray | None"]  # where a block's balances are kept: _Tally.room
+
+
+def simulate_and_tally(s: Scenario, n: int, seed: int, block: int, rooms: Rooms) -> TalliedBlock:
+    """Simulate a block and tally it, its balances kept in ``rooms`` (with the contracts,
+    and without them when there are contracts)."""
+    room, baseline_room = rooms
+    exact = room.dtype == np.float64  # then the block writes its balances there itself
+    b = simulate_block(s, n, seed, block, *((room, baseline_room) if exact else (None, None)))
     check_finite(b)
     org = s.organisation
 
-    def of(balances: np.ndarray) -> Tallied:
-        return tally(balances, org.overdraft_facility, org.reserves_floor, keep)
-    with_contracts = of(b.balances)
+    def of(balances: np.ndarray, kept: np.ndarray | None) -> Tallied:
+        if not exact and kept is not None:
+            kept[...] = balances.T  # rounded to float32 (kept_dtype)
+        return tally(balances, org.overdraft_facility, org.reserves_floor)
+    with_contracts = of(b.balances, room)
     bad = bad_run_out = None
     if b.bad is not None:
         bad = np.count_nonzero(b.bad, axis=1)
         bad_run_out = np.count_nonzero(b.bad & (with_contracts.months_out > 0)[None, :], axis=1)
-    return TalliedBlock(b, with_contracts, of(b.baseline) if b.baseline is not None else None, bad, bad_run_out)
+    baseline = of(b.baseline, baseline_room) if b.baseline is not None else None
+    return TalliedBlock(b, with_contracts, baseline, bad, bad_run_out)
 
 
 class _Tally:
     """Per-future figures of one set of balances (with or without the contracts), kept block
     by block (so that a run of unknown length, ``precision_steps``, can grow), and the few
-    that are summed."""
+    that are summed.
 
-    def __init__(self, horizon: int, keep: type[np.floating]) -> None:
+    Every future's closing balances are kept months first, in one array for an ordinary run
+    (a precision run: a few, see FIRST_KEPT_BLOCKS), which the blocks write into as they
+    are simulated.  One large array rather than an array a block: the operating system
+    gives it in large pages, and taking the kept memory in 4 KB pages was a sixth of a
+    100,000-future run's CPU time (its page faults).  Months first, so that each month's
+    percentiles read one contiguous row, in place."""
+
+    def __init__(self, horizon: int, keep: type[np.floating], capacity: int, grows: bool) -> None:
         self.horizon = horizon
         self.keep = keep  # the dtype the balances are kept in
+        self.capacity = capacity  # the most futures the run may have
+        self.grows = grows  # a precision run: room is taken as it goes
         self.paths = 0
         self.months_out: list[np.ndarray] = []
         self.lowest: list[np.ndarray] = []
         self.below_floor: list[np.ndarray] = []
-        self.balances: list[np.ndarray] = []  # (horizon, block) each: months first
+        self.kept: list[np.ndarray] = []  # (horizon, futures) each: months first
+        self.room_for = 0  # futures the kept arrays have room for
         self.runs_out = 0  # futures run out so far
+        self._percentiles: dict[str, np.ndarray] | None = None
+
+    def room(self, first: int, n: int) -> np.ndarray:
+        """(horizon, n): where futures first to first + n - 1 are kept.  Asked in order of
+        ``first``; a block never straddles two arrays (their sizes are whole blocks)."""
+        if first + n > self.room_for:
+            size = self.capacity - self.room_for
+            if self.grows:
+                size = min(size, max(FIRST_KEPT_BLOCKS * BLOCK, self.room_for))
+            self.kept.append(np.empty((self.horizon, size), dtype=self.keep))
+            self.room_for += size
+        start = first - (self.room_for - self.kept[-1].shape[1])
+        return self.kept[-1][:, start:start + n]
 
     def add(self, t: Tallied) -> None:
         self.months_out.append(t.months_out)
@@ -320,7 +362,6 @@ class _Tally:
         self.lowest.append(t.lowest)
         self.below_floor.append(t.below_floor)
         self.paths += t.lowest.size
-        self.balances.append(t.by_month)
 
     def finish(self) -> None:
         """Join the per-future figures (not the balances: percentiles read them by month)."""
@@ -345,69 +386,41 @@ class _Tally:
     def working_capital_needed_95(self, overdraft: float) -> float:
         return float(np.percentile(shortfall(self.lowest_balances, overdraft), 95))
 
+    def _kept_months(self, run: range) -> np.ndarray:
+        """Those months of every future run, (months, futures): the kept array's own rows
+        when there is one (reordered in place by the percentiles), else gathered."""
+        used, left = [], self.paths
+        for kept in self.kept:
+            used.append(kept[run.start:run.stop, :min(left, kept.shape[1])])
+            left -= used[-1].shape[1]
+        return used[0] if len(used) == 1 else np.concatenate(used, axis=1)
+
     def balance_percentiles(self) -> dict[str, np.ndarray]:
         """Each month's percentiles of every future's balance, MONTHS_GATHERED months at a
-        time (those months of every future per worker in memory besides what is kept).  The months are shared
-        among WORKERS threads: numpy sorts without the interpreter lock, and this was a
-        quarter of a 100,000-future run, on one core."""
+        time, shared among WORKERS threads (numpy selects without the interpreter lock).
+        Worked out once: the kept balances are reordered within each month as it goes."""
+        if self._percentiles is not None:
+            return self._percentiles
         out = np.empty((len(PERCENTILES), self.horizon))
         runs = [range(m, min(m + MONTHS_GATHERED, self.horizon))
                 for m in range(0, self.horizon, MONTHS_GATHERED)]
 
         def months(worker: int) -> None:
-            rows = np.empty((MONTHS_GATHERED, self.paths), dtype=self.balances[0].dtype)
             for run in runs[worker::WORKERS]:
-                gathered = rows[:len(run)]
-                np.concatenate([b[run.start:run.stop] for b in self.balances], axis=1, out=gathered)
-                out[:, run.start:run.stop] = percentiles_by_row(gathered, PERCENTILES)
+                out[:, run.start:run.stop] = percentiles_by_row(self._kept_months(run), PERCENTILES)
 
         if self.paths * self.horizon < PARALLEL_SORT_CELLS:  # small: every month in one sort
-            out = percentiles_by_row(np.concatenate(self.balances, axis=1), PERCENTILES)
+            out = percentiles_by_row(self._kept_months(range(self.horizon)), PERCENTILES)
         elif WORKERS == 1 or len(runs) < 2:
             for worker in range(WORKERS):
                 months(worker)
         else:
             list(_pool().map(months, range(WORKERS)))  # list(): a worker's exception is raised here
-        return dict(zip(map(str, PERCENTILES), out))
+        self._percentiles = dict(zip(map(str, PERCENTILES), out))
+        return self._percentiles
 
     def lowest_percentiles(self) -> dict[str, float]:
         return {str(q): float(v) for q, v in zip(PERCENTILES, np.percentile(self.lowest_balances, PERCENTILES))}
-
-
-# From this many futures a month's order statistics are selected (np.partition, every rank
-# wanted at once), not sorted: at 100,000 futures selection took 2.3 ms a month against 16 ms
-# for the sort, at 10,000 futures x 60 months 13 ms against 43 ms; at 2,000 the sort is as
-# quick (benchmarks/percentiles.py).  Either way the ranks hold the same values, so the
-# answer is the same bit for bit.
-SELECT_FROM = 5_000
-
-
-def percentiles_by_row(a: np.ndarray, qs: tuple[int, ...]) -> np.ndarray:
-    """numpy.percentile(a, qs, axis=1) (its default, linear method), reordering ``a`` in place
-    instead of copying it, so that the ranks wanted are in their sorted places.  Only those
-    order statistics are widened to float64, so the interpolation is numpy's own in float64
-    and a float64 ``a`` gives numpy.percentile's answer bit for bit."""
-    n = a.shape[1]
-    at = np.asarray(qs, dtype=np.float64) / 100 * (n - 1)
-    lower = np.floor(at).astype(np.intp)
-    upper = np.minimum(lower + 1, n - 1)
-    if n >= SELECT_FROM:
-        a.partition(np.unique(np.concatenate([lower, upper])), axis=1)
-    else:
-        a.sort(axis=1)
-    low = a[:, lower].T.astype(np.float64)
-    high = a[:, upper].T.astype(np.float64)
-    return lerp(low, high, (at - lower)[:, None])
-
-
-def lerp(a: np.ndarray, b: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """numpy.percentile's linear interpolation, term for term (numpy's ``_lerp``), so a
-    float64 answer is bit for bit numpy's."""
-    diff = b - a
-    out = np.add(a, diff * t)
-    np.subtract(b, diff * (1 - t), out=out, where=np.broadcast_to(t >= 0.5, out.shape))
-    return out
-
 
 def kept_dtype(balances: int) -> type[np.floating]:
     """float64 while every balance the run may keep fits EXACT_BALANCE_BYTES, else float32.
@@ -416,18 +429,23 @@ def kept_dtype(balances: int) -> type[np.floating]:
     return np.float64 if balances * 8 <= EXACT_BALANCE_BYTES else np.float32
 
 
-def _blocks(s: Scenario, paths: int, seed: int, keep: type[np.floating]
+def _blocks(s: Scenario, paths: int, seed: int, rooms: Callable[[int, int], Rooms]
             ) -> Generator[tuple[int, TalliedBlock], None, None]:
-    """(first future, block) in order, computed up to WORKERS blocks ahead."""
+    """(first future, block) in order, computed up to WORKERS blocks ahead; ``rooms(first,
+    n)`` says where a block's balances are kept."""
+    def task(block: int, first: int) -> tuple:
+        n = min(BLOCK, paths - first)
+        return s, n, seed, block, rooms(first, n)
+
     if WORKERS == 1 or paths <= BLOCK:
         for block, first in enumerate(range(0, paths, BLOCK)):
-            yield first, simulate_and_tally(s, min(BLOCK, paths - first), seed, block, keep)
+            yield first, simulate_and_tally(*task(block, first))
         return
     pool = _pool()
     pending: deque = deque()
     try:
         for block, first in enumerate(range(0, paths, BLOCK)):
-            pending.append((first, pool.submit(simulate_and_tally, s, min(BLOCK, paths - first), seed, block, keep)))
+            pending.append((first, pool.submit(simulate_and_tally, *task(block, first))))
             if len(pending) >= WORKERS:
                 first_done, future = pending.popleft()
                 yield first_done, future.result()
@@ -457,8 +475,9 @@ def simulation_steps(s: Scenario, paths: int, seed: int, precision: float | None
         raise ValueError("precision: must be above 0 and below 1")
     horizon = s.horizon_months
     keep = kept_dtype(paths * horizon * (2 if s.contracts else 1))
-    tally = _Tally(horizon, keep)
-    baseline = _Tally(horizon, keep) if s.contracts else tally
+    grows = precision is not None
+    tally = _Tally(horizon, keep, paths, grows)
+    baseline = _Tally(horizon, keep, paths, grows) if s.contracts else tally
     owed: list[np.ndarray] = []
     interest: list[np.ndarray] = []  # each block's per-future interest (version 3)
     baseline_interest: list[np.ndarray] = []
@@ -467,7 +486,9 @@ def simulation_steps(s: Scenario, paths: int, seed: int, precision: float | None
     inputs = _driver_inputs(s)
     bad_sum = np.zeros(len(inputs), dtype=np.int64)
     bad_run_out_sum = np.zeros(len(inputs), dtype=np.int64)
-    blocks = _blocks(s, paths, seed, keep)
+    def rooms(first: int, n: int) -> Rooms:
+        return tally.room(first, n), baseline.room(first, n) if baseline is not tally else None
+    blocks = _blocks(s, paths, seed, rooms)
     try:
         for first, tb in blocks:
             b = tb.block
