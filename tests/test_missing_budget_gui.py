@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractSpinBox, QLabel, QWidget
 
 from charityrisk.model import Uncertain
-from charityrisk.report.missing import budget_missing, missing_hint, missing_sentence
+from charityrisk.report.missing import budget_missing, missing_charts, missing_hint, missing_sentence
 
 
 def find(window, kind, name):
@@ -31,6 +31,11 @@ def test_no_key_figures_and_the_hint_says_the_budget_is_missing(qtbot, window, e
         window.load(empty, None)
     assert find(window, QLabel, "headline").text() == missing_sentence()
     assert not figures.isVisible()  # no "1 in 20 futures" beside "no verdict"
+    charts = window.results_panel.canvas
+    shown = [t.get_text() for ax in charts.figure.axes for t in ax.texts if ax.get_visible()]
+    assert shown == [missing_charts()]  # no charts of the contract's money alone
+    assert not any(ax.lines or ax.collections for ax in charts.figure.axes)
+    assert charts.accessibleDescription() == missing_charts()
     assert hint.text() == missing_hint()
     assert "brings in what it spends" not in hint.text()
     assert "Core costs" in hint.text() or "core costs" in hint.text().lower()  # names what to fill in
@@ -44,4 +49,5 @@ def test_no_key_figures_and_the_hint_says_the_budget_is_missing(qtbot, window, e
         qtbot.keyClick(costs, Qt.Key.Key_Return)
     assert find(window, QLabel, "headline").text() != missing_sentence()
     assert figures.isVisible() and figures.rowCount() > 0
+    assert any(ax.lines for ax in charts.figure.axes)  # the charts are back
     assert hint.text().startswith("About ") and "months of reserves" in hint.text()

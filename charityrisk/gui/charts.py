@@ -21,6 +21,9 @@ from ..model.scenario import Scenario
 from ..report import figures, style
 from ..report.describe import describe_results_canvas
 
+# What the charts' place says before there is anything to draw.
+PLACEHOLDER = "Results appear here once the scenario is complete."
+
 REFIT_MS = 150
 REFIT_SLACK_IN = 0.05  # a laid-out chart this much narrower or wider than fitted: fit again
 TEXTS_KEPT = 2000  # glyph images of this many placed texts, a few megabytes
@@ -190,20 +193,21 @@ class ResultsCanvas(KeptTextCanvas):
         self.setMinimumSize(*(STACKED_MIN if stacked else SIDE_BY_SIDE_MIN))
         self.arranged.emit()
 
-    def clear(self) -> None:
-        """No results (a new, blank scenario): the placeholder, nothing to describe or redraw."""
+    def clear(self, message: str = PLACEHOLDER) -> None:
+        """No charts to show (a new, blank scenario; a missing budget): ``message`` in their
+        place, nothing to describe or redraw."""
         self._shown = None
-        self._placeholder()
-        self.setAccessibleDescription("")
+        self._placeholder(message)
+        self.setAccessibleDescription(message)
 
-    def _placeholder(self) -> None:
+    def _placeholder(self, message: str = PLACEHOLDER) -> None:
         for ax in (self.fan_ax, self.run_out_ax, self.lowest_ax):
             ax.clear()
             ax.set_axis_off()
         for chart in (self.fan, self.run_out, self.lowest):
             chart.forget()
-        self.fan_ax.text(0.5, 0.5, "Results appear here once the scenario is complete.",
-                         ha="center", va="center", fontsize=12, color="0.4", transform=self.fan_ax.transAxes)
+        self.fan_ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=12, color="0.4",
+                         transform=self.fan_ax.transAxes)
         self.draw_idle()
 
     def when_drawn(self, callback: Callable[[], None]) -> None:

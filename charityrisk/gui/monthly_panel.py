@@ -25,10 +25,10 @@ from ..model.calendar import month_names
 from ..model.money import format_money
 from ..model.scenario import Scenario
 from ..report.export import MONTHLY_LABELS, month_by_month, period_summary
+from .charts import PLACEHOLDER
 from .state import Shown, WindowState
 
 VALUE_ROLE = Qt.ItemDataRole.UserRole  # each cell's figure as a float, for copying and tests
-PLACEHOLDER = "Results appear here once the scenario is complete."
 
 
 class MonthlyTable(QTableWidget):

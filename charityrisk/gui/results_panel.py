@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from ..engine.results import Results
 from ..model.scenario import Scenario
 from ..report.glossary import tooltip_for_label
-from ..report.missing import MISSING_LEVEL, budget_missing, missing_sentence
+from ..report.missing import MISSING_LEVEL, budget_missing, missing_charts, missing_sentence
 from ..report.style import LEVELS
 from ..report.text import (
     appetite_sentence,
@@ -313,7 +313,10 @@ class ResultsPanel(QWidget):
         # No budget, no figures of the charity to show: the headline says what is missing, and
         # a "1 in 20 futures" beside it would be read as an answer.
         self.table.setVisible(not missing)
-        self.canvas.show_results(scenario, results, appetite)
+        if missing:
+            self.canvas.clear(missing_charts())
+        else:
+            self.canvas.show_results(scenario, results, appetite)
         self.set_status("")
 
     def mark_stale(self, reason: str) -> None:

@@ -4,7 +4,7 @@ With no budget lines and £0 other income and £0 core costs a month, the only m
 simulation is the contract's and the reserves: the chance of running out then says nothing
 about the charity, and a green "within the appetite" would be read as an answer.  The results
 panel and the board pack's first page say instead that the budget is missing, in the words
-here; the rule is here too, so both say it of the same scenarios.
+here, and the app shows no charts; the rule is here too, so both say it of the same scenarios.
 """
 from __future__ import annotations
 
@@ -44,6 +44,12 @@ def missing_hint() -> str:
             f"“{income}” and “{costs}”.")
 
 
+def missing_charts() -> str:
+    """The charts' place while the budget is missing: charts of the contract's money alone
+    would be read as the charity's."""
+    return "Charts of your cash appear here once your budget is in."
+
+
 def verdict_line(s: Scenario, judged: Verdict, appetite: float) -> str:
     """The verdict's line (the board pack's "Verdict: ..."), or the missing budget's sentence."""
     return missing_sentence() if budget_missing(s) else f"Verdict: {verdict_words(judged, appetite)}"
@@ -54,4 +60,5 @@ def verdict_level(s: Scenario, judged: Verdict) -> str:
     return MISSING_LEVEL if budget_missing(s) else judged.level
 
 
-__all__ = ["MISSING_LEVEL", "budget_missing", "missing_sentence", "verdict_level", "verdict_line"]
+__all__ = ["MISSING_LEVEL", "budget_missing", "missing_charts", "missing_sentence", "verdict_level",
+           "verdict_line"]
