@@ -98,3 +98,34 @@ def window(qtbot, example, tmp_path, prompts):
     w.show()
     yield w
     shut_down(w)
+
+
+@pytest.fixture
+def make_window(qtbot, tmp_path, prompts, example):
+    """Main windows made when the test asks: ``make()`` on the example (2,000 futures),
+    ``make(path)`` opening a file, ``make(None, scenario)`` on another scenario; each shown,
+    its settings the test's own file, its questions to the ``prompts`` fake.  None of their
+    results is waited for.  At the end each one's recovery file is let go and its workers
+    are stopped."""
+    from PySide6.QtCore import QSettings
+
+    from charityrisk.gui.window import MainWindow
+
+    made = []
+
+    def make(path=None, scenario=None):
+        w = MainWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat), prompts=prompts)
+        qtbot.addWidget(w)
+        if path is None:
+            w.load(example if scenario is None else scenario, None)
+        else:
+            assert w.open_path(path)
+        w.show()
+        made.append(w)
+        return w
+
+    yield make
+    for w in made:
+        if w.recovery is not None:
+            w.recovery.release()
+        shut_down(w)

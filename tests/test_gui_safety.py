@@ -11,7 +11,6 @@ import threading
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QAbstractSpinBox, QLineEdit
 
 from charityrisk.gui import document as document_module
@@ -33,28 +32,6 @@ def no_simulation(monkeypatch, request):
 @pytest.fixture
 def real_runs():
     """Asked for by tests that need the window's own run_simulation."""
-
-
-@pytest.fixture
-def make_window(qtbot, tmp_path, prompts, example):
-    made = []
-
-    def make(path=None):
-        w = MainWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat), prompts=prompts)
-        qtbot.addWidget(w)
-        if path is None:
-            w.load(example, None)
-        else:
-            assert w.open_path(path)
-        w.show()
-        made.append(w)
-        return w
-
-    yield make
-    for w in made:
-        if w.recovery is not None:
-            w.recovery.release()
-        w.runner.shutdown()
 
 
 @pytest.fixture

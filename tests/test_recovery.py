@@ -9,7 +9,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QAbstractSpinBox, QApplication
 
 from charityrisk.gui import recovery as recovery_module
@@ -38,26 +37,6 @@ def folder(tmp_path):
 def no_simulation(monkeypatch):
     """Recovery is about the form and files: skip the simulations and chart drawing."""
     monkeypatch.setattr(MainWindow, "run_simulation", lambda self: None)
-
-
-@pytest.fixture
-def make_window(qtbot, tmp_path, prompts, example):
-    made = []
-
-    def make(path=None):
-        w = MainWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat), prompts=prompts)
-        qtbot.addWidget(w)
-        if path is None:
-            w.load(example, None)
-        else:
-            assert w.open_path(path)
-        w.show()
-        made.append(w)
-        return w
-
-    yield make
-    for w in made:
-        w.runner.shutdown()
 
 
 def spin(window, name):

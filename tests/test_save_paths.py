@@ -19,7 +19,6 @@ import time
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QAbstractSpinBox, QApplication
 
 from charityrisk.gui import recovery as recovery_module
@@ -43,29 +42,6 @@ def edit(window, name: str, value) -> None:
     assert spin is not None, name
     spin.setValue(value)
     window.settle_now()
-
-
-@pytest.fixture
-def make_window(qtbot, tmp_path, prompts):
-    made = []
-
-    def make(path: Path | None, example=None):
-        w = MainWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat), prompts=prompts)
-        qtbot.addWidget(w)
-        if path is None:
-            w.load(example, None)
-        else:
-            assert w.open_path(path)
-        w.show()
-        made.append(w)
-        return w
-
-    yield make
-    for w in made:
-        if w.recovery is not None:
-            w.recovery.release()
-        w.save_runner.shutdown()
-        w.runner.shutdown()
 
 
 # ----- a relative start path, restored after a crash from another folder ------------------------
@@ -144,7 +120,7 @@ def test_a_damaged_recovery_file_is_said_and_kept_aside(make_window, tmp_path, e
     folder = tmp_path / "recovery"
     folder.mkdir()
     (folder / "session-77-dead.json").write_bytes(damage)
-    w = make_window(None, example)
+    w = make_window()
     assert not RecoveryManager(w, folder=folder, interval_ms=60_000).offer_restore()
     [(title, lines)] = prompts.messages("show_problems")
     assert "could not be restored" in title and "session-77-dead.unreadable" in lines[0]
