@@ -239,19 +239,3 @@ def test_the_full_run_is_told_when_the_first_answer_is_on_screen(qtbot):
     canvas.draw()
     canvas.draw()
     assert told == ["hidden", "drawn"]
-
-
-def test_a_canvas_drawn_for_a_moment_at_a_few_pixels_is_drawn_without_a_warning(runs):
-    """A window being built draws its canvases at a few pixels for a moment: constrained
-    layout would give up there with a warning (the suite fails on any warning).  The layout
-    is left until the canvas is drawn at a real size, and then worked out."""
-    scenario, first, _ = runs
-    fig, canvas, charts = _three_charts()
-    _show(charts, scenario, first)
-    engine = fig.get_layout_engine()
-    fig.set_size_inches(1.0, 0.6)
-    canvas.draw()
-    assert engine.runs == 0
-    fig.set_size_inches(8, 6.5)
-    canvas.draw()
-    assert engine.runs == 1

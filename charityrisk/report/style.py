@@ -166,12 +166,6 @@ def layout_words(fig: Figure) -> tuple:
             tuple(_legend_words(legend) for legend in fig.legends))
 
 
-# A canvas is sometimes drawn for a moment at a few pixels (a window being built or resized):
-# too small for a chart's words, where constrained layout gives up with a warning ("axes sizes
-# collapsed to zero").  Below this size (inches) no chart is readable, so none is laid out.
-SMALLEST_LAID_OUT = (2.0, 1.2)
-
-
 class SteadyLayout(ConstrainedLayoutEngine):
     """Constrained layout, worked out again only when something it depends on changed.
 
@@ -189,8 +183,6 @@ class SteadyLayout(ConstrainedLayoutEngine):
         self._laid_out_for = None
 
     def execute(self, fig):
-        if fig.get_figwidth() < SMALLEST_LAID_OUT[0] or fig.get_figheight() < SMALLEST_LAID_OUT[1]:
-            return None  # see SMALLEST_LAID_OUT; laid out at the next draw at a real size
         words = self._words(fig)
         if words is not None and words == self._laid_out_for:
             return None
