@@ -21,6 +21,7 @@ from .model.fileformat import FORMAT_NAME, parse_scenario_bytes, write_text_atom
 from .model.migration import FORMAT_VERSION
 from .model.problems import ScenarioError
 from .model.scenario import SimulationSettings
+from .report.formats import money_pence
 from .textsafety import escaped
 
 if TYPE_CHECKING:
@@ -57,9 +58,9 @@ def _amount(line: dict) -> str:
     listed = line.get("monthly_amounts")
     if listed is not None:
         from .model.forecast import pattern_amount_text
-        return pattern_amount_text(listed, lambda a: f"£{a:,.2f}")
+        return pattern_amount_text(listed, money_pence)
     amount = line["amount"]
-    return f"£{amount['likely'] if isinstance(amount, dict) else amount:,.2f}"
+    return money_pence(amount["likely"] if isinstance(amount, dict) else amount)
 
 
 def summary_lines(forecast: ForecastImport, opening_reserves: float | None = None) -> list[str]:
@@ -70,7 +71,7 @@ def summary_lines(forecast: ForecastImport, opening_reserves: float | None = Non
     reserves = opening_reserves if opening_reserves is not None else forecast.opening_balance
     lines = [f"Read sheet '{forecast.sheet}': {forecast.months} months from {start}.",
              f"{incomes} income line{'s' * (incomes != 1)} and {costs} cost line{'s' * (costs != 1)}.",
-             "Opening reserves: " + (f"£{reserves:,.2f}" if reserves is not None
+             "Opening reserves: " + (money_pence(reserves) if reserves is not None
                                      else "not in the forecast (set to £0)")]
     if forecast.differences:
         lines.append(f"The sheet's own totals differ from the imported lines in "
@@ -130,8 +131,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     reserves = args.opening_reserves
     if forecast.opening_conflict and reserves is None:
         a, b = forecast.opening_candidates[:2]
-        return _fail(f"{args.forecast}: the opening balance is £{a.amount:,.2f} in {a.cell} but "
-                     f"£{b.amount:,.2f} in {b.cell}; say which with --opening-reserves POUNDS")
+        return _fail(f"{args.forecast}: the opening balance is {money_pence(a.amount)} in {a.cell} but "
+                     f"{money_pence(b.amount)} in {b.cell}; say which with --opening-reserves POUNDS")
     data = scenario_dict(forecast, Path(args.forecast).stem, reserves)
     text = json.dumps(data, indent=2, allow_nan=False, ensure_ascii=False) + "\n"
     warnings: list = []

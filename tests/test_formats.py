@@ -16,6 +16,7 @@ from charityrisk.report.formats import (
     money,
     money_cell,
     money_exact,
+    money_pence,
     months,
     months_tenth,
     percent,
@@ -42,6 +43,13 @@ def test_whole_pounds_put_the_minus_before_the_pound_and_never_write_minus_nothi
 ])
 def test_money_to_the_penny_and_what_is_no_amount(x, words):
     assert money_exact(x) == words
+
+
+@pytest.mark.parametrize("x, words", [
+    (1250, "£1,250.00"), (-1200.5, "-£1,200.50"), (-0.004, "£0.00"), (0.005, "£0.01"),
+])
+def test_money_always_to_the_penny_for_sums_checked_against_a_sheet(x, words):
+    assert money_pence(x) == words
 
 
 @pytest.mark.parametrize("x, span, words", [

@@ -137,6 +137,19 @@ def test_two_opening_balances_must_be_chosen_between(qtbot):
     assert d.chosen().opening_balance == 7000
 
 
+def test_an_overdrawn_opening_balance_reads_minus_before_the_pound(qtbot):
+    """The one sign rule (report.formats) in the import's own words: "-£7,000", never "£-7,000"."""
+    from charityrisk.model.forecast import read_grid
+
+    grid = [["", "Pre-Start", "Month 1", "Month 2"], ["Cash at start", 0, -7500, -8000],
+            ["Receipts"], ["Sales", None, 1500, 2000], ["Closing balance", -7000, -9000, -10000]]
+    d = ImportPreviewDialog(read_grid("Cash flow", grid))
+    qtbot.addWidget(d)
+    items = [d.opening.itemText(i) for i in range(d.opening.count())]
+    assert any(t.startswith("-£7,000 in sheet") and "B5" in t for t in items), items
+    assert not any("£-" in t for t in items)
+
+
 def _press_when_shown(button_name):
     def press():
         d = QApplication.activeModalWidget()

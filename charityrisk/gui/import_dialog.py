@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from ..model import forecast as _forecast
 from ..model.forecast import HALF_PENNY, ForecastError, ForecastImport, ImportCancelled, LineChoice, pattern_amount_text
+from ..report.formats import money_exact
 
 COLUMNS = ("Line", "Income or cost", "Amount", "From", "To", "How often", "From row",
            "Chance it happens", "Low", "High")
@@ -50,10 +51,6 @@ LEAVE_OUT_HELP = ("Untick a line to leave it out: a forecast often already holds
 POLL_MS = 30
 
 
-def _pounds(amount: float) -> str:
-    return f"£{amount:,.0f}" if float(amount).is_integer() else f"£{amount:,.2f}"
-
-
 def _likely(line: dict) -> float:
     amount = line["amount"]
     return float(amount["likely"] if isinstance(amount, dict) else amount)
@@ -63,8 +60,8 @@ def _amount_text(line: dict) -> str:
     """ "£4,000", or for a version 3 line listing its months, "£80 to £600 by month"."""
     listed = line.get("monthly_amounts")
     if listed:
-        return pattern_amount_text(listed, _pounds)
-    return _pounds(_likely(line))
+        return pattern_amount_text(listed, money_exact)
+    return money_exact(_likely(line))
 
 
 def _how_often(line: dict, how: str) -> str:
@@ -200,7 +197,7 @@ class ImportPreviewDialog(QDialog):
                    "cost lines will replace the organisation's own income and costs; "
                    "contracts are kept.")
         if forecast.opening_balance is not None:
-            summary += f" The opening balance, {_pounds(forecast.opening_balance)}, becomes the opening reserves."
+            summary += f" The opening balance, {money_exact(forecast.opening_balance)}, becomes the opening reserves."
         self.after_end = QLabel(after_end_text(forecast))
         self.after_end.setWordWrap(True)
         self.summary = QLabel(summary)
@@ -247,7 +244,7 @@ class ImportPreviewDialog(QDialog):
             row.addWidget(QLabel("The sheet gives two opening balances; which is your free cash at the start?"))
             self.opening.addItem("Choose...", None)
             for candidate in forecast.opening_candidates:
-                self.opening.addItem(f"{_pounds(candidate.amount)} in {candidate.cell} ({candidate.what})",
+                self.opening.addItem(f"{money_exact(candidate.amount)} in {candidate.cell} ({candidate.what})",
                                      candidate.amount)
             self.opening.addItem("Neither: keep the opening reserves I have", None)
             self.opening.currentIndexChanged.connect(self._update)
@@ -359,12 +356,12 @@ class ImportPreviewDialog(QDialog):
         bold.setBold(True)
         for r, (_, amounts, against) in enumerate(rows):
             for m, amount in enumerate(amounts):
-                item = QTableWidgetItem("" if amount is None else _pounds(round(amount, 2)))
+                item = QTableWidgetItem("" if amount is None else money_exact(round(amount, 2)))
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 if amount is not None and against is not None and abs(amount - against[m]) >= HALF_PENNY:
                     item.setForeground(QBrush(RED))
                     item.setFont(bold)
-                    item.setToolTip(f"Differs from the sheet by {_pounds(round(abs(amount - against[m]), 2))}")
+                    item.setToolTip(f"Differs from the sheet by {money_exact(round(abs(amount - against[m]), 2))}")
                 self.totals.setItem(r, m, item)
         self.totals.resizeColumnsToContents()
 

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QWidget
 from ..model import Scenario, ScenarioError, scenario_from_dict, scenario_to_dict
 from ..model.budget_import import imported_scenario
 from ..model.forecast import ForecastError, ForecastImport
+from ..report.formats import money
 from .import_dialog import ImportPreviewDialog, read_in_background
 from .prompts import FORECAST_FILTER, Prompts
 from .state import WindowState
@@ -87,8 +88,8 @@ class ForecastImporter:
         take = False
         if forecast.opening_balance is not None:
             take = self.prompts.ask_yes_no(
-                f"The forecast opens with a balance of £{forecast.opening_balance:,.0f}. Use it as "
-                f"your free reserves today (now £{before.organisation.opening_reserves:,.0f})?",
+                f"The forecast opens with a balance of {money(forecast.opening_balance)}. Use it as "
+                f"your free reserves today (now {money(before.organisation.opening_reserves)})?",
                 yes="Yes", no="No", default=True)
         try:
             after = scenario_from_dict(scenario_to_dict(

@@ -36,6 +36,12 @@ def money_exact(x: Any) -> str:
     return "" if x is None else str(x)
 
 
+def money_pence(x: float) -> str:
+    """Always to the penny, for sums checked against a spreadsheet's: "£1,250.00",
+    "-£1,200.50"."""
+    return _signed(round(x, 2) < 0, f"£{abs(x):,.2f}")
+
+
 def pounds_short(x: float, span: float | None = None) -> str:
     """Short money for chart ticks ("£250k", "−£1.5m"); ``span`` is the axis range, to choose
     the precision."""
