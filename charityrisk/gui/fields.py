@@ -921,21 +921,21 @@ def editor_for(row: FieldSpec, key: str, changed: Callable[[], None], *,
     ``choices`` are a drop-down's (words, value, what it means); ``notes``: room for the grey
     note beside it that the row's ``side_hint`` asks for (the caller writes it)."""
     tip = row.tip
-    if row.path == "first_month":
+    if row.editor == "month":
         return FirstMonthField(key, row.label, tip, row.access, changed)
-    if row.path == "contracts[].fee_per_referral":
+    if row.editor == "fee_schedule":
         return FeeScheduleField(key, row.label, tip, row.access, changed)
     if row.kind == "text":
         # Qt counts UTF-16 units, two for an emoji: room for MAX_TEXT characters of any
         # kind, and validation (which counts characters) marks a longer name.
         return TextField(key, row.label, tip, row.access, text_changed or (lambda _t: changed()),
                          max_length=2 * int(row.hi or MAX_TEXT), placeholder=placeholder)
-    if row.path == "contracts[].count_noise":
+    if row.editor == "tick":
         on, off = row.choices
         return CheckField(key, row.label, tip, on, off, changed)
     if row.kind == "choice":
         return ChoiceField(key, row.label, tip, row.access, list(choices), changed, hint=notes and row.side_hint)
-    if row.path == "simulation.seed":
+    if row.editor == "seed":
         return SeedField(key, row.label, tip, row.access, changed)
     make = spin_maker(row)
     if row.uncertain:

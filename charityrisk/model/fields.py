@@ -231,6 +231,10 @@ class FieldSpec:
     # before its first column's "low" ("" = the label).
     column: str = ""
     step: int | None = None
+    # The form's input when its kind's own does not fit (gui.fields.editor_for): "month" a
+    # calendar month, "fee_schedule" one fee or a fee for each contract year, "tick" a
+    # two-way choice as a tick box, "seed" a whole number too large for a spin box.
+    editor: str = ""
     none_text: str = ""
     side_hint: bool = False
     after: str = ""
@@ -339,7 +343,7 @@ FIELDS: tuple[FieldSpec, ...] = (
               report_label="First month simulated",
               tip="The calendar month of month 1, e.g. 2027-04 for April 2027. Months are then named by "
                   "the calendar (\"Apr 2027\") in the charts, tables and report. It changes no figure.",
-                  setup=Setup("organisation", 6)),
+                  editor="month", setup=Setup("organisation", 6)),
     FieldSpec("variants", "Variants", "variants", "list", 0, MAX_VARIANTS, default=(), since=2, in_form=False,
               reason=f"at most {MAX_VARIANTS}: each is simulated side by side and is a row of the report",
               tip="Named copies of the scenario with different terms (Try different terms), compared "
@@ -667,9 +671,10 @@ FIELDS: tuple[FieldSpec, ...] = (
               tip="On: each month's referrals and each group's successes vary by chance around the "
                   "averages, as real numbers do. Off: the averages are used exactly (fractions allowed), "
                   "which is useful to check the arithmetic by hand.",
-              heading="Advanced"),
+              heading="Advanced", editor="tick"),
     # ----- version 3: a rate card, and the pooled target -----------------------------------
     FieldSpec("contracts[].fee_per_referral", "Fee per referral", "£", "money", 0, MAX_MONEY, default=0.0, since=3,
+              editor="fee_schedule",
               reason=_MONEY_REASON + "; one fee, or a list of 1 to 120, one per contract year",
               report_label="Fee per referral", noun="fee per referral (the first year's; later years scaled with it)",
               # a schedule moves as a whole: the decision tools scale every year's fee together
@@ -741,7 +746,7 @@ FIELDS: tuple[FieldSpec, ...] = (
               tip="How many possible futures to simulate (100 to 1,000,000). More gives steadier figures "
                   "but takes longer; 20,000 is usually plenty.",
               step=1000),
-    FieldSpec("simulation.seed", "Random seed", "", "whole", 0, 2**63 - 1, default=1,
+    FieldSpec("simulation.seed", "Random seed", "", "whole", 0, 2**63 - 1, default=1, editor="seed",
               report_label="Seed", reason="a whole number the random generator accepts", spoken="Random seed",
               tip="A number that fixes the chance draws, so the same inputs always give the same results. "
                   "Change it to check the results do not depend on luck."),
