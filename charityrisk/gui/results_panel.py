@@ -186,6 +186,10 @@ class ResultsPanel(QWidget):
         busy.addWidget(self.progress)
         busy.addWidget(self.cancel_button)
         self.progress.setMaximumWidth(220)
+        # Never narrower than its words at 100% (at 1024 pixels the status beside it took the
+        # room, and "Computing..." was cut over two lines inside the bar).
+        self.progress.setMinimumWidth(self.progress.fontMetrics().horizontalAdvance(
+            self.progress.format().replace("%p", "100")) + 4 * self.progress.fontMetrics().averageCharWidth())
         for widget in (self.progress, self.cancel_button):
             policy = widget.sizePolicy()
             policy.setRetainSizeWhenHidden(True)
