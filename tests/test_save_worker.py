@@ -14,7 +14,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QLockFile, QSettings
+from PySide6.QtCore import QLockFile
 from PySide6.QtWidgets import QAbstractSpinBox
 
 from charityrisk.gui import document as document_module
@@ -47,24 +47,6 @@ def load(path):
     from charityrisk.model import load_scenario
 
     return load_scenario(path)
-
-
-@pytest.fixture
-def make_window(qtbot, tmp_path, prompts):
-    made = []
-
-    def make(path):
-        w = MainWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat), prompts=prompts)
-        qtbot.addWidget(w)
-        assert w.open_path(path)
-        w.show()
-        made.append(w)
-        return w
-
-    yield make
-    for w in made:
-        w.save_runner.shutdown()
-        w.runner.shutdown()
 
 
 class Gate:
