@@ -16,6 +16,7 @@ from pypdf import PdfReader
 from charityrisk.engine import simulate
 from charityrisk.engine.decisions import analyse
 from charityrisk.model.scenario import BudgetLine, Uncertain
+from charityrisk.report.missing import missing_charts, missing_sentence
 from charityrisk.report.pdf import PAGES, budget_row, build_pages, monthly_summary_rows, wrap_words, write_report
 from charityrisk.report.text import money
 from scenario_factory import make_scenario
@@ -195,9 +196,16 @@ def test_a_missing_budget_gets_no_verdict_on_page_one(tmp_path):
     empty = make_scenario(horizon_months=12, monthly_other_income=0.0, monthly_core_costs=0.0, duration_months=6)
     path = tmp_path / "empty.pdf"
     write_report(empty, path, results=simulate(empty, 300, 2))
-    first = " ".join(raw_pages(path)[0].split())
+    pages = [" ".join(page.split()) for page in raw_pages(path)]
+    first = pages[0]
     assert "Your budget is missing" in first
     assert "Verdict:" not in first
+    # As the app: no key figures beside "no verdict", and no charts of the contract alone.
+    assert "Key figures" not in first
+    # No chance stated: "chance of running out" only as the missing budget's sentence says it.
+    said = "chance of running out"
+    assert first.lower().count(said) == missing_sentence().lower().count(said)
+    assert missing_charts() in pages[1] and "Cash balance at the end of each month" not in pages[1]
     with_costs = make_scenario(horizon_months=12, monthly_core_costs=1_000.0, duration_months=6)
     path = tmp_path / "costs.pdf"
     write_report(with_costs, path, results=simulate(with_costs, 300, 2))

@@ -55,7 +55,7 @@ from .formats import money, percent
 from .formats import months as _months
 from .formats import rate as _rate
 from .glossary import REPORT_TERMS, report_terms, term
-from .missing import verdict_level, verdict_line
+from .missing import budget_missing, missing_charts, verdict_level, verdict_line
 from .terms import contract_table, organisation_rows
 from .terms import guess as _range
 from .text import (
@@ -489,8 +489,9 @@ class _Page:
         big = (f"{percent(r.p_run_out)} chance of running out" if r.p_run_out > 0
                else "No simulated future runs out")
         y = top + pad
-        y += self.place(big, MARGIN_IN + pad, y, inner, 22, "bold") + 0.08 * self.k
-        y += self.place(headline(s, r), MARGIN_IN + pad, y, inner, 11.5) + 0.1 * self.k
+        if not budget_missing(s):  # as the app's headline: a chance beside "no verdict" reads as one
+            y += self.place(big, MARGIN_IN + pad, y, inner, 22, "bold") + 0.08 * self.k
+            y += self.place(headline(s, r), MARGIN_IN + pad, y, inner, 11.5) + 0.1 * self.k
         y += self.place(verdict_line(s, judged, appetite), MARGIN_IN + pad, y, inner,
                         14, "bold")
         height = y - top + pad
@@ -607,6 +608,8 @@ def _page_one(p: _Pack, bullets: int, k: float, reserves: bool = True) -> _Page:
     page.heading("The question", size=12)
     page.text(the_question(s), size=14, weight="bold", gap=0.14)
     page.verdict_box(s, r)
+    if budget_missing(s):  # as the app: no figures beside "no verdict" (report/missing.py)
+        return page
     added = added_risk_sentence(s, r)
     # Said once: not where the verdict box says it.  When the budget alone is not safe the box
     # frames the decision as what signing changes; the points the contract adds or takes off
@@ -666,6 +669,10 @@ def _page_two(p: _Pack, terms: str, k: float) -> _Page:
         if terms:
             _how_to_read(q, terms == "detail")
 
+    if budget_missing(s):  # as the app: no charts of the contract's money alone
+        page.text(missing_charts(), size=11, gap=0.1)
+        below(page)
+        return page
     charts_in = page.room - p.measure(below, k) - 0.1 * k
     fan_in = max(MIN_FAN_IN, min(4.3, 0.56 * charts_in))
     page.chart(lambda ax, f: figures.draw_fan_chart(ax, s, r, font_scale=f), fan_in)
