@@ -172,12 +172,13 @@ class ResultsCanvas(KeptTextCanvas):
         self._refit.timeout.connect(self._redraw)
         self._placeholder()
 
-    def _arrange(self, stacked: bool) -> None:
+    def _arrange(self, stacked: bool) -> bool:
         """Two charts side by side under the fan chart, or below STACK_PX (a 1024-pixel screen,
         the default 1366 x 768 window) the three one under another: side by side there, the
-        lower charts' titles ran into each other and an axis label off the canvas."""
+        lower charts' titles ran into each other and an axis label off the canvas.  Says
+        whether the arrangement changed."""
         if stacked == self.stacked:
-            return
+            return False
         self.stacked = stacked
         if stacked:
             grid = self.figure.add_gridspec(3, 1, height_ratios=(1.25, 1, 1))
@@ -192,6 +193,7 @@ class ResultsCanvas(KeptTextCanvas):
             engine.forget()  # the words are the same; the layout is not
         self.setMinimumSize(*(STACKED_MIN if stacked else SIDE_BY_SIDE_MIN))
         self.arranged.emit()
+        return True
 
     def clear(self, message: str = PLACEHOLDER) -> None:
         """No charts to show (a new, blank scenario; a missing budget): ``message`` in their
@@ -241,11 +243,18 @@ class ResultsCanvas(KeptTextCanvas):
             self._refit.start()
 
     def resizeEvent(self, event) -> None:
-        self._arrange(event.size().width() < STACK_PX)
+        rearranged = self._arrange(event.size().width() < STACK_PX)
         super().resizeEvent(event)
-        # Only a new width changes how titles and legends are fitted.
+        # Only a new width changes how titles and legends are fitted: fitted again once the
+        # size settles (REFIT_MS), or at once when the charts were rearranged.  A legend of
+        # three columns fitted side by side (the fan chart's, 9 inches wide) then drawn
+        # stacked on 5.5 inches left constrained layout no room for the chart: it gave up
+        # with a warning, and the first draw of a window opened at 1024 pixels was unlaid.
         if self._shown is not None and event.size().width() != event.oldSize().width():
-            self._refit.start()
+            if rearranged:
+                self._redraw()
+            else:
+                self._refit.start()
 
     def _redraw(self) -> None:
         if self._shown is not None:
