@@ -129,3 +129,29 @@ def make_window(qtbot, tmp_path, prompts, example):
         if w.recovery is not None:
             w.recovery.release()
         shut_down(w)
+
+
+@pytest.fixture
+def answered_window(qtbot, tmp_path, prompts, example):
+    """Main windows as the app starts them: ``make(width, height)`` sizes one, answers the
+    example (or ``scenario``) before it is shown, then shows it.  Stopped at the end."""
+    from PySide6.QtCore import QSettings
+
+    from charityrisk.gui.window import MainWindow
+
+    made = []
+
+    def make(width, height, scenario=None):
+        w = MainWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat), prompts=prompts)
+        qtbot.addWidget(w)
+        w.resize(width, height)
+        with qtbot.waitSignal(w.results_shown, timeout=30_000):
+            w.load(example if scenario is None else scenario, None)
+        w.show()
+        qtbot.waitExposed(w)
+        made.append(w)
+        return w
+
+    yield make
+    for w in made:
+        shut_down(w)

@@ -4,26 +4,15 @@ comparison can be run and its table read without the mouse."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
-
-from charityrisk.gui.window import MainWindow
 
 
 @pytest.fixture
-def window(qtbot, example, tmp_path, prompts):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    w = MainWindow(settings, prompts=prompts)
-    qtbot.addWidget(w)
-    w.resize(1400, 900)
-    with qtbot.waitSignal(w.results_shown, timeout=30_000):
-        w.load(example, None)
-    w.show()
-    qtbot.waitExposed(w)
+def window(answered_window):
+    w = answered_window(1400, 900)
     w.activateWindow()
-    yield w
-    w.runner.shutdown()
-    w.decisions_panel.shutdown()
+    return w
 
 
 def focused() -> QWidget | None:

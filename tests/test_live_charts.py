@@ -241,26 +241,14 @@ def test_the_full_run_is_told_when_the_first_answer_is_on_screen(qtbot):
     assert told == ["hidden", "drawn"]
 
 
-def test_a_window_opened_at_1024_pixels_lays_its_stacked_charts_out_at_once(qtbot, tmp_path, prompts, example):
+def test_a_window_opened_at_1024_pixels_lays_its_stacked_charts_out_at_once(answered_window):
     """The charts are made side by side (9 inches) and answered before the window is shown;
     shown at 1024 pixels they are stacked on about 5.5 inches.  Their legends must be fitted
     to that width before the first draw there: a fan-chart legend of three columns left
     constrained layout no room, and it gave up with a warning (the suite fails on one),
     leaving the charts unlaid."""
-    from PySide6.QtCore import QSettings
-
-    from charityrisk.gui.window import MainWindow
-
-    w = MainWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat), prompts=prompts)
-    qtbot.addWidget(w)
-    w.resize(1024, 768)
-    with qtbot.waitSignal(w.results_shown, timeout=30_000):
-        w.load(example, None)
-    w.show()
-    qtbot.waitExposed(w)
-    canvas = w.results_panel.canvas
+    canvas = answered_window(1024, 768).results_panel.canvas
     assert canvas.stacked
     canvas.draw()  # the first draw at the stacked size, before any refit is due
     fig_w = canvas.figure.get_figwidth()
     assert canvas.fan_ax.get_position().width * fig_w > 0.6 * fig_w  # laid out, not collapsed
-    w.runner.shutdown()
