@@ -18,7 +18,7 @@ from charityrisk.engine.decisions import analyse
 from charityrisk.model.scenario import BudgetLine, Uncertain
 from charityrisk.report.missing import missing_charts, missing_sentence
 from charityrisk.report.pdf import PAGES, budget_row, build_pages, monthly_summary_rows, wrap_words, write_report
-from charityrisk.report.text import money
+from charityrisk.report.text import headline, money
 from scenario_factory import make_scenario
 
 LONG_NAME = ("Community outreach, volunteer coordination and the drop-in advice sessions "
@@ -202,7 +202,11 @@ def test_a_missing_budget_gets_no_verdict_on_page_one(tmp_path):
     assert "Verdict:" not in first
     # As the app: no key figures beside "no verdict", and no charts of the contract alone.
     assert "Key figures" not in first
-    # No chance stated: "chance of running out" only as the missing budget's sentence says it.
+    # No chance stated: not the box's large line (whichever way it reads), nor the headline,
+    # and "chance of running out" only as the missing budget's sentence says it.
+    results = simulate(empty, 300, 2)
+    assert "No simulated future runs out" not in first
+    assert " ".join(headline(empty, results).split())[:50] not in first
     said = "chance of running out"
     assert first.lower().count(said) == missing_sentence().lower().count(said)
     assert missing_charts() in pages[1] and "Cash balance at the end of each month" not in pages[1]
