@@ -49,7 +49,7 @@ from ..model.forecast import ForecastImport
 from ..model.problems import CALENDAR, Problem
 from ..model.scenario import Uncertain
 from ..report.formats import money
-from ..report.terms import RATE_CARD_ONLY, plain
+from ..report.terms import fee_words, plain
 from ..report.text import month_words
 from . import import_dialog  # the app's own reading and preview of a forecast (File › Import)
 from .budget_table import BudgetTable
@@ -434,11 +434,13 @@ def _words(row: FieldSpec, value: Any, s: Scenario) -> str:
     """A value as the review page says it, in the form's words for choices."""
     if value is None and row.none_text:
         return row.none_text
-    if row.path == "first_month":
+    if row.editor == "month":
         return month_name(value, 1) if value else "Not set: months are numbered"
+    if row.editor == "fee_schedule":
+        return fee_words(tuple(value))
     if row.path == "contracts[].payment_mode":
         return {data: text for text, data, _ in PAYMENT_MODES}.get(value, str(value))
-    if row.kind == "choice":  # on / off, as the form's tick box
+    if row.editor == "tick":  # on / off, as the form's tick box
         return "Yes" if value == row.choices[0] else "No"
     if row.levels:
         return next((words for words, level, _ in row.levels if level == value), f"{value:g}")
@@ -453,14 +455,6 @@ def _attr(owner: Any, name: str) -> Any:
     for part in name.split("."):
         owner = getattr(owner, part)
     return owner
-
-
-def _contract_uses(mode: str, row: FieldSpec) -> bool:
-    if row.name in RATE_CARD_ONLY or row.path == "contracts[].fee_per_referral":
-        return mode == "rate_card"
-    if row.name == "pooled_target_success_rate":
-        return mode == "threshold"
-    return True
 
 
 def review_rows(s: Scenario, asked: set[str], budget: str) -> list[ReviewRow]:
@@ -478,7 +472,7 @@ def review_rows(s: Scenario, asked: set[str], budget: str) -> list[ReviewRow]:
     for c in s.contracts:
         rows.append(ReviewRow(f"The contract: {c.name}", heading=True))
         for row in F.fields_of("contracts[]"):
-            if not row.in_form or row.name == "name" or not _contract_uses(c.payment_mode, row):
+            if not row.in_form or row.name == "name" or not c.reads(row.name):
                 continue
             rows.append(ReviewRow(row.label, _words(row, _attr(c, row.name), s), row.path not in asked))
     return rows

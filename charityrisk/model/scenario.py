@@ -199,6 +199,18 @@ class Contract:
         """Last month in which referrals arrive (1-based, may lie past the horizon)."""
         return self.start_month + self.duration_months - 1
 
+    def reads(self, name: str) -> bool:
+        """Whether this contract's payment mode reads its input ``name`` (a key of a contract,
+        e.g. "share_at_risk" or "outcome_payments[1].price"): a rate card reads no share of a
+        price (SHARE_ONLY_KEYS), only a rate card reads a fee schedule and stages
+        (RATE_CARD_KEYS), and only all or nothing ("threshold") reads a pooled target."""
+        top = name.split(".")[0].split("[")[0]
+        if top == "pooled_target_success_rate":
+            return self.payment_mode == "threshold"
+        if self.payment_mode == "rate_card":
+            return top not in SHARE_ONLY_KEYS
+        return top not in RATE_CARD_KEYS
+
     @property
     def amount_at_risk(self) -> float:
         """A: the part of the price paid by results, per referral."""

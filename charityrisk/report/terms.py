@@ -15,13 +15,11 @@ from typing import Any
 
 from ..model.calendar import month_name
 from ..model.fields import FieldSpec, fields_of
-from ..model.scenario import RATE_CARD_KEYS, SHARE_ONLY_KEYS, Contract, Scenario, Uncertain
+from ..model.scenario import RATE_CARD_KEYS, Contract, Scenario, Uncertain
 from .formats import count, money, months, percent, rate
 
 ASSUMED = " (assumed)"
 RATE_CARD_ONLY = RATE_CARD_KEYS
-# A share-of-price contract's terms that a rate card does not use (docs/model.md, section 5).
-SHARE_ONLY = SHARE_ONLY_KEYS + ("payment_mode",)
 NOT_USED = "Not used (rate card)"
 
 
@@ -80,7 +78,7 @@ def _late(c: Contract, s: Scenario) -> str:
     return "None" + ASSUMED
 
 
-def _fees(fees: tuple[float, ...]) -> str:
+def fee_words(fees: tuple[float, ...]) -> str:
     """A fee schedule: one fee, or one per contract year."""
     if len(fees) == 1:
         return f"{money(fees[0])} a referral"
@@ -109,7 +107,7 @@ def _pooled(c: Contract, s: Scenario) -> str:
 
 # The formats a row's ``words`` may name ("{ramp_up_months|months}").
 FORMATS: dict[str, Callable[[Any], str]] = {
-    "money": money, "rate": rate, "months": lambda v: months(int(v)), "count": count, "fees": _fees,
+    "money": money, "rate": rate, "months": lambda v: months(int(v)), "count": count, "fees": fee_words,
 }
 _SLOT = re.compile(r"\{(\w+)\|(\w+)\}")
 
@@ -138,12 +136,11 @@ def _value(c: Contract, name: str) -> Any:
 
 
 def _uses(c: Contract, row: FieldSpec) -> bool:
-    """Whether the contract's payment mode reads this term at all."""
-    if c.payment_mode == "rate_card":
-        return row.name not in SHARE_ONLY
-    if row.name == "pooled_target_success_rate":
-        return c.payment_mode == "threshold"
-    return row.name not in RATE_CARD_ONLY
+    """Whether the contract's payment mode reads this term at all (a rate card's column
+    says "not used" for the share-of-price structure too: its stages say how it pays)."""
+    if c.payment_mode == "rate_card" and row.name == "payment_mode":
+        return False
+    return c.reads(row.name)
 
 
 def _differs(c: Contract, row: FieldSpec) -> bool:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
-from ...model.scenario import RATE_CARD_KEYS, SHARE_ONLY_KEYS, Contract, Scenario
+from ...model.scenario import Contract, Scenario
 from ..simulate import WORKERS, Progress, drive, run_steps
 
 if TYPE_CHECKING:
@@ -37,12 +37,9 @@ def applies(c: Contract, name: str) -> bool:
     has no price, share at risk, success rate, target or cohorts; only a rate card has a fee
     and stages; a pooled target is all or nothing's, and only when it is set.  The decision
     tools vary only these (a term its mode does not read would show as no risk at all)."""
-    top = name.split(".")[0].split("[")[0]
-    if top == "pooled_target_success_rate":
-        return c.payment_mode == "threshold" and c.pooled_target_success_rate is not None
-    if c.payment_mode == "rate_card":
-        return top not in SHARE_ONLY_KEYS
-    return top not in RATE_CARD_KEYS
+    if name == "pooled_target_success_rate" and c.pooled_target_success_rate is None:
+        return False  # all or nothing reads it, but there is no pooled target to vary
+    return c.reads(name)
 
 
 def standard_error(p: float, paths: int) -> float:
