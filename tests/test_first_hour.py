@@ -18,27 +18,7 @@ from charityrisk.gui.start import EXAMPLE, OWN, SEEN_KEY, offer_start, should_of
 from charityrisk.model import load_scenario, scenario_from_dict
 from charityrisk.model.migration import FORMAT_VERSION
 from charityrisk.report.glossary import tooltip_for_label
-
-
-def find(window, cls, name):
-    widget = window.findChild(cls, name)
-    assert widget is not None, name
-    return widget
-
-
-def retype(qtbot, widget, text, leave=True):
-    widget.setFocus()
-    widget.selectAll()
-    qtbot.keyClick(widget, Qt.Key.Key_Delete)
-    qtbot.keyClicks(widget, text)
-    if leave:
-        qtbot.keyClick(widget, Qt.Key.Key_Tab)
-
-
-def error_text(window, key):
-    label = find(window, QLabel, f"error:{key}")
-    return label.text() if label.isVisible() else ""
-
+from typing_helpers import error_text, find, retype
 
 # ----- 1. entering money ----------------------------------------------------------------------
 

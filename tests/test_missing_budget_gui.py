@@ -8,12 +8,7 @@ from PySide6.QtWidgets import QAbstractSpinBox, QLabel, QWidget
 
 from charityrisk.model import Uncertain
 from charityrisk.report.missing import budget_missing, missing_charts, missing_hint, missing_sentence
-
-
-def find(window, kind, name):
-    widget = window.findChild(kind, name)
-    assert widget is not None, name
-    return widget
+from typing_helpers import find
 
 
 def without_budget(s):

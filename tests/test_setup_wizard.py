@@ -23,25 +23,7 @@ from charityrisk.model.fields import fields_of, setup_rows, spec_of
 from charityrisk.model.forecast import budget_lines, read_forecast
 from charityrisk.model.scenario import BudgetLine, Uncertain
 from charityrisk.report.missing import budget_missing, missing_sentence
-
-
-def find(parent, cls, name):
-    widget = parent.findChild(cls, name)
-    assert widget is not None, name
-    return widget
-
-
-def retype(qtbot, widget, text):
-    widget.setFocus()
-    widget.selectAll()
-    qtbot.keyClick(widget, Qt.Key.Key_Delete)
-    qtbot.keyClicks(widget, text)
-    qtbot.keyClick(widget, Qt.Key.Key_Tab)
-
-
-def error_text(parent, key):
-    label = find(parent, QLabel, f"error:{key}")
-    return label.text() if label.isVisible() else ""
+from typing_helpers import error_text, find, retype
 
 
 def click_next(qtbot, wizard):
