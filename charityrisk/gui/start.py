@@ -212,10 +212,12 @@ def _read(field: Field) -> Any:
     return field.value()  # a blank amount typed as 0 is 0 (gui.fields.NumberField)
 
 
-def _caption(text: str, buddy: QWidget | None = None, tip: str = "") -> QLabel:
+def _caption(text: str, buddy: QWidget | None = None, tip: str = "", name: str = "") -> QLabel:
+    """Wrapped words; ``name`` for a note the page writes into later (tests find it by it)."""
     label = QLabel(text)
     label.setWordWrap(True)
     label.setToolTip(tip)
+    label.setObjectName(name)
     if buddy is not None:
         label.setBuddy(buddy)
     return label
@@ -361,9 +363,7 @@ class _BudgetPage(_Page):
         self.table = BudgetTable()
         lines.addWidget(self.table)
         self.table.edited.connect(self._lines_edited)
-        self.lines_note = QLabel()
-        self.lines_note.setObjectName("start.lines_note")
-        self.lines_note.setWordWrap(True)
+        self.lines_note = _caption("", name="start.lines_note")
         lines.addWidget(self.lines_note)
         lines.addStretch(1)
 
@@ -374,9 +374,7 @@ class _BudgetPage(_Page):
         self.import_button.setToolTip("Read your monthly forecast from Excel or CSV: its income and cost "
                                       "lines become your budget.")
         imported.addWidget(self.import_button, 0, Qt.AlignmentFlag.AlignLeft)
-        self.imported = QLabel("Nothing imported yet.")
-        self.imported.setObjectName("start.imported")
-        self.imported.setWordWrap(True)
+        self.imported = _caption("Nothing imported yet.", name="start.imported")
         imported.addWidget(self.imported)
         imported.addStretch(1)
 
